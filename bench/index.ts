@@ -1,0 +1,21 @@
+// `npm run bench`: every benchmark, printed as tables. Speed and memory goals live here, never in
+// timed test assertions.
+import { printTable, type BenchRow } from './table';
+import { benchTflite } from './tflite';
+
+const SUITES: Array<[string, () => Promise<BenchRow[]>]> = [['TFLite reader/writer', benchTflite]];
+
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  for (const [title, run] of SUITES) {
+    if (only && !title.toLowerCase().includes(only.toLowerCase())) continue;
+    try {
+      printTable(title, await run());
+    } catch (err) {
+      printTable(title, [{ name: 'error', value: (err as Error).message }]);
+      process.exitCode = 1;
+    }
+  }
+}
+
+void main();
