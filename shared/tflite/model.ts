@@ -21,8 +21,6 @@ import { TfliteFormatError } from './errors';
 const FILE_IDENTIFIER = 'TFL3';
 const BUILTIN_NAMES = TFLITE_SCHEMA.enums.BuiltinOperator.names;
 const CUSTOM_CODE = 32;
-/** Values of deprecated_builtin_code at or above this mean "look at builtin_code". */
-const PLACEHOLDER_FOR_GREATER_OP_CODES = 127;
 
 const arr = <T>(v: FbValue): T[] => (v === null || v === undefined ? [] : (v as unknown as T[]));
 const num = (v: FbValue): number => (typeof v === 'bigint' ? Number(v) : (v as number));
