@@ -218,6 +218,8 @@ export function writeModel(model: Model): Uint8Array {
 }
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
+/** Empty vectors are left out, as the converter does, rather than written as length 0. */
+const nonEmpty = <T>(values: T[]): T[] | null => (values.length > 0 ? values : null);
 
 function encode(raw: FbTable): Uint8Array {
   return new FlatbufferWriter(TFLITE_SCHEMA).finish(raw, FILE_IDENTIFIER);
@@ -237,13 +239,13 @@ function toRaw(model: Model, externalOffsets: bigint[] | null): FbTable {
         shape: t.shape,
         type: t.type,
         buffer: t.buffer,
-        name: t.name,
+        name: t.name || null,
         quantization: t.quantization
           ? {
-              min: t.quantization.min,
-              max: t.quantization.max,
-              scale: t.quantization.scale,
-              zero_point: t.quantization.zeroPoint.map((z) => BigInt(z)),
+              min: nonEmpty(t.quantization.min),
+              max: nonEmpty(t.quantization.max),
+              scale: nonEmpty(t.quantization.scale),
+              zero_point: nonEmpty(t.quantization.zeroPoint.map((z) => BigInt(z))),
               details: t.quantization.details,
               quantized_dimension: t.quantization.quantizedDimension,
             }

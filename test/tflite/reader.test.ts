@@ -71,12 +71,37 @@ describeWithReference('TFLite reader and writer on the reference models', () => 
         const json = JSON.parse(fs.readFileSync(path.join(dir, `${path.basename(rel, '.tflite')}.json`), 'utf8'));
         const model = readModel(new Uint8Array(fs.readFileSync(referencePath(rel))), rel);
         expect(facts(model)).toEqual(flatcFacts(json, builtinNames));
+        // The writer's output, read by flatc, says what the original says (empty vectors aside).
+        const rewritten = path.join(dir, 'rewritten.tflite');
+        fs.writeFileSync(rewritten, writeModel(model));
+        // --defaults-json prints defaulted fields too, so written-vs-omitted defaults compare equal.
+        const withDefaults = (file: string, name: string) => {
+          execFileSync('flatc', ['--json', '--strict-json', '--defaults-json', '--raw-binary', '-o', dir, scratch, '--', file]);
+          return dropEmpty(JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')));
+        };
+        expect(withDefaults(rewritten, 'rewritten')).toEqual(withDefaults(referencePath(rel), path.basename(rel, '.tflite')));
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
+
+/** flatc prints a present-but-empty vector as [] and an absent one not at all: equal for us. */
+function dropEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropEmpty);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const d = dropEmpty(v);
+      if ((Array.isArray(d) && d.length === 0) || d === '') continue;
+      if (d && typeof d === 'object' && !Array.isArray(d) && Object.keys(d).length === 0) continue;
+      out[k] = d;
+    }
+    return out;
+  }
+  return value;
+}
 
 interface Facts {
   subgraphs: Array<{ ops: string[]; tensors: number; inputs: string[]; outputs: string[] }>;
