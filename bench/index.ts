@@ -2,8 +2,12 @@
 // timed test assertions.
 import { printTable, type BenchRow } from './table';
 import { benchTflite } from './tflite';
+import { benchAnalyze } from './analyze';
 
-const SUITES: Array<[string, () => Promise<BenchRow[]>]> = [['TFLite reader/writer', benchTflite]];
+const SUITES: Array<[string, () => Promise<BenchRow[]>]> = [
+  ['TFLite reader/writer', benchTflite],
+  ['Model analysis', benchAnalyze],
+];
 
 async function main(): Promise<void> {
   const only = process.argv[2];

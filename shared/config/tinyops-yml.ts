@@ -14,6 +14,7 @@ export interface TinyOpsConfigFile {
     ram?: string | number;
     'clock-mhz'?: number;
     core?: string;
+    runtime?: 'tinyops' | 'tflm-reference' | 'cmsis-nn';
     budgets?: BudgetsFile;
   }>;
   budgets?: BudgetsFile;
