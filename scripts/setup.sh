@@ -13,7 +13,7 @@ export DEBIAN_FRONTEND=noninteractive
 # the OTA tests; xxd: the codegen benchmark's baseline.
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
-  gcc g++ make cmake clang libclang-rt-14-dev xxd \
+  gcc g++ make cmake ninja-build clang libclang-rt-14-dev xxd \
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi \
   qemu-system-arm flatbuffers-compiler mosquitto python3 >/dev/null
 
