@@ -1,12 +1,18 @@
 // `npm run bench`: every benchmark, printed as tables. Speed and memory goals live here, never in
-// timed test assertions.
+// timed test assertions. `npm run bench -- interp` runs the suites whose title matches.
 import { printTable, type BenchRow } from './table';
 import { benchTflite } from './tflite';
 import { benchAnalyze } from './analyze';
+import { benchInterpreter } from './interp';
+import { benchQuant } from './quant';
+import { benchFirmware } from './firmware';
 
 const SUITES: Array<[string, () => Promise<BenchRow[]>]> = [
   ['TFLite reader/writer', benchTflite],
   ['Model analysis', benchAnalyze],
+  ['Interpreter', benchInterpreter],
+  ['Quantization', benchQuant],
+  ['Firmware (QEMU mps2-an386)', benchFirmware],
 ];
 
 async function main(): Promise<void> {

@@ -206,8 +206,8 @@ var require_byte_buffer = __commonJS({
           throw new Error("FlatBuffers: ByteBuffer is too short to contain an identifier.");
         }
         let result = "";
-        for (let i = 0; i < constants_js_1.FILE_IDENTIFIER_LENGTH; i++) {
-          result += String.fromCharCode(this.readInt8(this.position_ + constants_js_1.SIZEOF_INT + i));
+        for (let i2 = 0; i2 < constants_js_1.FILE_IDENTIFIER_LENGTH; i2++) {
+          result += String.fromCharCode(this.readInt8(this.position_ + constants_js_1.SIZEOF_INT + i2));
         }
         return result;
       }
@@ -283,8 +283,8 @@ var require_byte_buffer = __commonJS({
         if (ident.length != constants_js_1.FILE_IDENTIFIER_LENGTH) {
           throw new Error("FlatBuffers: file identifier must be length " + constants_js_1.FILE_IDENTIFIER_LENGTH);
         }
-        for (let i = 0; i < constants_js_1.FILE_IDENTIFIER_LENGTH; i++) {
-          if (ident.charCodeAt(i) != this.readInt8(this.position() + constants_js_1.SIZEOF_INT + i)) {
+        for (let i2 = 0; i2 < constants_js_1.FILE_IDENTIFIER_LENGTH; i2++) {
+          if (ident.charCodeAt(i2) != this.readInt8(this.position() + constants_js_1.SIZEOF_INT + i2)) {
             return false;
           }
         }
@@ -295,8 +295,8 @@ var require_byte_buffer = __commonJS({
        */
       createScalarList(listAccessor, listLength) {
         const ret = [];
-        for (let i = 0; i < listLength; ++i) {
-          const val = listAccessor(i);
+        for (let i2 = 0; i2 < listLength; ++i2) {
+          const val = listAccessor(i2);
           if (val !== null) {
             ret.push(val);
           }
@@ -311,8 +311,8 @@ var require_byte_buffer = __commonJS({
        */
       createObjList(listAccessor, listLength) {
         const ret = [];
-        for (let i = 0; i < listLength; ++i) {
-          const val = listAccessor(i);
+        for (let i2 = 0; i2 < listLength; ++i2) {
+          const val = listAccessor(i2);
           if (val !== null) {
             ret.push(val.unpack());
           }
@@ -416,7 +416,7 @@ var require_builder = __commonJS({
         this.pad(align_size);
       }
       pad(byte_size) {
-        for (let i = 0; i < byte_size; i++) {
+        for (let i2 = 0; i2 < byte_size; i2++) {
           this.bb.writeInt8(--this.space, 0);
         }
       }
@@ -612,8 +612,8 @@ var require_builder = __commonJS({
           this.vtable = [];
         }
         this.vtable_in_use = numfields;
-        for (let i = 0; i < numfields; i++) {
-          this.vtable[i] = 0;
+        for (let i2 = 0; i2 < numfields; i2++) {
+          this.vtable[i2] = 0;
         }
         this.isNested = true;
         this.object_start = this.offset();
@@ -629,12 +629,12 @@ var require_builder = __commonJS({
         }
         this.addInt32(0);
         const vtableloc = this.offset();
-        let i = this.vtable_in_use - 1;
-        for (; i >= 0 && this.vtable[i] == 0; i--) {
+        let i2 = this.vtable_in_use - 1;
+        for (; i2 >= 0 && this.vtable[i2] == 0; i2--) {
         }
-        const trimmed_size = i + 1;
-        for (; i >= 0; i--) {
-          this.addInt16(this.vtable[i] != 0 ? vtableloc - this.vtable[i] : 0);
+        const trimmed_size = i2 + 1;
+        for (; i2 >= 0; i2--) {
+          this.addInt16(this.vtable[i2] != 0 ? vtableloc - this.vtable[i2] : 0);
         }
         const standard_fields = 2;
         this.addInt16(vtableloc - this.object_start);
@@ -642,15 +642,15 @@ var require_builder = __commonJS({
         this.addInt16(len);
         let existing_vtable = 0;
         const vt1 = this.space;
-        outer_loop: for (i = 0; i < this.vtables.length; i++) {
-          const vt2 = this.bb.capacity() - this.vtables[i];
+        outer_loop: for (i2 = 0; i2 < this.vtables.length; i2++) {
+          const vt2 = this.bb.capacity() - this.vtables[i2];
           if (len == this.bb.readInt16(vt2)) {
             for (let j = constants_js_1.SIZEOF_SHORT; j < len; j += constants_js_1.SIZEOF_SHORT) {
               if (this.bb.readInt16(vt1 + j) != this.bb.readInt16(vt2 + j)) {
                 continue outer_loop;
               }
             }
-            existing_vtable = this.vtables[i];
+            existing_vtable = this.vtables[i2];
             break;
           }
         }
@@ -675,8 +675,8 @@ var require_builder = __commonJS({
           if (file_identifier.length != constants_js_1.FILE_IDENTIFIER_LENGTH) {
             throw new TypeError("FlatBuffers: file identifier must be length " + constants_js_1.FILE_IDENTIFIER_LENGTH);
           }
-          for (let i = constants_js_1.FILE_IDENTIFIER_LENGTH - 1; i >= 0; i--) {
-            this.writeInt8(file_identifier.charCodeAt(i));
+          for (let i2 = constants_js_1.FILE_IDENTIFIER_LENGTH - 1; i2 >= 0; i2--) {
+            this.writeInt8(file_identifier.charCodeAt(i2));
           }
         }
         this.prep(this.minalign, constants_js_1.SIZEOF_INT + size_prefix);
@@ -696,8 +696,8 @@ var require_builder = __commonJS({
        * This checks a required field has been set in a given table that has
        * just been constructed.
        */
-      requiredField(table2, field) {
-        const table_start = this.bb.capacity() - table2;
+      requiredField(table3, field) {
+        const table_start = this.bb.capacity() - table3;
         const vtable_start = table_start - this.bb.readInt32(table_start);
         const ok = field < this.bb.readInt16(vtable_start) && this.bb.readInt16(vtable_start + field) != 0;
         if (!ok) {
@@ -811,8 +811,8 @@ var require_builder = __commonJS({
        */
       createObjectOffsetList(list) {
         const ret = [];
-        for (let i = 0; i < list.length; ++i) {
-          const val = list[i];
+        for (let i2 = 0; i2 < list.length; ++i2) {
+          const val = list[i2];
           if (val !== null) {
             ret.push(this.createObjectOffset(val));
           } else {
@@ -889,24 +889,24 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
-    var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
-    function isCollection(node) {
-      if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
+    var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
+    var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
+    var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
+    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    function isCollection(node2) {
+      if (node2 && typeof node2 === "object")
+        switch (node2[NODE_TYPE]) {
           case MAP:
           case SEQ:
             return true;
         }
       return false;
     }
-    function isNode2(node) {
-      if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
+    function isNode2(node2) {
+      if (node2 && typeof node2 === "object")
+        switch (node2[NODE_TYPE]) {
           case ALIAS:
           case MAP:
           case SCALAR:
@@ -915,7 +915,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
@@ -943,98 +943,98 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node, visitor) {
+    function visit(node2, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
-        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
+      if (identity.isDocument(node2)) {
+        const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
         if (cd === REMOVE)
-          node.contents = null;
+          node2.contents = null;
       } else
-        visit_(null, node, visitor_, Object.freeze([]));
+        visit_(null, node2, visitor_, Object.freeze([]));
     }
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path2) {
-      const ctrl = callVisitor(key, node, visitor, path2);
+    function visit_(key, node2, visitor, path7) {
+      const ctrl = callVisitor(key, node2, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path2, ctrl);
-        return visit_(key, ctrl, visitor, path2);
+        replaceNode(key, path7, ctrl);
+        return visit_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path2 = Object.freeze(path2.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path2);
+        if (identity.isCollection(node2)) {
+          path7 = Object.freeze(path7.concat(node2));
+          for (let i2 = 0; i2 < node2.items.length; ++i2) {
+            const ci = visit_(i2, node2.items[i2], visitor, path7);
             if (typeof ci === "number")
-              i = ci - 1;
+              i2 = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node.items.splice(i, 1);
-              i -= 1;
+              node2.items.splice(i2, 1);
+              i2 -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
-          path2 = Object.freeze(path2.concat(node));
-          const ck = visit_("key", node.key, visitor, path2);
+        } else if (identity.isPair(node2)) {
+          path7 = Object.freeze(path7.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
-            node.key = null;
-          const cv = visit_("value", node.value, visitor, path2);
+            node2.key = null;
+          const cv = visit_("value", node2.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
-            node.value = null;
+            node2.value = null;
         }
       }
       return ctrl;
     }
-    async function visitAsync(node, visitor) {
+    async function visitAsync(node2, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
-        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
+      if (identity.isDocument(node2)) {
+        const cd = await visitAsync_(null, node2.contents, visitor_, Object.freeze([node2]));
         if (cd === REMOVE)
-          node.contents = null;
+          node2.contents = null;
       } else
-        await visitAsync_(null, node, visitor_, Object.freeze([]));
+        await visitAsync_(null, node2, visitor_, Object.freeze([]));
     }
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path2) {
-      const ctrl = await callVisitor(key, node, visitor, path2);
+    async function visitAsync_(key, node2, visitor, path7) {
+      const ctrl = await callVisitor(key, node2, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path2, ctrl);
-        return visitAsync_(key, ctrl, visitor, path2);
+        replaceNode(key, path7, ctrl);
+        return visitAsync_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path2 = Object.freeze(path2.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path2);
+        if (identity.isCollection(node2)) {
+          path7 = Object.freeze(path7.concat(node2));
+          for (let i2 = 0; i2 < node2.items.length; ++i2) {
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path7);
             if (typeof ci === "number")
-              i = ci - 1;
+              i2 = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node.items.splice(i, 1);
-              i -= 1;
+              node2.items.splice(i2, 1);
+              i2 -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
-          path2 = Object.freeze(path2.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path2);
+        } else if (identity.isPair(node2)) {
+          path7 = Object.freeze(path7.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
-            node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path2);
+            node2.key = null;
+          const cv = await visitAsync_("value", node2.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
-            node.value = null;
+            node2.value = null;
         }
       }
       return ctrl;
@@ -1057,32 +1057,32 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path2) {
+    function callVisitor(key, node2, visitor, path7) {
       if (typeof visitor === "function")
-        return visitor(key, node, path2);
-      if (identity.isMap(node))
-        return visitor.Map?.(key, node, path2);
-      if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path2);
-      if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path2);
-      if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path2);
-      if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path2);
+        return visitor(key, node2, path7);
+      if (identity.isMap(node2))
+        return visitor.Map?.(key, node2, path7);
+      if (identity.isSeq(node2))
+        return visitor.Seq?.(key, node2, path7);
+      if (identity.isPair(node2))
+        return visitor.Pair?.(key, node2, path7);
+      if (identity.isScalar(node2))
+        return visitor.Scalar?.(key, node2, path7);
+      if (identity.isAlias(node2))
+        return visitor.Alias?.(key, node2, path7);
       return void 0;
     }
-    function replaceNode(key, path2, node) {
-      const parent = path2[path2.length - 1];
+    function replaceNode(key, path7, node2) {
+      const parent = path7[path7.length - 1];
       if (identity.isCollection(parent)) {
-        parent.items[key] = node;
+        parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
         if (key === "key")
-          parent.key = node;
+          parent.key = node2;
         else
-          parent.value = node;
+          parent.value = node2;
       } else if (identity.isDocument(parent)) {
-        parent.contents = node;
+        parent.contents = node2;
       } else {
         const pt = identity.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
@@ -1242,9 +1242,9 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
-            if (identity.isNode(node) && node.tag)
-              tags[node.tag] = true;
+          visit.visit(doc.contents, (_key, node2) => {
+            if (identity.isNode(node2) && node2.tag)
+              tags[node2.tag] = true;
           });
           tagNames = Object.keys(tags);
         } else
@@ -1281,16 +1281,16 @@ var require_anchors = __commonJS({
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
       visit.visit(root, {
-        Value(_key, node) {
-          if (node.anchor)
-            anchors.add(node.anchor);
+        Value(_key, node2) {
+          if (node2.anchor)
+            anchors.add(node2.anchor);
         }
       });
       return anchors;
     }
     function findNewAnchor(prefix, exclude) {
-      for (let i = 1; true; ++i) {
-        const name = `${prefix}${i}`;
+      for (let i2 = 1; true; ++i2) {
+        const name = `${prefix}${i2}`;
         if (!exclude.has(name))
           return name;
       }
@@ -1341,13 +1341,13 @@ var require_applyReviver = __commonJS({
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
-          for (let i = 0, len = val.length; i < len; ++i) {
-            const v0 = val[i];
-            const v1 = applyReviver(reviver, val, String(i), v0);
+          for (let i2 = 0, len = val.length; i2 < len; ++i2) {
+            const v0 = val[i2];
+            const v1 = applyReviver(reviver, val, String(i2), v0);
             if (v1 === void 0)
-              delete val[i];
+              delete val[i2];
             else if (v1 !== v0)
-              val[i] = v1;
+              val[i2] = v1;
           }
         } else if (val instanceof Map) {
           for (const k of Array.from(val.keys())) {
@@ -1391,7 +1391,7 @@ var require_toJS = __commonJS({
     var identity = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
-        return value.map((v, i) => toJS(v, String(i), ctx));
+        return value.map((v, i2) => toJS(v, String(i2), ctx));
       if (value && typeof value.toJSON === "function") {
         if (!ctx || !identity.hasAnchor(value))
           return value.toJSON(arg, ctx);
@@ -1487,20 +1487,20 @@ var require_Alias = __commonJS({
         } else {
           nodes = [];
           visit.visit(doc, {
-            Node: (_key, node) => {
-              if (identity.isAlias(node) || identity.hasAnchor(node))
-                nodes.push(node);
+            Node: (_key, node2) => {
+              if (identity.isAlias(node2) || identity.hasAnchor(node2))
+                nodes.push(node2);
             }
           });
           if (ctx)
             ctx.aliasResolveCache = nodes;
         }
         let found = void 0;
-        for (const node of nodes) {
-          if (node === this)
+        for (const node2 of nodes) {
+          if (node2 === this)
             break;
-          if (node.anchor === this.source)
-            found = node;
+          if (node2.anchor === this.source)
+            found = node2;
         }
         if (found && ctx) {
           const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
@@ -1549,22 +1549,22 @@ var require_Alias = __commonJS({
         return src;
       }
     };
-    function getAliasCount(doc, node, anchors2) {
-      if (identity.isAlias(node)) {
-        const source = node.resolve(doc);
+    function getAliasCount(doc, node2, anchors2) {
+      if (identity.isAlias(node2)) {
+        const source = node2.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node)) {
+      } else if (identity.isCollection(node2)) {
         let count = 0;
-        for (const item of node.items) {
+        for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
           if (c > count)
             count = c;
         }
         return count;
-      } else if (identity.isPair(node)) {
-        const kc = getAliasCount(doc, node.key, anchors2);
-        const vc = getAliasCount(doc, node.value, anchors2);
+      } else if (identity.isPair(node2)) {
+        const kc = getAliasCount(doc, node2.key, anchors2);
+        const vc = getAliasCount(doc, node2.value, anchors2);
         return Math.max(kc, vc);
       }
       return 1;
@@ -1654,10 +1654,10 @@ var require_createNode = __commonJS({
           value = value.toJSON();
         }
         if (!value || typeof value !== "object") {
-          const node2 = new Scalar.Scalar(value);
+          const node3 = new Scalar.Scalar(value);
           if (ref)
-            ref.node = node2;
-          return node2;
+            ref.node = node3;
+          return node3;
         }
         tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
       }
@@ -1665,14 +1665,14 @@ var require_createNode = __commonJS({
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
       if (tagName)
-        node.tag = tagName;
+        node2.tag = tagName;
       else if (!tagObj.default)
-        node.tag = tagObj.tag;
+        node2.tag = tagObj.tag;
       if (ref)
-        ref.node = node;
-      return node;
+        ref.node = node2;
+      return node2;
     }
     exports2.createNode = createNode;
   }
@@ -1685,10 +1685,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path2, value) {
+    function collectionFromPath(schema, path7, value) {
       let v = value;
-      for (let i = path2.length - 1; i >= 0; --i) {
-        const k = path2[i];
+      for (let i2 = path7.length - 1; i2 >= 0; --i2) {
+        const k = path7[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -1707,7 +1707,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path2) => path2 == null || typeof path2 === "object" && !!path2[Symbol.iterator]().next().done;
+    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1737,15 +1737,15 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path2, value) {
-        if (isEmptyPath(path2))
+      addIn(path7, value) {
+        if (isEmptyPath(path7))
           this.add(value);
         else {
-          const [key, ...rest] = path2;
-          const node = this.get(key, true);
-          if (identity.isCollection(node))
-            node.addIn(rest, value);
-          else if (node === void 0 && this.schema)
+          const [key, ...rest] = path7;
+          const node2 = this.get(key, true);
+          if (identity.isCollection(node2))
+            node2.addIn(rest, value);
+          else if (node2 === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -1755,13 +1755,13 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path2) {
-        const [key, ...rest] = path2;
+      deleteIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.delete(key);
-        const node = this.get(key, true);
-        if (identity.isCollection(node))
-          return node.deleteIn(rest);
+        const node2 = this.get(key, true);
+        if (identity.isCollection(node2))
+          return node2.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
       }
@@ -1770,45 +1770,45 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path2, keepScalar) {
-        const [key, ...rest] = path2;
-        const node = this.get(key, true);
+      getIn(path7, keepScalar) {
+        const [key, ...rest] = path7;
+        const node2 = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node) ? node.value : node;
+          return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
         else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity.isCollection(node2) ? node2.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
-        return this.items.every((node) => {
-          if (!identity.isPair(node))
+        return this.items.every((node2) => {
+          if (!identity.isPair(node2))
             return false;
-          const n2 = node.value;
+          const n2 = node2.value;
           return n2 == null || allowScalar && identity.isScalar(n2) && n2.value == null && !n2.commentBefore && !n2.comment && !n2.tag;
         });
       }
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path2) {
-        const [key, ...rest] = path2;
+      hasIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.has(key);
-        const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
+        const node2 = this.get(key, true);
+        return identity.isCollection(node2) ? node2.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path2, value) {
-        const [key, ...rest] = path2;
+      setIn(path7, value) {
+        const [key, ...rest] = path7;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
-          const node = this.get(key, true);
-          if (identity.isCollection(node))
-            node.setIn(rest, value);
-          else if (node === void 0 && this.schema)
+          const node2 = this.get(key, true);
+          if (identity.isCollection(node2))
+            node2.setIn(rest, value);
+          else if (node2 === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -1865,44 +1865,44 @@ var require_foldFlowLines = __commonJS({
       let split = void 0;
       let prev = void 0;
       let overflow = false;
-      let i = -1;
+      let i2 = -1;
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
-        if (i !== -1)
-          end = i + endStep;
+        i2 = consumeMoreIndentedLines(text, i2, indent.length);
+        if (i2 !== -1)
+          end = i2 + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text[i2 += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
-          escStart = i;
-          switch (text[i + 1]) {
+          escStart = i2;
+          switch (text[i2 + 1]) {
             case "x":
-              i += 3;
+              i2 += 3;
               break;
             case "u":
-              i += 5;
+              i2 += 5;
               break;
             case "U":
-              i += 9;
+              i2 += 9;
               break;
             default:
-              i += 1;
+              i2 += 1;
           }
-          escEnd = i;
+          escEnd = i2;
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
-          end = i + indent.length + endStep;
+            i2 = consumeMoreIndentedLines(text, i2, indent.length);
+          end = i2 + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text[i2 + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i;
+              split = i2;
           }
-          if (i >= end) {
+          if (i2 >= end) {
             if (split) {
               folds.push(split);
               end = split + endStep;
@@ -1910,10 +1910,10 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text[i2 += 1];
                 overflow = true;
               }
-              const j = i > escEnd + 1 ? i - 2 : escStart - 1;
+              const j = i2 > escEnd + 1 ? i2 - 2 : escStart - 1;
               if (escapedFolds[j])
                 return text;
               folds.push(j);
@@ -1934,9 +1934,9 @@ var require_foldFlowLines = __commonJS({
       if (onFold)
         onFold();
       let res = text.slice(0, folds[0]);
-      for (let i2 = 0; i2 < folds.length; ++i2) {
-        const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+      for (let i3 = 0; i3 < folds.length; ++i3) {
+        const fold = folds[i3];
+        const end2 = folds[i3 + 1] || text.length;
         if (fold === 0)
           res = `
 ${indent}${text.slice(0, end2)}`;
@@ -1949,19 +1949,19 @@ ${indent}${text.slice(fold + 1, end2)}`;
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
-      let end = i;
-      let start = i + 1;
+    function consumeMoreIndentedLines(text, i2, indent) {
+      let end = i2;
+      let start = i2 + 1;
       let ch = text[start];
       while (ch === " " || ch === "	") {
-        if (i < start + indent) {
-          ch = text[++i];
+        if (i2 < start + indent) {
+          ch = text[++i2];
         } else {
           do {
-            ch = text[++i];
+            ch = text[++i2];
           } while (ch && ch !== "\n");
-          end = i;
-          start = i + 1;
+          end = i2;
+          start = i2 + 1;
           ch = text[start];
         }
       }
@@ -1993,11 +1993,11 @@ var require_stringifyString = __commonJS({
       const strLen = str2.length;
       if (strLen <= limit)
         return false;
-      for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str2[i] === "\n") {
-          if (i - start > limit)
+      for (let i2 = 0, start = 0; i2 < strLen; ++i2) {
+        if (str2[i2] === "\n") {
+          if (i2 - start > limit)
             return true;
-          start = i + 1;
+          start = i2 + 1;
           if (strLen - start <= limit)
             return false;
         }
@@ -2013,19 +2013,19 @@ var require_stringifyString = __commonJS({
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str2 = "";
       let start = 0;
-      for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
-        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str2 += json.slice(start, i) + "\\ ";
-          i += 1;
-          start = i;
+      for (let i2 = 0, ch = json[i2]; ch; ch = json[++i2]) {
+        if (ch === " " && json[i2 + 1] === "\\" && json[i2 + 2] === "n") {
+          str2 += json.slice(start, i2) + "\\ ";
+          i2 += 1;
+          start = i2;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json[i + 1]) {
+          switch (json[i2 + 1]) {
             case "u":
               {
-                str2 += json.slice(start, i);
-                const code = json.substr(i + 2, 4);
+                str2 += json.slice(start, i2);
+                const code = json.substr(i2 + 2, 4);
                 switch (code) {
                   case "0000":
                     str2 += "\\0";
@@ -2055,30 +2055,30 @@ var require_stringifyString = __commonJS({
                     if (code.substr(0, 2) === "00")
                       str2 += "\\x" + code.substr(2);
                     else
-                      str2 += json.substr(i, 6);
+                      str2 += json.substr(i2, 6);
                 }
-                i += 5;
-                start = i + 1;
+                i2 += 5;
+                start = i2 + 1;
               }
               break;
             case "n":
-              if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
-                i += 1;
+              if (implicitKey || json[i2 + 2] === '"' || json.length < minMultiLineLength) {
+                i2 += 1;
               } else {
-                str2 += json.slice(start, i) + "\n\n";
-                while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
+                str2 += json.slice(start, i2) + "\n\n";
+                while (json[i2 + 2] === "\\" && json[i2 + 3] === "n" && json[i2 + 4] !== '"') {
                   str2 += "\n";
-                  i += 2;
+                  i2 += 2;
                 }
                 str2 += indent;
-                if (json[i + 2] === " ")
+                if (json[i2 + 2] === " ")
                   str2 += "\\";
-                i += 1;
-                start = i + 1;
+                i2 += 1;
+                start = i2 + 1;
               }
               break;
             default:
-              i += 1;
+              i2 += 1;
           }
       }
       str2 = start ? str2 + json.slice(start) : json;
@@ -2334,16 +2334,16 @@ var require_stringify = __commonJS({
       }
       return tagObj;
     }
-    function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
+    function stringifyProps(node2, tagObj, { anchors: anchors$1, doc }) {
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+      const anchor = (identity.isScalar(node2) || identity.isCollection(node2)) && node2.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
       }
-      const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
+      const tag = node2.tag ?? (tagObj.default ? null : tagObj.tag);
       if (tag)
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
@@ -2365,15 +2365,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
-      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
-      const props = stringifyProps(node, tagObj, ctx);
+      const node2 = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node2));
+      const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str2;
-      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+      return identity.isScalar(node2) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
 ${ctx.indent}${str2}`;
     }
     exports2.createStringifyContext = createStringifyContext;
@@ -2519,9 +2519,9 @@ var require_log = __commonJS({
   "node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
     var node_process = require("process");
-    function debug(logLevel, ...messages) {
+    function debug(logLevel, ...messages2) {
       if (logLevel === "debug")
-        console.log(...messages);
+        console.log(...messages2);
     }
     function warn(logLevel, warning) {
       if (logLevel === "debug" || logLevel === "warn") {
@@ -2640,8 +2640,8 @@ var require_addPairToJSMap = __commonJS({
       if (identity.isNode(key) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
-        for (const node of ctx.anchors.keys())
-          strCtx.anchors.add(node.anchor);
+        for (const node2 of ctx.anchors.keys())
+          strCtx.anchors.add(node2.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
         const strKey = key.toString(strCtx);
@@ -2688,8 +2688,8 @@ var require_Pair = __commonJS({
         return new _Pair(key, value);
       }
       toJSON(_, ctx) {
-        const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
-        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
+        const pair2 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        return addPairToJSMap.addPairToJSMap(ctx, pair2, this);
       }
       toString(ctx, onComment, onChompKeep) {
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
@@ -2717,8 +2717,8 @@ var require_stringifyCollection = __commonJS({
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
+      for (let i2 = 0; i2 < items.length; ++i2) {
+        const item = items[i2];
         let comment2 = null;
         if (identity.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
@@ -2747,8 +2747,8 @@ var require_stringifyCollection = __commonJS({
         str2 = flowChars.start + flowChars.end;
       } else {
         str2 = lines[0];
-        for (let i = 1; i < lines.length; ++i) {
-          const line = lines[i];
+        for (let i2 = 1; i2 < lines.length; ++i2) {
+          const line = lines[i2];
           str2 += line ? `
 ${indent}${line}` : "\n";
         }
@@ -2772,8 +2772,8 @@ ${indent}${line}` : "\n";
       let reqNewline = false;
       let linesAtValue = 0;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
+      for (let i2 = 0; i2 < items.length; ++i2) {
+        const item = items[i2];
         let comment = null;
         if (identity.isNode(item)) {
           if (item.spaceBefore)
@@ -2804,7 +2804,7 @@ ${indent}${line}` : "\n";
           reqNewline = true;
         let str2 = stringify.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
-        if (i < items.length - 1) {
+        if (i2 < items.length - 1) {
           str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
@@ -2914,14 +2914,14 @@ var require_YAMLMap = __commonJS({
        * @param overwrite - If not set `true`, using a key that is already in the
        *   collection will throw. Otherwise, overwrites the previous value.
        */
-      add(pair, overwrite) {
+      add(pair2, overwrite) {
         let _pair;
-        if (identity.isPair(pair))
-          _pair = pair;
-        else if (!pair || typeof pair !== "object" || !("key" in pair)) {
-          _pair = new Pair.Pair(pair, pair?.value);
+        if (identity.isPair(pair2))
+          _pair = pair2;
+        else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
+          _pair = new Pair.Pair(pair2, pair2?.value);
         } else
-          _pair = new Pair.Pair(pair.key, pair.value);
+          _pair = new Pair.Pair(pair2.key, pair2.value);
         const prev = findPair(this.items, _pair.key);
         const sortEntries = this.schema?.sortMapEntries;
         if (prev) {
@@ -2932,11 +2932,11 @@ var require_YAMLMap = __commonJS({
           else
             prev.value = _pair.value;
         } else if (sortEntries) {
-          const i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
-          if (i === -1)
+          const i2 = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
+          if (i2 === -1)
             this.items.push(_pair);
           else
-            this.items.splice(i, 0, _pair);
+            this.items.splice(i2, 0, _pair);
         } else {
           this.items.push(_pair);
         }
@@ -2950,8 +2950,8 @@ var require_YAMLMap = __commonJS({
       }
       get(key, keepScalar) {
         const it = findPair(this.items, key);
-        const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
+        const node2 = it?.value;
+        return (!keepScalar && identity.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -3091,9 +3091,9 @@ var require_YAMLSeq = __commonJS({
         const seq = [];
         if (ctx?.onCreate)
           ctx.onCreate(seq);
-        let i = 0;
+        let i2 = 0;
         for (const item of this.items)
-          seq.push(toJS.toJS(item, String(i++), ctx));
+          seq.push(toJS.toJS(item, String(i2++), ctx));
         return seq;
       }
       toString(ctx, onComment, onChompKeep) {
@@ -3111,10 +3111,10 @@ var require_YAMLSeq = __commonJS({
         const { replacer } = ctx;
         const seq = new this(schema);
         if (obj && Symbol.iterator in Object(obj)) {
-          let i = 0;
+          let i2 = 0;
           for (let it of obj) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
+              const key = obj instanceof Set ? it : String(i2++);
               it = replacer.call(obj, key, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
@@ -3223,17 +3223,17 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num2 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num2))
-        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
+      const num3 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num3))
+        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
       let n2 = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n2) && !n2.includes("e")) {
-        let i = n2.indexOf(".");
-        if (i < 0) {
-          i = n2.length;
+        let i2 = n2.indexOf(".");
+        if (i2 < 0) {
+          i2 = n2.length;
           n2 += ".";
         }
-        let d = minFractionDigits - (n2.length - i - 1);
+        let d = minFractionDigits - (n2.length - i2 - 1);
         while (d-- > 0)
           n2 += "0";
       }
@@ -3264,9 +3264,9 @@ var require_float = __commonJS({
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str2) => parseFloat(str2),
-      stringify(node) {
-        const num2 = Number(node.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
+      stringify(node2) {
+        const num3 = Number(node2.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -3275,11 +3275,11 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str2) {
-        const node = new Scalar.Scalar(parseFloat(str2));
+        const node2 = new Scalar.Scalar(parseFloat(str2));
         const dot = str2.indexOf(".");
         if (dot !== -1 && str2[str2.length - 1] === "0")
-          node.minFractionDigits = str2.length - dot - 1;
-        return node;
+          node2.minFractionDigits = str2.length - dot - 1;
+        return node2;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -3296,11 +3296,11 @@ var require_int = __commonJS({
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
     var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
-    function intStringify(node, radix, prefix) {
-      const { value } = node;
+    function intStringify(node2, radix, prefix) {
+      const { value } = node2;
       if (intIdentify(value) && value >= 0)
         return prefix + value.toString(radix);
-      return stringifyNumber.stringifyNumber(node);
+      return stringifyNumber.stringifyNumber(node2);
     }
     var intOct = {
       identify: (value) => intIdentify(value) && value >= 0,
@@ -3309,7 +3309,7 @@ var require_int = __commonJS({
       format: "OCT",
       test: /^0o[0-7]+$/,
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
-      stringify: (node) => intStringify(node, 8, "0o")
+      stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int = {
       identify: intIdentify,
@@ -3326,7 +3326,7 @@ var require_int = __commonJS({
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
-      stringify: (node) => intStringify(node, 16, "0x")
+      stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports2.int = int;
     exports2.intHex = intHex;
@@ -3342,7 +3342,7 @@ var require_schema = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema = [
@@ -3350,7 +3350,7 @@ var require_schema = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.boolTag,
+      bool2.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -3455,8 +3455,8 @@ var require_binary = __commonJS({
         } else if (typeof atob === "function") {
           const str2 = atob(src.replace(/[\n\r]/g, ""));
           const buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          for (let i2 = 0; i2 < str2.length; ++i2)
+            buffer[i2] = str2.charCodeAt(i2);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -3472,8 +3472,8 @@ var require_binary = __commonJS({
           str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
-          for (let i = 0; i < buf.length; ++i)
-            s += String.fromCharCode(buf[i]);
+          for (let i2 = 0; i2 < buf.length; ++i2)
+            s += String.fromCharCode(buf[i2]);
           str2 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
@@ -3483,8 +3483,8 @@ var require_binary = __commonJS({
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n2 = Math.ceil(str2.length / lineWidth);
           const lines = new Array(n2);
-          for (let i = 0, o = 0; i < n2; ++i, o += lineWidth) {
-            lines[i] = str2.substr(o, lineWidth);
+          for (let i2 = 0, o = 0; i2 < n2; ++i2, o += lineWidth) {
+            lines[i2] = str2.substr(o, lineWidth);
           }
           str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
@@ -3505,25 +3505,25 @@ var require_pairs = __commonJS({
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity.isSeq(seq)) {
-        for (let i = 0; i < seq.items.length; ++i) {
-          let item = seq.items[i];
+        for (let i2 = 0; i2 < seq.items.length; ++i2) {
+          let item = seq.items[i2];
           if (identity.isPair(item))
             continue;
           else if (identity.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            const pair2 = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
             if (item.commentBefore)
-              pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
-${pair.key.commentBefore}` : item.commentBefore;
+              pair2.key.commentBefore = pair2.key.commentBefore ? `${item.commentBefore}
+${pair2.key.commentBefore}` : item.commentBefore;
             if (item.comment) {
-              const cn = pair.value ?? pair.key;
+              const cn = pair2.value ?? pair2.key;
               cn.comment = cn.comment ? `${item.comment}
 ${cn.comment}` : item.comment;
             }
-            item = pair;
+            item = pair2;
           }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i2] = identity.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -3533,11 +3533,11 @@ ${cn.comment}` : item.comment;
       const { replacer } = ctx;
       const pairs2 = new YAMLSeq.YAMLSeq(schema);
       pairs2.tag = "tag:yaml.org,2002:pairs";
-      let i = 0;
+      let i2 = 0;
       if (iterable && Symbol.iterator in Object(iterable))
         for (let it of iterable) {
           if (typeof replacer === "function")
-            it = replacer.call(iterable, String(i++), it);
+            it = replacer.call(iterable, String(i2++), it);
           let key, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
@@ -3602,13 +3602,13 @@ var require_omap = __commonJS({
         const map = /* @__PURE__ */ new Map();
         if (ctx?.onCreate)
           ctx.onCreate(map);
-        for (const pair of this.items) {
+        for (const pair2 of this.items) {
           let key, value;
-          if (identity.isPair(pair)) {
-            key = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key, ctx);
+          if (identity.isPair(pair2)) {
+            key = toJS.toJS(pair2.key, "", ctx);
+            value = toJS.toJS(pair2.value, key, ctx);
           } else {
-            key = toJS.toJS(pair, "", ctx);
+            key = toJS.toJS(pair2, "", ctx);
           }
           if (map.has(key))
             throw new Error("Ordered maps must not include duplicate keys");
@@ -3704,9 +3704,9 @@ var require_float2 = __commonJS({
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
-      stringify(node) {
-        const num2 = Number(node.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
+      stringify(node2) {
+        const num3 = Number(node2.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -3715,14 +3715,14 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str2) {
-        const node = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
+        const node2 = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
         const dot = str2.indexOf(".");
         if (dot !== -1) {
           const f = str2.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
-            node.minFractionDigits = f.length;
+            node2.minFractionDigits = f.length;
         }
-        return node;
+        return node2;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -3761,13 +3761,13 @@ var require_int2 = __commonJS({
       const n2 = parseInt(str2, radix);
       return sign === "-" ? -1 * n2 : n2;
     }
-    function intStringify(node, radix, prefix) {
-      const { value } = node;
+    function intStringify(node2, radix, prefix) {
+      const { value } = node2;
       if (intIdentify(value)) {
         const str2 = value.toString(radix);
         return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
-      return stringifyNumber.stringifyNumber(node);
+      return stringifyNumber.stringifyNumber(node2);
     }
     var intBin = {
       identify: intIdentify,
@@ -3776,7 +3776,7 @@ var require_int2 = __commonJS({
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
-      stringify: (node) => intStringify(node, 2, "0b")
+      stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
       identify: intIdentify,
@@ -3785,7 +3785,7 @@ var require_int2 = __commonJS({
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
       resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
-      stringify: (node) => intStringify(node, 8, "0")
+      stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int = {
       identify: intIdentify,
@@ -3802,7 +3802,7 @@ var require_int2 = __commonJS({
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
-      stringify: (node) => intStringify(node, 16, "0x")
+      stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports2.int = int;
     exports2.intBin = intBin;
@@ -3824,24 +3824,24 @@ var require_set = __commonJS({
         this.tag = _YAMLSet.tag;
       }
       add(key) {
-        let pair;
+        let pair2;
         if (identity.isPair(key))
-          pair = key;
+          pair2 = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair = new Pair.Pair(key.key, null);
+          pair2 = new Pair.Pair(key.key, null);
         else
-          pair = new Pair.Pair(key, null);
-        const prev = YAMLMap.findPair(this.items, pair.key);
+          pair2 = new Pair.Pair(key, null);
+        const prev = YAMLMap.findPair(this.items, pair2.key);
         if (!prev)
-          this.items.push(pair);
+          this.items.push(pair2);
       }
       /**
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
       get(key, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+        const pair2 = YAMLMap.findPair(this.items, key);
+        return !keepPair && identity.isPair(pair2) ? identity.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
       set(key, value) {
         if (typeof value !== "boolean")
@@ -3908,23 +3908,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str2, asBigInt) {
       const sign = str2[0];
       const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
-      const num2 = (n2) => asBigInt ? BigInt(n2) : Number(n2);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
-      return sign === "-" ? num2(-1) * res : res;
+      const num3 = (n2) => asBigInt ? BigInt(n2) : Number(n2);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
+      return sign === "-" ? num3(-1) * res : res;
     }
-    function stringifySexagesimal(node) {
-      let { value } = node;
-      let num2 = (n2) => n2;
+    function stringifySexagesimal(node2) {
+      let { value } = node2;
+      let num3 = (n2) => n2;
       if (typeof value === "bigint")
-        num2 = (n2) => BigInt(n2);
+        num3 = (n2) => BigInt(n2);
       else if (isNaN(value) || !isFinite(value))
-        return stringifyNumber.stringifyNumber(node);
+        return stringifyNumber.stringifyNumber(node2);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num2(-1);
+        value *= num3(-1);
       }
-      const _60 = num2(60);
+      const _60 = num3(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -3997,7 +3997,7 @@ var require_schema3 = __commonJS({
     var seq = require_seq();
     var string = require_string();
     var binary = require_binary();
-    var bool = require_bool2();
+    var bool2 = require_bool2();
     var float = require_float2();
     var int = require_int2();
     var merge = require_merge();
@@ -4010,8 +4010,8 @@ var require_schema3 = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.trueTag,
-      bool.falseTag,
+      bool2.trueTag,
+      bool2.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -4040,7 +4040,7 @@ var require_tags = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema = require_schema();
@@ -4061,7 +4061,7 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary.binary,
-      bool: bool.boolTag,
+      bool: bool2.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -4316,9 +4316,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path2, value) {
+      addIn(path7, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path2, value);
+          this.contents.addIn(path7, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4329,13 +4329,13 @@ var require_Document = __commonJS({
        * `name` will be used as a prefix for a new unique anchor.
        * If `name` is undefined, the generated anchor will use 'a' as a prefix.
        */
-      createAlias(node, name) {
-        if (!node.anchor) {
+      createAlias(node2, name) {
+        if (!node2.anchor) {
           const prev = anchors.anchorNames(this);
-          node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+          node2.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
           !name || prev.has(name) ? anchors.findNewAnchor(name || "a", prev) : name;
         }
-        return new Alias.Alias(node.anchor);
+        return new Alias.Alias(node2.anchor);
       }
       createNode(value, replacer, options) {
         let _replacer = void 0;
@@ -4367,11 +4367,11 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
-          node.flow = true;
+        const node2 = createNode.createNode(value, tag, ctx);
+        if (flow && identity.isCollection(node2))
+          node2.flow = true;
         setAnchors();
-        return node;
+        return node2;
       }
       /**
        * Convert a key and a value into a `Pair` using the current schema,
@@ -4393,14 +4393,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path2) {
-        if (Collection.isEmptyPath(path2)) {
+      deleteIn(path7) {
+        if (Collection.isEmptyPath(path7)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path2) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4415,10 +4415,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path2, keepScalar) {
-        if (Collection.isEmptyPath(path2))
+      getIn(path7, keepScalar) {
+        if (Collection.isEmptyPath(path7))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path2, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4429,10 +4429,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path2) {
-        if (Collection.isEmptyPath(path2))
+      hasIn(path7) {
+        if (Collection.isEmptyPath(path7))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path2) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4449,13 +4449,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path2, value) {
-        if (Collection.isEmptyPath(path2)) {
+      setIn(path7, value) {
+        if (Collection.isEmptyPath(path7)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path2), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path7), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path2, value);
+          this.contents.setIn(path7, value);
         }
       }
       /**
@@ -4816,7 +4816,7 @@ var require_util_map_includes = __commonJS({
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
-      return items.some((pair) => isEqual(pair.key, search));
+      return items.some((pair2) => isEqual(pair2.key, search));
     }
     exports2.mapIncludes = mapIncludes;
   }
@@ -4902,10 +4902,10 @@ var require_resolve_block_map = __commonJS({
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
-          const pair = new Pair.Pair(keyNode, valueNode);
+          const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          map.items.push(pair);
+            pair2.srcToken = collItem;
+          map.items.push(pair2);
         } else {
           if (implicitKey)
             onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
@@ -4915,10 +4915,10 @@ var require_resolve_block_map = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair = new Pair.Pair(keyNode);
+          const pair2 = new Pair.Pair(keyNode);
           if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          map.items.push(pair);
+            pair2.srcToken = collItem;
+          map.items.push(pair2);
         }
       }
       if (commentEnd && commentEnd < offset)
@@ -4968,11 +4968,11 @@ var require_resolve_block_seq = __commonJS({
             continue;
           }
         }
-        const node = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        const node2 = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
         if (ctx.schema.compat)
           utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
-        offset = node.range[2];
-        seq.items.push(node);
+        offset = node2.range[2];
+        seq.items.push(node2);
       }
       seq.range = [bs.offset, offset, commentEnd ?? offset];
       return seq;
@@ -5050,8 +5050,8 @@ var require_resolve_flow_collection = __commonJS({
       if (ctx.atKey)
         ctx.atKey = false;
       let offset = fc.offset + fc.start.source.length;
-      for (let i = 0; i < fc.items.length; ++i) {
-        const collItem = fc.items[i];
+      for (let i2 = 0; i2 < fc.items.length; ++i2) {
+        const collItem = fc.items[i2];
         const { start, key, sep, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
@@ -5064,9 +5064,9 @@ var require_resolve_flow_collection = __commonJS({
         });
         if (!props.found) {
           if (!props.anchor && !props.tag && !sep && !value) {
-            if (i === 0 && props.comma)
+            if (i2 === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
-            else if (i < fc.items.length - 1)
+            else if (i2 < fc.items.length - 1)
               onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
             if (props.comment) {
               if (coll.comment)
@@ -5085,7 +5085,7 @@ var require_resolve_flow_collection = __commonJS({
               "Implicit keys of flow sequence pairs need to be on a single line"
             );
         }
-        if (i === 0) {
+        if (i2 === 0) {
           if (props.comma)
             onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
         } else {
@@ -5169,18 +5169,18 @@ var require_resolve_flow_collection = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair = new Pair.Pair(keyNode, valueNode);
+          const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
+            pair2.srcToken = collItem;
           if (isMap2) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-            map.items.push(pair);
+            map.items.push(pair2);
           } else {
             const map = new YAMLMap.YAMLMap(ctx.schema);
             map.flow = true;
-            map.items.push(pair);
+            map.items.push(pair2);
             const endRange = (valueNode ?? keyNode).range;
             map.range = [keyNode.range[0], endRange[1], endRange[2]];
             coll.items.push(map);
@@ -5272,12 +5272,12 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
-      node.range = coll.range;
-      node.tag = tagName;
+      const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      node2.range = coll.range;
+      node2.tag = tagName;
       if (tag?.format)
-        node.format = tag.format;
-      return node;
+        node2.format = tag.format;
+      return node2;
     }
     exports2.composeCollection = composeCollection;
   }
@@ -5296,10 +5296,10 @@ var require_resolve_block_scalar = __commonJS({
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
-      for (let i = lines.length - 1; i >= 0; --i) {
-        const content = lines[i][1];
+      for (let i2 = lines.length - 1; i2 >= 0; --i2) {
+        const content = lines[i2][1];
         if (content === "" || content === "\r")
-          chompStart = i;
+          chompStart = i2;
         else
           break;
       }
@@ -5313,8 +5313,8 @@ var require_resolve_block_scalar = __commonJS({
       let trimIndent = scalar.indent + header.indent;
       let offset = scalar.offset + header.length;
       let contentStart = 0;
-      for (let i = 0; i < chompStart; ++i) {
-        const [indent, content] = lines[i];
+      for (let i2 = 0; i2 < chompStart; ++i2) {
+        const [indent, content] = lines[i2];
         if (content === "" || content === "\r") {
           if (header.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
@@ -5325,7 +5325,7 @@ var require_resolve_block_scalar = __commonJS({
           }
           if (header.indent === 0)
             trimIndent = indent.length;
-          contentStart = i;
+          contentStart = i2;
           if (trimIndent === 0 && !ctx.atRoot) {
             const message = "Block scalar values in collections must be indented";
             onError(offset, "BAD_INDENT", message);
@@ -5334,17 +5334,17 @@ var require_resolve_block_scalar = __commonJS({
         }
         offset += indent.length + content.length + 1;
       }
-      for (let i = lines.length - 1; i >= chompStart; --i) {
-        if (lines[i][0].length > trimIndent)
-          chompStart = i + 1;
+      for (let i2 = lines.length - 1; i2 >= chompStart; --i2) {
+        if (lines[i2][0].length > trimIndent)
+          chompStart = i2 + 1;
       }
       let value = "";
       let sep = "";
       let prevMoreIndented = false;
-      for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + "\n";
-      for (let i = contentStart; i < chompStart; ++i) {
-        let [indent, content] = lines[i];
+      for (let i2 = 0; i2 < contentStart; ++i2)
+        value += lines[i2][0].slice(trimIndent) + "\n";
+      for (let i2 = contentStart; i2 < chompStart; ++i2) {
+        let [indent, content] = lines[i2];
         offset += indent.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
@@ -5381,8 +5381,8 @@ var require_resolve_block_scalar = __commonJS({
         case "-":
           break;
         case "+":
-          for (let i = chompStart; i < lines.length; ++i)
-            value += "\n" + lines[i][0].slice(trimIndent);
+          for (let i2 = chompStart; i2 < lines.length; ++i2)
+            value += "\n" + lines[i2][0].slice(trimIndent);
           if (value[value.length - 1] !== "\n")
             value += "\n";
           break;
@@ -5402,8 +5402,8 @@ var require_resolve_block_scalar = __commonJS({
       let indent = 0;
       let chomp = "";
       let error = -1;
-      for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
+      for (let i2 = 1; i2 < source.length; ++i2) {
+        const ch = source[i2];
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
@@ -5411,7 +5411,7 @@ var require_resolve_block_scalar = __commonJS({
           if (!indent && n2)
             indent = n2;
           else if (error === -1)
-            error = offset + i;
+            error = offset + i2;
         }
       }
       if (error !== -1)
@@ -5419,8 +5419,8 @@ var require_resolve_block_scalar = __commonJS({
       let hasSpace = false;
       let comment = "";
       let length = source.length;
-      for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
+      for (let i2 = 1; i2 < props.length; ++i2) {
+        const token = props[i2];
         switch (token.type) {
           case "space":
             hasSpace = true;
@@ -5458,8 +5458,8 @@ var require_resolve_block_scalar = __commonJS({
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
       const lines = [line0];
-      for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
+      for (let i2 = 1; i2 < split.length; i2 += 2)
+        lines.push([split[i2], split[i2 + 1]]);
       return lines;
     }
     exports2.resolveBlockScalar = resolveBlockScalar;
@@ -5578,43 +5578,43 @@ var require_resolve_flow_scalar = __commonJS({
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
-      for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === "\r" && source[i + 1] === "\n")
+      for (let i2 = 1; i2 < source.length - 1; ++i2) {
+        const ch = source[i2];
+        if (ch === "\r" && source[i2 + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
+          const { fold, offset } = foldNewline(source, i2);
           res += fold;
-          i = offset;
+          i2 = offset;
         } else if (ch === "\\") {
-          let next = source[++i];
+          let next = source[++i2];
           const cc = escapeCodes[next];
           if (cc)
             res += cc;
           else if (next === "\n") {
-            next = source[i + 1];
+            next = source[i2 + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
-          } else if (next === "\r" && source[i + 1] === "\n") {
-            next = source[++i + 1];
+              next = source[++i2 + 1];
+          } else if (next === "\r" && source[i2 + 1] === "\n") {
+            next = source[++i2 + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
+              next = source[++i2 + 1];
           } else if (next === "x" || next === "u" || next === "U") {
             const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i + 1, length, onError);
-            i += length;
+            res += parseCharCode(source, i2 + 1, length, onError);
+            i2 += length;
           } else {
-            const raw = source.substr(i - 1, 2);
-            onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+            const raw = source.substr(i2 - 1, 2);
+            onError(i2 - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
             res += raw;
           }
         } else if (ch === " " || ch === "	") {
-          const wsStart = i;
-          let next = source[i + 1];
+          const wsStart = i2;
+          let next = source[i2 + 1];
           while (next === " " || next === "	")
-            next = source[++i + 1];
-          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
-            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+            next = source[++i2 + 1];
+          if (next !== "\n" && !(next === "\r" && source[i2 + 2] === "\n"))
+            res += i2 > wsStart ? source.slice(wsStart, i2 + 1) : ch;
         } else {
           res += ch;
         }
@@ -5775,8 +5775,8 @@ var require_util_empty_scalar_position = __commonJS({
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
         pos ?? (pos = before.length);
-        for (let i = pos - 1; i >= 0; --i) {
-          let st = before[i];
+        for (let i2 = pos - 1; i2 >= 0; --i2) {
+          let st = before[i2];
           switch (st.type) {
             case "space":
             case "comment":
@@ -5784,10 +5784,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before[++i];
+          st = before[++i2];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before[++i];
+            st = before[++i2];
           }
           break;
         }
@@ -5812,11 +5812,11 @@ var require_compose_node = __commonJS({
     function composeNode(ctx, token, props, onError) {
       const atKey = ctx.atKey;
       const { spaceBefore, comment, anchor, tag } = props;
-      let node;
+      let node2;
       let isSrcToken = true;
       switch (token.type) {
         case "alias":
-          node = composeAlias(ctx, token, onError);
+          node2 = composeAlias(ctx, token, onError);
           if (anchor || tag)
             onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
@@ -5824,17 +5824,17 @@ var require_compose_node = __commonJS({
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node = composeScalar.composeScalar(ctx, token, tag, onError);
+          node2 = composeScalar.composeScalar(ctx, token, tag, onError);
           if (anchor)
-            node.anchor = anchor.source.substring(1);
+            node2.anchor = anchor.source.substring(1);
           break;
         case "block-map":
         case "block-seq":
         case "flow-collection":
           try {
-            node = composeCollection.composeCollection(CN, ctx, token, props, onError);
+            node2 = composeCollection.composeCollection(CN, ctx, token, props, onError);
             if (anchor)
-              node.anchor = anchor.source.substring(1);
+              node2.anchor = anchor.source.substring(1);
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             onError(token, "RESOURCE_EXHAUSTION", message);
@@ -5846,24 +5846,24 @@ var require_compose_node = __commonJS({
           isSrcToken = false;
         }
       }
-      node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
-      if (anchor && node.anchor === "")
+      node2 ?? (node2 = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
+      if (anchor && node2.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
-        node.spaceBefore = true;
+        node2.spaceBefore = true;
       if (comment) {
         if (token.type === "scalar" && token.source === "")
-          node.comment = comment;
+          node2.comment = comment;
         else
-          node.commentBefore = comment;
+          node2.commentBefore = comment;
       }
       if (ctx.options.keepSourceTokens && isSrcToken)
-        node.srcToken = token;
-      return node;
+        node2.srcToken = token;
+      return node2;
     }
     function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
       const token = {
@@ -5872,19 +5872,19 @@ var require_compose_node = __commonJS({
         indent: -1,
         source: ""
       };
-      const node = composeScalar.composeScalar(ctx, token, tag, onError);
+      const node2 = composeScalar.composeScalar(ctx, token, tag, onError);
       if (anchor) {
-        node.anchor = anchor.source.substring(1);
-        if (node.anchor === "")
+        node2.anchor = anchor.source.substring(1);
+        if (node2.anchor === "")
           onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
       }
       if (spaceBefore)
-        node.spaceBefore = true;
+        node2.spaceBefore = true;
       if (comment) {
-        node.comment = comment;
-        node.range[2] = end;
+        node2.comment = comment;
+        node2.range[2] = end;
       }
-      return node;
+      return node2;
     }
     function composeAlias({ options }, { offset, source, end }, onError) {
       const alias = new Alias.Alias(source.substring(1));
@@ -5970,8 +5970,8 @@ var require_composer = __commonJS({
       let comment = "";
       let atComment = false;
       let afterEmptyLine = false;
-      for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
+      for (let i2 = 0; i2 < prelude.length; ++i2) {
+        const source = prelude[i2];
         switch (source[0]) {
           case "#":
             comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
@@ -5979,8 +5979,8 @@ var require_composer = __commonJS({
             afterEmptyLine = false;
             break;
           case "%":
-            if (prelude[i + 1]?.[0] !== "#")
-              i += 1;
+            if (prelude[i2 + 1]?.[0] !== "#")
+              i2 += 1;
             atComment = false;
             break;
           default:
@@ -6031,10 +6031,10 @@ ${cb}` : comment;
           }
         }
         if (afterDoc) {
-          for (let i = 0; i < this.errors.length; ++i)
-            doc.errors.push(this.errors[i]);
-          for (let i = 0; i < this.warnings.length; ++i)
-            doc.warnings.push(this.warnings[i]);
+          for (let i2 = 0; i2 < this.errors.length; ++i2)
+            doc.errors.push(this.errors[i2]);
+          for (let i2 = 0; i2 < this.warnings.length; ++i2)
+            doc.warnings.push(this.warnings[i2]);
         } else {
           doc.errors = this.errors;
           doc.warnings = this.warnings;
@@ -6416,9 +6416,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path2) => {
+    visit.itemAtPath = (cst, path7) => {
       let item = cst;
-      for (const [field, index] of path2) {
+      for (const [field, index] of path7) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6427,37 +6427,37 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path2) => {
-      const parent = visit.itemAtPath(cst, path2.slice(0, -1));
-      const field = path2[path2.length - 1][0];
+    visit.parentCollection = (cst, path7) => {
+      const parent = visit.itemAtPath(cst, path7.slice(0, -1));
+      const field = path7[path7.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path2, item, visitor) {
-      let ctrl = visitor(item, path2);
+    function _visit(path7, item, visitor) {
+      let ctrl = visitor(item, path7);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
-          for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path2.concat([[field, i]])), token.items[i], visitor);
+          for (let i2 = 0; i2 < token.items.length; ++i2) {
+            const ci = _visit(Object.freeze(path7.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
-              i = ci - 1;
+              i2 = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              token.items.splice(i, 1);
-              i -= 1;
+              token.items.splice(i2, 1);
+              i2 -= 1;
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path2);
+            ctrl = ctrl(item, path7);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path2) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -6620,14 +6620,14 @@ var require_lexer = __commonJS({
           next = yield* this.parseNext(next);
       }
       atLineEnd() {
-        let i = this.pos;
-        let ch = this.buffer[i];
+        let i2 = this.pos;
+        let ch = this.buffer[i2];
         while (ch === " " || ch === "	")
-          ch = this.buffer[++i];
+          ch = this.buffer[++i2];
         if (!ch || ch === "#" || ch === "\n")
           return true;
         if (ch === "\r")
-          return this.buffer[i + 1] === "\n";
+          return this.buffer[i2 + 1] === "\n";
         return false;
       }
       charAt(n2) {
@@ -6922,9 +6922,9 @@ var require_lexer = __commonJS({
       *parseBlockScalarHeader() {
         this.blockScalarIndent = -1;
         this.blockScalarKeep = false;
-        let i = this.pos;
+        let i2 = this.pos;
         while (true) {
-          const ch = this.buffer[++i];
+          const ch = this.buffer[++i2];
           if (ch === "+")
             this.blockScalarKeep = true;
           else if (ch > "0" && ch <= "9")
@@ -6938,17 +6938,17 @@ var require_lexer = __commonJS({
         let nl = this.pos - 1;
         let indent = 0;
         let ch;
-        loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
+        loop: for (let i3 = this.pos; ch = this.buffer[i3]; ++i3) {
           switch (ch) {
             case " ":
               indent += 1;
               break;
             case "\n":
-              nl = i2;
+              nl = i3;
               indent = 0;
               break;
             case "\r": {
-              const next = this.buffer[i2 + 1];
+              const next = this.buffer[i3 + 1];
               if (!next && !this.atEnd)
                 return this.setNext("block-scalar");
               if (next === "\n")
@@ -6979,25 +6979,25 @@ var require_lexer = __commonJS({
             nl = this.buffer.length;
           }
         }
-        let i = nl + 1;
-        ch = this.buffer[i];
+        let i2 = nl + 1;
+        ch = this.buffer[i2];
         while (ch === " ")
-          ch = this.buffer[++i];
+          ch = this.buffer[++i2];
         if (ch === "	") {
           while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
-            ch = this.buffer[++i];
-          nl = i - 1;
+            ch = this.buffer[++i2];
+          nl = i2 - 1;
         } else if (!this.blockScalarKeep) {
           do {
-            let i2 = nl - 1;
-            let ch2 = this.buffer[i2];
+            let i3 = nl - 1;
+            let ch2 = this.buffer[i3];
             if (ch2 === "\r")
-              ch2 = this.buffer[--i2];
-            const lastChar = i2;
+              ch2 = this.buffer[--i3];
+            const lastChar = i3;
             while (ch2 === " ")
-              ch2 = this.buffer[--i2];
-            if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent > lastChar)
-              nl = i2;
+              ch2 = this.buffer[--i3];
+            if (ch2 === "\n" && i3 >= this.pos && i3 + 1 + indent > lastChar)
+              nl = i3;
             else
               break;
           } while (true);
@@ -7009,36 +7009,36 @@ var require_lexer = __commonJS({
       *parsePlainScalar() {
         const inFlow = this.flowLevel > 0;
         let end = this.pos - 1;
-        let i = this.pos - 1;
+        let i2 = this.pos - 1;
         let ch;
-        while (ch = this.buffer[++i]) {
+        while (ch = this.buffer[++i2]) {
           if (ch === ":") {
-            const next = this.buffer[i + 1];
+            const next = this.buffer[i2 + 1];
             if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
               break;
-            end = i;
+            end = i2;
           } else if (isEmpty(ch)) {
-            let next = this.buffer[i + 1];
+            let next = this.buffer[i2 + 1];
             if (ch === "\r") {
               if (next === "\n") {
-                i += 1;
+                i2 += 1;
                 ch = "\n";
-                next = this.buffer[i + 1];
+                next = this.buffer[i2 + 1];
               } else
-                end = i;
+                end = i2;
             }
             if (next === "#" || inFlow && flowIndicatorChars.has(next))
               break;
             if (ch === "\n") {
-              const cs = this.continueScalar(i + 1);
+              const cs = this.continueScalar(i2 + 1);
               if (cs === -1)
                 break;
-              i = Math.max(i, cs - 2);
+              i2 = Math.max(i2, cs - 2);
             }
           } else {
             if (inFlow && flowIndicatorChars.has(ch))
               break;
-            end = i;
+            end = i2;
           }
         }
         if (!ch && !this.atEnd)
@@ -7055,8 +7055,8 @@ var require_lexer = __commonJS({
         }
         return 0;
       }
-      *pushToIndex(i, allowEmpty) {
-        const s = this.buffer.slice(this.pos, i);
+      *pushToIndex(i2, allowEmpty) {
+        const s = this.buffer.slice(this.pos, i2);
         if (s) {
           yield s;
           this.pos += s.length;
@@ -7101,23 +7101,23 @@ var require_lexer = __commonJS({
       }
       *pushTag() {
         if (this.charAt(1) === "<") {
-          let i = this.pos + 2;
-          let ch = this.buffer[i];
+          let i2 = this.pos + 2;
+          let ch = this.buffer[i2];
           while (!isEmpty(ch) && ch !== ">")
-            ch = this.buffer[++i];
-          return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
+            ch = this.buffer[++i2];
+          return yield* this.pushToIndex(ch === ">" ? i2 + 1 : i2, false);
         } else {
-          let i = this.pos + 1;
-          let ch = this.buffer[i];
+          let i2 = this.pos + 1;
+          let ch = this.buffer[i2];
           while (ch) {
             if (tagChars.has(ch))
-              ch = this.buffer[++i];
-            else if (ch === "%" && hexDigits.has(this.buffer[i + 1]) && hexDigits.has(this.buffer[i + 2])) {
-              ch = this.buffer[i += 3];
+              ch = this.buffer[++i2];
+            else if (ch === "%" && hexDigits.has(this.buffer[i2 + 1]) && hexDigits.has(this.buffer[i2 + 2])) {
+              ch = this.buffer[i2 += 3];
             } else
               break;
           }
-          return yield* this.pushToIndex(i, false);
+          return yield* this.pushToIndex(i2, false);
         }
       }
       *pushNewline() {
@@ -7130,24 +7130,24 @@ var require_lexer = __commonJS({
           return 0;
       }
       *pushSpaces(allowTabs) {
-        let i = this.pos - 1;
+        let i2 = this.pos - 1;
         let ch;
         do {
-          ch = this.buffer[++i];
+          ch = this.buffer[++i2];
         } while (ch === " " || allowTabs && ch === "	");
-        const n2 = i - this.pos;
+        const n2 = i2 - this.pos;
         if (n2 > 0) {
           yield this.buffer.substr(this.pos, n2);
-          this.pos = i;
+          this.pos = i2;
         }
         return n2;
       }
       *pushUntil(test) {
-        let i = this.pos;
-        let ch = this.buffer[i];
+        let i2 = this.pos;
+        let ch = this.buffer[i2];
         while (!test(ch))
-          ch = this.buffer[++i];
-        return yield* this.pushToIndex(i, false);
+          ch = this.buffer[++i2];
+        return yield* this.pushToIndex(i2, false);
       }
     };
     exports2.Lexer = Lexer;
@@ -7193,20 +7193,20 @@ var require_parser = __commonJS({
     var cst = require_cst();
     var lexer = require_lexer();
     function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+      for (let i2 = 0; i2 < list.length; ++i2)
+        if (list[i2].type === type)
           return true;
       return false;
     }
     function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+      for (let i2 = 0; i2 < list.length; ++i2) {
+        switch (list[i2].type) {
           case "space":
           case "comment":
           case "newline":
             break;
           default:
-            return i;
+            return i2;
         }
       }
       return -1;
@@ -7241,9 +7241,9 @@ var require_parser = __commonJS({
     function getFirstKeyStartProps(prev) {
       if (prev.length === 0)
         return [];
-      let i = prev.length;
-      loop: while (--i >= 0) {
-        switch (prev[i].type) {
+      let i2 = prev.length;
+      loop: while (--i2 >= 0) {
+        switch (prev[i2].type) {
           case "doc-start":
           case "explicit-key-ind":
           case "map-value-ind":
@@ -7252,16 +7252,16 @@ var require_parser = __commonJS({
             break loop;
         }
       }
-      while (prev[++i]?.type === "space") {
+      while (prev[++i2]?.type === "space") {
       }
-      return prev.splice(i, prev.length);
+      return prev.splice(i2, prev.length);
     }
     function arrayPushArray(target, source) {
       if (source.length < 1e5)
         Array.prototype.push.apply(target, source);
       else
-        for (let i = 0; i < source.length; ++i)
-          target.push(source[i]);
+        for (let i2 = 0; i2 < source.length; ++i2)
+          target.push(source[i2]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -7647,11 +7647,11 @@ var require_parser = __commonJS({
           let start = [];
           if (atNextItem && it.sep && !it.value) {
             const nl = [];
-            for (let i = 0; i < it.sep.length; ++i) {
-              const st = it.sep[i];
+            for (let i2 = 0; i2 < it.sep.length; ++i2) {
+              const st = it.sep[i2];
               switch (st.type) {
                 case "newline":
-                  nl.push(i);
+                  nl.push(i2);
                   break;
                 case "space":
                   break;
@@ -7759,14 +7759,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs6 = this.flowScalar(this.type);
+              const fs13 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs6, sep: [] });
+                map.items.push({ start, key: fs13, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs6);
+                this.stack.push(fs13);
               } else {
-                Object.assign(it, { key: fs6, sep: [] });
+                Object.assign(it, { key: fs13, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -7894,13 +7894,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs6 = this.flowScalar(this.type);
+              const fs13 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs6, sep: [] });
+                fc.items.push({ start: [], key: fs13, sep: [] });
               else if (it.sep)
-                this.stack.push(fs6);
+                this.stack.push(fs13);
               else
-                Object.assign(it, { key: fs6, sep: [] });
+                Object.assign(it, { key: fs13, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -8251,12 +8251,12 @@ var require_code = __commonJS({
         return item === "" || item === '""';
       }
       get str() {
-        var _a;
-        return (_a = this._str) !== null && _a !== void 0 ? _a : this._str = this._items.reduce((s, c) => `${s}${c}`, "");
+        var _a2;
+        return (_a2 = this._str) !== null && _a2 !== void 0 ? _a2 : this._str = this._items.reduce((s, c) => `${s}${c}`, "");
       }
       get names() {
-        var _a;
-        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names, c) => {
+        var _a2;
+        return (_a2 = this._names) !== null && _a2 !== void 0 ? _a2 : this._names = this._items.reduce((names, c) => {
           if (c instanceof Name)
             names[c.str] = (names[c.str] || 0) + 1;
           return names;
@@ -8267,10 +8267,10 @@ var require_code = __commonJS({
     exports2.nil = new _Code("");
     function _(strs, ...args) {
       const code = [strs[0]];
-      let i = 0;
-      while (i < args.length) {
-        addCodeArg(code, args[i]);
-        code.push(strs[++i]);
+      let i2 = 0;
+      while (i2 < args.length) {
+        addCodeArg(code, args[i2]);
+        code.push(strs[++i2]);
       }
       return new _Code(code);
     }
@@ -8278,11 +8278,11 @@ var require_code = __commonJS({
     var plus = new _Code("+");
     function str2(strs, ...args) {
       const expr = [safeStringify(strs[0])];
-      let i = 0;
-      while (i < args.length) {
+      let i2 = 0;
+      while (i2 < args.length) {
         expr.push(plus);
-        addCodeArg(expr, args[i]);
-        expr.push(plus, safeStringify(strs[++i]));
+        addCodeArg(expr, args[i2]);
+        expr.push(plus, safeStringify(strs[++i2]));
       }
       optimize(expr);
       return new _Code(expr);
@@ -8298,17 +8298,17 @@ var require_code = __commonJS({
     }
     exports2.addCodeArg = addCodeArg;
     function optimize(expr) {
-      let i = 1;
-      while (i < expr.length - 1) {
-        if (expr[i] === plus) {
-          const res = mergeExprItems(expr[i - 1], expr[i + 1]);
+      let i2 = 1;
+      while (i2 < expr.length - 1) {
+        if (expr[i2] === plus) {
+          const res = mergeExprItems(expr[i2 - 1], expr[i2 + 1]);
           if (res !== void 0) {
-            expr.splice(i - 1, 3, res);
+            expr.splice(i2 - 1, 3, res);
             continue;
           }
-          expr[i++] = "+";
+          expr[i2++] = "+";
         }
-        i++;
+        i2++;
       }
     }
     function mergeExprItems(a, b) {
@@ -8333,15 +8333,15 @@ var require_code = __commonJS({
       return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
     }
     exports2.strConcat = strConcat;
-    function interpolate(x) {
-      return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
+    function interpolate(x2) {
+      return typeof x2 == "number" || typeof x2 == "boolean" || x2 === null ? x2 : safeStringify(Array.isArray(x2) ? x2.join(",") : x2);
     }
-    function stringify(x) {
-      return new _Code(safeStringify(x));
+    function stringify(x2) {
+      return new _Code(safeStringify(x2));
     }
     exports2.stringify = stringify;
-    function safeStringify(x) {
-      return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+    function safeStringify(x2) {
+      return JSON.stringify(x2).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
     exports2.safeStringify = safeStringify;
     function getProperty(key) {
@@ -8402,8 +8402,8 @@ var require_scope = __commonJS({
         return `${prefix}${ng.index++}`;
       }
       _nameGroup(prefix) {
-        var _a, _b;
-        if (((_b = (_a = this._parent) === null || _a === void 0 ? void 0 : _a._prefixes) === null || _b === void 0 ? void 0 : _b.has(prefix)) || this._prefixes && !this._prefixes.has(prefix)) {
+        var _a2, _b2;
+        if (((_b2 = (_a2 = this._parent) === null || _a2 === void 0 ? void 0 : _a2._prefixes) === null || _b2 === void 0 ? void 0 : _b2.has(prefix)) || this._prefixes && !this._prefixes.has(prefix)) {
           throw new Error(`CodeGen: prefix "${prefix}" is not allowed in this scope`);
         }
         return this._names[prefix] = { prefix, index: 0 };
@@ -8436,12 +8436,12 @@ var require_scope = __commonJS({
         return new ValueScopeName(prefix, this._newName(prefix));
       }
       value(nameOrPrefix, value) {
-        var _a;
+        var _a2;
         if (value.ref === void 0)
           throw new Error("CodeGen: ref must be passed in value");
         const name = this.toName(nameOrPrefix);
         const { prefix } = name;
-        const valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref;
+        const valueKey = (_a2 = value.key) !== null && _a2 !== void 0 ? _a2 : value.ref;
         let vs = this._values[prefix];
         if (vs) {
           const _name = vs.get(valueKey);
@@ -8585,11 +8585,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants);
+          this.rhs = optimizeExpr(this.rhs, names, constants2);
         return this;
       }
       get names() {
@@ -8606,10 +8606,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants);
+        this.rhs = optimizeExpr(this.rhs, names, constants2);
         return this;
       }
       get names() {
@@ -8670,8 +8670,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants) {
-        this.code = optimizeExpr(this.code, names, constants);
+      optimizeNames(names, constants2) {
+        this.code = optimizeExpr(this.code, names, constants2);
         return this;
       }
       get names() {
@@ -8688,27 +8688,27 @@ var require_codegen = __commonJS({
       }
       optimizeNodes() {
         const { nodes } = this;
-        let i = nodes.length;
-        while (i--) {
-          const n2 = nodes[i].optimizeNodes();
+        let i2 = nodes.length;
+        while (i2--) {
+          const n2 = nodes[i2].optimizeNodes();
           if (Array.isArray(n2))
-            nodes.splice(i, 1, ...n2);
+            nodes.splice(i2, 1, ...n2);
           else if (n2)
-            nodes[i] = n2;
+            nodes[i2] = n2;
           else
-            nodes.splice(i, 1);
+            nodes.splice(i2, 1);
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         const { nodes } = this;
-        let i = nodes.length;
-        while (i--) {
-          const n2 = nodes[i];
-          if (n2.optimizeNames(names, constants))
+        let i2 = nodes.length;
+        while (i2--) {
+          const n2 = nodes[i2];
+          if (n2.optimizeNames(names, constants2))
             continue;
           subtractNames(names, n2.names);
-          nodes.splice(i, 1);
+          nodes.splice(i2, 1);
         }
         return nodes.length > 0 ? this : void 0;
       }
@@ -8758,12 +8758,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants) {
-        var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        if (!(super.optimizeNames(names, constants) || this.else))
+      optimizeNames(names, constants2) {
+        var _a2;
+        this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants2);
+        if (!(super.optimizeNames(names, constants2) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants);
+        this.condition = optimizeExpr(this.condition, names, constants2);
         return this;
       }
       get names() {
@@ -8786,10 +8786,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names, constants2) {
+        if (!super.optimizeNames(names, constants2))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants);
+        this.iteration = optimizeExpr(this.iteration, names, constants2);
         return this;
       }
       get names() {
@@ -8825,10 +8825,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names, constants2) {
+        if (!super.optimizeNames(names, constants2))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants);
+        this.iterable = optimizeExpr(this.iterable, names, constants2);
         return this;
       }
       get names() {
@@ -8864,17 +8864,17 @@ var require_codegen = __commonJS({
         return code;
       }
       optimizeNodes() {
-        var _a, _b;
+        var _a2, _b2;
         super.optimizeNodes();
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNodes();
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
+        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNodes();
+        (_b2 = this.finally) === null || _b2 === void 0 ? void 0 : _b2.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants) {
-        var _a, _b;
-        super.optimizeNames(names, constants);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants);
+      optimizeNames(names, constants2) {
+        var _a2, _b2;
+        super.optimizeNames(names, constants2);
+        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants2);
+        (_b2 = this.finally) === null || _b2 === void 0 ? void 0 : _b2.optimizeNames(names, constants2);
         return this;
       }
       get names() {
@@ -9015,8 +9015,8 @@ var require_codegen = __commonJS({
       endIf() {
         return this._endBlockNode(If, Else);
       }
-      _for(node, forBody) {
-        this._blockNode(node);
+      _for(node2, forBody) {
+        this._blockNode(node2);
         if (forBody)
           this.code(forBody).endFor();
         return this;
@@ -9035,8 +9035,8 @@ var require_codegen = __commonJS({
         const name = this._scope.toName(nameOrPrefix);
         if (this.opts.es5) {
           const arr2 = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
-          return this.forRange("_i", 0, (0, code_1._)`${arr2}.length`, (i) => {
-            this.var(name, (0, code_1._)`${arr2}[${i}]`);
+          return this.forRange("_i", 0, (0, code_1._)`${arr2}.length`, (i2) => {
+            this.var(name, (0, code_1._)`${arr2}[${i2}]`);
             forBody(name);
           });
         }
@@ -9065,10 +9065,10 @@ var require_codegen = __commonJS({
       }
       // `return` statement
       return(value) {
-        const node = new Return();
-        this._blockNode(node);
+        const node2 = new Return();
+        this._blockNode(node2);
         this.code(value);
-        if (node.nodes.length !== 1)
+        if (node2.nodes.length !== 1)
           throw new Error('CodeGen: "return" should have one node');
         return this._endBlockNode(Return);
       }
@@ -9076,16 +9076,16 @@ var require_codegen = __commonJS({
       try(tryBody, catchCode, finallyCode) {
         if (!catchCode && !finallyCode)
           throw new Error('CodeGen: "try" without "catch" and "finally"');
-        const node = new Try();
-        this._blockNode(node);
+        const node2 = new Try();
+        this._blockNode(node2);
         this.code(tryBody);
         if (catchCode) {
           const error = this.name("e");
-          this._currNode = node.catch = new Catch(error);
+          this._currNode = node2.catch = new Catch(error);
           catchCode(error);
         }
         if (finallyCode) {
-          this._currNode = node.finally = new Finally();
+          this._currNode = node2.finally = new Finally();
           this.code(finallyCode);
         }
         return this._endBlockNode(Catch, Finally);
@@ -9130,13 +9130,13 @@ var require_codegen = __commonJS({
           this._root.optimizeNames(this._root.names, this._constants);
         }
       }
-      _leafNode(node) {
-        this._currNode.nodes.push(node);
+      _leafNode(node2) {
+        this._currNode.nodes.push(node2);
         return this;
       }
-      _blockNode(node) {
-        this._currNode.nodes.push(node);
-        this._nodes.push(node);
+      _blockNode(node2) {
+        this._currNode.nodes.push(node2);
+        this._nodes.push(node2);
       }
       _endBlockNode(N1, N2) {
         const n2 = this._currNode;
@@ -9146,12 +9146,12 @@ var require_codegen = __commonJS({
         }
         throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
       }
-      _elseNode(node) {
+      _elseNode(node2) {
         const n2 = this._currNode;
         if (!(n2 instanceof If)) {
           throw new Error('CodeGen: "else" without "if"');
         }
-        this._currNode = n2.else = node;
+        this._currNode = n2.else = node2;
         return this;
       }
       get _root() {
@@ -9161,9 +9161,9 @@ var require_codegen = __commonJS({
         const ns = this._nodes;
         return ns[ns.length - 1];
       }
-      set _currNode(node) {
+      set _currNode(node2) {
         const ns = this._nodes;
-        ns[ns.length - 1] = node;
+        ns[ns.length - 1] = node2;
       }
     };
     exports2.CodeGen = CodeGen;
@@ -9175,7 +9175,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants) {
+    function optimizeExpr(expr, names, constants2) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -9190,22 +9190,22 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n2) {
-        const c = constants[n2.str];
+        const c = constants2[n2.str];
         if (c === void 0 || names[n2.str] !== 1)
           return n2;
         delete names[n2.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants2[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
       for (const n2 in from)
         names[n2] = (names[n2] || 0) - (from[n2] || 0);
     }
-    function not(x) {
-      return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
+    function not(x2) {
+      return typeof x2 == "boolean" || typeof x2 == "number" || x2 === null ? !x2 : (0, code_1._)`!${par(x2)}`;
     }
     exports2.not = not;
     var andCode = mappend(exports2.operators.AND);
@@ -9219,10 +9219,10 @@ var require_codegen = __commonJS({
     }
     exports2.or = or;
     function mappend(op) {
-      return (x, y) => x === code_1.nil ? y : y === code_1.nil ? x : (0, code_1._)`${par(x)} ${op} ${par(y)}`;
+      return (x2, y) => x2 === code_1.nil ? y : y === code_1.nil ? x2 : (0, code_1._)`${par(x2)} ${op} ${par(y)}`;
     }
-    function par(x) {
-      return x instanceof code_1.Name ? x : (0, code_1._)`(${x})`;
+    function par(x2) {
+      return x2 instanceof code_1.Name ? x2 : (0, code_1._)`(${x2})`;
     }
   }
 });
@@ -9312,8 +9312,8 @@ var require_util = __commonJS({
     exports2.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
       if (Array.isArray(xs)) {
-        for (const x of xs)
-          f(x);
+        for (const x2 of xs)
+          f(x2);
       } else {
         f(xs);
       }
@@ -9477,21 +9477,21 @@ var require_errors2 = __commonJS({
     function extendErrors({ gen, keyword, schemaValue, data, errsCount, it }) {
       if (errsCount === void 0)
         throw new Error("ajv implementation error");
-      const err = gen.name("err");
-      gen.forRange("i", errsCount, names_1.default.errors, (i) => {
-        gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`);
-        gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
-        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
+      const err3 = gen.name("err");
+      gen.forRange("i", errsCount, names_1.default.errors, (i2) => {
+        gen.const(err3, (0, codegen_1._)`${names_1.default.vErrors}[${i2}]`);
+        gen.if((0, codegen_1._)`${err3}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err3}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
+        gen.assign((0, codegen_1._)`${err3}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
         if (it.opts.verbose) {
-          gen.assign((0, codegen_1._)`${err}.schema`, schemaValue);
-          gen.assign((0, codegen_1._)`${err}.data`, data);
+          gen.assign((0, codegen_1._)`${err3}.schema`, schemaValue);
+          gen.assign((0, codegen_1._)`${err3}.data`, data);
         }
       });
     }
     exports2.extendErrors = extendErrors;
     function addError(gen, errObj) {
-      const err = gen.const("err", errObj);
-      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`);
+      const err3 = gen.const("err", errObj);
+      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err3}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err3})`);
       gen.code((0, codegen_1._)`${names_1.default.errors}++`);
     }
     function returnErrors(it, errs) {
@@ -9614,8 +9614,8 @@ var require_rules = __commonJS({
     exports2.getRules = exports2.isJSONType = void 0;
     var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"];
     var jsonTypes = new Set(_jsonTypes);
-    function isJSONType(x) {
-      return typeof x == "string" && jsonTypes.has(x);
+    function isJSONType(x2) {
+      return typeof x2 == "string" && jsonTypes.has(x2);
     }
     exports2.isJSONType = isJSONType;
     function getRules() {
@@ -9653,8 +9653,8 @@ var require_applicability = __commonJS({
     }
     exports2.shouldUseGroup = shouldUseGroup;
     function shouldUseRule(schema, rule) {
-      var _a;
-      return schema[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
+      var _a2;
+      return schema[rule.keyword] !== void 0 || ((_a2 = rule.definition.implements) === null || _a2 === void 0 ? void 0 : _a2.some((kwd) => schema[kwd] !== void 0));
     }
     exports2.shouldUseRule = shouldUseRule;
   }
@@ -9859,7 +9859,7 @@ var require_defaults = __commonJS({
           assignDefault(it, key, properties[key].default);
         }
       } else if (ty === "array" && Array.isArray(items)) {
-        items.forEach((sch, i) => assignDefault(it, i, sch.default));
+        items.forEach((sch, i2) => assignDefault(it, i2, sch.default));
       }
     }
     exports2.assignDefaults = assignDefaults;
@@ -9977,10 +9977,10 @@ var require_code2 = __commonJS({
       return valid;
       function validateItems(notValid) {
         const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        gen.forRange("i", 0, len, (i) => {
+        gen.forRange("i", 0, len, (i2) => {
           cxt.subschema({
             keyword,
-            dataProp: i,
+            dataProp: i2,
             dataPropType: util_1.Type.Num
           }, valid);
           gen.if((0, codegen_1.not)(valid), notValid);
@@ -9997,10 +9997,10 @@ var require_code2 = __commonJS({
         return;
       const valid = gen.let("valid", false);
       const schValid = gen.name("_valid");
-      gen.block(() => schema.forEach((_sch, i) => {
+      gen.block(() => schema.forEach((_sch, i2) => {
         const schCxt = cxt.subschema({
           keyword,
-          schemaProp: i,
+          schemaProp: i2,
           compositeRule: true
         }, schValid);
         gen.assign(valid, (0, codegen_1._)`${valid} || ${schValid}`);
@@ -10042,14 +10042,14 @@ var require_keyword = __commonJS({
     }
     exports2.macroKeywordCode = macroKeywordCode;
     function funcKeywordCode(cxt, def) {
-      var _a;
+      var _a2;
       const { gen, keyword, schema, parentSchema, $data, it } = cxt;
       checkAsyncKeyword(it, def);
       const validate = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
       const validateRef = useKeyword(gen, keyword, validate);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
-      cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
+      cxt.ok((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid);
       function validateKeyword() {
         if (def.errors === false) {
           assignValid();
@@ -10080,8 +10080,8 @@ var require_keyword = __commonJS({
         gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
       }
       function reportErrs(errors) {
-        var _a2;
-        gen.if((0, codegen_1.not)((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid), errors);
+        var _a3;
+        gen.if((0, codegen_1.not)((_a3 = def.valid) !== null && _a3 !== void 0 ? _a3 : valid), errors);
       }
     }
     exports2.funcKeywordCode = funcKeywordCode;
@@ -10223,12 +10223,12 @@ var require_fast_deep_equal = __commonJS({
       if (a === b) return true;
       if (a && b && typeof a == "object" && typeof b == "object") {
         if (a.constructor !== b.constructor) return false;
-        var length, i, keys;
+        var length, i2, keys;
         if (Array.isArray(a)) {
           length = a.length;
           if (length != b.length) return false;
-          for (i = length; i-- !== 0; )
-            if (!equal(a[i], b[i])) return false;
+          for (i2 = length; i2-- !== 0; )
+            if (!equal(a[i2], b[i2])) return false;
           return true;
         }
         if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
@@ -10237,10 +10237,10 @@ var require_fast_deep_equal = __commonJS({
         keys = Object.keys(a);
         length = keys.length;
         if (length !== Object.keys(b).length) return false;
-        for (i = length; i-- !== 0; )
-          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
-        for (i = length; i-- !== 0; ) {
-          var key = keys[i];
+        for (i2 = length; i2-- !== 0; )
+          if (!Object.prototype.hasOwnProperty.call(b, keys[i2])) return false;
+        for (i2 = length; i2-- !== 0; ) {
+          var key = keys[i2];
           if (!equal(a[key], b[key])) return false;
         }
         return true;
@@ -10317,8 +10317,8 @@ var require_json_schema_traverse = __commonJS({
           var sch = schema[key];
           if (Array.isArray(sch)) {
             if (key in traverse.arrayKeywords) {
-              for (var i = 0; i < sch.length; i++)
-                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema, i);
+              for (var i2 = 0; i2 < sch.length; i2++)
+                _traverse(opts, pre, post, sch[i2], jsonPtr + "/" + key + "/" + i2, rootSchema, jsonPtr, key, schema, i2);
             }
           } else if (key in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
@@ -10869,8 +10869,8 @@ var require_validate = __commonJS({
         if (!this.allErrors)
           this.gen.if(cond);
       }
-      setParams(obj, assign) {
-        if (assign)
+      setParams(obj, assign2) {
+        if (assign2)
           Object.assign(this.params, obj);
         else
           this.params = obj;
@@ -11049,7 +11049,7 @@ var require_compile = __commonJS({
     var validate_1 = require_validate();
     var SchemaEnv = class {
       constructor(env) {
-        var _a;
+        var _a2;
         this.refs = {};
         this.dynamicAnchors = {};
         let schema;
@@ -11058,7 +11058,7 @@ var require_compile = __commonJS({
         this.schema = env.schema;
         this.schemaId = env.schemaId;
         this.root = env.root || this;
-        this.baseId = (_a = env.baseId) !== null && _a !== void 0 ? _a : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env.schemaId || "$id"]);
+        this.baseId = (_a2 = env.baseId) !== null && _a2 !== void 0 ? _a2 : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env.schemaId || "$id"]);
         this.schemaPath = env.schemaPath;
         this.localRefs = env.localRefs;
         this.meta = env.meta;
@@ -11154,14 +11154,14 @@ var require_compile = __commonJS({
     }
     exports2.compileSchema = compileSchema;
     function resolveRef(root, baseId, ref) {
-      var _a;
+      var _a2;
       ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve.call(this, root, ref);
+      let _sch = resolve3.call(this, root, ref);
       if (_sch === void 0) {
-        const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
+        const schema = (_a2 = root.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref];
         const { schemaId } = this.opts;
         if (schema)
           _sch = new SchemaEnv({ schema, schemaId, root, baseId });
@@ -11186,7 +11186,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve(root, ref) {
+    function resolve3(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -11230,8 +11230,8 @@ var require_compile = __commonJS({
       "definitions"
     ]);
     function getJsonPointer(parsedRef, { baseId, schema, root }) {
-      var _a;
-      if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
+      var _a2;
+      if (((_a2 = parsedRef.fragment) === null || _a2 === void 0 ? void 0 : _a2[0]) !== "/")
         return;
       for (const part of parsedRef.fragment.slice(1).split("/")) {
         if (typeof schema === "boolean")
@@ -11293,8 +11293,8 @@ var require_utils2 = __commonJS({
     var BYTE_HEX = new Array(256);
     {
       const HEX_DIGITS = "0123456789ABCDEF";
-      for (let i = 0; i < 256; i++) {
-        BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
+      for (let i2 = 0; i2 < 256; i2++) {
+        BYTE_HEX[i2] = "%" + HEX_DIGITS[i2 >> 4] + HEX_DIGITS[i2 & 15];
       }
     }
     function percentEncodeNonAscii(cp) {
@@ -11309,24 +11309,24 @@ var require_utils2 = __commonJS({
     function stringArrayToHexStripped(input) {
       let acc = "";
       let code = 0;
-      let i = 0;
-      for (i = 0; i < input.length; i++) {
-        code = input[i].charCodeAt(0);
+      let i2 = 0;
+      for (i2 = 0; i2 < input.length; i2++) {
+        code = input[i2].charCodeAt(0);
         if (code === 48) {
           continue;
         }
         if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
           return "";
         }
-        acc += input[i];
+        acc += input[i2];
         break;
       }
-      for (i += 1; i < input.length; i++) {
-        code = input[i].charCodeAt(0);
+      for (i2 += 1; i2 < input.length; i2++) {
+        code = input[i2].charCodeAt(0);
         if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
           return "";
         }
-        acc += input[i];
+        acc += input[i2];
       }
       return acc;
     }
@@ -11336,10 +11336,10 @@ var require_utils2 = __commonJS({
     var nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u);
     function isZoneIdentifier(zone) {
       if (zone.length === 0) return false;
-      for (let i = 0; i < zone.length; i++) {
-        if (isZoneCharacter(zone[i])) continue;
-        if (zone[i] === "%" && i + 2 < zone.length && isHexPair(zone.slice(i + 1, i + 3))) {
-          i += 2;
+      for (let i2 = 0; i2 < zone.length; i2++) {
+        if (isZoneCharacter(zone[i2])) continue;
+        if (zone[i2] === "%" && i2 + 2 < zone.length && isHexPair(zone.slice(i2 + 1, i2 + 3))) {
+          i2 += 2;
           continue;
         }
         return false;
@@ -11351,9 +11351,9 @@ var require_utils2 = __commonJS({
       let bestLength = 0;
       let runStart = -1;
       let runLength = 0;
-      for (let i = 0; i < hextets.length; i++) {
-        if (hextets[i] === "0") {
-          if (runStart === -1) runStart = i;
+      for (let i2 = 0; i2 < hextets.length; i2++) {
+        if (hextets[i2] === "0") {
+          if (runStart === -1) runStart = i2;
           runLength++;
           if (runLength > bestLength) {
             bestLength = runLength;
@@ -11380,16 +11380,16 @@ var require_utils2 = __commonJS({
       }
       const parts = left.concat(right);
       let hextetCount = 0;
-      for (let i = 0; i < parts.length; i++) {
-        const part = parts[i];
+      for (let i2 = 0; i2 < parts.length; i2++) {
+        const part = parts[i2];
         if (part === "") return void 0;
         if (part.indexOf(".") !== -1) {
-          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
+          if (i2 !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
           hextetCount += 2;
           continue;
         }
         if (!isHextet(part)) return void 0;
-        parts[i] = parseInt(part, 16).toString(16);
+        parts[i2] = parseInt(part, 16).toString(16);
         hextetCount++;
       }
       if (compression === -1) {
@@ -11398,8 +11398,8 @@ var require_utils2 = __commonJS({
       }
       if (hextetCount >= 8) return void 0;
       const expanded = parts.slice(0, left.length);
-      for (let i = hextetCount; i < 8; i++) expanded.push("0");
-      for (let i = left.length; i < parts.length; i++) expanded.push(parts[i]);
+      for (let i2 = hextetCount; i2 < 8; i2++) expanded.push("0");
+      for (let i2 = left.length; i2 < parts.length; i2++) expanded.push(parts[i2]);
       return compressIPv6ZeroRun(expanded);
     }
     function normalizeIPv6(host) {
@@ -11432,13 +11432,13 @@ var require_utils2 = __commonJS({
     }
     function findToken(str2, token) {
       let ind = 0;
-      for (let i = 0; i < str2.length; i++) {
-        if (str2[i] === token) ind++;
+      for (let i2 = 0; i2 < str2.length; i2++) {
+        if (str2[i2] === token) ind++;
       }
       return ind;
     }
-    function removeDotSegments(path2) {
-      let input = path2;
+    function removeDotSegments(path7) {
+      let input = path7;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11512,16 +11512,16 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path2) {
-      if (path2 === "" || path2[0] === "/") {
-        return removeDotSegments(path2);
+    function removeDotSegmentsRelative(path7) {
+      if (path7 === "" || path7[0] === "/") {
+        return removeDotSegments(path7);
       }
-      const segments = path2.split("/");
+      const segments = path7.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
-      for (let i = 0; i <= last; i++) {
-        const segment = segments[i];
+      for (let i2 = 0; i2 <= last; i2++) {
+        const segment = segments[i2];
         if (segment === "." || segment === "..") {
           if (segment === "..") {
             if (output.length !== 0 && output[output.length - 1] !== "..") {
@@ -11530,7 +11530,7 @@ var require_utils2 = __commonJS({
               output.push("..");
             }
           }
-          trailingDirectory = i === last;
+          trailingDirectory = i2 === last;
         } else {
           output.push(segment);
         }
@@ -11556,9 +11556,9 @@ var require_utils2 = __commonJS({
         return input;
       }
       let output = "";
-      for (let i = 0; i < input.length; i++) {
-        if (input[i] === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
+      for (let i2 = 0; i2 < input.length; i2++) {
+        if (input[i2] === "%" && i2 + 2 < input.length) {
+          const hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
             const normalizedHex = hex.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
@@ -11567,20 +11567,20 @@ var require_utils2 = __commonJS({
             } else {
               output += "%" + normalizedHex;
             }
-            i += 2;
+            i2 += 2;
             continue;
           }
         }
-        output += input[i];
+        output += input[i2];
       }
       return output;
     }
     function normalizePathEncoding(input) {
       let output = "";
-      for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
+      for (let i2 = 0; i2 < input.length; i2++) {
+        const ch = input[i2];
+        if (ch === "%" && i2 + 2 < input.length) {
+          const hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
             const normalizedHex = hex.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
@@ -11589,23 +11589,23 @@ var require_utils2 = __commonJS({
             } else {
               output += "%" + normalizedHex;
             }
-            i += 2;
+            i2 += 2;
             continue;
           }
         }
         if (isPathCharacter(ch)) {
           output += ch;
         } else {
-          const code = input.charCodeAt(i);
+          const code = input.charCodeAt(i2);
           if (code < 128) {
             output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
           } else if (code < 55296 || code > 57343) {
             output += percentEncodeNonAscii(code);
-          } else if (code <= 56319 && i + 1 < input.length) {
-            const low = input.charCodeAt(i + 1);
+          } else if (code <= 56319 && i2 + 1 < input.length) {
+            const low = input.charCodeAt(i2 + 1);
             if (low >= 56320 && low <= 57343) {
               output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
-              i++;
+              i2++;
             } else {
               output += percentEncodeNonAscii(65533);
             }
@@ -11619,13 +11619,13 @@ var require_utils2 = __commonJS({
     function serializePathEncoding(input, pathNoScheme = false) {
       let output = "";
       let firstSegment = pathNoScheme && input[0] !== "/";
-      for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
+      for (let i2 = 0; i2 < input.length; i2++) {
+        const ch = input[i2];
+        if (ch === "%" && i2 + 2 < input.length) {
+          const hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
             output += "%" + hex.toUpperCase();
-            i += 2;
+            i2 += 2;
             continue;
           }
         }
@@ -11635,16 +11635,16 @@ var require_utils2 = __commonJS({
         if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
           output += ch;
         } else {
-          const code = input.charCodeAt(i);
+          const code = input.charCodeAt(i2);
           if (code < 128) {
             output += BYTE_HEX[code];
           } else if (code < 55296 || code > 57343) {
             output += percentEncodeNonAscii(code);
-          } else if (code <= 56319 && i + 1 < input.length) {
-            const low = input.charCodeAt(i + 1);
+          } else if (code <= 56319 && i2 + 1 < input.length) {
+            const low = input.charCodeAt(i2 + 1);
             if (low >= 56320 && low <= 57343) {
               output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
-              i++;
+              i2++;
             } else {
               output += percentEncodeNonAscii(65533);
             }
@@ -11657,29 +11657,29 @@ var require_utils2 = __commonJS({
     }
     function encodeComponent(input, isAllowed) {
       let output = "";
-      for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
+      for (let i2 = 0; i2 < input.length; i2++) {
+        const ch = input[i2];
+        if (ch === "%" && i2 + 2 < input.length) {
+          const hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
             output += "%" + hex.toUpperCase();
-            i += 2;
+            i2 += 2;
             continue;
           }
         }
         if (isAllowed(ch)) {
           output += ch;
         } else {
-          const code = input.charCodeAt(i);
+          const code = input.charCodeAt(i2);
           if (code < 128) {
             output += BYTE_HEX[code];
           } else if (code < 55296 || code > 57343) {
             output += percentEncodeNonAscii(code);
-          } else if (code <= 56319 && i + 1 < input.length) {
-            const low = input.charCodeAt(i + 1);
+          } else if (code <= 56319 && i2 + 1 < input.length) {
+            const low = input.charCodeAt(i2 + 1);
             if (low >= 56320 && low <= 57343) {
               output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
-              i++;
+              i2++;
             } else {
               output += percentEncodeNonAscii(65533);
             }
@@ -11704,10 +11704,10 @@ var require_utils2 = __commonJS({
     }
     function normalizeQueryFragmentEncoding(input) {
       let output = "";
-      for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
+      for (let i2 = 0; i2 < input.length; i2++) {
+        const ch = input[i2];
+        if (ch === "%" && i2 + 2 < input.length) {
+          const hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
             const normalizedHex = hex.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
@@ -11716,23 +11716,23 @@ var require_utils2 = __commonJS({
             } else {
               output += "%" + normalizedHex;
             }
-            i += 2;
+            i2 += 2;
             continue;
           }
         }
         if (isQueryFragmentCharacter(ch)) {
           output += ch;
         } else {
-          const code = input.charCodeAt(i);
+          const code = input.charCodeAt(i2);
           if (code < 128) {
             output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
           } else if (code < 55296 || code > 57343) {
             output += percentEncodeNonAscii(code);
-          } else if (code <= 56319 && i + 1 < input.length) {
-            const low = input.charCodeAt(i + 1);
+          } else if (code <= 56319 && i2 + 1 < input.length) {
+            const low = input.charCodeAt(i2 + 1);
             if (low >= 56320 && low <= 57343) {
               output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
-              i++;
+              i2++;
             } else {
               output += percentEncodeNonAscii(65533);
             }
@@ -11745,16 +11745,16 @@ var require_utils2 = __commonJS({
     }
     function escapePreservingEscapes(input) {
       let output = "";
-      for (let i = 0; i < input.length; i++) {
-        if (input[i] === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
+      for (let i2 = 0; i2 < input.length; i2++) {
+        if (input[i2] === "%" && i2 + 2 < input.length) {
+          const hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
             output += "%" + hex.toUpperCase();
-            i += 2;
+            i2 += 2;
             continue;
           }
         }
-        output += escape(input[i]);
+        output += escape(input[i2]);
       }
       return output;
     }
@@ -11879,8 +11879,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path2 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path2 && path2 !== "/" ? path2 : void 0;
+        const path7 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path7 && path7 !== "/" ? path7 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -12050,7 +12050,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve(baseURI, relativeURI, options) {
+    function resolve3(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -12441,7 +12441,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve,
+      resolve: resolve3,
       resolveComponent,
       equal,
       serialize,
@@ -12545,11 +12545,11 @@ var require_core = __commonJS({
     };
     var MAX_EXPRESSION = 200;
     function requiredOptions(o) {
-      var _a, _b, _c, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
+      var _a2, _b2, _c, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
       const s = o.strict;
-      const _optz = (_a = o.code) === null || _a === void 0 ? void 0 : _a.optimize;
+      const _optz = (_a2 = o.code) === null || _a2 === void 0 ? void 0 : _a2.optimize;
       const optimize = _optz === true || _optz === void 0 ? 1 : _optz || 0;
-      const regExp = (_c = (_b = o.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp;
+      const regExp = (_c = (_b2 = o.code) === null || _b2 === void 0 ? void 0 : _b2.regExp) !== null && _c !== void 0 ? _c : defaultRegExp;
       const uriResolver = (_d = o.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
       return {
         strictSchema: (_f = (_e = o.strictSchema) !== null && _e !== void 0 ? _e : s) !== null && _f !== void 0 ? _f : true,
@@ -12840,9 +12840,9 @@ var require_core = __commonJS({
         delete RULES.keywords[keyword];
         delete RULES.all[keyword];
         for (const group of RULES.rules) {
-          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
-          if (i >= 0)
-            group.rules.splice(i, 1);
+          const i2 = group.rules.findIndex((rule) => rule.keyword === keyword);
+          if (i2 >= 0)
+            group.rules.splice(i2, 1);
         }
         return this;
       }
@@ -13021,7 +13021,7 @@ var require_core = __commonJS({
       }
     }
     function addRule(keyword, definition, dataType) {
-      var _a;
+      var _a2;
       const post = definition === null || definition === void 0 ? void 0 : definition.post;
       if (dataType && post)
         throw new Error('keyword with "post" flag cannot have "type"');
@@ -13047,12 +13047,12 @@ var require_core = __commonJS({
       else
         ruleGroup.rules.push(rule);
       RULES.all[keyword] = rule;
-      (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
+      (_a2 = definition.implements) === null || _a2 === void 0 ? void 0 : _a2.forEach((kwd) => this.addKeyword(kwd));
     }
     function addBeforeRule(ruleGroup, rule, before) {
-      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
-      if (i >= 0) {
-        ruleGroup.rules.splice(i, 0, rule);
+      const i2 = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
+      if (i2 >= 0) {
+        ruleGroup.rules.splice(i2, 0, rule);
       } else {
         ruleGroup.rules.push(rule);
         this.logger.warn(`rule ${before} is not defined`);
@@ -13181,10 +13181,10 @@ var require_ref = __commonJS({
         gen.assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
       }
       function addEvaluatedFrom(source) {
-        var _a;
+        var _a2;
         if (!it.opts.unevaluated)
           return;
-        const schEvaluated = (_a = sch === null || sch === void 0 ? void 0 : sch.validate) === null || _a === void 0 ? void 0 : _a.evaluated;
+        const schEvaluated = (_a2 = sch === null || sch === void 0 ? void 0 : sch.validate) === null || _a2 === void 0 ? void 0 : _a2.evaluated;
         if (it.props !== true) {
           if (schEvaluated && !schEvaluated.dynamicProps) {
             if (schEvaluated.props !== void 0) {
@@ -13549,8 +13549,8 @@ var require_uniqueItems = __commonJS({
     var util_1 = require_util();
     var equal_1 = require_equal();
     var error = {
-      message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
-      params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
+      message: ({ params: { i: i2, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i2} are identical)`,
+      params: ({ params: { i: i2, j } }) => (0, codegen_1._)`{i: ${i2}, j: ${j}}`
     };
     var def = {
       keyword: "uniqueItems",
@@ -13567,21 +13567,21 @@ var require_uniqueItems = __commonJS({
         cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
         cxt.ok(valid);
         function validateUniqueItems() {
-          const i = gen.let("i", (0, codegen_1._)`${data}.length`);
+          const i2 = gen.let("i", (0, codegen_1._)`${data}.length`);
           const j = gen.let("j");
-          cxt.setParams({ i, j });
+          cxt.setParams({ i: i2, j });
           gen.assign(valid, true);
-          gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j));
+          gen.if((0, codegen_1._)`${i2} > 1`, () => (canOptimize() ? loopN : loopN2)(i2, j));
         }
         function canOptimize() {
           return itemTypes.length > 0 && !itemTypes.some((t) => t === "object" || t === "array");
         }
-        function loopN(i, j) {
+        function loopN(i2, j) {
           const item = gen.name("item");
           const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong);
           const indices = gen.const("indices", (0, codegen_1._)`{}`);
-          gen.for((0, codegen_1._)`;${i}--;`, () => {
-            gen.let(item, (0, codegen_1._)`${data}[${i}]`);
+          gen.for((0, codegen_1._)`;${i2}--;`, () => {
+            gen.let(item, (0, codegen_1._)`${data}[${i2}]`);
             gen.if(wrongType, (0, codegen_1._)`continue`);
             if (itemTypes.length > 1)
               gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`);
@@ -13589,13 +13589,13 @@ var require_uniqueItems = __commonJS({
               gen.assign(j, (0, codegen_1._)`${indices}[${item}]`);
               cxt.error();
               gen.assign(valid, false).break();
-            }).code((0, codegen_1._)`${indices}[${item}] = ${i}`);
+            }).code((0, codegen_1._)`${indices}[${item}] = ${i2}`);
           });
         }
-        function loopN2(i, j) {
+        function loopN2(i2, j) {
           const eql = (0, util_1.useFunc)(gen, equal_1.default);
           const outer = gen.name("outer");
-          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j}])`, () => {
+          gen.label(outer).for((0, codegen_1._)`;${i2}--;`, () => gen.for((0, codegen_1._)`${j} = ${i2}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i2}], ${data}[${j}])`, () => {
             cxt.error();
             gen.assign(valid, false).break(outer);
           })));
@@ -13667,16 +13667,16 @@ var require_enum = __commonJS({
           if (!Array.isArray(schema))
             throw new Error("ajv implementation error");
           const vSchema = gen.const("vSchema", schemaCode);
-          valid = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
+          valid = (0, codegen_1.or)(...schema.map((_x, i2) => equalCode(vSchema, i2)));
         }
         cxt.pass(valid);
         function loopEnum() {
           gen.assign(valid, false);
           gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, true).break()));
         }
-        function equalCode(vSchema, i) {
-          const sch = schema[i];
-          return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i}])` : (0, codegen_1._)`${data} === ${sch}`;
+        function equalCode(vSchema, i2) {
+          const sch = schema[i2];
+          return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i2}])` : (0, codegen_1._)`${data} === ${sch}`;
         }
       }
     };
@@ -13763,8 +13763,8 @@ var require_additionalItems = __commonJS({
         cxt.ok(valid);
       }
       function validateItems(valid) {
-        gen.forRange("i", items.length, len, (i) => {
-          cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
+        gen.forRange("i", items.length, len, (i2) => {
+          cxt.subschema({ keyword, dataProp: i2, dataPropType: util_1.Type.Num }, valid);
           if (!it.allErrors)
             gen.if((0, codegen_1.not)(valid), () => gen.break());
         });
@@ -13807,13 +13807,13 @@ var require_items = __commonJS({
       }
       const valid = gen.name("valid");
       const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-      schArr.forEach((sch, i) => {
+      schArr.forEach((sch, i2) => {
         if ((0, util_1.alwaysValidSchema)(it, sch))
           return;
-        gen.if((0, codegen_1._)`${len} > ${i}`, () => cxt.subschema({
+        gen.if((0, codegen_1._)`${len} > ${i2}`, () => cxt.subschema({
           keyword,
-          schemaProp: i,
-          dataProp: i
+          schemaProp: i2,
+          dataProp: i2
         }, valid));
         cxt.ok(valid);
       });
@@ -13892,8 +13892,8 @@ var require_contains = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var error = {
-      message: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max} valid item(s)`,
-      params: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max}}`
+      message: ({ params: { min, max: max2 } }) => max2 === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max2} valid item(s)`,
+      params: ({ params: { min, max: max2 } }) => max2 === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max2}}`
     };
     var def = {
       keyword: "contains",
@@ -13905,39 +13905,39 @@ var require_contains = __commonJS({
       code(cxt) {
         const { gen, schema, parentSchema, data, it } = cxt;
         let min;
-        let max;
+        let max2;
         const { minContains, maxContains } = parentSchema;
         if (it.opts.next) {
           min = minContains === void 0 ? 1 : minContains;
-          max = maxContains;
+          max2 = maxContains;
         } else {
           min = 1;
         }
         const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        cxt.setParams({ min, max });
-        if (max === void 0 && min === 0) {
+        cxt.setParams({ min, max: max2 });
+        if (max2 === void 0 && min === 0) {
           (0, util_1.checkStrictMode)(it, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
           return;
         }
-        if (max !== void 0 && min > max) {
+        if (max2 !== void 0 && min > max2) {
           (0, util_1.checkStrictMode)(it, `"minContains" > "maxContains" is always invalid`);
           cxt.fail();
           return;
         }
         if ((0, util_1.alwaysValidSchema)(it, schema)) {
           let cond = (0, codegen_1._)`${len} >= ${min}`;
-          if (max !== void 0)
-            cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`;
+          if (max2 !== void 0)
+            cond = (0, codegen_1._)`${cond} && ${len} <= ${max2}`;
           cxt.pass(cond);
           return;
         }
         it.items = true;
         const valid = gen.name("valid");
-        if (max === void 0 && min === 1) {
+        if (max2 === void 0 && min === 1) {
           validateItems(valid, () => gen.if(valid, () => gen.break()));
         } else if (min === 0) {
           gen.let(valid, true);
-          if (max !== void 0)
+          if (max2 !== void 0)
             gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount);
         } else {
           gen.let(valid, false);
@@ -13950,10 +13950,10 @@ var require_contains = __commonJS({
           validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
         }
         function validateItems(_valid, block) {
-          gen.forRange("i", 0, len, (i) => {
+          gen.forRange("i", 0, len, (i2) => {
             cxt.subschema({
               keyword: "contains",
-              dataProp: i,
+              dataProp: i2,
               dataPropType: util_1.Type.Num,
               compositeRule: true
             }, _valid);
@@ -13962,10 +13962,10 @@ var require_contains = __commonJS({
         }
         function checkLimits(count) {
           gen.code((0, codegen_1._)`${count}++`);
-          if (max === void 0) {
+          if (max2 === void 0) {
             gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count} > ${max2}`, () => gen.assign(valid, false).break());
             if (min === 1)
               gen.assign(valid, true);
             else
@@ -14431,23 +14431,23 @@ var require_oneOf = __commonJS({
         gen.block(validateOneOf);
         cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
         function validateOneOf() {
-          schArr.forEach((sch, i) => {
+          schArr.forEach((sch, i2) => {
             let schCxt;
             if ((0, util_1.alwaysValidSchema)(it, sch)) {
               gen.var(schValid, true);
             } else {
               schCxt = cxt.subschema({
                 keyword: "oneOf",
-                schemaProp: i,
+                schemaProp: i2,
                 compositeRule: true
               }, schValid);
             }
-            if (i > 0) {
-              gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, false).assign(passing, (0, codegen_1._)`[${passing}, ${i}]`).else();
+            if (i2 > 0) {
+              gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, false).assign(passing, (0, codegen_1._)`[${passing}, ${i2}]`).else();
             }
             gen.if(schValid, () => {
               gen.assign(valid, true);
-              gen.assign(passing, i);
+              gen.assign(passing, i2);
               if (schCxt)
                 cxt.mergeEvaluated(schCxt, codegen_1.Name);
             });
@@ -14473,10 +14473,10 @@ var require_allOf = __commonJS({
         if (!Array.isArray(schema))
           throw new Error("ajv implementation error");
         const valid = gen.name("valid");
-        schema.forEach((sch, i) => {
+        schema.forEach((sch, i2) => {
           if ((0, util_1.alwaysValidSchema)(it, sch))
             return;
-          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
+          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i2 }, valid);
           cxt.ok(valid);
           cxt.mergeEvaluated(schCxt);
         });
@@ -14835,12 +14835,12 @@ var require_discriminator = __commonJS({
           return _valid;
         }
         function getMapping() {
-          var _a;
+          var _a2;
           const oneOfMapping = {};
           const topRequired = hasRequired(parentSchema);
           let tagRequired = true;
-          for (let i = 0; i < oneOf.length; i++) {
-            let sch = oneOf[i];
+          for (let i2 = 0; i2 < oneOf.length; i2++) {
+            let sch = oneOf[i2];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
               const ref = sch.$ref;
               sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
@@ -14849,12 +14849,12 @@ var require_discriminator = __commonJS({
               if (sch === void 0)
                 throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
             }
-            const propSch = (_a = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a === void 0 ? void 0 : _a[tagName];
+            const propSch = (_a2 = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a2 === void 0 ? void 0 : _a2[tagName];
             if (typeof propSch != "object") {
               throw new Error(`discriminator: oneOf subschemas (or referenced schemas) must have "properties/${tagName}"`);
             }
             tagRequired = tagRequired && (topRequired || hasRequired(sch));
-            addMappings(propSch, i);
+            addMappings(propSch, i2);
           }
           if (!tagRequired)
             throw new Error(`discriminator: "${tagName}" must be required`);
@@ -14862,22 +14862,22 @@ var require_discriminator = __commonJS({
           function hasRequired({ required }) {
             return Array.isArray(required) && required.includes(tagName);
           }
-          function addMappings(sch, i) {
+          function addMappings(sch, i2) {
             if (sch.const) {
-              addMapping(sch.const, i);
+              addMapping(sch.const, i2);
             } else if (sch.enum) {
               for (const tagValue of sch.enum) {
-                addMapping(tagValue, i);
+                addMapping(tagValue, i2);
               }
             } else {
               throw new Error(`discriminator: "properties/${tagName}" must have "const" or "enum"`);
             }
           }
-          function addMapping(tagValue, i) {
+          function addMapping(tagValue, i2) {
             if (typeof tagValue != "string" || tagValue in oneOfMapping) {
               throw new Error(`discriminator: "${tagName}" values must be unique strings`);
             }
-            oneOfMapping[tagValue] = i;
+            oneOfMapping[tagValue] = i2;
           }
         }
       }
@@ -15208,10 +15208,10 @@ var require_formats = __commonJS({
         return -1;
       return 0;
     }
-    var TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
+    var TIME2 = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
     function getTime(strictTimeZone) {
       return function time(str2) {
-        const matches = TIME.exec(str2);
+        const matches = TIME2.exec(str2);
         if (!matches)
           return false;
         const hr = +matches[1];
@@ -15242,8 +15242,8 @@ var require_formats = __commonJS({
     function compareIsoTime(t1, t2) {
       if (!(t1 && t2))
         return void 0;
-      const a1 = TIME.exec(t1);
-      const a2 = TIME.exec(t2);
+      const a1 = TIME2.exec(t1);
+      const a2 = TIME2.exec(t2);
       if (!(a1 && a2))
         return void 0;
       t1 = a1[1] + a1[2] + a1[3];
@@ -15417,12 +15417,12 @@ var require_dist2 = __commonJS({
         throw new Error(`Unknown format "${name}"`);
       return f;
     };
-    function addFormats2(ajv2, list, fs6, exportName) {
-      var _a;
-      var _b;
-      (_a = (_b = ajv2.opts.code).formats) !== null && _a !== void 0 ? _a : _b.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
+    function addFormats2(ajv2, list, fs13, exportName) {
+      var _a2;
+      var _b2;
+      (_a2 = (_b2 = ajv2.opts.code).formats) !== null && _a2 !== void 0 ? _a2 : _b2.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
       for (const f of list)
-        ajv2.addFormat(f, fs6[f]);
+        ajv2.addFormat(f, fs13[f]);
     }
     module2.exports = exports2 = formatsPlugin;
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -15459,16 +15459,16 @@ var UsageError = class extends TinyOpsError {
     this.name = "UsageError";
   }
 };
-function describeError(err) {
-  if (err instanceof TinyOpsError) return err.describe();
-  if (err instanceof Error) {
-    const sys = err;
+function describeError(err3) {
+  if (err3 instanceof TinyOpsError) return err3.describe();
+  if (err3 instanceof Error) {
+    const sys = err3;
     if (sys.code === "ENOENT" && sys.path) return `No such file or directory: ${sys.path}`;
     if (sys.code === "EACCES" && sys.path) return `Permission denied: ${sys.path}`;
     if (sys.code === "EISDIR" && sys.path) return `Expected a file but found a directory: ${sys.path}`;
-    return `Internal error: ${err.message} (please report this with the command that caused it)`;
+    return `Internal error: ${err3.message} (please report this with the command that caused it)`;
   }
-  return `Internal error: ${String(err)}`;
+  return `Internal error: ${String(err3)}`;
 }
 
 // shared/analyze/boards.ts
@@ -15657,12 +15657,12 @@ var BOARD_ALIASES = {
 };
 function editDistance(a, b) {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
+  for (let i2 = 1; i2 <= a.length; i2++) {
     let diag = prev[0];
-    prev[0] = i;
+    prev[0] = i2;
     for (let j = 1; j <= b.length; j++) {
       const up = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i2 - 1] === b[j - 1] ? 0 : 1));
       diag = up;
     }
   }
@@ -20553,24 +20553,24 @@ var FlatbufferReader = class {
     if (target >= this.bytes.length) this.fail(`offset points to ${target}, past the end of the file`, field, pos);
     return target;
   }
-  table(pos, def, path2, depth) {
-    if (depth > this.limits.maxDepth) this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path2, pos);
-    this.spend(1, path2, pos);
-    if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path2, pos);
-    this.need(pos, 4, path2);
+  table(pos, def, path7, depth) {
+    if (depth > this.limits.maxDepth) this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path7, pos);
+    this.spend(1, path7, pos);
+    if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path7, pos);
+    this.need(pos, 4, path7);
     const vtable = pos - this.view.getInt32(pos, true);
-    if (vtable % 2 !== 0) this.fail("vtable is not 2-byte aligned", `${path2}.<vtable>`, pos);
-    this.need(vtable, 4, `${path2}.<vtable>`);
+    if (vtable % 2 !== 0) this.fail("vtable is not 2-byte aligned", `${path7}.<vtable>`, pos);
+    this.need(vtable, 4, `${path7}.<vtable>`);
     const vtableSize = this.view.getUint16(vtable, true);
     const objectSize = this.view.getUint16(vtable + 2, true);
     if (vtableSize < 4 || vtableSize % 2 !== 0)
-      this.fail(`vtable size ${vtableSize} is invalid`, `${path2}.<vtable>`, vtable);
-    this.need(vtable, vtableSize, `${path2}.<vtable>`);
-    if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path2, vtable + 2);
-    this.need(pos, objectSize, path2);
+      this.fail(`vtable size ${vtableSize} is invalid`, `${path7}.<vtable>`, vtable);
+    this.need(vtable, vtableSize, `${path7}.<vtable>`);
+    if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path7, vtable + 2);
+    this.need(pos, objectSize, path7);
     const out = {};
     for (const field of def.fields) {
-      const fieldPath = `${path2}.${field.name}`;
+      const fieldPath = `${path7}.${field.name}`;
       const slotPos = (slot) => {
         const entry = 4 + 2 * slot;
         if (entry + 2 > vtableSize) return 0;
@@ -20585,7 +20585,7 @@ var FlatbufferReader = class {
         const valueOffset = slotPos(field.slot + 1);
         let typeId = 0;
         if (typeOffset !== 0) {
-          this.fieldFits(typeOffset, 1, objectSize, `${path2}.${field.name}_type`, pos);
+          this.fieldFits(typeOffset, 1, objectSize, `${path7}.${field.name}_type`, pos);
           typeId = this.bytes[pos + typeOffset];
         }
         if (typeId === 0 || valueOffset === 0) {
@@ -20595,7 +20595,7 @@ var FlatbufferReader = class {
         const union = this.schema.unions[type.union];
         const member = union.members[typeId];
         if (member === void 0)
-          this.fail(`union type ${typeId} is not a member of ${type.union}`, `${path2}.${field.name}_type`, pos + typeOffset);
+          this.fail(`union type ${typeId} is not a member of ${type.union}`, `${path7}.${field.name}_type`, pos + typeOffset);
         this.fieldFits(valueOffset, 4, objectSize, fieldPath, pos);
         const target = this.uoffset(pos + valueOffset, fieldPath);
         const value = this.table(target, this.schema.tables[member], `${fieldPath}<${member}>`, depth + 1);
@@ -20622,44 +20622,44 @@ var FlatbufferReader = class {
     if (voffset + size > objectSize)
       this.fail(`field of ${size} bytes at table offset ${voffset} runs past the table's ${objectSize} bytes`, field, tablePos + voffset);
   }
-  reference(pos, type, path2, depth) {
+  reference(pos, type, path7, depth) {
     switch (type.kind) {
       case "string":
-        return this.string(pos, path2);
+        return this.string(pos, path7);
       case "table":
-        return this.table(pos, this.schema.tables[type.table], path2, depth + 1);
+        return this.table(pos, this.schema.tables[type.table], path7, depth + 1);
       case "vector":
-        return this.vector(pos, type.element, path2, depth);
+        return this.vector(pos, type.element, path7, depth);
       default:
-        return this.fail(`unexpected ${type.kind} behind an offset`, path2, pos);
+        return this.fail(`unexpected ${type.kind} behind an offset`, path7, pos);
     }
   }
-  string(pos, path2) {
-    this.need(pos, 4, path2);
+  string(pos, path7) {
+    this.need(pos, 4, path7);
     const length = this.view.getUint32(pos, true);
-    this.need(pos + 4, length + 1, path2);
-    if (this.bytes[pos + 4 + length] !== 0) this.fail("string is not NUL-terminated", path2, pos + 4 + length);
+    this.need(pos + 4, length + 1, path7);
+    if (this.bytes[pos + 4 + length] !== 0) this.fail("string is not NUL-terminated", path7, pos + 4 + length);
     return this.decoder.decode(this.bytes.subarray(pos + 4, pos + 4 + length));
   }
-  vector(pos, element, path2, depth) {
-    if (pos % 4 !== 0) this.fail("vector is not 4-byte aligned", path2, pos);
-    this.need(pos, 4, path2);
+  vector(pos, element, path7, depth) {
+    if (pos % 4 !== 0) this.fail("vector is not 4-byte aligned", path7, pos);
+    this.need(pos, 4, path7);
     const length = this.view.getUint32(pos, true);
     const start = pos + 4;
     const elementSize = element.kind === "scalar" || element.kind === "enum" ? SCALAR_SIZE[element.base] : 4;
     if (length > (this.bytes.length - start) / elementSize)
-      this.fail(`vector of ${length} elements does not fit in the file`, path2, pos);
+      this.fail(`vector of ${length} elements does not fit in the file`, path7, pos);
     if (element.kind === "scalar" && (element.base === "uint8" || element.base === "int8")) {
-      this.spend(1, path2, pos);
+      this.spend(1, path7, pos);
       const raw = this.bytes.subarray(start, start + length);
       return element.base === "uint8" ? raw : Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.length));
     }
-    this.spend(length, path2, pos);
+    this.spend(length, path7, pos);
     const out = new Array(length);
-    for (let i = 0; i < length; i++) {
-      const at = start + i * elementSize;
-      if (element.kind === "scalar" || element.kind === "enum") out[i] = this.enumName(element, this.scalar(at, element.base));
-      else out[i] = this.reference(this.uoffset(at, `${path2}[${i}]`), element, `${path2}[${i}]`, depth);
+    for (let i2 = 0; i2 < length; i2++) {
+      const at = start + i2 * elementSize;
+      if (element.kind === "scalar" || element.kind === "enum") out[i2] = this.enumName(element, this.scalar(at, element.base));
+      else out[i2] = this.reference(this.uoffset(at, `${path7}[${i2}]`), element, `${path7}[${i2}]`, depth);
     }
     return out;
   }
@@ -20713,12 +20713,12 @@ var FlatbufferWriter = class {
     this.builder.finish(offset, identifier);
     return this.builder.asUint8Array().slice();
   }
-  bad(path2, message) {
-    throw new TinyOpsError("TFLITE_WRITE", `cannot write the model: ${path2} ${message}`, {
+  bad(path7, message) {
+    throw new TinyOpsError("TFLITE_WRITE", `cannot write the model: ${path7} ${message}`, {
       hint: "The model IR was changed into a shape the TFLite schema cannot hold; check the value named."
     });
   }
-  table(value, def, path2) {
+  table(value, def, path7) {
     const offsets = /* @__PURE__ */ new Map();
     for (const field of def.fields) {
       const v = value[field.name];
@@ -20726,9 +20726,9 @@ var FlatbufferWriter = class {
       const t = field.type;
       if (t.kind === "union") {
         const u = v;
-        offsets.set(field, this.table(u, this.schema.tables[u.$type], `${path2}.${field.name}`));
+        offsets.set(field, this.table(u, this.schema.tables[u.$type], `${path7}.${field.name}`));
       } else if (t.kind !== "scalar" && t.kind !== "enum") {
-        offsets.set(field, this.reference(v, t, `${path2}.${field.name}`));
+        offsets.set(field, this.reference(v, t, `${path7}.${field.name}`));
       }
     }
     const b = this.builder;
@@ -20741,26 +20741,26 @@ var FlatbufferWriter = class {
         if (v === null || v === void 0) continue;
         const members = this.schema.unions[t.union].members;
         const typeId = members.indexOf(v.$type);
-        if (typeId <= 0) this.bad(`${path2}.${field.name}`, `has unknown union member ${v.$type}`);
+        if (typeId <= 0) this.bad(`${path7}.${field.name}`, `has unknown union member ${v.$type}`);
         b.addFieldInt8(field.slot, typeId, 0);
         b.addFieldOffset(field.slot + 1, offsets.get(field), 0);
       } else if (t.kind === "scalar" || t.kind === "enum") {
         if (v === null || v === void 0) continue;
-        this.addScalarField(field, this.scalarValue(v, t, `${path2}.${field.name}`));
+        this.addScalarField(field, this.scalarValue(v, t, `${path7}.${field.name}`));
       } else if (offsets.has(field)) {
         b.addFieldOffset(field.slot, offsets.get(field), 0);
       }
     }
     return b.endObject();
   }
-  scalarValue(v, t, path2) {
+  scalarValue(v, t, path7) {
     if (t.kind === "enum" && typeof v === "string") {
       const entry = Object.entries(this.schema.enums[t.enum].names).find(([, name]) => name === v);
-      if (!entry) this.bad(path2, `has unknown ${t.enum} value "${v}"`);
+      if (!entry) this.bad(path7, `has unknown ${t.enum} value "${v}"`);
       return Number(entry[0]);
     }
     if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return v;
-    return this.bad(path2, `should be a scalar, got ${typeof v}`);
+    return this.bad(path7, `should be a scalar, got ${typeof v}`);
   }
   addScalarField(field, v) {
     const b = this.builder;
@@ -20794,29 +20794,29 @@ var FlatbufferWriter = class {
         break;
     }
   }
-  reference(v, t, path2) {
+  reference(v, t, path7) {
     const b = this.builder;
     if (t.kind === "string") {
-      if (typeof v !== "string") this.bad(path2, "should be a string");
+      if (typeof v !== "string") this.bad(path7, "should be a string");
       return b.createString(v);
     }
-    if (t.kind === "table") return this.table(v, this.schema.tables[t.table], path2);
-    if (t.kind !== "vector") return this.bad(path2, `has an unexpected ${t.kind}`);
+    if (t.kind === "table") return this.table(v, this.schema.tables[t.table], path7);
+    if (t.kind !== "vector") return this.bad(path7, `has an unexpected ${t.kind}`);
     const el = t.element;
     if (el.kind === "scalar" && el.base === "uint8") {
       const bytes = v instanceof Uint8Array ? v : Uint8Array.from(v);
       return this.byteVector(bytes);
     }
-    if (!Array.isArray(v)) return this.bad(path2, "should be an array");
+    if (!Array.isArray(v)) return this.bad(path7, "should be an array");
     if (el.kind === "scalar" || el.kind === "enum") {
       const size = SCALAR_SIZE[el.base];
       b.startVector(size, v.length, size);
-      for (let i = v.length - 1; i >= 0; i--) this.addScalar(el, this.scalarValue(v[i], el, `${path2}[${i}]`));
+      for (let i2 = v.length - 1; i2 >= 0; i2--) this.addScalar(el, this.scalarValue(v[i2], el, `${path7}[${i2}]`));
       return b.endVector();
     }
-    const children = v.map((item, i) => this.reference(item, el, `${path2}[${i}]`));
+    const children = v.map((item, i2) => this.reference(item, el, `${path7}[${i2}]`));
     b.startVector(4, children.length, 4);
-    for (let i = children.length - 1; i >= 0; i--) b.addOffset(children[i]);
+    for (let i2 = children.length - 1; i2 >= 0; i2--) b.addOffset(children[i2]);
     return b.endVector();
   }
   addScalar(t, v) {
@@ -20866,29 +20866,29 @@ var big = (v) => typeof v === "bigint" ? v : BigInt(v ?? 0);
 function readModel(bytes, source) {
   const reader = new FlatbufferReader(bytes, TFLITE_SCHEMA, source);
   const raw = reader.readRoot(FILE_IDENTIFIER);
-  const fail = (message, field) => {
+  const fail2 = (message, field) => {
     throw new TfliteFormatError(message, field, 0, source);
   };
-  const model = fromRaw(raw, bytes, fail);
-  validateModel(model, fail);
+  const model = fromRaw(raw, bytes, fail2);
+  validateModel(model, fail2);
   return model;
 }
-function fromRaw(raw, file, fail) {
-  const operatorCodes = arr(raw.operator_codes).map((c, i) => {
+function fromRaw(raw, file, fail2) {
+  const operatorCodes = arr(raw.operator_codes).map((c, i2) => {
     const deprecated = num(c.deprecated_builtin_code);
     const rawCode = builtinCodeValue(c.builtin_code);
-    const builtinCode = Math.max(rawCode, deprecated);
+    const builtinCode2 = Math.max(rawCode, deprecated);
     const customCode = c.custom_code;
-    const name = builtinCode === CUSTOM_CODE ? customCode ?? "CUSTOM" : BUILTIN_NAMES[String(builtinCode)] ?? `BUILTIN_${builtinCode}`;
-    if (deprecated < 0 && deprecated !== -128) fail(`negative deprecated_builtin_code ${deprecated}`, `Model.operator_codes[${i}]`);
-    return { builtinCode, name, deprecatedBuiltinCode: deprecated, rawBuiltinCode: rawCode, customCode, version: num(c.version) };
+    const name = builtinCode2 === CUSTOM_CODE ? customCode ?? "CUSTOM" : BUILTIN_NAMES[String(builtinCode2)] ?? `BUILTIN_${builtinCode2}`;
+    if (deprecated < 0 && deprecated !== -128) fail2(`negative deprecated_builtin_code ${deprecated}`, `Model.operator_codes[${i2}]`);
+    return { builtinCode: builtinCode2, name, deprecatedBuiltinCode: deprecated, rawBuiltinCode: rawCode, customCode, version: num(c.version) };
   });
-  const buffers = arr(raw.buffers).map((b, i) => {
+  const buffers = arr(raw.buffers).map((b, i2) => {
     const offset = big(b.offset);
     const size = big(b.size);
     if (offset > 1n) {
       if (offset + size > BigInt(file.length))
-        fail(`external data ${offset}+${size} runs past the end of the file (${file.length} bytes)`, `Model.buffers[${i}].offset`);
+        fail2(`external data ${offset}+${size} runs past the end of the file (${file.length} bytes)`, `Model.buffers[${i2}].offset`);
       return { data: file.subarray(Number(offset), Number(offset + size)), external: { offset, size } };
     }
     return { data: b.data ?? new Uint8Array(0), external: null };
@@ -20923,9 +20923,9 @@ function subgraphFromRaw(s) {
 }
 function tensorFromRaw(t) {
   const q = t.quantization;
-  let quantization = null;
+  let quantization2 = null;
   if (q) {
-    quantization = {
+    quantization2 = {
       scale: arr(q.scale),
       zeroPoint: arr(q.zero_point).map((z) => Number(z)),
       min: arr(q.min),
@@ -20940,7 +20940,7 @@ function tensorFromRaw(t) {
     shape: arr(t.shape),
     shapeSignature: arr(t.shape_signature),
     buffer: num(t.buffer),
-    quantization,
+    quantization: quantization2,
     isVariable: t.is_variable,
     hasRank: t.has_rank,
     sparsity: t.sparsity ?? null,
@@ -20964,46 +20964,46 @@ function operatorFromRaw(o) {
     debugMetadataIndex: num(o.debug_metadata_index)
   };
 }
-function validateModel(model, fail) {
-  if (model.subgraphs.length === 0) fail("the model has no subgraphs", "Model.subgraphs");
-  model.metadata.forEach((m, i) => {
+function validateModel(model, fail2) {
+  if (model.subgraphs.length === 0) fail2("the model has no subgraphs", "Model.subgraphs");
+  model.metadata.forEach((m, i2) => {
     if (m.buffer >= model.buffers.length)
-      fail(`metadata "${m.name}" names buffer ${m.buffer}, but there are ${model.buffers.length}`, `Model.metadata[${i}].buffer`);
+      fail2(`metadata "${m.name}" names buffer ${m.buffer}, but there are ${model.buffers.length}`, `Model.metadata[${i2}].buffer`);
   });
   model.subgraphs.forEach((sg, s) => {
     const at = `Model.subgraphs[${s}]`;
     const tensorIndex = (index, field, optional) => {
       if (optional && index === -1 || index >= 0 && index < sg.tensors.length) return;
-      fail(`tensor index ${index} is out of range (the subgraph has ${sg.tensors.length} tensors)`, field);
+      fail2(`tensor index ${index} is out of range (the subgraph has ${sg.tensors.length} tensors)`, field);
     };
-    sg.tensors.forEach((t, i) => {
-      const field = `${at}.tensors[${i}]`;
-      if (t.type.startsWith("UNKNOWN_")) fail(`tensor "${t.name}" has unknown type ${t.type.slice(8)}`, `${field}.type`);
+    sg.tensors.forEach((t, i2) => {
+      const field = `${at}.tensors[${i2}]`;
+      if (t.type.startsWith("UNKNOWN_")) fail2(`tensor "${t.name}" has unknown type ${t.type.slice(8)}`, `${field}.type`);
       if (t.buffer >= model.buffers.length)
-        fail(`tensor "${t.name}" names buffer ${t.buffer}, but there are ${model.buffers.length}`, `${field}.buffer`);
+        fail2(`tensor "${t.name}" names buffer ${t.buffer}, but there are ${model.buffers.length}`, `${field}.buffer`);
       t.shape.forEach((d, k) => {
-        if (d < 0) fail(`tensor "${t.name}" has negative dimension ${d}`, `${field}.shape[${k}]`);
+        if (d < 0) fail2(`tensor "${t.name}" has negative dimension ${d}`, `${field}.shape[${k}]`);
       });
       const q = t.quantization;
       if (q && q.zeroPoint.length > 0 && q.scale.length > 0 && q.zeroPoint.length !== q.scale.length)
-        fail(`tensor "${t.name}" has ${q.scale.length} scales but ${q.zeroPoint.length} zero points`, `${field}.quantization`);
+        fail2(`tensor "${t.name}" has ${q.scale.length} scales but ${q.zeroPoint.length} zero points`, `${field}.quantization`);
       const data = model.buffers[t.buffer]?.data;
       const elementBytes = TENSOR_TYPE_BYTES[t.type];
       if (data && data.length > 0 && t.sparsity === null && elementBytes >= 1 && t.type !== "STRING") {
         const expected = t.shape.reduce((a, b) => a * b, 1) * elementBytes;
         if (data.length !== expected)
-          fail(`tensor "${t.name}" of shape [${t.shape}] ${t.type} needs ${expected} bytes, its buffer ${t.buffer} holds ${data.length}`, `${field}.buffer`);
+          fail2(`tensor "${t.name}" of shape [${t.shape}] ${t.type} needs ${expected} bytes, its buffer ${t.buffer} holds ${data.length}`, `${field}.buffer`);
       }
     });
-    sg.inputs.forEach((t, i) => tensorIndex(t, `${at}.inputs[${i}]`, false));
-    sg.outputs.forEach((t, i) => tensorIndex(t, `${at}.outputs[${i}]`, false));
+    sg.inputs.forEach((t, i2) => tensorIndex(t, `${at}.inputs[${i2}]`, false));
+    sg.outputs.forEach((t, i2) => tensorIndex(t, `${at}.outputs[${i2}]`, false));
     sg.operators.forEach((op, o) => {
       const field = `${at}.operators[${o}]`;
       if (op.opcodeIndex >= model.operatorCodes.length)
-        fail(`opcode index ${op.opcodeIndex} is out of range (the model has ${model.operatorCodes.length} op codes)`, `${field}.opcode_index`);
-      op.inputs.forEach((t, i) => tensorIndex(t, `${field}.inputs[${i}]`, true));
-      op.outputs.forEach((t, i) => tensorIndex(t, `${field}.outputs[${i}]`, false));
-      op.intermediates.forEach((t, i) => tensorIndex(t, `${field}.intermediates[${i}]`, false));
+        fail2(`opcode index ${op.opcodeIndex} is out of range (the model has ${model.operatorCodes.length} op codes)`, `${field}.opcode_index`);
+      op.inputs.forEach((t, i2) => tensorIndex(t, `${field}.inputs[${i2}]`, true));
+      op.outputs.forEach((t, i2) => tensorIndex(t, `${field}.outputs[${i2}]`, false));
+      op.intermediates.forEach((t, i2) => tensorIndex(t, `${field}.intermediates[${i2}]`, false));
     });
   });
 }
@@ -21026,8 +21026,8 @@ function writeModel(model) {
   if (flat.length !== first.length) throw new Error("flatbuffer size changed between passes");
   const out = new Uint8Array(cursor);
   out.set(flat, 0);
-  model.buffers.forEach((b, i) => {
-    if (b.external) out.set(b.data, Number(offsets[i]));
+  model.buffers.forEach((b, i2) => {
+    if (b.external) out.set(b.data, Number(offsets[i2]));
   });
   return out;
 }
@@ -21087,7 +21087,7 @@ function toRaw(model, externalOffsets) {
     })),
     description: model.description || null,
     buffers: model.buffers.map(
-      (b, i) => externalOffsets && b.external ? { data: null, offset: externalOffsets[i], size: BigInt(b.data.length) } : { data: b.data.length > 0 ? b.data : null, offset: 0n, size: 0n }
+      (b, i2) => externalOffsets && b.external ? { data: null, offset: externalOffsets[i2], size: BigInt(b.data.length) } : { data: b.data.length > 0 ? b.data : null, offset: 0n, size: 0n }
     ),
     metadata_buffer: model.metadataBuffer.length > 0 ? model.metadataBuffer : null,
     metadata: model.metadata.length > 0 ? model.metadata.map((m) => ({ name: m.name, buffer: m.buffer })) : null,
@@ -21147,17 +21147,17 @@ function tensorLifetimes(model, subgraphIndex = 0) {
     if (first[t] < 0) first[t] = 0;
     last[t] = end;
   }
-  return sg.tensors.map((tensor, i) => {
+  return sg.tensors.map((tensor, i2) => {
     let kind;
     if (isConstantTensor(model, tensor)) kind = "constant";
     else if (tensor.isVariable) kind = "variable";
-    else if (!referenced[i]) kind = "unused";
+    else if (!referenced[i2]) kind = "unused";
     else kind = "activation";
     const bytes = kind === "unused" ? 0 : Math.max(0, tensorByteSize(tensor));
-    const f = kind === "variable" ? 0 : Math.max(0, first[i]);
-    const l = kind === "variable" ? end : Math.max(f, last[i]);
+    const f = kind === "variable" ? 0 : Math.max(0, first[i2]);
+    const l = kind === "variable" ? end : Math.max(f, last[i2]);
     return {
-      tensor: i,
+      tensor: i2,
       name: tensor.name,
       kind,
       bytes,
@@ -21236,10 +21236,10 @@ function macsOf(op, operator, t, outT) {
     }
     case "TRANSPOSE_CONV": {
       const w = t(1);
-      const x = t(2);
+      const x2 = t(2);
       if (!w || w.shape.length !== 4) return 0;
       const [o, kh, kw] = w.shape;
-      return elems(x) * kh * kw * o;
+      return elems(x2) * kh * kw * o;
     }
     case "FULLY_CONNECTED": {
       if (!weights || weights.shape.length < 2) return 0;
@@ -21289,17 +21289,17 @@ function opCosts(model, subgraphIndex = 0) {
     const code = model.operatorCodes[operator.opcodeIndex];
     const family = familyOf(code.customCode !== null ? "CUSTOM" : op);
     const t = (k) => {
-      const i = operator.inputs[k];
-      return i === void 0 || i < 0 ? void 0 : sg.tensors[i];
+      const i2 = operator.inputs[k];
+      return i2 === void 0 || i2 < 0 ? void 0 : sg.tensors[i2];
     };
     const outT = operator.outputs[0] !== void 0 && operator.outputs[0] >= 0 ? sg.tensors[operator.outputs[0]] : void 0;
     let params = 0;
     let paramBytes = 0;
     let inputBytes = 0;
     const inputs = [];
-    for (const i of operator.inputs) {
-      if (i < 0) continue;
-      const tensor = sg.tensors[i];
+    for (const i2 of operator.inputs) {
+      if (i2 < 0) continue;
+      const tensor = sg.tensors[i2];
       if (isConstantTensor(model, tensor)) {
         params += tensorElementCount(tensor);
         paramBytes += tensorByteSize(tensor);
@@ -21308,7 +21308,7 @@ function opCosts(model, subgraphIndex = 0) {
         inputs.push(describe(tensor));
       }
     }
-    const outputs = operator.outputs.filter((i) => i >= 0).map((i) => sg.tensors[i]);
+    const outputs = operator.outputs.filter((i2) => i2 >= 0).map((i2) => sg.tensors[i2]);
     return {
       index,
       op,
@@ -21331,10 +21331,10 @@ function costTotals(model, costs, subgraphIndex = 0) {
   let params = 0;
   let paramBytes = 0;
   let activationBytes = 0;
-  const visit = (i) => {
-    if (i < 0 || seen.has(i)) return;
-    seen.add(i);
-    const tensor = sg.tensors[i];
+  const visit = (i2) => {
+    if (i2 < 0 || seen.has(i2)) return;
+    seen.add(i2);
+    const tensor = sg.tensors[i2];
     if (isConstantTensor(model, tensor)) {
       params += tensorElementCount(tensor);
       paramBytes += tensorByteSize(tensor);
@@ -21453,7 +21453,7 @@ function placeInOrder(order, placement = "first-fit") {
   const offsets = /* @__PURE__ */ new Map();
   let size = 0;
   for (const b of order) {
-    const live = placed.filter((p) => lifetimesOverlap(p.b, b)).sort((x, y) => x.offset - y.offset || x.b.size - y.b.size);
+    const live = placed.filter((p) => lifetimesOverlap(p.b, b)).sort((x2, y) => x2.offset - y.offset || x2.b.size - y.b.size);
     let chosen = -1;
     let chosenWaste = Infinity;
     let cursor = 0;
@@ -21531,11 +21531,11 @@ function bestPlan(buffers, lowerBound = memoryLowerBound(buffers), searchSteps =
     return seed / 4294967296;
   };
   for (let k = 0; k < steps && best.size > lowerBound; k++) {
-    const i = Math.floor(rand() * order.length);
+    const i2 = Math.floor(rand() * order.length);
     const j = Math.floor(rand() * order.length);
-    if (i === j) continue;
+    if (i2 === j) continue;
     const next = [...order];
-    [next[i], next[j]] = [next[j], next[i]];
+    [next[i2], next[j]] = [next[j], next[i2]];
     const plan = placeInOrder(next, "first-fit");
     if (plan.size <= size) {
       order = next;
@@ -21563,9 +21563,9 @@ function verifyPlan(buffers, plan) {
     else if (o + b.size > plan.size)
       problems.push(`buffer ${b.id} ends at ${o + b.size}, past the plan size ${plan.size}`);
   }
-  for (let i = 0; i < buffers.length; i++)
-    for (let j = i + 1; j < buffers.length; j++) {
-      const a = buffers[i];
+  for (let i2 = 0; i2 < buffers.length; i2++)
+    for (let j = i2 + 1; j < buffers.length; j++) {
+      const a = buffers[i2];
       const b = buffers[j];
       if (!lifetimesOverlap(a, b)) continue;
       const oa = plan.offsets.get(a.id);
@@ -21754,7 +21754,7 @@ function kernelType(model, op, name) {
   const dataIndex = name === "TRANSPOSE_CONV" ? 2 : 0;
   const first = op.inputs[dataIndex] ?? -1;
   if (first >= 0) return sg.tensors[first].type;
-  const variable = op.inputs.find((i) => i >= 0 && !isConstantTensor(model, sg.tensors[i]));
+  const variable = op.inputs.find((i2) => i2 >= 0 && !isConstantTensor(model, sg.tensors[i2]));
   if (variable !== void 0) return sg.tensors[variable].type;
   return op.outputs[0] >= 0 ? sg.tensors[op.outputs[0]].type : "INT8";
 }
@@ -21877,28 +21877,28 @@ function allRuntimeSupport(model) {
 var TFLM_ESTIMATE_BASIS = "estimate: head = TFLite Micro's greedy planner replayed on the same lifetimes (equal to its head on all 15 golden models); tail = replay of its persistent allocations with target struct sizes: allocator objects, a TfLiteEvalTensor per tensor, a TfLiteNode + registration per op, builtin options structs, kernel OpData (16-byte aligned), per-channel multiplier/shift arrays, variable tensors, input/output TfLiteTensors with quantization; calibrated: exact on the 15 golden 64-bit figures, within 0.05% of DESIGN.md's 32-bit kws01/vww01/ic01 and 5.3% over on ad01; reference kernels (no scratch buffers)";
 function structSizes(p) {
   const ptr = p;
-  const pad = (n2, a) => Math.ceil(n2 / a) * a;
+  const pad2 = (n2, a) => Math.ceil(n2 / a) * a;
   return {
     // Two vtable pointers, five arena pointers, an int, a bool.
-    singleArenaAllocator: pad(2 * ptr + 5 * ptr + 4 + 1, ptr),
+    singleArenaAllocator: pad2(2 * ptr + 5 * ptr + 4 + 1, ptr),
     // vtable, two ints, five pointers to its work arrays, two ints, a bool.
-    greedyPlanner: pad(ptr + 8 + 4 * ptr + 8 + ptr + 1, ptr),
+    greedyPlanner: pad2(ptr + 8 + 4 * ptr + 8 + ptr + 1, ptr),
     // vtable, a bool, five allocator/planner pointers, the scratch request pointer, two size_t.
-    microAllocator: pad(ptr + ptr + 5 * ptr + ptr + 2 * ptr, ptr),
+    microAllocator: pad2(ptr + ptr + 5 * ptr + ptr + 2 * ptr, ptr),
     builtinDataAllocator: 2 * ptr,
     subgraphAllocations: 2 * ptr,
-    evalTensor: pad(2 * ptr + 4, ptr),
+    evalTensor: pad2(2 * ptr + 4, ptr),
     // TfLiteNode (inputs, outputs, intermediates, user_data, builtin_data, custom data pointer,
     // custom data size) and the registration pointer.
-    nodeAndRegistration: pad(6 * ptr + 4, ptr) + ptr,
+    nodeAndRegistration: pad2(6 * ptr + 4, ptr) + ptr,
     // TfLiteTensor (static memory): quantization {type, params*}, params {scale, zero point},
     // data*, dims*, bytes, type, allocation type, is_variable.
-    tensor: pad(pad(4 + ptr, ptr) + 8 + 3 * ptr + 4 + 4 + 1, ptr),
-    affineQuantization: pad(2 * ptr + 4, ptr),
-    opDataConv: pad(pad(16 + 20, ptr) + 2 * ptr + 12, ptr),
-    opDataFullyConnected: pad(pad(36, ptr) + 2 * ptr + 1, ptr),
-    softmaxParams: pad(8 + 20, ptr) + 5 * ptr,
-    concatenation: pad(pad(1, ptr) + 2 * ptr + 4 + 4 + 4, ptr)
+    tensor: pad2(pad2(4 + ptr, ptr) + 8 + 3 * ptr + 4 + 4 + 1, ptr),
+    affineQuantization: pad2(2 * ptr + 4, ptr),
+    opDataConv: pad2(pad2(16 + 20, ptr) + 2 * ptr + 12, ptr),
+    opDataFullyConnected: pad2(pad2(36, ptr) + 2 * ptr + 1, ptr),
+    softmaxParams: pad2(8 + 20, ptr) + 5 * ptr,
+    concatenation: pad2(pad2(1, ptr) + 2 * ptr + 4 + 4 + 4, ptr)
   };
 }
 var BUILTIN_DATA = {
@@ -22047,8 +22047,8 @@ function estimateTflmArena(model, pointerBytes = 4) {
     if (bytes === null) unknown.add(name);
     else if (bytes > 0) t.alloc("kernel OpData (Init)", bytes, A);
   });
-  sg.operators.forEach((op, i) => {
-    const name = names[i];
+  sg.operators.forEach((op, i2) => {
+    const name = names[i2];
     const filter = op.inputs[1] !== void 0 && op.inputs[1] >= 0 ? sg.tensors[op.inputs[1]] : void 0;
     if (!filter) return;
     let channels = 0;
@@ -22083,7 +22083,7 @@ function estimateTflmArena(model, pointerBytes = 4) {
     headBytes: head,
     tailBytes,
     totalBytes: head + tailBytes,
-    tail: [...t.items.values()].filter((i) => i.bytes > 0),
+    tail: [...t.items.values()].filter((i2) => i2.bytes > 0),
     caveats,
     basis: TFLM_ESTIMATE_BASIS
   };
@@ -22256,8 +22256,8 @@ function formatBytes(bytes) {
 var n = (v) => v.toLocaleString("en-US");
 var pct = (f) => `${(f * 100).toFixed(1)}%`;
 function table(header, rows, right = /* @__PURE__ */ new Set()) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells) => cells.map((c, i) => right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])).join("  ").trimEnd();
+  const widths = header.map((h, i2) => Math.max(h.length, ...rows.map((r) => (r[i2] ?? "").length)));
+  const line = (cells) => cells.map((c, i2) => right.has(i2) ? c.padStart(widths[i2]) : c.padEnd(widths[i2])).join("  ").trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 function tflmLines(label, e) {
@@ -22329,9 +22329,9 @@ function formatAnalysis(r) {
   out.push("Op support");
   for (const s of r.support) {
     const optimized = s.ops.filter((o) => o.status === "optimized").length;
-    const summary = s.supported ? "all ops supported" : `${s.unsupported.length} unsupported`;
+    const summary2 = s.supported ? "all ops supported" : `${s.unsupported.length} unsupported`;
     out.push(
-      `  ${s.runtime}: ${summary}${s.runtime === "cmsis-nn" ? ` (${optimized} of ${s.ops.length} op kinds optimized)` : ""}`
+      `  ${s.runtime}: ${summary2}${s.runtime === "cmsis-nn" ? ` (${optimized} of ${s.ops.length} op kinds optimized)` : ""}`
     );
     for (const u of s.unsupported) out.push(`    - ${u}`);
   }
@@ -22394,9 +22394,9 @@ function writeFilesAtomic(files) {
       fs.writeFileSync(tmp, file.data);
     }
     for (const { tmp, target } of staged) fs.renameSync(tmp, target);
-  } catch (err) {
+  } catch (err3) {
     for (const { tmp } of staged) fs.rmSync(tmp, { force: true });
-    throw err;
+    throw err3;
   }
 }
 function writeFileAtomic(target, data) {
@@ -22405,28 +22405,28 @@ function writeFileAtomic(target, data) {
 
 // shared/tflite/load.ts
 var fs2 = __toESM(require("node:fs"));
-function loadModelFile(path2) {
+function loadModelFile(path7) {
   let stat;
   try {
-    stat = fs2.statSync(path2);
+    stat = fs2.statSync(path7);
   } catch {
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path2}`, {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path7}`, {
       hint: "Check the path (it is relative to the working directory) and that the file is committed or produced by an earlier step."
     });
   }
   if (stat.isDirectory())
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path2}`, {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path7}`, {
       hint: "Give the path of the .tflite file itself."
     });
-  const bytes = new Uint8Array(fs2.readFileSync(path2));
+  const bytes = new Uint8Array(fs2.readFileSync(path7));
   if (bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) !== "TFL3") {
     const head = new TextDecoder().decode(bytes.subarray(0, 64));
     const lfs = head.startsWith("version https://git-lfs");
-    throw new TinyOpsError("NOT_TFLITE", `${path2} is not a TFLite model (no "TFL3" file identifier)`, {
+    throw new TinyOpsError("NOT_TFLITE", `${path7} is not a TFLite model (no "TFL3" file identifier)`, {
       hint: lfs ? "This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present." : "Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first)."
     });
   }
-  return { model: readModel(bytes, path2), bytes };
+  return { model: readModel(bytes, path7), bytes };
 }
 
 // shared/cli/args.ts
@@ -22435,14 +22435,19 @@ function parseCommandLine(args, options, positionals) {
   let parsed;
   try {
     parsed = (0, import_node_util.parseArgs)({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(err.message.replace(/\. To specify a positional.*$/s, "."));
+  } catch (err3) {
+    throw new UsageError(err3.message.replace(/\. To specify a positional.*$/s, "."));
   }
   const count = parsed.positionals.length;
   if (count < positionals.min) throw new UsageError(`Missing argument: ${positionals.names}.`);
   if (count > positionals.max)
     throw new UsageError(`Unexpected argument: ${parsed.positionals[positionals.max]}.`);
   return parsed;
+}
+function integerOption(name, value, fallback) {
+  if (value === void 0) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} takes a whole number, got "${value}".`);
+  return Number(value);
 }
 
 // shared/cli/commands/analyze.ts
@@ -22455,9 +22460,9 @@ var analyzeCommand = {
       { board: { type: "string" }, json: { type: "boolean" }, "write-plan": { type: "string" } },
       { min: 1, max: 1, names: "MODEL" }
     );
-    const path2 = positionals[0];
-    const { model, bytes } = loadModelFile(path2);
-    const report = analyzeModel(model, bytes.length, { board: values.board, source: path2 });
+    const path7 = positionals[0];
+    const { model, bytes } = loadModelFile(path7);
+    const report = analyzeModel(model, bytes.length, { board: values.board, source: path7 });
     const planOut = values["write-plan"];
     if (planOut !== void 0)
       writeFileAtomic(planOut, writeModel(withOfflinePlan(model, report.memory.offlineAllocation)));
@@ -22506,8 +22511,8 @@ function dedupe(errors) {
   return [...byPath.values()];
 }
 function describeProblem(e, locate) {
-  const path2 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const keyPath = path2.length ? path2.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
+  const path7 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const keyPath = path7.length ? path7.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
   let what;
   switch (e.keyword) {
     case "additionalProperties":
@@ -22526,7 +22531,7 @@ function describeProblem(e, locate) {
       what = e.message ?? e.keyword;
   }
   const unknownKey = e.keyword === "additionalProperties";
-  const at = locate?.(unknownKey ? [...path2, String(e.params.additionalProperty)] : path2, unknownKey);
+  const at = locate?.(unknownKey ? [...path7, String(e.params.additionalProperty)] : path7, unknownKey);
   return `${keyPath}: ${what}${at ? ` (${at})` : ""}`;
 }
 function allowedKeys(e) {
@@ -22727,16 +22732,16 @@ var tinyops_schema_default = {
 };
 
 // shared/config/tinyops-yml.ts
-function loadConfigFile(path2) {
+function loadConfigFile(path7) {
   let text;
   try {
-    text = fs3.readFileSync(path2, "utf8");
+    text = fs3.readFileSync(path7, "utf8");
   } catch {
-    throw new TinyOpsError("CONFIG_NOT_FOUND", `Config file not found: ${path2}`, {
+    throw new TinyOpsError("CONFIG_NOT_FOUND", `Config file not found: ${path7}`, {
       hint: "Create tinyops.yml at the repository root (see schemas/tinyops.schema.json), or give its path with config-file / --config."
     });
   }
-  return parseConfigText(text, path2);
+  return parseConfigText(text, path7);
 }
 function parseConfigText(text, source) {
   const lineCounter = new import_yaml.LineCounter();
@@ -22754,14 +22759,14 @@ function parseConfigText(text, source) {
     code: "CONFIG_INVALID",
     source,
     hint: "See schemas/tinyops.schema.json for every key, or point your editor at it for completion.",
-    locate: (path2, key) => {
-      let node = doc.getIn(path2, true);
+    locate: (path7, key) => {
+      let node2 = doc.getIn(path7, true);
       if (key) {
-        const parent = path2.length > 1 ? doc.getIn(path2.slice(0, -1), true) : doc.contents;
+        const parent = path7.length > 1 ? doc.getIn(path7.slice(0, -1), true) : doc.contents;
         if ((0, import_yaml.isMap)(parent))
-          node = parent.items.find((pair) => (0, import_yaml.isScalar)(pair.key) && String(pair.key.value) === path2[path2.length - 1])?.key;
+          node2 = parent.items.find((pair2) => (0, import_yaml.isScalar)(pair2.key) && String(pair2.key.value) === path7[path7.length - 1])?.key;
       }
-      const range = (0, import_yaml.isNode)(node) ? node.range : void 0;
+      const range = (0, import_yaml.isNode)(node2) ? node2.range : void 0;
       if (!range) return void 0;
       const { line, col } = lineCounter.linePos(range[0]);
       return `${source}:${line}:${col}`;
@@ -22772,32 +22777,32 @@ function parseConfigText(text, source) {
 
 // shared/report/io.ts
 var fs4 = __toESM(require("node:fs"));
-function writeReport(path2, schema, report) {
+function writeReport(path7, schema, report) {
   validateWithSchema(schema, report, {
     code: "REPORT_INVALID",
-    source: `the ${report.kind} report being written to ${path2}`,
+    source: `the ${report.kind} report being written to ${path7}`,
     hint: "This is a TinyOps bug: please report it with the command that produced it."
   });
-  writeFileAtomic(path2, `${JSON.stringify(report, null, 2)}
+  writeFileAtomic(path7, `${JSON.stringify(report, null, 2)}
 `);
 }
-function readReport(path2, schema, kind) {
+function readReport(path7, schema, kind) {
   let data;
   try {
-    data = JSON.parse(fs4.readFileSync(path2, "utf8"));
-  } catch (err) {
-    const missing = err.code === "ENOENT";
-    throw new TinyOpsError("REPORT_UNREADABLE", missing ? `${kind} report not found: ${path2}` : `${kind} report ${path2} is not valid JSON`, {
-      where: path2,
+    data = JSON.parse(fs4.readFileSync(path7, "utf8"));
+  } catch (err3) {
+    const missing = err3.code === "ENOENT";
+    throw new TinyOpsError("REPORT_UNREADABLE", missing ? `${kind} report not found: ${path7}` : `${kind} report ${path7} is not valid JSON`, {
+      where: path7,
       hint: missing ? "Check the path, or that the step producing it ran and uploaded it." : "Give the JSON file the earlier TinyOps step wrote."
     });
   }
   if (data?.kind !== kind)
-    throw new TinyOpsError("REPORT_KIND", `${path2} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`, {
-      where: path2,
+    throw new TinyOpsError("REPORT_KIND", `${path7} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`, {
+      where: path7,
       hint: `Give the ${kind} report here.`
     });
-  validateWithSchema(schema, data, { code: "REPORT_INVALID", source: `${kind} report ${path2}`, hint: "Regenerate it with the same TinyOps version." });
+  validateWithSchema(schema, data, { code: "REPORT_INVALID", source: `${kind} report ${path7}`, hint: "Regenerate it with the same TinyOps version." });
   return data;
 }
 
@@ -22927,8 +22932,8 @@ function resolveTargets(config, overrides) {
     throw new TinyOpsError("GATE_NO_TARGET", "No target board: the gate needs at least one board to check against", {
       hint: "Give `board` (action input) or --board (CLI), or list `targets:` in tinyops.yml."
     });
-  return specs.map((spec, i) => {
-    const where = `targets[${i}]`;
+  return specs.map((spec, i2) => {
+    const where = `targets[${i2}]`;
     const s = spec;
     let board;
     let custom = false;
@@ -22943,8 +22948,8 @@ function resolveTargets(config, overrides) {
       custom = true;
       const core = CONFIG_CORES[s.core];
       board = {
-        id: s.name ?? `custom-${i}`,
-        name: s.name ?? `custom target ${i}`,
+        id: s.name ?? `custom-${i2}`,
+        name: s.name ?? `custom target ${i2}`,
         mcu: `custom ${s.core}`,
         core,
         clockMhz: s["clock-mhz"] ?? 64,
@@ -22967,17 +22972,17 @@ function resolveTargets(config, overrides) {
 // shared/gate/prepare.ts
 var DEFAULT_CONFIG = "tinyops.yml";
 function loadGateConfig(options) {
-  const path2 = options.configPath ?? DEFAULT_CONFIG;
-  if (!options.configRequired && !fs5.existsSync(path2)) return {};
-  return loadConfigFile(path2);
+  const path7 = options.configPath ?? DEFAULT_CONFIG;
+  if (!options.configRequired && !fs5.existsSync(path7)) return {};
+  return loadConfigFile(path7);
 }
-function loadBaselineFile(path2) {
-  if (!fs5.existsSync(path2))
-    throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path2}`, {
+function loadBaselineFile(path7) {
+  if (!fs5.existsSync(path7))
+    throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path7}`, {
       hint: "Give a .tflite model or a gate-report.json from an earlier run, or leave baseline empty to use the base commit on pull requests."
     });
-  if (path2.endsWith(".json")) return { kind: "report", source: path2, report: readReport(path2, gate_report_schema_default, "gate") };
-  return { kind: "model", source: path2, bytes: loadModelFile(path2).bytes };
+  if (path7.endsWith(".json")) return { kind: "report", source: path7, report: readReport(path7, gate_report_schema_default, "gate") };
+  return { kind: "model", source: path7, bytes: loadModelFile(path7).bytes };
 }
 function prepareGate(options, config = loadGateConfig(options)) {
   const modelPath = options.model ?? config.model;
@@ -23308,10 +23313,12339 @@ var gateCommand = {
   }
 };
 
+// shared/build/build.ts
+var fs7 = __toESM(require("node:fs"));
+var path3 = __toESM(require("node:path"));
+var import_node_crypto3 = require("node:crypto");
+
+// shared/elf/elf.ts
+var SHT_NOBITS = 8;
+var SHF_WRITE = 1;
+var SHF_ALLOC = 2;
+var SHF_EXECINSTR = 4;
+function bad(source, message, offset) {
+  throw new TinyOpsError("ELF_MALFORMED", `${source}: not a valid 32-bit little-endian ELF file: ${message}`, {
+    where: `${source} @ byte ${offset}`,
+    hint: "Give the .elf the linker wrote (not the .bin or .hex), built for a 32-bit target such as arm-none-eabi."
+  });
+}
+function parseElf32(bytes, source = "firmware.elf") {
+  if (bytes.length < 52) bad(source, `${bytes.length} bytes is too short for an ELF header`, 0);
+  if (bytes[0] !== 127 || bytes[1] !== 69 || bytes[2] !== 76 || bytes[3] !== 70) bad(source, "no ELF magic", 0);
+  if (bytes[4] !== 1) bad(source, "not a 32-bit ELF (EI_CLASS)", 4);
+  if (bytes[5] !== 1) bad(source, "not little-endian (EI_DATA)", 5);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const machine = v.getUint16(18, true);
+  const entry = v.getUint32(24, true);
+  const phoff = v.getUint32(28, true);
+  const shoff = v.getUint32(32, true);
+  const phentsize = v.getUint16(42, true);
+  const phnum = v.getUint16(44, true);
+  const shentsize = v.getUint16(46, true);
+  const shnum = v.getUint16(48, true);
+  const shstrndx = v.getUint16(50, true);
+  const table3 = (off, entsize, num3, min, what) => {
+    if (num3 === 0) return;
+    if (entsize < min) bad(source, `${what} entry size ${entsize} is too small`, off);
+    if (off + entsize * num3 > bytes.length) bad(source, `${what} table runs past the end of the file`, off);
+  };
+  table3(phoff, phentsize, phnum, 32, "program header");
+  table3(shoff, shentsize, shnum, 40, "section header");
+  const segments = [];
+  for (let i2 = 0; i2 < phnum; i2++) {
+    const o = phoff + i2 * phentsize;
+    segments.push({
+      type: v.getUint32(o, true),
+      offset: v.getUint32(o + 4, true),
+      vaddr: v.getUint32(o + 8, true),
+      paddr: v.getUint32(o + 12, true),
+      filesz: v.getUint32(o + 16, true),
+      memsz: v.getUint32(o + 20, true),
+      flags: v.getUint32(o + 24, true)
+    });
+  }
+  const raw = [];
+  for (let i2 = 0; i2 < shnum; i2++) {
+    const o = shoff + i2 * shentsize;
+    raw.push({
+      nameOffset: v.getUint32(o, true),
+      type: v.getUint32(o + 4, true),
+      flags: v.getUint32(o + 8, true),
+      addr: v.getUint32(o + 12, true),
+      offset: v.getUint32(o + 16, true),
+      size: v.getUint32(o + 20, true)
+    });
+  }
+  const strtab = raw[shstrndx];
+  if (shnum > 0 && (!strtab || strtab.offset + strtab.size > bytes.length)) bad(source, "section name table is missing or out of range", 50);
+  const names = strtab ? bytes.subarray(strtab.offset, strtab.offset + strtab.size) : new Uint8Array(0);
+  const sections = raw.map((s, i2) => {
+    if (s.type !== SHT_NOBITS && s.size > 0 && s.offset + s.size > bytes.length)
+      bad(source, `section ${i2} runs past the end of the file`, shoff + i2 * shentsize);
+    if (s.nameOffset > names.length) bad(source, `section ${i2}'s name is out of range`, shoff + i2 * shentsize);
+    const end = names.indexOf(0, s.nameOffset);
+    const name = new TextDecoder().decode(names.subarray(s.nameOffset, end < 0 ? names.length : end));
+    return { name, type: s.type, flags: s.flags, addr: s.addr, offset: s.offset, size: s.size };
+  });
+  return { machine, entry, sections, segments };
+}
+function sectionSizes(elf) {
+  const out = { text: 0, data: 0, bss: 0, flash: 0, ram: 0, sections: [] };
+  for (const s of elf.sections) {
+    if (!(s.flags & SHF_ALLOC) || s.size === 0) continue;
+    const kind = !(s.flags & SHF_WRITE) || s.flags & SHF_EXECINSTR ? "text" : s.type === SHT_NOBITS ? "bss" : "data";
+    out[kind] += s.size;
+    out.sections.push({ name: s.name, kind, addr: s.addr, size: s.size });
+  }
+  out.flash = out.text + out.data;
+  out.ram = out.data + out.bss;
+  return out;
+}
+
+// shared/build/ports.ts
+var fs6 = __toESM(require("node:fs"));
+var path2 = __toESM(require("node:path"));
+var PORT_OF_BOARD = {
+  "qemu-mps2-an386": "qemu-mps2-an386",
+  nano33ble: "nrf52840",
+  "stm32f746-disco": "stm32f746",
+  pico: "rp2040"
+};
+function firmwarePort(board, templateDir) {
+  const key = board.trim().toLowerCase();
+  const port = PORT_OF_BOARD[key] ?? PORT_OF_BOARD[BOARD_ALIASES[key] ?? ""] ?? key;
+  if (!fs6.existsSync(path2.join(templateDir, "boards", port, "board.cmake"))) {
+    const ports = fs6.readdirSync(path2.join(templateDir, "boards"), { withFileTypes: true }).filter((e) => e.isDirectory() && fs6.existsSync(path2.join(templateDir, "boards", e.name, "board.cmake"))).map((e) => e.name);
+    throw new TinyOpsError("BUILD_NO_PORT", `The firmware template has no port for board "${board}"`, {
+      hint: `Template ports: ${ports.join(", ")}. For another board, build your own project with build-command and give its ELF.`
+    });
+  }
+  return port;
+}
+function portMemory(templateDir, port) {
+  const text = fs6.readFileSync(path2.join(templateDir, "boards", port, "linker.ld"), "utf8");
+  const length = (region) => {
+    const m = new RegExp(`\\b${region}\\s*\\([^)]*\\)\\s*:\\s*ORIGIN\\s*=\\s*\\w+\\s*,\\s*LENGTH\\s*=\\s*(\\d+)\\s*([KM]?)`).exec(text);
+    if (!m) throw new Error(`no ${region} region in ${port}/linker.ld`);
+    return Number(m[1]) * (m[2] === "K" ? 1024 : m[2] === "M" ? 1024 * 1024 : 1);
+  };
+  return { flash: length("FLASH"), ram: length("RAM") };
+}
+
+// shared/build/run-command.ts
+var import_node_child_process = require("node:child_process");
+function runCommand(file, args, options = {}) {
+  return new Promise((resolve3, reject) => {
+    const child = (0, import_node_child_process.spawn)(file, args, { cwd: options.cwd, shell: options.shell ?? false, env: options.env ?? process.env });
+    let output = "";
+    let pending = "";
+    const take = (chunk) => {
+      const text = chunk.toString();
+      output += text;
+      if (!options.onLine) return;
+      pending += text;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      lines.forEach((l) => options.onLine(l));
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (pending && options.onLine) options.onLine(pending);
+      resolve3({ code: code ?? 1, output });
+    });
+  });
+}
+
+// schemas/build-report.schema.json
+var build_report_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://tinyops.dev/schemas/build-report.schema.json",
+  title: "TinyOps build report",
+  description: "Written by tinyops/cross-compile (tinyops build): flash and RAM measured from the ELF.",
+  type: "object",
+  additionalProperties: false,
+  required: ["schemaVersion", "kind", "tool", "board", "port", "toolchain", "model", "sizes", "capacity", "headroom", "sections", "artifacts"],
+  definitions: {
+    bytes: { type: "integer", minimum: 0 }
+  },
+  properties: {
+    schemaVersion: { const: 1 },
+    kind: { const: "build" },
+    tool: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "version"],
+      properties: { name: { const: "tinyops" }, version: { type: "string" } }
+    },
+    board: { type: "string" },
+    port: { type: ["string", "null"], description: "The firmware-template port, or null for the user's own project." },
+    toolchain: { type: "string", description: "First line of the compiler's --version." },
+    model: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      required: ["path", "sha256", "bytes"],
+      properties: {
+        path: { type: "string" },
+        sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
+        bytes: { $ref: "#/definitions/bytes" }
+      }
+    },
+    sizes: {
+      type: "object",
+      additionalProperties: false,
+      required: ["text", "data", "bss", "flash", "ram"],
+      description: "Berkeley size figures (equal to arm-none-eabi-size): flash = text + data, ram = data + bss (stack and heap reservations included).",
+      properties: {
+        text: { $ref: "#/definitions/bytes" },
+        data: { $ref: "#/definitions/bytes" },
+        bss: { $ref: "#/definitions/bytes" },
+        flash: { $ref: "#/definitions/bytes" },
+        ram: { $ref: "#/definitions/bytes" }
+      }
+    },
+    capacity: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      required: ["flash", "ram"],
+      properties: { flash: { $ref: "#/definitions/bytes" }, ram: { $ref: "#/definitions/bytes" } }
+    },
+    headroom: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      required: ["flash", "ram"],
+      properties: { flash: { type: "integer" }, ram: { type: "integer" } }
+    },
+    sections: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "kind", "addr", "size"],
+        properties: {
+          name: { type: "string" },
+          kind: { enum: ["text", "data", "bss"] },
+          addr: { type: "integer", minimum: 0 },
+          size: { $ref: "#/definitions/bytes" }
+        }
+      }
+    },
+    artifacts: {
+      type: "object",
+      additionalProperties: false,
+      required: ["elf", "bin", "hex"],
+      properties: { elf: { type: "string" }, bin: { type: "string" }, hex: { type: "string" } }
+    }
+  }
+};
+
+// shared/build/build.ts
+var OVERFLOW = /region [`']?(\w+)'? overflowed by (\d+) bytes/;
+async function findToolchain(prefix = "arm-none-eabi-") {
+  try {
+    const { code, output } = await runCommand(`${prefix}gcc`, ["--version"]);
+    if (code === 0) return output.split("\n")[0].trim();
+  } catch {
+  }
+  throw new TinyOpsError("TOOLCHAIN_MISSING", `${prefix}gcc was not found on PATH`, {
+    hint: "Install it: `sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi` (the cross-compile action does this on GitHub-hosted Ubuntu runners)."
+  });
+}
+async function buildFirmware(options) {
+  const prefix = options.toolchainPrefix ?? "arm-none-eabi-";
+  const toolchain = await findToolchain(prefix);
+  const outDir = path3.resolve(options.outDir);
+  let port = null;
+  let elfPath;
+  let capacity = options.capacity ?? null;
+  const model = options.modelPath ? loadModelFile(options.modelPath) : null;
+  if (options.buildCommand) {
+    if (!options.elfPath)
+      throw new TinyOpsError("BUILD_NO_ELF", "A build-command needs the path of the ELF it produces", { hint: "Give elf (action) or --elf (CLI)." });
+    await checked(await runCommand(options.buildCommand, [], { shell: true, onLine: options.onLine }), "your build command");
+    elfPath = path3.resolve(options.elfPath);
+  } else {
+    if (!model) throw new TinyOpsError("BUILD_NO_MODEL", "The firmware template needs a model", { hint: "Give model (action) or --model (CLI)." });
+    const templateDir = path3.resolve(options.templateDir);
+    port = firmwarePort(options.board, templateDir);
+    capacity = portMemory(templateDir, port);
+    const buildDir = path3.join(outDir, `build-${port}`);
+    const defs = [
+      `-DBOARD=${port}`,
+      `-DMODEL=${path3.resolve(options.modelPath)}`,
+      `-DSELFTEST_INPUT=${options.selftestInput ? path3.resolve(options.selftestInput) : ""}`,
+      ...options.arenaSize ? [`-DARENA_SIZE=${options.arenaSize}`] : []
+    ];
+    await checked(await runCommand("cmake", ["-S", templateDir, "-B", buildDir, "-G", "Ninja", ...defs], { onLine: options.onLine }), "CMake configure");
+    await checked(await runCommand("cmake", ["--build", buildDir], { onLine: options.onLine }), "the firmware build");
+    elfPath = path3.join(buildDir, "firmware.elf");
+  }
+  if (!fs7.existsSync(elfPath))
+    throw new TinyOpsError("BUILD_NO_ELF", `The build finished but wrote no ELF at ${elfPath}`, { hint: "Check the ELF path your build writes." });
+  const elfBytes = new Uint8Array(fs7.readFileSync(elfPath));
+  const sizes = sectionSizes(parseElf32(elfBytes, elfPath));
+  const bin = await objcopy(prefix, elfPath, "binary");
+  const hex = await objcopy(prefix, elfPath, "ihex");
+  const artifacts = {
+    elf: path3.join(outDir, "firmware.elf"),
+    bin: path3.join(outDir, "firmware.bin"),
+    hex: path3.join(outDir, "firmware.hex")
+  };
+  const { sections, ...totals } = sizes;
+  const report = {
+    schemaVersion: 1,
+    kind: "build",
+    tool: { name: "tinyops", version: TINYOPS_VERSION },
+    board: options.board,
+    port,
+    toolchain,
+    model: model ? { path: options.modelPath, sha256: (0, import_node_crypto3.createHash)("sha256").update(model.bytes).digest("hex"), bytes: model.bytes.length } : null,
+    sizes: totals,
+    capacity,
+    headroom: capacity ? { flash: capacity.flash - totals.flash, ram: capacity.ram - totals.ram } : null,
+    sections,
+    artifacts
+  };
+  validateWithSchema(build_report_schema_default, report, { code: "REPORT_INVALID", source: "the build report", hint: "This is a TinyOps bug: please report it." });
+  writeFilesAtomic([
+    { path: path3.join(outDir, "build-report.json"), data: `${JSON.stringify(report, null, 2)}
+` },
+    { path: artifacts.elf, data: elfBytes },
+    { path: artifacts.bin, data: bin },
+    { path: artifacts.hex, data: hex }
+  ]);
+  return report;
+}
+async function checked(result, what) {
+  if (result.code === 0) return;
+  const overflow = OVERFLOW.exec(result.output);
+  if (overflow) {
+    const line = result.output.split("\n").find((l) => OVERFLOW.test(l)).trim();
+    throw new TinyOpsError("BUILD_DOES_NOT_FIT", `The firmware does not fit: ${overflow[1]} overflowed by ${overflow[2]} bytes`, {
+      where: line,
+      hint: "Shrink the model (quantize, prune, fewer channels), lower the arena or stack, or pick a board with more memory."
+    });
+  }
+  const errors = result.output.split("\n").filter((l) => /\berror\b/i.test(l)).slice(0, 10);
+  throw new TinyOpsError("BUILD_FAILED", `${what} failed (exit ${result.code})${errors.length ? `:
+${errors.join("\n")}` : ""}`, {
+    hint: "The compiler messages above name the file and line; the full log is in the step output."
+  });
+}
+async function objcopy(prefix, elf, format) {
+  const tmp = `${elf}.${format}.tmp`;
+  const { code, output } = await runCommand(`${prefix}objcopy`, ["-O", format, elf, tmp]);
+  if (code !== 0) throw new TinyOpsError("BUILD_OBJCOPY", `${prefix}objcopy -O ${format} failed: ${output.trim()}`, { hint: "Check the toolchain install." });
+  const data = new Uint8Array(fs7.readFileSync(tmp));
+  fs7.rmSync(tmp);
+  return data;
+}
+
+// shared/build/template-dir.ts
+var fs8 = __toESM(require("node:fs"));
+var path4 = __toESM(require("node:path"));
+function defaultTemplateDir(from = __dirname) {
+  let dir = from;
+  for (; ; ) {
+    const candidate = path4.join(dir, "firmware-template");
+    if (fs8.existsSync(path4.join(candidate, "CMakeLists.txt"))) return candidate;
+    const parent = path4.dirname(dir);
+    if (parent === dir) return path4.resolve("firmware-template");
+    dir = parent;
+  }
+}
+
+// shared/cli/commands/build.ts
+var buildCommand = {
+  summary: "build firmware for a board with arm-none-eabi-gcc and report flash and RAM from the ELF",
+  usage: "tinyops build --board BOARD --model MODEL --out-dir DIR [--arena N] [--selftest-input FILE] [--template DIR] [--build-command CMD --elf PATH --flash SIZE --ram SIZE] [--json]",
+  async run(args, io) {
+    const { values } = parseCommandLine(
+      args,
+      {
+        board: { type: "string" },
+        model: { type: "string" },
+        "out-dir": { type: "string" },
+        arena: { type: "string" },
+        "selftest-input": { type: "string" },
+        template: { type: "string" },
+        "build-command": { type: "string" },
+        elf: { type: "string" },
+        flash: { type: "string" },
+        ram: { type: "string" },
+        json: { type: "boolean" }
+      },
+      { min: 0, max: 0, names: "" }
+    );
+    if (!values.board) throw new UsageError("--board is required.");
+    if (!values["out-dir"]) throw new UsageError("--out-dir is required.");
+    const capacity = values.flash !== void 0 && values.ram !== void 0 ? { flash: parseSize(values.flash, "--flash"), ram: parseSize(values.ram, "--ram") } : void 0;
+    const report = await buildFirmware({
+      board: values.board,
+      modelPath: values.model,
+      outDir: values["out-dir"],
+      templateDir: values.template ?? defaultTemplateDir(),
+      buildCommand: values["build-command"],
+      elfPath: values.elf,
+      capacity,
+      arenaSize: values.arena ? integerOption("arena", values.arena, 0) : void 0,
+      selftestInput: values["selftest-input"],
+      onLine: values.json ? void 0 : (line) => io.stderr(line)
+    });
+    if (values.json) {
+      io.stdout(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    const s = report.sizes;
+    const cap = report.capacity;
+    const used = (n2, c) => c ? ` of ${formatBytes(c)} (${(n2 / c * 100).toFixed(1)}%)` : "";
+    io.stdout(
+      [
+        `Built ${report.artifacts.elf} for ${report.board}${report.port ? ` (port ${report.port})` : ""} with ${report.toolchain}`,
+        `  text ${s.text} B, data ${s.data} B, bss ${s.bss} B`,
+        `  flash ${formatBytes(s.flash)}${used(s.flash, cap?.flash)}`,
+        `  RAM   ${formatBytes(s.ram)}${used(s.ram, cap?.ram)}`,
+        `  wrote firmware.elf, firmware.bin, firmware.hex, build-report.json in ${values["out-dir"]}`
+      ].join("\n")
+    );
+    return 0;
+  }
+};
+
+// shared/interp/kernel.ts
+var UnsupportedNodeError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UnsupportedNodeError";
+  }
+};
+function ensure(cond, message) {
+  if (!cond) throw new UnsupportedNodeError(message);
+}
+
+// shared/interp/fixedpoint.ts
+var INT32_MIN = -2147483648;
+var INT32_MAX = 2147483647;
+var TWO_31 = 2147483648;
+function roundHalfAway(x2) {
+  const t = Math.trunc(x2);
+  const f = x2 - t;
+  if (f >= 0.5) return t + 1;
+  if (f <= -0.5) return t - 1;
+  return t === 0 ? 0 : t;
+}
+function frexp(x2) {
+  if (x2 === 0 || !Number.isFinite(x2)) return { mantissa: x2, exponent: 0 };
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x2);
+  let biased = view.getUint16(0) >> 4 & 2047;
+  let scaled = x2;
+  let extra = 0;
+  if (biased === 0) {
+    scaled = x2 * 2 ** 64;
+    extra = -64;
+    view.setFloat64(0, scaled);
+    biased = view.getUint16(0) >> 4 & 2047;
+  }
+  const exponent = biased - 1022;
+  const hi = view.getUint16(0);
+  view.setUint16(0, hi & 32783 | 1022 << 4);
+  return { mantissa: view.getFloat64(0), exponent: exponent + extra };
+}
+function quantizeMultiplier(real) {
+  if (real === 0) return { multiplier: 0, shift: 0 };
+  const { mantissa, exponent } = frexp(real);
+  let qFixed = roundHalfAway(mantissa * TWO_31);
+  let shift = exponent;
+  if (qFixed > TWO_31) throw new RangeError(`quantizeMultiplier: ${real} does not fit`);
+  if (qFixed === TWO_31) {
+    qFixed /= 2;
+    shift += 1;
+  }
+  if (shift < -31) {
+    shift = 0;
+    qFixed = 0;
+  }
+  return { multiplier: qFixed, shift };
+}
+function srdhm(a, b) {
+  if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
+  const bLow = b & 65535;
+  const bHigh = (b - bLow) / 65536;
+  const hi = a * bHigh;
+  const lo = a * bLow;
+  const nonNegative = a === 0 || b === 0 || a > 0 === b > 0;
+  const nudge = nonNegative ? 1073741824 : -1073741823;
+  const hq = Math.floor(hi / 32768);
+  const hr = hi - hq * 32768;
+  const t = hr * 65536 + lo + nudge;
+  const tq = Math.floor(t / TWO_31);
+  const rem = t - tq * TWO_31;
+  let q = hq + tq;
+  if (q < 0 && rem !== 0) q += 1;
+  return q;
+}
+function roundingDivideByPOT(x2, exponent) {
+  if (exponent === 0) return x2;
+  const mask = exponent >= 31 ? 2147483647 : (1 << exponent) - 1;
+  const remainder = x2 & mask;
+  const threshold = (mask >> 1) + (x2 < 0 ? 1 : 0);
+  return (x2 >> exponent) + (remainder > threshold ? 1 : 0);
+}
+function multiplyByQuantizedMultiplier(x2, multiplier, shift) {
+  return shift > 0 ? roundingDivideByPOT(srdhm(Math.imul(x2, 1 << shift), multiplier), 0) : roundingDivideByPOT(srdhm(x2, multiplier), -shift);
+}
+function multiplyByQuantizedMultiplierGreaterThanOne(x2, multiplier, leftShift) {
+  return srdhm(Math.imul(x2, 1 << leftShift), multiplier);
+}
+function saturatingShiftLeft(x2, exponent) {
+  if (exponent === 0) return x2;
+  const threshold = (1 << 31 - exponent) - 1;
+  if (x2 > threshold) return INT32_MAX;
+  if (x2 < -threshold) return INT32_MIN;
+  return x2 << exponent;
+}
+function rescale(x2, srcIntegerBits, dstIntegerBits) {
+  const exponent = srcIntegerBits - dstIntegerBits;
+  return exponent >= 0 ? saturatingShiftLeft(x2, exponent) : roundingDivideByPOT(x2, -exponent);
+}
+function roundingHalfSum(a, b) {
+  const sum = a + b;
+  return Math.trunc((sum + (sum >= 0 ? 1 : -1)) / 2);
+}
+function expOnIntervalBetweenNegativeOneQuarterAnd0Excl(a) {
+  const constantTerm = 1895147668;
+  const oneThird = 715827883;
+  const x2 = a + (1 << 28) | 0;
+  const x22 = srdhm(x2, x2);
+  const x3 = srdhm(x22, x2);
+  const x4 = srdhm(x22, x22);
+  const x4Over4 = roundingDivideByPOT(x4, 2);
+  const poly = roundingDivideByPOT(srdhm(x4Over4 + x3 | 0, oneThird) + x22 | 0, 1);
+  return constantTerm + srdhm(constantTerm, x2 + poly | 0) | 0;
+}
+var EXP_BARREL = [
+  [-2, 1672461947],
+  [-1, 1302514674],
+  [0, 790015084],
+  [1, 290630308],
+  [2, 39332535],
+  [3, 720401],
+  [4, 242]
+];
+function expOnNegativeValues(a, integerBits) {
+  const fractionalBits = 31 - integerBits;
+  const oneQuarter = 1 << fractionalBits - 2;
+  const mask = oneQuarter - 1;
+  const aModQuarterMinusOneQuarter = (a & mask) - oneQuarter | 0;
+  let result = expOnIntervalBetweenNegativeOneQuarterAnd0Excl(
+    rescale(aModQuarterMinusOneQuarter, integerBits, 0)
+  );
+  const remainder = aModQuarterMinusOneQuarter - a | 0;
+  for (const [exponent, multiplier] of EXP_BARREL) {
+    if (integerBits > exponent && (remainder & 1 << fractionalBits + exponent) !== 0)
+      result = srdhm(result, multiplier);
+  }
+  if (integerBits > 5 && a < -(1 << 36 - integerBits)) result = 0;
+  return a === 0 ? INT32_MAX : result;
+}
+function oneOverOnePlusXForXIn01(a) {
+  const halfDenominator = roundingHalfSum(a, INT32_MAX);
+  const c48Over17 = 1515870810;
+  const cNeg32Over17 = -1010580540;
+  const oneQ2 = 1 << 29;
+  let x2 = c48Over17 + srdhm(halfDenominator, cNeg32Over17) | 0;
+  for (let i2 = 0; i2 < 3; i2++) {
+    const halfDenominatorTimesX = srdhm(halfDenominator, x2);
+    const oneMinus = oneQ2 - halfDenominatorTimesX | 0;
+    x2 = x2 + rescale(srdhm(x2, oneMinus), 4, 2) | 0;
+  }
+  return rescale(x2, 1, 0);
+}
+function logisticFixed(a, integerBits) {
+  if (a === 0) return 1 << 30;
+  const positive2 = a > 0;
+  const absInput = positive2 ? a : -a | 0;
+  const resultIfPositive = oneOverOnePlusXForXIn01(expOnNegativeValues(-absInput | 0, integerBits));
+  return positive2 ? resultIfPositive : INT32_MAX - resultIfPositive | 0;
+}
+function getReciprocal(x2, integerDigits) {
+  const headroomPlusOne = Math.clz32(x2);
+  const numBitsOverUnit = integerDigits - headroomPlusOne;
+  const shiftedSumMinusOne = (x2 << headroomPlusOne >>> 0) - TWO_31 | 0;
+  return { value: oneOverOnePlusXForXIn01(shiftedSumMinusOne), numBitsOverUnit };
+}
+function calculateInputRadius(inputIntegerBits, inputLeftShift, totalSignedBits = 31) {
+  const maxInputRescaled = ((1 << inputIntegerBits) - 1) * 2 ** (totalSignedBits - inputIntegerBits) / 2 ** inputLeftShift;
+  return Math.floor(maxInputRescaled);
+}
+
+// shared/interp/kernel-util.ts
+var INT8_MIN = -128;
+var INT8_MAX = 127;
+var FLOAT32_MAX = 34028234663852886e22;
+function activationRangeInt8(activation2, outputScale, outputZeroPoint) {
+  const quantize = (f) => outputZeroPoint + roundHalfAway(Math.fround(f / outputScale));
+  switch (activation2) {
+    case "NONE":
+      return { actMin: INT8_MIN, actMax: INT8_MAX };
+    case "RELU":
+      return { actMin: Math.max(INT8_MIN, quantize(0)), actMax: INT8_MAX };
+    case "RELU6":
+      return { actMin: Math.max(INT8_MIN, quantize(0)), actMax: Math.min(INT8_MAX, quantize(6)) };
+    case "RELU_N1_TO_1":
+      return { actMin: Math.max(INT8_MIN, quantize(-1)), actMax: Math.min(INT8_MAX, quantize(1)) };
+    default:
+      ensure(false, `fused activation ${activation2} is not supported`);
+  }
+}
+function activationRangeFloat(activation2) {
+  switch (activation2) {
+    case "NONE":
+      return { actMin: -FLOAT32_MAX, actMax: FLOAT32_MAX };
+    case "RELU":
+      return { actMin: 0, actMax: FLOAT32_MAX };
+    case "RELU6":
+      return { actMin: 0, actMax: 6 };
+    case "RELU_N1_TO_1":
+      return { actMin: -1, actMax: 1 };
+    default:
+      ensure(false, `fused activation ${activation2} is not supported`);
+  }
+}
+function computePadding(padding2, inSize, filterSize, stride, dilation) {
+  const effectiveFilter = (filterSize - 1) * dilation + 1;
+  const outSize2 = padding2 === "SAME" ? Math.trunc((inSize + stride - 1) / stride) : Math.trunc((inSize + stride - effectiveFilter) / stride);
+  const total = Math.max(0, (outSize2 - 1) * stride + effectiveFilter - inSize);
+  return { outSize: outSize2, before: Math.trunc(total / 2) };
+}
+function outputMultipliers(inputScale, filterScales, outputScale, channels) {
+  ensure(
+    filterScales.length === 1 || filterScales.length === channels,
+    `the filter has ${filterScales.length} scales for ${channels} output channels`
+  );
+  const multipliers = new Int32Array(channels);
+  const shifts = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const filterScale = filterScales.length === 1 ? filterScales[0] : filterScales[c];
+    const q = quantizeMultiplier(inputScale * filterScale / outputScale);
+    multipliers[c] = q.multiplier;
+    shifts[c] = q.shift;
+  }
+  return { multipliers, shifts };
+}
+function dims4(t, role) {
+  ensure(t.shape.length === 4, `${role} must be 4-D, got shape [${t.shape.join(", ")}]`);
+  return [t.shape[0], t.shape[1], t.shape[2], t.shape[3]];
+}
+function ensureQuantized(t, role) {
+  ensure(
+    t.scales.length > 0 && t.scale > 0,
+    `${role} "${t.name}" (${t.type}) has no quantization scale`
+  );
+}
+function ensureType(t, types, role) {
+  ensure(
+    types.includes(t.type),
+    `${role} "${t.name}" is ${t.type}; expected ${types.join(" or ")}`
+  );
+}
+function sameShape(a, b) {
+  return a.length === b.length && a.every((d, i2) => d === b[i2]);
+}
+function poolGeometry(input, output, opts) {
+  const [batches, inH, inW, depth] = dims4(input, "input");
+  const [outB, outH, outW, outD] = dims4(output, "output");
+  const padH = computePadding(opts.padding, inH, opts.filterH, opts.strideH, 1);
+  const padW = computePadding(opts.padding, inW, opts.filterW, opts.strideW, 1);
+  ensure(
+    outB === batches && outD === depth && outH === padH.outSize && outW === padW.outSize,
+    `output shape [${output.shape.join(", ")}] does not match [${batches}, ${padH.outSize}, ${padW.outSize}, ${depth}]`
+  );
+  return {
+    batches,
+    inH,
+    inW,
+    depth,
+    outH,
+    outW,
+    filterH: opts.filterH,
+    filterW: opts.filterW,
+    strideH: opts.strideH,
+    strideW: opts.strideW,
+    padH: padH.before,
+    padW: padW.before
+  };
+}
+function broadcastIndices(a, b, out) {
+  const rank2 = out.length;
+  ensure(a.length <= rank2 && b.length <= rank2, "an input has more dimensions than the output");
+  const aligned = (s) => [...new Array(rank2 - s.length).fill(1), ...s];
+  const da = aligned(a);
+  const db = aligned(b);
+  for (let d = 0; d < rank2; d++) {
+    ensure(
+      (da[d] === out[d] || da[d] === 1) && (db[d] === out[d] || db[d] === 1),
+      `shapes [${a.join(", ")}] and [${b.join(", ")}] do not broadcast to [${out.join(", ")}]`
+    );
+  }
+  const strides2 = (s) => {
+    const st = new Array(rank2).fill(0);
+    let acc = 1;
+    for (let d = rank2 - 1; d >= 0; d--) {
+      st[d] = s[d] === 1 ? 0 : acc;
+      acc *= s[d];
+    }
+    return st;
+  };
+  const sa = strides2(da);
+  const sb = strides2(db);
+  const size = out.reduce((x2, y) => x2 * y, 1);
+  const ia = new Int32Array(size);
+  const ib = new Int32Array(size);
+  const index = new Array(rank2).fill(0);
+  let offA = 0;
+  let offB = 0;
+  for (let i2 = 0; i2 < size; i2++) {
+    ia[i2] = offA;
+    ib[i2] = offB;
+    for (let d = rank2 - 1; d >= 0; d--) {
+      index[d]++;
+      offA += sa[d];
+      offB += sb[d];
+      if (index[d] < out[d]) break;
+      offA -= sa[d] * out[d];
+      offB -= sb[d] * out[d];
+      index[d] = 0;
+    }
+  }
+  return { a: ia, b: ib };
+}
+
+// shared/interp/options.ts
+var ACTIVATIONS = [
+  "NONE",
+  "RELU",
+  "RELU_N1_TO_1",
+  "RELU6",
+  "TANH",
+  "SIGN_BIT"
+];
+function table2(options, expected) {
+  if (options === null) return {};
+  if (options.$type !== expected)
+    throw new UnsupportedNodeError(`builtin options are ${options.$type}, expected ${expected}`);
+  return options;
+}
+function num2(t, field, fallback) {
+  const v = t[field];
+  if (v === void 0 || v === null) return fallback;
+  if (typeof v === "bigint") return Number(v);
+  if (typeof v !== "number") throw new UnsupportedNodeError(`option ${field} is not a number`);
+  return v;
+}
+function bool(t, field, fallback) {
+  const v = t[field];
+  return typeof v === "boolean" ? v : fallback;
+}
+function activation(t) {
+  const v = t.fused_activation_function ?? "NONE";
+  if (typeof v !== "string" || !ACTIVATIONS.includes(v))
+    throw new UnsupportedNodeError(`unknown fused activation ${String(v)}`);
+  return v;
+}
+function padding(t) {
+  const v = t.padding ?? "SAME";
+  if (v !== "SAME" && v !== "VALID") throw new UnsupportedNodeError(`unknown padding ${String(v)}`);
+  return v;
+}
+function positive(value, field) {
+  if (!Number.isInteger(value) || value < 1)
+    throw new UnsupportedNodeError(`${field} must be a positive integer, got ${value}`);
+  return value;
+}
+function conv2dOptions(options) {
+  const t = table2(options, "Conv2DOptions");
+  return {
+    padding: padding(t),
+    strideW: positive(num2(t, "stride_w", 1), "stride_w"),
+    strideH: positive(num2(t, "stride_h", 1), "stride_h"),
+    dilationW: positive(num2(t, "dilation_w_factor", 1), "dilation_w_factor"),
+    dilationH: positive(num2(t, "dilation_h_factor", 1), "dilation_h_factor"),
+    activation: activation(t)
+  };
+}
+function depthwiseConv2dOptions(options) {
+  const t = table2(options, "DepthwiseConv2DOptions");
+  return {
+    padding: padding(t),
+    strideW: positive(num2(t, "stride_w", 1), "stride_w"),
+    strideH: positive(num2(t, "stride_h", 1), "stride_h"),
+    dilationW: positive(num2(t, "dilation_w_factor", 1), "dilation_w_factor"),
+    dilationH: positive(num2(t, "dilation_h_factor", 1), "dilation_h_factor"),
+    depthMultiplier: num2(t, "depth_multiplier", 1),
+    activation: activation(t)
+  };
+}
+function pool2dOptions(options) {
+  const t = table2(options, "Pool2DOptions");
+  return {
+    padding: padding(t),
+    strideW: positive(num2(t, "stride_w", 1), "stride_w"),
+    strideH: positive(num2(t, "stride_h", 1), "stride_h"),
+    filterW: positive(num2(t, "filter_width", 1), "filter_width"),
+    filterH: positive(num2(t, "filter_height", 1), "filter_height"),
+    activation: activation(t)
+  };
+}
+function fullyConnectedOptions(options) {
+  const t = table2(options, "FullyConnectedOptions");
+  const format = t.weights_format ?? "DEFAULT";
+  return {
+    activation: activation(t),
+    weightsFormat: String(format),
+    keepNumDims: bool(t, "keep_num_dims", false)
+  };
+}
+function softmaxOptions(options) {
+  return { beta: num2(table2(options, "SoftmaxOptions"), "beta", 1) };
+}
+function activationOption(options, expected) {
+  return activation(table2(options, expected));
+}
+function concatenationOptions(options) {
+  const t = table2(options, "ConcatenationOptions");
+  return { axis: num2(t, "axis", 0), activation: activation(t) };
+}
+function reducerOptions(options) {
+  return { keepDims: bool(table2(options, "ReducerOptions"), "keep_dims", false) };
+}
+
+// shared/interp/kernels/add.ts
+var ADD_LEFT_SHIFT = 20;
+function smallerThanOne(real) {
+  ensure(real > 0 && real < 1, `ADD rescale factor ${real} is outside (0, 1)`);
+  return quantizeMultiplier(real);
+}
+function addInt8Params(scale1, zeroPoint1, scale2, zeroPoint2, outScale, outZeroPoint, range) {
+  const twiceMaxInputScale = 2 * Math.max(scale1, scale2);
+  return {
+    input1Offset: -zeroPoint1,
+    input2Offset: -zeroPoint2,
+    outputOffset: outZeroPoint,
+    leftShift: ADD_LEFT_SHIFT,
+    input1: smallerThanOne(scale1 / twiceMaxInputScale),
+    input2: smallerThanOne(scale2 / twiceMaxInputScale),
+    output: smallerThanOne(twiceMaxInputScale / (2 ** ADD_LEFT_SHIFT * outScale)),
+    ...range
+  };
+}
+function addInt8Value(p, x2, y) {
+  const shifted1 = (x2 + p.input1Offset) * (1 << p.leftShift);
+  const shifted2 = (y + p.input2Offset) * (1 << p.leftShift);
+  const scaled1 = multiplyByQuantizedMultiplier(shifted1, p.input1.multiplier, p.input1.shift);
+  const scaled2 = multiplyByQuantizedMultiplier(shifted2, p.input2.multiplier, p.input2.shift);
+  const raw = multiplyByQuantizedMultiplier(scaled1 + scaled2 | 0, p.output.multiplier, p.output.shift) + p.outputOffset;
+  return raw < p.actMin ? p.actMin : raw > p.actMax ? p.actMax : raw;
+}
+function addInt8(p, input1, input2, output, index1, index2) {
+  for (let i2 = 0; i2 < output.length; i2++)
+    output[i2] = addInt8Value(p, input1[index1 ? index1[i2] : i2], input2[index2 ? index2[i2] : i2]);
+}
+function addFloat(range, input1, input2, output, index1, index2) {
+  for (let i2 = 0; i2 < output.length; i2++) {
+    const v = Math.fround(input1[index1 ? index1[i2] : i2] + input2[index2 ? index2[i2] : i2]);
+    output[i2] = Math.min(Math.max(v, range.actMin), range.actMax);
+  }
+}
+var addKernel = {
+  op: "ADD",
+  maxVersion: 2,
+  types: ["INT8", "FLOAT32"],
+  prepare(ctx) {
+    const activation2 = activationOption(ctx.options, "AddOptions");
+    const a = ctx.input(0);
+    const b = ctx.input(1);
+    const output = ctx.output(0);
+    ensureType(a, ["INT8", "FLOAT32"], "input 1");
+    ensure(
+      b.type === a.type && output.type === a.type,
+      `inputs and output must share one type, got ${a.type}, ${b.type}, ${output.type}`
+    );
+    const broadcast2 = !(sameShape(a.shape, output.shape) && sameShape(b.shape, output.shape));
+    const idx = broadcast2 ? broadcastIndices(a.shape, b.shape, output.shape) : null;
+    const [i1, i2] = [idx?.a ?? null, idx?.b ?? null];
+    if (a.type === "FLOAT32") {
+      const range = activationRangeFloat(activation2);
+      const [x3, y2, z2] = [a.float32(), b.float32(), output.float32()];
+      return () => addFloat(range, x3, y2, z2, i1, i2);
+    }
+    ensureQuantized(a, "input 1");
+    ensureQuantized(b, "input 2");
+    ensureQuantized(output, "output");
+    const params = addInt8Params(
+      a.scale,
+      a.zeroPoint,
+      b.scale,
+      b.zeroPoint,
+      output.scale,
+      output.zeroPoint,
+      activationRangeInt8(activation2, output.scale, output.zeroPoint)
+    );
+    const [x2, y, z] = [a.int8(), b.int8(), output.int8()];
+    return () => addInt8(params, x2, y, z, i1, i2);
+  }
+};
+
+// shared/interp/kernels/average-pool-2d.ts
+function averagePoolInt8(p, input, output) {
+  const { inH, inW, depth, outH, outW, filterH, filterW } = p;
+  for (let b = 0; b < p.batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const inYOrigin = oy * p.strideH - p.padH;
+      const fyStart = Math.max(0, -inYOrigin);
+      const fyEnd = Math.min(filterH, inH - inYOrigin);
+      for (let ox = 0; ox < outW; ox++) {
+        const inXOrigin = ox * p.strideW - p.padW;
+        const fxStart = Math.max(0, -inXOrigin);
+        const fxEnd = Math.min(filterW, inW - inXOrigin);
+        const count = Math.max(0, fyEnd - fyStart) * Math.max(0, fxEnd - fxStart);
+        if (count === 0) continue;
+        const half = Math.trunc(count / 2);
+        const outBase = ((b * outH + oy) * outW + ox) * depth;
+        for (let c = 0; c < depth; c++) {
+          let acc = 0;
+          for (let fy = fyStart; fy < fyEnd; fy++) {
+            const rowBase = (b * inH + inYOrigin + fy) * inW + inXOrigin;
+            for (let fx = fxStart; fx < fxEnd; fx++) acc += input[(rowBase + fx) * depth + c];
+          }
+          acc = acc > 0 ? Math.trunc((acc + half) / count) : Math.trunc((acc - half) / count);
+          output[outBase + c] = acc < p.actMin ? p.actMin : acc > p.actMax ? p.actMax : acc;
+        }
+      }
+    }
+  }
+}
+function averagePoolFloat(p, input, output) {
+  const f322 = Math.fround;
+  const { inH, inW, depth, outH, outW, filterH, filterW } = p;
+  for (let b = 0; b < p.batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const inYOrigin = oy * p.strideH - p.padH;
+      const fyStart = Math.max(0, -inYOrigin);
+      const fyEnd = Math.min(filterH, inH - inYOrigin);
+      for (let ox = 0; ox < outW; ox++) {
+        const inXOrigin = ox * p.strideW - p.padW;
+        const fxStart = Math.max(0, -inXOrigin);
+        const fxEnd = Math.min(filterW, inW - inXOrigin);
+        const count = Math.max(0, fyEnd - fyStart) * Math.max(0, fxEnd - fxStart);
+        const outBase = ((b * outH + oy) * outW + ox) * depth;
+        for (let c = 0; c < depth; c++) {
+          let total = 0;
+          for (let fy = fyStart; fy < fyEnd; fy++) {
+            const rowBase = (b * inH + inYOrigin + fy) * inW + inXOrigin;
+            for (let fx = fxStart; fx < fxEnd; fx++)
+              total = f322(total + input[(rowBase + fx) * depth + c]);
+          }
+          const average = f322(total / count);
+          output[outBase + c] = Math.min(Math.max(average, p.actMin), p.actMax);
+        }
+      }
+    }
+  }
+}
+var averagePool2dKernel = {
+  op: "AVERAGE_POOL_2D",
+  maxVersion: 2,
+  types: ["INT8", "FLOAT32"],
+  prepare(ctx) {
+    const opts = pool2dOptions(ctx.options);
+    const input = ctx.input(0);
+    const output = ctx.output(0);
+    ensureType(input, ["INT8", "FLOAT32"], "input");
+    ensure(output.type === input.type, `output is ${output.type} but input is ${input.type}`);
+    const geometry = poolGeometry(input, output, opts);
+    if (input.type === "FLOAT32") {
+      const params2 = { ...geometry, ...activationRangeFloat(opts.activation) };
+      const [x3, y2] = [input.float32(), output.float32()];
+      return () => averagePoolFloat(params2, x3, y2);
+    }
+    ensureQuantized(output, "output");
+    const range = activationRangeInt8(opts.activation, output.scale, output.zeroPoint);
+    const params = { ...geometry, ...range };
+    const [x2, y] = [input.int8(), output.int8()];
+    return () => averagePoolInt8(params, x2, y);
+  }
+};
+
+// shared/interp/kernels/concatenation.ts
+function concatenate(inputs, chunkBytes, outer, output) {
+  let offset = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let i2 = 0; i2 < inputs.length; i2++) {
+      const n2 = chunkBytes[i2];
+      output.set(inputs[i2].subarray(o * n2, (o + 1) * n2), offset);
+      offset += n2;
+    }
+  }
+}
+var concatenationKernel = {
+  op: "CONCATENATION",
+  maxVersion: 2,
+  types: ["INT8", "FLOAT32", "INT32"],
+  prepare(ctx) {
+    const opts = concatenationOptions(ctx.options);
+    ensure(
+      opts.activation === "NONE",
+      `fused activation ${opts.activation} is not supported on CONCATENATION`
+    );
+    const output = ctx.output(0);
+    ensure(
+      ["INT8", "FLOAT32", "INT32"].includes(output.type),
+      `CONCATENATION of ${output.type} is not supported`
+    );
+    const rank2 = output.shape.length;
+    const axis = opts.axis < 0 ? opts.axis + rank2 : opts.axis;
+    ensure(axis >= 0 && axis < rank2, `axis ${opts.axis} is out of range for a ${rank2}-D output`);
+    const inputs = Array.from({ length: ctx.inputCount }, (_, i2) => ctx.input(i2));
+    ensure(inputs.length > 0, "CONCATENATION needs at least one input");
+    const elementBytes = TENSOR_TYPE_BYTES[output.type];
+    const outer = output.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+    const inner = output.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    let along = 0;
+    for (const t of inputs) {
+      ensure(t.type === output.type, `input "${t.name}" is ${t.type}, the output ${output.type}`);
+      ensure(
+        t.shape.length === rank2 && t.shape.every((d, k) => k === axis || d === output.shape[k]),
+        `input shape [${t.shape.join(", ")}] does not fit output [${output.shape.join(", ")}] along axis ${axis}`
+      );
+      along += t.shape[axis];
+    }
+    ensure(
+      along === output.shape[axis],
+      `inputs add up to ${along} along axis ${axis}, the output has ${output.shape[axis]}`
+    );
+    const chunkBytes = inputs.map((t) => t.shape[axis] * inner * elementBytes);
+    const [xs, y] = [inputs.map((t) => t.bytes), output.bytes];
+    return () => concatenate(xs, chunkBytes, outer, y);
+  }
+};
+
+// shared/interp/kernels/conv-2d.ts
+function convInt8(p, input, filter, bias, output) {
+  if (p.filterInC !== p.inC) {
+    convInt8Grouped(p, input, filter, bias, output);
+    return;
+  }
+  const { inH, inW, inC, filterH, filterW, outH, outW, outC } = p;
+  const depth = filterH * filterW * inC;
+  const patch = new Int32Array(depth);
+  let outBase = 0;
+  const requantize = (oc, sum) => {
+    const acc = sum + (bias !== null ? bias[oc] : 0);
+    const v = multiplyByQuantizedMultiplier(acc | 0, p.multipliers[oc], p.shifts[oc]) + p.outputOffset;
+    output[outBase + oc] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+  };
+  for (let b = 0; b < p.batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const inYOrigin = oy * p.strideH - p.padH;
+      for (let ox = 0; ox < outW; ox++) {
+        const inXOrigin = ox * p.strideW - p.padW;
+        let k = 0;
+        for (let fy = 0; fy < filterH; fy++) {
+          const inY = inYOrigin + p.dilationH * fy;
+          for (let fx = 0; fx < filterW; fx++) {
+            const inX = inXOrigin + p.dilationW * fx;
+            if (inY < 0 || inY >= inH || inX < 0 || inX >= inW) {
+              patch.fill(0, k, k + inC);
+              k += inC;
+              continue;
+            }
+            const base = ((b * inH + inY) * inW + inX) * inC;
+            for (let ic = 0; ic < inC; ic++) patch[k++] = input[base + ic] + p.inputOffset;
+          }
+        }
+        outBase = ((b * outH + oy) * outW + ox) * outC;
+        let oc = 0;
+        for (; oc + 3 < outC; oc += 4) {
+          const f0 = oc * depth;
+          const f1 = f0 + depth;
+          const f2 = f1 + depth;
+          const f3 = f2 + depth;
+          let a0 = 0;
+          let a1 = 0;
+          let a2 = 0;
+          let a3 = 0;
+          for (let d = 0; d < depth; d++) {
+            const x2 = patch[d];
+            a0 += filter[f0 + d] * x2;
+            a1 += filter[f1 + d] * x2;
+            a2 += filter[f2 + d] * x2;
+            a3 += filter[f3 + d] * x2;
+          }
+          requantize(oc, a0);
+          requantize(oc + 1, a1);
+          requantize(oc + 2, a2);
+          requantize(oc + 3, a3);
+        }
+        for (; oc < outC; oc++) {
+          const fBase = oc * depth;
+          let acc = 0;
+          for (let d = 0; d < depth; d++) acc += filter[fBase + d] * patch[d];
+          requantize(oc, acc);
+        }
+      }
+    }
+  }
+}
+function convInt8Grouped(p, input, filter, bias, output) {
+  const { inH, inW, inC, filterH, filterW, filterInC, outH, outW, outC } = p;
+  const filtersPerGroup = outC / (inC / filterInC);
+  const filterStride = filterH * filterW * filterInC;
+  for (let b = 0; b < p.batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const inYOrigin = oy * p.strideH - p.padH;
+      for (let ox = 0; ox < outW; ox++) {
+        const inXOrigin = ox * p.strideW - p.padW;
+        const outBase = ((b * outH + oy) * outW + ox) * outC;
+        for (let oc = 0; oc < outC; oc++) {
+          const groupBase = Math.floor(oc / filtersPerGroup) * filterInC;
+          const fBase = oc * filterStride;
+          let acc = 0;
+          for (let fy = 0; fy < filterH; fy++) {
+            const inY = inYOrigin + p.dilationH * fy;
+            if (inY < 0 || inY >= inH) continue;
+            const rowBase = (b * inH + inY) * inW;
+            for (let fx = 0; fx < filterW; fx++) {
+              const inX = inXOrigin + p.dilationW * fx;
+              if (inX < 0 || inX >= inW) continue;
+              const iBase = (rowBase + inX) * inC + groupBase;
+              const f = fBase + (fy * filterW + fx) * filterInC;
+              for (let ic = 0; ic < filterInC; ic++)
+                acc += filter[f + ic] * (input[iBase + ic] + p.inputOffset);
+            }
+          }
+          if (bias !== null) acc += bias[oc];
+          acc = multiplyByQuantizedMultiplier(acc | 0, p.multipliers[oc], p.shifts[oc]) + p.outputOffset;
+          output[outBase + oc] = acc < p.actMin ? p.actMin : acc > p.actMax ? p.actMax : acc;
+        }
+      }
+    }
+  }
+}
+function convFloat(p, input, filter, bias, output) {
+  const f322 = Math.fround;
+  const { inH, inW, inC, filterH, filterW, filterInC, outH, outW, outC } = p;
+  const filtersPerGroup = outC / (inC / filterInC);
+  const filterStride = filterH * filterW * filterInC;
+  for (let b = 0; b < p.batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const inYOrigin = oy * p.strideH - p.padH;
+      for (let ox = 0; ox < outW; ox++) {
+        const inXOrigin = ox * p.strideW - p.padW;
+        const outBase = ((b * outH + oy) * outW + ox) * outC;
+        for (let oc = 0; oc < outC; oc++) {
+          const groupBase = Math.floor(oc / filtersPerGroup) * filterInC;
+          const fBase = oc * filterStride;
+          let total = 0;
+          for (let fy = 0; fy < filterH; fy++) {
+            const inY = inYOrigin + p.dilationH * fy;
+            if (inY < 0 || inY >= inH) continue;
+            const rowBase = (b * inH + inY) * inW;
+            for (let fx = 0; fx < filterW; fx++) {
+              const inX = inXOrigin + p.dilationW * fx;
+              if (inX < 0 || inX >= inW) continue;
+              const iBase = (rowBase + inX) * inC + groupBase;
+              const f = fBase + (fy * filterW + fx) * filterInC;
+              for (let ic = 0; ic < filterInC; ic++)
+                total = f322(total + f322(input[iBase + ic] * filter[f + ic]));
+            }
+          }
+          const v = f322(total + (bias !== null ? bias[oc] : 0));
+          output[outBase + oc] = Math.min(Math.max(v, p.actMin), p.actMax);
+        }
+      }
+    }
+  }
+}
+var conv2dKernel = {
+  op: "CONV_2D",
+  maxVersion: 3,
+  types: ["INT8", "FLOAT32"],
+  prepare(ctx) {
+    const opts = conv2dOptions(ctx.options);
+    const input = ctx.input(0);
+    const filter = ctx.input(1);
+    const bias = ctx.optionalInput(2);
+    const output = ctx.output(0);
+    ensureType(input, ["INT8", "FLOAT32"], "input");
+    ensure(output.type === input.type, `output is ${output.type} but input is ${input.type}`);
+    ensure(
+      filter.type === input.type,
+      `filter is ${filter.type} with ${input.type} activations (hybrid or int4 weights are not supported)`
+    );
+    const [batches, inH, inW, inC] = dims4(input, "input");
+    const [outC, filterH, filterW, filterInC] = dims4(filter, "filter");
+    const [outB, outH, outW, outC2] = dims4(output, "output");
+    ensure(
+      filterInC > 0 && inC % filterInC === 0,
+      `input depth ${inC} is not a multiple of the filter depth ${filterInC}`
+    );
+    ensure(
+      outC % (inC / filterInC) === 0,
+      `output depth ${outC} is not a multiple of the group count`
+    );
+    const padH = computePadding(opts.padding, inH, filterH, opts.strideH, opts.dilationH);
+    const padW = computePadding(opts.padding, inW, filterW, opts.strideW, opts.dilationW);
+    ensure(
+      outB === batches && outC2 === outC && outH === padH.outSize && outW === padW.outSize,
+      `output shape [${output.shape.join(", ")}] does not match [${batches}, ${padH.outSize}, ${padW.outSize}, ${outC}]`
+    );
+    if (bias !== null)
+      ensure(bias.size === outC, `bias has ${bias.size} values for ${outC} output channels`);
+    const geometry = {
+      batches,
+      inH,
+      inW,
+      inC,
+      filterH,
+      filterW,
+      filterInC,
+      outH,
+      outW,
+      outC,
+      strideH: opts.strideH,
+      strideW: opts.strideW,
+      dilationH: opts.dilationH,
+      dilationW: opts.dilationW,
+      padH: padH.before,
+      padW: padW.before
+    };
+    if (input.type === "FLOAT32") {
+      if (bias !== null) ensureType(bias, ["FLOAT32"], "bias");
+      const params2 = { ...geometry, ...activationRangeFloat(opts.activation) };
+      const [x3, w2, bs2, y2] = [
+        input.float32(),
+        filter.float32(),
+        bias?.float32() ?? null,
+        output.float32()
+      ];
+      return () => convFloat(params2, x3, w2, bs2, y2);
+    }
+    ensureQuantized(input, "input");
+    ensureQuantized(filter, "filter");
+    ensureQuantized(output, "output");
+    ensure(
+      filter.scales.length === 1 || filter.quantizedDimension === 0,
+      "per-channel filter scales must be along axis 0"
+    );
+    if (bias !== null) ensureType(bias, ["INT32"], "bias");
+    const range = activationRangeInt8(opts.activation, output.scale, output.zeroPoint);
+    const params = {
+      ...geometry,
+      inputOffset: -input.zeroPoint,
+      outputOffset: output.zeroPoint,
+      ...outputMultipliers(input.scale, filter.scales, output.scale, outC),
+      ...range
+    };
+    const [x2, w, bs, y] = [input.int8(), filter.int8(), bias?.int32() ?? null, output.int8()];
+    return () => convInt8(params, x2, w, bs, y);
+  }
+};
+
+// shared/interp/kernels/depthwise-conv-2d.ts
+function depthwiseConvInt8(p, input, filter, bias, output) {
+  const { inH, inW, inC, filterH, filterW, depthMultiplier, outH, outW } = p;
+  const outC = inC * depthMultiplier;
+  const acc = new Int32Array(outC);
+  const shifted = new Int32Array(inC * depthMultiplier);
+  for (let b = 0; b < p.batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const inYOrigin = oy * p.strideH - p.padH;
+      for (let ox = 0; ox < outW; ox++) {
+        const inXOrigin = ox * p.strideW - p.padW;
+        if (bias !== null) acc.set(bias);
+        else acc.fill(0);
+        for (let fy = 0; fy < filterH; fy++) {
+          const inY = inYOrigin + p.dilationH * fy;
+          if (inY < 0 || inY >= inH) continue;
+          for (let fx = 0; fx < filterW; fx++) {
+            const inX = inXOrigin + p.dilationW * fx;
+            if (inX < 0 || inX >= inW) continue;
+            const iBase = ((b * inH + inY) * inW + inX) * inC;
+            const fBase = (fy * filterW + fx) * outC;
+            if (depthMultiplier === 1) {
+              for (let c = 0; c < outC; c++)
+                acc[c] += filter[fBase + c] * (input[iBase + c] + p.inputOffset);
+            } else {
+              for (let ic = 0; ic < inC; ic++) {
+                const x2 = input[iBase + ic] + p.inputOffset;
+                for (let m = 0; m < depthMultiplier; m++) shifted[ic * depthMultiplier + m] = x2;
+              }
+              for (let c = 0; c < outC; c++) acc[c] += filter[fBase + c] * shifted[c];
+            }
+          }
+        }
+        const outBase = ((b * outH + oy) * outW + ox) * outC;
+        for (let oc = 0; oc < outC; oc++) {
+          const v = multiplyByQuantizedMultiplier(acc[oc], p.multipliers[oc], p.shifts[oc]) + p.outputOffset;
+          output[outBase + oc] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+        }
+      }
+    }
+  }
+}
+function depthwiseConvFloat(p, input, filter, bias, output) {
+  const f322 = Math.fround;
+  const { inH, inW, inC, filterH, filterW, depthMultiplier, outH, outW } = p;
+  const outC = inC * depthMultiplier;
+  const acc = new Float32Array(outC);
+  for (let b = 0; b < p.batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const inYOrigin = oy * p.strideH - p.padH;
+      for (let ox = 0; ox < outW; ox++) {
+        const inXOrigin = ox * p.strideW - p.padW;
+        acc.fill(0);
+        for (let fy = 0; fy < filterH; fy++) {
+          const inY = inYOrigin + p.dilationH * fy;
+          if (inY < 0 || inY >= inH) continue;
+          for (let fx = 0; fx < filterW; fx++) {
+            const inX = inXOrigin + p.dilationW * fx;
+            if (inX < 0 || inX >= inW) continue;
+            const iBase = ((b * inH + inY) * inW + inX) * inC;
+            const fBase = (fy * filterW + fx) * outC;
+            for (let c = 0; c < outC; c++) {
+              const x2 = input[iBase + Math.floor(c / depthMultiplier)];
+              acc[c] += f322(x2 * filter[fBase + c]);
+            }
+          }
+        }
+        const outBase = ((b * outH + oy) * outW + ox) * outC;
+        for (let oc = 0; oc < outC; oc++) {
+          const v = f322(acc[oc] + (bias !== null ? bias[oc] : 0));
+          output[outBase + oc] = Math.min(Math.max(v, p.actMin), p.actMax);
+        }
+      }
+    }
+  }
+}
+var depthwiseConv2dKernel = {
+  op: "DEPTHWISE_CONV_2D",
+  maxVersion: 3,
+  types: ["INT8", "FLOAT32"],
+  prepare(ctx) {
+    const opts = depthwiseConv2dOptions(ctx.options);
+    const input = ctx.input(0);
+    const filter = ctx.input(1);
+    const bias = ctx.optionalInput(2);
+    const output = ctx.output(0);
+    ensureType(input, ["INT8", "FLOAT32"], "input");
+    ensure(output.type === input.type, `output is ${output.type} but input is ${input.type}`);
+    ensure(
+      filter.type === input.type,
+      `filter is ${filter.type} with ${input.type} activations (hybrid or int4 weights are not supported)`
+    );
+    const [batches, inH, inW, inC] = dims4(input, "input");
+    const [one, filterH, filterW, outC] = dims4(filter, "filter");
+    const [outB, outH, outW, outC2] = dims4(output, "output");
+    ensure(one === 1, `filter shape [${filter.shape.join(", ")}] must start with 1`);
+    ensure(
+      inC > 0 && outC % inC === 0,
+      `filter depth ${outC} is not a multiple of the input depth ${inC}`
+    );
+    const depthMultiplier = outC / inC;
+    const padH = computePadding(opts.padding, inH, filterH, opts.strideH, opts.dilationH);
+    const padW = computePadding(opts.padding, inW, filterW, opts.strideW, opts.dilationW);
+    ensure(
+      outB === batches && outC2 === outC && outH === padH.outSize && outW === padW.outSize,
+      `output shape [${output.shape.join(", ")}] does not match [${batches}, ${padH.outSize}, ${padW.outSize}, ${outC}]`
+    );
+    if (bias !== null)
+      ensure(bias.size === outC, `bias has ${bias.size} values for ${outC} output channels`);
+    const geometry = {
+      batches,
+      inH,
+      inW,
+      inC,
+      filterH,
+      filterW,
+      depthMultiplier,
+      outH,
+      outW,
+      strideH: opts.strideH,
+      strideW: opts.strideW,
+      dilationH: opts.dilationH,
+      dilationW: opts.dilationW,
+      padH: padH.before,
+      padW: padW.before
+    };
+    if (input.type === "FLOAT32") {
+      if (bias !== null) ensureType(bias, ["FLOAT32"], "bias");
+      const params2 = {
+        ...geometry,
+        ...activationRangeFloat(opts.activation)
+      };
+      const [x3, w2, bs2, y2] = [
+        input.float32(),
+        filter.float32(),
+        bias?.float32() ?? null,
+        output.float32()
+      ];
+      return () => depthwiseConvFloat(params2, x3, w2, bs2, y2);
+    }
+    ensureQuantized(input, "input");
+    ensureQuantized(filter, "filter");
+    ensureQuantized(output, "output");
+    ensure(
+      filter.scales.length === 1 || filter.quantizedDimension === 3,
+      "per-channel filter scales must be along axis 3"
+    );
+    if (bias !== null) ensureType(bias, ["INT32"], "bias");
+    const range = activationRangeInt8(opts.activation, output.scale, output.zeroPoint);
+    const params = {
+      ...geometry,
+      inputOffset: -input.zeroPoint,
+      outputOffset: output.zeroPoint,
+      ...outputMultipliers(input.scale, filter.scales, output.scale, outC),
+      ...range
+    };
+    const [x2, w, bs, y] = [input.int8(), filter.int8(), bias?.int32() ?? null, output.int8()];
+    return () => depthwiseConvInt8(params, x2, w, bs, y);
+  }
+};
+
+// shared/interp/kernels/dequantize.ts
+function dequantizeInt8(scale, zeroPoint, input, output) {
+  const s = Math.fround(scale);
+  for (let i2 = 0; i2 < input.length; i2++) output[i2] = s * (input[i2] - zeroPoint);
+}
+var dequantizeKernel = {
+  op: "DEQUANTIZE",
+  maxVersion: 2,
+  types: ["INT8"],
+  prepare(ctx) {
+    const input = ctx.input(0);
+    const output = ctx.output(0);
+    ensure(
+      input.type === "INT8",
+      `DEQUANTIZE from ${input.type} is not supported (only from INT8)`
+    );
+    ensure(
+      output.type === "FLOAT32",
+      `DEQUANTIZE to ${output.type} is not supported (only to FLOAT32)`
+    );
+    ensure(input.size === output.size, "input and output sizes differ");
+    ensureQuantized(input, "input");
+    ensure(input.scales.length === 1, "per-channel DEQUANTIZE is not supported");
+    const [x2, y] = [input.int8(), output.float32()];
+    const { scale, zeroPoint } = input;
+    return () => dequantizeInt8(scale, zeroPoint, x2, y);
+  }
+};
+
+// shared/interp/kernels/fully-connected.ts
+function fullyConnectedInt8(p, input, filter, bias, output) {
+  const { batches, accumDepth, outDepth } = p;
+  const perChannel = p.multipliers.length > 1;
+  const shifted = new Int32Array(input.length);
+  for (let i2 = 0; i2 < input.length; i2++) shifted[i2] = input[i2] + p.inputOffset;
+  for (let b = 0; b < batches; b++) {
+    const iBase = b * accumDepth;
+    for (let oc = 0; oc < outDepth; oc++) {
+      const fBase = oc * accumDepth;
+      let acc = 0;
+      if (p.filterOffset === 0) {
+        for (let d = 0; d < accumDepth; d++) acc += filter[fBase + d] * shifted[iBase + d];
+      } else {
+        for (let d = 0; d < accumDepth; d++)
+          acc += (filter[fBase + d] + p.filterOffset) * shifted[iBase + d];
+      }
+      if (bias !== null) acc += bias[oc];
+      const c = perChannel ? oc : 0;
+      acc = multiplyByQuantizedMultiplier(acc | 0, p.multipliers[c], p.shifts[c]) + p.outputOffset;
+      output[b * outDepth + oc] = acc < p.actMin ? p.actMin : acc > p.actMax ? p.actMax : acc;
+    }
+  }
+}
+function fullyConnectedFloat(p, input, filter, bias, output) {
+  const f322 = Math.fround;
+  const { batches, accumDepth, outDepth } = p;
+  for (let b = 0; b < batches; b++) {
+    const iBase = b * accumDepth;
+    for (let oc = 0; oc < outDepth; oc++) {
+      const fBase = oc * accumDepth;
+      let total = 0;
+      for (let d = 0; d < accumDepth; d++)
+        total = f322(total + f322(input[iBase + d] * filter[fBase + d]));
+      const v = f322(total + (bias !== null ? bias[oc] : 0));
+      output[b * outDepth + oc] = Math.min(Math.max(v, p.actMin), p.actMax);
+    }
+  }
+}
+var fullyConnectedKernel = {
+  op: "FULLY_CONNECTED",
+  maxVersion: 5,
+  types: ["INT8", "FLOAT32"],
+  prepare(ctx) {
+    const opts = fullyConnectedOptions(ctx.options);
+    ensure(
+      opts.weightsFormat === "DEFAULT",
+      `weights format ${opts.weightsFormat} is not supported`
+    );
+    const input = ctx.input(0);
+    const filter = ctx.input(1);
+    const bias = ctx.optionalInput(2);
+    const output = ctx.output(0);
+    ensureType(input, ["INT8", "FLOAT32"], "input");
+    ensure(output.type === input.type, `output is ${output.type} but input is ${input.type}`);
+    ensure(
+      filter.type === input.type,
+      `weights are ${filter.type} with ${input.type} activations (hybrid or int4 weights are not supported)`
+    );
+    ensure(filter.shape.length === 2, `weights must be 2-D, got [${filter.shape.join(", ")}]`);
+    const [outDepth, accumDepth] = filter.shape;
+    ensure(outDepth > 0 && accumDepth > 0, "weights have an empty dimension");
+    ensure(
+      input.size % accumDepth === 0,
+      `input of ${input.size} values is not a multiple of the weights' depth ${accumDepth}`
+    );
+    const batches = input.size / accumDepth;
+    ensure(
+      output.size === batches * outDepth && output.shape[output.shape.length - 1] === outDepth,
+      `output shape [${output.shape.join(", ")}] does not hold ${batches} x ${outDepth} values`
+    );
+    if (bias !== null)
+      ensure(bias.size === outDepth, `bias has ${bias.size} values for ${outDepth} outputs`);
+    const geometry = { batches, accumDepth, outDepth };
+    if (input.type === "FLOAT32") {
+      if (bias !== null) ensureType(bias, ["FLOAT32"], "bias");
+      const params2 = {
+        ...geometry,
+        ...activationRangeFloat(opts.activation)
+      };
+      const [x3, w2, bs2, y2] = [
+        input.float32(),
+        filter.float32(),
+        bias?.float32() ?? null,
+        output.float32()
+      ];
+      return () => fullyConnectedFloat(params2, x3, w2, bs2, y2);
+    }
+    ensureQuantized(input, "input");
+    ensureQuantized(filter, "weights");
+    ensureQuantized(output, "output");
+    if (bias !== null) ensureType(bias, ["INT32"], "bias");
+    let multipliers;
+    if (filter.scales.length > 1) {
+      ensure(filter.quantizedDimension === 0, "per-channel weight scales must be along axis 0");
+      multipliers = outputMultipliers(input.scale, filter.scales, output.scale, outDepth);
+    } else {
+      const q = quantizeMultiplier(input.scale * filter.scale / output.scale);
+      multipliers = { multipliers: Int32Array.of(q.multiplier), shifts: Int32Array.of(q.shift) };
+    }
+    const range = activationRangeInt8(opts.activation, output.scale, output.zeroPoint);
+    const params = {
+      ...geometry,
+      inputOffset: -input.zeroPoint,
+      filterOffset: -filter.zeroPoint,
+      outputOffset: output.zeroPoint,
+      ...multipliers,
+      ...range
+    };
+    const [x2, w, bs, y] = [input.int8(), filter.int8(), bias?.int32() ?? null, output.int8()];
+    return () => fullyConnectedInt8(params, x2, w, bs, y);
+  }
+};
+
+// shared/interp/kernels/logistic.ts
+var INPUT_INTEGER_BITS = 4;
+var OUTPUT_INTEGER_BITS = 8;
+function logisticInt8Params(inputScale, inputZeroPoint) {
+  const real = inputScale * 2 ** (31 - INPUT_INTEGER_BITS);
+  const { mantissa, exponent } = frexp(real);
+  const multiplier = roundHalfAway(mantissa * 2 ** 31);
+  ensure(multiplier < 2 ** 31, `input scale ${inputScale} gives a multiplier that overflows`);
+  return {
+    inputZeroPoint,
+    inputRangeRadius: calculateInputRadius(INPUT_INTEGER_BITS, exponent, 31),
+    inputMultiplier: multiplier,
+    inputLeftShift: exponent
+  };
+}
+function logisticInt8(p, input, output) {
+  for (let i2 = 0; i2 < input.length; i2++) {
+    const x2 = input[i2] - p.inputZeroPoint;
+    if (x2 <= -p.inputRangeRadius) output[i2] = -128;
+    else if (x2 >= p.inputRangeRadius) output[i2] = 127;
+    else {
+      const inQ4 = multiplyByQuantizedMultiplier(x2, p.inputMultiplier, p.inputLeftShift);
+      const outQ0 = logisticFixed(inQ4, INPUT_INTEGER_BITS);
+      const v = roundingDivideByPOT(outQ0, 31 - OUTPUT_INTEGER_BITS) - 128;
+      output[i2] = v < -128 ? -128 : v > 127 ? 127 : v;
+    }
+  }
+}
+function logisticFloat(input, output) {
+  const f322 = Math.fround;
+  const cutoffUpper = 16.619047164916992;
+  const cutoffLower = -9;
+  for (let i2 = 0; i2 < input.length; i2++) {
+    const v = input[i2];
+    if (v > cutoffUpper) output[i2] = 1;
+    else if (v < cutoffLower) output[i2] = f322(Math.exp(v));
+    else output[i2] = f322(1 / f322(1 + f322(Math.exp(-v))));
+  }
+}
+var logisticKernel = {
+  op: "LOGISTIC",
+  maxVersion: 2,
+  types: ["INT8", "FLOAT32"],
+  prepare(ctx) {
+    const input = ctx.input(0);
+    const output = ctx.output(0);
+    ensure(
+      input.type === "INT8" || input.type === "FLOAT32",
+      `LOGISTIC on ${input.type} is not supported`
+    );
+    ensure(output.type === input.type, `output is ${output.type} but input is ${input.type}`);
+    ensure(sameShape(input.shape, output.shape), "input and output shapes differ");
+    if (input.type === "FLOAT32") {
+      const [x3, y2] = [input.float32(), output.float32()];
+      return () => logisticFloat(x3, y2);
+    }
+    ensureQuantized(input, "input");
+    ensure(
+      output.zeroPoint === -128,
+      `int8 LOGISTIC output must have zero point -128, got ${output.zeroPoint}`
+    );
+    const params = logisticInt8Params(input.scale, input.zeroPoint);
+    const [x2, y] = [input.int8(), output.int8()];
+    return () => logisticInt8(params, x2, y);
+  }
+};
+
+// shared/interp/kernels/max-pool-2d.ts
+function maxPool(p, input, output, lowest) {
+  const { inH, inW, depth, outH, outW, filterH, filterW } = p;
+  for (let b = 0; b < p.batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const inYOrigin = oy * p.strideH - p.padH;
+      const fyStart = Math.max(0, -inYOrigin);
+      const fyEnd = Math.min(filterH, inH - inYOrigin);
+      for (let ox = 0; ox < outW; ox++) {
+        const inXOrigin = ox * p.strideW - p.padW;
+        const fxStart = Math.max(0, -inXOrigin);
+        const fxEnd = Math.min(filterW, inW - inXOrigin);
+        const outBase = ((b * outH + oy) * outW + ox) * depth;
+        for (let c = 0; c < depth; c++) {
+          let max2 = lowest;
+          for (let fy = fyStart; fy < fyEnd; fy++) {
+            const rowBase = (b * inH + inYOrigin + fy) * inW + inXOrigin;
+            for (let fx = fxStart; fx < fxEnd; fx++) {
+              const v = input[(rowBase + fx) * depth + c];
+              if (v > max2) max2 = v;
+            }
+          }
+          output[outBase + c] = Math.min(Math.max(max2, p.actMin), p.actMax);
+        }
+      }
+    }
+  }
+}
+function maxPoolInt8(p, input, output) {
+  maxPool(p, input, output, -128);
+}
+function maxPoolFloat(p, input, output) {
+  maxPool(p, input, output, -FLOAT32_MAX);
+}
+var maxPool2dKernel = {
+  op: "MAX_POOL_2D",
+  maxVersion: 2,
+  types: ["INT8", "FLOAT32"],
+  prepare(ctx) {
+    const opts = pool2dOptions(ctx.options);
+    const input = ctx.input(0);
+    const output = ctx.output(0);
+    ensureType(input, ["INT8", "FLOAT32"], "input");
+    ensure(output.type === input.type, `output is ${output.type} but input is ${input.type}`);
+    const geometry = poolGeometry(input, output, opts);
+    if (input.type === "FLOAT32") {
+      const params2 = { ...geometry, ...activationRangeFloat(opts.activation) };
+      const [x3, y2] = [input.float32(), output.float32()];
+      return () => maxPoolFloat(params2, x3, y2);
+    }
+    ensureQuantized(output, "output");
+    const range = activationRangeInt8(opts.activation, output.scale, output.zeroPoint);
+    const params = { ...geometry, ...range };
+    const [x2, y] = [input.int8(), output.int8()];
+    return () => maxPoolInt8(params, x2, y);
+  }
+};
+
+// shared/interp/kernels/mean.ts
+function reductionMap(shape, axes) {
+  const rank2 = shape.length;
+  const reduced = new Array(rank2).fill(false);
+  for (const a of axes) reduced[a] = true;
+  const outStrides = new Array(rank2).fill(0);
+  let outputs = 1;
+  for (let d = rank2 - 1; d >= 0; d--) {
+    if (reduced[d]) continue;
+    outStrides[d] = outputs;
+    outputs *= shape[d];
+  }
+  const size = shape.reduce((a, b) => a * b, 1);
+  const map = new Int32Array(size);
+  const index = new Array(rank2).fill(0);
+  let off = 0;
+  for (let i2 = 0; i2 < size; i2++) {
+    map[i2] = off;
+    for (let d = rank2 - 1; d >= 0; d--) {
+      index[d]++;
+      off += outStrides[d];
+      if (index[d] < shape[d]) break;
+      off -= outStrides[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+  return { map, outputs, count: outputs === 0 ? 0 : size / outputs };
+}
+function meanInt8Params(inputScale, outputScale, inputZeroPoint, outputZeroPoint, map, count) {
+  const q = quantizeMultiplier(inputScale / outputScale);
+  let shift = 31 - Math.clz32(count);
+  shift = Math.min(shift, 32, 31 + q.shift);
+  const multiplier = shift >= 0 ? Number((BigInt(q.multiplier) << BigInt(shift)) / BigInt(count)) : q.multiplier;
+  return {
+    map,
+    count,
+    inputZeroPoint,
+    outputZeroPoint,
+    multiplier,
+    shift: q.shift - Math.max(shift, 0)
+  };
+}
+function meanInt8(p, input, output) {
+  const sums = new Int32Array(output.length);
+  for (let i2 = 0; i2 < input.length; i2++) sums[p.map[i2]] += input[i2];
+  const zeroSum = Math.imul(p.inputZeroPoint, p.count);
+  for (let o = 0; o < output.length; o++) {
+    const v = multiplyByQuantizedMultiplier(sums[o] - zeroSum | 0, p.multiplier, p.shift) + p.outputZeroPoint;
+    output[o] = v < -128 ? -128 : v > 127 ? 127 : v;
+  }
+}
+function meanFloat(map, count, input, output) {
+  const f322 = Math.fround;
+  output.fill(0);
+  for (let i2 = 0; i2 < input.length; i2++) output[map[i2]] = f322(output[map[i2]] + input[i2]);
+  if (count > 0) for (let o = 0; o < output.length; o++) output[o] = f322(output[o] / count);
+}
+var meanKernel = {
+  op: "MEAN",
+  maxVersion: 2,
+  types: ["INT8", "FLOAT32"],
+  prepare(ctx) {
+    reducerOptions(ctx.options);
+    const input = ctx.input(0);
+    const axisTensor = ctx.input(1);
+    const output = ctx.output(0);
+    ensureType(input, ["INT8", "FLOAT32"], "input");
+    ensure(output.type === input.type, `output is ${output.type} but input is ${input.type}`);
+    ensure(axisTensor.constant, "the axes must be a constant tensor");
+    const rank2 = input.shape.length;
+    const axes = [];
+    for (const a of axisTensor.indices()) {
+      const r = a < 0 ? a + rank2 : a;
+      ensure(r >= 0 && r < rank2, `axis ${a} is out of range for a ${rank2}-D input`);
+      if (!axes.includes(r)) axes.push(r);
+    }
+    const { map, outputs, count } = reductionMap(input.shape, axes);
+    ensure(
+      outputs === output.size,
+      `output shape [${output.shape.join(", ")}] does not hold the ${outputs} means`
+    );
+    if (input.type === "FLOAT32") {
+      const [x3, y2] = [input.float32(), output.float32()];
+      return () => meanFloat(map, count, x3, y2);
+    }
+    ensureQuantized(input, "input");
+    ensureQuantized(output, "output");
+    ensure(count > 0, "MEAN over an empty axis");
+    const params = meanInt8Params(
+      input.scale,
+      output.scale,
+      input.zeroPoint,
+      output.zeroPoint,
+      map,
+      count
+    );
+    const [x2, y] = [input.int8(), output.int8()];
+    return () => meanInt8(params, x2, y);
+  }
+};
+
+// shared/interp/kernels/mul.ts
+function mulInt8Params(scale1, zeroPoint1, scale2, zeroPoint2, outScale, outZeroPoint, range) {
+  return {
+    input1Offset: -zeroPoint1,
+    input2Offset: -zeroPoint2,
+    outputOffset: outZeroPoint,
+    output: quantizeMultiplier(scale1 * scale2 / outScale),
+    ...range
+  };
+}
+function mulInt8Value(p, x2, y) {
+  const product = (x2 + p.input1Offset) * (y + p.input2Offset);
+  const raw = p.outputOffset + multiplyByQuantizedMultiplier(product, p.output.multiplier, p.output.shift);
+  return raw < p.actMin ? p.actMin : raw > p.actMax ? p.actMax : raw;
+}
+function mulInt8(p, input1, input2, output, index1, index2) {
+  for (let i2 = 0; i2 < output.length; i2++)
+    output[i2] = mulInt8Value(p, input1[index1 ? index1[i2] : i2], input2[index2 ? index2[i2] : i2]);
+}
+function mulFloat(range, input1, input2, output, index1, index2) {
+  for (let i2 = 0; i2 < output.length; i2++) {
+    const v = Math.fround(input1[index1 ? index1[i2] : i2] * input2[index2 ? index2[i2] : i2]);
+    output[i2] = Math.min(Math.max(v, range.actMin), range.actMax);
+  }
+}
+var mulKernel = {
+  op: "MUL",
+  maxVersion: 3,
+  types: ["INT8", "FLOAT32"],
+  prepare(ctx) {
+    const activation2 = activationOption(ctx.options, "MulOptions");
+    const a = ctx.input(0);
+    const b = ctx.input(1);
+    const output = ctx.output(0);
+    ensureType(a, ["INT8", "FLOAT32"], "input 1");
+    ensure(
+      b.type === a.type && output.type === a.type,
+      `inputs and output must share one type, got ${a.type}, ${b.type}, ${output.type}`
+    );
+    const broadcast2 = !(sameShape(a.shape, output.shape) && sameShape(b.shape, output.shape));
+    const idx = broadcast2 ? broadcastIndices(a.shape, b.shape, output.shape) : null;
+    const [i1, i2] = [idx?.a ?? null, idx?.b ?? null];
+    if (a.type === "FLOAT32") {
+      const range = activationRangeFloat(activation2);
+      const [x3, y2, z2] = [a.float32(), b.float32(), output.float32()];
+      return () => mulFloat(range, x3, y2, z2, i1, i2);
+    }
+    ensureQuantized(a, "input 1");
+    ensureQuantized(b, "input 2");
+    ensureQuantized(output, "output");
+    const params = mulInt8Params(
+      a.scale,
+      a.zeroPoint,
+      b.scale,
+      b.zeroPoint,
+      output.scale,
+      output.zeroPoint,
+      activationRangeInt8(activation2, output.scale, output.zeroPoint)
+    );
+    const [x2, y, z] = [a.int8(), b.int8(), output.int8()];
+    return () => mulInt8(params, x2, y, z, i1, i2);
+  }
+};
+
+// shared/interp/kernels/pad.ts
+function padCopy(input, inShape, output, outShape, before, elementBytes) {
+  const rank2 = inShape.length;
+  if (rank2 === 0) {
+    output.set(input);
+    return;
+  }
+  const outStrides = new Array(rank2);
+  let acc = elementBytes;
+  for (let d = rank2 - 1; d >= 0; d--) {
+    outStrides[d] = acc;
+    acc *= outShape[d];
+  }
+  const rowBytes = inShape[rank2 - 1] * elementBytes;
+  const rows = inShape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const index = new Array(Math.max(0, rank2 - 1)).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let offset = before[rank2 - 1] * elementBytes;
+    for (let d = 0; d < rank2 - 1; d++) offset += (index[d] + before[d]) * outStrides[d];
+    output.set(input.subarray(r * rowBytes, (r + 1) * rowBytes), offset);
+    for (let d = rank2 - 2; d >= 0; d--) {
+      if (++index[d] < inShape[d]) break;
+      index[d] = 0;
+    }
+  }
+}
+var padKernel = {
+  op: "PAD",
+  maxVersion: 2,
+  types: ["INT8", "FLOAT32", "INT32"],
+  prepare(ctx) {
+    const input = ctx.input(0);
+    const paddings = ctx.input(1);
+    const output = ctx.output(0);
+    ensure(
+      ["INT8", "FLOAT32", "INT32"].includes(input.type),
+      `PAD on ${input.type} is not supported`
+    );
+    ensure(output.type === input.type, `output is ${output.type} but input is ${input.type}`);
+    ensure(paddings.constant, "the paddings must be a constant tensor");
+    const rank2 = input.shape.length;
+    const pads = paddings.indices();
+    ensure(pads.length === 2 * rank2, `paddings hold ${pads.length} values for a ${rank2}-D input`);
+    const before = Array.from({ length: rank2 }, (_, d) => pads[2 * d]);
+    for (let d = 0; d < rank2; d++) {
+      ensure(pads[2 * d] >= 0 && pads[2 * d + 1] >= 0, "negative paddings are not supported");
+      ensure(
+        output.shape[d] === input.shape[d] + pads[2 * d] + pads[2 * d + 1],
+        `output shape [${output.shape.join(", ")}] does not match the padded input`
+      );
+    }
+    const elementBytes = input.type === "INT8" ? 1 : 4;
+    let fill;
+    if (input.type === "INT8") {
+      ensureQuantized(output, "output");
+      const [y2, zp] = [output.int8(), output.zeroPoint];
+      fill = () => y2.fill(zp);
+    } else {
+      const y2 = output.bytes;
+      fill = () => y2.fill(0);
+    }
+    const [x2, y, inShape, outShape] = [input.bytes, output.bytes, input.shape, output.shape];
+    return () => {
+      fill();
+      padCopy(x2, inShape, y, outShape, before, elementBytes);
+    };
+  }
+};
+
+// shared/interp/kernels/quantize.ts
+function quantizeFloatToInt8(scale, zeroPoint, input, output) {
+  const s = Math.fround(scale);
+  for (let i2 = 0; i2 < input.length; i2++) {
+    const q = roundHalfAway(Math.fround(input[i2] / s));
+    const v = (Number.isNaN(q) ? 0 : Math.max(-2147483648, Math.min(2147483647, q))) + zeroPoint;
+    output[i2] = v < -128 ? -128 : v > 127 ? 127 : v;
+  }
+}
+function requantizeInt8(multiplier, inputZeroPoint, outputZeroPoint, input, output) {
+  for (let i2 = 0; i2 < input.length; i2++) {
+    const v = multiplyByQuantizedMultiplier(
+      input[i2] - inputZeroPoint,
+      multiplier.multiplier,
+      multiplier.shift
+    ) + outputZeroPoint;
+    output[i2] = v < -128 ? -128 : v > 127 ? 127 : v;
+  }
+}
+var quantizeKernel = {
+  op: "QUANTIZE",
+  maxVersion: 2,
+  types: ["FLOAT32", "INT8"],
+  prepare(ctx) {
+    const input = ctx.input(0);
+    const output = ctx.output(0);
+    ensure(output.type === "INT8", `QUANTIZE to ${output.type} is not supported (only to INT8)`);
+    ensure(input.size === output.size, "input and output sizes differ");
+    ensureQuantized(output, "output");
+    ensure(output.scales.length === 1, "per-channel QUANTIZE output is not supported");
+    if (input.type === "FLOAT32") {
+      const [x3, y2] = [input.float32(), output.int8()];
+      const { scale, zeroPoint } = output;
+      return () => quantizeFloatToInt8(scale, zeroPoint, x3, y2);
+    }
+    ensure(
+      input.type === "INT8",
+      `QUANTIZE from ${input.type} is not supported (only from FLOAT32 or INT8)`
+    );
+    ensureQuantized(input, "input");
+    const multiplier = quantizeMultiplier(input.scale / output.scale);
+    const [x2, y] = [input.int8(), output.int8()];
+    const [zi, zo] = [input.zeroPoint, output.zeroPoint];
+    return () => requantizeInt8(multiplier, zi, zo, x2, y);
+  }
+};
+
+// shared/interp/kernels/relu.ts
+function reluInt8Params(inputScale, inputZeroPoint, outputScale, outputZeroPoint) {
+  return {
+    inputZeroPoint,
+    outputZeroPoint,
+    multiplier: quantizeMultiplier(inputScale / outputScale),
+    actMin: Math.max(-128, outputZeroPoint + roundHalfAway(Math.fround(0 / outputScale))),
+    actMax: 127
+  };
+}
+function reluInt8(p, input, output) {
+  for (let i2 = 0; i2 < input.length; i2++) {
+    const v = p.outputZeroPoint + multiplyByQuantizedMultiplier(
+      input[i2] - p.inputZeroPoint,
+      p.multiplier.multiplier,
+      p.multiplier.shift
+    );
+    output[i2] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+  }
+}
+function reluFloat(input, output) {
+  for (let i2 = 0; i2 < input.length; i2++) output[i2] = input[i2] < 0 ? 0 : input[i2];
+}
+var reluKernel = {
+  op: "RELU",
+  maxVersion: 2,
+  types: ["INT8", "FLOAT32"],
+  prepare(ctx) {
+    const input = ctx.input(0);
+    const output = ctx.output(0);
+    ensure(
+      input.type === "INT8" || input.type === "FLOAT32",
+      `RELU on ${input.type} is not supported`
+    );
+    ensure(output.type === input.type, `output is ${output.type} but input is ${input.type}`);
+    ensure(input.size === output.size, "input and output sizes differ");
+    if (input.type === "FLOAT32") {
+      const [x3, y2] = [input.float32(), output.float32()];
+      return () => reluFloat(x3, y2);
+    }
+    ensureQuantized(input, "input");
+    ensureQuantized(output, "output");
+    const params = reluInt8Params(input.scale, input.zeroPoint, output.scale, output.zeroPoint);
+    const [x2, y] = [input.int8(), output.int8()];
+    return () => reluInt8(params, x2, y);
+  }
+};
+
+// shared/interp/kernels/relu6.ts
+function floatToInt8(value, scale, zeroPoint) {
+  const q = roundHalfAway(Math.fround(value / scale)) + zeroPoint;
+  return Math.min(127, Math.max(-128, q));
+}
+function relu6Int8(lower, upper, input, output) {
+  for (let i2 = 0; i2 < input.length; i2++) {
+    const v = input[i2];
+    output[i2] = v > upper ? upper : v < lower ? lower : v;
+  }
+}
+function relu6Float(input, output) {
+  for (let i2 = 0; i2 < input.length; i2++) {
+    const v = input[i2];
+    output[i2] = v > 6 ? 6 : v < 0 ? 0 : v;
+  }
+}
+var relu6Kernel = {
+  op: "RELU6",
+  maxVersion: 2,
+  types: ["INT8", "FLOAT32"],
+  prepare(ctx) {
+    const input = ctx.input(0);
+    const output = ctx.output(0);
+    ensure(
+      input.type === "INT8" || input.type === "FLOAT32",
+      `RELU6 on ${input.type} is not supported`
+    );
+    ensure(output.type === input.type, `output is ${output.type} but input is ${input.type}`);
+    ensure(input.size === output.size, "input and output sizes differ");
+    if (input.type === "FLOAT32") {
+      const [x3, y2] = [input.float32(), output.float32()];
+      return () => relu6Float(x3, y2);
+    }
+    ensureQuantized(input, "input");
+    const lower = input.zeroPoint;
+    const upper = floatToInt8(6, input.scale, input.zeroPoint);
+    const [x2, y] = [input.int8(), output.int8()];
+    return () => relu6Int8(lower, upper, x2, y);
+  }
+};
+
+// shared/interp/kernels/reshape.ts
+function reshape(input, output) {
+  output.set(input);
+}
+var reshapeKernel = {
+  op: "RESHAPE",
+  maxVersion: 2,
+  types: ["INT8", "FLOAT32", "INT32", "UINT8", "INT16", "INT64", "BOOL"],
+  prepare(ctx) {
+    const input = ctx.input(0);
+    const output = ctx.output(0);
+    ensure(output.type === input.type, `output is ${output.type} but input is ${input.type}`);
+    ensure(
+      output.size === input.size,
+      `output shape [${output.shape.join(", ")}] holds ${output.size} values, the input ${input.size}`
+    );
+    const [x2, y] = [input.bytes, output.bytes];
+    return () => reshape(x2, y);
+  }
+};
+
+// shared/interp/kernels/softmax.ts
+var SCALED_DIFF_INTEGER_BITS = 5;
+var ACCUMULATION_INTEGER_BITS = 12;
+function softmaxInt8Params(beta, inputScale, rows, depth) {
+  const maxRealMultiplier = 2 ** 31 - 1;
+  const real = Math.min(
+    beta * inputScale * 2 ** (31 - SCALED_DIFF_INTEGER_BITS),
+    maxRealMultiplier
+  );
+  ensure(
+    real > 1,
+    `beta x input scale (${beta} x ${inputScale}) is too small for the int8 softmax`
+  );
+  const q = quantizeMultiplier(real);
+  ensure(q.shift >= 0, "softmax input multiplier has a negative shift");
+  return {
+    rows,
+    depth,
+    inputMultiplier: q.multiplier,
+    inputLeftShift: q.shift,
+    diffMin: -calculateInputRadius(SCALED_DIFF_INTEGER_BITS, q.shift)
+  };
+}
+function softmaxInt8(p, input, output) {
+  const { depth } = p;
+  for (let r = 0; r < p.rows; r++) {
+    const base = r * depth;
+    let max2 = -128;
+    for (let c = 0; c < depth; c++) if (input[base + c] > max2) max2 = input[base + c];
+    let sumOfExps = 0;
+    for (let c = 0; c < depth; c++) {
+      const diff = input[base + c] - max2;
+      if (diff >= p.diffMin) {
+        const scaled = multiplyByQuantizedMultiplierGreaterThanOne(
+          diff,
+          p.inputMultiplier,
+          p.inputLeftShift
+        );
+        const exp = expOnNegativeValues(scaled, SCALED_DIFF_INTEGER_BITS);
+        sumOfExps = sumOfExps + rescale(exp, 0, ACCUMULATION_INTEGER_BITS) | 0;
+      }
+    }
+    const { value: shiftedScale, numBitsOverUnit } = getReciprocal(
+      sumOfExps,
+      ACCUMULATION_INTEGER_BITS
+    );
+    const exponent = numBitsOverUnit + 31 - 8;
+    for (let c = 0; c < depth; c++) {
+      const diff = input[base + c] - max2;
+      if (diff >= p.diffMin) {
+        const scaled = multiplyByQuantizedMultiplierGreaterThanOne(
+          diff,
+          p.inputMultiplier,
+          p.inputLeftShift
+        );
+        const exp = expOnNegativeValues(scaled, SCALED_DIFF_INTEGER_BITS);
+        const unsat = roundingDivideByPOT(srdhm(shiftedScale, exp), exponent);
+        const shifted = unsat - 128;
+        output[base + c] = shifted > 127 ? 127 : shifted < -128 ? -128 : shifted;
+      } else {
+        output[base + c] = -128;
+      }
+    }
+  }
+}
+function softmaxFloat(rows, depth, beta, input, output) {
+  const f322 = Math.fround;
+  const betaF = f322(beta);
+  for (let r = 0; r < rows; r++) {
+    const base = r * depth;
+    let max2 = -34028234663852886e22;
+    for (let c = 0; c < depth; c++) max2 = Math.max(max2, input[base + c]);
+    let sum = 0;
+    for (let c = 0; c < depth; c++) {
+      const e = f322(Math.exp(f322(f322(input[base + c] - max2) * betaF)));
+      output[base + c] = e;
+      sum = f322(sum + e);
+    }
+    for (let c = 0; c < depth; c++) output[base + c] = f322(output[base + c] / sum);
+  }
+}
+var softmaxKernel = {
+  op: "SOFTMAX",
+  maxVersion: 2,
+  types: ["INT8", "FLOAT32"],
+  prepare(ctx) {
+    const { beta } = softmaxOptions(ctx.options);
+    const input = ctx.input(0);
+    const output = ctx.output(0);
+    ensureType(input, ["INT8", "FLOAT32"], "input");
+    ensure(
+      output.type === input.type,
+      `output is ${output.type} but input is ${input.type} (int16 output is not supported)`
+    );
+    ensure(input.shape.length >= 1, "input must have at least one dimension");
+    ensure(sameShape(input.shape, output.shape), "input and output shapes differ");
+    const depth = input.shape[input.shape.length - 1];
+    const rows = depth === 0 ? 0 : input.size / depth;
+    if (input.type === "FLOAT32") {
+      const [x3, y2] = [input.float32(), output.float32()];
+      return () => softmaxFloat(rows, depth, beta, x3, y2);
+    }
+    ensureQuantized(input, "input");
+    ensure(
+      output.zeroPoint === -128 && output.scale === 1 / 256,
+      `int8 softmax output must have scale 1/256 and zero point -128, got ${output.scale} and ${output.zeroPoint}`
+    );
+    const params = softmaxInt8Params(beta, input.scale, rows, depth);
+    const [x2, y] = [input.int8(), output.int8()];
+    return () => softmaxInt8(params, x2, y);
+  }
+};
+
+// shared/interp/registry.ts
+var ALL = [
+  conv2dKernel,
+  depthwiseConv2dKernel,
+  fullyConnectedKernel,
+  averagePool2dKernel,
+  maxPool2dKernel,
+  reshapeKernel,
+  softmaxKernel,
+  addKernel,
+  mulKernel,
+  quantizeKernel,
+  dequantizeKernel,
+  padKernel,
+  concatenationKernel,
+  meanKernel,
+  logisticKernel,
+  reluKernel,
+  relu6Kernel
+];
+var KERNELS = new Map(ALL.map((k) => [k.op, k]));
+
+// shared/interp/tensors.ts
+var HOLDABLE = /* @__PURE__ */ new Set([
+  "FLOAT32",
+  "INT32",
+  "UINT8",
+  "INT64",
+  "BOOL",
+  "INT16",
+  "INT8",
+  "FLOAT64",
+  "UINT64",
+  "UINT32",
+  "UINT16",
+  "FLOAT16"
+]);
+var RuntimeTensor = class {
+  index;
+  name;
+  type;
+  shape;
+  size;
+  bytes;
+  constant;
+  scale;
+  zeroPoint;
+  scales;
+  zeroPoints;
+  quantizedDimension;
+  buffer;
+  constructor(index, tensor, data) {
+    this.index = index;
+    this.name = tensor.name;
+    this.type = tensor.type;
+    this.shape = [...tensor.shape];
+    this.size = tensor.shape.reduce((a, b) => a * b, 1);
+    const byteLength = this.size * TENSOR_TYPE_BYTES[tensor.type];
+    this.buffer = new ArrayBuffer(Math.max(8, Math.ceil(byteLength / 8) * 8));
+    this.bytes = new Uint8Array(this.buffer, 0, byteLength);
+    this.constant = data !== null;
+    if (data !== null) this.bytes.set(data);
+    const q = tensor.quantization;
+    this.scales = q?.scale ?? [];
+    this.zeroPoints = q?.zeroPoint ?? [];
+    this.scale = this.scales[0] ?? 0;
+    this.zeroPoint = this.zeroPoints[0] ?? 0;
+    this.quantizedDimension = q?.quantizedDimension ?? 0;
+  }
+  view(type, make) {
+    if (this.type !== type)
+      throw new Error(`tensor ${this.index} "${this.name}" is ${this.type}, not ${type}`);
+    return make(this.buffer, this.size);
+  }
+  int8() {
+    return this.view("INT8", (b, n2) => new Int8Array(b, 0, n2));
+  }
+  uint8() {
+    return this.view("UINT8", (b, n2) => new Uint8Array(b, 0, n2));
+  }
+  int16() {
+    return this.view("INT16", (b, n2) => new Int16Array(b, 0, n2));
+  }
+  int32() {
+    return this.view("INT32", (b, n2) => new Int32Array(b, 0, n2));
+  }
+  float32() {
+    return this.view("FLOAT32", (b, n2) => new Float32Array(b, 0, n2));
+  }
+  indices() {
+    if (this.type === "INT32") return Array.from(new Int32Array(this.buffer, 0, this.size));
+    if (this.type === "INT64")
+      return Array.from(new BigInt64Array(this.buffer, 0, this.size), Number);
+    throw new Error(`tensor ${this.index} "${this.name}" is ${this.type}, not an index type`);
+  }
+};
+function allocateTensor(model, index, source) {
+  const sg = model.subgraphs[0];
+  const t = sg.tensors[index];
+  const where = `${source}: tensor ${index} "${t.name}"`;
+  if (!HOLDABLE.has(t.type))
+    throw new TinyOpsError(
+      "INTERP_TENSOR_TYPE",
+      `Tensor ${index} "${t.name}" has type ${t.type}, which the interpreter cannot hold`,
+      {
+        where,
+        hint: "Convert the model to int8 or float32 tensors."
+      }
+    );
+  if (t.shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new TinyOpsError(
+      "INTERP_DYNAMIC_SHAPE",
+      `Tensor ${index} "${t.name}" has shape [${t.shape.join(", ")}] with an unknown dimension`,
+      {
+        where,
+        hint: "Export the model with fixed input shapes (e.g. batch size 1)."
+      }
+    );
+  const data = model.buffers[t.buffer]?.data;
+  const constant = data !== void 0 && data.length > 0 ? data : null;
+  const expected = t.shape.reduce((a, b) => a * b, 1) * TENSOR_TYPE_BYTES[t.type];
+  if (constant !== null && constant.length !== expected)
+    throw new TinyOpsError(
+      "INTERP_BAD_CONSTANT",
+      `Constant tensor ${index} "${t.name}" holds ${constant.length} bytes; its type ${t.type} and shape [${t.shape.join(", ")}] need ${expected}`,
+      { where, hint: "The model file is inconsistent: re-export it with the TFLite converter." }
+    );
+  return new RuntimeTensor(index, t, constant);
+}
+
+// shared/interp/interpreter.ts
+var Interpreter = class {
+  model;
+  inputs;
+  outputs;
+  source;
+  tensors = /* @__PURE__ */ new Map();
+  nodes = [];
+  constructor(model, options = {}) {
+    this.model = model;
+    this.source = options.source ?? "model";
+    const sg = model.subgraphs[0];
+    if (!sg)
+      throw new TinyOpsError("INTERP_NO_GRAPH", "The model has no subgraph to run", {
+        where: this.source,
+        hint: "Convert the model again with the TFLite converter."
+      });
+    const refused = [];
+    sg.operators.forEach((op, index) => {
+      const name = this.opName(index);
+      const code = model.operatorCodes[op.opcodeIndex];
+      const version = code?.version ?? 1;
+      const kernel = KERNELS.get(name);
+      if (!kernel) {
+        const custom = code?.customCode !== null && code?.customCode !== void 0;
+        refused.push({
+          index,
+          op: name,
+          version,
+          why: custom ? `custom op "${name}" has no kernel` : `the interpreter has no ${name} kernel`,
+          rank: 0
+        });
+        return;
+      }
+      if (version > kernel.maxVersion) {
+        refused.push({
+          index,
+          op: name,
+          version,
+          why: `${name} is implemented up to version ${kernel.maxVersion}`,
+          rank: 1
+        });
+        return;
+      }
+      try {
+        this.nodes.push({
+          index,
+          op: name,
+          run: kernel.prepare(this.context(index, name, version))
+        });
+      } catch (err3) {
+        if (!(err3 instanceof UnsupportedNodeError)) throw err3;
+        refused.push({ index, op: name, version, why: err3.message, rank: 2 });
+      }
+    });
+    if (refused.length > 0)
+      throw this.refusal(refused.sort((a, b) => a.rank - b.rank || a.index - b.index));
+    this.checkOrder();
+    this.inputs = sg.inputs.map((i2) => this.info(i2));
+    this.outputs = sg.outputs.map((i2) => this.info(i2));
+  }
+  /** Runs one inference. Each input is the raw little-endian bytes of one graph input, in the
+   * subgraph's order; returns the bytes of every graph output (copies), in order. */
+  invoke(inputs) {
+    if (inputs.length !== this.inputs.length)
+      throw new TinyOpsError(
+        "INTERP_INPUT_COUNT",
+        `The model takes ${this.inputs.length} input${this.inputs.length === 1 ? "" : "s"} (${this.inputs.map(describe2).join("; ")}); got ${inputs.length}`,
+        { where: this.source, hint: "Pass one input per model input, in the model's order." }
+      );
+    this.inputs.forEach((info, k) => {
+      const data = inputs[k];
+      if (data.length !== info.byteLength)
+        throw new TinyOpsError(
+          "INTERP_INPUT_SIZE",
+          `Input ${k} "${info.name}" takes ${info.byteLength} bytes (${describe2(info)}); got ${data.length} bytes`,
+          {
+            where: this.source,
+            hint: `Give ${info.shape.reduce((a, b) => a * b, 1)} ${info.type} values as little-endian bytes.`
+          }
+        );
+      this.tensor(info.index).bytes.set(data);
+    });
+    for (const node2 of this.nodes) node2.run();
+    return this.outputs.map((info) => this.tensor(info.index).bytes.slice());
+  }
+  /** invoke() with typed arrays (Int8Array for INT8, Float32Array for FLOAT32, ...). */
+  invokeTyped(inputs) {
+    const bytes = Array.from(inputs, (a, k) => {
+      const info = this.inputs[k];
+      if (info && !matchesType(a, info.type))
+        throw new TinyOpsError(
+          "INTERP_INPUT_TYPE",
+          `Input ${k} "${info.name}" is ${info.type}; got a ${a.constructor.name}`,
+          {
+            where: this.source,
+            hint: `Pass a ${typedArrayName(info.type)}.`
+          }
+        );
+      return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    });
+    return this.invoke(bytes).map((b, k) => typedView(b, this.outputs[k].type));
+  }
+  /** The current contents of any tensor of subgraph 0 (after invoke: its value in that
+   * inference), as a typed copy. */
+  readTensor(index) {
+    const t = this.tensor(index);
+    return typedView(t.bytes.slice(), t.type);
+  }
+  /** Indices of the nodes in execution order with their op names. */
+  get schedule() {
+    return this.nodes.map(({ index, op }) => ({ index, op }));
+  }
+  opName(index) {
+    const op = this.model.subgraphs[0].operators[index];
+    return this.model.operatorCodes[op.opcodeIndex]?.name ?? `opcode ${op.opcodeIndex}`;
+  }
+  refusal(refused) {
+    const [first, ...rest] = refused;
+    const groups = /* @__PURE__ */ new Map();
+    for (const r of rest) {
+      const key = `(${r.op} version ${r.version}): ${r.why}`;
+      groups.set(key, [...groups.get(key) ?? [], r.index]);
+    }
+    const listed = [...groups].slice(0, 5).map(([key, nodes]) => {
+      const shown = nodes.length > 8 ? `${nodes.slice(0, 8).join(", ")}, ...` : nodes.join(", ");
+      return `node${nodes.length === 1 ? "" : "s"} ${shown} ${key}`;
+    });
+    const more = rest.length === 0 ? "" : `; ${rest.length} more node${rest.length === 1 ? "" : "s"} cannot run either: ${listed.join("; ")}${groups.size > 5 ? "; ..." : ""}`;
+    return new TinyOpsError(
+      "INTERP_UNSUPPORTED_OP",
+      `Node ${first.index} (${first.op} version ${first.version}) cannot run on the TinyOps interpreter: ${first.why}${more}`,
+      {
+        where: `${this.source}: operator ${first.index}`,
+        hint: `The interpreter runs ${[...KERNELS.keys()].join(", ")} with int8 or float32 tensors; change the model to use those, or run it with TFLite Micro.`
+      }
+    );
+  }
+  /** Every non-constant tensor a node reads must be a graph input, a variable or the output of
+   * an earlier node (the converter writes nodes in execution order). */
+  checkOrder() {
+    const sg = this.model.subgraphs[0];
+    const ready = new Set(sg.inputs);
+    sg.tensors.forEach((t, i2) => {
+      if (t.isVariable || (this.model.buffers[t.buffer]?.data.length ?? 0) > 0) ready.add(i2);
+    });
+    sg.operators.forEach((op, index) => {
+      for (const i2 of op.inputs) {
+        if (i2 >= 0 && !ready.has(i2))
+          throw new TinyOpsError(
+            "INTERP_GRAPH_ORDER",
+            `Node ${index} (${this.opName(index)}) reads tensor ${i2} "${sg.tensors[i2]?.name ?? "?"}" before any node writes it`,
+            {
+              where: `${this.source}: operator ${index}`,
+              hint: "The graph is not in execution order; re-export the model."
+            }
+          );
+      }
+      for (const o of op.outputs) if (o >= 0) ready.add(o);
+    });
+  }
+  tensor(index) {
+    let t = this.tensors.get(index);
+    if (!t) {
+      t = allocateTensor(this.model, index, this.source);
+      this.tensors.set(index, t);
+    }
+    return t;
+  }
+  context(nodeIndex, op, version) {
+    const node2 = this.model.subgraphs[0].operators[nodeIndex];
+    const get = (list, i2, what) => {
+      const index = list[i2];
+      if (index === void 0 || index < 0)
+        throw new UnsupportedNodeError(`${what} ${i2} is missing`);
+      return this.tensor(index);
+    };
+    return {
+      op,
+      version,
+      nodeIndex,
+      options: node2.builtinOptions,
+      inputCount: node2.inputs.length,
+      outputCount: node2.outputs.length,
+      input: (i2) => get(node2.inputs, i2, "input"),
+      optionalInput: (i2) => {
+        const index = node2.inputs[i2];
+        return index === void 0 || index < 0 ? null : this.tensor(index);
+      },
+      output: (i2) => get(node2.outputs, i2, "output")
+    };
+  }
+  info(index) {
+    const t = this.tensor(index);
+    return {
+      index,
+      name: t.name,
+      type: t.type,
+      shape: [...t.shape],
+      byteLength: t.bytes.length,
+      quantization: t.scales.length > 0 ? { scale: t.scale, zeroPoint: t.zeroPoint } : null
+    };
+  }
+};
+function describe2(info) {
+  return `${info.type} [${info.shape.join(", ")}]`;
+}
+function matchesType(a, type) {
+  return a.BYTES_PER_ELEMENT === TENSOR_TYPE_BYTES[type] && typedArrayName(type) === a.constructor.name;
+}
+function typedArrayName(type) {
+  switch (type) {
+    case "INT8":
+      return "Int8Array";
+    case "INT16":
+      return "Int16Array";
+    case "INT32":
+      return "Int32Array";
+    case "FLOAT32":
+      return "Float32Array";
+    default:
+      return "Uint8Array";
+  }
+}
+function typedView(bytes, type) {
+  const size = TENSOR_TYPE_BYTES[type];
+  const aligned = bytes.byteOffset % Math.max(1, size) === 0 ? bytes : bytes.slice();
+  const { buffer, byteOffset, byteLength } = aligned;
+  switch (type) {
+    case "INT8":
+      return new Int8Array(buffer, byteOffset, byteLength);
+    case "INT16":
+      return new Int16Array(buffer, byteOffset, byteLength / 2);
+    case "INT32":
+      return new Int32Array(buffer, byteOffset, byteLength / 4);
+    case "FLOAT32":
+      return new Float32Array(buffer, byteOffset, byteLength / 4);
+    default:
+      return new Uint8Array(buffer, byteOffset, byteLength);
+  }
+}
+
+// shared/interp/input-file.ts
+var fs9 = __toESM(require("node:fs"));
+var MAGIC = [147, 78, 85, 77, 80, 89];
+var NPY_TYPES = {
+  i1: { bytes: 1, kind: "i", tensor: "INT8" },
+  u1: { bytes: 1, kind: "u", tensor: "UINT8" },
+  b1: { bytes: 1, kind: "b", tensor: "BOOL" },
+  i2: { bytes: 2, kind: "i", tensor: "INT16" },
+  u2: { bytes: 2, kind: "u", tensor: "UINT16" },
+  i4: { bytes: 4, kind: "i", tensor: "INT32" },
+  u4: { bytes: 4, kind: "u", tensor: "UINT32" },
+  i8: { bytes: 8, kind: "i", tensor: "INT64" },
+  u8: { bytes: 8, kind: "u", tensor: "UINT64" },
+  f4: { bytes: 4, kind: "f", tensor: "FLOAT32" },
+  f8: { bytes: 8, kind: "f", tensor: "FLOAT64" }
+};
+function npyError(message, where) {
+  return new TinyOpsError("NPY_FORMAT", message, {
+    where,
+    hint: "Write the file with numpy.save() (a plain numeric array, C order)."
+  });
+}
+function parseNpy(bytes, where) {
+  if (bytes.length < 10 || !MAGIC.every((b, i2) => bytes[i2] === b))
+    throw npyError("Not a NumPy .npy file (missing the \\x93NUMPY magic)", where);
+  const major = bytes[6];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let headerLength;
+  let headerStart;
+  if (major === 1) {
+    headerLength = view.getUint16(8, true);
+    headerStart = 10;
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw npyError("Truncated .npy header", where);
+    headerLength = view.getUint32(8, true);
+    headerStart = 12;
+  } else throw npyError(`Unsupported .npy format version ${major}`, where);
+  if (headerStart + headerLength > bytes.length) throw npyError("Truncated .npy header", where);
+  const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(
+    bytes.subarray(headerStart, headerStart + headerLength)
+  );
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr === void 0 || fortran === void 0 || shapeText === void 0)
+    throw npyError(`Unreadable .npy header: ${header.trim()}`, where);
+  if (fortran === "True") throw npyError("Fortran-order arrays are not supported", where);
+  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map((s) => Number(s.replace(/L$/, "")));
+  if (shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw npyError(`Bad shape (${shapeText}) in the .npy header`, where);
+  const type = NPY_TYPES[descr.replace(/^[<>|=]/, "")];
+  if (!type)
+    throw npyError(
+      `Unsupported dtype '${descr}' (use a numeric dtype such as float32 or int8)`,
+      where
+    );
+  const count = shape.reduce((a, b) => a * b, 1);
+  const start = headerStart + headerLength;
+  const need = count * type.bytes;
+  if (bytes.length - start < need)
+    throw npyError(
+      `The array needs ${need} data bytes for shape (${shape.join(", ")}) of ${descr}; the file has ${bytes.length - start}`,
+      where
+    );
+  return { dtype: descr, shape, data: bytes.subarray(start, start + need) };
+}
+function npyValues(a) {
+  const type = NPY_TYPES[a.dtype.replace(/^[<>|=]/, "")];
+  const little = !a.dtype.startsWith(">");
+  const view = new DataView(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+  const n2 = a.data.length / type.bytes;
+  const out = new Array(n2);
+  for (let i2 = 0; i2 < n2; i2++) {
+    const o = i2 * type.bytes;
+    if (type.kind === "f")
+      out[i2] = type.bytes === 4 ? view.getFloat32(o, little) : view.getFloat64(o, little);
+    else if (type.bytes === 8)
+      out[i2] = Number(
+        type.kind === "i" ? view.getBigInt64(o, little) : view.getBigUint64(o, little)
+      );
+    else if (type.bytes === 4)
+      out[i2] = type.kind === "i" ? view.getInt32(o, little) : view.getUint32(o, little);
+    else if (type.bytes === 2)
+      out[i2] = type.kind === "i" ? view.getInt16(o, little) : view.getUint16(o, little);
+    else out[i2] = type.kind === "i" ? view.getInt8(o) : view.getUint8(o);
+  }
+  return out;
+}
+function describe3(info) {
+  return `${info.type} [${info.shape.join(", ")}]`;
+}
+function npyToTensorBytes(a, info, where) {
+  const count = info.shape.reduce((x2, y) => x2 * y, 1);
+  const have = a.shape.reduce((x2, y) => x2 * y, 1);
+  if (have !== count)
+    throw new TinyOpsError(
+      "RUN_INPUT_SHAPE",
+      `The array has shape (${a.shape.join(", ")}) = ${have} values; input "${info.name}" is ${describe3(info)} = ${count} values`,
+      { where, hint: `Save an array of ${count} values (shape [${info.shape.join(", ")}]).` }
+    );
+  const type = NPY_TYPES[a.dtype.replace(/^[<>|=]/, "")];
+  const littleOrSingle = !a.dtype.startsWith(">") || type.bytes === 1;
+  if (type.tensor === info.type && littleOrSingle) return a.data.slice();
+  const values = npyValues(a);
+  const mismatch = (why) => new TinyOpsError(
+    "RUN_INPUT_DTYPE",
+    `The array's dtype ${a.dtype} does not fit input "${info.name}" (${info.type}): ${why}`,
+    {
+      where,
+      hint: `Save the array as ${info.type === "INT8" ? "int8" : info.type === "FLOAT32" ? "float32" : info.type.toLowerCase()}.`
+    }
+  );
+  if (info.type === "FLOAT32") return new Uint8Array(Float32Array.from(values).buffer);
+  if (info.type === "INT8") {
+    if (type.kind === "f") {
+      if (!info.quantization)
+        throw mismatch("the input has no quantization to convert floats with");
+      const out = new Int8Array(count);
+      quantizeFloatToInt8(
+        info.quantization.scale,
+        info.quantization.zeroPoint,
+        Float32Array.from(values),
+        out
+      );
+      return new Uint8Array(out.buffer);
+    }
+    const bad2 = values.findIndex((v) => v < -128 || v > 127);
+    if (bad2 >= 0) throw mismatch(`value ${values[bad2]} at position ${bad2} is outside [-128, 127]`);
+    return new Uint8Array(Int8Array.from(values).buffer);
+  }
+  throw mismatch(`convert it to ${info.type.toLowerCase()} first`);
+}
+function readInputFile(path7, info) {
+  let bytes;
+  try {
+    bytes = new Uint8Array(fs9.readFileSync(path7));
+  } catch (err3) {
+    const e = err3;
+    throw new TinyOpsError(
+      "RUN_INPUT_FILE",
+      `Cannot read input file ${path7}: ${e.code === "ENOENT" ? "no such file" : e.message}`,
+      {
+        where: path7,
+        hint: "Pass an existing file of raw little-endian bytes or a .npy array."
+      }
+    );
+  }
+  if (path7.toLowerCase().endsWith(".npy"))
+    return npyToTensorBytes(parseNpy(bytes, path7), info, path7);
+  if (bytes.length !== info.byteLength)
+    throw new TinyOpsError(
+      "RUN_INPUT_SIZE",
+      `Input file has ${bytes.length} bytes; input "${info.name}" (${describe3(info)}) takes ${info.byteLength} bytes of raw little-endian data`,
+      {
+        where: path7,
+        hint: `Give exactly ${info.byteLength} bytes, or a .npy array of ${info.shape.reduce((x2, y) => x2 * y, 1)} values.`
+      }
+    );
+  return bytes;
+}
+
+// shared/cli/commands/run.ts
+var runCommand2 = {
+  summary: "Run a model on the reference interpreter (TFLite Micro int8 arithmetic) and print output 0",
+  usage: "tinyops run MODEL --input FILE [--input FILE2 ...] [--output FILE] [--json]",
+  async run(args, io) {
+    const { values, positionals } = parseCommandLine(
+      args,
+      {
+        input: { type: "string", multiple: true },
+        output: { type: "string" },
+        json: { type: "boolean" }
+      },
+      { min: 1, max: 1, names: "MODEL" }
+    );
+    const modelPath = positionals[0];
+    const inputFiles = values.input ?? [];
+    if (inputFiles.length === 0)
+      throw new UsageError("Missing --input FILE (one per model input).");
+    const { model } = loadModelFile(modelPath);
+    const interp = new Interpreter(model, { source: modelPath });
+    if (inputFiles.length !== interp.inputs.length)
+      throw new UsageError(
+        `The model takes ${interp.inputs.length} input${interp.inputs.length === 1 ? "" : "s"} (${interp.inputs.map((i2) => `${i2.name}: ${i2.type} [${i2.shape.join(", ")}]`).join(
+          "; "
+        )}); got ${inputFiles.length} --input file${inputFiles.length === 1 ? "" : "s"}.`
+      );
+    const inputs = inputFiles.map((file, k) => readInputFile(file, interp.inputs[k]));
+    const output = interp.invoke(inputs)[0];
+    const info = interp.outputs[0];
+    if (values.output !== void 0) writeFileAtomic(values.output, output);
+    if (values.json) {
+      io.stdout(
+        JSON.stringify(
+          {
+            ok: true,
+            output: Array.from(typedView(output, info.type)),
+            shape: info.shape,
+            type: info.type,
+            name: info.name,
+            quantization: info.quantization,
+            writtenTo: values.output ?? null
+          },
+          null,
+          2
+        )
+      );
+    } else if (values.output === void 0) {
+      if (io.stdoutBinary) io.stdoutBinary(output);
+      else process.stdout.write(output);
+    }
+    return 0;
+  }
+};
+
+// shared/quant/int8-runner.ts
+function interpreterRunner(model) {
+  const interp = new Interpreter(model, { source: "the quantized model" });
+  const tensors = model.subgraphs[0].tensors;
+  return (inputs) => {
+    interp.invokeTyped(inputs);
+    return tensors.map((_, i2) => {
+      try {
+        return interp.readTensor(i2);
+      } catch {
+        return null;
+      }
+    });
+  };
+}
+
+// shared/quant/pipeline.ts
+var import_node_crypto4 = require("node:crypto");
+var fs12 = __toESM(require("node:fs"));
+
+// schemas/quantize-report.schema.json
+var quantize_report_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://tinyops.dev/schemas/quantize-report.schema.json",
+  title: "TinyOps quantize report",
+  description: "What `tinyops quantize` did: sizes, calibration, float vs int8 agreement and accuracy, SQNR per layer.",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "schemaVersion",
+    "kind",
+    "tool",
+    "source",
+    "output",
+    "options",
+    "calibration",
+    "cleanup",
+    "evaluation",
+    "layers",
+    "worstTensors"
+  ],
+  definitions: {
+    file: {
+      type: "object",
+      additionalProperties: false,
+      required: ["path", "format", "bytes", "sha256"],
+      properties: {
+        path: { type: "string" },
+        format: { enum: ["tflite", "keras-h5", "keras", "tfjs"] },
+        bytes: { type: "integer", minimum: 0 },
+        sha256: { type: "string", pattern: "^[0-9a-f]{64}$" }
+      }
+    },
+    layer: {
+      type: "object",
+      additionalProperties: false,
+      required: ["tensor", "name", "op", "scale", "zeroPoint", "sqnrDb", "meanAbsError"],
+      properties: {
+        tensor: {
+          type: "integer",
+          minimum: 0,
+          description: "Tensor index in the int8 model."
+        },
+        name: { type: "string" },
+        op: {
+          type: "string",
+          description: "The op that writes the tensor (INPUT for a model input)."
+        },
+        scale: { type: "number" },
+        zeroPoint: { type: "integer" },
+        sqnrDb: {
+          type: ["number", "null"],
+          description: "10 log10(signal power / error power), float activation vs dequantized int8 activation; null when the float signal is all zero."
+        },
+        meanAbsError: { type: "number" }
+      }
+    }
+  },
+  properties: {
+    schemaVersion: { const: 1 },
+    kind: { const: "quantize" },
+    tool: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "version"],
+      properties: { name: { const: "tinyops" }, version: { type: "string" } }
+    },
+    source: { $ref: "#/definitions/file" },
+    output: { $ref: "#/definitions/file" },
+    sizeRatio: { type: "number", description: "int8 bytes / float bytes." },
+    options: {
+      type: "object",
+      additionalProperties: false,
+      required: ["perChannel", "floatIo"],
+      properties: { perChannel: { type: "boolean" }, floatIo: { type: "boolean" } }
+    },
+    calibration: {
+      type: "object",
+      additionalProperties: false,
+      required: ["method", "percentile", "samples", "dataset"],
+      properties: {
+        method: { enum: ["minmax", "percentile", "mse"] },
+        percentile: { type: ["number", "null"] },
+        samples: { type: "integer", minimum: 1 },
+        dataset: { type: "string" }
+      }
+    },
+    cleanup: {
+      type: "array",
+      items: { type: "string" },
+      description: "Graph clean-up applied before quantization."
+    },
+    evaluation: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "samples",
+        "outputMeanAbsError",
+        "outputMaxAbsError",
+        "top1Agreement",
+        "floatAccuracy",
+        "int8Accuracy",
+        "accuracyDrop",
+        "labels"
+      ],
+      properties: {
+        samples: {
+          type: "integer",
+          minimum: 0,
+          description: "Inputs both models ran on: the first calibration samples (at most 100), in dataset order, matched with the labels by position."
+        },
+        outputMeanAbsError: {
+          type: "number",
+          description: "Mean |float output - dequantized int8 output| over output 0."
+        },
+        outputMaxAbsError: { type: "number" },
+        top1Agreement: {
+          type: ["number", "null"],
+          description: "Share of samples where both models pick the same class (null unless the model ends in SOFTMAX or labels were given)."
+        },
+        floatAccuracy: { type: ["number", "null"] },
+        int8Accuracy: { type: ["number", "null"] },
+        accuracyDrop: {
+          type: ["number", "null"],
+          description: "floatAccuracy - int8Accuracy."
+        },
+        labels: { type: ["string", "null"] }
+      }
+    },
+    layers: { type: "array", items: { $ref: "#/definitions/layer" } },
+    worstTensors: {
+      type: "array",
+      items: { $ref: "#/definitions/layer" },
+      description: "The tensors with the lowest SQNR, worst first."
+    }
+  }
+};
+
+// shared/quant/dataset.ts
+var fs10 = __toESM(require("node:fs"));
+var path5 = __toESM(require("node:path"));
+
+// node_modules/fflate/esm/index.mjs
+var import_module = require("module");
+var require2 = (0, import_module.createRequire)("/");
+var _a;
+var Worker;
+var isMarkedAsUntransferable;
+try {
+  _a = require2("worker_threads"), Worker = _a.Worker, isMarkedAsUntransferable = _a.isMarkedAsUntransferable;
+} catch (e) {
+}
+var u8 = Uint8Array;
+var u16 = Uint16Array;
+var i32 = Int32Array;
+var fleb = new u8([
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  1,
+  1,
+  2,
+  2,
+  2,
+  2,
+  3,
+  3,
+  3,
+  3,
+  4,
+  4,
+  4,
+  4,
+  5,
+  5,
+  5,
+  5,
+  0,
+  /* unused */
+  0,
+  0,
+  /* impossible */
+  0
+]);
+var fdeb = new u8([
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  2,
+  2,
+  3,
+  3,
+  4,
+  4,
+  5,
+  5,
+  6,
+  6,
+  7,
+  7,
+  8,
+  8,
+  9,
+  9,
+  10,
+  10,
+  11,
+  11,
+  12,
+  12,
+  13,
+  13,
+  /* unused */
+  0,
+  0
+]);
+var clim = new u8([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
+var freb = function(eb, start) {
+  var b = new u16(31);
+  for (var i2 = 0; i2 < 31; ++i2) {
+    b[i2] = start += 1 << eb[i2 - 1];
+  }
+  var r = new i32(b[30]);
+  for (var i2 = 1; i2 < 30; ++i2) {
+    for (var j = b[i2]; j < b[i2 + 1]; ++j) {
+      r[j] = j - b[i2] << 5 | i2;
+    }
+  }
+  return { b, r };
+};
+var _a = freb(fleb, 2);
+var fl = _a.b;
+var revfl = _a.r;
+fl[28] = 258, revfl[258] = 28;
+var _b = freb(fdeb, 0);
+var fd = _b.b;
+var revfd = _b.r;
+var rev = new u16(32768);
+for (i = 0; i < 32768; ++i) {
+  x = (i & 43690) >> 1 | (i & 21845) << 1;
+  x = (x & 52428) >> 2 | (x & 13107) << 2;
+  x = (x & 61680) >> 4 | (x & 3855) << 4;
+  rev[i] = ((x & 65280) >> 8 | (x & 255) << 8) >> 1;
+}
+var x;
+var i;
+var hMap = (function(cd, mb, r) {
+  var s = cd.length;
+  var i2 = 0;
+  var l = new u16(mb);
+  for (; i2 < s; ++i2) {
+    if (cd[i2])
+      ++l[cd[i2] - 1];
+  }
+  var le = new u16(mb);
+  for (i2 = 1; i2 < mb; ++i2) {
+    le[i2] = le[i2 - 1] + l[i2 - 1] << 1;
+  }
+  var co;
+  if (r) {
+    co = new u16(1 << mb);
+    var rvb = 15 - mb;
+    for (i2 = 0; i2 < s; ++i2) {
+      if (cd[i2]) {
+        var sv = i2 << 4 | cd[i2];
+        var r_1 = mb - cd[i2];
+        var v = le[cd[i2] - 1]++ << r_1;
+        for (var m = v | (1 << r_1) - 1; v <= m; ++v) {
+          co[rev[v] >> rvb] = sv;
+        }
+      }
+    }
+  } else {
+    co = new u16(s);
+    for (i2 = 0; i2 < s; ++i2) {
+      if (cd[i2]) {
+        co[i2] = rev[le[cd[i2] - 1]++] >> 15 - cd[i2];
+      }
+    }
+  }
+  return co;
+});
+var flt = new u8(288);
+for (i = 0; i < 144; ++i)
+  flt[i] = 8;
+var i;
+for (i = 144; i < 256; ++i)
+  flt[i] = 9;
+var i;
+for (i = 256; i < 280; ++i)
+  flt[i] = 7;
+var i;
+for (i = 280; i < 288; ++i)
+  flt[i] = 8;
+var i;
+var fdt = new u8(32);
+for (i = 0; i < 32; ++i)
+  fdt[i] = 5;
+var i;
+var flrm = /* @__PURE__ */ hMap(flt, 9, 1);
+var fdrm = /* @__PURE__ */ hMap(fdt, 5, 1);
+var max = function(a) {
+  var m = a[0];
+  for (var i2 = 1; i2 < a.length; ++i2) {
+    if (a[i2] > m)
+      m = a[i2];
+  }
+  return m;
+};
+var bits = function(d, p, m) {
+  var o = p / 8 | 0;
+  return (d[o] | d[o + 1] << 8) >> (p & 7) & m;
+};
+var bits16 = function(d, p) {
+  var o = p / 8 | 0;
+  return (d[o] | d[o + 1] << 8 | d[o + 2] << 16) >> (p & 7);
+};
+var shft = function(p) {
+  return (p + 7) / 8 | 0;
+};
+var slc = function(v, s, e) {
+  if (s == null || s < 0)
+    s = 0;
+  if (e == null || e > v.length)
+    e = v.length;
+  return new u8(v.subarray(s, e));
+};
+var ec = [
+  "unexpected EOF",
+  "invalid block type",
+  "invalid length/literal",
+  "invalid distance",
+  "stream finished",
+  "no stream handler",
+  ,
+  // determined by compression function
+  "no callback",
+  "invalid UTF-8 data",
+  "extra field too long",
+  "date not in range 1980-2099",
+  "filename too long",
+  "stream finishing",
+  "invalid zip data"
+  // determined by unknown compression method
+];
+var err = function(ind, msg, nt) {
+  var e = new Error(msg || ec[ind]);
+  e.code = ind;
+  if (Error.captureStackTrace)
+    Error.captureStackTrace(e, err);
+  if (!nt)
+    throw e;
+  return e;
+};
+var inflt = function(dat, st, buf, dict) {
+  var sl = dat.length, dl = dict ? dict.length : 0;
+  if (!sl || st.f && !st.l)
+    return buf || new u8(0);
+  var noBuf = !buf;
+  var resize = noBuf || st.i != 2;
+  var noSt = st.i;
+  if (noBuf)
+    buf = new u8(sl * 3);
+  var cbuf = function(l2) {
+    var bl = buf.length;
+    if (l2 > bl) {
+      var nbuf = new u8(Math.max(bl * 2, l2));
+      nbuf.set(buf);
+      buf = nbuf;
+    }
+  };
+  var final = st.f || 0, pos = st.p || 0, bt = st.b || 0, lm = st.l, dm = st.d, lbt = st.m, dbt = st.n;
+  var tbts = sl * 8;
+  do {
+    if (!lm) {
+      final = bits(dat, pos, 1);
+      var type = bits(dat, pos + 1, 3);
+      pos += 3;
+      if (!type) {
+        var s = shft(pos) + 4, l = dat[s - 4] | dat[s - 3] << 8, t = s + l;
+        if (t > sl) {
+          if (noSt)
+            err(0);
+          break;
+        }
+        if (resize)
+          cbuf(bt + l);
+        buf.set(dat.subarray(s, t), bt);
+        st.b = bt += l, st.p = pos = t * 8, st.f = final;
+        continue;
+      } else if (type == 1)
+        lm = flrm, dm = fdrm, lbt = 9, dbt = 5;
+      else if (type == 2) {
+        var hLit = bits(dat, pos, 31) + 257, hcLen = bits(dat, pos + 10, 15) + 4;
+        var tl = hLit + bits(dat, pos + 5, 31) + 1;
+        pos += 14;
+        var ldt = new u8(tl);
+        var clt = new u8(19);
+        for (var i2 = 0; i2 < hcLen; ++i2) {
+          clt[clim[i2]] = bits(dat, pos + i2 * 3, 7);
+        }
+        pos += hcLen * 3;
+        var clb = max(clt), clbmsk = (1 << clb) - 1;
+        var clm = hMap(clt, clb, 1);
+        for (var i2 = 0; i2 < tl; ) {
+          var r = clm[bits(dat, pos, clbmsk)];
+          pos += r & 15;
+          var s = r >> 4;
+          if (s < 16) {
+            ldt[i2++] = s;
+          } else {
+            var c = 0, n2 = 0;
+            if (s == 16)
+              n2 = 3 + bits(dat, pos, 3), pos += 2, c = ldt[i2 - 1];
+            else if (s == 17)
+              n2 = 3 + bits(dat, pos, 7), pos += 3;
+            else if (s == 18)
+              n2 = 11 + bits(dat, pos, 127), pos += 7;
+            while (n2--)
+              ldt[i2++] = c;
+          }
+        }
+        var lt = ldt.subarray(0, hLit), dt = ldt.subarray(hLit);
+        lbt = max(lt);
+        dbt = max(dt);
+        lm = hMap(lt, lbt, 1);
+        dm = hMap(dt, dbt, 1);
+      } else
+        err(1);
+      if (pos > tbts) {
+        if (noSt)
+          err(0);
+        break;
+      }
+    }
+    if (resize)
+      cbuf(bt + 131072);
+    var lms = (1 << lbt) - 1, dms = (1 << dbt) - 1;
+    var lpos = pos;
+    for (; ; lpos = pos) {
+      var c = lm[bits16(dat, pos) & lms], sym = c >> 4;
+      pos += c & 15;
+      if (pos > tbts) {
+        if (noSt)
+          err(0);
+        break;
+      }
+      if (!c)
+        err(2);
+      if (sym < 256)
+        buf[bt++] = sym;
+      else if (sym == 256) {
+        lpos = pos, lm = null;
+        break;
+      } else {
+        var add = sym - 254;
+        if (sym > 264) {
+          var i2 = sym - 257, b = fleb[i2];
+          add = bits(dat, pos, (1 << b) - 1) + fl[i2];
+          pos += b;
+        }
+        var d = dm[bits16(dat, pos) & dms], dsym = d >> 4;
+        if (!d)
+          err(3);
+        pos += d & 15;
+        var dt = fd[dsym];
+        if (dsym > 3) {
+          var b = fdeb[dsym];
+          dt += bits16(dat, pos) & (1 << b) - 1, pos += b;
+        }
+        if (pos > tbts) {
+          if (noSt)
+            err(0);
+          break;
+        }
+        if (resize)
+          cbuf(bt + 131072);
+        var end = bt + add;
+        if (bt < dt) {
+          var shift = dl - dt, dend = Math.min(dt, end);
+          if (shift + bt < 0)
+            err(3);
+          for (; bt < dend; ++bt)
+            buf[bt] = dict[shift + bt];
+        }
+        for (; bt < end; ++bt)
+          buf[bt] = buf[bt - dt];
+      }
+    }
+    st.l = lm, st.p = lpos, st.b = bt, st.f = final;
+    if (lm)
+      final = 1, st.m = lbt, st.d = dm, st.n = dbt;
+  } while (!final);
+  return bt != buf.length && noBuf ? slc(buf, 0, bt) : buf.subarray(0, bt);
+};
+var et = /* @__PURE__ */ new u8(0);
+var b2 = function(d, b) {
+  return d[b] | d[b + 1] << 8;
+};
+var b4 = function(d, b) {
+  return (d[b] | d[b + 1] << 8 | d[b + 2] << 16 | d[b + 3] << 24) >>> 0;
+};
+var b8 = function(d, b) {
+  return b4(d, b) + b4(d, b + 4) * 4294967296;
+};
+function inflateSync(data, opts) {
+  return inflt(data, { i: 2 }, opts && opts.out, opts && opts.dictionary);
+}
+var td = typeof TextDecoder != "undefined" && /* @__PURE__ */ new TextDecoder();
+var tds = 0;
+try {
+  td.decode(et, { stream: true });
+  tds = 1;
+} catch (e) {
+}
+var dutf8 = function(d) {
+  for (var r = "", i2 = 0; ; ) {
+    var c = d[i2++];
+    var eb = (c > 127) + (c > 223) + (c > 239);
+    if (i2 + eb > d.length)
+      return { s: r, r: slc(d, i2 - 1) };
+    if (!eb)
+      r += String.fromCharCode(c);
+    else if (eb == 3) {
+      c = ((c & 15) << 18 | (d[i2++] & 63) << 12 | (d[i2++] & 63) << 6 | d[i2++] & 63) - 65536, r += String.fromCharCode(55296 | c >> 10, 56320 | c & 1023);
+    } else if (eb & 1)
+      r += String.fromCharCode((c & 31) << 6 | d[i2++] & 63);
+    else
+      r += String.fromCharCode((c & 15) << 12 | (d[i2++] & 63) << 6 | d[i2++] & 63);
+  }
+};
+function strFromU8(dat, latin1) {
+  if (latin1) {
+    var r = "";
+    for (var i2 = 0; i2 < dat.length; i2 += 16384)
+      r += String.fromCharCode.apply(null, dat.subarray(i2, i2 + 16384));
+    return r;
+  } else if (td) {
+    return td.decode(dat);
+  } else {
+    var _a2 = dutf8(dat), s = _a2.s, r = _a2.r;
+    if (r.length)
+      err(8);
+    return s;
+  }
+}
+var slzh = function(d, b) {
+  return b + 30 + b2(d, b + 26) + b2(d, b + 28);
+};
+var zh = function(d, b, z) {
+  var fnl = b2(d, b + 28), efl = b2(d, b + 30), fn = strFromU8(d.subarray(b + 46, b + 46 + fnl), !(b2(d, b + 8) & 2048)), es = b + 46 + fnl;
+  var _a2 = z64hs(d, es, efl, z, b4(d, b + 20), b4(d, b + 24), b4(d, b + 42)), sc = _a2[0], su = _a2[1], off = _a2[2];
+  return [b2(d, b + 10), sc, su, fn, es + efl + b2(d, b + 32), off];
+};
+var z64hs = function(d, b, l, z, sc, su, off) {
+  var nsc = sc == 4294967295, nsu = su == 4294967295, noff = off == 4294967295, e = b + l;
+  var nf = nsc + nsu + noff;
+  if (z && nf) {
+    for (; b + 4 < e; b += 4 + b2(d, b + 2)) {
+      if (b2(d, b) == 1) {
+        return [
+          nsc ? b8(d, b + 4 + 8 * nsu) : sc,
+          nsu ? b8(d, b + 4) : su,
+          noff ? b8(d, b + 4 + 8 * (nsu + nsc)) : off,
+          1
+        ];
+      }
+    }
+    if (z < 2)
+      err(13);
+  }
+  return [sc, su, off, 0];
+};
+function unzipSync(data, opts) {
+  var files = {};
+  var e = data.length - 22;
+  for (; b4(data, e) != 101010256; --e) {
+    if (!e || data.length - e > 65558)
+      err(13);
+  }
+  ;
+  var c = b2(data, e + 8);
+  if (!c)
+    return {};
+  var o = b4(data, e + 16);
+  var z = b4(data, e - 20) == 117853008;
+  if (z) {
+    var ze = b4(data, e - 12);
+    z = b4(data, ze) == 101075792;
+    if (z) {
+      c = b4(data, ze + 32);
+      o = b4(data, ze + 48);
+    }
+  }
+  var fltr = opts && opts.filter;
+  for (var i2 = 0; i2 < c; ++i2) {
+    var _a2 = zh(data, o, z), c_2 = _a2[0], sc = _a2[1], su = _a2[2], fn = _a2[3], no = _a2[4], off = _a2[5], b = slzh(data, off);
+    o = no;
+    if (!fltr || fltr({
+      name: fn,
+      size: sc,
+      originalSize: su,
+      compression: c_2
+    })) {
+      if (!c_2)
+        files[fn] = slc(data, b, b + sc);
+      else if (c_2 == 8)
+        files[fn] = inflateSync(data.subarray(b, b + sc), { out: new u8(su) });
+      else
+        err(14, "unknown compression type " + c_2);
+    }
+  }
+  return files;
+}
+
+// shared/quant/dataset.ts
+var DTYPES = {
+  "<f4": { bytes: 4, read: (v, o) => v.getFloat32(o, true) },
+  "<f8": { bytes: 8, read: (v, o) => v.getFloat64(o, true) },
+  "|u1": { bytes: 1, read: (v, o) => v.getUint8(o) },
+  "|i1": { bytes: 1, read: (v, o) => v.getInt8(o) },
+  "<i2": { bytes: 2, read: (v, o) => v.getInt16(o, true) },
+  "<u2": { bytes: 2, read: (v, o) => v.getUint16(o, true) },
+  "<i4": { bytes: 4, read: (v, o) => v.getInt32(o, true) },
+  "<u4": { bytes: 4, read: (v, o) => v.getUint32(o, true) },
+  "<i8": { bytes: 8, read: (v, o) => Number(v.getBigInt64(o, true)) },
+  "|b1": { bytes: 1, read: (v, o) => v.getUint8(o) }
+};
+function parseNpy2(bytes, where) {
+  const bad2 = (why) => {
+    throw new TinyOpsError("DATASET_FORMAT", `${where} is not a readable .npy file: ${why}`, {
+      where,
+      hint: "Save it with numpy.save (C order, a numeric dtype such as float32)."
+    });
+  };
+  if (bytes.length < 10 || bytes[0] !== 147 || String.fromCharCode(...bytes.subarray(1, 6)) !== "NUMPY")
+    bad2("no NUMPY magic");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const major = bytes[6];
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const headerStart = major === 1 ? 10 : 12;
+  const header = new TextDecoder().decode(bytes.subarray(headerStart, headerStart + headerLen));
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1] ?? bad2("no descr");
+  if (/'fortran_order':\s*True/.test(header)) bad2("Fortran order is not supported");
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? bad2("no shape");
+  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const dtype = DTYPES[descr === "<f4" || descr === "=f4" ? "<f4" : descr] ?? bad2(`dtype ${descr} is not supported`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const offset = headerStart + headerLen;
+  if (bytes.length - offset < count * dtype.bytes)
+    bad2(`the data is shorter than shape [${shape}] needs`);
+  const data = new Float64Array(count);
+  for (let i2 = 0; i2 < count; i2++) data[i2] = dtype.read(view, offset + i2 * dtype.bytes);
+  return { shape, dtype: descr, data };
+}
+function readArrays(file) {
+  const bytes = new Uint8Array(fs10.readFileSync(file));
+  const ext = path5.extname(file).toLowerCase();
+  if (ext === ".npy") {
+    const a = parseNpy2(bytes, file);
+    return [{ data: a.data, shape: a.shape }];
+  }
+  if (ext === ".npz") {
+    let entries;
+    try {
+      entries = unzipSync(bytes);
+    } catch {
+      throw new TinyOpsError("DATASET_FORMAT", `${file} is not a readable .npz (zip) file`, {
+        where: file,
+        hint: "Save it with numpy.savez."
+      });
+    }
+    const names = Object.keys(entries).filter((n2) => n2.endsWith(".npy"));
+    const preferred = ["x.npy", "x_test.npy", "x_train.npy", "images.npy", "data.npy"].find(
+      (n2) => names.includes(n2)
+    ) ?? names.sort()[0];
+    if (!preferred)
+      throw new TinyOpsError("DATASET_FORMAT", `${file} holds no arrays`, {
+        where: file,
+        hint: "Save the samples with numpy.savez(file, x=samples)."
+      });
+    const a = parseNpy2(entries[preferred], `${file}:${preferred}`);
+    return [{ data: a.data, shape: a.shape }];
+  }
+  if (ext === ".bin" || ext === ".raw" || ext === ".f32") {
+    if (bytes.length % 4 !== 0)
+      throw new TinyOpsError(
+        "DATASET_FORMAT",
+        `${file} is ${bytes.length} bytes, not a whole number of float32 values`,
+        {
+          where: file,
+          hint: "Raw datasets are little-endian float32 values, one sample after another."
+        }
+      );
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return [
+      {
+        data: Float32Array.from(
+          { length: bytes.length / 4 },
+          (_, i2) => view.getFloat32(i2 * 4, true)
+        ),
+        shape: null
+      }
+    ];
+  }
+  throw new TinyOpsError("DATASET_FORMAT", `Unsupported dataset file ${file}`, {
+    where: file,
+    hint: "Use .npy, .npz, or raw float32 .bin files."
+  });
+}
+function loadSamples(datasetPath, inputSize, limit = Infinity) {
+  let stat;
+  try {
+    stat = fs10.statSync(datasetPath);
+  } catch {
+    throw new TinyOpsError("DATASET_NOT_FOUND", `Dataset not found: ${datasetPath}`, {
+      hint: "Give a .npy/.npz/.bin file or a directory of them."
+    });
+  }
+  const files = stat.isDirectory() ? fs10.readdirSync(datasetPath).filter((f) => /\.(npy|npz|bin|raw|f32)$/i.test(f)).sort().map((f) => path5.join(datasetPath, f)) : [datasetPath];
+  const samples = [];
+  for (const file of files) {
+    for (const { data, shape } of readArrays(file)) {
+      if (data.length % inputSize !== 0)
+        throw new TinyOpsError(
+          "DATASET_SHAPE",
+          `${file} holds ${data.length} values${shape ? ` (shape [${shape}])` : ""}, not a whole number of samples of ${inputSize} values (the model input)`,
+          {
+            where: file,
+            hint: "Each sample must have exactly as many values as the model input tensor."
+          }
+        );
+      for (let k = 0; k < data.length / inputSize && samples.length < limit; k++)
+        samples.push(Float32Array.from({ length: inputSize }, (_, i2) => data[k * inputSize + i2]));
+    }
+    if (samples.length >= limit) break;
+  }
+  if (samples.length === 0)
+    throw new TinyOpsError("DATASET_EMPTY", `No samples found in ${datasetPath}`, {
+      hint: "Give a .npy/.npz/.bin file or a directory of them."
+    });
+  return samples;
+}
+function loadLabels(file) {
+  if (!fs10.existsSync(file))
+    throw new TinyOpsError("LABELS_NOT_FOUND", `Labels file not found: ${file}`, {
+      hint: "Give a .npy or a CSV/text file."
+    });
+  if (file.toLowerCase().endsWith(".npy"))
+    return Array.from(parseNpy2(new Uint8Array(fs10.readFileSync(file)), file).data);
+  return fs10.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim().length > 0).map((line, i2) => {
+    const v = Number(line.split(",").pop().trim());
+    if (!Number.isInteger(v))
+      throw new TinyOpsError(
+        "LABELS_FORMAT",
+        `Line ${i2 + 1} of ${file} does not end in an integer class label`,
+        {
+          where: `${file}:${i2 + 1}`,
+          hint: "One integer label per line (or as the last CSV field)."
+        }
+      );
+    return v;
+  });
+}
+
+// shared/quant/tensor-data.ts
+function elementCount(shape) {
+  return shape.reduce((a, b) => a * b, 1);
+}
+function isConstant(model, tensor) {
+  return tensor.buffer > 0 && (model.buffers[tensor.buffer]?.data.length ?? 0) > 0;
+}
+function readFloat32(data) {
+  const out = new Float32Array(data.length / 4);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let i2 = 0; i2 < out.length; i2++) out[i2] = view.getFloat32(i2 * 4, true);
+  return out;
+}
+function readInt32(data) {
+  const out = new Int32Array(data.length / 4);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let i2 = 0; i2 < out.length; i2++) out[i2] = view.getInt32(i2 * 4, true);
+  return out;
+}
+function readFloat16(data) {
+  const out = new Float32Array(data.length / 2);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let i2 = 0; i2 < out.length; i2++) {
+    const h = view.getUint16(i2 * 2, true);
+    const sign = h & 32768 ? -1 : 1;
+    const exp = h >> 10 & 31;
+    const frac = h & 1023;
+    out[i2] = exp === 0 ? sign * frac * 2 ** -24 : exp === 31 ? frac ? NaN : sign * Infinity : sign * (1 + frac / 1024) * 2 ** (exp - 15);
+  }
+  return out;
+}
+function float32Bytes(values) {
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i2 = 0; i2 < values.length; i2++) view.setFloat32(i2 * 4, values[i2], true);
+  return out;
+}
+function int32Bytes(values) {
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i2 = 0; i2 < values.length; i2++) view.setInt32(i2 * 4, values[i2], true);
+  return out;
+}
+function int8Bytes(values) {
+  const out = new Uint8Array(values.length);
+  for (let i2 = 0; i2 < values.length; i2++) out[i2] = values[i2] & 255;
+  return out;
+}
+function constantAsFloat(model, tensor) {
+  const data = model.buffers[tensor.buffer].data;
+  switch (tensor.type) {
+    case "FLOAT32":
+      return readFloat32(data);
+    case "FLOAT16":
+      return readFloat16(data);
+    case "INT32":
+      return Float32Array.from(readInt32(data));
+    case "INT8":
+    case "UINT8": {
+      const q = tensor.quantization;
+      const raw = tensor.type === "INT8" ? new Int8Array(data.buffer, data.byteOffset, data.length) : data;
+      if (!q || q.scale.length === 0) return Float32Array.from(raw);
+      const out = new Float32Array(raw.length);
+      const channels = q.scale.length;
+      const axis = q.quantizedDimension;
+      const inner = channels > 1 ? elementCount(tensor.shape.slice(axis + 1)) : 1;
+      for (let i2 = 0; i2 < raw.length; i2++) {
+        const c = channels > 1 ? Math.floor(i2 / inner) % channels : 0;
+        out[i2] = (raw[i2] - (q.zeroPoint[c] ?? 0)) * q.scale[c];
+      }
+      return out;
+    }
+    default:
+      throw new Error(`constantAsFloat: unsupported tensor type ${tensor.type}`);
+  }
+}
+function addBuffer(model, data) {
+  model.buffers.push({ data, external: null });
+  return model.buffers.length - 1;
+}
+function consumersOf(sg) {
+  const map = /* @__PURE__ */ new Map();
+  sg.operators.forEach((op, i2) => {
+    for (const t of op.inputs) {
+      if (t < 0) continue;
+      const list = map.get(t) ?? [];
+      list.push(i2);
+      map.set(t, list);
+    }
+  });
+  return map;
+}
+function producersOf(sg) {
+  const map = /* @__PURE__ */ new Map();
+  sg.operators.forEach((op, i2) => op.outputs.forEach((t) => map.set(t, i2)));
+  return map;
+}
+
+// shared/quant/float-exec.ts
+var FLOAT_OPS = /* @__PURE__ */ new Set([
+  "CONV_2D",
+  "DEPTHWISE_CONV_2D",
+  "FULLY_CONNECTED",
+  "ADD",
+  "SUB",
+  "MUL",
+  "AVERAGE_POOL_2D",
+  "MAX_POOL_2D",
+  "MEAN",
+  "RESHAPE",
+  "SQUEEZE",
+  "SOFTMAX",
+  "LOGISTIC",
+  "TANH",
+  "RELU",
+  "RELU6",
+  "PAD",
+  "CONCATENATION"
+]);
+var FloatExecutor = class {
+  constructor(model) {
+    this.model = model;
+    const sg = model.subgraphs[0];
+    this.names = sg.operators.map((op) => opName(model, op));
+    this.names.forEach((name, i2) => {
+      if (!FLOAT_OPS.has(name))
+        throw new TinyOpsError(
+          "QUANT_UNSUPPORTED_OP",
+          `Cannot quantize: operator ${i2} is ${name}, which the quantizer does not support`,
+          {
+            where: `subgraph 0, operator ${i2} (${name})`,
+            hint: `Supported ops: ${[...FLOAT_OPS].join(", ")}.`
+          }
+        );
+    });
+    this.constants = sg.tensors.map(
+      (t) => isConstant(model, t) ? constantAsFloat(model, t) : null
+    );
+  }
+  model;
+  constants;
+  names;
+  /** Runs one inference; returns every tensor's value (constants included), by tensor index. */
+  run(inputs) {
+    const sg = this.model.subgraphs[0];
+    const values = this.constants.slice();
+    sg.inputs.forEach((t, i2) => {
+      const expected = elementCount(sg.tensors[t].shape);
+      if (inputs[i2].length !== expected)
+        throw new TinyOpsError(
+          "QUANT_INPUT_SIZE",
+          `Input ${i2} has ${inputs[i2].length} values, the model wants ${expected} ([${sg.tensors[t].shape}])`
+        );
+      values[t] = inputs[i2];
+    });
+    sg.operators.forEach((op, i2) => {
+      const get = (k) => {
+        const v = values[op.inputs[k]];
+        if (!v) throw new Error(`tensor ${op.inputs[k]} has no value before operator ${i2}`);
+        return v;
+      };
+      values[op.outputs[0]] = this.runOp(this.names[i2], op, get);
+    });
+    return values;
+  }
+  runOp(name, op, get) {
+    const sg = this.model.subgraphs[0];
+    const shape = (k) => sg.tensors[op.inputs[k]].shape;
+    const outShape = sg.tensors[op.outputs[0]].shape;
+    const o = op.builtinOptions ?? { $type: "" };
+    const act = o.fused_activation_function ?? "NONE";
+    switch (name) {
+      case "CONV_2D":
+        return activate(
+          conv2d(
+            get(0),
+            shape(0),
+            get(1),
+            shape(1),
+            op.inputs[2] >= 0 ? get(2) : null,
+            outShape,
+            o,
+            false
+          ),
+          act
+        );
+      case "DEPTHWISE_CONV_2D":
+        return activate(
+          conv2d(
+            get(0),
+            shape(0),
+            get(1),
+            shape(1),
+            op.inputs[2] >= 0 ? get(2) : null,
+            outShape,
+            o,
+            true
+          ),
+          act
+        );
+      case "FULLY_CONNECTED":
+        return activate(
+          fullyConnected(
+            get(0),
+            get(1),
+            shape(1),
+            op.inputs[2] >= 0 && op.inputs.length > 2 ? get(2) : null
+          ),
+          act
+        );
+      case "ADD":
+        return activate(
+          broadcast(get(0), shape(0), get(1), shape(1), outShape, (a, b) => a + b),
+          act
+        );
+      case "SUB":
+        return activate(
+          broadcast(get(0), shape(0), get(1), shape(1), outShape, (a, b) => a - b),
+          act
+        );
+      case "MUL":
+        return activate(
+          broadcast(get(0), shape(0), get(1), shape(1), outShape, (a, b) => a * b),
+          act
+        );
+      case "AVERAGE_POOL_2D":
+        return activate(pool(get(0), shape(0), outShape, o, false), act);
+      case "MAX_POOL_2D":
+        return activate(pool(get(0), shape(0), outShape, o, true), act);
+      case "MEAN":
+        return mean(get(0), shape(0), Array.from(get(1)), outShape);
+      case "RESHAPE":
+      case "SQUEEZE":
+        return get(0).slice();
+      case "SOFTMAX":
+        return softmax(get(0), shape(0), o.beta ?? 1);
+      case "LOGISTIC":
+        return get(0).map((x2) => 1 / (1 + Math.exp(-x2)));
+      case "TANH":
+        return get(0).map(Math.tanh);
+      case "RELU":
+        return activate(get(0).slice(), "RELU");
+      case "RELU6":
+        return activate(get(0).slice(), "RELU6");
+      case "PAD":
+        return pad(get(0), shape(0), get(1), outShape);
+      case "CONCATENATION":
+        return activate(
+          concat(
+            op.inputs.map((_, k) => get(k)),
+            op.inputs.map((_, k) => shape(k)),
+            o.axis ?? 0,
+            outShape
+          ),
+          act
+        );
+      default:
+        throw new Error(`unsupported op ${name}`);
+    }
+  }
+};
+function activate(x2, act) {
+  if (act === "RELU") for (let i2 = 0; i2 < x2.length; i2++) x2[i2] = Math.max(0, x2[i2]);
+  else if (act === "RELU6")
+    for (let i2 = 0; i2 < x2.length; i2++) x2[i2] = Math.min(6, Math.max(0, x2[i2]));
+  else if (act === "RELU_N1_TO_1")
+    for (let i2 = 0; i2 < x2.length; i2++) x2[i2] = Math.min(1, Math.max(-1, x2[i2]));
+  else if (act === "TANH") for (let i2 = 0; i2 < x2.length; i2++) x2[i2] = Math.tanh(x2[i2]);
+  else if (act !== "NONE") throw new Error(`unsupported fused activation ${act}`);
+  return x2;
+}
+function padBefore(padding2, inSize, filter, stride, dilation, outSize2) {
+  if (padding2 !== "SAME") return 0;
+  const effective = (filter - 1) * dilation + 1;
+  const total = Math.max(0, (outSize2 - 1) * stride + effective - inSize);
+  return Math.floor(total / 2);
+}
+function conv2d(x2, xs, w, ws, bias, os, o, depthwise) {
+  const [batch, ih, iw, ic] = xs;
+  const [, oh, ow, oc] = os;
+  const kh = ws[1];
+  const kw = ws[2];
+  const sh = o.stride_h;
+  const sw = o.stride_w;
+  const dh = o.dilation_h_factor || 1;
+  const dw = o.dilation_w_factor || 1;
+  const ph = padBefore(o.padding, ih, kh, sh, dh, oh);
+  const pw = padBefore(o.padding, iw, kw, sw, dw, ow);
+  const mult = depthwise ? oc / ic : 0;
+  const out = new Float32Array(batch * oh * ow * oc);
+  for (let b = 0; b < batch; b++)
+    for (let oy = 0; oy < oh; oy++)
+      for (let ox = 0; ox < ow; ox++) {
+        const base = ((b * oh + oy) * ow + ox) * oc;
+        for (let c = 0; c < oc; c++) {
+          let acc = bias ? bias[c] : 0;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = oy * sh - ph + ky * dh;
+            if (iy < 0 || iy >= ih) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = ox * sw - pw + kx * dw;
+              if (ix < 0 || ix >= iw) continue;
+              const xBase = ((b * ih + iy) * iw + ix) * ic;
+              if (depthwise) {
+                acc += x2[xBase + Math.floor(c / mult)] * w[(ky * kw + kx) * oc + c];
+              } else {
+                const wBase = ((c * kh + ky) * kw + kx) * ic;
+                for (let ci = 0; ci < ic; ci++) acc += x2[xBase + ci] * w[wBase + ci];
+              }
+            }
+          }
+          out[base + c] = acc;
+        }
+      }
+  return out;
+}
+function fullyConnected(x2, w, ws, bias) {
+  const [units, depth] = ws;
+  const rows = x2.length / depth;
+  const out = new Float32Array(rows * units);
+  for (let r = 0; r < rows; r++)
+    for (let u = 0; u < units; u++) {
+      let acc = bias ? bias[u] : 0;
+      const xo = r * depth;
+      const wo = u * depth;
+      for (let d = 0; d < depth; d++) acc += x2[xo + d] * w[wo + d];
+      out[r * units + u] = acc;
+    }
+  return out;
+}
+function strides(shape) {
+  const s = new Array(shape.length).fill(1);
+  for (let i2 = shape.length - 2; i2 >= 0; i2--) s[i2] = s[i2 + 1] * shape[i2 + 1];
+  return s;
+}
+function broadcast(a, as, b, bs, os, f) {
+  const n2 = elementCount(os);
+  const out = new Float32Array(n2);
+  if (a.length === n2 && b.length === n2) {
+    for (let i2 = 0; i2 < n2; i2++) out[i2] = f(a[i2], b[i2]);
+    return out;
+  }
+  const rank2 = os.length;
+  const pa = [...new Array(rank2 - as.length).fill(1), ...as];
+  const pb = [...new Array(rank2 - bs.length).fill(1), ...bs];
+  const sa = strides(pa);
+  const sb = strides(pb);
+  const so = strides(os);
+  for (let i2 = 0; i2 < n2; i2++) {
+    let ia = 0;
+    let ib = 0;
+    for (let d = 0; d < rank2; d++) {
+      const idx = Math.floor(i2 / so[d]) % os[d];
+      if (pa[d] !== 1) ia += idx * sa[d];
+      if (pb[d] !== 1) ib += idx * sb[d];
+    }
+    out[i2] = f(a[ia], b[ib]);
+  }
+  return out;
+}
+function pool(x2, xs, os, o, max2) {
+  const [batch, ih, iw, c] = xs;
+  const [, oh, ow] = os;
+  const fh = o.filter_height;
+  const fw = o.filter_width;
+  const sh = o.stride_h;
+  const sw = o.stride_w;
+  const ph = padBefore(o.padding, ih, fh, sh, 1, oh);
+  const pw = padBefore(o.padding, iw, fw, sw, 1, ow);
+  const out = new Float32Array(batch * oh * ow * c);
+  for (let b = 0; b < batch; b++)
+    for (let oy = 0; oy < oh; oy++)
+      for (let ox = 0; ox < ow; ox++)
+        for (let ch = 0; ch < c; ch++) {
+          let acc = max2 ? -Infinity : 0;
+          let count = 0;
+          for (let ky = 0; ky < fh; ky++) {
+            const iy = oy * sh - ph + ky;
+            if (iy < 0 || iy >= ih) continue;
+            for (let kx = 0; kx < fw; kx++) {
+              const ix = ox * sw - pw + kx;
+              if (ix < 0 || ix >= iw) continue;
+              const v = x2[((b * ih + iy) * iw + ix) * c + ch];
+              acc = max2 ? Math.max(acc, v) : acc + v;
+              count++;
+            }
+          }
+          out[((b * oh + oy) * ow + ox) * c + ch] = max2 ? acc : acc / count;
+        }
+  return out;
+}
+function mean(x2, xs, axesRaw, os) {
+  const rank2 = xs.length;
+  const axes = new Set(axesRaw.map((a) => a < 0 ? a + rank2 : a));
+  const keptShape = xs.map((d, i2) => axes.has(i2) ? 1 : d);
+  const out = new Float32Array(elementCount(os));
+  const sx = strides(xs);
+  const sk = strides(keptShape);
+  for (let i2 = 0; i2 < x2.length; i2++) {
+    let k = 0;
+    for (let d = 0; d < rank2; d++) if (!axes.has(d)) k += Math.floor(i2 / sx[d]) % xs[d] * sk[d];
+    out[k] += x2[i2];
+  }
+  const count = x2.length / out.length;
+  for (let i2 = 0; i2 < out.length; i2++) out[i2] /= count;
+  return out;
+}
+function softmax(x2, xs, beta) {
+  const depth = xs[xs.length - 1];
+  const out = new Float32Array(x2.length);
+  for (let r = 0; r < x2.length / depth; r++) {
+    let m = -Infinity;
+    for (let d = 0; d < depth; d++) m = Math.max(m, x2[r * depth + d]);
+    let sum = 0;
+    for (let d = 0; d < depth; d++)
+      sum += out[r * depth + d] = Math.exp((x2[r * depth + d] - m) * beta);
+    for (let d = 0; d < depth; d++) out[r * depth + d] /= sum;
+  }
+  return out;
+}
+function pad(x2, xs, paddings, os) {
+  const out = new Float32Array(elementCount(os));
+  const sx = strides(xs);
+  const so = strides(os);
+  for (let i2 = 0; i2 < x2.length; i2++) {
+    let k = 0;
+    for (let d = 0; d < xs.length; d++)
+      k += (Math.floor(i2 / sx[d]) % xs[d] + paddings[2 * d]) * so[d];
+    out[k] = x2[i2];
+  }
+  return out;
+}
+function concat(parts, shapes, axisRaw, os) {
+  const axis = axisRaw < 0 ? axisRaw + os.length : axisRaw;
+  const outer = elementCount(os.slice(0, axis));
+  const out = new Float32Array(elementCount(os));
+  let offset = 0;
+  const rowOut = elementCount(os.slice(axis));
+  parts.forEach((p, k) => {
+    const row = elementCount(shapes[k].slice(axis));
+    for (let r = 0; r < outer; r++)
+      out.set(p.subarray(r * row, (r + 1) * row), r * rowOut + offset);
+    offset += row;
+  });
+  return out;
+}
+
+// shared/quant/params.ts
+var INT8_MIN2 = -128;
+var INT8_MAX2 = 127;
+var INT32_MAX2 = 2147483647;
+var f32 = Math.fround;
+function roundAway(x2) {
+  return x2 < 0 ? -Math.round(-x2) : Math.round(x2);
+}
+function asymmetricParams(minIn, maxIn) {
+  const min = Math.min(minIn, 0);
+  const max2 = Math.max(maxIn, 0);
+  if (max2 === min) return { scale: 1, zeroPoint: 0 };
+  const scale = f32((max2 - min) / (INT8_MAX2 - INT8_MIN2));
+  const fromMin = INT8_MIN2 - min / scale;
+  const fromMax = INT8_MAX2 - max2 / scale;
+  const errMin = Math.abs(INT8_MIN2) + Math.abs(min / scale);
+  const errMax = Math.abs(INT8_MAX2) + Math.abs(max2 / scale);
+  const zp = errMin < errMax ? fromMin : fromMax;
+  const zeroPoint = zp <= INT8_MIN2 ? INT8_MIN2 : zp >= INT8_MAX2 ? INT8_MAX2 : roundAway(zp);
+  return { scale, zeroPoint };
+}
+function symmetricScale(maxAbs) {
+  return maxAbs > 0 ? f32(maxAbs / INT8_MAX2) : 1e-9;
+}
+function quantizeValue(x2, p, lo = INT8_MIN2, hi = INT8_MAX2) {
+  const q = roundAway(x2 / p.scale) + p.zeroPoint;
+  return q < lo ? lo : q > hi ? hi : q;
+}
+function quantizeWeights(values, shape, axis, minScales) {
+  const channels = axis === null ? 1 : shape[axis];
+  const inner = axis === null ? values.length : shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const channelOf = (i2) => axis === null ? 0 : Math.floor(i2 / inner) % channels;
+  const mins = new Array(channels).fill(Infinity);
+  const maxs = new Array(channels).fill(-Infinity);
+  for (let i2 = 0; i2 < values.length; i2++) {
+    const c = channelOf(i2);
+    if (values[i2] < mins[c]) mins[c] = values[i2];
+    if (values[i2] > maxs[c]) maxs[c] = values[i2];
+  }
+  const scales = mins.map((mn, c) => {
+    const s = symmetricScale(Math.max(Math.abs(mn), Math.abs(maxs[c])));
+    return minScales && minScales[c] > s ? Math.fround(minScales[c]) : s;
+  });
+  const q = new Int8Array(values.length);
+  for (let i2 = 0; i2 < values.length; i2++) {
+    const v = roundAway(values[i2] / scales[channelOf(i2)]);
+    q[i2] = v < -INT8_MAX2 ? -INT8_MAX2 : v > INT8_MAX2 ? INT8_MAX2 : v;
+  }
+  return {
+    q,
+    scales,
+    mins: mins.map((m) => Number.isFinite(m) ? m : 0),
+    maxs: maxs.map((m) => Number.isFinite(m) ? m : 0)
+  };
+}
+function roundTripError(values, p) {
+  let err3 = 0;
+  for (let i2 = 0; i2 < values.length; i2++) {
+    const d = (quantizeValue(values[i2], p) - p.zeroPoint) * p.scale - values[i2];
+    err3 += d * d;
+  }
+  return err3;
+}
+
+// shared/quant/evaluate.ts
+function dequantize(tensor, raw) {
+  const q = tensor.quantization;
+  if (tensor.type === "FLOAT32" || !q || q.scale.length === 0) return Float32Array.from(raw);
+  const out = new Float32Array(raw.length);
+  for (let i2 = 0; i2 < raw.length; i2++) out[i2] = (raw[i2] - q.zeroPoint[0]) * q.scale[0];
+  return out;
+}
+function toModelInput(tensor, sample) {
+  if (tensor.type === "FLOAT32") return sample;
+  const q = tensor.quantization;
+  const p = { scale: q.scale[0], zeroPoint: q.zeroPoint[0] };
+  return Int8Array.from(sample, (v) => quantizeValue(v, p));
+}
+function argmax(v) {
+  let best = 0;
+  for (let i2 = 1; i2 < v.length; i2++) if (v[i2] > v[best]) best = i2;
+  return best;
+}
+function evaluateQuantization(floatModel, int8Model, runInt8, samples, labels) {
+  const fsg = floatModel.subgraphs[0];
+  const qsg = int8Model.subgraphs[0];
+  const floatExec = new FloatExecutor(floatModel);
+  const floatIndex = new Map(fsg.tensors.map((t, i2) => [t.name, i2]));
+  const producer = /* @__PURE__ */ new Map();
+  qsg.operators.forEach((op) => op.outputs.forEach((t) => producer.set(t, opName(int8Model, op))));
+  const tracked = qsg.tensors.map((t, i2) => ({ t, i: i2 })).filter(({ t, i: i2 }) => t.type === "INT8" && (producer.has(i2) || qsg.inputs.includes(i2))).map(({ t, i: i2 }) => ({
+    i: i2,
+    t,
+    f: floatIndex.get(t.name) ?? floatIndex.get(t.name.replace(/_int8$/, ""))
+  })).filter((x2) => x2.f !== void 0);
+  const acc = tracked.map(() => ({ signal: 0, noise: 0, abs: 0, n: 0 }));
+  let outAbs = 0;
+  let outMax = 0;
+  let outN = 0;
+  let agree = 0;
+  let floatCorrect = 0;
+  let int8Correct = 0;
+  const outF = fsg.outputs[0];
+  const outQ = qsg.outputs[0];
+  const lastOp = fsg.operators.find((op) => op.outputs.includes(outF));
+  const classifier = (fsg.tensors[outF].shape.at(-1) ?? 1) > 1 && (labels !== null || lastOp !== void 0 && opName(floatModel, lastOp) === "SOFTMAX");
+  samples.forEach((sample, s) => {
+    const fv = floatExec.run(sample);
+    const qv = runInt8(qsg.inputs.map((t, k) => toModelInput(qsg.tensors[t], sample[k])));
+    tracked.forEach(({ i: i2, t, f }, k) => {
+      const a = fv[f];
+      const raw = qv[i2];
+      if (!a || !raw) return;
+      const d = dequantize(t, raw);
+      const e = acc[k];
+      for (let j = 0; j < a.length; j++) {
+        const err3 = a[j] - d[j];
+        e.signal += a[j] * a[j];
+        e.noise += err3 * err3;
+        e.abs += Math.abs(err3);
+      }
+      e.n += a.length;
+    });
+    const fo = fv[outF];
+    const qo = dequantize(qsg.tensors[outQ], qv[outQ]);
+    for (let j = 0; j < fo.length; j++) {
+      const err3 = Math.abs(fo[j] - qo[j]);
+      outAbs += err3;
+      outMax = Math.max(outMax, err3);
+    }
+    outN += fo.length;
+    if (classifier) {
+      const cf = argmax(fo);
+      const cq = argmax(qo);
+      if (cf === cq) agree++;
+      if (labels && s < labels.length) {
+        if (cf === labels[s]) floatCorrect++;
+        if (cq === labels[s]) int8Correct++;
+      }
+    }
+  });
+  const labelled = labels ? Math.min(labels.length, samples.length) : 0;
+  const floatAccuracy = classifier && labelled > 0 ? floatCorrect / labelled : null;
+  const int8Accuracy = classifier && labelled > 0 ? int8Correct / labelled : null;
+  return {
+    samples: samples.length,
+    outputMeanAbsError: outN > 0 ? outAbs / outN : 0,
+    outputMaxAbsError: outMax,
+    top1Agreement: classifier && samples.length > 0 ? agree / samples.length : null,
+    floatAccuracy,
+    int8Accuracy,
+    accuracyDrop: floatAccuracy !== null && int8Accuracy !== null ? floatAccuracy - int8Accuracy : null,
+    layers: tracked.map(({ i: i2, t }, k) => {
+      const e = acc[k];
+      return {
+        tensor: i2,
+        name: t.name,
+        op: producer.get(i2) ?? "INPUT",
+        scale: t.quantization.scale[0],
+        zeroPoint: t.quantization.zeroPoint[0],
+        sqnrDb: e.signal > 0 ? e.noise > 0 ? 10 * Math.log10(e.signal / e.noise) : 200 : null,
+        meanAbsError: e.n > 0 ? e.abs / e.n : 0
+      };
+    })
+  };
+}
+function worstLayers(layers, count = 5) {
+  return layers.filter((l) => l.sqnrDb !== null).sort((a, b) => a.sqnrDb - b.sqnrDb).slice(0, count);
+}
+
+// shared/quant/import.ts
+var fs11 = __toESM(require("node:fs"));
+var path6 = __toESM(require("node:path"));
+
+// node_modules/jsfive/dist/esm/index.mjs
+function _unpack_struct_from(structure, buf, offset = 0) {
+  var output = /* @__PURE__ */ new Map();
+  for (let [key, fmt] of structure.entries()) {
+    let value = struct.unpack_from("<" + fmt, buf, offset);
+    offset += struct.calcsize(fmt);
+    if (value.length == 1) {
+      value = value[0];
+    }
+    ;
+    output.set(key, value);
+  }
+  return output;
+}
+function assert(thing) {
+  if (!thing) {
+    thing();
+  }
+}
+function _structure_size(structure) {
+  var fmt = "<" + Array.from(structure.values()).join("");
+  return struct.calcsize(fmt);
+}
+function _padded_size(size, padding_multiple = 8) {
+  return Math.ceil(size / padding_multiple) * padding_multiple;
+}
+var dtype_to_format = {
+  "u": "Uint",
+  "i": "Int",
+  "f": "Float"
+};
+function dtype_getter(dtype_str) {
+  var big_endian = struct._is_big_endian(dtype_str);
+  var getter, nbytes;
+  if (/S/.test(dtype_str)) {
+    getter = "getString";
+    nbytes = ((dtype_str.match(/S(\d*)/) || [])[1] || 1) | 0;
+  } else {
+    let [_, fstr, bytestr] = dtype_str.match(/[<>=!@]?(i|u|f)(\d*)/);
+    nbytes = parseInt(bytestr || 4, 10);
+    let nbits = nbytes * 8;
+    getter = "get" + dtype_to_format[fstr] + nbits.toFixed();
+  }
+  return [getter, big_endian, nbytes];
+}
+var Struct = class {
+  constructor() {
+    this.big_endian = isBigEndian();
+    this.getters = {
+      "s": "getUint8",
+      "b": "getInt8",
+      "B": "getUint8",
+      "h": "getInt16",
+      "H": "getUint16",
+      "i": "getInt32",
+      "I": "getUint32",
+      "l": "getInt32",
+      "L": "getUint32",
+      "q": "getInt64",
+      "Q": "getUint64",
+      "e": "getFloat16",
+      "f": "getFloat32",
+      "d": "getFloat64"
+    };
+    this.byte_lengths = {
+      "s": 1,
+      "b": 1,
+      "B": 1,
+      "h": 2,
+      "H": 2,
+      "i": 4,
+      "I": 4,
+      "l": 4,
+      "L": 4,
+      "q": 8,
+      "Q": 8,
+      "e": 2,
+      "f": 4,
+      "d": 8
+    };
+    let all_formats = Object.keys(this.byte_lengths).join("");
+    this.fmt_size_regex = "(\\d*)([" + all_formats + "])";
+  }
+  calcsize(fmt) {
+    var size = 0;
+    var match;
+    var regex = new RegExp(this.fmt_size_regex, "g");
+    while ((match = regex.exec(fmt)) !== null) {
+      let n2 = parseInt(match[1] || 1, 10);
+      let f = match[2];
+      let subsize = this.byte_lengths[f];
+      size += n2 * subsize;
+    }
+    return size;
+  }
+  _is_big_endian(fmt) {
+    var big_endian;
+    if (/^</.test(fmt)) {
+      big_endian = false;
+    } else if (/^(!|>)/.test(fmt)) {
+      big_endian = true;
+    } else {
+      big_endian = this.big_endian;
+    }
+    return big_endian;
+  }
+  unpack_from(fmt, buffer, offset) {
+    var offset = Number(offset || 0);
+    var view = new DataView64(buffer, 0);
+    var output = [];
+    var big_endian = this._is_big_endian(fmt);
+    var match;
+    var regex = new RegExp(this.fmt_size_regex, "g");
+    while ((match = regex.exec(fmt)) !== null) {
+      let n2 = parseInt(match[1] || 1, 10);
+      let f = match[2];
+      let getter = this.getters[f];
+      let size = this.byte_lengths[f];
+      if (f == "s") {
+        output.push(new TextDecoder().decode(buffer.slice(offset, offset + n2)));
+        offset += n2;
+      } else {
+        for (var i2 = 0; i2 < n2; i2++) {
+          output.push(view[getter](offset, !big_endian));
+          offset += size;
+        }
+      }
+    }
+    return output;
+  }
+};
+var struct = new Struct();
+function isBigEndian() {
+  const array = new Uint8Array(4);
+  const view = new Uint32Array(array.buffer);
+  return !((view[0] = 1) & array[0]);
+}
+var WARN_OVERFLOW = false;
+var MAX_INT64 = 1n << 63n - 1n;
+var MIN_INT64 = -1n << 63n;
+var MAX_UINT64 = 1n << 64n;
+var MIN_UINT64 = 0n;
+function decodeFloat16(low, high) {
+  let sign = (high & 128) >> 7;
+  let exponent = (high & 124) >> 2;
+  let fraction = ((high & 3) << 8) + low;
+  let magnitude;
+  if (exponent == 31) {
+    magnitude = fraction == 0 ? Infinity : NaN;
+  } else if (exponent == 0) {
+    magnitude = 2 ** -14 * (fraction / 1024);
+  } else {
+    magnitude = 2 ** (exponent - 15) * (1 + fraction / 1024);
+  }
+  return sign ? -magnitude : magnitude;
+}
+var DataView64 = class extends DataView {
+  getFloat16(byteOffset, littlEndian) {
+    let bytes = [this.getUint8(byteOffset), this.getUint8(byteOffset + 1)];
+    if (!littlEndian) bytes.reverse();
+    let [low, high] = bytes;
+    return decodeFloat16(low, high);
+  }
+  getUint64(byteOffset, littleEndian) {
+    const left = BigInt(this.getUint32(byteOffset, littleEndian));
+    const right = BigInt(this.getUint32(byteOffset + 4, littleEndian));
+    let combined = littleEndian ? left + (right << 32n) : (left << 32n) + right;
+    if (WARN_OVERFLOW && (combined < MIN_UINT64 || combined > MAX_UINT64)) {
+      console.warn(combined, "exceeds range of 64-bit unsigned int");
+    }
+    return Number(combined);
+  }
+  getInt64(byteOffset, littleEndian) {
+    var low, high;
+    if (littleEndian) {
+      low = this.getUint32(byteOffset, true);
+      high = this.getInt32(byteOffset + 4, true);
+    } else {
+      high = this.getInt32(byteOffset, false);
+      low = this.getUint32(byteOffset + 4, false);
+    }
+    let combined = BigInt(low) + (BigInt(high) << 32n);
+    if (WARN_OVERFLOW && (combined < MIN_INT64 || combined > MAX_INT64)) {
+      console.warn(combined, "exceeds range of 64-bit signed int");
+    }
+    return Number(combined);
+  }
+  getString(byteOffset, littleEndian, length) {
+    const str_buffer = this.buffer.slice(byteOffset, byteOffset + length);
+    const decoder = new TextDecoder();
+    return decoder.decode(str_buffer);
+  }
+  getVLENStruct(byteOffset, littleEndian, length) {
+    let item_size = this.getUint32(byteOffset, littleEndian);
+    let collection_address = this.getUint64(byteOffset + 4, littleEndian);
+    let object_index = this.getUint32(byteOffset + 12, littleEndian);
+    return [item_size, collection_address, object_index];
+  }
+};
+function bitSize(integer) {
+  return integer.toString(2).length;
+}
+function _unpack_integer(nbytes, fh, offset = 0, littleEndian = true) {
+  let bytes = new Uint8Array(fh.slice(offset, offset + nbytes));
+  if (!littleEndian) {
+    bytes.reverse();
+  }
+  let integer = bytes.reduce((accumulator, currentValue, index) => accumulator + (currentValue << index * 8), 0);
+  return integer;
+}
+var DatatypeMessage = class {
+  //""" Representation of a HDF5 Datatype Message. """
+  //# Contents and layout defined in IV.A.2.d.
+  constructor(buf, offset) {
+    this.buf = buf;
+    this.offset = offset;
+    this.dtype = this.determine_dtype();
+  }
+  determine_dtype() {
+    let datatype_msg = _unpack_struct_from(DATATYPE_MSG, this.buf, this.offset);
+    this.offset += DATATYPE_MSG_SIZE;
+    let datatype_class = datatype_msg.get("class_and_version") & 15;
+    if (datatype_class == DATATYPE_FIXED_POINT) {
+      return this._determine_dtype_fixed_point(datatype_msg);
+    } else if (datatype_class == DATATYPE_FLOATING_POINT) {
+      return this._determine_dtype_floating_point(datatype_msg);
+    } else if (datatype_class == DATATYPE_TIME) {
+      throw "Time datatype class not supported.";
+    } else if (datatype_class == DATATYPE_STRING) {
+      return this._determine_dtype_string(datatype_msg);
+    } else if (datatype_class == DATATYPE_BITFIELD) {
+      throw "Bitfield datatype class not supported.";
+    } else if (datatype_class == DATATYPE_OPAQUE) {
+      throw "Opaque datatype class not supported.";
+    } else if (datatype_class == DATATYPE_COMPOUND) {
+      return this._determine_dtype_compound(datatype_msg);
+    } else if (datatype_class == DATATYPE_REFERENCE) {
+      return ["REFERENCE", datatype_msg.get("size")];
+    } else if (datatype_class == DATATYPE_ENUMERATED) {
+      return this.determine_dtype();
+    } else if (datatype_class == DATATYPE_ARRAY) {
+      throw "Array datatype class not supported.";
+    } else if (datatype_class == DATATYPE_VARIABLE_LENGTH) {
+      let vlen_type = this._determine_dtype_vlen(datatype_msg);
+      if (vlen_type[0] == "VLEN_SEQUENCE") {
+        let base_type = this.determine_dtype();
+        vlen_type = ["VLEN_SEQUENCE", base_type];
+      }
+      return vlen_type;
+    } else {
+      throw "Invalid datatype class " + datatype_class;
+    }
+  }
+  _determine_dtype_fixed_point(datatype_msg) {
+    let length_in_bytes = datatype_msg.get("size");
+    if (![1, 2, 4, 8].includes(length_in_bytes)) {
+      throw "Unsupported datatype size";
+    }
+    let signed = datatype_msg.get("class_bit_field_0") & 8;
+    var dtype_char;
+    if (signed > 0) {
+      dtype_char = "i";
+    } else {
+      dtype_char = "u";
+    }
+    let byte_order = datatype_msg.get("class_bit_field_0") & 1;
+    var byte_order_char;
+    if (byte_order == 0) {
+      byte_order_char = "<";
+    } else {
+      byte_order_char = ">";
+    }
+    this.offset += 4;
+    return byte_order_char + dtype_char + length_in_bytes.toFixed();
+  }
+  _determine_dtype_floating_point(datatype_msg) {
+    let length_in_bytes = datatype_msg.get("size");
+    if (![1, 2, 4, 8].includes(length_in_bytes)) {
+      throw "Unsupported datatype size";
+    }
+    let dtype_char = "f";
+    let byte_order = datatype_msg.get("class_bit_field_0") & 1;
+    var byte_order_char;
+    if (byte_order == 0) {
+      byte_order_char = "<";
+    } else {
+      byte_order_char = ">";
+    }
+    this.offset += 12;
+    return byte_order_char + dtype_char + length_in_bytes.toFixed();
+  }
+  _determine_dtype_string(datatype_msg) {
+    return "S" + datatype_msg.get("size").toFixed();
+  }
+  _determine_dtype_vlen(datatype_msg) {
+    let vlen_type = datatype_msg.get("class_bit_field_0") & 1;
+    if (vlen_type != 1) {
+      return ["VLEN_SEQUENCE", 0, 0];
+    }
+    let padding_type = datatype_msg.get("class_bit_field_0") >> 4;
+    let character_set = datatype_msg.get("class_bit_field_1") & 1;
+    return ["VLEN_STRING", padding_type, character_set];
+  }
+  _determine_dtype_compound(datatype_msg) {
+    throw "Compound type not yet implemented!";
+  }
+};
+var DATATYPE_MSG = /* @__PURE__ */ new Map([
+  ["class_and_version", "B"],
+  ["class_bit_field_0", "B"],
+  ["class_bit_field_1", "B"],
+  ["class_bit_field_2", "B"],
+  ["size", "I"]
+]);
+var DATATYPE_MSG_SIZE = _structure_size(DATATYPE_MSG);
+var COMPOUND_PROP_DESC_V1 = /* @__PURE__ */ new Map([
+  ["offset", "I"],
+  ["dimensionality", "B"],
+  ["reserved_0", "B"],
+  ["reserved_1", "B"],
+  ["reserved_2", "B"],
+  ["permutation", "I"],
+  ["reserved_3", "I"],
+  ["dim_size_1", "I"],
+  ["dim_size_2", "I"],
+  ["dim_size_3", "I"],
+  ["dim_size_4", "I"]
+]);
+var COMPOUND_PROP_DESC_V1_SIZE = _structure_size(COMPOUND_PROP_DESC_V1);
+var DATATYPE_FIXED_POINT = 0;
+var DATATYPE_FLOATING_POINT = 1;
+var DATATYPE_TIME = 2;
+var DATATYPE_STRING = 3;
+var DATATYPE_BITFIELD = 4;
+var DATATYPE_OPAQUE = 5;
+var DATATYPE_COMPOUND = 6;
+var DATATYPE_REFERENCE = 7;
+var DATATYPE_ENUMERATED = 8;
+var DATATYPE_VARIABLE_LENGTH = 9;
+var DATATYPE_ARRAY = 10;
+var Z_FIXED$1 = 4;
+var Z_BINARY = 0;
+var Z_TEXT = 1;
+var Z_UNKNOWN$1 = 2;
+function zero$1(buf) {
+  let len = buf.length;
+  while (--len >= 0) {
+    buf[len] = 0;
+  }
+}
+var STORED_BLOCK = 0;
+var STATIC_TREES = 1;
+var DYN_TREES = 2;
+var MIN_MATCH$1 = 3;
+var MAX_MATCH$1 = 258;
+var LENGTH_CODES$1 = 29;
+var LITERALS$1 = 256;
+var L_CODES$1 = LITERALS$1 + 1 + LENGTH_CODES$1;
+var D_CODES$1 = 30;
+var BL_CODES$1 = 19;
+var HEAP_SIZE$1 = 2 * L_CODES$1 + 1;
+var MAX_BITS$1 = 15;
+var Buf_size = 16;
+var MAX_BL_BITS = 7;
+var END_BLOCK = 256;
+var REP_3_6 = 16;
+var REPZ_3_10 = 17;
+var REPZ_11_138 = 18;
+var extra_lbits = (
+  /* extra bits for each length code */
+  new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0])
+);
+var extra_dbits = (
+  /* extra bits for each distance code */
+  new Uint8Array([0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13])
+);
+var extra_blbits = (
+  /* extra bits for each bit length code */
+  new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7])
+);
+var bl_order = new Uint8Array([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
+var DIST_CODE_LEN = 512;
+var static_ltree = new Array((L_CODES$1 + 2) * 2);
+zero$1(static_ltree);
+var static_dtree = new Array(D_CODES$1 * 2);
+zero$1(static_dtree);
+var _dist_code = new Array(DIST_CODE_LEN);
+zero$1(_dist_code);
+var _length_code = new Array(MAX_MATCH$1 - MIN_MATCH$1 + 1);
+zero$1(_length_code);
+var base_length = new Array(LENGTH_CODES$1);
+zero$1(base_length);
+var base_dist = new Array(D_CODES$1);
+zero$1(base_dist);
+function StaticTreeDesc(static_tree, extra_bits, extra_base, elems2, max_length) {
+  this.static_tree = static_tree;
+  this.extra_bits = extra_bits;
+  this.extra_base = extra_base;
+  this.elems = elems2;
+  this.max_length = max_length;
+  this.has_stree = static_tree && static_tree.length;
+}
+var static_l_desc;
+var static_d_desc;
+var static_bl_desc;
+function TreeDesc(dyn_tree, stat_desc) {
+  this.dyn_tree = dyn_tree;
+  this.max_code = 0;
+  this.stat_desc = stat_desc;
+}
+var d_code = (dist) => {
+  return dist < 256 ? _dist_code[dist] : _dist_code[256 + (dist >>> 7)];
+};
+var put_short = (s, w) => {
+  s.pending_buf[s.pending++] = w & 255;
+  s.pending_buf[s.pending++] = w >>> 8 & 255;
+};
+var send_bits = (s, value, length) => {
+  if (s.bi_valid > Buf_size - length) {
+    s.bi_buf |= value << s.bi_valid & 65535;
+    put_short(s, s.bi_buf);
+    s.bi_buf = value >> Buf_size - s.bi_valid;
+    s.bi_valid += length - Buf_size;
+  } else {
+    s.bi_buf |= value << s.bi_valid & 65535;
+    s.bi_valid += length;
+  }
+};
+var send_code = (s, c, tree) => {
+  send_bits(
+    s,
+    tree[c * 2],
+    tree[c * 2 + 1]
+    /*.Len*/
+  );
+};
+var bi_reverse = (code, len) => {
+  let res = 0;
+  do {
+    res |= code & 1;
+    code >>>= 1;
+    res <<= 1;
+  } while (--len > 0);
+  return res >>> 1;
+};
+var bi_flush = (s) => {
+  if (s.bi_valid === 16) {
+    put_short(s, s.bi_buf);
+    s.bi_buf = 0;
+    s.bi_valid = 0;
+  } else if (s.bi_valid >= 8) {
+    s.pending_buf[s.pending++] = s.bi_buf & 255;
+    s.bi_buf >>= 8;
+    s.bi_valid -= 8;
+  }
+};
+var gen_bitlen = (s, desc) => {
+  const tree = desc.dyn_tree;
+  const max_code = desc.max_code;
+  const stree = desc.stat_desc.static_tree;
+  const has_stree = desc.stat_desc.has_stree;
+  const extra = desc.stat_desc.extra_bits;
+  const base = desc.stat_desc.extra_base;
+  const max_length = desc.stat_desc.max_length;
+  let h;
+  let n2, m;
+  let bits2;
+  let xbits;
+  let f;
+  let overflow = 0;
+  for (bits2 = 0; bits2 <= MAX_BITS$1; bits2++) {
+    s.bl_count[bits2] = 0;
+  }
+  tree[s.heap[s.heap_max] * 2 + 1] = 0;
+  for (h = s.heap_max + 1; h < HEAP_SIZE$1; h++) {
+    n2 = s.heap[h];
+    bits2 = tree[tree[n2 * 2 + 1] * 2 + 1] + 1;
+    if (bits2 > max_length) {
+      bits2 = max_length;
+      overflow++;
+    }
+    tree[n2 * 2 + 1] = bits2;
+    if (n2 > max_code) {
+      continue;
+    }
+    s.bl_count[bits2]++;
+    xbits = 0;
+    if (n2 >= base) {
+      xbits = extra[n2 - base];
+    }
+    f = tree[n2 * 2];
+    s.opt_len += f * (bits2 + xbits);
+    if (has_stree) {
+      s.static_len += f * (stree[n2 * 2 + 1] + xbits);
+    }
+  }
+  if (overflow === 0) {
+    return;
+  }
+  do {
+    bits2 = max_length - 1;
+    while (s.bl_count[bits2] === 0) {
+      bits2--;
+    }
+    s.bl_count[bits2]--;
+    s.bl_count[bits2 + 1] += 2;
+    s.bl_count[max_length]--;
+    overflow -= 2;
+  } while (overflow > 0);
+  for (bits2 = max_length; bits2 !== 0; bits2--) {
+    n2 = s.bl_count[bits2];
+    while (n2 !== 0) {
+      m = s.heap[--h];
+      if (m > max_code) {
+        continue;
+      }
+      if (tree[m * 2 + 1] !== bits2) {
+        s.opt_len += (bits2 - tree[m * 2 + 1]) * tree[m * 2];
+        tree[m * 2 + 1] = bits2;
+      }
+      n2--;
+    }
+  }
+};
+var gen_codes = (tree, max_code, bl_count) => {
+  const next_code = new Array(MAX_BITS$1 + 1);
+  let code = 0;
+  let bits2;
+  let n2;
+  for (bits2 = 1; bits2 <= MAX_BITS$1; bits2++) {
+    code = code + bl_count[bits2 - 1] << 1;
+    next_code[bits2] = code;
+  }
+  for (n2 = 0; n2 <= max_code; n2++) {
+    let len = tree[n2 * 2 + 1];
+    if (len === 0) {
+      continue;
+    }
+    tree[n2 * 2] = bi_reverse(next_code[len]++, len);
+  }
+};
+var tr_static_init = () => {
+  let n2;
+  let bits2;
+  let length;
+  let code;
+  let dist;
+  const bl_count = new Array(MAX_BITS$1 + 1);
+  length = 0;
+  for (code = 0; code < LENGTH_CODES$1 - 1; code++) {
+    base_length[code] = length;
+    for (n2 = 0; n2 < 1 << extra_lbits[code]; n2++) {
+      _length_code[length++] = code;
+    }
+  }
+  _length_code[length - 1] = code;
+  dist = 0;
+  for (code = 0; code < 16; code++) {
+    base_dist[code] = dist;
+    for (n2 = 0; n2 < 1 << extra_dbits[code]; n2++) {
+      _dist_code[dist++] = code;
+    }
+  }
+  dist >>= 7;
+  for (; code < D_CODES$1; code++) {
+    base_dist[code] = dist << 7;
+    for (n2 = 0; n2 < 1 << extra_dbits[code] - 7; n2++) {
+      _dist_code[256 + dist++] = code;
+    }
+  }
+  for (bits2 = 0; bits2 <= MAX_BITS$1; bits2++) {
+    bl_count[bits2] = 0;
+  }
+  n2 = 0;
+  while (n2 <= 143) {
+    static_ltree[n2 * 2 + 1] = 8;
+    n2++;
+    bl_count[8]++;
+  }
+  while (n2 <= 255) {
+    static_ltree[n2 * 2 + 1] = 9;
+    n2++;
+    bl_count[9]++;
+  }
+  while (n2 <= 279) {
+    static_ltree[n2 * 2 + 1] = 7;
+    n2++;
+    bl_count[7]++;
+  }
+  while (n2 <= 287) {
+    static_ltree[n2 * 2 + 1] = 8;
+    n2++;
+    bl_count[8]++;
+  }
+  gen_codes(static_ltree, L_CODES$1 + 1, bl_count);
+  for (n2 = 0; n2 < D_CODES$1; n2++) {
+    static_dtree[n2 * 2 + 1] = 5;
+    static_dtree[n2 * 2] = bi_reverse(n2, 5);
+  }
+  static_l_desc = new StaticTreeDesc(static_ltree, extra_lbits, LITERALS$1 + 1, L_CODES$1, MAX_BITS$1);
+  static_d_desc = new StaticTreeDesc(static_dtree, extra_dbits, 0, D_CODES$1, MAX_BITS$1);
+  static_bl_desc = new StaticTreeDesc(new Array(0), extra_blbits, 0, BL_CODES$1, MAX_BL_BITS);
+};
+var init_block = (s) => {
+  let n2;
+  for (n2 = 0; n2 < L_CODES$1; n2++) {
+    s.dyn_ltree[n2 * 2] = 0;
+  }
+  for (n2 = 0; n2 < D_CODES$1; n2++) {
+    s.dyn_dtree[n2 * 2] = 0;
+  }
+  for (n2 = 0; n2 < BL_CODES$1; n2++) {
+    s.bl_tree[n2 * 2] = 0;
+  }
+  s.dyn_ltree[END_BLOCK * 2] = 1;
+  s.opt_len = s.static_len = 0;
+  s.sym_next = s.matches = 0;
+};
+var bi_windup = (s) => {
+  if (s.bi_valid > 8) {
+    put_short(s, s.bi_buf);
+  } else if (s.bi_valid > 0) {
+    s.pending_buf[s.pending++] = s.bi_buf;
+  }
+  s.bi_buf = 0;
+  s.bi_valid = 0;
+};
+var smaller = (tree, n2, m, depth) => {
+  const _n2 = n2 * 2;
+  const _m2 = m * 2;
+  return tree[_n2] < tree[_m2] || tree[_n2] === tree[_m2] && depth[n2] <= depth[m];
+};
+var pqdownheap = (s, tree, k) => {
+  const v = s.heap[k];
+  let j = k << 1;
+  while (j <= s.heap_len) {
+    if (j < s.heap_len && smaller(tree, s.heap[j + 1], s.heap[j], s.depth)) {
+      j++;
+    }
+    if (smaller(tree, v, s.heap[j], s.depth)) {
+      break;
+    }
+    s.heap[k] = s.heap[j];
+    k = j;
+    j <<= 1;
+  }
+  s.heap[k] = v;
+};
+var compress_block = (s, ltree, dtree) => {
+  let dist;
+  let lc;
+  let sx = 0;
+  let code;
+  let extra;
+  if (s.sym_next !== 0) {
+    do {
+      dist = s.pending_buf[s.sym_buf + sx++] & 255;
+      dist += (s.pending_buf[s.sym_buf + sx++] & 255) << 8;
+      lc = s.pending_buf[s.sym_buf + sx++];
+      if (dist === 0) {
+        send_code(s, lc, ltree);
+      } else {
+        code = _length_code[lc];
+        send_code(s, code + LITERALS$1 + 1, ltree);
+        extra = extra_lbits[code];
+        if (extra !== 0) {
+          lc -= base_length[code];
+          send_bits(s, lc, extra);
+        }
+        dist--;
+        code = d_code(dist);
+        send_code(s, code, dtree);
+        extra = extra_dbits[code];
+        if (extra !== 0) {
+          dist -= base_dist[code];
+          send_bits(s, dist, extra);
+        }
+      }
+    } while (sx < s.sym_next);
+  }
+  send_code(s, END_BLOCK, ltree);
+};
+var build_tree = (s, desc) => {
+  const tree = desc.dyn_tree;
+  const stree = desc.stat_desc.static_tree;
+  const has_stree = desc.stat_desc.has_stree;
+  const elems2 = desc.stat_desc.elems;
+  let n2, m;
+  let max_code = -1;
+  let node2;
+  s.heap_len = 0;
+  s.heap_max = HEAP_SIZE$1;
+  for (n2 = 0; n2 < elems2; n2++) {
+    if (tree[n2 * 2] !== 0) {
+      s.heap[++s.heap_len] = max_code = n2;
+      s.depth[n2] = 0;
+    } else {
+      tree[n2 * 2 + 1] = 0;
+    }
+  }
+  while (s.heap_len < 2) {
+    node2 = s.heap[++s.heap_len] = max_code < 2 ? ++max_code : 0;
+    tree[node2 * 2] = 1;
+    s.depth[node2] = 0;
+    s.opt_len--;
+    if (has_stree) {
+      s.static_len -= stree[node2 * 2 + 1];
+    }
+  }
+  desc.max_code = max_code;
+  for (n2 = s.heap_len >> 1; n2 >= 1; n2--) {
+    pqdownheap(s, tree, n2);
+  }
+  node2 = elems2;
+  do {
+    n2 = s.heap[
+      1
+      /*SMALLEST*/
+    ];
+    s.heap[
+      1
+      /*SMALLEST*/
+    ] = s.heap[s.heap_len--];
+    pqdownheap(
+      s,
+      tree,
+      1
+      /*SMALLEST*/
+    );
+    m = s.heap[
+      1
+      /*SMALLEST*/
+    ];
+    s.heap[--s.heap_max] = n2;
+    s.heap[--s.heap_max] = m;
+    tree[node2 * 2] = tree[n2 * 2] + tree[m * 2];
+    s.depth[node2] = (s.depth[n2] >= s.depth[m] ? s.depth[n2] : s.depth[m]) + 1;
+    tree[n2 * 2 + 1] = tree[m * 2 + 1] = node2;
+    s.heap[
+      1
+      /*SMALLEST*/
+    ] = node2++;
+    pqdownheap(
+      s,
+      tree,
+      1
+      /*SMALLEST*/
+    );
+  } while (s.heap_len >= 2);
+  s.heap[--s.heap_max] = s.heap[
+    1
+    /*SMALLEST*/
+  ];
+  gen_bitlen(s, desc);
+  gen_codes(tree, max_code, s.bl_count);
+};
+var scan_tree = (s, tree, max_code) => {
+  let n2;
+  let prevlen = -1;
+  let curlen;
+  let nextlen = tree[0 * 2 + 1];
+  let count = 0;
+  let max_count = 7;
+  let min_count = 4;
+  if (nextlen === 0) {
+    max_count = 138;
+    min_count = 3;
+  }
+  tree[(max_code + 1) * 2 + 1] = 65535;
+  for (n2 = 0; n2 <= max_code; n2++) {
+    curlen = nextlen;
+    nextlen = tree[(n2 + 1) * 2 + 1];
+    if (++count < max_count && curlen === nextlen) {
+      continue;
+    } else if (count < min_count) {
+      s.bl_tree[curlen * 2] += count;
+    } else if (curlen !== 0) {
+      if (curlen !== prevlen) {
+        s.bl_tree[curlen * 2]++;
+      }
+      s.bl_tree[REP_3_6 * 2]++;
+    } else if (count <= 10) {
+      s.bl_tree[REPZ_3_10 * 2]++;
+    } else {
+      s.bl_tree[REPZ_11_138 * 2]++;
+    }
+    count = 0;
+    prevlen = curlen;
+    if (nextlen === 0) {
+      max_count = 138;
+      min_count = 3;
+    } else if (curlen === nextlen) {
+      max_count = 6;
+      min_count = 3;
+    } else {
+      max_count = 7;
+      min_count = 4;
+    }
+  }
+};
+var send_tree = (s, tree, max_code) => {
+  let n2;
+  let prevlen = -1;
+  let curlen;
+  let nextlen = tree[0 * 2 + 1];
+  let count = 0;
+  let max_count = 7;
+  let min_count = 4;
+  if (nextlen === 0) {
+    max_count = 138;
+    min_count = 3;
+  }
+  for (n2 = 0; n2 <= max_code; n2++) {
+    curlen = nextlen;
+    nextlen = tree[(n2 + 1) * 2 + 1];
+    if (++count < max_count && curlen === nextlen) {
+      continue;
+    } else if (count < min_count) {
+      do {
+        send_code(s, curlen, s.bl_tree);
+      } while (--count !== 0);
+    } else if (curlen !== 0) {
+      if (curlen !== prevlen) {
+        send_code(s, curlen, s.bl_tree);
+        count--;
+      }
+      send_code(s, REP_3_6, s.bl_tree);
+      send_bits(s, count - 3, 2);
+    } else if (count <= 10) {
+      send_code(s, REPZ_3_10, s.bl_tree);
+      send_bits(s, count - 3, 3);
+    } else {
+      send_code(s, REPZ_11_138, s.bl_tree);
+      send_bits(s, count - 11, 7);
+    }
+    count = 0;
+    prevlen = curlen;
+    if (nextlen === 0) {
+      max_count = 138;
+      min_count = 3;
+    } else if (curlen === nextlen) {
+      max_count = 6;
+      min_count = 3;
+    } else {
+      max_count = 7;
+      min_count = 4;
+    }
+  }
+};
+var build_bl_tree = (s) => {
+  let max_blindex;
+  scan_tree(s, s.dyn_ltree, s.l_desc.max_code);
+  scan_tree(s, s.dyn_dtree, s.d_desc.max_code);
+  build_tree(s, s.bl_desc);
+  for (max_blindex = BL_CODES$1 - 1; max_blindex >= 3; max_blindex--) {
+    if (s.bl_tree[bl_order[max_blindex] * 2 + 1] !== 0) {
+      break;
+    }
+  }
+  s.opt_len += 3 * (max_blindex + 1) + 5 + 5 + 4;
+  return max_blindex;
+};
+var send_all_trees = (s, lcodes, dcodes, blcodes) => {
+  let rank2;
+  send_bits(s, lcodes - 257, 5);
+  send_bits(s, dcodes - 1, 5);
+  send_bits(s, blcodes - 4, 4);
+  for (rank2 = 0; rank2 < blcodes; rank2++) {
+    send_bits(s, s.bl_tree[bl_order[rank2] * 2 + 1], 3);
+  }
+  send_tree(s, s.dyn_ltree, lcodes - 1);
+  send_tree(s, s.dyn_dtree, dcodes - 1);
+};
+var detect_data_type = (s) => {
+  let block_mask = 4093624447;
+  let n2;
+  for (n2 = 0; n2 <= 31; n2++, block_mask >>>= 1) {
+    if (block_mask & 1 && s.dyn_ltree[n2 * 2] !== 0) {
+      return Z_BINARY;
+    }
+  }
+  if (s.dyn_ltree[9 * 2] !== 0 || s.dyn_ltree[10 * 2] !== 0 || s.dyn_ltree[13 * 2] !== 0) {
+    return Z_TEXT;
+  }
+  for (n2 = 32; n2 < LITERALS$1; n2++) {
+    if (s.dyn_ltree[n2 * 2] !== 0) {
+      return Z_TEXT;
+    }
+  }
+  return Z_BINARY;
+};
+var static_init_done = false;
+var _tr_init$1 = (s) => {
+  if (!static_init_done) {
+    tr_static_init();
+    static_init_done = true;
+  }
+  s.l_desc = new TreeDesc(s.dyn_ltree, static_l_desc);
+  s.d_desc = new TreeDesc(s.dyn_dtree, static_d_desc);
+  s.bl_desc = new TreeDesc(s.bl_tree, static_bl_desc);
+  s.bi_buf = 0;
+  s.bi_valid = 0;
+  init_block(s);
+};
+var _tr_stored_block$1 = (s, buf, stored_len, last) => {
+  send_bits(s, (STORED_BLOCK << 1) + (last ? 1 : 0), 3);
+  bi_windup(s);
+  put_short(s, stored_len);
+  put_short(s, ~stored_len);
+  if (stored_len) {
+    s.pending_buf.set(s.window.subarray(buf, buf + stored_len), s.pending);
+  }
+  s.pending += stored_len;
+};
+var _tr_align$1 = (s) => {
+  send_bits(s, STATIC_TREES << 1, 3);
+  send_code(s, END_BLOCK, static_ltree);
+  bi_flush(s);
+};
+var _tr_flush_block$1 = (s, buf, stored_len, last) => {
+  let opt_lenb, static_lenb;
+  let max_blindex = 0;
+  if (s.level > 0) {
+    if (s.strm.data_type === Z_UNKNOWN$1) {
+      s.strm.data_type = detect_data_type(s);
+    }
+    build_tree(s, s.l_desc);
+    build_tree(s, s.d_desc);
+    max_blindex = build_bl_tree(s);
+    opt_lenb = s.opt_len + 3 + 7 >>> 3;
+    static_lenb = s.static_len + 3 + 7 >>> 3;
+    if (static_lenb <= opt_lenb) {
+      opt_lenb = static_lenb;
+    }
+  } else {
+    opt_lenb = static_lenb = stored_len + 5;
+  }
+  if (stored_len + 4 <= opt_lenb && buf !== -1) {
+    _tr_stored_block$1(s, buf, stored_len, last);
+  } else if (s.strategy === Z_FIXED$1 || static_lenb === opt_lenb) {
+    send_bits(s, (STATIC_TREES << 1) + (last ? 1 : 0), 3);
+    compress_block(s, static_ltree, static_dtree);
+  } else {
+    send_bits(s, (DYN_TREES << 1) + (last ? 1 : 0), 3);
+    send_all_trees(s, s.l_desc.max_code + 1, s.d_desc.max_code + 1, max_blindex + 1);
+    compress_block(s, s.dyn_ltree, s.dyn_dtree);
+  }
+  init_block(s);
+  if (last) {
+    bi_windup(s);
+  }
+};
+var _tr_tally$1 = (s, dist, lc) => {
+  s.pending_buf[s.sym_buf + s.sym_next++] = dist;
+  s.pending_buf[s.sym_buf + s.sym_next++] = dist >> 8;
+  s.pending_buf[s.sym_buf + s.sym_next++] = lc;
+  if (dist === 0) {
+    s.dyn_ltree[lc * 2]++;
+  } else {
+    s.matches++;
+    dist--;
+    s.dyn_ltree[(_length_code[lc] + LITERALS$1 + 1) * 2]++;
+    s.dyn_dtree[d_code(dist) * 2]++;
+  }
+  return s.sym_next === s.sym_end;
+};
+var _tr_init_1 = _tr_init$1;
+var _tr_stored_block_1 = _tr_stored_block$1;
+var _tr_flush_block_1 = _tr_flush_block$1;
+var _tr_tally_1 = _tr_tally$1;
+var _tr_align_1 = _tr_align$1;
+var trees = {
+  _tr_init: _tr_init_1,
+  _tr_stored_block: _tr_stored_block_1,
+  _tr_flush_block: _tr_flush_block_1,
+  _tr_tally: _tr_tally_1,
+  _tr_align: _tr_align_1
+};
+var adler32 = (adler, buf, len, pos) => {
+  let s1 = adler & 65535 | 0, s2 = adler >>> 16 & 65535 | 0, n2 = 0;
+  while (len !== 0) {
+    n2 = len > 2e3 ? 2e3 : len;
+    len -= n2;
+    do {
+      s1 = s1 + buf[pos++] | 0;
+      s2 = s2 + s1 | 0;
+    } while (--n2);
+    s1 %= 65521;
+    s2 %= 65521;
+  }
+  return s1 | s2 << 16 | 0;
+};
+var adler32_1 = adler32;
+var makeTable = () => {
+  let c, table3 = [];
+  for (var n2 = 0; n2 < 256; n2++) {
+    c = n2;
+    for (var k = 0; k < 8; k++) {
+      c = c & 1 ? 3988292384 ^ c >>> 1 : c >>> 1;
+    }
+    table3[n2] = c;
+  }
+  return table3;
+};
+var crcTable = new Uint32Array(makeTable());
+var crc32 = (crc, buf, len, pos) => {
+  const t = crcTable;
+  const end = pos + len;
+  crc ^= -1;
+  for (let i2 = pos; i2 < end; i2++) {
+    crc = crc >>> 8 ^ t[(crc ^ buf[i2]) & 255];
+  }
+  return crc ^ -1;
+};
+var crc32_1 = crc32;
+var messages = {
+  2: "need dictionary",
+  /* Z_NEED_DICT       2  */
+  1: "stream end",
+  /* Z_STREAM_END      1  */
+  0: "",
+  /* Z_OK              0  */
+  "-1": "file error",
+  /* Z_ERRNO         (-1) */
+  "-2": "stream error",
+  /* Z_STREAM_ERROR  (-2) */
+  "-3": "data error",
+  /* Z_DATA_ERROR    (-3) */
+  "-4": "insufficient memory",
+  /* Z_MEM_ERROR     (-4) */
+  "-5": "buffer error",
+  /* Z_BUF_ERROR     (-5) */
+  "-6": "incompatible version"
+  /* Z_VERSION_ERROR (-6) */
+};
+var constants$2 = {
+  /* Allowed flush values; see deflate() and inflate() below for details */
+  Z_NO_FLUSH: 0,
+  Z_PARTIAL_FLUSH: 1,
+  Z_SYNC_FLUSH: 2,
+  Z_FULL_FLUSH: 3,
+  Z_FINISH: 4,
+  Z_BLOCK: 5,
+  Z_TREES: 6,
+  /* Return codes for the compression/decompression functions. Negative values
+  * are errors, positive values are used for special but normal events.
+  */
+  Z_OK: 0,
+  Z_STREAM_END: 1,
+  Z_NEED_DICT: 2,
+  Z_ERRNO: -1,
+  Z_STREAM_ERROR: -2,
+  Z_DATA_ERROR: -3,
+  Z_MEM_ERROR: -4,
+  Z_BUF_ERROR: -5,
+  //Z_VERSION_ERROR: -6,
+  /* compression levels */
+  Z_NO_COMPRESSION: 0,
+  Z_BEST_SPEED: 1,
+  Z_BEST_COMPRESSION: 9,
+  Z_DEFAULT_COMPRESSION: -1,
+  Z_FILTERED: 1,
+  Z_HUFFMAN_ONLY: 2,
+  Z_RLE: 3,
+  Z_FIXED: 4,
+  Z_DEFAULT_STRATEGY: 0,
+  /* Possible values of the data_type field (though see inflate()) */
+  Z_BINARY: 0,
+  Z_TEXT: 1,
+  //Z_ASCII:                1, // = Z_TEXT (deprecated)
+  Z_UNKNOWN: 2,
+  /* The deflate compression method */
+  Z_DEFLATED: 8
+  //Z_NULL:                 null // Use -1 or null inline, depending on var type
+};
+var { _tr_init, _tr_stored_block, _tr_flush_block, _tr_tally, _tr_align } = trees;
+var {
+  Z_NO_FLUSH: Z_NO_FLUSH$2,
+  Z_PARTIAL_FLUSH,
+  Z_FULL_FLUSH: Z_FULL_FLUSH$1,
+  Z_FINISH: Z_FINISH$3,
+  Z_BLOCK: Z_BLOCK$1,
+  Z_OK: Z_OK$3,
+  Z_STREAM_END: Z_STREAM_END$3,
+  Z_STREAM_ERROR: Z_STREAM_ERROR$2,
+  Z_DATA_ERROR: Z_DATA_ERROR$2,
+  Z_BUF_ERROR: Z_BUF_ERROR$1,
+  Z_DEFAULT_COMPRESSION: Z_DEFAULT_COMPRESSION$1,
+  Z_FILTERED,
+  Z_HUFFMAN_ONLY,
+  Z_RLE,
+  Z_FIXED,
+  Z_DEFAULT_STRATEGY: Z_DEFAULT_STRATEGY$1,
+  Z_UNKNOWN,
+  Z_DEFLATED: Z_DEFLATED$2
+} = constants$2;
+var MAX_MEM_LEVEL = 9;
+var MAX_WBITS$1 = 15;
+var DEF_MEM_LEVEL = 8;
+var LENGTH_CODES = 29;
+var LITERALS = 256;
+var L_CODES = LITERALS + 1 + LENGTH_CODES;
+var D_CODES = 30;
+var BL_CODES = 19;
+var HEAP_SIZE = 2 * L_CODES + 1;
+var MAX_BITS = 15;
+var MIN_MATCH = 3;
+var MAX_MATCH = 258;
+var MIN_LOOKAHEAD = MAX_MATCH + MIN_MATCH + 1;
+var PRESET_DICT = 32;
+var INIT_STATE = 42;
+var GZIP_STATE = 57;
+var EXTRA_STATE = 69;
+var NAME_STATE = 73;
+var COMMENT_STATE = 91;
+var HCRC_STATE = 103;
+var BUSY_STATE = 113;
+var FINISH_STATE = 666;
+var BS_NEED_MORE = 1;
+var BS_BLOCK_DONE = 2;
+var BS_FINISH_STARTED = 3;
+var BS_FINISH_DONE = 4;
+var OS_CODE = 3;
+var err2 = (strm, errorCode) => {
+  strm.msg = messages[errorCode];
+  return errorCode;
+};
+var rank = (f) => {
+  return f * 2 - (f > 4 ? 9 : 0);
+};
+var zero = (buf) => {
+  let len = buf.length;
+  while (--len >= 0) {
+    buf[len] = 0;
+  }
+};
+var slide_hash = (s) => {
+  let n2, m;
+  let p;
+  let wsize = s.w_size;
+  n2 = s.hash_size;
+  p = n2;
+  do {
+    m = s.head[--p];
+    s.head[p] = m >= wsize ? m - wsize : 0;
+  } while (--n2);
+  n2 = wsize;
+  p = n2;
+  do {
+    m = s.prev[--p];
+    s.prev[p] = m >= wsize ? m - wsize : 0;
+  } while (--n2);
+};
+var HASH_ZLIB = (s, prev, data) => (prev << s.hash_shift ^ data) & s.hash_mask;
+var HASH = HASH_ZLIB;
+var flush_pending = (strm) => {
+  const s = strm.state;
+  let len = s.pending;
+  if (len > strm.avail_out) {
+    len = strm.avail_out;
+  }
+  if (len === 0) {
+    return;
+  }
+  strm.output.set(s.pending_buf.subarray(s.pending_out, s.pending_out + len), strm.next_out);
+  strm.next_out += len;
+  s.pending_out += len;
+  strm.total_out += len;
+  strm.avail_out -= len;
+  s.pending -= len;
+  if (s.pending === 0) {
+    s.pending_out = 0;
+  }
+};
+var flush_block_only = (s, last) => {
+  _tr_flush_block(s, s.block_start >= 0 ? s.block_start : -1, s.strstart - s.block_start, last);
+  s.block_start = s.strstart;
+  flush_pending(s.strm);
+};
+var put_byte = (s, b) => {
+  s.pending_buf[s.pending++] = b;
+};
+var putShortMSB = (s, b) => {
+  s.pending_buf[s.pending++] = b >>> 8 & 255;
+  s.pending_buf[s.pending++] = b & 255;
+};
+var read_buf = (strm, buf, start, size) => {
+  let len = strm.avail_in;
+  if (len > size) {
+    len = size;
+  }
+  if (len === 0) {
+    return 0;
+  }
+  strm.avail_in -= len;
+  buf.set(strm.input.subarray(strm.next_in, strm.next_in + len), start);
+  if (strm.state.wrap === 1) {
+    strm.adler = adler32_1(strm.adler, buf, len, start);
+  } else if (strm.state.wrap === 2) {
+    strm.adler = crc32_1(strm.adler, buf, len, start);
+  }
+  strm.next_in += len;
+  strm.total_in += len;
+  return len;
+};
+var longest_match = (s, cur_match) => {
+  let chain_length = s.max_chain_length;
+  let scan = s.strstart;
+  let match;
+  let len;
+  let best_len = s.prev_length;
+  let nice_match = s.nice_match;
+  const limit = s.strstart > s.w_size - MIN_LOOKAHEAD ? s.strstart - (s.w_size - MIN_LOOKAHEAD) : 0;
+  const _win = s.window;
+  const wmask = s.w_mask;
+  const prev = s.prev;
+  const strend = s.strstart + MAX_MATCH;
+  let scan_end1 = _win[scan + best_len - 1];
+  let scan_end = _win[scan + best_len];
+  if (s.prev_length >= s.good_match) {
+    chain_length >>= 2;
+  }
+  if (nice_match > s.lookahead) {
+    nice_match = s.lookahead;
+  }
+  do {
+    match = cur_match;
+    if (_win[match + best_len] !== scan_end || _win[match + best_len - 1] !== scan_end1 || _win[match] !== _win[scan] || _win[++match] !== _win[scan + 1]) {
+      continue;
+    }
+    scan += 2;
+    match++;
+    do {
+    } while (_win[++scan] === _win[++match] && _win[++scan] === _win[++match] && _win[++scan] === _win[++match] && _win[++scan] === _win[++match] && _win[++scan] === _win[++match] && _win[++scan] === _win[++match] && _win[++scan] === _win[++match] && _win[++scan] === _win[++match] && scan < strend);
+    len = MAX_MATCH - (strend - scan);
+    scan = strend - MAX_MATCH;
+    if (len > best_len) {
+      s.match_start = cur_match;
+      best_len = len;
+      if (len >= nice_match) {
+        break;
+      }
+      scan_end1 = _win[scan + best_len - 1];
+      scan_end = _win[scan + best_len];
+    }
+  } while ((cur_match = prev[cur_match & wmask]) > limit && --chain_length !== 0);
+  if (best_len <= s.lookahead) {
+    return best_len;
+  }
+  return s.lookahead;
+};
+var fill_window = (s) => {
+  const _w_size = s.w_size;
+  let n2, more, str2;
+  do {
+    more = s.window_size - s.lookahead - s.strstart;
+    if (s.strstart >= _w_size + (_w_size - MIN_LOOKAHEAD)) {
+      s.window.set(s.window.subarray(_w_size, _w_size + _w_size - more), 0);
+      s.match_start -= _w_size;
+      s.strstart -= _w_size;
+      s.block_start -= _w_size;
+      if (s.insert > s.strstart) {
+        s.insert = s.strstart;
+      }
+      slide_hash(s);
+      more += _w_size;
+    }
+    if (s.strm.avail_in === 0) {
+      break;
+    }
+    n2 = read_buf(s.strm, s.window, s.strstart + s.lookahead, more);
+    s.lookahead += n2;
+    if (s.lookahead + s.insert >= MIN_MATCH) {
+      str2 = s.strstart - s.insert;
+      s.ins_h = s.window[str2];
+      s.ins_h = HASH(s, s.ins_h, s.window[str2 + 1]);
+      while (s.insert) {
+        s.ins_h = HASH(s, s.ins_h, s.window[str2 + MIN_MATCH - 1]);
+        s.prev[str2 & s.w_mask] = s.head[s.ins_h];
+        s.head[s.ins_h] = str2;
+        str2++;
+        s.insert--;
+        if (s.lookahead + s.insert < MIN_MATCH) {
+          break;
+        }
+      }
+    }
+  } while (s.lookahead < MIN_LOOKAHEAD && s.strm.avail_in !== 0);
+};
+var deflate_stored = (s, flush) => {
+  let min_block = s.pending_buf_size - 5 > s.w_size ? s.w_size : s.pending_buf_size - 5;
+  let len, left, have, last = 0;
+  let used = s.strm.avail_in;
+  do {
+    len = 65535;
+    have = s.bi_valid + 42 >> 3;
+    if (s.strm.avail_out < have) {
+      break;
+    }
+    have = s.strm.avail_out - have;
+    left = s.strstart - s.block_start;
+    if (len > left + s.strm.avail_in) {
+      len = left + s.strm.avail_in;
+    }
+    if (len > have) {
+      len = have;
+    }
+    if (len < min_block && (len === 0 && flush !== Z_FINISH$3 || flush === Z_NO_FLUSH$2 || len !== left + s.strm.avail_in)) {
+      break;
+    }
+    last = flush === Z_FINISH$3 && len === left + s.strm.avail_in ? 1 : 0;
+    _tr_stored_block(s, 0, 0, last);
+    s.pending_buf[s.pending - 4] = len;
+    s.pending_buf[s.pending - 3] = len >> 8;
+    s.pending_buf[s.pending - 2] = ~len;
+    s.pending_buf[s.pending - 1] = ~len >> 8;
+    flush_pending(s.strm);
+    if (left) {
+      if (left > len) {
+        left = len;
+      }
+      s.strm.output.set(s.window.subarray(s.block_start, s.block_start + left), s.strm.next_out);
+      s.strm.next_out += left;
+      s.strm.avail_out -= left;
+      s.strm.total_out += left;
+      s.block_start += left;
+      len -= left;
+    }
+    if (len) {
+      read_buf(s.strm, s.strm.output, s.strm.next_out, len);
+      s.strm.next_out += len;
+      s.strm.avail_out -= len;
+      s.strm.total_out += len;
+    }
+  } while (last === 0);
+  used -= s.strm.avail_in;
+  if (used) {
+    if (used >= s.w_size) {
+      s.matches = 2;
+      s.window.set(s.strm.input.subarray(s.strm.next_in - s.w_size, s.strm.next_in), 0);
+      s.strstart = s.w_size;
+      s.insert = s.strstart;
+    } else {
+      if (s.window_size - s.strstart <= used) {
+        s.strstart -= s.w_size;
+        s.window.set(s.window.subarray(s.w_size, s.w_size + s.strstart), 0);
+        if (s.matches < 2) {
+          s.matches++;
+        }
+        if (s.insert > s.strstart) {
+          s.insert = s.strstart;
+        }
+      }
+      s.window.set(s.strm.input.subarray(s.strm.next_in - used, s.strm.next_in), s.strstart);
+      s.strstart += used;
+      s.insert += used > s.w_size - s.insert ? s.w_size - s.insert : used;
+    }
+    s.block_start = s.strstart;
+  }
+  if (s.high_water < s.strstart) {
+    s.high_water = s.strstart;
+  }
+  if (last) {
+    return BS_FINISH_DONE;
+  }
+  if (flush !== Z_NO_FLUSH$2 && flush !== Z_FINISH$3 && s.strm.avail_in === 0 && s.strstart === s.block_start) {
+    return BS_BLOCK_DONE;
+  }
+  have = s.window_size - s.strstart;
+  if (s.strm.avail_in > have && s.block_start >= s.w_size) {
+    s.block_start -= s.w_size;
+    s.strstart -= s.w_size;
+    s.window.set(s.window.subarray(s.w_size, s.w_size + s.strstart), 0);
+    if (s.matches < 2) {
+      s.matches++;
+    }
+    have += s.w_size;
+    if (s.insert > s.strstart) {
+      s.insert = s.strstart;
+    }
+  }
+  if (have > s.strm.avail_in) {
+    have = s.strm.avail_in;
+  }
+  if (have) {
+    read_buf(s.strm, s.window, s.strstart, have);
+    s.strstart += have;
+    s.insert += have > s.w_size - s.insert ? s.w_size - s.insert : have;
+  }
+  if (s.high_water < s.strstart) {
+    s.high_water = s.strstart;
+  }
+  have = s.bi_valid + 42 >> 3;
+  have = s.pending_buf_size - have > 65535 ? 65535 : s.pending_buf_size - have;
+  min_block = have > s.w_size ? s.w_size : have;
+  left = s.strstart - s.block_start;
+  if (left >= min_block || (left || flush === Z_FINISH$3) && flush !== Z_NO_FLUSH$2 && s.strm.avail_in === 0 && left <= have) {
+    len = left > have ? have : left;
+    last = flush === Z_FINISH$3 && s.strm.avail_in === 0 && len === left ? 1 : 0;
+    _tr_stored_block(s, s.block_start, len, last);
+    s.block_start += len;
+    flush_pending(s.strm);
+  }
+  return last ? BS_FINISH_STARTED : BS_NEED_MORE;
+};
+var deflate_fast = (s, flush) => {
+  let hash_head;
+  let bflush;
+  for (; ; ) {
+    if (s.lookahead < MIN_LOOKAHEAD) {
+      fill_window(s);
+      if (s.lookahead < MIN_LOOKAHEAD && flush === Z_NO_FLUSH$2) {
+        return BS_NEED_MORE;
+      }
+      if (s.lookahead === 0) {
+        break;
+      }
+    }
+    hash_head = 0;
+    if (s.lookahead >= MIN_MATCH) {
+      s.ins_h = HASH(s, s.ins_h, s.window[s.strstart + MIN_MATCH - 1]);
+      hash_head = s.prev[s.strstart & s.w_mask] = s.head[s.ins_h];
+      s.head[s.ins_h] = s.strstart;
+    }
+    if (hash_head !== 0 && s.strstart - hash_head <= s.w_size - MIN_LOOKAHEAD) {
+      s.match_length = longest_match(s, hash_head);
+    }
+    if (s.match_length >= MIN_MATCH) {
+      bflush = _tr_tally(s, s.strstart - s.match_start, s.match_length - MIN_MATCH);
+      s.lookahead -= s.match_length;
+      if (s.match_length <= s.max_lazy_match && s.lookahead >= MIN_MATCH) {
+        s.match_length--;
+        do {
+          s.strstart++;
+          s.ins_h = HASH(s, s.ins_h, s.window[s.strstart + MIN_MATCH - 1]);
+          hash_head = s.prev[s.strstart & s.w_mask] = s.head[s.ins_h];
+          s.head[s.ins_h] = s.strstart;
+        } while (--s.match_length !== 0);
+        s.strstart++;
+      } else {
+        s.strstart += s.match_length;
+        s.match_length = 0;
+        s.ins_h = s.window[s.strstart];
+        s.ins_h = HASH(s, s.ins_h, s.window[s.strstart + 1]);
+      }
+    } else {
+      bflush = _tr_tally(s, 0, s.window[s.strstart]);
+      s.lookahead--;
+      s.strstart++;
+    }
+    if (bflush) {
+      flush_block_only(s, false);
+      if (s.strm.avail_out === 0) {
+        return BS_NEED_MORE;
+      }
+    }
+  }
+  s.insert = s.strstart < MIN_MATCH - 1 ? s.strstart : MIN_MATCH - 1;
+  if (flush === Z_FINISH$3) {
+    flush_block_only(s, true);
+    if (s.strm.avail_out === 0) {
+      return BS_FINISH_STARTED;
+    }
+    return BS_FINISH_DONE;
+  }
+  if (s.sym_next) {
+    flush_block_only(s, false);
+    if (s.strm.avail_out === 0) {
+      return BS_NEED_MORE;
+    }
+  }
+  return BS_BLOCK_DONE;
+};
+var deflate_slow = (s, flush) => {
+  let hash_head;
+  let bflush;
+  let max_insert;
+  for (; ; ) {
+    if (s.lookahead < MIN_LOOKAHEAD) {
+      fill_window(s);
+      if (s.lookahead < MIN_LOOKAHEAD && flush === Z_NO_FLUSH$2) {
+        return BS_NEED_MORE;
+      }
+      if (s.lookahead === 0) {
+        break;
+      }
+    }
+    hash_head = 0;
+    if (s.lookahead >= MIN_MATCH) {
+      s.ins_h = HASH(s, s.ins_h, s.window[s.strstart + MIN_MATCH - 1]);
+      hash_head = s.prev[s.strstart & s.w_mask] = s.head[s.ins_h];
+      s.head[s.ins_h] = s.strstart;
+    }
+    s.prev_length = s.match_length;
+    s.prev_match = s.match_start;
+    s.match_length = MIN_MATCH - 1;
+    if (hash_head !== 0 && s.prev_length < s.max_lazy_match && s.strstart - hash_head <= s.w_size - MIN_LOOKAHEAD) {
+      s.match_length = longest_match(s, hash_head);
+      if (s.match_length <= 5 && (s.strategy === Z_FILTERED || s.match_length === MIN_MATCH && s.strstart - s.match_start > 4096)) {
+        s.match_length = MIN_MATCH - 1;
+      }
+    }
+    if (s.prev_length >= MIN_MATCH && s.match_length <= s.prev_length) {
+      max_insert = s.strstart + s.lookahead - MIN_MATCH;
+      bflush = _tr_tally(s, s.strstart - 1 - s.prev_match, s.prev_length - MIN_MATCH);
+      s.lookahead -= s.prev_length - 1;
+      s.prev_length -= 2;
+      do {
+        if (++s.strstart <= max_insert) {
+          s.ins_h = HASH(s, s.ins_h, s.window[s.strstart + MIN_MATCH - 1]);
+          hash_head = s.prev[s.strstart & s.w_mask] = s.head[s.ins_h];
+          s.head[s.ins_h] = s.strstart;
+        }
+      } while (--s.prev_length !== 0);
+      s.match_available = 0;
+      s.match_length = MIN_MATCH - 1;
+      s.strstart++;
+      if (bflush) {
+        flush_block_only(s, false);
+        if (s.strm.avail_out === 0) {
+          return BS_NEED_MORE;
+        }
+      }
+    } else if (s.match_available) {
+      bflush = _tr_tally(s, 0, s.window[s.strstart - 1]);
+      if (bflush) {
+        flush_block_only(s, false);
+      }
+      s.strstart++;
+      s.lookahead--;
+      if (s.strm.avail_out === 0) {
+        return BS_NEED_MORE;
+      }
+    } else {
+      s.match_available = 1;
+      s.strstart++;
+      s.lookahead--;
+    }
+  }
+  if (s.match_available) {
+    bflush = _tr_tally(s, 0, s.window[s.strstart - 1]);
+    s.match_available = 0;
+  }
+  s.insert = s.strstart < MIN_MATCH - 1 ? s.strstart : MIN_MATCH - 1;
+  if (flush === Z_FINISH$3) {
+    flush_block_only(s, true);
+    if (s.strm.avail_out === 0) {
+      return BS_FINISH_STARTED;
+    }
+    return BS_FINISH_DONE;
+  }
+  if (s.sym_next) {
+    flush_block_only(s, false);
+    if (s.strm.avail_out === 0) {
+      return BS_NEED_MORE;
+    }
+  }
+  return BS_BLOCK_DONE;
+};
+var deflate_rle = (s, flush) => {
+  let bflush;
+  let prev;
+  let scan, strend;
+  const _win = s.window;
+  for (; ; ) {
+    if (s.lookahead <= MAX_MATCH) {
+      fill_window(s);
+      if (s.lookahead <= MAX_MATCH && flush === Z_NO_FLUSH$2) {
+        return BS_NEED_MORE;
+      }
+      if (s.lookahead === 0) {
+        break;
+      }
+    }
+    s.match_length = 0;
+    if (s.lookahead >= MIN_MATCH && s.strstart > 0) {
+      scan = s.strstart - 1;
+      prev = _win[scan];
+      if (prev === _win[++scan] && prev === _win[++scan] && prev === _win[++scan]) {
+        strend = s.strstart + MAX_MATCH;
+        do {
+        } while (prev === _win[++scan] && prev === _win[++scan] && prev === _win[++scan] && prev === _win[++scan] && prev === _win[++scan] && prev === _win[++scan] && prev === _win[++scan] && prev === _win[++scan] && scan < strend);
+        s.match_length = MAX_MATCH - (strend - scan);
+        if (s.match_length > s.lookahead) {
+          s.match_length = s.lookahead;
+        }
+      }
+    }
+    if (s.match_length >= MIN_MATCH) {
+      bflush = _tr_tally(s, 1, s.match_length - MIN_MATCH);
+      s.lookahead -= s.match_length;
+      s.strstart += s.match_length;
+      s.match_length = 0;
+    } else {
+      bflush = _tr_tally(s, 0, s.window[s.strstart]);
+      s.lookahead--;
+      s.strstart++;
+    }
+    if (bflush) {
+      flush_block_only(s, false);
+      if (s.strm.avail_out === 0) {
+        return BS_NEED_MORE;
+      }
+    }
+  }
+  s.insert = 0;
+  if (flush === Z_FINISH$3) {
+    flush_block_only(s, true);
+    if (s.strm.avail_out === 0) {
+      return BS_FINISH_STARTED;
+    }
+    return BS_FINISH_DONE;
+  }
+  if (s.sym_next) {
+    flush_block_only(s, false);
+    if (s.strm.avail_out === 0) {
+      return BS_NEED_MORE;
+    }
+  }
+  return BS_BLOCK_DONE;
+};
+var deflate_huff = (s, flush) => {
+  let bflush;
+  for (; ; ) {
+    if (s.lookahead === 0) {
+      fill_window(s);
+      if (s.lookahead === 0) {
+        if (flush === Z_NO_FLUSH$2) {
+          return BS_NEED_MORE;
+        }
+        break;
+      }
+    }
+    s.match_length = 0;
+    bflush = _tr_tally(s, 0, s.window[s.strstart]);
+    s.lookahead--;
+    s.strstart++;
+    if (bflush) {
+      flush_block_only(s, false);
+      if (s.strm.avail_out === 0) {
+        return BS_NEED_MORE;
+      }
+    }
+  }
+  s.insert = 0;
+  if (flush === Z_FINISH$3) {
+    flush_block_only(s, true);
+    if (s.strm.avail_out === 0) {
+      return BS_FINISH_STARTED;
+    }
+    return BS_FINISH_DONE;
+  }
+  if (s.sym_next) {
+    flush_block_only(s, false);
+    if (s.strm.avail_out === 0) {
+      return BS_NEED_MORE;
+    }
+  }
+  return BS_BLOCK_DONE;
+};
+function Config(good_length, max_lazy, nice_length, max_chain, func) {
+  this.good_length = good_length;
+  this.max_lazy = max_lazy;
+  this.nice_length = nice_length;
+  this.max_chain = max_chain;
+  this.func = func;
+}
+var configuration_table = [
+  /*      good lazy nice chain */
+  new Config(0, 0, 0, 0, deflate_stored),
+  /* 0 store only */
+  new Config(4, 4, 8, 4, deflate_fast),
+  /* 1 max speed, no lazy matches */
+  new Config(4, 5, 16, 8, deflate_fast),
+  /* 2 */
+  new Config(4, 6, 32, 32, deflate_fast),
+  /* 3 */
+  new Config(4, 4, 16, 16, deflate_slow),
+  /* 4 lazy matches */
+  new Config(8, 16, 32, 32, deflate_slow),
+  /* 5 */
+  new Config(8, 16, 128, 128, deflate_slow),
+  /* 6 */
+  new Config(8, 32, 128, 256, deflate_slow),
+  /* 7 */
+  new Config(32, 128, 258, 1024, deflate_slow),
+  /* 8 */
+  new Config(32, 258, 258, 4096, deflate_slow)
+  /* 9 max compression */
+];
+var lm_init = (s) => {
+  s.window_size = 2 * s.w_size;
+  zero(s.head);
+  s.max_lazy_match = configuration_table[s.level].max_lazy;
+  s.good_match = configuration_table[s.level].good_length;
+  s.nice_match = configuration_table[s.level].nice_length;
+  s.max_chain_length = configuration_table[s.level].max_chain;
+  s.strstart = 0;
+  s.block_start = 0;
+  s.lookahead = 0;
+  s.insert = 0;
+  s.match_length = s.prev_length = MIN_MATCH - 1;
+  s.match_available = 0;
+  s.ins_h = 0;
+};
+function DeflateState() {
+  this.strm = null;
+  this.status = 0;
+  this.pending_buf = null;
+  this.pending_buf_size = 0;
+  this.pending_out = 0;
+  this.pending = 0;
+  this.wrap = 0;
+  this.gzhead = null;
+  this.gzindex = 0;
+  this.method = Z_DEFLATED$2;
+  this.last_flush = -1;
+  this.w_size = 0;
+  this.w_bits = 0;
+  this.w_mask = 0;
+  this.window = null;
+  this.window_size = 0;
+  this.prev = null;
+  this.head = null;
+  this.ins_h = 0;
+  this.hash_size = 0;
+  this.hash_bits = 0;
+  this.hash_mask = 0;
+  this.hash_shift = 0;
+  this.block_start = 0;
+  this.match_length = 0;
+  this.prev_match = 0;
+  this.match_available = 0;
+  this.strstart = 0;
+  this.match_start = 0;
+  this.lookahead = 0;
+  this.prev_length = 0;
+  this.max_chain_length = 0;
+  this.max_lazy_match = 0;
+  this.level = 0;
+  this.strategy = 0;
+  this.good_match = 0;
+  this.nice_match = 0;
+  this.dyn_ltree = new Uint16Array(HEAP_SIZE * 2);
+  this.dyn_dtree = new Uint16Array((2 * D_CODES + 1) * 2);
+  this.bl_tree = new Uint16Array((2 * BL_CODES + 1) * 2);
+  zero(this.dyn_ltree);
+  zero(this.dyn_dtree);
+  zero(this.bl_tree);
+  this.l_desc = null;
+  this.d_desc = null;
+  this.bl_desc = null;
+  this.bl_count = new Uint16Array(MAX_BITS + 1);
+  this.heap = new Uint16Array(2 * L_CODES + 1);
+  zero(this.heap);
+  this.heap_len = 0;
+  this.heap_max = 0;
+  this.depth = new Uint16Array(2 * L_CODES + 1);
+  zero(this.depth);
+  this.sym_buf = 0;
+  this.lit_bufsize = 0;
+  this.sym_next = 0;
+  this.sym_end = 0;
+  this.opt_len = 0;
+  this.static_len = 0;
+  this.matches = 0;
+  this.insert = 0;
+  this.bi_buf = 0;
+  this.bi_valid = 0;
+}
+var deflateStateCheck = (strm) => {
+  if (!strm) {
+    return 1;
+  }
+  const s = strm.state;
+  if (!s || s.strm !== strm || s.status !== INIT_STATE && //#ifdef GZIP
+  s.status !== GZIP_STATE && //#endif
+  s.status !== EXTRA_STATE && s.status !== NAME_STATE && s.status !== COMMENT_STATE && s.status !== HCRC_STATE && s.status !== BUSY_STATE && s.status !== FINISH_STATE) {
+    return 1;
+  }
+  return 0;
+};
+var deflateResetKeep = (strm) => {
+  if (deflateStateCheck(strm)) {
+    return err2(strm, Z_STREAM_ERROR$2);
+  }
+  strm.total_in = strm.total_out = 0;
+  strm.data_type = Z_UNKNOWN;
+  const s = strm.state;
+  s.pending = 0;
+  s.pending_out = 0;
+  if (s.wrap < 0) {
+    s.wrap = -s.wrap;
+  }
+  s.status = //#ifdef GZIP
+  s.wrap === 2 ? GZIP_STATE : (
+    //#endif
+    s.wrap ? INIT_STATE : BUSY_STATE
+  );
+  strm.adler = s.wrap === 2 ? 0 : 1;
+  s.last_flush = -2;
+  _tr_init(s);
+  return Z_OK$3;
+};
+var deflateReset = (strm) => {
+  const ret = deflateResetKeep(strm);
+  if (ret === Z_OK$3) {
+    lm_init(strm.state);
+  }
+  return ret;
+};
+var deflateSetHeader = (strm, head) => {
+  if (deflateStateCheck(strm) || strm.state.wrap !== 2) {
+    return Z_STREAM_ERROR$2;
+  }
+  strm.state.gzhead = head;
+  return Z_OK$3;
+};
+var deflateInit2 = (strm, level, method, windowBits, memLevel, strategy) => {
+  if (!strm) {
+    return Z_STREAM_ERROR$2;
+  }
+  let wrap = 1;
+  if (level === Z_DEFAULT_COMPRESSION$1) {
+    level = 6;
+  }
+  if (windowBits < 0) {
+    wrap = 0;
+    windowBits = -windowBits;
+  } else if (windowBits > 15) {
+    wrap = 2;
+    windowBits -= 16;
+  }
+  if (memLevel < 1 || memLevel > MAX_MEM_LEVEL || method !== Z_DEFLATED$2 || windowBits < 8 || windowBits > 15 || level < 0 || level > 9 || strategy < 0 || strategy > Z_FIXED || windowBits === 8 && wrap !== 1) {
+    return err2(strm, Z_STREAM_ERROR$2);
+  }
+  if (windowBits === 8) {
+    windowBits = 9;
+  }
+  const s = new DeflateState();
+  strm.state = s;
+  s.strm = strm;
+  s.status = INIT_STATE;
+  s.wrap = wrap;
+  s.gzhead = null;
+  s.w_bits = windowBits;
+  s.w_size = 1 << s.w_bits;
+  s.w_mask = s.w_size - 1;
+  s.hash_bits = memLevel + 7;
+  s.hash_size = 1 << s.hash_bits;
+  s.hash_mask = s.hash_size - 1;
+  s.hash_shift = ~~((s.hash_bits + MIN_MATCH - 1) / MIN_MATCH);
+  s.window = new Uint8Array(s.w_size * 2);
+  s.head = new Uint16Array(s.hash_size);
+  s.prev = new Uint16Array(s.w_size);
+  s.lit_bufsize = 1 << memLevel + 6;
+  s.pending_buf_size = s.lit_bufsize * 4;
+  s.pending_buf = new Uint8Array(s.pending_buf_size);
+  s.sym_buf = s.lit_bufsize;
+  s.sym_end = (s.lit_bufsize - 1) * 3;
+  s.level = level;
+  s.strategy = strategy;
+  s.method = method;
+  return deflateReset(strm);
+};
+var deflateInit = (strm, level) => {
+  return deflateInit2(strm, level, Z_DEFLATED$2, MAX_WBITS$1, DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY$1);
+};
+var deflate$2 = (strm, flush) => {
+  if (deflateStateCheck(strm) || flush > Z_BLOCK$1 || flush < 0) {
+    return strm ? err2(strm, Z_STREAM_ERROR$2) : Z_STREAM_ERROR$2;
+  }
+  const s = strm.state;
+  if (!strm.output || strm.avail_in !== 0 && !strm.input || s.status === FINISH_STATE && flush !== Z_FINISH$3) {
+    return err2(strm, strm.avail_out === 0 ? Z_BUF_ERROR$1 : Z_STREAM_ERROR$2);
+  }
+  const old_flush = s.last_flush;
+  s.last_flush = flush;
+  if (s.pending !== 0) {
+    flush_pending(strm);
+    if (strm.avail_out === 0) {
+      s.last_flush = -1;
+      return Z_OK$3;
+    }
+  } else if (strm.avail_in === 0 && rank(flush) <= rank(old_flush) && flush !== Z_FINISH$3) {
+    return err2(strm, Z_BUF_ERROR$1);
+  }
+  if (s.status === FINISH_STATE && strm.avail_in !== 0) {
+    return err2(strm, Z_BUF_ERROR$1);
+  }
+  if (s.status === INIT_STATE && s.wrap === 0) {
+    s.status = BUSY_STATE;
+  }
+  if (s.status === INIT_STATE) {
+    let header = Z_DEFLATED$2 + (s.w_bits - 8 << 4) << 8;
+    let level_flags = -1;
+    if (s.strategy >= Z_HUFFMAN_ONLY || s.level < 2) {
+      level_flags = 0;
+    } else if (s.level < 6) {
+      level_flags = 1;
+    } else if (s.level === 6) {
+      level_flags = 2;
+    } else {
+      level_flags = 3;
+    }
+    header |= level_flags << 6;
+    if (s.strstart !== 0) {
+      header |= PRESET_DICT;
+    }
+    header += 31 - header % 31;
+    putShortMSB(s, header);
+    if (s.strstart !== 0) {
+      putShortMSB(s, strm.adler >>> 16);
+      putShortMSB(s, strm.adler & 65535);
+    }
+    strm.adler = 1;
+    s.status = BUSY_STATE;
+    flush_pending(strm);
+    if (s.pending !== 0) {
+      s.last_flush = -1;
+      return Z_OK$3;
+    }
+  }
+  if (s.status === GZIP_STATE) {
+    strm.adler = 0;
+    put_byte(s, 31);
+    put_byte(s, 139);
+    put_byte(s, 8);
+    if (!s.gzhead) {
+      put_byte(s, 0);
+      put_byte(s, 0);
+      put_byte(s, 0);
+      put_byte(s, 0);
+      put_byte(s, 0);
+      put_byte(s, s.level === 9 ? 2 : s.strategy >= Z_HUFFMAN_ONLY || s.level < 2 ? 4 : 0);
+      put_byte(s, OS_CODE);
+      s.status = BUSY_STATE;
+      flush_pending(strm);
+      if (s.pending !== 0) {
+        s.last_flush = -1;
+        return Z_OK$3;
+      }
+    } else {
+      put_byte(
+        s,
+        (s.gzhead.text ? 1 : 0) + (s.gzhead.hcrc ? 2 : 0) + (!s.gzhead.extra ? 0 : 4) + (!s.gzhead.name ? 0 : 8) + (!s.gzhead.comment ? 0 : 16)
+      );
+      put_byte(s, s.gzhead.time & 255);
+      put_byte(s, s.gzhead.time >> 8 & 255);
+      put_byte(s, s.gzhead.time >> 16 & 255);
+      put_byte(s, s.gzhead.time >> 24 & 255);
+      put_byte(s, s.level === 9 ? 2 : s.strategy >= Z_HUFFMAN_ONLY || s.level < 2 ? 4 : 0);
+      put_byte(s, s.gzhead.os & 255);
+      if (s.gzhead.extra && s.gzhead.extra.length) {
+        put_byte(s, s.gzhead.extra.length & 255);
+        put_byte(s, s.gzhead.extra.length >> 8 & 255);
+      }
+      if (s.gzhead.hcrc) {
+        strm.adler = crc32_1(strm.adler, s.pending_buf, s.pending, 0);
+      }
+      s.gzindex = 0;
+      s.status = EXTRA_STATE;
+    }
+  }
+  if (s.status === EXTRA_STATE) {
+    if (s.gzhead.extra) {
+      let beg = s.pending;
+      let left = (s.gzhead.extra.length & 65535) - s.gzindex;
+      while (s.pending + left > s.pending_buf_size) {
+        let copy = s.pending_buf_size - s.pending;
+        s.pending_buf.set(s.gzhead.extra.subarray(s.gzindex, s.gzindex + copy), s.pending);
+        s.pending = s.pending_buf_size;
+        if (s.gzhead.hcrc && s.pending > beg) {
+          strm.adler = crc32_1(strm.adler, s.pending_buf, s.pending - beg, beg);
+        }
+        s.gzindex += copy;
+        flush_pending(strm);
+        if (s.pending !== 0) {
+          s.last_flush = -1;
+          return Z_OK$3;
+        }
+        beg = 0;
+        left -= copy;
+      }
+      let gzhead_extra = new Uint8Array(s.gzhead.extra);
+      s.pending_buf.set(gzhead_extra.subarray(s.gzindex, s.gzindex + left), s.pending);
+      s.pending += left;
+      if (s.gzhead.hcrc && s.pending > beg) {
+        strm.adler = crc32_1(strm.adler, s.pending_buf, s.pending - beg, beg);
+      }
+      s.gzindex = 0;
+    }
+    s.status = NAME_STATE;
+  }
+  if (s.status === NAME_STATE) {
+    if (s.gzhead.name) {
+      let beg = s.pending;
+      let val;
+      do {
+        if (s.pending === s.pending_buf_size) {
+          if (s.gzhead.hcrc && s.pending > beg) {
+            strm.adler = crc32_1(strm.adler, s.pending_buf, s.pending - beg, beg);
+          }
+          flush_pending(strm);
+          if (s.pending !== 0) {
+            s.last_flush = -1;
+            return Z_OK$3;
+          }
+          beg = 0;
+        }
+        if (s.gzindex < s.gzhead.name.length) {
+          val = s.gzhead.name.charCodeAt(s.gzindex++) & 255;
+        } else {
+          val = 0;
+        }
+        put_byte(s, val);
+      } while (val !== 0);
+      if (s.gzhead.hcrc && s.pending > beg) {
+        strm.adler = crc32_1(strm.adler, s.pending_buf, s.pending - beg, beg);
+      }
+      s.gzindex = 0;
+    }
+    s.status = COMMENT_STATE;
+  }
+  if (s.status === COMMENT_STATE) {
+    if (s.gzhead.comment) {
+      let beg = s.pending;
+      let val;
+      do {
+        if (s.pending === s.pending_buf_size) {
+          if (s.gzhead.hcrc && s.pending > beg) {
+            strm.adler = crc32_1(strm.adler, s.pending_buf, s.pending - beg, beg);
+          }
+          flush_pending(strm);
+          if (s.pending !== 0) {
+            s.last_flush = -1;
+            return Z_OK$3;
+          }
+          beg = 0;
+        }
+        if (s.gzindex < s.gzhead.comment.length) {
+          val = s.gzhead.comment.charCodeAt(s.gzindex++) & 255;
+        } else {
+          val = 0;
+        }
+        put_byte(s, val);
+      } while (val !== 0);
+      if (s.gzhead.hcrc && s.pending > beg) {
+        strm.adler = crc32_1(strm.adler, s.pending_buf, s.pending - beg, beg);
+      }
+    }
+    s.status = HCRC_STATE;
+  }
+  if (s.status === HCRC_STATE) {
+    if (s.gzhead.hcrc) {
+      if (s.pending + 2 > s.pending_buf_size) {
+        flush_pending(strm);
+        if (s.pending !== 0) {
+          s.last_flush = -1;
+          return Z_OK$3;
+        }
+      }
+      put_byte(s, strm.adler & 255);
+      put_byte(s, strm.adler >> 8 & 255);
+      strm.adler = 0;
+    }
+    s.status = BUSY_STATE;
+    flush_pending(strm);
+    if (s.pending !== 0) {
+      s.last_flush = -1;
+      return Z_OK$3;
+    }
+  }
+  if (strm.avail_in !== 0 || s.lookahead !== 0 || flush !== Z_NO_FLUSH$2 && s.status !== FINISH_STATE) {
+    let bstate = s.level === 0 ? deflate_stored(s, flush) : s.strategy === Z_HUFFMAN_ONLY ? deflate_huff(s, flush) : s.strategy === Z_RLE ? deflate_rle(s, flush) : configuration_table[s.level].func(s, flush);
+    if (bstate === BS_FINISH_STARTED || bstate === BS_FINISH_DONE) {
+      s.status = FINISH_STATE;
+    }
+    if (bstate === BS_NEED_MORE || bstate === BS_FINISH_STARTED) {
+      if (strm.avail_out === 0) {
+        s.last_flush = -1;
+      }
+      return Z_OK$3;
+    }
+    if (bstate === BS_BLOCK_DONE) {
+      if (flush === Z_PARTIAL_FLUSH) {
+        _tr_align(s);
+      } else if (flush !== Z_BLOCK$1) {
+        _tr_stored_block(s, 0, 0, false);
+        if (flush === Z_FULL_FLUSH$1) {
+          zero(s.head);
+          if (s.lookahead === 0) {
+            s.strstart = 0;
+            s.block_start = 0;
+            s.insert = 0;
+          }
+        }
+      }
+      flush_pending(strm);
+      if (strm.avail_out === 0) {
+        s.last_flush = -1;
+        return Z_OK$3;
+      }
+    }
+  }
+  if (flush !== Z_FINISH$3) {
+    return Z_OK$3;
+  }
+  if (s.wrap <= 0) {
+    return Z_STREAM_END$3;
+  }
+  if (s.wrap === 2) {
+    put_byte(s, strm.adler & 255);
+    put_byte(s, strm.adler >> 8 & 255);
+    put_byte(s, strm.adler >> 16 & 255);
+    put_byte(s, strm.adler >> 24 & 255);
+    put_byte(s, strm.total_in & 255);
+    put_byte(s, strm.total_in >> 8 & 255);
+    put_byte(s, strm.total_in >> 16 & 255);
+    put_byte(s, strm.total_in >> 24 & 255);
+  } else {
+    putShortMSB(s, strm.adler >>> 16);
+    putShortMSB(s, strm.adler & 65535);
+  }
+  flush_pending(strm);
+  if (s.wrap > 0) {
+    s.wrap = -s.wrap;
+  }
+  return s.pending !== 0 ? Z_OK$3 : Z_STREAM_END$3;
+};
+var deflateEnd = (strm) => {
+  if (deflateStateCheck(strm)) {
+    return Z_STREAM_ERROR$2;
+  }
+  const status = strm.state.status;
+  strm.state = null;
+  return status === BUSY_STATE ? err2(strm, Z_DATA_ERROR$2) : Z_OK$3;
+};
+var deflateSetDictionary = (strm, dictionary) => {
+  let dictLength = dictionary.length;
+  if (deflateStateCheck(strm)) {
+    return Z_STREAM_ERROR$2;
+  }
+  const s = strm.state;
+  const wrap = s.wrap;
+  if (wrap === 2 || wrap === 1 && s.status !== INIT_STATE || s.lookahead) {
+    return Z_STREAM_ERROR$2;
+  }
+  if (wrap === 1) {
+    strm.adler = adler32_1(strm.adler, dictionary, dictLength, 0);
+  }
+  s.wrap = 0;
+  if (dictLength >= s.w_size) {
+    if (wrap === 0) {
+      zero(s.head);
+      s.strstart = 0;
+      s.block_start = 0;
+      s.insert = 0;
+    }
+    let tmpDict = new Uint8Array(s.w_size);
+    tmpDict.set(dictionary.subarray(dictLength - s.w_size, dictLength), 0);
+    dictionary = tmpDict;
+    dictLength = s.w_size;
+  }
+  const avail = strm.avail_in;
+  const next = strm.next_in;
+  const input = strm.input;
+  strm.avail_in = dictLength;
+  strm.next_in = 0;
+  strm.input = dictionary;
+  fill_window(s);
+  while (s.lookahead >= MIN_MATCH) {
+    let str2 = s.strstart;
+    let n2 = s.lookahead - (MIN_MATCH - 1);
+    do {
+      s.ins_h = HASH(s, s.ins_h, s.window[str2 + MIN_MATCH - 1]);
+      s.prev[str2 & s.w_mask] = s.head[s.ins_h];
+      s.head[s.ins_h] = str2;
+      str2++;
+    } while (--n2);
+    s.strstart = str2;
+    s.lookahead = MIN_MATCH - 1;
+    fill_window(s);
+  }
+  s.strstart += s.lookahead;
+  s.block_start = s.strstart;
+  s.insert = s.lookahead;
+  s.lookahead = 0;
+  s.match_length = s.prev_length = MIN_MATCH - 1;
+  s.match_available = 0;
+  strm.next_in = next;
+  strm.input = input;
+  strm.avail_in = avail;
+  s.wrap = wrap;
+  return Z_OK$3;
+};
+var deflateInit_1 = deflateInit;
+var deflateInit2_1 = deflateInit2;
+var deflateReset_1 = deflateReset;
+var deflateResetKeep_1 = deflateResetKeep;
+var deflateSetHeader_1 = deflateSetHeader;
+var deflate_2$1 = deflate$2;
+var deflateEnd_1 = deflateEnd;
+var deflateSetDictionary_1 = deflateSetDictionary;
+var deflateInfo = "pako deflate (from Nodeca project)";
+var deflate_1$2 = {
+  deflateInit: deflateInit_1,
+  deflateInit2: deflateInit2_1,
+  deflateReset: deflateReset_1,
+  deflateResetKeep: deflateResetKeep_1,
+  deflateSetHeader: deflateSetHeader_1,
+  deflate: deflate_2$1,
+  deflateEnd: deflateEnd_1,
+  deflateSetDictionary: deflateSetDictionary_1,
+  deflateInfo
+};
+var _has = (obj, key) => {
+  return Object.prototype.hasOwnProperty.call(obj, key);
+};
+var assign = function(obj) {
+  const sources = Array.prototype.slice.call(arguments, 1);
+  while (sources.length) {
+    const source = sources.shift();
+    if (!source) {
+      continue;
+    }
+    if (typeof source !== "object") {
+      throw new TypeError(source + "must be non-object");
+    }
+    for (const p in source) {
+      if (_has(source, p)) {
+        obj[p] = source[p];
+      }
+    }
+  }
+  return obj;
+};
+var flattenChunks = (chunks) => {
+  let len = 0;
+  for (let i2 = 0, l = chunks.length; i2 < l; i2++) {
+    len += chunks[i2].length;
+  }
+  const result = new Uint8Array(len);
+  for (let i2 = 0, pos = 0, l = chunks.length; i2 < l; i2++) {
+    let chunk = chunks[i2];
+    result.set(chunk, pos);
+    pos += chunk.length;
+  }
+  return result;
+};
+var common = {
+  assign,
+  flattenChunks
+};
+var STR_APPLY_UIA_OK = true;
+try {
+  String.fromCharCode.apply(null, new Uint8Array(1));
+} catch (__) {
+  STR_APPLY_UIA_OK = false;
+}
+var _utf8len = new Uint8Array(256);
+for (let q = 0; q < 256; q++) {
+  _utf8len[q] = q >= 252 ? 6 : q >= 248 ? 5 : q >= 240 ? 4 : q >= 224 ? 3 : q >= 192 ? 2 : 1;
+}
+_utf8len[254] = _utf8len[254] = 1;
+var string2buf = (str2) => {
+  if (typeof TextEncoder === "function" && TextEncoder.prototype.encode) {
+    return new TextEncoder().encode(str2);
+  }
+  let buf, c, c2, m_pos, i2, str_len = str2.length, buf_len = 0;
+  for (m_pos = 0; m_pos < str_len; m_pos++) {
+    c = str2.charCodeAt(m_pos);
+    if ((c & 64512) === 55296 && m_pos + 1 < str_len) {
+      c2 = str2.charCodeAt(m_pos + 1);
+      if ((c2 & 64512) === 56320) {
+        c = 65536 + (c - 55296 << 10) + (c2 - 56320);
+        m_pos++;
+      }
+    }
+    buf_len += c < 128 ? 1 : c < 2048 ? 2 : c < 65536 ? 3 : 4;
+  }
+  buf = new Uint8Array(buf_len);
+  for (i2 = 0, m_pos = 0; i2 < buf_len; m_pos++) {
+    c = str2.charCodeAt(m_pos);
+    if ((c & 64512) === 55296 && m_pos + 1 < str_len) {
+      c2 = str2.charCodeAt(m_pos + 1);
+      if ((c2 & 64512) === 56320) {
+        c = 65536 + (c - 55296 << 10) + (c2 - 56320);
+        m_pos++;
+      }
+    }
+    if (c < 128) {
+      buf[i2++] = c;
+    } else if (c < 2048) {
+      buf[i2++] = 192 | c >>> 6;
+      buf[i2++] = 128 | c & 63;
+    } else if (c < 65536) {
+      buf[i2++] = 224 | c >>> 12;
+      buf[i2++] = 128 | c >>> 6 & 63;
+      buf[i2++] = 128 | c & 63;
+    } else {
+      buf[i2++] = 240 | c >>> 18;
+      buf[i2++] = 128 | c >>> 12 & 63;
+      buf[i2++] = 128 | c >>> 6 & 63;
+      buf[i2++] = 128 | c & 63;
+    }
+  }
+  return buf;
+};
+var buf2binstring = (buf, len) => {
+  if (len < 65534) {
+    if (buf.subarray && STR_APPLY_UIA_OK) {
+      return String.fromCharCode.apply(null, buf.length === len ? buf : buf.subarray(0, len));
+    }
+  }
+  let result = "";
+  for (let i2 = 0; i2 < len; i2++) {
+    result += String.fromCharCode(buf[i2]);
+  }
+  return result;
+};
+var buf2string = (buf, max2) => {
+  const len = max2 || buf.length;
+  if (typeof TextDecoder === "function" && TextDecoder.prototype.decode) {
+    return new TextDecoder().decode(buf.subarray(0, max2));
+  }
+  let i2, out;
+  const utf16buf = new Array(len * 2);
+  for (out = 0, i2 = 0; i2 < len; ) {
+    let c = buf[i2++];
+    if (c < 128) {
+      utf16buf[out++] = c;
+      continue;
+    }
+    let c_len = _utf8len[c];
+    if (c_len > 4) {
+      utf16buf[out++] = 65533;
+      i2 += c_len - 1;
+      continue;
+    }
+    c &= c_len === 2 ? 31 : c_len === 3 ? 15 : 7;
+    while (c_len > 1 && i2 < len) {
+      c = c << 6 | buf[i2++] & 63;
+      c_len--;
+    }
+    if (c_len > 1) {
+      utf16buf[out++] = 65533;
+      continue;
+    }
+    if (c < 65536) {
+      utf16buf[out++] = c;
+    } else {
+      c -= 65536;
+      utf16buf[out++] = 55296 | c >> 10 & 1023;
+      utf16buf[out++] = 56320 | c & 1023;
+    }
+  }
+  return buf2binstring(utf16buf, out);
+};
+var utf8border = (buf, max2) => {
+  max2 = max2 || buf.length;
+  if (max2 > buf.length) {
+    max2 = buf.length;
+  }
+  let pos = max2 - 1;
+  while (pos >= 0 && (buf[pos] & 192) === 128) {
+    pos--;
+  }
+  if (pos < 0) {
+    return max2;
+  }
+  if (pos === 0) {
+    return max2;
+  }
+  return pos + _utf8len[buf[pos]] > max2 ? pos : max2;
+};
+var strings = {
+  string2buf,
+  buf2string,
+  utf8border
+};
+function ZStream() {
+  this.input = null;
+  this.next_in = 0;
+  this.avail_in = 0;
+  this.total_in = 0;
+  this.output = null;
+  this.next_out = 0;
+  this.avail_out = 0;
+  this.total_out = 0;
+  this.msg = "";
+  this.state = null;
+  this.data_type = 2;
+  this.adler = 0;
+}
+var zstream = ZStream;
+var toString$1 = Object.prototype.toString;
+var {
+  Z_NO_FLUSH: Z_NO_FLUSH$1,
+  Z_SYNC_FLUSH,
+  Z_FULL_FLUSH,
+  Z_FINISH: Z_FINISH$2,
+  Z_OK: Z_OK$2,
+  Z_STREAM_END: Z_STREAM_END$2,
+  Z_DEFAULT_COMPRESSION,
+  Z_DEFAULT_STRATEGY,
+  Z_DEFLATED: Z_DEFLATED$1
+} = constants$2;
+function Deflate$1(options) {
+  this.options = common.assign({
+    level: Z_DEFAULT_COMPRESSION,
+    method: Z_DEFLATED$1,
+    chunkSize: 16384,
+    windowBits: 15,
+    memLevel: 8,
+    strategy: Z_DEFAULT_STRATEGY
+  }, options || {});
+  let opt = this.options;
+  if (opt.raw && opt.windowBits > 0) {
+    opt.windowBits = -opt.windowBits;
+  } else if (opt.gzip && opt.windowBits > 0 && opt.windowBits < 16) {
+    opt.windowBits += 16;
+  }
+  this.err = 0;
+  this.msg = "";
+  this.ended = false;
+  this.chunks = [];
+  this.strm = new zstream();
+  this.strm.avail_out = 0;
+  let status = deflate_1$2.deflateInit2(
+    this.strm,
+    opt.level,
+    opt.method,
+    opt.windowBits,
+    opt.memLevel,
+    opt.strategy
+  );
+  if (status !== Z_OK$2) {
+    throw new Error(messages[status]);
+  }
+  if (opt.header) {
+    deflate_1$2.deflateSetHeader(this.strm, opt.header);
+  }
+  if (opt.dictionary) {
+    let dict;
+    if (typeof opt.dictionary === "string") {
+      dict = strings.string2buf(opt.dictionary);
+    } else if (toString$1.call(opt.dictionary) === "[object ArrayBuffer]") {
+      dict = new Uint8Array(opt.dictionary);
+    } else {
+      dict = opt.dictionary;
+    }
+    status = deflate_1$2.deflateSetDictionary(this.strm, dict);
+    if (status !== Z_OK$2) {
+      throw new Error(messages[status]);
+    }
+    this._dict_set = true;
+  }
+}
+Deflate$1.prototype.push = function(data, flush_mode) {
+  const strm = this.strm;
+  const chunkSize = this.options.chunkSize;
+  let status, _flush_mode;
+  if (this.ended) {
+    return false;
+  }
+  if (flush_mode === ~~flush_mode) _flush_mode = flush_mode;
+  else _flush_mode = flush_mode === true ? Z_FINISH$2 : Z_NO_FLUSH$1;
+  if (typeof data === "string") {
+    strm.input = strings.string2buf(data);
+  } else if (toString$1.call(data) === "[object ArrayBuffer]") {
+    strm.input = new Uint8Array(data);
+  } else {
+    strm.input = data;
+  }
+  strm.next_in = 0;
+  strm.avail_in = strm.input.length;
+  for (; ; ) {
+    if (strm.avail_out === 0) {
+      strm.output = new Uint8Array(chunkSize);
+      strm.next_out = 0;
+      strm.avail_out = chunkSize;
+    }
+    if ((_flush_mode === Z_SYNC_FLUSH || _flush_mode === Z_FULL_FLUSH) && strm.avail_out <= 6) {
+      this.onData(strm.output.subarray(0, strm.next_out));
+      strm.avail_out = 0;
+      continue;
+    }
+    status = deflate_1$2.deflate(strm, _flush_mode);
+    if (status === Z_STREAM_END$2) {
+      if (strm.next_out > 0) {
+        this.onData(strm.output.subarray(0, strm.next_out));
+      }
+      status = deflate_1$2.deflateEnd(this.strm);
+      this.onEnd(status);
+      this.ended = true;
+      return status === Z_OK$2;
+    }
+    if (strm.avail_out === 0) {
+      this.onData(strm.output);
+      continue;
+    }
+    if (_flush_mode > 0 && strm.next_out > 0) {
+      this.onData(strm.output.subarray(0, strm.next_out));
+      strm.avail_out = 0;
+      continue;
+    }
+    if (strm.avail_in === 0) break;
+  }
+  return true;
+};
+Deflate$1.prototype.onData = function(chunk) {
+  this.chunks.push(chunk);
+};
+Deflate$1.prototype.onEnd = function(status) {
+  if (status === Z_OK$2) {
+    this.result = common.flattenChunks(this.chunks);
+  }
+  this.chunks = [];
+  this.err = status;
+  this.msg = this.strm.msg;
+};
+function deflate$1(input, options) {
+  const deflator = new Deflate$1(options);
+  deflator.push(input, true);
+  if (deflator.err) {
+    throw deflator.msg || messages[deflator.err];
+  }
+  return deflator.result;
+}
+function deflateRaw$1(input, options) {
+  options = options || {};
+  options.raw = true;
+  return deflate$1(input, options);
+}
+function gzip$1(input, options) {
+  options = options || {};
+  options.gzip = true;
+  return deflate$1(input, options);
+}
+var Deflate_1$1 = Deflate$1;
+var deflate_2 = deflate$1;
+var deflateRaw_1$1 = deflateRaw$1;
+var gzip_1$1 = gzip$1;
+var constants$1 = constants$2;
+var deflate_1$1 = {
+  Deflate: Deflate_1$1,
+  deflate: deflate_2,
+  deflateRaw: deflateRaw_1$1,
+  gzip: gzip_1$1,
+  constants: constants$1
+};
+var BAD$1 = 16209;
+var TYPE$1 = 16191;
+var inffast = function inflate_fast(strm, start) {
+  let _in;
+  let last;
+  let _out;
+  let beg;
+  let end;
+  let dmax;
+  let wsize;
+  let whave;
+  let wnext;
+  let s_window;
+  let hold;
+  let bits2;
+  let lcode;
+  let dcode;
+  let lmask;
+  let dmask;
+  let here;
+  let op;
+  let len;
+  let dist;
+  let from;
+  let from_source;
+  let input, output;
+  const state = strm.state;
+  _in = strm.next_in;
+  input = strm.input;
+  last = _in + (strm.avail_in - 5);
+  _out = strm.next_out;
+  output = strm.output;
+  beg = _out - (start - strm.avail_out);
+  end = _out + (strm.avail_out - 257);
+  dmax = state.dmax;
+  wsize = state.wsize;
+  whave = state.whave;
+  wnext = state.wnext;
+  s_window = state.window;
+  hold = state.hold;
+  bits2 = state.bits;
+  lcode = state.lencode;
+  dcode = state.distcode;
+  lmask = (1 << state.lenbits) - 1;
+  dmask = (1 << state.distbits) - 1;
+  top:
+    do {
+      if (bits2 < 15) {
+        hold += input[_in++] << bits2;
+        bits2 += 8;
+        hold += input[_in++] << bits2;
+        bits2 += 8;
+      }
+      here = lcode[hold & lmask];
+      dolen:
+        for (; ; ) {
+          op = here >>> 24;
+          hold >>>= op;
+          bits2 -= op;
+          op = here >>> 16 & 255;
+          if (op === 0) {
+            output[_out++] = here & 65535;
+          } else if (op & 16) {
+            len = here & 65535;
+            op &= 15;
+            if (op) {
+              if (bits2 < op) {
+                hold += input[_in++] << bits2;
+                bits2 += 8;
+              }
+              len += hold & (1 << op) - 1;
+              hold >>>= op;
+              bits2 -= op;
+            }
+            if (bits2 < 15) {
+              hold += input[_in++] << bits2;
+              bits2 += 8;
+              hold += input[_in++] << bits2;
+              bits2 += 8;
+            }
+            here = dcode[hold & dmask];
+            dodist:
+              for (; ; ) {
+                op = here >>> 24;
+                hold >>>= op;
+                bits2 -= op;
+                op = here >>> 16 & 255;
+                if (op & 16) {
+                  dist = here & 65535;
+                  op &= 15;
+                  if (bits2 < op) {
+                    hold += input[_in++] << bits2;
+                    bits2 += 8;
+                    if (bits2 < op) {
+                      hold += input[_in++] << bits2;
+                      bits2 += 8;
+                    }
+                  }
+                  dist += hold & (1 << op) - 1;
+                  if (dist > dmax) {
+                    strm.msg = "invalid distance too far back";
+                    state.mode = BAD$1;
+                    break top;
+                  }
+                  hold >>>= op;
+                  bits2 -= op;
+                  op = _out - beg;
+                  if (dist > op) {
+                    op = dist - op;
+                    if (op > whave) {
+                      if (state.sane) {
+                        strm.msg = "invalid distance too far back";
+                        state.mode = BAD$1;
+                        break top;
+                      }
+                    }
+                    from = 0;
+                    from_source = s_window;
+                    if (wnext === 0) {
+                      from += wsize - op;
+                      if (op < len) {
+                        len -= op;
+                        do {
+                          output[_out++] = s_window[from++];
+                        } while (--op);
+                        from = _out - dist;
+                        from_source = output;
+                      }
+                    } else if (wnext < op) {
+                      from += wsize + wnext - op;
+                      op -= wnext;
+                      if (op < len) {
+                        len -= op;
+                        do {
+                          output[_out++] = s_window[from++];
+                        } while (--op);
+                        from = 0;
+                        if (wnext < len) {
+                          op = wnext;
+                          len -= op;
+                          do {
+                            output[_out++] = s_window[from++];
+                          } while (--op);
+                          from = _out - dist;
+                          from_source = output;
+                        }
+                      }
+                    } else {
+                      from += wnext - op;
+                      if (op < len) {
+                        len -= op;
+                        do {
+                          output[_out++] = s_window[from++];
+                        } while (--op);
+                        from = _out - dist;
+                        from_source = output;
+                      }
+                    }
+                    while (len > 2) {
+                      output[_out++] = from_source[from++];
+                      output[_out++] = from_source[from++];
+                      output[_out++] = from_source[from++];
+                      len -= 3;
+                    }
+                    if (len) {
+                      output[_out++] = from_source[from++];
+                      if (len > 1) {
+                        output[_out++] = from_source[from++];
+                      }
+                    }
+                  } else {
+                    from = _out - dist;
+                    do {
+                      output[_out++] = output[from++];
+                      output[_out++] = output[from++];
+                      output[_out++] = output[from++];
+                      len -= 3;
+                    } while (len > 2);
+                    if (len) {
+                      output[_out++] = output[from++];
+                      if (len > 1) {
+                        output[_out++] = output[from++];
+                      }
+                    }
+                  }
+                } else if ((op & 64) === 0) {
+                  here = dcode[(here & 65535) + (hold & (1 << op) - 1)];
+                  continue dodist;
+                } else {
+                  strm.msg = "invalid distance code";
+                  state.mode = BAD$1;
+                  break top;
+                }
+                break;
+              }
+          } else if ((op & 64) === 0) {
+            here = lcode[(here & 65535) + (hold & (1 << op) - 1)];
+            continue dolen;
+          } else if (op & 32) {
+            state.mode = TYPE$1;
+            break top;
+          } else {
+            strm.msg = "invalid literal/length code";
+            state.mode = BAD$1;
+            break top;
+          }
+          break;
+        }
+    } while (_in < last && _out < end);
+  len = bits2 >> 3;
+  _in -= len;
+  bits2 -= len << 3;
+  hold &= (1 << bits2) - 1;
+  strm.next_in = _in;
+  strm.next_out = _out;
+  strm.avail_in = _in < last ? 5 + (last - _in) : 5 - (_in - last);
+  strm.avail_out = _out < end ? 257 + (end - _out) : 257 - (_out - end);
+  state.hold = hold;
+  state.bits = bits2;
+  return;
+};
+var MAXBITS = 15;
+var ENOUGH_LENS$1 = 852;
+var ENOUGH_DISTS$1 = 592;
+var CODES$1 = 0;
+var LENS$1 = 1;
+var DISTS$1 = 2;
+var lbase = new Uint16Array([
+  /* Length codes 257..285 base */
+  3,
+  4,
+  5,
+  6,
+  7,
+  8,
+  9,
+  10,
+  11,
+  13,
+  15,
+  17,
+  19,
+  23,
+  27,
+  31,
+  35,
+  43,
+  51,
+  59,
+  67,
+  83,
+  99,
+  115,
+  131,
+  163,
+  195,
+  227,
+  258,
+  0,
+  0
+]);
+var lext = new Uint8Array([
+  /* Length codes 257..285 extra */
+  16,
+  16,
+  16,
+  16,
+  16,
+  16,
+  16,
+  16,
+  17,
+  17,
+  17,
+  17,
+  18,
+  18,
+  18,
+  18,
+  19,
+  19,
+  19,
+  19,
+  20,
+  20,
+  20,
+  20,
+  21,
+  21,
+  21,
+  21,
+  16,
+  72,
+  78
+]);
+var dbase = new Uint16Array([
+  /* Distance codes 0..29 base */
+  1,
+  2,
+  3,
+  4,
+  5,
+  7,
+  9,
+  13,
+  17,
+  25,
+  33,
+  49,
+  65,
+  97,
+  129,
+  193,
+  257,
+  385,
+  513,
+  769,
+  1025,
+  1537,
+  2049,
+  3073,
+  4097,
+  6145,
+  8193,
+  12289,
+  16385,
+  24577,
+  0,
+  0
+]);
+var dext = new Uint8Array([
+  /* Distance codes 0..29 extra */
+  16,
+  16,
+  16,
+  16,
+  17,
+  17,
+  18,
+  18,
+  19,
+  19,
+  20,
+  20,
+  21,
+  21,
+  22,
+  22,
+  23,
+  23,
+  24,
+  24,
+  25,
+  25,
+  26,
+  26,
+  27,
+  27,
+  28,
+  28,
+  29,
+  29,
+  64,
+  64
+]);
+var inflate_table = (type, lens, lens_index, codes, table3, table_index, work, opts) => {
+  const bits2 = opts.bits;
+  let len = 0;
+  let sym = 0;
+  let min = 0, max2 = 0;
+  let root = 0;
+  let curr = 0;
+  let drop = 0;
+  let left = 0;
+  let used = 0;
+  let huff = 0;
+  let incr;
+  let fill;
+  let low;
+  let mask;
+  let next;
+  let base = null;
+  let match;
+  const count = new Uint16Array(MAXBITS + 1);
+  const offs = new Uint16Array(MAXBITS + 1);
+  let extra = null;
+  let here_bits, here_op, here_val;
+  for (len = 0; len <= MAXBITS; len++) {
+    count[len] = 0;
+  }
+  for (sym = 0; sym < codes; sym++) {
+    count[lens[lens_index + sym]]++;
+  }
+  root = bits2;
+  for (max2 = MAXBITS; max2 >= 1; max2--) {
+    if (count[max2] !== 0) {
+      break;
+    }
+  }
+  if (root > max2) {
+    root = max2;
+  }
+  if (max2 === 0) {
+    table3[table_index++] = 1 << 24 | 64 << 16 | 0;
+    table3[table_index++] = 1 << 24 | 64 << 16 | 0;
+    opts.bits = 1;
+    return 0;
+  }
+  for (min = 1; min < max2; min++) {
+    if (count[min] !== 0) {
+      break;
+    }
+  }
+  if (root < min) {
+    root = min;
+  }
+  left = 1;
+  for (len = 1; len <= MAXBITS; len++) {
+    left <<= 1;
+    left -= count[len];
+    if (left < 0) {
+      return -1;
+    }
+  }
+  if (left > 0 && (type === CODES$1 || max2 !== 1)) {
+    return -1;
+  }
+  offs[1] = 0;
+  for (len = 1; len < MAXBITS; len++) {
+    offs[len + 1] = offs[len] + count[len];
+  }
+  for (sym = 0; sym < codes; sym++) {
+    if (lens[lens_index + sym] !== 0) {
+      work[offs[lens[lens_index + sym]]++] = sym;
+    }
+  }
+  if (type === CODES$1) {
+    base = extra = work;
+    match = 20;
+  } else if (type === LENS$1) {
+    base = lbase;
+    extra = lext;
+    match = 257;
+  } else {
+    base = dbase;
+    extra = dext;
+    match = 0;
+  }
+  huff = 0;
+  sym = 0;
+  len = min;
+  next = table_index;
+  curr = root;
+  drop = 0;
+  low = -1;
+  used = 1 << root;
+  mask = used - 1;
+  if (type === LENS$1 && used > ENOUGH_LENS$1 || type === DISTS$1 && used > ENOUGH_DISTS$1) {
+    return 1;
+  }
+  for (; ; ) {
+    here_bits = len - drop;
+    if (work[sym] + 1 < match) {
+      here_op = 0;
+      here_val = work[sym];
+    } else if (work[sym] >= match) {
+      here_op = extra[work[sym] - match];
+      here_val = base[work[sym] - match];
+    } else {
+      here_op = 32 + 64;
+      here_val = 0;
+    }
+    incr = 1 << len - drop;
+    fill = 1 << curr;
+    min = fill;
+    do {
+      fill -= incr;
+      table3[next + (huff >> drop) + fill] = here_bits << 24 | here_op << 16 | here_val | 0;
+    } while (fill !== 0);
+    incr = 1 << len - 1;
+    while (huff & incr) {
+      incr >>= 1;
+    }
+    if (incr !== 0) {
+      huff &= incr - 1;
+      huff += incr;
+    } else {
+      huff = 0;
+    }
+    sym++;
+    if (--count[len] === 0) {
+      if (len === max2) {
+        break;
+      }
+      len = lens[lens_index + work[sym]];
+    }
+    if (len > root && (huff & mask) !== low) {
+      if (drop === 0) {
+        drop = root;
+      }
+      next += min;
+      curr = len - drop;
+      left = 1 << curr;
+      while (curr + drop < max2) {
+        left -= count[curr + drop];
+        if (left <= 0) {
+          break;
+        }
+        curr++;
+        left <<= 1;
+      }
+      used += 1 << curr;
+      if (type === LENS$1 && used > ENOUGH_LENS$1 || type === DISTS$1 && used > ENOUGH_DISTS$1) {
+        return 1;
+      }
+      low = huff & mask;
+      table3[low] = root << 24 | curr << 16 | next - table_index | 0;
+    }
+  }
+  if (huff !== 0) {
+    table3[next + huff] = len - drop << 24 | 64 << 16 | 0;
+  }
+  opts.bits = root;
+  return 0;
+};
+var inftrees = inflate_table;
+var CODES = 0;
+var LENS = 1;
+var DISTS = 2;
+var {
+  Z_FINISH: Z_FINISH$1,
+  Z_BLOCK,
+  Z_TREES,
+  Z_OK: Z_OK$1,
+  Z_STREAM_END: Z_STREAM_END$1,
+  Z_NEED_DICT: Z_NEED_DICT$1,
+  Z_STREAM_ERROR: Z_STREAM_ERROR$1,
+  Z_DATA_ERROR: Z_DATA_ERROR$1,
+  Z_MEM_ERROR: Z_MEM_ERROR$1,
+  Z_BUF_ERROR,
+  Z_DEFLATED
+} = constants$2;
+var HEAD = 16180;
+var FLAGS = 16181;
+var TIME = 16182;
+var OS = 16183;
+var EXLEN = 16184;
+var EXTRA = 16185;
+var NAME = 16186;
+var COMMENT = 16187;
+var HCRC = 16188;
+var DICTID = 16189;
+var DICT = 16190;
+var TYPE = 16191;
+var TYPEDO = 16192;
+var STORED = 16193;
+var COPY_ = 16194;
+var COPY = 16195;
+var TABLE = 16196;
+var LENLENS = 16197;
+var CODELENS = 16198;
+var LEN_ = 16199;
+var LEN = 16200;
+var LENEXT = 16201;
+var DIST = 16202;
+var DISTEXT = 16203;
+var MATCH = 16204;
+var LIT = 16205;
+var CHECK = 16206;
+var LENGTH = 16207;
+var DONE = 16208;
+var BAD = 16209;
+var MEM = 16210;
+var SYNC = 16211;
+var ENOUGH_LENS = 852;
+var ENOUGH_DISTS = 592;
+var MAX_WBITS = 15;
+var DEF_WBITS = MAX_WBITS;
+var zswap32 = (q) => {
+  return (q >>> 24 & 255) + (q >>> 8 & 65280) + ((q & 65280) << 8) + ((q & 255) << 24);
+};
+function InflateState() {
+  this.strm = null;
+  this.mode = 0;
+  this.last = false;
+  this.wrap = 0;
+  this.havedict = false;
+  this.flags = 0;
+  this.dmax = 0;
+  this.check = 0;
+  this.total = 0;
+  this.head = null;
+  this.wbits = 0;
+  this.wsize = 0;
+  this.whave = 0;
+  this.wnext = 0;
+  this.window = null;
+  this.hold = 0;
+  this.bits = 0;
+  this.length = 0;
+  this.offset = 0;
+  this.extra = 0;
+  this.lencode = null;
+  this.distcode = null;
+  this.lenbits = 0;
+  this.distbits = 0;
+  this.ncode = 0;
+  this.nlen = 0;
+  this.ndist = 0;
+  this.have = 0;
+  this.next = null;
+  this.lens = new Uint16Array(320);
+  this.work = new Uint16Array(288);
+  this.lendyn = null;
+  this.distdyn = null;
+  this.sane = 0;
+  this.back = 0;
+  this.was = 0;
+}
+var inflateStateCheck = (strm) => {
+  if (!strm) {
+    return 1;
+  }
+  const state = strm.state;
+  if (!state || state.strm !== strm || state.mode < HEAD || state.mode > SYNC) {
+    return 1;
+  }
+  return 0;
+};
+var inflateResetKeep = (strm) => {
+  if (inflateStateCheck(strm)) {
+    return Z_STREAM_ERROR$1;
+  }
+  const state = strm.state;
+  strm.total_in = strm.total_out = state.total = 0;
+  strm.msg = "";
+  if (state.wrap) {
+    strm.adler = state.wrap & 1;
+  }
+  state.mode = HEAD;
+  state.last = 0;
+  state.havedict = 0;
+  state.flags = -1;
+  state.dmax = 32768;
+  state.head = null;
+  state.hold = 0;
+  state.bits = 0;
+  state.lencode = state.lendyn = new Int32Array(ENOUGH_LENS);
+  state.distcode = state.distdyn = new Int32Array(ENOUGH_DISTS);
+  state.sane = 1;
+  state.back = -1;
+  return Z_OK$1;
+};
+var inflateReset = (strm) => {
+  if (inflateStateCheck(strm)) {
+    return Z_STREAM_ERROR$1;
+  }
+  const state = strm.state;
+  state.wsize = 0;
+  state.whave = 0;
+  state.wnext = 0;
+  return inflateResetKeep(strm);
+};
+var inflateReset2 = (strm, windowBits) => {
+  let wrap;
+  if (inflateStateCheck(strm)) {
+    return Z_STREAM_ERROR$1;
+  }
+  const state = strm.state;
+  if (windowBits < 0) {
+    wrap = 0;
+    windowBits = -windowBits;
+  } else {
+    wrap = (windowBits >> 4) + 5;
+    if (windowBits < 48) {
+      windowBits &= 15;
+    }
+  }
+  if (windowBits && (windowBits < 8 || windowBits > 15)) {
+    return Z_STREAM_ERROR$1;
+  }
+  if (state.window !== null && state.wbits !== windowBits) {
+    state.window = null;
+  }
+  state.wrap = wrap;
+  state.wbits = windowBits;
+  return inflateReset(strm);
+};
+var inflateInit2 = (strm, windowBits) => {
+  if (!strm) {
+    return Z_STREAM_ERROR$1;
+  }
+  const state = new InflateState();
+  strm.state = state;
+  state.strm = strm;
+  state.window = null;
+  state.mode = HEAD;
+  const ret = inflateReset2(strm, windowBits);
+  if (ret !== Z_OK$1) {
+    strm.state = null;
+  }
+  return ret;
+};
+var inflateInit = (strm) => {
+  return inflateInit2(strm, DEF_WBITS);
+};
+var virgin = true;
+var lenfix;
+var distfix;
+var fixedtables = (state) => {
+  if (virgin) {
+    lenfix = new Int32Array(512);
+    distfix = new Int32Array(32);
+    let sym = 0;
+    while (sym < 144) {
+      state.lens[sym++] = 8;
+    }
+    while (sym < 256) {
+      state.lens[sym++] = 9;
+    }
+    while (sym < 280) {
+      state.lens[sym++] = 7;
+    }
+    while (sym < 288) {
+      state.lens[sym++] = 8;
+    }
+    inftrees(LENS, state.lens, 0, 288, lenfix, 0, state.work, { bits: 9 });
+    sym = 0;
+    while (sym < 32) {
+      state.lens[sym++] = 5;
+    }
+    inftrees(DISTS, state.lens, 0, 32, distfix, 0, state.work, { bits: 5 });
+    virgin = false;
+  }
+  state.lencode = lenfix;
+  state.lenbits = 9;
+  state.distcode = distfix;
+  state.distbits = 5;
+};
+var updatewindow = (strm, src, end, copy) => {
+  let dist;
+  const state = strm.state;
+  if (state.window === null) {
+    state.wsize = 1 << state.wbits;
+    state.wnext = 0;
+    state.whave = 0;
+    state.window = new Uint8Array(state.wsize);
+  }
+  if (copy >= state.wsize) {
+    state.window.set(src.subarray(end - state.wsize, end), 0);
+    state.wnext = 0;
+    state.whave = state.wsize;
+  } else {
+    dist = state.wsize - state.wnext;
+    if (dist > copy) {
+      dist = copy;
+    }
+    state.window.set(src.subarray(end - copy, end - copy + dist), state.wnext);
+    copy -= dist;
+    if (copy) {
+      state.window.set(src.subarray(end - copy, end), 0);
+      state.wnext = copy;
+      state.whave = state.wsize;
+    } else {
+      state.wnext += dist;
+      if (state.wnext === state.wsize) {
+        state.wnext = 0;
+      }
+      if (state.whave < state.wsize) {
+        state.whave += dist;
+      }
+    }
+  }
+  return 0;
+};
+var inflate$2 = (strm, flush) => {
+  let state;
+  let input, output;
+  let next;
+  let put;
+  let have, left;
+  let hold;
+  let bits2;
+  let _in, _out;
+  let copy;
+  let from;
+  let from_source;
+  let here = 0;
+  let here_bits, here_op, here_val;
+  let last_bits, last_op, last_val;
+  let len;
+  let ret;
+  const hbuf = new Uint8Array(4);
+  let opts;
+  let n2;
+  const order = (
+    /* permutation of code lengths */
+    new Uint8Array([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15])
+  );
+  if (inflateStateCheck(strm) || !strm.output || !strm.input && strm.avail_in !== 0) {
+    return Z_STREAM_ERROR$1;
+  }
+  state = strm.state;
+  if (state.mode === TYPE) {
+    state.mode = TYPEDO;
+  }
+  put = strm.next_out;
+  output = strm.output;
+  left = strm.avail_out;
+  next = strm.next_in;
+  input = strm.input;
+  have = strm.avail_in;
+  hold = state.hold;
+  bits2 = state.bits;
+  _in = have;
+  _out = left;
+  ret = Z_OK$1;
+  inf_leave:
+    for (; ; ) {
+      switch (state.mode) {
+        case HEAD:
+          if (state.wrap === 0) {
+            state.mode = TYPEDO;
+            break;
+          }
+          while (bits2 < 16) {
+            if (have === 0) {
+              break inf_leave;
+            }
+            have--;
+            hold += input[next++] << bits2;
+            bits2 += 8;
+          }
+          if (state.wrap & 2 && hold === 35615) {
+            if (state.wbits === 0) {
+              state.wbits = 15;
+            }
+            state.check = 0;
+            hbuf[0] = hold & 255;
+            hbuf[1] = hold >>> 8 & 255;
+            state.check = crc32_1(state.check, hbuf, 2, 0);
+            hold = 0;
+            bits2 = 0;
+            state.mode = FLAGS;
+            break;
+          }
+          if (state.head) {
+            state.head.done = false;
+          }
+          if (!(state.wrap & 1) || /* check if zlib header allowed */
+          (((hold & 255) << 8) + (hold >> 8)) % 31) {
+            strm.msg = "incorrect header check";
+            state.mode = BAD;
+            break;
+          }
+          if ((hold & 15) !== Z_DEFLATED) {
+            strm.msg = "unknown compression method";
+            state.mode = BAD;
+            break;
+          }
+          hold >>>= 4;
+          bits2 -= 4;
+          len = (hold & 15) + 8;
+          if (state.wbits === 0) {
+            state.wbits = len;
+          }
+          if (len > 15 || len > state.wbits) {
+            strm.msg = "invalid window size";
+            state.mode = BAD;
+            break;
+          }
+          state.dmax = 1 << state.wbits;
+          state.flags = 0;
+          strm.adler = state.check = 1;
+          state.mode = hold & 512 ? DICTID : TYPE;
+          hold = 0;
+          bits2 = 0;
+          break;
+        case FLAGS:
+          while (bits2 < 16) {
+            if (have === 0) {
+              break inf_leave;
+            }
+            have--;
+            hold += input[next++] << bits2;
+            bits2 += 8;
+          }
+          state.flags = hold;
+          if ((state.flags & 255) !== Z_DEFLATED) {
+            strm.msg = "unknown compression method";
+            state.mode = BAD;
+            break;
+          }
+          if (state.flags & 57344) {
+            strm.msg = "unknown header flags set";
+            state.mode = BAD;
+            break;
+          }
+          if (state.head) {
+            state.head.text = hold >> 8 & 1;
+          }
+          if (state.flags & 512 && state.wrap & 4) {
+            hbuf[0] = hold & 255;
+            hbuf[1] = hold >>> 8 & 255;
+            state.check = crc32_1(state.check, hbuf, 2, 0);
+          }
+          hold = 0;
+          bits2 = 0;
+          state.mode = TIME;
+        /* falls through */
+        case TIME:
+          while (bits2 < 32) {
+            if (have === 0) {
+              break inf_leave;
+            }
+            have--;
+            hold += input[next++] << bits2;
+            bits2 += 8;
+          }
+          if (state.head) {
+            state.head.time = hold;
+          }
+          if (state.flags & 512 && state.wrap & 4) {
+            hbuf[0] = hold & 255;
+            hbuf[1] = hold >>> 8 & 255;
+            hbuf[2] = hold >>> 16 & 255;
+            hbuf[3] = hold >>> 24 & 255;
+            state.check = crc32_1(state.check, hbuf, 4, 0);
+          }
+          hold = 0;
+          bits2 = 0;
+          state.mode = OS;
+        /* falls through */
+        case OS:
+          while (bits2 < 16) {
+            if (have === 0) {
+              break inf_leave;
+            }
+            have--;
+            hold += input[next++] << bits2;
+            bits2 += 8;
+          }
+          if (state.head) {
+            state.head.xflags = hold & 255;
+            state.head.os = hold >> 8;
+          }
+          if (state.flags & 512 && state.wrap & 4) {
+            hbuf[0] = hold & 255;
+            hbuf[1] = hold >>> 8 & 255;
+            state.check = crc32_1(state.check, hbuf, 2, 0);
+          }
+          hold = 0;
+          bits2 = 0;
+          state.mode = EXLEN;
+        /* falls through */
+        case EXLEN:
+          if (state.flags & 1024) {
+            while (bits2 < 16) {
+              if (have === 0) {
+                break inf_leave;
+              }
+              have--;
+              hold += input[next++] << bits2;
+              bits2 += 8;
+            }
+            state.length = hold;
+            if (state.head) {
+              state.head.extra_len = hold;
+            }
+            if (state.flags & 512 && state.wrap & 4) {
+              hbuf[0] = hold & 255;
+              hbuf[1] = hold >>> 8 & 255;
+              state.check = crc32_1(state.check, hbuf, 2, 0);
+            }
+            hold = 0;
+            bits2 = 0;
+          } else if (state.head) {
+            state.head.extra = null;
+          }
+          state.mode = EXTRA;
+        /* falls through */
+        case EXTRA:
+          if (state.flags & 1024) {
+            copy = state.length;
+            if (copy > have) {
+              copy = have;
+            }
+            if (copy) {
+              if (state.head) {
+                len = state.head.extra_len - state.length;
+                if (!state.head.extra) {
+                  state.head.extra = new Uint8Array(state.head.extra_len);
+                }
+                state.head.extra.set(
+                  input.subarray(
+                    next,
+                    // extra field is limited to 65536 bytes
+                    // - no need for additional size check
+                    next + copy
+                  ),
+                  /*len + copy > state.head.extra_max - len ? state.head.extra_max : copy,*/
+                  len
+                );
+              }
+              if (state.flags & 512 && state.wrap & 4) {
+                state.check = crc32_1(state.check, input, copy, next);
+              }
+              have -= copy;
+              next += copy;
+              state.length -= copy;
+            }
+            if (state.length) {
+              break inf_leave;
+            }
+          }
+          state.length = 0;
+          state.mode = NAME;
+        /* falls through */
+        case NAME:
+          if (state.flags & 2048) {
+            if (have === 0) {
+              break inf_leave;
+            }
+            copy = 0;
+            do {
+              len = input[next + copy++];
+              if (state.head && len && state.length < 65536) {
+                state.head.name += String.fromCharCode(len);
+              }
+            } while (len && copy < have);
+            if (state.flags & 512 && state.wrap & 4) {
+              state.check = crc32_1(state.check, input, copy, next);
+            }
+            have -= copy;
+            next += copy;
+            if (len) {
+              break inf_leave;
+            }
+          } else if (state.head) {
+            state.head.name = null;
+          }
+          state.length = 0;
+          state.mode = COMMENT;
+        /* falls through */
+        case COMMENT:
+          if (state.flags & 4096) {
+            if (have === 0) {
+              break inf_leave;
+            }
+            copy = 0;
+            do {
+              len = input[next + copy++];
+              if (state.head && len && state.length < 65536) {
+                state.head.comment += String.fromCharCode(len);
+              }
+            } while (len && copy < have);
+            if (state.flags & 512 && state.wrap & 4) {
+              state.check = crc32_1(state.check, input, copy, next);
+            }
+            have -= copy;
+            next += copy;
+            if (len) {
+              break inf_leave;
+            }
+          } else if (state.head) {
+            state.head.comment = null;
+          }
+          state.mode = HCRC;
+        /* falls through */
+        case HCRC:
+          if (state.flags & 512) {
+            while (bits2 < 16) {
+              if (have === 0) {
+                break inf_leave;
+              }
+              have--;
+              hold += input[next++] << bits2;
+              bits2 += 8;
+            }
+            if (state.wrap & 4 && hold !== (state.check & 65535)) {
+              strm.msg = "header crc mismatch";
+              state.mode = BAD;
+              break;
+            }
+            hold = 0;
+            bits2 = 0;
+          }
+          if (state.head) {
+            state.head.hcrc = state.flags >> 9 & 1;
+            state.head.done = true;
+          }
+          strm.adler = state.check = 0;
+          state.mode = TYPE;
+          break;
+        case DICTID:
+          while (bits2 < 32) {
+            if (have === 0) {
+              break inf_leave;
+            }
+            have--;
+            hold += input[next++] << bits2;
+            bits2 += 8;
+          }
+          strm.adler = state.check = zswap32(hold);
+          hold = 0;
+          bits2 = 0;
+          state.mode = DICT;
+        /* falls through */
+        case DICT:
+          if (state.havedict === 0) {
+            strm.next_out = put;
+            strm.avail_out = left;
+            strm.next_in = next;
+            strm.avail_in = have;
+            state.hold = hold;
+            state.bits = bits2;
+            return Z_NEED_DICT$1;
+          }
+          strm.adler = state.check = 1;
+          state.mode = TYPE;
+        /* falls through */
+        case TYPE:
+          if (flush === Z_BLOCK || flush === Z_TREES) {
+            break inf_leave;
+          }
+        /* falls through */
+        case TYPEDO:
+          if (state.last) {
+            hold >>>= bits2 & 7;
+            bits2 -= bits2 & 7;
+            state.mode = CHECK;
+            break;
+          }
+          while (bits2 < 3) {
+            if (have === 0) {
+              break inf_leave;
+            }
+            have--;
+            hold += input[next++] << bits2;
+            bits2 += 8;
+          }
+          state.last = hold & 1;
+          hold >>>= 1;
+          bits2 -= 1;
+          switch (hold & 3) {
+            case 0:
+              state.mode = STORED;
+              break;
+            case 1:
+              fixedtables(state);
+              state.mode = LEN_;
+              if (flush === Z_TREES) {
+                hold >>>= 2;
+                bits2 -= 2;
+                break inf_leave;
+              }
+              break;
+            case 2:
+              state.mode = TABLE;
+              break;
+            case 3:
+              strm.msg = "invalid block type";
+              state.mode = BAD;
+          }
+          hold >>>= 2;
+          bits2 -= 2;
+          break;
+        case STORED:
+          hold >>>= bits2 & 7;
+          bits2 -= bits2 & 7;
+          while (bits2 < 32) {
+            if (have === 0) {
+              break inf_leave;
+            }
+            have--;
+            hold += input[next++] << bits2;
+            bits2 += 8;
+          }
+          if ((hold & 65535) !== (hold >>> 16 ^ 65535)) {
+            strm.msg = "invalid stored block lengths";
+            state.mode = BAD;
+            break;
+          }
+          state.length = hold & 65535;
+          hold = 0;
+          bits2 = 0;
+          state.mode = COPY_;
+          if (flush === Z_TREES) {
+            break inf_leave;
+          }
+        /* falls through */
+        case COPY_:
+          state.mode = COPY;
+        /* falls through */
+        case COPY:
+          copy = state.length;
+          if (copy) {
+            if (copy > have) {
+              copy = have;
+            }
+            if (copy > left) {
+              copy = left;
+            }
+            if (copy === 0) {
+              break inf_leave;
+            }
+            output.set(input.subarray(next, next + copy), put);
+            have -= copy;
+            next += copy;
+            left -= copy;
+            put += copy;
+            state.length -= copy;
+            break;
+          }
+          state.mode = TYPE;
+          break;
+        case TABLE:
+          while (bits2 < 14) {
+            if (have === 0) {
+              break inf_leave;
+            }
+            have--;
+            hold += input[next++] << bits2;
+            bits2 += 8;
+          }
+          state.nlen = (hold & 31) + 257;
+          hold >>>= 5;
+          bits2 -= 5;
+          state.ndist = (hold & 31) + 1;
+          hold >>>= 5;
+          bits2 -= 5;
+          state.ncode = (hold & 15) + 4;
+          hold >>>= 4;
+          bits2 -= 4;
+          if (state.nlen > 286 || state.ndist > 30) {
+            strm.msg = "too many length or distance symbols";
+            state.mode = BAD;
+            break;
+          }
+          state.have = 0;
+          state.mode = LENLENS;
+        /* falls through */
+        case LENLENS:
+          while (state.have < state.ncode) {
+            while (bits2 < 3) {
+              if (have === 0) {
+                break inf_leave;
+              }
+              have--;
+              hold += input[next++] << bits2;
+              bits2 += 8;
+            }
+            state.lens[order[state.have++]] = hold & 7;
+            hold >>>= 3;
+            bits2 -= 3;
+          }
+          while (state.have < 19) {
+            state.lens[order[state.have++]] = 0;
+          }
+          state.lencode = state.lendyn;
+          state.lenbits = 7;
+          opts = { bits: state.lenbits };
+          ret = inftrees(CODES, state.lens, 0, 19, state.lencode, 0, state.work, opts);
+          state.lenbits = opts.bits;
+          if (ret) {
+            strm.msg = "invalid code lengths set";
+            state.mode = BAD;
+            break;
+          }
+          state.have = 0;
+          state.mode = CODELENS;
+        /* falls through */
+        case CODELENS:
+          while (state.have < state.nlen + state.ndist) {
+            for (; ; ) {
+              here = state.lencode[hold & (1 << state.lenbits) - 1];
+              here_bits = here >>> 24;
+              here_op = here >>> 16 & 255;
+              here_val = here & 65535;
+              if (here_bits <= bits2) {
+                break;
+              }
+              if (have === 0) {
+                break inf_leave;
+              }
+              have--;
+              hold += input[next++] << bits2;
+              bits2 += 8;
+            }
+            if (here_val < 16) {
+              hold >>>= here_bits;
+              bits2 -= here_bits;
+              state.lens[state.have++] = here_val;
+            } else {
+              if (here_val === 16) {
+                n2 = here_bits + 2;
+                while (bits2 < n2) {
+                  if (have === 0) {
+                    break inf_leave;
+                  }
+                  have--;
+                  hold += input[next++] << bits2;
+                  bits2 += 8;
+                }
+                hold >>>= here_bits;
+                bits2 -= here_bits;
+                if (state.have === 0) {
+                  strm.msg = "invalid bit length repeat";
+                  state.mode = BAD;
+                  break;
+                }
+                len = state.lens[state.have - 1];
+                copy = 3 + (hold & 3);
+                hold >>>= 2;
+                bits2 -= 2;
+              } else if (here_val === 17) {
+                n2 = here_bits + 3;
+                while (bits2 < n2) {
+                  if (have === 0) {
+                    break inf_leave;
+                  }
+                  have--;
+                  hold += input[next++] << bits2;
+                  bits2 += 8;
+                }
+                hold >>>= here_bits;
+                bits2 -= here_bits;
+                len = 0;
+                copy = 3 + (hold & 7);
+                hold >>>= 3;
+                bits2 -= 3;
+              } else {
+                n2 = here_bits + 7;
+                while (bits2 < n2) {
+                  if (have === 0) {
+                    break inf_leave;
+                  }
+                  have--;
+                  hold += input[next++] << bits2;
+                  bits2 += 8;
+                }
+                hold >>>= here_bits;
+                bits2 -= here_bits;
+                len = 0;
+                copy = 11 + (hold & 127);
+                hold >>>= 7;
+                bits2 -= 7;
+              }
+              if (state.have + copy > state.nlen + state.ndist) {
+                strm.msg = "invalid bit length repeat";
+                state.mode = BAD;
+                break;
+              }
+              while (copy--) {
+                state.lens[state.have++] = len;
+              }
+            }
+          }
+          if (state.mode === BAD) {
+            break;
+          }
+          if (state.lens[256] === 0) {
+            strm.msg = "invalid code -- missing end-of-block";
+            state.mode = BAD;
+            break;
+          }
+          state.lenbits = 9;
+          opts = { bits: state.lenbits };
+          ret = inftrees(LENS, state.lens, 0, state.nlen, state.lencode, 0, state.work, opts);
+          state.lenbits = opts.bits;
+          if (ret) {
+            strm.msg = "invalid literal/lengths set";
+            state.mode = BAD;
+            break;
+          }
+          state.distbits = 6;
+          state.distcode = state.distdyn;
+          opts = { bits: state.distbits };
+          ret = inftrees(DISTS, state.lens, state.nlen, state.ndist, state.distcode, 0, state.work, opts);
+          state.distbits = opts.bits;
+          if (ret) {
+            strm.msg = "invalid distances set";
+            state.mode = BAD;
+            break;
+          }
+          state.mode = LEN_;
+          if (flush === Z_TREES) {
+            break inf_leave;
+          }
+        /* falls through */
+        case LEN_:
+          state.mode = LEN;
+        /* falls through */
+        case LEN:
+          if (have >= 6 && left >= 258) {
+            strm.next_out = put;
+            strm.avail_out = left;
+            strm.next_in = next;
+            strm.avail_in = have;
+            state.hold = hold;
+            state.bits = bits2;
+            inffast(strm, _out);
+            put = strm.next_out;
+            output = strm.output;
+            left = strm.avail_out;
+            next = strm.next_in;
+            input = strm.input;
+            have = strm.avail_in;
+            hold = state.hold;
+            bits2 = state.bits;
+            if (state.mode === TYPE) {
+              state.back = -1;
+            }
+            break;
+          }
+          state.back = 0;
+          for (; ; ) {
+            here = state.lencode[hold & (1 << state.lenbits) - 1];
+            here_bits = here >>> 24;
+            here_op = here >>> 16 & 255;
+            here_val = here & 65535;
+            if (here_bits <= bits2) {
+              break;
+            }
+            if (have === 0) {
+              break inf_leave;
+            }
+            have--;
+            hold += input[next++] << bits2;
+            bits2 += 8;
+          }
+          if (here_op && (here_op & 240) === 0) {
+            last_bits = here_bits;
+            last_op = here_op;
+            last_val = here_val;
+            for (; ; ) {
+              here = state.lencode[last_val + ((hold & (1 << last_bits + last_op) - 1) >> last_bits)];
+              here_bits = here >>> 24;
+              here_op = here >>> 16 & 255;
+              here_val = here & 65535;
+              if (last_bits + here_bits <= bits2) {
+                break;
+              }
+              if (have === 0) {
+                break inf_leave;
+              }
+              have--;
+              hold += input[next++] << bits2;
+              bits2 += 8;
+            }
+            hold >>>= last_bits;
+            bits2 -= last_bits;
+            state.back += last_bits;
+          }
+          hold >>>= here_bits;
+          bits2 -= here_bits;
+          state.back += here_bits;
+          state.length = here_val;
+          if (here_op === 0) {
+            state.mode = LIT;
+            break;
+          }
+          if (here_op & 32) {
+            state.back = -1;
+            state.mode = TYPE;
+            break;
+          }
+          if (here_op & 64) {
+            strm.msg = "invalid literal/length code";
+            state.mode = BAD;
+            break;
+          }
+          state.extra = here_op & 15;
+          state.mode = LENEXT;
+        /* falls through */
+        case LENEXT:
+          if (state.extra) {
+            n2 = state.extra;
+            while (bits2 < n2) {
+              if (have === 0) {
+                break inf_leave;
+              }
+              have--;
+              hold += input[next++] << bits2;
+              bits2 += 8;
+            }
+            state.length += hold & (1 << state.extra) - 1;
+            hold >>>= state.extra;
+            bits2 -= state.extra;
+            state.back += state.extra;
+          }
+          state.was = state.length;
+          state.mode = DIST;
+        /* falls through */
+        case DIST:
+          for (; ; ) {
+            here = state.distcode[hold & (1 << state.distbits) - 1];
+            here_bits = here >>> 24;
+            here_op = here >>> 16 & 255;
+            here_val = here & 65535;
+            if (here_bits <= bits2) {
+              break;
+            }
+            if (have === 0) {
+              break inf_leave;
+            }
+            have--;
+            hold += input[next++] << bits2;
+            bits2 += 8;
+          }
+          if ((here_op & 240) === 0) {
+            last_bits = here_bits;
+            last_op = here_op;
+            last_val = here_val;
+            for (; ; ) {
+              here = state.distcode[last_val + ((hold & (1 << last_bits + last_op) - 1) >> last_bits)];
+              here_bits = here >>> 24;
+              here_op = here >>> 16 & 255;
+              here_val = here & 65535;
+              if (last_bits + here_bits <= bits2) {
+                break;
+              }
+              if (have === 0) {
+                break inf_leave;
+              }
+              have--;
+              hold += input[next++] << bits2;
+              bits2 += 8;
+            }
+            hold >>>= last_bits;
+            bits2 -= last_bits;
+            state.back += last_bits;
+          }
+          hold >>>= here_bits;
+          bits2 -= here_bits;
+          state.back += here_bits;
+          if (here_op & 64) {
+            strm.msg = "invalid distance code";
+            state.mode = BAD;
+            break;
+          }
+          state.offset = here_val;
+          state.extra = here_op & 15;
+          state.mode = DISTEXT;
+        /* falls through */
+        case DISTEXT:
+          if (state.extra) {
+            n2 = state.extra;
+            while (bits2 < n2) {
+              if (have === 0) {
+                break inf_leave;
+              }
+              have--;
+              hold += input[next++] << bits2;
+              bits2 += 8;
+            }
+            state.offset += hold & (1 << state.extra) - 1;
+            hold >>>= state.extra;
+            bits2 -= state.extra;
+            state.back += state.extra;
+          }
+          if (state.offset > state.dmax) {
+            strm.msg = "invalid distance too far back";
+            state.mode = BAD;
+            break;
+          }
+          state.mode = MATCH;
+        /* falls through */
+        case MATCH:
+          if (left === 0) {
+            break inf_leave;
+          }
+          copy = _out - left;
+          if (state.offset > copy) {
+            copy = state.offset - copy;
+            if (copy > state.whave) {
+              if (state.sane) {
+                strm.msg = "invalid distance too far back";
+                state.mode = BAD;
+                break;
+              }
+            }
+            if (copy > state.wnext) {
+              copy -= state.wnext;
+              from = state.wsize - copy;
+            } else {
+              from = state.wnext - copy;
+            }
+            if (copy > state.length) {
+              copy = state.length;
+            }
+            from_source = state.window;
+          } else {
+            from_source = output;
+            from = put - state.offset;
+            copy = state.length;
+          }
+          if (copy > left) {
+            copy = left;
+          }
+          left -= copy;
+          state.length -= copy;
+          do {
+            output[put++] = from_source[from++];
+          } while (--copy);
+          if (state.length === 0) {
+            state.mode = LEN;
+          }
+          break;
+        case LIT:
+          if (left === 0) {
+            break inf_leave;
+          }
+          output[put++] = state.length;
+          left--;
+          state.mode = LEN;
+          break;
+        case CHECK:
+          if (state.wrap) {
+            while (bits2 < 32) {
+              if (have === 0) {
+                break inf_leave;
+              }
+              have--;
+              hold |= input[next++] << bits2;
+              bits2 += 8;
+            }
+            _out -= left;
+            strm.total_out += _out;
+            state.total += _out;
+            if (state.wrap & 4 && _out) {
+              strm.adler = state.check = /*UPDATE_CHECK(state.check, put - _out, _out);*/
+              state.flags ? crc32_1(state.check, output, _out, put - _out) : adler32_1(state.check, output, _out, put - _out);
+            }
+            _out = left;
+            if (state.wrap & 4 && (state.flags ? hold : zswap32(hold)) !== state.check) {
+              strm.msg = "incorrect data check";
+              state.mode = BAD;
+              break;
+            }
+            hold = 0;
+            bits2 = 0;
+          }
+          state.mode = LENGTH;
+        /* falls through */
+        case LENGTH:
+          if (state.wrap && state.flags) {
+            while (bits2 < 32) {
+              if (have === 0) {
+                break inf_leave;
+              }
+              have--;
+              hold += input[next++] << bits2;
+              bits2 += 8;
+            }
+            if (state.wrap & 4 && hold !== (state.total & 4294967295)) {
+              strm.msg = "incorrect length check";
+              state.mode = BAD;
+              break;
+            }
+            hold = 0;
+            bits2 = 0;
+          }
+          state.mode = DONE;
+        /* falls through */
+        case DONE:
+          ret = Z_STREAM_END$1;
+          break inf_leave;
+        case BAD:
+          ret = Z_DATA_ERROR$1;
+          break inf_leave;
+        case MEM:
+          return Z_MEM_ERROR$1;
+        case SYNC:
+        /* falls through */
+        default:
+          return Z_STREAM_ERROR$1;
+      }
+    }
+  strm.next_out = put;
+  strm.avail_out = left;
+  strm.next_in = next;
+  strm.avail_in = have;
+  state.hold = hold;
+  state.bits = bits2;
+  if (state.wsize || _out !== strm.avail_out && state.mode < BAD && (state.mode < CHECK || flush !== Z_FINISH$1)) {
+    if (updatewindow(strm, strm.output, strm.next_out, _out - strm.avail_out)) ;
+  }
+  _in -= strm.avail_in;
+  _out -= strm.avail_out;
+  strm.total_in += _in;
+  strm.total_out += _out;
+  state.total += _out;
+  if (state.wrap & 4 && _out) {
+    strm.adler = state.check = /*UPDATE_CHECK(state.check, strm.next_out - _out, _out);*/
+    state.flags ? crc32_1(state.check, output, _out, strm.next_out - _out) : adler32_1(state.check, output, _out, strm.next_out - _out);
+  }
+  strm.data_type = state.bits + (state.last ? 64 : 0) + (state.mode === TYPE ? 128 : 0) + (state.mode === LEN_ || state.mode === COPY_ ? 256 : 0);
+  if ((_in === 0 && _out === 0 || flush === Z_FINISH$1) && ret === Z_OK$1) {
+    ret = Z_BUF_ERROR;
+  }
+  return ret;
+};
+var inflateEnd = (strm) => {
+  if (inflateStateCheck(strm)) {
+    return Z_STREAM_ERROR$1;
+  }
+  let state = strm.state;
+  if (state.window) {
+    state.window = null;
+  }
+  strm.state = null;
+  return Z_OK$1;
+};
+var inflateGetHeader = (strm, head) => {
+  if (inflateStateCheck(strm)) {
+    return Z_STREAM_ERROR$1;
+  }
+  const state = strm.state;
+  if ((state.wrap & 2) === 0) {
+    return Z_STREAM_ERROR$1;
+  }
+  state.head = head;
+  head.done = false;
+  return Z_OK$1;
+};
+var inflateSetDictionary = (strm, dictionary) => {
+  const dictLength = dictionary.length;
+  let state;
+  let dictid;
+  let ret;
+  if (inflateStateCheck(strm)) {
+    return Z_STREAM_ERROR$1;
+  }
+  state = strm.state;
+  if (state.wrap !== 0 && state.mode !== DICT) {
+    return Z_STREAM_ERROR$1;
+  }
+  if (state.mode === DICT) {
+    dictid = 1;
+    dictid = adler32_1(dictid, dictionary, dictLength, 0);
+    if (dictid !== state.check) {
+      return Z_DATA_ERROR$1;
+    }
+  }
+  ret = updatewindow(strm, dictionary, dictLength, dictLength);
+  if (ret) {
+    state.mode = MEM;
+    return Z_MEM_ERROR$1;
+  }
+  state.havedict = 1;
+  return Z_OK$1;
+};
+var inflateReset_1 = inflateReset;
+var inflateReset2_1 = inflateReset2;
+var inflateResetKeep_1 = inflateResetKeep;
+var inflateInit_1 = inflateInit;
+var inflateInit2_1 = inflateInit2;
+var inflate_2$1 = inflate$2;
+var inflateEnd_1 = inflateEnd;
+var inflateGetHeader_1 = inflateGetHeader;
+var inflateSetDictionary_1 = inflateSetDictionary;
+var inflateInfo = "pako inflate (from Nodeca project)";
+var inflate_1$2 = {
+  inflateReset: inflateReset_1,
+  inflateReset2: inflateReset2_1,
+  inflateResetKeep: inflateResetKeep_1,
+  inflateInit: inflateInit_1,
+  inflateInit2: inflateInit2_1,
+  inflate: inflate_2$1,
+  inflateEnd: inflateEnd_1,
+  inflateGetHeader: inflateGetHeader_1,
+  inflateSetDictionary: inflateSetDictionary_1,
+  inflateInfo
+};
+function GZheader() {
+  this.text = 0;
+  this.time = 0;
+  this.xflags = 0;
+  this.os = 0;
+  this.extra = null;
+  this.extra_len = 0;
+  this.name = "";
+  this.comment = "";
+  this.hcrc = 0;
+  this.done = false;
+}
+var gzheader = GZheader;
+var toString = Object.prototype.toString;
+var {
+  Z_NO_FLUSH,
+  Z_FINISH,
+  Z_OK,
+  Z_STREAM_END,
+  Z_NEED_DICT,
+  Z_STREAM_ERROR,
+  Z_DATA_ERROR,
+  Z_MEM_ERROR
+} = constants$2;
+function Inflate$1(options) {
+  this.options = common.assign({
+    chunkSize: 1024 * 64,
+    windowBits: 15,
+    to: ""
+  }, options || {});
+  const opt = this.options;
+  if (opt.raw && opt.windowBits >= 0 && opt.windowBits < 16) {
+    opt.windowBits = -opt.windowBits;
+    if (opt.windowBits === 0) {
+      opt.windowBits = -15;
+    }
+  }
+  if (opt.windowBits >= 0 && opt.windowBits < 16 && !(options && options.windowBits)) {
+    opt.windowBits += 32;
+  }
+  if (opt.windowBits > 15 && opt.windowBits < 48) {
+    if ((opt.windowBits & 15) === 0) {
+      opt.windowBits |= 15;
+    }
+  }
+  this.err = 0;
+  this.msg = "";
+  this.ended = false;
+  this.chunks = [];
+  this.strm = new zstream();
+  this.strm.avail_out = 0;
+  let status = inflate_1$2.inflateInit2(
+    this.strm,
+    opt.windowBits
+  );
+  if (status !== Z_OK) {
+    throw new Error(messages[status]);
+  }
+  this.header = new gzheader();
+  inflate_1$2.inflateGetHeader(this.strm, this.header);
+  if (opt.dictionary) {
+    if (typeof opt.dictionary === "string") {
+      opt.dictionary = strings.string2buf(opt.dictionary);
+    } else if (toString.call(opt.dictionary) === "[object ArrayBuffer]") {
+      opt.dictionary = new Uint8Array(opt.dictionary);
+    }
+    if (opt.raw) {
+      status = inflate_1$2.inflateSetDictionary(this.strm, opt.dictionary);
+      if (status !== Z_OK) {
+        throw new Error(messages[status]);
+      }
+    }
+  }
+}
+Inflate$1.prototype.push = function(data, flush_mode) {
+  const strm = this.strm;
+  const chunkSize = this.options.chunkSize;
+  const dictionary = this.options.dictionary;
+  let status, _flush_mode, last_avail_out;
+  if (this.ended) return false;
+  if (flush_mode === ~~flush_mode) _flush_mode = flush_mode;
+  else _flush_mode = flush_mode === true ? Z_FINISH : Z_NO_FLUSH;
+  if (toString.call(data) === "[object ArrayBuffer]") {
+    strm.input = new Uint8Array(data);
+  } else {
+    strm.input = data;
+  }
+  strm.next_in = 0;
+  strm.avail_in = strm.input.length;
+  for (; ; ) {
+    if (strm.avail_out === 0) {
+      strm.output = new Uint8Array(chunkSize);
+      strm.next_out = 0;
+      strm.avail_out = chunkSize;
+    }
+    status = inflate_1$2.inflate(strm, _flush_mode);
+    if (status === Z_NEED_DICT && dictionary) {
+      status = inflate_1$2.inflateSetDictionary(strm, dictionary);
+      if (status === Z_OK) {
+        status = inflate_1$2.inflate(strm, _flush_mode);
+      } else if (status === Z_DATA_ERROR) {
+        status = Z_NEED_DICT;
+      }
+    }
+    while (strm.avail_in > 0 && status === Z_STREAM_END && strm.state.wrap > 0 && data[strm.next_in] !== 0) {
+      inflate_1$2.inflateReset(strm);
+      status = inflate_1$2.inflate(strm, _flush_mode);
+    }
+    switch (status) {
+      case Z_STREAM_ERROR:
+      case Z_DATA_ERROR:
+      case Z_NEED_DICT:
+      case Z_MEM_ERROR:
+        this.onEnd(status);
+        this.ended = true;
+        return false;
+    }
+    last_avail_out = strm.avail_out;
+    if (strm.next_out) {
+      if (strm.avail_out === 0 || status === Z_STREAM_END) {
+        if (this.options.to === "string") {
+          let next_out_utf8 = strings.utf8border(strm.output, strm.next_out);
+          let tail = strm.next_out - next_out_utf8;
+          let utf8str = strings.buf2string(strm.output, next_out_utf8);
+          strm.next_out = tail;
+          strm.avail_out = chunkSize - tail;
+          if (tail) strm.output.set(strm.output.subarray(next_out_utf8, next_out_utf8 + tail), 0);
+          this.onData(utf8str);
+        } else {
+          this.onData(strm.output.length === strm.next_out ? strm.output : strm.output.subarray(0, strm.next_out));
+        }
+      }
+    }
+    if (status === Z_OK && last_avail_out === 0) continue;
+    if (status === Z_STREAM_END) {
+      status = inflate_1$2.inflateEnd(this.strm);
+      this.onEnd(status);
+      this.ended = true;
+      return true;
+    }
+    if (strm.avail_in === 0) break;
+  }
+  return true;
+};
+Inflate$1.prototype.onData = function(chunk) {
+  this.chunks.push(chunk);
+};
+Inflate$1.prototype.onEnd = function(status) {
+  if (status === Z_OK) {
+    if (this.options.to === "string") {
+      this.result = this.chunks.join("");
+    } else {
+      this.result = common.flattenChunks(this.chunks);
+    }
+  }
+  this.chunks = [];
+  this.err = status;
+  this.msg = this.strm.msg;
+};
+function inflate$1(input, options) {
+  const inflator = new Inflate$1(options);
+  inflator.push(input);
+  if (inflator.err) throw inflator.msg || messages[inflator.err];
+  return inflator.result;
+}
+function inflateRaw$1(input, options) {
+  options = options || {};
+  options.raw = true;
+  return inflate$1(input, options);
+}
+var Inflate_1$1 = Inflate$1;
+var inflate_2 = inflate$1;
+var inflateRaw_1$1 = inflateRaw$1;
+var ungzip$1 = inflate$1;
+var constants = constants$2;
+var inflate_1$1 = {
+  Inflate: Inflate_1$1,
+  inflate: inflate_2,
+  inflateRaw: inflateRaw_1$1,
+  ungzip: ungzip$1,
+  constants
+};
+var { Deflate, deflate, deflateRaw, gzip } = deflate_1$1;
+var { Inflate, inflate, inflateRaw, ungzip } = inflate_1$1;
+var inflate_1 = inflate;
+var zlib_decompress = function(buf, itemsize) {
+  let input_array = new Uint8Array(buf);
+  return inflate_1(input_array).buffer;
+};
+var unshuffle = function(buf, itemsize) {
+  let buffer_size = buf.byteLength;
+  let unshuffled_view = new Uint8Array(buffer_size);
+  let step = Math.floor(buffer_size / itemsize);
+  let shuffled_view = new DataView(buf);
+  for (var j = 0; j < itemsize; j++) {
+    for (var i2 = 0; i2 < step; i2++) {
+      unshuffled_view[j + i2 * itemsize] = shuffled_view.getUint8(j * step + i2);
+    }
+  }
+  return unshuffled_view.buffer;
+};
+var fletch32 = function(buf, itemsize) {
+  _verify_fletcher32(buf);
+  return buf.slice(0, -4);
+};
+function _verify_fletcher32(chunk_buffer) {
+  var odd_chunk_buffer = chunk_buffer.byteLength % 2 != 0;
+  var data_length = chunk_buffer.byteLength - 4;
+  var view = new DataView(chunk_buffer);
+  var sum1 = 0;
+  var sum2 = 0;
+  for (var offset = 0; offset < data_length - 1; offset += 2) {
+    let datum = view.getUint16(offset, true);
+    sum1 = (sum1 + datum) % 65535;
+    sum2 = (sum2 + sum1) % 65535;
+  }
+  if (odd_chunk_buffer) {
+    let datum = view.getUint8(data_length - 1);
+    sum1 = (sum1 + datum) % 65535;
+    sum2 = (sum2 + sum1) % 65535;
+  }
+  var [ref_sum1, ref_sum2] = struct.unpack_from(">HH", chunk_buffer, data_length);
+  ref_sum1 = ref_sum1 % 65535;
+  ref_sum2 = ref_sum2 % 65535;
+  if (sum1 != ref_sum1 || sum2 != ref_sum2) {
+    throw 'ValueError("fletcher32 checksum invalid")';
+  }
+  return true;
+}
+var GZIP_DEFLATE_FILTER = 1;
+var SHUFFLE_FILTER = 2;
+var FLETCH32_FILTER = 3;
+var Filters = /* @__PURE__ */ new Map([
+  [GZIP_DEFLATE_FILTER, zlib_decompress],
+  [SHUFFLE_FILTER, unshuffle],
+  [FLETCH32_FILTER, fletch32]
+]);
+var AbstractBTree = class {
+  //B_LINK_NODE = null;
+  //NODE_TYPE = null;
+  constructor(fh, offset) {
+    this.fh = fh;
+    this.offset = offset;
+    this.depth = null;
+  }
+  init() {
+    this.all_nodes = /* @__PURE__ */ new Map();
+    this._read_root_node();
+    this._read_children();
+  }
+  _read_children() {
+    let node_level = this.depth;
+    while (node_level > 0) {
+      for (var parent_node of this.all_nodes.get(node_level)) {
+        for (var child_addr of parent_node.get("addresses")) {
+          this._add_node(this._read_node(child_addr, node_level - 1));
+        }
+      }
+      node_level--;
+    }
+  }
+  _read_root_node() {
+    let root_node = this._read_node(this.offset, null);
+    this._add_node(root_node);
+    this.depth = root_node.get("node_level");
+  }
+  _add_node(node2) {
+    let node_level = node2.get("node_level");
+    if (this.all_nodes.has(node_level)) {
+      this.all_nodes.get(node_level).push(node2);
+    } else {
+      this.all_nodes.set(node_level, [node2]);
+    }
+  }
+  _read_node(offset, node_level) {
+    node = this._read_node_header(offset, node_level);
+    node.set("keys", []);
+    node.set("addresses", []);
+    return node;
+  }
+  _read_node_header(offset) {
+    throw "NotImplementedError: must define _read_node_header in implementation class";
+  }
+};
+var BTreeV1 = class extends AbstractBTree {
+  /*
+  """
+  HDF5 version 1 B-Tree.
+  """
+  */
+  B_LINK_NODE = /* @__PURE__ */ new Map([
+    ["signature", "4s"],
+    ["node_type", "B"],
+    ["node_level", "B"],
+    ["entries_used", "H"],
+    ["left_sibling", "Q"],
+    // 8 byte addressing
+    ["right_sibling", "Q"]
+    // 8 byte addressing
+  ]);
+  _read_node_header(offset, node_level) {
+    let node2 = _unpack_struct_from(this.B_LINK_NODE, this.fh, offset);
+    if (node_level != null) {
+      if (node2.get("node_level") != node_level) {
+        throw "node level does not match";
+      }
+    }
+    return node2;
+  }
+};
+var BTreeV1Groups = class extends BTreeV1 {
+  /*
+  """
+  HDF5 version 1 B-Tree storing group nodes (type 0).
+  """
+  */
+  NODE_TYPE = 0;
+  constructor(fh, offset) {
+    super(fh, offset);
+    this.init();
+  }
+  _read_node(offset, node_level) {
+    let node2 = this._read_node_header(offset, node_level);
+    offset += _structure_size(this.B_LINK_NODE);
+    let keys = [];
+    let addresses = [];
+    let entries_used = node2.get("entries_used");
+    for (var i2 = 0; i2 < entries_used; i2++) {
+      let key = struct.unpack_from("<Q", this.fh, offset)[0];
+      offset += 8;
+      let address = struct.unpack_from("<Q", this.fh, offset)[0];
+      offset += 8;
+      keys.push(key);
+      addresses.push(address);
+    }
+    keys.push(struct.unpack_from("<Q", this.fh, offset)[0]);
+    node2.set("keys", keys);
+    node2.set("addresses", addresses);
+    return node2;
+  }
+  symbol_table_addresses() {
+    var all_address = [];
+    var root_nodes = this.all_nodes.get(0);
+    for (var node2 of root_nodes) {
+      all_address = all_address.concat(node2.get("addresses"));
+    }
+    return all_address;
+  }
+};
+var BTreeV1RawDataChunks = class extends BTreeV1 {
+  /*
+  HDF5 version 1 B-Tree storing raw data chunk nodes (type 1).
+  */
+  NODE_TYPE = 1;
+  constructor(fh, offset, dims) {
+    super(fh, offset);
+    this.dims = dims;
+    this.init();
+  }
+  _read_node(offset, node_level) {
+    let node2 = this._read_node_header(offset, node_level);
+    offset += _structure_size(this.B_LINK_NODE);
+    var keys = [];
+    var addresses = [];
+    let entries_used = node2.get("entries_used");
+    for (var i2 = 0; i2 < entries_used; i2++) {
+      let [chunk_size, filter_mask] = struct.unpack_from("<II", this.fh, offset);
+      offset += 8;
+      let fmt = "<" + this.dims.toFixed() + "Q";
+      let fmt_size = struct.calcsize(fmt);
+      let chunk_offset = struct.unpack_from(fmt, this.fh, offset);
+      offset += fmt_size;
+      let chunk_address = struct.unpack_from("<Q", this.fh, offset)[0];
+      offset += 8;
+      keys.push(/* @__PURE__ */ new Map([
+        ["chunk_size", chunk_size],
+        ["filter_mask", filter_mask],
+        ["chunk_offset", chunk_offset]
+      ]));
+      addresses.push(chunk_address);
+    }
+    node2.set("keys", keys);
+    node2.set("addresses", addresses);
+    return node2;
+  }
+  construct_data_from_chunks(chunk_shape, data_shape, dtype, filter_pipeline) {
+    var true_dtype;
+    var item_getter, item_big_endian, item_size;
+    if (dtype instanceof Array) {
+      true_dtype = dtype;
+      let dtype_class = dtype[0];
+      if (dtype_class == "REFERENCE") {
+        let size = dtype[1];
+        if (size != 8) {
+          throw "NotImplementedError('Unsupported Reference type')";
+        }
+        var dtype = "<u8";
+        item_getter = "getUint64";
+        item_big_endian = false;
+        item_size = 8;
+      } else if (dtype_class == "VLEN_STRING" || dtype_class == "VLEN_SEQUENCE") {
+        item_getter = "getVLENStruct";
+        item_big_endian = false;
+        item_size = 16;
+      } else {
+        throw "NotImplementedError('datatype not implemented')";
+      }
+    } else {
+      true_dtype = null;
+      [item_getter, item_big_endian, item_size] = dtype_getter(dtype);
+    }
+    var data_size = data_shape.reduce(function(a, b) {
+      return a * b;
+    }, 1);
+    var chunk_size = chunk_shape.reduce(function(a, b) {
+      return a * b;
+    }, 1);
+    let dims = data_shape.length;
+    var current_stride = 1;
+    var chunk_strides = chunk_shape.slice().map(function(d2) {
+      let s = current_stride;
+      current_stride *= d2;
+      return s;
+    });
+    var current_stride = 1;
+    var data_strides = data_shape.slice().reverse().map(function(d2) {
+      let s = current_stride;
+      current_stride *= d2;
+      return s;
+    }).reverse();
+    var data = new Array(data_size);
+    let chunk_buffer_size = chunk_size * item_size;
+    for (var node2 of this.all_nodes.get(0)) {
+      let node_keys = node2.get("keys");
+      let node_addresses = node2.get("addresses");
+      let nkeys = node_keys.length;
+      for (var ik = 0; ik < nkeys; ik++) {
+        let node_key = node_keys[ik];
+        let addr = node_addresses[ik];
+        var chunk_buffer;
+        if (filter_pipeline == null) {
+          chunk_buffer = this.fh.slice(addr, addr + chunk_buffer_size);
+        } else {
+          chunk_buffer = this.fh.slice(addr, addr + node_key.get("chunk_size"));
+          let filter_mask = node_key.get("filter_mask");
+          chunk_buffer = this._filter_chunk(
+            chunk_buffer,
+            filter_mask,
+            filter_pipeline,
+            item_size
+          );
+        }
+        var chunk_offset = node_key.get("chunk_offset").slice();
+        var apos = chunk_offset.slice();
+        var cpos = apos.map(function() {
+          return 0;
+        });
+        var cview = new DataView64(chunk_buffer);
+        for (var ci = 0; ci < chunk_size; ci++) {
+          for (var d = dims - 1; d >= 0; d--) {
+            if (cpos[d] >= chunk_shape[d]) {
+              cpos[d] = 0;
+              apos[d] = chunk_offset[d];
+              if (d > 0) {
+                cpos[d - 1] += 1;
+                apos[d - 1] += 1;
+              }
+            } else {
+              break;
+            }
+          }
+          let inbounds = apos.slice(0, -1).every(function(p, d2) {
+            return p < data_shape[d2];
+          });
+          if (inbounds) {
+            let cb_offset = ci * item_size;
+            let datum = cview[item_getter](cb_offset, !item_big_endian, item_size);
+            let ai = apos.slice(0, -1).reduce(function(prev, curr, index) {
+              return curr * data_strides[index] + prev;
+            }, 0);
+            data[ai] = datum;
+          }
+          cpos[dims - 1] += 1;
+          apos[dims - 1] += 1;
+        }
+      }
+    }
+    return data;
+  }
+  _filter_chunk(chunk_buffer, filter_mask, filter_pipeline, itemsize) {
+    let num_filters = filter_pipeline.length;
+    let buf = chunk_buffer.slice();
+    for (var filter_index = num_filters - 1; filter_index >= 0; filter_index--) {
+      if (filter_mask & 1 << filter_index) {
+        continue;
+      }
+      let pipeline_entry = filter_pipeline[filter_index];
+      let filter_id = pipeline_entry.get("filter_id");
+      let client_data = pipeline_entry.get("client_data");
+      if (Filters.has(filter_id)) {
+        buf = Filters.get(filter_id)(buf, itemsize, client_data);
+      } else {
+        throw 'NotImplementedError("Filter with id:' + filter_id.toFixed() + ' not supported")';
+      }
+    }
+    return buf;
+  }
+};
+var BTreeV2 = class extends AbstractBTree {
+  /*
+  HDF5 version 2 B-Tree.
+  */
+  // III.A.2. Disk Format: Level 1A2 - Version 2 B-trees
+  B_TREE_HEADER = /* @__PURE__ */ new Map([
+    ["signature", "4s"],
+    ["version", "B"],
+    ["node_type", "B"],
+    ["node_size", "I"],
+    ["record_size", "H"],
+    ["depth", "H"],
+    ["split_percent", "B"],
+    ["merge_percent", "B"],
+    ["root_address", "Q"],
+    // 8 byte addressing
+    ["root_nrecords", "H"],
+    ["total_nrecords", "Q"]
+    // 8 byte addressing
+  ]);
+  B_LINK_NODE = /* @__PURE__ */ new Map([
+    ["signature", "4s"],
+    ["version", "B"],
+    ["node_type", "B"]
+  ]);
+  constructor(fh, offset) {
+    super(fh, offset);
+    this.init();
+  }
+  _read_root_node() {
+    let h = this._read_tree_header(this.offset);
+    this.address_formats = this._calculate_address_formats(h);
+    this.header = h;
+    this.depth = h.get("depth");
+    let address = [h.get("root_address"), h.get("root_nrecords"), h.get("total_nrecords")];
+    let root_node = this._read_node(address, this.depth);
+    this._add_node(root_node);
+  }
+  _read_tree_header(offset) {
+    let header = _unpack_struct_from(this.B_TREE_HEADER, this.fh, this.offset);
+    return header;
+  }
+  _calculate_address_formats(header) {
+    let node_size = header.get("node_size");
+    let record_size = header.get("record_size");
+    let nrecords_max = 0;
+    let ntotalrecords_max = 0;
+    let address_formats = /* @__PURE__ */ new Map();
+    let max_depth = header.get("depth");
+    for (var node_level = 0; node_level <= max_depth; node_level++) {
+      let offset_fmt = "";
+      let num1_fmt = "";
+      let num2_fmt = "";
+      let offset_size, num1_size, num2_size;
+      if (node_level == 0) {
+        offset_size = 0;
+        num1_size = 0;
+        num2_size = 0;
+      } else if (node_level == 1) {
+        offset_size = 8;
+        offset_fmt = "<Q";
+        num1_size = this._required_bytes(nrecords_max);
+        num1_fmt = this._int_format(num1_size);
+        num2_size = 0;
+      } else {
+        offset_size = 8;
+        offset_fmt = "<Q";
+        num1_size = this._required_bytes(nrecords_max);
+        num1_fmt = this._int_format(num1_size);
+        num2_size = this._required_bytes(ntotalrecords_max);
+        num2_fmt = this._int_format(num2_size);
+      }
+      address_formats.set(node_level, [
+        offset_size,
+        num1_size,
+        num2_size,
+        offset_fmt,
+        num1_fmt,
+        num2_fmt
+      ]);
+      if (node_level < max_depth) {
+        let addr_size = offset_size + num1_size + num2_size;
+        nrecords_max = this._nrecords_max(node_size, record_size, addr_size);
+        if (ntotalrecords_max > 0) {
+          ntotalrecords_max *= nrecords_max;
+        } else {
+          ntotalrecords_max = nrecords_max;
+        }
+      }
+    }
+    return address_formats;
+  }
+  _nrecords_max(node_size, record_size, addr_size) {
+    return Math.floor((node_size - 10 - addr_size) / (record_size + addr_size));
+  }
+  _required_bytes(integer) {
+    return Math.ceil(bitSize(integer) / 8);
+  }
+  _int_format(bytelength) {
+    return ["<B", "<H", "<I", "<Q"][bytelength - 1];
+  }
+  _read_node(address, node_level) {
+    let [offset, nrecords, ntotalrecords] = address;
+    let node2 = this._read_node_header(offset, node_level);
+    offset += _structure_size(this.B_LINK_NODE);
+    let record_size = this.header.get("record_size");
+    let keys = [];
+    for (let i2 = 0; i2 < nrecords; i2++) {
+      let record = this._parse_record(this.fh, offset, record_size);
+      offset += record_size;
+      keys.push(record);
+    }
+    let addresses = [];
+    let fmts = this.address_formats.get(node_level);
+    if (node_level != 0) {
+      let [offset_size, num1_size, num2_size, offset_fmt, num1_fmt, num2_fmt] = fmts;
+      for (let j = 0; j <= nrecords; j++) {
+        let address_offset = struct.unpack_from(offset_fmt, this.fh, offset)[0];
+        offset += offset_size;
+        let num1 = struct.unpack_from(num1_fmt, this.fh, offset)[0];
+        offset += num1_size;
+        let num22 = num1;
+        if (num2_size > 0) {
+          num22 = struct.unpack_from(num2_fmt, this.fh, offset)[0];
+          offset += num2_size;
+        }
+        addresses.push([address_offset, num1, num22]);
+      }
+    }
+    node2.set("keys", keys);
+    node2.set("addresses", addresses);
+    return node2;
+  }
+  _read_node_header(offset, node_level) {
+    let node2 = _unpack_struct_from(this.B_LINK_NODE, this.fh, offset);
+    if (node_level > 0) {
+    } else {
+    }
+    node2.set("node_level", node_level);
+    return node2;
+  }
+  *iter_records() {
+    for (let nodelist of this.all_nodes.values()) {
+      for (let node2 of nodelist) {
+        for (let key of node2.get("keys")) {
+          yield key;
+        }
+      }
+    }
+  }
+  _parse_record(record) {
+    throw "NotImplementedError";
+  }
+};
+var BTreeV2GroupNames = class extends BTreeV2 {
+  /*
+  HDF5 version 2 B-Tree storing group names (type 5).
+  */
+  NODE_TYPE = 5;
+  _parse_record(buf, offset, size) {
+    let namehash = struct.unpack_from("<I", buf, offset)[0];
+    offset += 4;
+    return /* @__PURE__ */ new Map([["namehash", namehash], ["heapid", buf.slice(offset, offset + 7)]]);
+  }
+};
+var BTreeV2GroupOrders = class extends BTreeV2 {
+  /*
+  HDF5 version 2 B-Tree storing group creation orders (type 6).
+  */
+  NODE_TYPE = 6;
+  _parse_record(buf, offset, size) {
+    let creationorder = struct.unpack_from("<Q", buf, offset)[0];
+    offset += 8;
+    return /* @__PURE__ */ new Map([["creationorder", creationorder], ["heapid", buf.slice(offset, offset + 7)]]);
+  }
+};
+var SuperBlock = class {
+  constructor(fh, offset) {
+    let version_hint = struct.unpack_from("<B", fh, offset + 8)[0];
+    var contents;
+    if (version_hint == 0) {
+      contents = _unpack_struct_from(SUPERBLOCK_V0, fh, offset);
+      this._end_of_sblock = offset + SUPERBLOCK_V0_SIZE;
+    } else if (version_hint == 2 || version_hint == 3) {
+      contents = _unpack_struct_from(SUPERBLOCK_V2_V3, fh, offset);
+      this._end_of_sblock = offset + SUPERBLOCK_V2_V3_SIZE;
+    } else {
+      throw "unsupported superblock version: " + version_hint.toFixed();
+    }
+    if (contents.get("format_signature") != FORMAT_SIGNATURE) {
+      throw "Incorrect file signature: " + contents.get("format_signature");
+    }
+    if (contents.get("offset_size") != 8 || contents.get("length_size") != 8) {
+      throw "File uses non-64-bit addressing";
+    }
+    this.version = contents.get("superblock_version");
+    this._contents = contents;
+    this._root_symbol_table = null;
+    this._fh = fh;
+  }
+  get offset_to_dataobjects() {
+    if (this.version == 0) {
+      var sym_table = new SymbolTable(this._fh, this._end_of_sblock, true);
+      this._root_symbol_table = sym_table;
+      return sym_table.group_offset;
+    } else if (this.version == 2 || this.version == 3) {
+      return this._contents.get("root_group_address");
+    } else {
+      throw "Not implemented version = " + this.version.toFixed();
+    }
+  }
+};
+var Heap = class {
+  /*
+  """
+  HDF5 local heap.
+  """
+  */
+  constructor(fh, offset) {
+    let local_heap = _unpack_struct_from(LOCAL_HEAP, fh, offset);
+    assert(local_heap.get("signature") == "HEAP");
+    assert(local_heap.get("version") == 0);
+    let data_offset = local_heap.get("address_of_data_segment");
+    let heap_data = fh.slice(data_offset, data_offset + local_heap.get("data_segment_size"));
+    local_heap.set("heap_data", heap_data);
+    this._contents = local_heap;
+    this.data = heap_data;
+  }
+  get_object_name(offset) {
+    let end = new Uint8Array(this.data).indexOf(0, offset);
+    let name_size = end - offset;
+    let name = struct.unpack_from("<" + name_size.toFixed() + "s", this.data, offset)[0];
+    return name;
+  }
+};
+var SymbolTable = class {
+  /*
+  """
+  HDF5 Symbol Table.
+  """
+  */
+  constructor(fh, offset, root = false) {
+    var node2;
+    if (root) {
+      node2 = /* @__PURE__ */ new Map([["symbols", 1]]);
+    } else {
+      node2 = _unpack_struct_from(SYMBOL_TABLE_NODE, fh, offset);
+      if (node2.get("signature") != "SNOD") {
+        throw "incorrect node type";
+      }
+      offset += SYMBOL_TABLE_NODE_SIZE;
+    }
+    var entries = [];
+    var n_symbols = node2.get("symbols");
+    for (var i2 = 0; i2 < n_symbols; i2++) {
+      entries.push(_unpack_struct_from(SYMBOL_TABLE_ENTRY, fh, offset));
+      offset += SYMBOL_TABLE_ENTRY_SIZE;
+    }
+    if (root) {
+      this.group_offset = entries[0].get("object_header_address");
+    }
+    this.entries = entries;
+    this._contents = node2;
+  }
+  assign_name(heap) {
+    this.entries.forEach(function(entry) {
+      let offset = entry.get("link_name_offset");
+      let link_name = heap.get_object_name(offset);
+      entry.set("link_name", link_name);
+    });
+  }
+  get_links(heap) {
+    var links = {};
+    this.entries.forEach(function(e) {
+      let cache_type = e.get("cache_type");
+      let link_name = e.get("link_name");
+      if (cache_type == 0 || cache_type == 1) {
+        links[link_name] = e.get("object_header_address");
+      } else if (cache_type == 2) {
+        let scratch = e.get("scratch");
+        let buf = new ArrayBuffer(4);
+        let bufView = new Uint8Array(buf);
+        for (var i2 = 0; i2 < 4; i2++) {
+          bufView[i2] = scratch.charCodeAt(i2);
+        }
+        let offset = struct.unpack_from("<I", buf, 0)[0];
+        links[link_name] = heap.get_object_name(offset);
+      }
+    });
+    return links;
+  }
+};
+var GlobalHeap = class {
+  /*
+  HDF5 Global Heap collection.
+  */
+  constructor(fh, offset) {
+    let header = _unpack_struct_from(GLOBAL_HEAP_HEADER, fh, offset);
+    offset += GLOBAL_HEAP_HEADER_SIZE;
+    let heap_data_size = header.get("collection_size") - GLOBAL_HEAP_HEADER_SIZE;
+    let heap_data = fh.slice(offset, offset + heap_data_size);
+    this.heap_data = heap_data;
+    this._header = header;
+    this._objects = null;
+  }
+  get objects() {
+    if (this._objects == null) {
+      this._objects = /* @__PURE__ */ new Map();
+      var offset = 0;
+      while (offset <= this.heap_data.byteLength - GLOBAL_HEAP_OBJECT_SIZE) {
+        let info = _unpack_struct_from(
+          GLOBAL_HEAP_OBJECT,
+          this.heap_data,
+          offset
+        );
+        if (info.get("object_index") == 0) {
+          break;
+        }
+        offset += GLOBAL_HEAP_OBJECT_SIZE;
+        let obj_data = this.heap_data.slice(offset, offset + info.get("object_size"));
+        this._objects.set(info.get("object_index"), obj_data);
+        offset += _padded_size(info.get("object_size"));
+      }
+    }
+    return this._objects;
+  }
+};
+var FractalHeap = class {
+  /*
+  HDF5 Fractal Heap.
+  */
+  constructor(fh, offset) {
+    this.fh = fh;
+    let header = _unpack_struct_from(FRACTAL_HEAP_HEADER, fh, offset);
+    offset += _structure_size(FRACTAL_HEAP_HEADER);
+    assert(header.get("signature") == "FRHP");
+    assert(header.get("version") == 0);
+    if (header.get("filter_info_size") > 0) {
+      throw "Filter info size not supported on FractalHeap";
+    }
+    if (header.get("btree_address_huge_objects") == UNDEFINED_ADDRESS) {
+      header.set("btree_address_huge_objects", null);
+    } else {
+      throw "Huge objects not implemented in FractalHeap";
+    }
+    if (header.get("root_block_address") == UNDEFINED_ADDRESS) {
+      header.set("root_block_address", null);
+    }
+    let nbits = header.get("log2_maximum_heap_size");
+    let block_offset_size = this._min_size_nbits(nbits);
+    let h = /* @__PURE__ */ new Map([
+      ["signature", "4s"],
+      ["version", "B"],
+      ["heap_header_adddress", "Q"],
+      //['block_offset', `${block_offset_size}s`]
+      ["block_offset", `${block_offset_size}B`]
+      //this._int_format(block_offset_size)]
+    ]);
+    this.indirect_block_header = new Map(h);
+    this.indirect_block_header_size = _structure_size(h);
+    if ((header.get("flags") & 2) == 2) {
+      h.set("checksum", "I");
+    }
+    this.direct_block_header = h;
+    this.direct_block_header_size = _structure_size(h);
+    let maximum_dblock_size = header.get("maximum_direct_block_size");
+    this._managed_object_offset_size = this._min_size_nbits(nbits);
+    let value = Math.min(maximum_dblock_size, header.get("max_managed_object_size"));
+    this._managed_object_length_size = this._min_size_integer(value);
+    let start_block_size = header.get("starting_block_size");
+    let table_width = header.get("table_width");
+    if (!(start_block_size > 0)) {
+      throw "Starting block size == 0 not implemented";
+    }
+    let log2_maximum_dblock_size = Number(Math.floor(Math.log2(maximum_dblock_size)));
+    assert(1n << BigInt(log2_maximum_dblock_size) == maximum_dblock_size);
+    let log2_start_block_size = Number(Math.floor(Math.log2(start_block_size)));
+    assert(1n << BigInt(log2_start_block_size) == start_block_size);
+    this._max_direct_nrows = log2_maximum_dblock_size - log2_start_block_size + 2;
+    let log2_table_width = Math.floor(Math.log2(table_width));
+    assert(1 << log2_table_width == table_width);
+    this._indirect_nrows_sub = log2_table_width + log2_start_block_size - 1;
+    this.header = header;
+    this.nobjects = header.get("managed_object_count") + header.get("huge_object_count") + header.get("tiny_object_count");
+    let managed = [];
+    let root_address = header.get("root_block_address");
+    let nrows = 0;
+    if (root_address != null) {
+      nrows = header.get("indirect_current_rows_count");
+    }
+    if (nrows > 0) {
+      for (let data of this._iter_indirect_block(fh, root_address, nrows)) {
+        managed.push(data);
+      }
+    } else {
+      let data = this._read_direct_block(fh, root_address, start_block_size);
+      managed.push(data);
+    }
+    let data_size = managed.reduce((p, c) => p + c.byteLength, 0);
+    let combined = new Uint8Array(data_size);
+    let moffset = 0;
+    managed.forEach((m) => {
+      combined.set(new Uint8Array(m), moffset);
+      moffset += m.byteLength;
+    });
+    this.managed = combined.buffer;
+  }
+  _read_direct_block(fh, offset, block_size) {
+    let data = fh.slice(offset, offset + block_size);
+    let header = _unpack_struct_from(this.direct_block_header, data);
+    assert(header.get("signature") == "FHDB");
+    return data;
+  }
+  get_data(heapid) {
+    let firstbyte = struct.unpack_from("<B", heapid, 0)[0];
+    let reserved = firstbyte & 15;
+    let idtype = firstbyte >> 4 & 3;
+    let version = firstbyte >> 6;
+    let data_offset = 1;
+    if (idtype == 0) {
+      assert(version == 0);
+      let nbytes = this._managed_object_offset_size;
+      let offset = _unpack_integer(nbytes, heapid, data_offset);
+      data_offset += nbytes;
+      nbytes = this._managed_object_length_size;
+      let size = _unpack_integer(nbytes, heapid, data_offset);
+      return this.managed.slice(offset, offset + size);
+    } else if (idtype == 1) {
+      throw "tiny objectID not supported in FractalHeap";
+    } else if (idtype == 2) {
+      throw "huge objectID not supported in FractalHeap";
+    } else {
+      throw "unknown objectID type in FractalHeap";
+    }
+  }
+  _min_size_integer(integer) {
+    return this._min_size_nbits(bitSize(integer));
+  }
+  _min_size_nbits(nbits) {
+    return Math.ceil(nbits / 8);
+  }
+  *_iter_indirect_block(fh, offset, nrows) {
+    let header = _unpack_struct_from(this.indirect_block_header, fh, offset);
+    offset += this.indirect_block_header_size;
+    assert(header.get("signature") == "FHIB");
+    let block_offset_bytes = header.get("block_offset");
+    let block_offset = block_offset_bytes.reduce((p, c, i2) => p + (c << i2 * 8), 0);
+    header.set("block_offset", block_offset);
+    let [ndirect, nindirect] = this._indirect_info(nrows);
+    let direct_blocks = [];
+    for (let i2 = 0; i2 < ndirect; i2++) {
+      let address = struct.unpack_from("<Q", fh, offset)[0];
+      offset += 8;
+      if (address == UNDEFINED_ADDRESS) {
+        break;
+      }
+      let block_size = this._calc_block_size(i2);
+      direct_blocks.push([address, block_size]);
+    }
+    let indirect_blocks = [];
+    for (let i2 = ndirect; i2 < ndirect + nindirect; i2++) {
+      let address = struct.unpack_from("<Q", fh, offset)[0];
+      offset += 8;
+      if (address == UNDEFINED_ADDRESS) {
+        break;
+      }
+      let block_size = this._calc_block_size(i2);
+      let nrows2 = this._iblock_nrows_from_block_size(block_size);
+      indirect_blocks.push([address, nrows2]);
+    }
+    for (let [address, block_size] of direct_blocks) {
+      let obj = this._read_direct_block(fh, address, block_size);
+      yield obj;
+    }
+    for (let [address, nrows2] of indirect_blocks) {
+      for (let obj of this._iter_indirect_block(fh, address, nrows2)) {
+        yield obj;
+      }
+    }
+  }
+  _calc_block_size(iblock) {
+    let row = Math.floor(iblock / this.header.get("table_width"));
+    return 2 ** Math.max(row - 1, 0) * this.header.get("starting_block_size");
+  }
+  _iblock_nrows_from_block_size(block_size) {
+    let log2_block_size = Math.floor(Math.log2(block_size));
+    assert(2 ** log2_block_size == block_size);
+    return log2_block_size - this._indirect_nrows_sub;
+  }
+  _indirect_info(nrows) {
+    let table_width = this.header.get("table_width");
+    let nobjects = nrows * table_width;
+    let ndirect_max = this._max_direct_nrows * table_width;
+    let ndirect, nindirect;
+    if (nrows <= ndirect_max) {
+      ndirect = nobjects;
+      nindirect = 0;
+    } else {
+      ndirect = ndirect_max;
+      nindirect = nobjects - ndirect_max;
+    }
+    return [ndirect, nindirect];
+  }
+  _int_format(bytelength) {
+    return ["B", "H", "I", "Q"][bytelength - 1];
+  }
+};
+var FORMAT_SIGNATURE = struct.unpack_from("8s", new Uint8Array([137, 72, 68, 70, 13, 10, 26, 10]).buffer)[0];
+var UNDEFINED_ADDRESS = struct.unpack_from("<Q", new Uint8Array([255, 255, 255, 255, 255, 255, 255, 255]).buffer)[0];
+var SUPERBLOCK_V0 = /* @__PURE__ */ new Map([
+  ["format_signature", "8s"],
+  ["superblock_version", "B"],
+  ["free_storage_version", "B"],
+  ["root_group_version", "B"],
+  ["reserved_0", "B"],
+  ["shared_header_version", "B"],
+  ["offset_size", "B"],
+  // assume 8
+  ["length_size", "B"],
+  // assume 8
+  ["reserved_1", "B"],
+  ["group_leaf_node_k", "H"],
+  ["group_internal_node_k", "H"],
+  ["file_consistency_flags", "L"],
+  ["base_address_lower", "Q"],
+  // assume 8 byte addressing
+  ["free_space_address", "Q"],
+  // assume 8 byte addressing
+  ["end_of_file_address", "Q"],
+  ["driver_information_address", "Q"]
+  // assume 8 byte addressing
+]);
+var SUPERBLOCK_V0_SIZE = _structure_size(SUPERBLOCK_V0);
+var SUPERBLOCK_V2_V3 = /* @__PURE__ */ new Map([
+  ["format_signature", "8s"],
+  ["superblock_version", "B"],
+  ["offset_size", "B"],
+  ["length_size", "B"],
+  ["file_consistency_flags", "B"],
+  ["base_address", "Q"],
+  // assume 8 byte addressing
+  ["superblock_extension_address", "Q"],
+  // assume 8 byte addressing
+  ["end_of_file_address", "Q"],
+  // assume 8 byte addressing
+  ["root_group_address", "Q"],
+  // assume 8 byte addressing
+  ["superblock_checksum", "I"]
+]);
+var SUPERBLOCK_V2_V3_SIZE = _structure_size(SUPERBLOCK_V2_V3);
+var SYMBOL_TABLE_ENTRY = /* @__PURE__ */ new Map([
+  ["link_name_offset", "Q"],
+  // 8 byte address
+  ["object_header_address", "Q"],
+  ["cache_type", "I"],
+  ["reserved", "I"],
+  ["scratch", "16s"]
+]);
+var SYMBOL_TABLE_ENTRY_SIZE = _structure_size(SYMBOL_TABLE_ENTRY);
+var SYMBOL_TABLE_NODE = /* @__PURE__ */ new Map([
+  ["signature", "4s"],
+  ["version", "B"],
+  ["reserved_0", "B"],
+  ["symbols", "H"]
+]);
+var SYMBOL_TABLE_NODE_SIZE = _structure_size(SYMBOL_TABLE_NODE);
+var LOCAL_HEAP = /* @__PURE__ */ new Map([
+  ["signature", "4s"],
+  ["version", "B"],
+  ["reserved", "3s"],
+  ["data_segment_size", "Q"],
+  // 8 byte size of lengths
+  ["offset_to_free_list", "Q"],
+  // 8 bytes size of lengths
+  ["address_of_data_segment", "Q"]
+  // 8 byte addressing
+]);
+var GLOBAL_HEAP_HEADER = /* @__PURE__ */ new Map([
+  ["signature", "4s"],
+  ["version", "B"],
+  ["reserved", "3s"],
+  ["collection_size", "Q"]
+]);
+var GLOBAL_HEAP_HEADER_SIZE = _structure_size(GLOBAL_HEAP_HEADER);
+var GLOBAL_HEAP_OBJECT = /* @__PURE__ */ new Map([
+  ["object_index", "H"],
+  ["reference_count", "H"],
+  ["reserved", "I"],
+  ["object_size", "Q"]
+  // 8 byte addressing,
+]);
+var GLOBAL_HEAP_OBJECT_SIZE = _structure_size(GLOBAL_HEAP_OBJECT);
+var FRACTAL_HEAP_HEADER = /* @__PURE__ */ new Map([
+  ["signature", "4s"],
+  ["version", "B"],
+  ["object_index_size", "H"],
+  ["filter_info_size", "H"],
+  ["flags", "B"],
+  ["max_managed_object_size", "I"],
+  ["next_huge_object_index", "Q"],
+  // 8 byte addressing
+  ["btree_address_huge_objects", "Q"],
+  // 8 byte addressing
+  ["managed_freespace_size", "Q"],
+  // 8 byte addressing
+  ["freespace_manager_address", "Q"],
+  // 8 byte addressing
+  ["managed_space_size", "Q"],
+  // 8 byte addressing
+  ["managed_alloc_size", "Q"],
+  // 8 byte addressing
+  ["next_directblock_iterator_address", "Q"],
+  // 8 byte addressing
+  ["managed_object_count", "Q"],
+  // 8 byte addressing
+  ["huge_objects_total_size", "Q"],
+  // 8 byte addressing
+  ["huge_object_count", "Q"],
+  // 8 byte addressing
+  ["tiny_objects_total_size", "Q"],
+  // 8 byte addressing
+  ["tiny_object_count", "Q"],
+  // 8 byte addressing
+  ["table_width", "H"],
+  ["starting_block_size", "Q"],
+  // 8 byte addressing
+  ["maximum_direct_block_size", "Q"],
+  // 8 byte addressing
+  ["log2_maximum_heap_size", "H"],
+  ["indirect_starting_rows_count", "H"],
+  ["root_block_address", "Q"],
+  // 8 byte addressing
+  ["indirect_current_rows_count", "H"]
+]);
+var DataObjects = class {
+  /*
+  """
+  HDF5 DataObjects.
+  """
+  */
+  constructor(fh, offset) {
+    let version_hint = struct.unpack_from("<B", fh, offset)[0];
+    if (version_hint == 1) {
+      var [msgs, msg_data, header] = this._parse_v1_objects(fh, offset);
+    } else if (version_hint == "O".charCodeAt(0)) {
+      var [msgs, msg_data, header] = this._parse_v2_objects(fh, offset);
+    } else {
+      throw "InvalidHDF5File('unknown Data Object Header')";
+    }
+    this.fh = fh;
+    this.msgs = msgs;
+    this.msg_data = msg_data;
+    this.offset = offset;
+    this._global_heaps = {};
+    this._header = header;
+    this._filter_pipeline = null;
+    this._chunk_params_set = false;
+    this._chunks = null;
+    this._chunk_dims = null;
+    this._chunk_address = null;
+  }
+  get dtype() {
+    let msg = this.find_msg_type(DATATYPE_MSG_TYPE)[0];
+    let msg_offset = msg.get("offset_to_message");
+    return new DatatypeMessage(this.fh, msg_offset).dtype;
+  }
+  get chunks() {
+    this._get_chunk_params();
+    return this._chunks;
+  }
+  get shape() {
+    let msg = this.find_msg_type(DATASPACE_MSG_TYPE)[0];
+    let msg_offset = msg.get("offset_to_message");
+    return determine_data_shape(this.fh, msg_offset);
+  }
+  get filter_pipeline() {
+    if (this._filter_pipeline != null) {
+      return this._filter_pipeline;
+    }
+    let filter_msgs = this.find_msg_type(DATA_STORAGE_FILTER_PIPELINE_MSG_TYPE);
+    if (!filter_msgs.length) {
+      this._filter_pipeline = null;
+      return this._filter_pipeline;
+    }
+    var offset = filter_msgs[0].get("offset_to_message");
+    let [version, nfilters] = struct.unpack_from("<BB", this.fh, offset);
+    offset += struct.calcsize("<BB");
+    var filters = [];
+    if (version == 1) {
+      let [res0, res1] = struct.unpack_from("<HI", this.fh, offset);
+      offset += struct.calcsize("<HI");
+      for (var _ = 0; _ < nfilters; _++) {
+        let filter_info = _unpack_struct_from(
+          FILTER_PIPELINE_DESCR_V1,
+          this.fh,
+          offset
+        );
+        offset += FILTER_PIPELINE_DESCR_V1_SIZE;
+        let padded_name_length = _padded_size(filter_info.get("name_length"), 8);
+        let fmt = "<" + padded_name_length.toFixed() + "s";
+        let filter_name = struct.unpack_from(fmt, this.fh, offset)[0];
+        filter_info.set("filter_name", filter_name);
+        offset += padded_name_length;
+        fmt = "<" + filter_info.get("client_data_values").toFixed() + "I";
+        let client_data = struct.unpack_from(fmt, this.fh, offset);
+        filter_info.set("client_data", client_data);
+        offset += 4 * filter_info.get("client_data_values");
+        if (filter_info.get("client_data_values") % 2) {
+          offset += 4;
+        }
+        filters.push(filter_info);
+      }
+    } else if (version == 2) {
+      for (let nf = 0; nf < nfilters; nf++) {
+        let filter_info = /* @__PURE__ */ new Map();
+        let buf = this.fh;
+        let filter_id = struct.unpack_from("<H", buf, offset)[0];
+        offset += 2;
+        filter_info.set("filter_id", filter_id);
+        let name_length = 0;
+        if (filter_id > 255) {
+          name_length = struct.unpack_from("<H", buf, offset)[0];
+          offset += 2;
+        }
+        let flags = struct.unpack_from("<H", buf, offset)[0];
+        offset += 2;
+        let optional = (flags & 1) > 0;
+        filter_info.set("optional", optional);
+        let num_client_values = struct.unpack_from("<H", buf, offset)[0];
+        offset += 2;
+        let name;
+        if (name_length > 0) {
+          name = struct.unpack_from(`${name_length}s`, buf, offset)[0];
+          offset += name_length;
+        }
+        filter_info.set("name", name);
+        let client_values = struct.unpack_from(`<${num_client_values}i`, buf, offset);
+        offset += 4 * num_client_values;
+        filter_info.set("client_data", client_values);
+        filter_info.set("client_data_values", num_client_values);
+        filters.push(filter_info);
+      }
+    } else {
+      throw `version ${version} is not supported`;
+    }
+    this._filter_pipeline = filters;
+    return this._filter_pipeline;
+  }
+  find_msg_type(msg_type) {
+    return this.msgs.filter(function(m) {
+      return m.get("type") == msg_type;
+    });
+  }
+  get_attributes() {
+    let attrs = {};
+    let attr_msgs = this.find_msg_type(ATTRIBUTE_MSG_TYPE);
+    for (let msg of attr_msgs) {
+      let offset = msg.get("offset_to_message");
+      let [name, value] = this.unpack_attribute(offset);
+      attrs[name] = value;
+    }
+    return attrs;
+  }
+  get fillvalue() {
+    let msg = this.find_msg_type(FILLVALUE_MSG_TYPE)[0];
+    var offset = msg.get("offset_to_message");
+    var is_defined;
+    let version = struct.unpack_from("<B", this.fh, offset)[0];
+    var info, size, fillvalue;
+    if (version == 1 || version == 2) {
+      info = _unpack_struct_from(FILLVAL_MSG_V1V2, this.fh, offset);
+      offset += FILLVAL_MSG_V1V2_SIZE;
+      is_defined = info.get("fillvalue_defined");
+    } else if (version == 3) {
+      info = _unpack_struct_from(FILLVAL_MSG_V3, this.fh, offset);
+      offset += FILLVAL_MSG_V3_SIZE;
+      is_defined = info.get("flags") & 32;
+    } else {
+      throw 'InvalidHDF5File("Unknown fillvalue msg version: "' + String(version);
+    }
+    if (is_defined) {
+      size = struct.unpack_from("<I", this.fh, offset)[0];
+      offset += 4;
+    } else {
+      size = 0;
+    }
+    if (size) {
+      let [getter, big_endian, size2] = dtype_getter(this.dtype);
+      let payload_view = new DataView64(this.fh);
+      fillvalue = payload_view[getter](offset, !big_endian, size2);
+    } else {
+      fillvalue = 0;
+    }
+    return fillvalue;
+  }
+  unpack_attribute(offset) {
+    let version = struct.unpack_from("<B", this.fh, offset)[0];
+    var attr_map, padding_multiple;
+    if (version == 1) {
+      attr_map = _unpack_struct_from(
+        ATTR_MSG_HEADER_V1,
+        this.fh,
+        offset
+      );
+      assert(attr_map.get("version") == 1);
+      offset += ATTR_MSG_HEADER_V1_SIZE;
+      padding_multiple = 8;
+    } else if (version == 3) {
+      attr_map = _unpack_struct_from(
+        ATTR_MSG_HEADER_V3,
+        this.fh,
+        offset
+      );
+      assert(attr_map.get("version") == 3);
+      offset += ATTR_MSG_HEADER_V3_SIZE;
+      padding_multiple = 1;
+    } else {
+      throw "unsupported attribute message version: " + version;
+    }
+    let name_size = attr_map.get("name_size");
+    let name = struct.unpack_from("<" + name_size.toFixed() + "s", this.fh, offset)[0];
+    name = name.replace(/\x00$/, "");
+    offset += _padded_size(name_size, padding_multiple);
+    var dtype;
+    try {
+      dtype = new DatatypeMessage(this.fh, offset).dtype;
+    } catch (e) {
+      console.warn("Attribute " + name + " type not implemented, set to null.");
+      return [name, null];
+    }
+    offset += _padded_size(attr_map.get("datatype_size"), padding_multiple);
+    let shape = this.determine_data_shape(this.fh, offset);
+    let items = shape.reduce(function(a, b) {
+      return a * b;
+    }, 1);
+    offset += _padded_size(attr_map.get("dataspace_size"), padding_multiple);
+    var value = this._attr_value(dtype, this.fh, items, offset);
+    if (shape.length == 0) {
+      value = value[0];
+    } else {
+    }
+    return [name, value];
+  }
+  determine_data_shape(buf, offset) {
+    let version = struct.unpack_from("<B", buf, offset)[0];
+    var header;
+    if (version == 1) {
+      header = _unpack_struct_from(DATASPACE_MSG_HEADER_V1, buf, offset);
+      assert(header.get("version") == 1);
+      offset += DATASPACE_MSG_HEADER_V1_SIZE;
+    } else if (version == 2) {
+      header = _unpack_struct_from(DATASPACE_MSG_HEADER_V2, buf, offset);
+      assert(header.get("version") == 2);
+      offset += DATASPACE_MSG_HEADER_V2_SIZE;
+    } else {
+      throw "unknown dataspace message version";
+    }
+    let ndims = header.get("dimensionality");
+    let dim_sizes = struct.unpack_from("<" + ndims.toFixed() + "Q", buf, offset);
+    return dim_sizes;
+  }
+  _attr_value(dtype, buf, count, offset) {
+    var value = new Array(count);
+    if (dtype instanceof Array) {
+      let dtype_class = dtype[0];
+      for (var i2 = 0; i2 < count; i2++) {
+        if (dtype_class == "VLEN_STRING") {
+          let character_set = dtype[2];
+          var [vlen, vlen_data] = this._vlen_size_and_data(buf, offset);
+          const encoding = character_set == 0 ? "ascii" : "utf-8";
+          const decoder = new TextDecoder(encoding);
+          value[i2] = decoder.decode(vlen_data);
+          offset += 16;
+        } else if (dtype_class == "REFERENCE") {
+          var address = struct.unpack_from("<Q", buf, offset);
+          value[i2] = address;
+          offset += 8;
+        } else if (dtype_class == "VLEN_SEQUENCE") {
+          let base_dtype = dtype[1];
+          var [vlen, vlen_data] = this._vlen_size_and_data(buf, offset);
+          value[i2] = this._attr_value(base_dtype, vlen_data, vlen, 0);
+          offset += 16;
+        } else {
+          throw "NotImplementedError";
+        }
+      }
+    } else {
+      let [getter, big_endian, size] = dtype_getter(dtype);
+      let view = new DataView64(buf, 0);
+      for (var i2 = 0; i2 < count; i2++) {
+        value[i2] = view[getter](offset, !big_endian, size);
+        offset += size;
+      }
+    }
+    return value;
+  }
+  _vlen_size_and_data(buf, offset) {
+    let vlen_size = struct.unpack_from("<I", buf, offset)[0];
+    let gheap_id = _unpack_struct_from(GLOBAL_HEAP_ID, buf, offset + 4);
+    let gheap_address = gheap_id.get("collection_address");
+    assert(gheap_id.get("collection_address") < Number.MAX_SAFE_INTEGER);
+    var gheap;
+    if (!(gheap_address in this._global_heaps)) {
+      gheap = new GlobalHeap(this.fh, gheap_address);
+      this._global_heaps[gheap_address] = gheap;
+    }
+    gheap = this._global_heaps[gheap_address];
+    let vlen_data = gheap.objects.get(gheap_id.get("object_index"));
+    return [vlen_size, vlen_data];
+  }
+  _parse_v1_objects(buf, offset) {
+    let header = _unpack_struct_from(OBJECT_HEADER_V1, buf, offset);
+    assert(header.get("version") == 1);
+    let total_header_messages = header.get("total_header_messages");
+    var block_size = header.get("object_header_size");
+    var block_offset = offset + _structure_size(OBJECT_HEADER_V1);
+    var msg_data = buf.slice(block_offset, block_offset + block_size);
+    var object_header_blocks = [[block_offset, block_size]];
+    var current_block = 0;
+    var local_offset = 0;
+    var msgs = new Array(total_header_messages);
+    for (var i2 = 0; i2 < total_header_messages; i2++) {
+      if (local_offset >= block_size) {
+        [block_offset, block_size] = object_header_blocks[++current_block];
+        local_offset = 0;
+      }
+      let msg = _unpack_struct_from(HEADER_MSG_INFO_V1, buf, block_offset + local_offset);
+      let offset_to_message = block_offset + local_offset + HEADER_MSG_INFO_V1_SIZE;
+      msg.set("offset_to_message", offset_to_message);
+      if (msg.get("type") == OBJECT_CONTINUATION_MSG_TYPE) {
+        var [fh_off, size] = struct.unpack_from("<QQ", buf, offset_to_message);
+        object_header_blocks.push([fh_off, size]);
+      }
+      local_offset += HEADER_MSG_INFO_V1_SIZE + msg.get("size");
+      msgs[i2] = msg;
+    }
+    return [msgs, msg_data, header];
+  }
+  _parse_v2_objects(buf, offset) {
+    var [header, creation_order_size, block_offset] = this._parse_v2_header(buf, offset);
+    offset = block_offset;
+    var msgs = [];
+    var block_size = header.get("size_of_chunk_0");
+    var msg_data = buf.slice(offset, offset += block_size);
+    var object_header_blocks = [[block_offset, block_size]];
+    var visited_blocks = /* @__PURE__ */ new Set([block_offset]);
+    var current_block = 0;
+    var local_offset = 0;
+    while (true) {
+      if (local_offset >= block_size - HEADER_MSG_INFO_V2_SIZE) {
+        let next_block = object_header_blocks[++current_block];
+        if (next_block == null) {
+          break;
+        }
+        [block_offset, block_size] = next_block;
+        local_offset = 0;
+      }
+      let msg = _unpack_struct_from(HEADER_MSG_INFO_V2, buf, block_offset + local_offset);
+      let offset_to_message = block_offset + local_offset + HEADER_MSG_INFO_V2_SIZE + creation_order_size;
+      msg.set("offset_to_message", offset_to_message);
+      if (msg.get("type") == OBJECT_CONTINUATION_MSG_TYPE) {
+        var [fh_off, size] = struct.unpack_from("<QQ", buf, offset_to_message);
+        let next_offset = fh_off + 4;
+        if (!visited_blocks.has(next_offset)) {
+          visited_blocks.add(next_offset);
+          object_header_blocks.push([next_offset, size - 4]);
+        }
+      }
+      local_offset += HEADER_MSG_INFO_V2_SIZE + msg.get("size") + creation_order_size;
+      msgs.push(msg);
+    }
+    return [msgs, msg_data, header];
+  }
+  _parse_v2_header(buf, offset) {
+    let header = _unpack_struct_from(OBJECT_HEADER_V2, buf, offset);
+    var creation_order_size;
+    offset += _structure_size(OBJECT_HEADER_V2);
+    assert(header.get("version") == 2);
+    if (header.get("flags") & 4) {
+      creation_order_size = 2;
+    } else {
+      creation_order_size = 0;
+    }
+    assert((header.get("flags") & 16) == 0);
+    if (header.get("flags") & 32) {
+      let times = struct.unpack_from("<4I", buf, offset);
+      offset += 16;
+      header.set("access_time", times[0]);
+      header.set("modification_time", times[1]);
+      header.set("change_time", times[2]);
+      header.set("birth_time", times[3]);
+    }
+    let chunk_fmt = ["<B", "<H", "<I", "<Q"][header.get("flags") & 3];
+    header.set("size_of_chunk_0", struct.unpack_from(chunk_fmt, buf, offset)[0]);
+    offset += struct.calcsize(chunk_fmt);
+    return [header, creation_order_size, offset];
+  }
+  get_links() {
+    return Object.fromEntries(this.iter_links());
+  }
+  *iter_links() {
+    for (let msg of this.msgs) {
+      if (msg.get("type") == SYMBOL_TABLE_MSG_TYPE) {
+        yield* this._iter_links_from_symbol_tables(msg);
+      } else if (msg.get("type") == LINK_MSG_TYPE) {
+        yield this._get_link_from_link_msg(msg);
+      } else if (msg.get("type") == LINK_INFO_MSG_TYPE) {
+        yield* this._iter_link_from_link_info_msg(msg);
+      }
+    }
+  }
+  *_iter_links_from_symbol_tables(sym_tbl_msg) {
+    assert(sym_tbl_msg.get("size") == 16);
+    let data = _unpack_struct_from(
+      // NOTE: using this.fh instead of this.msg_data - needs to be fixed in py file?
+      SYMBOL_TABLE_MSG,
+      this.fh,
+      sym_tbl_msg.get("offset_to_message")
+    );
+    yield* this._iter_links_btree_v1(data.get("btree_address"), data.get("heap_address"));
+  }
+  *_iter_links_btree_v1(btree_address, heap_address) {
+    let btree = new BTreeV1Groups(this.fh, btree_address);
+    let heap = new Heap(this.fh, heap_address);
+    for (let symbol_table_address of btree.symbol_table_addresses()) {
+      let table3 = new SymbolTable(this.fh, symbol_table_address);
+      table3.assign_name(heap);
+      yield* Object.entries(table3.get_links(heap));
+    }
+  }
+  _get_link_from_link_msg(link_msg) {
+    let offset = link_msg.get("offset_to_message");
+    return this._decode_link_msg(this.fh, offset)[1];
+    ;
+  }
+  _decode_link_msg(data, offset) {
+    let [version, flags] = struct.unpack_from("<BB", data, offset);
+    offset += 2;
+    assert(version == 1);
+    let size_of_length_of_link_name = 2 ** (flags & 3);
+    let link_type_field_present = (flags & 2 ** 3) > 0;
+    let link_name_character_set_field_present = (flags & 2 ** 4) > 0;
+    let ordered = (flags & 2 ** 2) > 0;
+    let link_type;
+    if (link_type_field_present) {
+      link_type = struct.unpack_from("<B", data, offset)[0];
+      offset += 1;
+    } else {
+      link_type = 0;
+    }
+    assert([0, 1].includes(link_type));
+    let creationorder;
+    if (ordered) {
+      creationorder = struct.unpack_from("<Q", data, offset)[0];
+      offset += 8;
+    }
+    let link_name_character_set = 0;
+    if (link_name_character_set_field_present) {
+      link_name_character_set = struct.unpack_from("<B", data, offset)[0];
+      offset += 1;
+    }
+    let encoding = link_name_character_set == 0 ? "ascii" : "utf-8";
+    let name_size_fmt = ["<B", "<H", "<I", "<Q"][flags & 3];
+    let name_size = struct.unpack_from(name_size_fmt, data, offset)[0];
+    offset += size_of_length_of_link_name;
+    let name = new TextDecoder(encoding).decode(data.slice(offset, offset + name_size));
+    offset += name_size;
+    let address;
+    if (link_type == 0) {
+      address = struct.unpack_from("<Q", data, offset)[0];
+    } else if (link_type == 1) {
+      let length_of_soft_link_value = struct.unpack_from("<H", data, offset)[0];
+      offset += 2;
+      address = new TextDecoder(encoding).decode(data.slice(offset, offset + length_of_soft_link_value));
+    }
+    return [creationorder, [name, address]];
+  }
+  *_iter_link_from_link_info_msg(info_msg) {
+    let offset = info_msg.get("offset_to_message");
+    let data = this._decode_link_info_msg(this.fh, offset);
+    let heap_address = data.get("heap_address");
+    let name_btree_address = data.get("name_btree_address");
+    let order_btree_address = data.get("order_btree_address");
+    if (name_btree_address != null) {
+      yield* this._iter_links_btree_v2(name_btree_address, order_btree_address, heap_address);
+    }
+  }
+  *_iter_links_btree_v2(name_btree_address, order_btree_address, heap_address) {
+    let heap = new FractalHeap(this.fh, heap_address);
+    let btree;
+    const ordered = order_btree_address != null;
+    if (ordered) {
+      btree = new BTreeV2GroupOrders(this.fh, order_btree_address);
+    } else {
+      btree = new BTreeV2GroupNames(this.fh, name_btree_address);
+    }
+    let items = /* @__PURE__ */ new Map();
+    for (let record of btree.iter_records()) {
+      let data = heap.get_data(record.get("heapid"));
+      let [creationorder, item] = this._decode_link_msg(data, 0);
+      const key = ordered ? creationorder : item[0];
+      items.set(key, item);
+    }
+    let sorted_keys = Array.from(items.keys()).sort();
+    for (let key of sorted_keys) {
+      yield items.get(key);
+    }
+  }
+  _decode_link_info_msg(data, offset) {
+    let [version, flags] = struct.unpack_from("<BB", data, offset);
+    assert(version == 0);
+    offset += 2;
+    if ((flags & 1) > 0) {
+      offset += 8;
+    }
+    let fmt = (flags & 2) > 0 ? LINK_INFO_MSG2 : LINK_INFO_MSG1;
+    let link_info = _unpack_struct_from(fmt, data, offset);
+    let output = /* @__PURE__ */ new Map();
+    for (let [k, v] of link_info.entries()) {
+      output.set(k, v == UNDEFINED_ADDRESS2 ? null : v);
+    }
+    return output;
+  }
+  get is_dataset() {
+    return this.find_msg_type(DATASPACE_MSG_TYPE).length > 0;
+  }
+  /**
+   * Return the data pointed to in the DataObject
+   *
+   * @returns {Array}
+   * @memberof DataObjects
+   */
+  get_data() {
+    let msg = this.find_msg_type(DATA_STORAGE_MSG_TYPE)[0];
+    let msg_offset = msg.get("offset_to_message");
+    var [version, dims, layout_class, property_offset] = this._get_data_message_properties(msg_offset);
+    if (layout_class == 0) {
+      throw "Compact storage of DataObject not implemented";
+    } else if (layout_class == 1) {
+      return this._get_contiguous_data(property_offset);
+    } else if (layout_class == 2) {
+      return this._get_chunked_data(msg_offset);
+    }
+  }
+  _get_data_message_properties(msg_offset) {
+    let dims, layout_class, property_offset;
+    let [version, arg1, arg2] = struct.unpack_from(
+      "<BBB",
+      this.fh,
+      msg_offset
+    );
+    if (version == 1 || version == 2) {
+      dims = arg1;
+      layout_class = arg2;
+      property_offset = msg_offset;
+      property_offset += struct.calcsize("<BBB");
+      property_offset += struct.calcsize("<BI");
+      assert(layout_class == 1 || layout_class == 2);
+    } else if (version == 3 || version == 4) {
+      layout_class = arg1;
+      property_offset = msg_offset;
+      property_offset += struct.calcsize("<BB");
+    }
+    assert(version >= 1 && version <= 4);
+    return [version, dims, layout_class, property_offset];
+  }
+  _get_contiguous_data(property_offset) {
+    let [data_offset] = struct.unpack_from("<Q", this.fh, property_offset);
+    if (data_offset == UNDEFINED_ADDRESS2) {
+      let size = this.shape.reduce(function(a, b) {
+        return a * b;
+      }, 1);
+      return new Array(size);
+    }
+    var fullsize = this.shape.reduce(function(a, b) {
+      return a * b;
+    }, 1);
+    if (!(this.dtype instanceof Array)) {
+      let dtype = this.dtype;
+      if (/[<>=!@\|]?(i|u|f|S)(\d*)/.test(dtype)) {
+        let [item_getter, item_is_big_endian, item_size] = dtype_getter(dtype);
+        let output = new Array(fullsize);
+        let view = new DataView64(this.fh);
+        for (var i2 = 0; i2 < fullsize; i2++) {
+          output[i2] = view[item_getter](data_offset + i2 * item_size, !item_is_big_endian, item_size);
+        }
+        return output;
+      } else {
+        throw "not Implemented - no proper dtype defined";
+      }
+    } else {
+      let dtype_class = this.dtype[0];
+      if (dtype_class == "REFERENCE") {
+        let size = this.dtype[1];
+        if (size != 8) {
+          throw "NotImplementedError('Unsupported Reference type')";
+        }
+        let ref_addresses = this.fh.slice(data_offset, data_offset + fullsize);
+        return ref_addresses;
+      } else if (dtype_class == "VLEN_STRING") {
+        let character_set = this.dtype[2];
+        const encoding = character_set == 0 ? "ascii" : "utf-8";
+        const decoder = new TextDecoder(encoding);
+        var value = [];
+        for (var i2 = 0; i2 < fullsize; i2++) {
+          const [vlen, vlen_data] = this._vlen_size_and_data(this.fh, data_offset);
+          value[i2] = decoder.decode(vlen_data);
+          data_offset += 16;
+        }
+        return value;
+      } else {
+        throw "NotImplementedError('datatype not implemented')";
+      }
+    }
+  }
+  _get_chunked_data(offset) {
+    this._get_chunk_params();
+    if (this._chunk_address == UNDEFINED_ADDRESS2) {
+      return [];
+    }
+    var chunk_btree = new BTreeV1RawDataChunks(
+      this.fh,
+      this._chunk_address,
+      this._chunk_dims
+    );
+    let data = chunk_btree.construct_data_from_chunks(
+      this.chunks,
+      this.shape,
+      this.dtype,
+      this.filter_pipeline
+    );
+    if (this.dtype instanceof Array && /^VLEN/.test(this.dtype[0])) {
+      let dtype_class = this.dtype[0];
+      for (var i2 = 0; i2 < data.length; i2++) {
+        let [item_size, gheap_address, object_index] = data[i2];
+        var gheap;
+        if (!(gheap_address in this._global_heaps)) {
+          gheap = new GlobalHeap(this.fh, gheap_address);
+          this._global_heaps[gheap_address] = gheap;
+        } else {
+          gheap = this._global_heaps[gheap_address];
+        }
+        let vlen_data = gheap.objects.get(object_index);
+        if (dtype_class == "VLEN_STRING") {
+          let character_set = this.dtype[2];
+          const encoding = character_set == 0 ? "ascii" : "utf-8";
+          const decoder = new TextDecoder(encoding);
+          data[i2] = decoder.decode(vlen_data);
+        }
+      }
+    }
+    return data;
+  }
+  _get_chunk_params() {
+    if (this._chunk_params_set) {
+      return;
+    }
+    this._chunk_params_set = true;
+    var msg = this.find_msg_type(DATA_STORAGE_MSG_TYPE)[0];
+    var offset = msg.get("offset_to_message");
+    var [version, dims, layout_class, property_offset] = this._get_data_message_properties(offset);
+    if (layout_class != 2) {
+      return;
+    }
+    var data_offset;
+    if (version == 1 || version == 2) {
+      var address = struct.unpack_from("<Q", this.fh, property_offset)[0];
+      data_offset = property_offset + struct.calcsize("<Q");
+    } else if (version == 3) {
+      var [dims, address] = struct.unpack_from(
+        "<BQ",
+        this.fh,
+        property_offset
+      );
+      data_offset = property_offset + struct.calcsize("<BQ");
+    }
+    assert(version >= 1 && version <= 3);
+    var fmt = "<" + (dims - 1).toFixed() + "I";
+    var chunk_shape = struct.unpack_from(fmt, this.fh, data_offset);
+    this._chunks = chunk_shape;
+    this._chunk_dims = dims;
+    this._chunk_address = address;
+    return;
+  }
+};
+function determine_data_shape(buf, offset) {
+  let version = struct.unpack_from("<B", buf, offset)[0];
+  var header;
+  if (version == 1) {
+    header = _unpack_struct_from(DATASPACE_MSG_HEADER_V1, buf, offset);
+    assert(header.get("version") == 1);
+    offset += DATASPACE_MSG_HEADER_V1_SIZE;
+  } else if (version == 2) {
+    header = _unpack_struct_from(DATASPACE_MSG_HEADER_V2, buf, offset);
+    assert(header.get("version") == 2);
+    offset += DATASPACE_MSG_HEADER_V2_SIZE;
+  } else {
+    throw "InvalidHDF5File('unknown dataspace message version')";
+  }
+  let ndims = header.get("dimensionality");
+  let dim_sizes = struct.unpack_from("<" + (ndims * 2).toFixed() + "I", buf, offset);
+  return dim_sizes.filter(function(s, i2) {
+    return i2 % 2 == 0;
+  });
+}
+var UNDEFINED_ADDRESS2 = struct.unpack_from("<Q", new Uint8Array([255, 255, 255, 255, 255, 255, 255, 255]).buffer);
+var GLOBAL_HEAP_ID = /* @__PURE__ */ new Map([
+  ["collection_address", "Q"],
+  //# 8 byte addressing,
+  ["object_index", "I"]
+]);
+var GLOBAL_HEAP_ID_SIZE = _structure_size(GLOBAL_HEAP_ID);
+var ATTR_MSG_HEADER_V1 = /* @__PURE__ */ new Map([
+  ["version", "B"],
+  ["reserved", "B"],
+  ["name_size", "H"],
+  ["datatype_size", "H"],
+  ["dataspace_size", "H"]
+]);
+var ATTR_MSG_HEADER_V1_SIZE = _structure_size(ATTR_MSG_HEADER_V1);
+var ATTR_MSG_HEADER_V3 = /* @__PURE__ */ new Map([
+  ["version", "B"],
+  ["flags", "B"],
+  ["name_size", "H"],
+  ["datatype_size", "H"],
+  ["dataspace_size", "H"],
+  ["character_set_encoding", "B"]
+]);
+var ATTR_MSG_HEADER_V3_SIZE = _structure_size(ATTR_MSG_HEADER_V3);
+var OBJECT_HEADER_V1 = /* @__PURE__ */ new Map([
+  ["version", "B"],
+  ["reserved", "B"],
+  ["total_header_messages", "H"],
+  ["object_reference_count", "I"],
+  ["object_header_size", "I"],
+  ["padding", "I"]
+]);
+var OBJECT_HEADER_V2 = /* @__PURE__ */ new Map([
+  ["signature", "4s"],
+  ["version", "B"],
+  ["flags", "B"]
+  //# Access time (optional)
+  //# Modification time (optional)
+  //# Change time (optional)
+  //# Birth time (optional)
+  //# Maximum # of compact attributes
+  //# Maximum # of dense attributes
+  //# Size of Chunk #0
+]);
+var DATASPACE_MSG_HEADER_V1 = /* @__PURE__ */ new Map([
+  ["version", "B"],
+  ["dimensionality", "B"],
+  ["flags", "B"],
+  ["reserved_0", "B"],
+  ["reserved_1", "I"]
+]);
+var DATASPACE_MSG_HEADER_V1_SIZE = _structure_size(DATASPACE_MSG_HEADER_V1);
+var DATASPACE_MSG_HEADER_V2 = /* @__PURE__ */ new Map([
+  ["version", "B"],
+  ["dimensionality", "B"],
+  ["flags", "B"],
+  ["type", "B"]
+]);
+var DATASPACE_MSG_HEADER_V2_SIZE = _structure_size(DATASPACE_MSG_HEADER_V2);
+var HEADER_MSG_INFO_V1 = /* @__PURE__ */ new Map([
+  ["type", "H"],
+  ["size", "H"],
+  ["flags", "B"],
+  ["reserved", "3s"]
+]);
+var HEADER_MSG_INFO_V1_SIZE = _structure_size(HEADER_MSG_INFO_V1);
+var HEADER_MSG_INFO_V2 = /* @__PURE__ */ new Map([
+  ["type", "B"],
+  ["size", "H"],
+  ["flags", "B"]
+]);
+var HEADER_MSG_INFO_V2_SIZE = _structure_size(HEADER_MSG_INFO_V2);
+var SYMBOL_TABLE_MSG = /* @__PURE__ */ new Map([
+  ["btree_address", "Q"],
+  //# 8 bytes addressing
+  ["heap_address", "Q"]
+  //# 8 byte addressing
+]);
+var LINK_INFO_MSG1 = /* @__PURE__ */ new Map([
+  ["heap_address", "Q"],
+  // 8 byte addressing
+  ["name_btree_address", "Q"]
+  // 8 bytes addressing
+]);
+var LINK_INFO_MSG2 = /* @__PURE__ */ new Map([
+  ["heap_address", "Q"],
+  // 8 byte addressing
+  ["name_btree_address", "Q"],
+  // 8 bytes addressing
+  ["order_btree_address", "Q"]
+  // 8 bytes addressing
+]);
+var FILLVAL_MSG_V1V2 = /* @__PURE__ */ new Map([
+  ["version", "B"],
+  ["space_allocation_time", "B"],
+  ["fillvalue_write_time", "B"],
+  ["fillvalue_defined", "B"]
+]);
+var FILLVAL_MSG_V1V2_SIZE = _structure_size(FILLVAL_MSG_V1V2);
+var FILLVAL_MSG_V3 = /* @__PURE__ */ new Map([
+  ["version", "B"],
+  ["flags", "B"]
+]);
+var FILLVAL_MSG_V3_SIZE = _structure_size(FILLVAL_MSG_V3);
+var FILTER_PIPELINE_DESCR_V1 = /* @__PURE__ */ new Map([
+  ["filter_id", "H"],
+  ["name_length", "H"],
+  ["flags", "H"],
+  ["client_data_values", "H"]
+]);
+var FILTER_PIPELINE_DESCR_V1_SIZE = _structure_size(FILTER_PIPELINE_DESCR_V1);
+var DATASPACE_MSG_TYPE = 1;
+var LINK_INFO_MSG_TYPE = 2;
+var DATATYPE_MSG_TYPE = 3;
+var FILLVALUE_MSG_TYPE = 5;
+var LINK_MSG_TYPE = 6;
+var DATA_STORAGE_MSG_TYPE = 8;
+var DATA_STORAGE_FILTER_PIPELINE_MSG_TYPE = 11;
+var ATTRIBUTE_MSG_TYPE = 12;
+var OBJECT_CONTINUATION_MSG_TYPE = 16;
+var SYMBOL_TABLE_MSG_TYPE = 17;
+var Group = class _Group {
+  /*
+    An HDF5 Group which may hold attributes, datasets, or other groups.
+    Attributes
+    ----------
+    attrs : dict
+        Attributes for this group.
+    name : str
+        Full path to this group.
+    file : File
+        File instance where this group resides.
+    parent : Group
+        Group instance containing this group.
+  */
+  /**
+   *
+   *
+   * @memberof Group
+   * @member {Group|File} parent;
+   * @member {File} file;
+   * @member {string} name;
+   * @member {DataObjects} _dataobjects;
+   * @member {Object} _attrs;
+   * @member {Array<string>} _keys;
+   */
+  // parent;
+  // file;
+  // name;
+  // _links;
+  // _dataobjects;
+  // _attrs;
+  // _keys;
+  /**
+   * 
+   * @param {string} name 
+   * @param {DataObjects} dataobjects 
+   * @param {Group} [parent] 
+   * @param {boolean} [getterProxy=false]
+   * @returns {Group}
+   */
+  constructor(name, dataobjects, parent, getterProxy = false) {
+    if (parent == null) {
+      this.parent = this;
+      this.file = this;
+    } else {
+      this.parent = parent;
+      this.file = parent.file;
+    }
+    this.name = name;
+    this._links = dataobjects.get_links();
+    this._dataobjects = dataobjects;
+    this._attrs = null;
+    this._keys = null;
+    if (getterProxy) {
+      return new Proxy(this, groupGetHandler);
+    }
+  }
+  get keys() {
+    if (this._keys == null) {
+      this._keys = Object.keys(this._links);
+    }
+    return this._keys.slice();
+  }
+  get values() {
+    return this.keys.map((k) => this.get(k));
+  }
+  length() {
+    return this.keys.length;
+  }
+  _dereference(ref) {
+    if (!ref) {
+      throw "cannot deference null reference";
+    }
+    let obj = this.file._get_object_by_address(ref);
+    if (obj == null) {
+      throw "reference not found in file";
+    }
+    return obj;
+  }
+  get(y) {
+    if (typeof y == "number") {
+      return this._dereference(y);
+    }
+    var path7 = normpath(y);
+    if (path7 == "/") {
+      return this.file;
+    }
+    if (path7 == ".") {
+      return this;
+    }
+    if (/^\//.test(path7)) {
+      return this.file.get(path7.slice(1));
+    }
+    if (posix_dirname(path7) != "") {
+      var [next_obj, additional_obj] = path7.split(/\/(.*)/);
+    } else {
+      var next_obj = path7;
+      var additional_obj = ".";
+    }
+    if (!(next_obj in this._links)) {
+      throw next_obj + " not found in group";
+    }
+    var obj_name = normpath(this.name + "/" + next_obj);
+    let link_target = this._links[next_obj];
+    if (typeof link_target == "string") {
+      try {
+        return this.get(link_target);
+      } catch (error) {
+        return null;
+      }
+    }
+    var dataobjs = new DataObjects(this.file._fh, link_target);
+    if (dataobjs.is_dataset) {
+      if (additional_obj != ".") {
+        throw obj_name + " is a dataset, not a group";
+      }
+      return new Dataset(obj_name, dataobjs, this);
+    } else {
+      var new_group = new _Group(obj_name, dataobjs, this);
+      return new_group.get(additional_obj);
+    }
+  }
+  visit(func) {
+    return this.visititems((name, obj) => func(name));
+  }
+  visititems(func) {
+    var root_name_length = this.name.length;
+    if (!/\/$/.test(this.name)) {
+      root_name_length += 1;
+    }
+    var queue = this.values.slice();
+    while (queue) {
+      let obj = queue.shift();
+      if (queue.length == 1) console.log(obj);
+      let name = obj.name.slice(root_name_length);
+      let ret = func(name, obj);
+      if (ret != null) {
+        return ret;
+      }
+      if (obj instanceof _Group) {
+        queue = queue.concat(obj.values);
+      }
+    }
+    return null;
+  }
+  get attrs() {
+    if (this._attrs == null) {
+      this._attrs = this._dataobjects.get_attributes();
+    }
+    return this._attrs;
+  }
+};
+var groupGetHandler = {
+  get: function(target, prop, receiver) {
+    if (prop in target) {
+      return target[prop];
+    }
+    return target.get(prop);
+  }
+};
+var File = class extends Group {
+  /*
+  Open a HDF5 file.
+  Note in addition to having file specific methods the File object also
+  inherit the full interface of **Group**.
+  File is also a context manager and therefore supports the with statement.
+  Files opened by the class will be closed after the with block, file-like
+  object are not closed.
+  Parameters
+  ----------
+  filename : str or file-like
+      Name of file (string or unicode) or file like object which has read
+      and seek methods which behaved like a Python file object.
+  Attributes
+  ----------
+  filename : str
+      Name of the file on disk, None if not available.
+  mode : str
+      String indicating that the file is open readonly ("r").
+  userblock_size : int
+      Size of the user block in bytes (currently always 0).
+  */
+  constructor(fh, filename) {
+    var superblock = new SuperBlock(fh, 0);
+    var offset = superblock.offset_to_dataobjects;
+    var dataobjects = new DataObjects(fh, offset);
+    super("/", dataobjects, null);
+    this.parent = this;
+    this._fh = fh;
+    this.filename = filename || "";
+    this.file = this;
+    this.mode = "r";
+    this.userblock_size = 0;
+  }
+  _get_object_by_address(obj_addr) {
+    if (this._dataobjects.offset == obj_addr) {
+      return this;
+    }
+    return this.visititems(
+      (y) => {
+        y._dataobjects.offset == obj_addr ? y : null;
+      }
+    );
+  }
+};
+var Dataset = class extends Array {
+  /*
+  A HDF5 Dataset containing an n-dimensional array and meta-data attributes.
+  Attributes
+  ----------
+  shape : tuple
+      Dataset dimensions.
+  dtype : dtype
+      Dataset's type.
+  size : int
+      Total number of elements in the dataset.
+  chunks : tuple or None
+      Chunk shape, or NOne is chunked storage not used.
+  compression : str or None
+      Compression filter used on dataset.  None if compression is not enabled
+      for this dataset.
+  compression_opts : dict or None
+      Options for the compression filter.
+  scaleoffset : dict or None
+      Setting for the HDF5 scale-offset filter, or None if scale-offset
+      compression is not used for this dataset.
+  shuffle : bool
+      Whether the shuffle filter is applied for this dataset.
+  fletcher32 : bool
+      Whether the Fletcher32 checksumming is enabled for this dataset.
+  fillvalue : float or None
+      Value indicating uninitialized portions of the dataset. None is no fill
+      values has been defined.
+  dim : int
+      Number of dimensions.
+  dims : None
+      Dimension scales.
+  attrs : dict
+      Attributes for this dataset.
+  name : str
+      Full path to this dataset.
+  file : File
+      File instance where this dataset resides.
+  parent : Group
+      Group instance containing this dataset.
+  */
+  /**
+   *
+   *
+   * @memberof Dataset
+   * @member {Group|File} parent;
+   * @member {File} file;
+   * @member {string} name;
+   * @member {DataObjects} _dataobjects;
+   * @member {Object} _attrs;
+   * @member {string} _astype;
+   */
+  // parent;
+  // file;
+  // name;
+  // _dataobjects;
+  // _attrs;
+  // _astype;
+  constructor(name, dataobjects, parent) {
+    super();
+    this.parent = parent;
+    this.file = parent.file;
+    this.name = name;
+    this._dataobjects = dataobjects;
+    this._attrs = null;
+    this._astype = null;
+  }
+  get value() {
+    var data = this._dataobjects.get_data();
+    if (this._astype == null) {
+      return data;
+    }
+    return data.astype(this._astype);
+  }
+  get shape() {
+    return this._dataobjects.shape;
+  }
+  get attrs() {
+    return this._dataobjects.get_attributes();
+  }
+  get dtype() {
+    return this._dataobjects.dtype;
+  }
+  get fillvalue() {
+    return this._dataobjects.fillvalue;
+  }
+};
+function posix_dirname(p) {
+  let sep = "/";
+  let i2 = p.lastIndexOf(sep) + 1;
+  let head = p.slice(0, i2);
+  let all_sep = new RegExp("^" + sep + "+$");
+  let end_sep = new RegExp(sep + "$");
+  if (head && !all_sep.test(head)) {
+    head = head.replace(end_sep, "");
+  }
+  return head;
+}
+function normpath(path7) {
+  return path7.replace(/\/(\/)+/g, "/");
+}
+
+// shared/quant/graph.ts
+function cloneModel(model) {
+  return {
+    ...model,
+    operatorCodes: model.operatorCodes.map((c) => ({ ...c })),
+    buffers: model.buffers.map((b) => ({ ...b })),
+    metadata: model.metadata.map((m) => ({ ...m })),
+    subgraphs: model.subgraphs.map((sg) => ({
+      ...sg,
+      inputs: [...sg.inputs],
+      outputs: [...sg.outputs],
+      tensors: sg.tensors.map((t) => ({
+        ...t,
+        shape: [...t.shape],
+        quantization: t.quantization ? { ...t.quantization } : null
+      })),
+      operators: sg.operators.map((op) => ({
+        ...op,
+        inputs: [...op.inputs],
+        outputs: [...op.outputs],
+        builtinOptions: op.builtinOptions ? { ...op.builtinOptions } : null
+      }))
+    }))
+  };
+}
+function toPlainFloat(model, log) {
+  const sg = model.subgraphs[0];
+  const kept = [];
+  for (const op of sg.operators) {
+    const input = sg.tensors[op.inputs[0]];
+    if (opName(model, op) === "DEQUANTIZE" && input && isConstant(model, input)) {
+      const out = sg.tensors[op.outputs[0]];
+      out.buffer = addBuffer(model, float32Bytes(constantAsFloat(model, input)));
+      out.type = "FLOAT32";
+      out.quantization = null;
+      log.changes.push(`folded DEQUANTIZE of constant "${input.name}"`);
+    } else kept.push(op);
+  }
+  sg.operators = kept;
+  let hybrid = 0;
+  sg.tensors.forEach((t) => {
+    if (!isConstant(model, t) || t.type === "FLOAT32" || t.type === "INT32" || t.type === "INT64")
+      return;
+    if (t.type === "INT8" || t.type === "UINT8" || t.type === "FLOAT16") {
+      t.buffer = addBuffer(model, float32Bytes(constantAsFloat(model, t)));
+      t.type = "FLOAT32";
+      t.quantization = null;
+      hybrid++;
+    }
+  });
+  if (hybrid > 0)
+    log.changes.push(
+      `dequantized ${hybrid} int8/float16 weight tensor(s) of a hybrid model to float32`
+    );
+  const produced = new Set(sg.operators.flatMap((op) => op.outputs));
+  const notFloat = sg.tensors.map((t, i2) => ({ t, i: i2 })).filter(({ t, i: i2 }) => (produced.has(i2) || sg.inputs.includes(i2)) && t.type !== "FLOAT32");
+  if (notFloat.length > 0)
+    throw new TinyOpsError(
+      "QUANT_NOT_FLOAT",
+      `The model is not a float model: activation tensor(s) ${notFloat.slice(0, 5).map(({ t, i: i2 }) => `${i2} "${t.name}" (${t.type})`).join(", ")} are not float32`,
+      {
+        hint: "Give the float32 model (the one training exported); an int8 model is already quantized."
+      }
+    );
+}
+var FUSABLE_PRODUCERS = /* @__PURE__ */ new Set([
+  "CONV_2D",
+  "DEPTHWISE_CONV_2D",
+  "FULLY_CONNECTED",
+  "ADD",
+  "SUB",
+  "MUL",
+  "CONCATENATION"
+]);
+var ACTIVATION_OPS = {
+  RELU: "RELU",
+  RELU6: "RELU6",
+  RELU_N1_TO_1: "RELU_N1_TO_1"
+};
+function singleUse(sg, consumers, t) {
+  return (consumers.get(t)?.length ?? 0) === 1 && !sg.outputs.includes(t);
+}
+function fuseActivations(model, log) {
+  const sg = model.subgraphs[0];
+  const drop = /* @__PURE__ */ new Set();
+  const consumers = consumersOf(sg);
+  const producers = producersOf(sg);
+  sg.operators.forEach((op, i2) => {
+    const act = ACTIVATION_OPS[opName(model, op)];
+    if (!act) return;
+    const p = producers.get(op.inputs[0]);
+    if (p === void 0 || drop.has(p)) return;
+    const prod = sg.operators[p];
+    const opts = prod.builtinOptions;
+    if (!FUSABLE_PRODUCERS.has(opName(model, prod)) || !opts || opts.fused_activation_function !== "NONE")
+      return;
+    if (!singleUse(sg, consumers, op.inputs[0])) return;
+    opts.fused_activation_function = act;
+    prod.outputs[0] = op.outputs[0];
+    drop.add(i2);
+    log.changes.push(
+      `fused ${act} into ${opName(model, prod)} "${sg.tensors[op.outputs[0]].name}"`
+    );
+  });
+  sg.operators = sg.operators.filter((_, i2) => !drop.has(i2));
+}
+function foldBatchNorm(model, log) {
+  const sg = model.subgraphs[0];
+  for (let changed = true; changed; ) {
+    changed = false;
+    const consumers = consumersOf(sg);
+    const producers = producersOf(sg);
+    for (let i2 = 0; i2 < sg.operators.length && !changed; i2++) {
+      const op = sg.operators[i2];
+      const name = opName(model, op);
+      if (name !== "MUL" && name !== "ADD" && name !== "SUB") continue;
+      const constIdx = op.inputs.findIndex((t) => isConstant(model, sg.tensors[t]));
+      if (constIdx < 0 || op.inputs.length !== 2) continue;
+      const x2 = op.inputs[1 - constIdx];
+      const p = producers.get(x2);
+      if (p === void 0 || !singleUse(sg, consumers, x2)) continue;
+      const prod = sg.operators[p];
+      const pname = opName(model, prod);
+      if (!["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"].includes(pname)) continue;
+      if ((prod.builtinOptions?.fused_activation_function ?? "NONE") !== "NONE") continue;
+      const w = sg.tensors[prod.inputs[1]];
+      const channels = pname === "DEPTHWISE_CONV_2D" ? w.shape[3] : w.shape[0];
+      const c = readFloat32(model.buffers[sg.tensors[op.inputs[constIdx]].buffer].data);
+      if (c.length !== channels && c.length !== 1) continue;
+      if (name === "SUB" && constIdx === 0) continue;
+      const k = (ch) => c[c.length === 1 ? 0 : ch];
+      const bias = ensureBias(model, prod, channels);
+      if (name === "MUL") {
+        const wv = readFloat32(model.buffers[w.buffer].data);
+        const inner = pname === "DEPTHWISE_CONV_2D" ? 1 : wv.length / channels;
+        for (let j = 0; j < wv.length; j++)
+          wv[j] *= k(pname === "DEPTHWISE_CONV_2D" ? j % channels : Math.floor(j / inner));
+        w.buffer = addBuffer(model, float32Bytes(wv));
+        for (let ch = 0; ch < channels; ch++) bias[ch] *= k(ch);
+      } else for (let ch = 0; ch < channels; ch++) bias[ch] += name === "ADD" ? k(ch) : -k(ch);
+      sg.tensors[prod.inputs[2]].buffer = addBuffer(model, float32Bytes(bias));
+      if (op.builtinOptions)
+        prod.builtinOptions.fused_activation_function = op.builtinOptions.fused_activation_function ?? "NONE";
+      prod.outputs[0] = op.outputs[0];
+      sg.operators.splice(i2, 1);
+      log.changes.push(
+        `folded ${name} by a per-channel constant (batch norm) into ${pname} "${sg.tensors[op.outputs[0]].name}"`
+      );
+      changed = true;
+    }
+  }
+}
+function ensureBias(model, op, channels) {
+  const sg = model.subgraphs[0];
+  if (op.inputs.length > 2 && op.inputs[2] >= 0)
+    return readFloat32(model.buffers[sg.tensors[op.inputs[2]].buffer].data);
+  const bias = new Float32Array(channels);
+  sg.tensors.push(
+    newTensor(
+      `${sg.tensors[op.outputs[0]].name}/bias`,
+      [channels],
+      addBuffer(model, float32Bytes(bias))
+    )
+  );
+  while (op.inputs.length < 3) op.inputs.push(-1);
+  op.inputs[2] = sg.tensors.length - 1;
+  return bias;
+}
+function newTensor(name, shape, buffer, type = "FLOAT32") {
+  return {
+    name,
+    type,
+    shape,
+    shapeSignature: [],
+    buffer,
+    quantization: null,
+    isVariable: false,
+    hasRank: false,
+    sparsity: null,
+    variantTensors: null,
+    externalBuffer: 0
+  };
+}
+function compact(model) {
+  const sg = model.subgraphs[0];
+  const used = /* @__PURE__ */ new Set([...sg.inputs, ...sg.outputs]);
+  for (const op of sg.operators)
+    for (const t of [...op.inputs, ...op.outputs, ...op.intermediates]) if (t >= 0) used.add(t);
+  const tensorMap = /* @__PURE__ */ new Map();
+  const tensors = [];
+  sg.tensors.forEach((t, i2) => {
+    if (!used.has(i2)) return;
+    tensorMap.set(i2, tensors.length);
+    tensors.push(t);
+  });
+  const remapT = (t) => t < 0 ? t : tensorMap.get(t);
+  sg.inputs = sg.inputs.map(remapT);
+  sg.outputs = sg.outputs.map(remapT);
+  for (const op of sg.operators) {
+    op.inputs = op.inputs.map(remapT);
+    op.outputs = op.outputs.map(remapT);
+    op.intermediates = op.intermediates.map(remapT);
+  }
+  sg.tensors = tensors;
+  for (const sig of model.signatureDefs) {
+    for (const key of ["inputs", "outputs"]) {
+      const list = sig[key];
+      if (Array.isArray(list)) {
+        for (const entry of list)
+          if (typeof entry.tensor_index === "number")
+            entry.tensor_index = tensorMap.get(entry.tensor_index) ?? entry.tensor_index;
+      }
+    }
+  }
+  const usedBuffers = /* @__PURE__ */ new Set([0]);
+  for (const s of model.subgraphs) for (const t of s.tensors) usedBuffers.add(t.buffer);
+  for (const m of model.metadata) usedBuffers.add(m.buffer);
+  const bufferMap = /* @__PURE__ */ new Map();
+  const buffers = model.buffers.filter((_, i2) => {
+    if (!usedBuffers.has(i2)) return false;
+    bufferMap.set(i2, bufferMap.size);
+    return true;
+  });
+  for (const s of model.subgraphs) for (const t of s.tensors) t.buffer = bufferMap.get(t.buffer);
+  for (const m of model.metadata) m.buffer = bufferMap.get(m.buffer);
+  model.metadataBuffer = model.metadataBuffer.filter((b) => bufferMap.has(b)).map((b) => bufferMap.get(b));
+  model.buffers = buffers;
+  const usedCodes = new Set(
+    model.subgraphs.flatMap((s) => s.operators.map((op) => op.opcodeIndex))
+  );
+  const codeMap = /* @__PURE__ */ new Map();
+  model.operatorCodes = model.operatorCodes.filter((_, i2) => {
+    if (!usedCodes.has(i2)) return false;
+    codeMap.set(i2, codeMap.size);
+    return true;
+  });
+  for (const s of model.subgraphs)
+    for (const op of s.operators) op.opcodeIndex = codeMap.get(op.opcodeIndex);
+}
+function opcodeIndex(model, name, builtinCode2, version) {
+  const found = model.operatorCodes.findIndex((c) => c.name === name);
+  if (found >= 0) return found;
+  model.operatorCodes.push({
+    builtinCode: builtinCode2,
+    name,
+    deprecatedBuiltinCode: builtinCode2 < 127 ? builtinCode2 : 127,
+    rawBuiltinCode: builtinCode2,
+    customCode: null,
+    version
+  });
+  return model.operatorCodes.length - 1;
+}
+
+// shared/quant/builder.ts
+var ModelBuilder = class {
+  model;
+  constructor(description) {
+    this.model = {
+      version: 3,
+      description,
+      operatorCodes: [],
+      subgraphs: [
+        {
+          name: "main",
+          tensors: [],
+          inputs: [],
+          outputs: [],
+          operators: [],
+          debugMetadataIndex: -1
+        }
+      ],
+      buffers: [{ data: new Uint8Array(0), external: null }],
+      metadata: [],
+      metadataBuffer: [],
+      signatureDefs: [],
+      externalBufferGroups: [],
+      externalBuffers: []
+    };
+  }
+  get sg() {
+    return this.model.subgraphs[0];
+  }
+  shape(t) {
+    return this.sg.tensors[t].shape;
+  }
+  /** An activation tensor (its own empty buffer, as the converter writes them). */
+  activation(name, shape) {
+    return this.push(newTensor(name, shape, this.buffer(new Uint8Array(0))));
+  }
+  constant(name, shape, values) {
+    return this.push(newTensor(name, shape, this.buffer(float32Bytes(values))));
+  }
+  int32Constant(name, values) {
+    return this.push(newTensor(name, [values.length], this.buffer(int32Bytes(values)), "INT32"));
+  }
+  input(name, shape) {
+    const t = this.activation(name, shape);
+    this.sg.inputs.push(t);
+    return t;
+  }
+  output(t) {
+    this.sg.outputs.push(t);
+  }
+  /** Adds an op writing a new activation tensor of `outShape`; returns that tensor. */
+  op(name, inputs, outName, outShape, options = null, optionsType) {
+    const out = this.activation(outName, outShape);
+    this.sg.operators.push({
+      opcodeIndex: this.opcode(name),
+      inputs,
+      outputs: [out],
+      intermediates: [],
+      builtinOptions: optionsType ? withDefaults(optionsType, options ?? {}) : null,
+      builtinOptions2: null,
+      customOptions: null,
+      customOptionsFormat: "FLEXBUFFERS",
+      mutatingVariableInputs: [],
+      largeCustomOptionsOffset: 0n,
+      largeCustomOptionsSize: 0n,
+      debugMetadataIndex: -1
+    });
+    return out;
+  }
+  push(t) {
+    this.sg.tensors.push(t);
+    return this.sg.tensors.length - 1;
+  }
+  buffer(data) {
+    this.model.buffers.push({ data, external: null });
+    return this.model.buffers.length - 1;
+  }
+  opcode(name) {
+    const found = this.model.operatorCodes.findIndex((c) => c.name === name);
+    if (found >= 0) return found;
+    const entry = Object.entries(TFLITE_SCHEMA.enums.BuiltinOperator.names).find(
+      ([, n2]) => n2 === name
+    );
+    if (!entry) throw new Error(`unknown builtin op ${name}`);
+    const code = Number(entry[0]);
+    this.model.operatorCodes.push({
+      builtinCode: code,
+      name,
+      deprecatedBuiltinCode: Math.min(code, 127),
+      rawBuiltinCode: code,
+      customCode: null,
+      version: 1
+    });
+    return this.model.operatorCodes.length - 1;
+  }
+};
+function withDefaults(type, given) {
+  const table3 = TFLITE_SCHEMA.tables[type];
+  const out = { $type: type };
+  for (const f of table3.fields) {
+    if (f.deprecated) continue;
+    if (f.name in given) out[f.name] = given[f.name];
+    else if (f.type.kind === "enum")
+      out[f.name] = TFLITE_SCHEMA.enums[f.type.enum].names[String(f.defaultValue ?? 0)] ?? null;
+    else if (f.type.kind === "scalar")
+      out[f.name] = f.defaultValue ?? 0;
+    else out[f.name] = null;
+  }
+  return out;
+}
+
+// shared/quant/keras-graph.ts
+var fail = (message, hint, where) => {
+  throw new TinyOpsError("KERAS_UNSUPPORTED", message, { hint, where });
+};
+function kerasHistory(value, out) {
+  if (Array.isArray(value)) for (const v of value) kerasHistory(v, out);
+  else if (value && typeof value === "object") {
+    const o = value;
+    if (o.class_name === "__keras_tensor__")
+      out.push(o.config.keras_history[0]);
+    else for (const v of Object.values(o)) kerasHistory(v, out);
+  }
+}
+function nodeInputs(layer) {
+  const inbound = layer.inbound_nodes;
+  if (!inbound || inbound.length === 0) return [];
+  if (inbound.length > 1)
+    fail(
+      `Layer "${layer.config.name}" is called ${inbound.length} times (shared layer)`,
+      "Give each call its own layer."
+    );
+  const first = inbound[0];
+  if (Array.isArray(first)) return first.map((entry) => entry[0]);
+  const out = [];
+  kerasHistory(first, out);
+  return out;
+}
+function endpointNames(v) {
+  if (!Array.isArray(v)) return [];
+  if (typeof v[0] === "string") return [v[0]];
+  return v.map((e) => e[0]);
+}
+function layerGraph(modelConfig) {
+  const className = modelConfig.class_name;
+  const config = modelConfig.config;
+  const layers = Array.isArray(config) ? config : config.layers;
+  if (!Array.isArray(layers))
+    fail(
+      "The model config has no layer list",
+      "Save the model with model.save() (Keras) or tfjs.converters.save_keras_model."
+    );
+  const nameOf = (l) => l.config.name ?? l.name;
+  if (className === "Sequential") {
+    const nodes2 = [];
+    let prev = null;
+    for (const l of layers) {
+      const node2 = {
+        name: nameOf(l),
+        className: l.class_name,
+        config: l.config,
+        inputs: prev ? [prev] : []
+      };
+      if (!prev && node2.className !== "InputLayer") {
+        const shape = node2.config.batch_input_shape ?? node2.config.batch_shape;
+        if (!shape)
+          fail(
+            `The first layer "${node2.name}" has no input shape`,
+            "Build the model with an Input layer or input_shape=."
+          );
+        nodes2.push({
+          name: `${node2.name}_input`,
+          className: "InputLayer",
+          config: { batch_input_shape: shape },
+          inputs: []
+        });
+        node2.inputs = [`${node2.name}_input`];
+      }
+      nodes2.push(node2);
+      prev = node2.name;
+    }
+    return { nodes: nodes2, inputs: [nodes2[0].name], outputs: [prev] };
+  }
+  if (className !== "Functional" && className !== "Model")
+    fail(
+      `Model class ${className} is not supported`,
+      "Use a Sequential or Functional Keras model."
+    );
+  const c = config;
+  const nodes = layers.map((l) => ({
+    name: nameOf(l),
+    className: l.class_name,
+    config: l.config,
+    inputs: nodeInputs(l)
+  }));
+  return { nodes, inputs: endpointNames(c.input_layers), outputs: endpointNames(c.output_layers) };
+}
+var ACTIVATIONS2 = { relu: "RELU", relu6: "RELU6", linear: "NONE" };
+var STANDALONE = {
+  relu: "RELU",
+  relu6: "RELU6",
+  sigmoid: "LOGISTIC",
+  tanh: "TANH",
+  softmax: "SOFTMAX"
+};
+function activationName(v) {
+  if (v === null || v === void 0) return "linear";
+  if (typeof v === "string") return v;
+  const o = v;
+  return o.config?.name ?? o.class_name ?? "linear";
+}
+var pair = (v, fallback) => v === void 0 || v === null ? [fallback, fallback] : Array.isArray(v) ? [v[0], v[1] ?? v[0]] : [v, v];
+function outSize(padding2, size, filter, stride, dilation) {
+  const eff = (filter - 1) * dilation + 1;
+  return padding2 === "same" ? Math.ceil(size / stride) : Math.floor((size - eff) / stride) + 1;
+}
+function kerasToTflite(modelConfig, weights, source) {
+  const { nodes, inputs, outputs } = layerGraph(modelConfig);
+  const b = new ModelBuilder(`TinyOps import of ${source}`);
+  const tensorOf = /* @__PURE__ */ new Map();
+  const pending = new Map(nodes.map((n2) => [n2.name, n2]));
+  const weight = (layer, name, index, shape) => {
+    const w = weights.get(layer, name, index);
+    if (!w)
+      fail(
+        `Weight "${name}" of layer "${layer}" is missing from the weights`,
+        "Save the model with its weights (model.save), and keep the .bin shards beside model.json.",
+        source
+      );
+    if (shape && elementCount(w.shape) !== elementCount(shape))
+      fail(
+        `Weight "${name}" of layer "${layer}" has shape [${w.shape}], expected [${shape}]`,
+        "The weights do not belong to this model config.",
+        source
+      );
+    return w;
+  };
+  const order = [];
+  const visiting = /* @__PURE__ */ new Set();
+  const visit = (name) => {
+    if (order.some((n3) => n3.name === name) || visiting.has(name)) return;
+    const n2 = pending.get(name);
+    if (!n2)
+      fail(`Layer "${name}" is referenced but not defined`, "Check the model config.", source);
+    visiting.add(name);
+    n2.inputs.forEach(visit);
+    order.push(n2);
+  };
+  outputs.forEach(visit);
+  const needed = new Set(order.map((n2) => n2.name));
+  order.length = 0;
+  visiting.clear();
+  nodes.filter((n2) => needed.has(n2.name)).forEach((n2) => visit(n2.name));
+  for (const node2 of order) {
+    const cfg = node2.config;
+    const ins = node2.inputs.map((n2) => tensorOf.get(n2));
+    const x2 = ins[0];
+    const xs = x2 !== void 0 ? b.shape(x2) : [];
+    const where = `layer "${node2.name}" (${node2.className})`;
+    if (cfg.data_format === "channels_first")
+      fail(
+        `${where} uses channels_first`,
+        "Use channels_last (NHWC), the layout TFLite runs.",
+        source
+      );
+    const applyActivation = (t, act) => {
+      const a = activationName(act);
+      if (a === "linear") return t;
+      const op = STANDALONE[a] ?? fail(
+        `${where} uses activation "${a}"`,
+        `Supported activations: ${Object.keys(STANDALONE).join(", ")}, linear.`,
+        source
+      );
+      return op === "SOFTMAX" ? b.op("SOFTMAX", [t], `${node2.name}/${a}`, b.shape(t), { beta: 1 }, "SoftmaxOptions") : b.op(op, [t], `${node2.name}/${a}`, b.shape(t));
+    };
+    const fusedOrNone = (act) => ACTIVATIONS2[activationName(act)] ?? "NONE";
+    const trailing = (act) => ACTIVATIONS2[activationName(act)] ? null : act;
+    let out;
+    switch (node2.className) {
+      case "InputLayer": {
+        const shape = cfg.batch_input_shape ?? cfg.batch_shape;
+        out = b.input(node2.name, [
+          1,
+          ...shape.slice(1).map(
+            (d) => d ?? fail(`${where} has a dynamic dimension`, "Give the input a fixed shape.", source)
+          )
+        ]);
+        break;
+      }
+      case "Conv2D":
+      case "DepthwiseConv2D": {
+        if (xs.length !== 4)
+          fail(`${where} needs a 4-D input, got [${xs}]`, "Check the model.", source);
+        const [kh, kw] = pair(cfg.kernel_size, 1);
+        const [sh, sw] = pair(cfg.strides, 1);
+        const [dh, dw] = pair(cfg.dilation_rate, 1);
+        const padding2 = cfg.padding;
+        const inC = xs[3];
+        const depthwise = node2.className === "DepthwiseConv2D";
+        const outC = depthwise ? inC * (cfg.depth_multiplier ?? 1) : cfg.filters;
+        const os = [
+          1,
+          outSize(padding2, xs[1], kh, sh, dh),
+          outSize(padding2, xs[2], kw, sw, dw),
+          outC
+        ];
+        const kernel = weight(node2.name, depthwise ? "depthwise_kernel" : "kernel", 0, [
+          kh,
+          kw,
+          depthwise ? inC : inC,
+          depthwise ? outC / inC : outC
+        ]);
+        const w = depthwise ? kernel.values : transposeHwioToOhwi(kernel.values, kh, kw, inC, outC);
+        const wt = b.constant(
+          `${node2.name}/kernel`,
+          depthwise ? [1, kh, kw, outC] : [outC, kh, kw, inC],
+          w
+        );
+        const bias = cfg.use_bias === false ? new Float32Array(outC) : weight(node2.name, "bias", 1, [outC]).values;
+        const bt = b.constant(`${node2.name}/bias`, [outC], bias);
+        const opts = {
+          padding: padding2.toUpperCase(),
+          stride_w: sw,
+          stride_h: sh,
+          dilation_w_factor: dw,
+          dilation_h_factor: dh,
+          fused_activation_function: fusedOrNone(cfg.activation)
+        };
+        if (depthwise) opts.depth_multiplier = outC / inC;
+        out = b.op(
+          depthwise ? "DEPTHWISE_CONV_2D" : "CONV_2D",
+          [x2, wt, bt],
+          node2.name,
+          os,
+          opts,
+          depthwise ? "DepthwiseConv2DOptions" : "Conv2DOptions"
+        );
+        out = applyActivation(out, trailing(cfg.activation));
+        break;
+      }
+      case "Dense": {
+        if (xs.length !== 2)
+          fail(
+            `${where} takes a ${xs.length}-D input [${xs}]`,
+            "Flatten before Dense: TinyOps maps Dense to FULLY_CONNECTED on [1, N] inputs.",
+            source
+          );
+        const units = cfg.units;
+        const kernel = weight(node2.name, "kernel", 0, [xs[1], units]).values;
+        const wt = b.constant(
+          `${node2.name}/kernel`,
+          [units, xs[1]],
+          transpose2d(kernel, xs[1], units)
+        );
+        const bias = cfg.use_bias === false ? new Float32Array(units) : weight(node2.name, "bias", 1, [units]).values;
+        const bt = b.constant(`${node2.name}/bias`, [units], bias);
+        out = b.op(
+          "FULLY_CONNECTED",
+          [x2, wt, bt],
+          node2.name,
+          [1, units],
+          { fused_activation_function: fusedOrNone(cfg.activation) },
+          "FullyConnectedOptions"
+        );
+        out = applyActivation(out, trailing(cfg.activation));
+        break;
+      }
+      case "BatchNormalization": {
+        const axis = Array.isArray(cfg.axis) ? cfg.axis[0] : cfg.axis;
+        if (axis !== -1 && axis !== xs.length - 1)
+          fail(
+            `${where} normalises axis ${axis}`,
+            "Only the channel (last) axis is supported.",
+            source
+          );
+        const c = xs[xs.length - 1];
+        let k = 0;
+        const gamma = cfg.scale === false ? new Float32Array(c).fill(1) : weight(node2.name, "gamma", k++, [c]).values;
+        const beta = cfg.center === false ? new Float32Array(c) : weight(node2.name, "beta", k++, [c]).values;
+        const mean2 = weight(node2.name, "moving_mean", k++, [c]).values;
+        const variance = weight(node2.name, "moving_variance", k++, [c]).values;
+        const eps = cfg.epsilon ?? 1e-3;
+        if (variance.some((v) => !(v + eps > 0)))
+          fail(
+            `${where} has a moving variance that is negative or NaN`,
+            "Check the saved weights (a variance must be positive).",
+            source
+          );
+        const scale = gamma.map((g, i2) => g / Math.sqrt(variance[i2] + eps));
+        const shift = beta.map((bt, i2) => bt - mean2[i2] * scale[i2]);
+        const m = b.op(
+          "MUL",
+          [x2, b.constant(`${node2.name}/scale`, [c], scale)],
+          `${node2.name}/mul`,
+          xs,
+          {},
+          "MulOptions"
+        );
+        out = b.op(
+          "ADD",
+          [m, b.constant(`${node2.name}/shift`, [c], shift)],
+          node2.name,
+          xs,
+          {},
+          "AddOptions"
+        );
+        break;
+      }
+      case "Activation":
+        out = applyActivation(x2, cfg.activation);
+        break;
+      case "ReLU": {
+        if ((cfg.negative_slope ?? 0) !== 0 || (cfg.threshold ?? 0) !== 0)
+          fail(
+            `${where} is a leaky or thresholded ReLU`,
+            "Use a plain ReLU or ReLU(max_value=6).",
+            source
+          );
+        const max2 = cfg.max_value;
+        if (max2 !== null && max2 !== void 0 && max2 !== 6)
+          fail(
+            `${where} has max_value ${max2}`,
+            "Only ReLU and ReLU6 have int8 kernels here.",
+            source
+          );
+        out = b.op(max2 === 6 ? "RELU6" : "RELU", [x2], node2.name, xs);
+        break;
+      }
+      case "Softmax":
+        out = b.op("SOFTMAX", [x2], node2.name, xs, { beta: 1 }, "SoftmaxOptions");
+        break;
+      case "Dropout":
+      case "SpatialDropout2D":
+      case "GaussianNoise":
+      case "GaussianDropout":
+        out = x2;
+        break;
+      case "Flatten":
+      case "Reshape": {
+        const target = node2.className === "Flatten" ? [1, elementCount(xs)] : [1, ...cfg.target_shape];
+        const fill = target.indexOf(-1);
+        if (fill >= 0) target[fill] = elementCount(xs) / -elementCount(target);
+        out = b.op(
+          "RESHAPE",
+          [x2, b.int32Constant(`${node2.name}/shape`, target)],
+          node2.name,
+          target,
+          { new_shape: target },
+          "ReshapeOptions"
+        );
+        break;
+      }
+      case "MaxPooling2D":
+      case "AveragePooling2D": {
+        const [fh, fw] = pair(cfg.pool_size, 2);
+        const [sh, sw] = pair(cfg.strides ?? cfg.pool_size, 2);
+        const padding2 = cfg.padding ?? "valid";
+        const os = [
+          1,
+          outSize(padding2, xs[1], fh, sh, 1),
+          outSize(padding2, xs[2], fw, sw, 1),
+          xs[3]
+        ];
+        const name = node2.className === "MaxPooling2D" ? "MAX_POOL_2D" : "AVERAGE_POOL_2D";
+        out = b.op(
+          name,
+          [x2],
+          node2.name,
+          os,
+          {
+            padding: padding2.toUpperCase(),
+            stride_w: sw,
+            stride_h: sh,
+            filter_width: fw,
+            filter_height: fh
+          },
+          "Pool2DOptions"
+        );
+        break;
+      }
+      case "GlobalAveragePooling2D":
+      case "GlobalMaxPooling2D": {
+        const name = node2.className === "GlobalMaxPooling2D" ? "MAX_POOL_2D" : "AVERAGE_POOL_2D";
+        const pooled = b.op(
+          name,
+          [x2],
+          `${node2.name}/pool`,
+          [1, 1, 1, xs[3]],
+          {
+            padding: "VALID",
+            stride_w: xs[2],
+            stride_h: xs[1],
+            filter_width: xs[2],
+            filter_height: xs[1]
+          },
+          "Pool2DOptions"
+        );
+        out = cfg.keepdims ? pooled : b.op(
+          "RESHAPE",
+          [pooled, b.int32Constant(`${node2.name}/shape`, [1, xs[3]])],
+          node2.name,
+          [1, xs[3]],
+          { new_shape: [1, xs[3]] },
+          "ReshapeOptions"
+        );
+        break;
+      }
+      case "Add": {
+        out = ins[0];
+        for (let k = 1; k < ins.length; k++)
+          out = b.op(
+            "ADD",
+            [out, ins[k]],
+            k === ins.length - 1 ? node2.name : `${node2.name}/${k}`,
+            b.shape(ins[0]),
+            {},
+            "AddOptions"
+          );
+        break;
+      }
+      case "Concatenate": {
+        const rank2 = xs.length;
+        const axis = ((cfg.axis ?? -1) + rank2) % rank2;
+        const os = [...xs];
+        os[axis] = ins.reduce((s, t) => s + b.shape(t)[axis], 0);
+        out = b.op("CONCATENATION", ins, node2.name, os, { axis }, "ConcatenationOptions");
+        break;
+      }
+      case "ZeroPadding2D": {
+        const p = cfg.padding;
+        const [[t, bo], [l, r]] = Array.isArray(p) && Array.isArray(p[0]) ? p : (() => {
+          const [ph, pw] = pair(p, 1);
+          return [
+            [ph, ph],
+            [pw, pw]
+          ];
+        })();
+        const pads = b.int32Constant(`${node2.name}/paddings`, [0, 0, t, bo, l, r, 0, 0]);
+        b.shape(pads).splice(0, 1, 4, 2);
+        out = b.op("PAD", [x2, pads], node2.name, [1, xs[1] + t + bo, xs[2] + l + r, xs[3]]);
+        break;
+      }
+      default:
+        return fail(
+          `${where}: layer type ${node2.className} is not supported`,
+          "Supported: Conv2D, DepthwiseConv2D, Dense, BatchNormalization, ReLU, Activation, Softmax, Dropout, Flatten, Reshape, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Add, Concatenate, ZeroPadding2D.",
+          source
+        );
+    }
+    tensorOf.set(node2.name, out);
+  }
+  for (const name of inputs)
+    if (!tensorOf.has(name))
+      fail(`Input layer "${name}" does not feed the outputs`, "Check the model config.", source);
+  for (const name of outputs) b.output(tensorOf.get(name));
+  return b.model;
+}
+function transposeHwioToOhwi(w, kh, kw, ic, oc) {
+  const out = new Float32Array(w.length);
+  for (let y = 0; y < kh; y++)
+    for (let x2 = 0; x2 < kw; x2++)
+      for (let i2 = 0; i2 < ic; i2++)
+        for (let o = 0; o < oc; o++)
+          out[((o * kh + y) * kw + x2) * ic + i2] = w[((y * kw + x2) * ic + i2) * oc + o];
+  return out;
+}
+function transpose2d(w, rows, cols) {
+  const out = new Float32Array(w.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c];
+  return out;
+}
+
+// shared/quant/import.ts
+function foreignFormat(file) {
+  const ext = path6.extname(file).toLowerCase();
+  if (ext === ".h5" || ext === ".hdf5") return "keras-h5";
+  if (ext === ".keras") return "keras";
+  if (ext === ".json") return "tfjs";
+  return "tflite";
+}
+function readJson(text, where) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new TinyOpsError("MODEL_FORMAT", `${where} is not valid JSON`, {
+      where,
+      hint: "Give the model.json written by tensorflowjs_converter or tfjs model.save()."
+    });
+  }
+}
+function readBytes(file) {
+  try {
+    return new Uint8Array(fs11.readFileSync(file));
+  } catch {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${file}`, {
+      hint: "Check the path."
+    });
+  }
+}
+function loadForeignModel(file, format) {
+  if (format === "tfjs") return loadTfjs(file);
+  if (format === "keras-h5") return loadKerasH5(file);
+  return loadKeras3(file);
+}
+function loadTfjs(file) {
+  const json = readJson(new TextDecoder().decode(readBytes(file)), file);
+  const topology = json.modelTopology;
+  if (!topology || json.format === "graph-model")
+    throw new TinyOpsError(
+      "MODEL_FORMAT",
+      `${file} is not a TF.js layers model (no modelTopology)`,
+      {
+        where: file,
+        hint: "Graph models (from a SavedModel) carry no layer config: convert the Keras model with --output_format=tfjs_layers_model."
+      }
+    );
+  const modelConfig = topology.model_config ?? topology;
+  const weights = /* @__PURE__ */ new Map();
+  for (const group of json.weightsManifest ?? []) {
+    const shards = group.paths.map(
+      (p) => readBytes(path6.join(path6.dirname(file), p))
+    );
+    const total = shards.reduce((s, b) => s + b.length, 0);
+    const all = new Uint8Array(total);
+    let at = 0;
+    for (const s of shards) {
+      all.set(s, at);
+      at += s.length;
+    }
+    let offset = 0;
+    for (const w of group.weights) {
+      const shape = w.shape;
+      const count = shape.reduce((a, b) => a * b, 1);
+      const dtype = w.dtype;
+      const q = w.quantization;
+      if (dtype !== "float32")
+        throw new TinyOpsError("MODEL_FORMAT", `Weight ${w.name} has dtype ${dtype}`, {
+          where: file,
+          hint: "Export float32 weights."
+        });
+      let values;
+      if (!q) {
+        values = readFloat32(all.subarray(offset, offset + count * 4));
+        offset += count * 4;
+      } else if (q.dtype === "float16") {
+        values = readFloat16(all.subarray(offset, offset + count * 2));
+        offset += count * 2;
+      } else if (q.dtype === "uint8" || q.dtype === "uint16") {
+        const bytes = q.dtype === "uint8" ? 1 : 2;
+        const view = new DataView(all.buffer, all.byteOffset + offset, count * bytes);
+        const scale = q.scale;
+        const min = q.min;
+        values = Float32Array.from(
+          { length: count },
+          (_, i2) => (bytes === 1 ? view.getUint8(i2) : view.getUint16(i2 * 2, true)) * scale + min
+        );
+        offset += count * bytes;
+      } else
+        throw new TinyOpsError("MODEL_FORMAT", `Weight ${w.name} uses quantization ${q.dtype}`, {
+          where: file,
+          hint: "Export float32 weights."
+        });
+      if (offset > total)
+        throw new TinyOpsError(
+          "MODEL_FORMAT",
+          `The weight shards of ${file} are shorter than its manifest says`,
+          {
+            where: file,
+            hint: "Keep every .bin shard the manifest names beside model.json."
+          }
+        );
+      weights.set(w.name, { values, shape });
+    }
+  }
+  const source = {
+    get(layer, name) {
+      for (const [key, w] of weights) {
+        const k = key.replace(/:0$/, "");
+        if (k === `${layer}/${name}` || k.endsWith(`/${layer}/${name}`)) return w;
+      }
+      return null;
+    }
+  };
+  return kerasToTflite(modelConfig, source, file);
+}
+function openH5(bytes, where) {
+  try {
+    const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    return new File(buf, where);
+  } catch (err3) {
+    throw new TinyOpsError(
+      "MODEL_FORMAT",
+      `${where} is not a readable HDF5 file (${err3.message})`,
+      {
+        where,
+        hint: "Give the .h5 written by Keras model.save()."
+      }
+    );
+  }
+}
+function datasets(node2, prefix, out) {
+  for (const key of Array.isArray(node2.keys) ? node2.keys : []) {
+    const child = node2.get(key);
+    if (!child) continue;
+    const p = prefix ? `${prefix}/${key}` : key;
+    if (Array.isArray(child.keys)) datasets(child, p, out);
+    else out.set(p, child);
+  }
+}
+var asText = (v) => typeof v === "string" ? v : v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
+function h5Weights(root) {
+  const found = /* @__PURE__ */ new Map();
+  datasets(root, "", found);
+  const out = /* @__PURE__ */ new Map();
+  for (const [p, d] of found)
+    out.set(p, { values: Float32Array.from(d.value ?? []), shape: d.shape ?? [] });
+  return out;
+}
+function loadKerasH5(file) {
+  const f = openH5(readBytes(file), file);
+  const config = f.attrs.model_config;
+  if (config === void 0)
+    throw new TinyOpsError("MODEL_FORMAT", `${file} has no model_config (a weights-only file?)`, {
+      where: file,
+      hint: 'Save the whole model with model.save("model.h5"), not model.save_weights.'
+    });
+  const group = f.get("model_weights") ?? f;
+  const all = h5Weights(group);
+  const source = {
+    get(layer, name) {
+      for (const [p, w] of all) {
+        const parts = p.split("/");
+        if (parts[0] === layer && parts[parts.length - 1].replace(/:0$/, "") === name) return w;
+      }
+      return null;
+    }
+  };
+  return kerasToTflite(readJson(asText(config), file), source, file);
+}
+function loadKeras3(file) {
+  let entries;
+  try {
+    entries = unzipSync(readBytes(file));
+  } catch {
+    throw new TinyOpsError("MODEL_FORMAT", `${file} is not a .keras (zip) archive`, {
+      where: file,
+      hint: 'Give the file Keras 3 model.save("model.keras") wrote.'
+    });
+  }
+  if (!entries["config.json"] || !entries["model.weights.h5"])
+    throw new TinyOpsError("MODEL_FORMAT", `${file} lacks config.json or model.weights.h5`, {
+      where: file,
+      hint: 'Give the file Keras 3 model.save("model.keras") wrote.'
+    });
+  const all = h5Weights(openH5(entries["model.weights.h5"], `${file}:model.weights.h5`));
+  const source = {
+    get(layer, _name, index) {
+      for (const [p, w] of all)
+        if (p.endsWith(`${layer}/vars/${index}`) && (p === `layers/${layer}/vars/${index}` || p.includes(`/${layer}/vars/`)))
+          return w;
+      return null;
+    }
+  };
+  return kerasToTflite(
+    readJson(new TextDecoder().decode(entries["config.json"]), `${file}:config.json`),
+    source,
+    file
+  );
+}
+
+// shared/quant/calibrate.ts
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = a + 1831565813 >>> 0;
+    let t = a;
+    t = Math.imul(t ^ t >>> 15, t | 1);
+    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
+    return ((t ^ t >>> 14) >>> 0) / 4294967296;
+  };
+}
+function calibrate(model, executor, samples, options) {
+  const sg = model.subgraphs[0];
+  const reservoir = options.reservoir ?? 65536;
+  const needValues = options.method !== "minmax";
+  const perSample = Math.max(1, Math.ceil(reservoir / Math.max(1, samples.length)));
+  const rand = prng(29081);
+  const observed = /* @__PURE__ */ new Map();
+  const activations = sg.tensors.map((_, i2) => i2).filter((i2) => !isConstant(model, sg.tensors[i2]) && sg.tensors[i2].type === "FLOAT32");
+  samples.forEach((inputs, s) => {
+    const values = executor.run(inputs);
+    for (const t of activations) {
+      const v = values[t];
+      if (!v) continue;
+      let o = observed.get(t);
+      if (!o) observed.set(t, o = { min: Infinity, max: -Infinity, kept: [], invalid: false });
+      for (let i2 = 0; i2 < v.length; i2++) {
+        if (v[i2] < o.min) o.min = v[i2];
+        if (v[i2] > o.max) o.max = v[i2];
+        if (v[i2] !== v[i2]) o.invalid = true;
+      }
+      if (needValues) {
+        const stride = Math.max(1, v.length / perSample);
+        for (let p = rand() * stride; p < v.length; p += stride) o.kept.push(v[Math.floor(p)]);
+      }
+    }
+    options.onProgress?.(s + 1, samples.length);
+  });
+  const ranges = /* @__PURE__ */ new Map();
+  for (const [t, o] of observed) {
+    if (o.invalid) ranges.set(t, { min: NaN, max: NaN });
+    else if (options.method === "minmax" || o.kept.length === 0)
+      ranges.set(t, { min: o.min, max: o.max });
+    else if (options.method === "percentile")
+      ranges.set(t, percentileRange(o, options.percentile ?? 99.99));
+    else ranges.set(t, mseRange(o));
+  }
+  return { method: options.method, samples: samples.length, ranges };
+}
+function percentileRange(o, pct2) {
+  const sorted = Float64Array.from(o.kept).sort();
+  const tail = (100 - pct2) / 100 * sorted.length;
+  if (tail < 1) return { min: o.min, max: o.max };
+  const lo = sorted[Math.floor(tail)];
+  const hi = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length - 1 - tail))];
+  return { min: o.min >= 0 ? o.min : lo, max: hi };
+}
+function mseRange(o) {
+  const values = Float32Array.from(o.kept);
+  const steps = 48;
+  const fractions = Array.from({ length: steps }, (_, i2) => 1 - i2 / steps * 0.9);
+  let best = { min: o.min, max: o.max };
+  let bestErr = roundTripError(values, asymmetricParams(best.min, best.max));
+  const tryRange = (range) => {
+    const err3 = roundTripError(values, asymmetricParams(range.min, range.max));
+    if (err3 < bestErr) {
+      bestErr = err3;
+      best = range;
+    }
+  };
+  for (const f of fractions) tryRange({ min: o.min * f, max: o.max * f });
+  const afterBoth = best;
+  if (o.max > 0) for (const f of fractions) tryRange({ min: afterBoth.min, max: o.max * f });
+  const afterTop = best;
+  if (o.min < 0) for (const f of fractions) tryRange({ min: o.min * f, max: afterTop.max });
+  return best;
+}
+
+// shared/quant/quantize.ts
+var INT8_OP_VERSION = {
+  CONV_2D: 3,
+  DEPTHWISE_CONV_2D: 3,
+  FULLY_CONNECTED: 4,
+  ADD: 2,
+  SUB: 2,
+  MUL: 2,
+  AVERAGE_POOL_2D: 2,
+  MAX_POOL_2D: 2,
+  MEAN: 2,
+  RESHAPE: 1,
+  SQUEEZE: 1,
+  SOFTMAX: 2,
+  LOGISTIC: 2,
+  TANH: 2,
+  RELU: 2,
+  RELU6: 2,
+  PAD: 2,
+  CONCATENATION: 2,
+  QUANTIZE: 1,
+  DEQUANTIZE: 2
+};
+var FIXED_OUTPUT = {
+  SOFTMAX: { scale: 1 / 256, zeroPoint: -128 },
+  LOGISTIC: { scale: 1 / 256, zeroPoint: -128 },
+  TANH: { scale: 1 / 128, zeroPoint: 0 }
+};
+var SHARED_PARAMS = /* @__PURE__ */ new Set([
+  "RESHAPE",
+  "SQUEEZE",
+  "MAX_POOL_2D",
+  "AVERAGE_POOL_2D",
+  "PAD",
+  "CONCATENATION"
+]);
+var BIAS_BOUND = 2 ** 30;
+var WEIGHT_AXIS = {
+  CONV_2D: 0,
+  DEPTHWISE_CONV_2D: 3,
+  FULLY_CONNECTED: 0
+};
+function prepareFloatModel(input) {
+  if (input.subgraphs.length !== 1)
+    throw new TinyOpsError(
+      "QUANT_SUBGRAPHS",
+      `The model has ${input.subgraphs.length} subgraphs; the quantizer handles single-graph models`,
+      {
+        hint: "Export the model without control flow (no WHILE/IF subgraphs)."
+      }
+    );
+  const model = cloneModel(input);
+  const log = { changes: [] };
+  toPlainFloat(model, log);
+  foldBatchNorm(model, log);
+  fuseActivations(model, log);
+  compact(model);
+  return { model, cleanup: log.changes };
+}
+function quantizeModel(input, samples, options) {
+  const { model: floatModel, cleanup } = prepareFloatModel(input);
+  if (samples.length === 0)
+    throw new TinyOpsError("QUANT_NO_SAMPLES", "The representative dataset has no samples", {
+      hint: "Give at least one sample (100-500 is typical)."
+    });
+  const executor = new FloatExecutor(floatModel);
+  const calibration = calibrate(floatModel, executor, samples, {
+    method: options.method,
+    percentile: options.percentile,
+    onProgress: options.onProgress
+  });
+  const model = buildInt8Model(floatModel, calibration, options);
+  return { model, floatModel, calibration, cleanup };
+}
+var Groups = class {
+  parent = /* @__PURE__ */ new Map();
+  find(t) {
+    const p = this.parent.get(t);
+    if (p === void 0 || p === t) return t;
+    const root = this.find(p);
+    this.parent.set(t, root);
+    return root;
+  }
+  union(a, b) {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent.set(ra, rb);
+  }
+};
+function builtinCode(name) {
+  const entry = Object.entries(TFLITE_SCHEMA.enums.BuiltinOperator.names).find(
+    ([, n2]) => n2 === name
+  );
+  if (!entry) throw new Error(`unknown builtin ${name}`);
+  return Number(entry[0]);
+}
+function quantization(scale, zeroPoint, min = [], max2 = [], axis = 0) {
+  return { scale, zeroPoint, min, max: max2, quantizedDimension: axis, details: null };
+}
+function buildInt8Model(floatModel, calibration, options) {
+  const model = cloneModel(floatModel);
+  const sg = model.subgraphs[0];
+  const names = sg.operators.map((op) => opName(model, op));
+  const perChannel = options.perChannel ?? true;
+  const groups = new Groups();
+  const fixed = /* @__PURE__ */ new Map();
+  sg.operators.forEach((op, i2) => {
+    if (SHARED_PARAMS.has(names[i2])) {
+      const dataInputs = names[i2] === "CONCATENATION" ? op.inputs : [op.inputs[0]];
+      for (const t of dataInputs)
+        if (!isConstant(model, sg.tensors[t])) groups.union(t, op.outputs[0]);
+    }
+    const f = FIXED_OUTPUT[names[i2]];
+    if (f) fixed.set(op.outputs[0], f);
+  });
+  const groupRange = /* @__PURE__ */ new Map();
+  const groupFixed = /* @__PURE__ */ new Map();
+  for (const [t, r] of calibration.ranges) {
+    const g = groups.find(t);
+    const cur = groupRange.get(g);
+    groupRange.set(
+      g,
+      cur ? { min: Math.min(cur.min, r.min), max: Math.max(cur.max, r.max) } : { ...r }
+    );
+    const f = fixed.get(t);
+    if (f) groupFixed.set(g, f);
+  }
+  const nonFinite = [...calibration.ranges].filter(
+    ([, r]) => !Number.isFinite(r.min) || !Number.isFinite(r.max)
+  );
+  if (nonFinite.length > 0)
+    throw new TinyOpsError(
+      "QUANT_RANGE_INVALID",
+      `Calibration saw NaN or infinite values in ${nonFinite.slice(0, 5).map(([t]) => `tensor ${t} "${sg.tensors[t].name}"`).join(", ")}`,
+      {
+        hint: "Check the dataset (NaN inputs?) and the float model (its weights or the input scaling) before quantizing."
+      }
+    );
+  const activationParams = /* @__PURE__ */ new Map();
+  for (const t of calibration.ranges.keys()) {
+    const g = groups.find(t);
+    const f = groupFixed.get(g);
+    const range = groupRange.get(g);
+    activationParams.set(
+      t,
+      f ? { params: f, range: null } : { params: asymmetricParams(range.min, range.max), range }
+    );
+  }
+  const setActivation = (tensor, t) => {
+    const a = activationParams.get(t);
+    if (!a) return;
+    tensor.type = "INT8";
+    tensor.quantization = quantization(
+      [a.params.scale],
+      [a.params.zeroPoint],
+      a.range ? [a.range.min] : [],
+      a.range ? [a.range.max] : []
+    );
+  };
+  sg.tensors.forEach((tensor, t) => setActivation(tensor, t));
+  const done = /* @__PURE__ */ new Set();
+  sg.operators.forEach((op, i2) => {
+    const axis = WEIGHT_AXIS[names[i2]];
+    if (axis === void 0) return;
+    const wIdx = op.inputs[1];
+    const w = sg.tensors[wIdx];
+    if (!isConstant(model, w) || done.has(wIdx)) return;
+    const inParams = activationParams.get(op.inputs[0])?.params;
+    if (!inParams) return;
+    const channelAxis = perChannel && names[i2] !== "FULLY_CONNECTED" ? axis : null;
+    const wf = constantAsFloat(model, w);
+    const bIdx = op.inputs.length > 2 ? op.inputs[2] : -1;
+    const bias = bIdx >= 0 ? constantAsFloat(model, sg.tensors[bIdx]) : null;
+    let minScales;
+    if (bias) {
+      const channels = channelAxis === null ? 1 : w.shape[channelAxis];
+      minScales = new Array(channels).fill(0);
+      bias.forEach((b, c) => {
+        const ch = channels === 1 ? 0 : c;
+        minScales[ch] = Math.max(minScales[ch], Math.abs(b) / (inParams.scale * BIAS_BOUND));
+      });
+    }
+    const qw = quantizeWeights(wf, w.shape, channelAxis, minScales);
+    w.type = "INT8";
+    w.buffer = addBuffer(model, int8Bytes(qw.q));
+    w.quantization = quantization(
+      qw.scales,
+      qw.scales.map(() => 0),
+      qw.mins,
+      qw.maxs,
+      channelAxis ?? 0
+    );
+    done.add(wIdx);
+    if (bias && bIdx >= 0 && !done.has(bIdx)) {
+      const scales = qw.scales.map((s) => Math.fround(inParams.scale * s));
+      const q = new Int32Array(bias.length);
+      bias.forEach((b, c) => {
+        const s = scales[scales.length === 1 ? 0 : c];
+        q[c] = Math.max(-INT32_MAX2, Math.min(INT32_MAX2, roundAway(b / s)));
+      });
+      const bt = sg.tensors[bIdx];
+      bt.type = "INT32";
+      bt.buffer = addBuffer(model, int32Bytes(q));
+      bt.quantization = quantization(
+        scales,
+        scales.map(() => 0),
+        [],
+        [],
+        0
+      );
+      done.add(bIdx);
+    }
+  });
+  sg.tensors.forEach((tensor, t) => {
+    if (done.has(t) || tensor.type !== "FLOAT32" || !isConstant(model, tensor)) return;
+    const values = constantAsFloat(model, tensor);
+    let min = 0;
+    let max2 = 0;
+    for (const v of values) {
+      min = Math.min(min, v);
+      max2 = Math.max(max2, v);
+    }
+    const p = asymmetricParams(min, max2);
+    tensor.type = "INT8";
+    tensor.buffer = addBuffer(model, int8Bytes(Array.from(values, (v) => quantizeValue(v, p))));
+    tensor.quantization = quantization([p.scale], [p.zeroPoint], [min], [max2]);
+    done.add(t);
+  });
+  for (const code of model.operatorCodes) {
+    const v = INT8_OP_VERSION[code.name];
+    if (v !== void 0) code.version = v;
+  }
+  sg.operators.forEach((op, i2) => {
+    if (names[i2] === "FULLY_CONNECTED" && op.builtinOptions?.keep_num_dims === true)
+      model.operatorCodes[op.opcodeIndex].version = 5;
+  });
+  const floatEdges = /* @__PURE__ */ new Set();
+  if (options.floatIo) {
+    const quantizeOps = [];
+    const dequantizeOps = [];
+    const qCode = opcodeIndex(model, "QUANTIZE", builtinCode("QUANTIZE"), INT8_OP_VERSION.QUANTIZE);
+    const dqCode = opcodeIndex(
+      model,
+      "DEQUANTIZE",
+      builtinCode("DEQUANTIZE"),
+      INT8_OP_VERSION.DEQUANTIZE
+    );
+    const edgeCopy = (t) => {
+      const original = sg.tensors[t];
+      sg.tensors.push({ ...original, name: `${original.name}_int8`, shape: [...original.shape] });
+      original.type = "FLOAT32";
+      original.quantization = null;
+      floatEdges.add(t);
+      return sg.tensors.length - 1;
+    };
+    for (const t of sg.inputs) {
+      const q = edgeCopy(t);
+      for (const op of sg.operators) op.inputs = op.inputs.map((x2) => x2 === t ? q : x2);
+      quantizeOps.push(plainOp(qCode, [t], [q]));
+    }
+    for (const t of sg.outputs) {
+      if (floatEdges.has(t)) continue;
+      const q = edgeCopy(t);
+      for (const op of sg.operators) op.outputs = op.outputs.map((x2) => x2 === t ? q : x2);
+      dequantizeOps.push(plainOp(dqCode, [q], [t]));
+    }
+    sg.operators = [...quantizeOps, ...sg.operators, ...dequantizeOps];
+  }
+  const referenced = /* @__PURE__ */ new Set([
+    ...sg.inputs,
+    ...sg.outputs,
+    ...sg.operators.flatMap((op) => [...op.inputs, ...op.outputs])
+  ]);
+  const leftFloat = [...referenced].filter(
+    (t) => t >= 0 && sg.tensors[t].type === "FLOAT32" && !floatEdges.has(t)
+  );
+  if (leftFloat.length > 0)
+    throw new TinyOpsError(
+      "QUANT_FLOAT_LEFT",
+      `Quantization would leave ${leftFloat.length} tensor(s) float: ${leftFloat.slice(0, 8).map((t) => `${t} "${sg.tensors[t].name}"`).join(", ")}`,
+      {
+        hint: "These tensors got no calibration range (unreachable from the inputs?) or belong to an op without an int8 kernel: remove or replace them before quantizing."
+      }
+    );
+  updateMinRuntimeVersion(model);
+  compact(model);
+  return model;
+}
+function plainOp(opcodeIndex2, inputs, outputs) {
+  return {
+    opcodeIndex: opcodeIndex2,
+    inputs,
+    outputs,
+    intermediates: [],
+    builtinOptions: null,
+    builtinOptions2: null,
+    customOptions: null,
+    customOptionsFormat: "FLEXBUFFERS",
+    mutatingVariableInputs: [],
+    largeCustomOptionsOffset: 0n,
+    largeCustomOptionsSize: 0n,
+    debugMetadataIndex: -1
+  };
+}
+function updateMinRuntimeVersion(model) {
+  const entry = model.metadata.find((m) => m.name === "min_runtime_version");
+  if (!entry) return;
+  const size = Math.max(16, model.buffers[entry.buffer].data.length);
+  const data = new Uint8Array(size);
+  data.set(new TextEncoder().encode("1.14.0"));
+  entry.buffer = addBuffer(model, data);
+}
+
+// shared/quant/pipeline.ts
+var sha2562 = (b) => (0, import_node_crypto4.createHash)("sha256").update(b).digest("hex");
+function loadFloatModel(path7) {
+  const format = foreignFormat(path7);
+  if (format === "tflite") {
+    const { model: model2, bytes } = loadModelFile(path7);
+    return { model: model2, bytes, format };
+  }
+  const model = loadForeignModel(path7, format);
+  return { model, bytes: new Uint8Array(fs12.readFileSync(path7)), format };
+}
+function runQuantize(job) {
+  const method = job.method ?? "minmax";
+  const source = loadFloatModel(job.modelPath);
+  const sg = source.model.subgraphs[0];
+  if (sg.inputs.length !== 1)
+    throw new TinyOpsError(
+      "QUANT_MULTI_INPUT",
+      `The model has ${sg.inputs.length} inputs; quantize takes one dataset for a single-input model`,
+      {
+        where: job.modelPath,
+        hint: "Quantize a single-input model."
+      }
+    );
+  const inputSize = elementCount(sg.tensors[sg.inputs[0]].shape);
+  const samples = loadSamples(job.datasetPath, inputSize, job.samples ?? 100).map((s) => [s]);
+  const labels = job.labelsPath ? loadLabels(job.labelsPath) : null;
+  const result = quantizeModel(source.model, samples, {
+    method,
+    percentile: job.percentile,
+    perChannel: job.perChannel,
+    floatIo: job.floatIo,
+    onProgress: job.onProgress
+  });
+  const outBytes = writeModel(result.model);
+  const written = readModel(outBytes, job.outPath);
+  const evalSet = samples.slice(0, job.evalSamples ?? 100);
+  const evaluation = evaluateQuantization(
+    result.floatModel,
+    written,
+    job.makeInt8Runner(written),
+    evalSet,
+    labels
+  );
+  const { layers, ...summary2 } = evaluation;
+  const report = {
+    schemaVersion: 1,
+    kind: "quantize",
+    tool: { name: "tinyops", version: TINYOPS_VERSION },
+    source: {
+      path: job.modelPath,
+      format: source.format,
+      bytes: source.bytes.length,
+      sha256: sha2562(source.bytes)
+    },
+    output: {
+      path: job.outPath,
+      format: "tflite",
+      bytes: outBytes.length,
+      sha256: sha2562(outBytes)
+    },
+    sizeRatio: outBytes.length / source.bytes.length,
+    options: { perChannel: job.perChannel ?? true, floatIo: job.floatIo ?? false },
+    calibration: {
+      method,
+      percentile: method === "percentile" ? job.percentile ?? 99.99 : null,
+      samples: samples.length,
+      dataset: job.datasetPath
+    },
+    cleanup: result.cleanup,
+    evaluation: { ...summary2, labels: job.labelsPath ?? null },
+    layers,
+    worstTensors: worstLayers(layers)
+  };
+  writeFileAtomic(job.outPath, outBytes);
+  if (job.reportPath) writeReport(job.reportPath, quantize_report_schema_default, report);
+  return report;
+}
+
+// shared/cli/commands/quantize.ts
+var METHODS = ["minmax", "percentile", "mse"];
+function summary(r) {
+  const pct2 = (v) => v === null ? "n/a" : `${(v * 100).toFixed(2)}%`;
+  const e = r.evaluation;
+  const lines = [
+    `Quantized ${r.source.path} -> ${r.output.path} (full int8, ${r.options.floatIo ? "float32" : "int8"} I/O, ${r.options.perChannel ? "per-channel" : "per-tensor"} weights)`,
+    `  size: ${r.source.bytes} B -> ${r.output.bytes} B (${(r.sizeRatio * 100).toFixed(1)}%)`,
+    `  calibration: ${r.calibration.method}${r.calibration.percentile !== null ? ` ${r.calibration.percentile}` : ""} over ${r.calibration.samples} samples of ${r.calibration.dataset}`,
+    `  float vs int8 on ${e.samples} samples: output mean |err| ${e.outputMeanAbsError.toPrecision(4)}, max ${e.outputMaxAbsError.toPrecision(4)}, top-1 agreement ${pct2(e.top1Agreement)}`
+  ];
+  if (e.floatAccuracy !== null)
+    lines.push(
+      `  accuracy: float ${pct2(e.floatAccuracy)}, int8 ${pct2(e.int8Accuracy)} (drop ${pct2(e.accuracyDrop)})`
+    );
+  if (r.cleanup.length > 0) lines.push(`  clean-up: ${r.cleanup.join("; ")}`);
+  if (r.worstTensors.length > 0) {
+    lines.push("  lowest SQNR:");
+    for (const l of r.worstTensors)
+      lines.push(`    ${l.sqnrDb.toFixed(1).padStart(6)} dB  ${l.op.padEnd(18)} ${l.name}`);
+  }
+  return lines.join("\n");
+}
+var quantizeCommand = {
+  summary: "quantize a float model (.tflite, Keras .h5/.keras, TF.js model.json) to full-integer int8",
+  usage: "tinyops quantize MODEL --dataset PATH --out FILE [--method minmax|percentile|mse] [--percentile P] [--per-tensor] [--float-io] [--samples N] [--labels PATH] [--report FILE] [--json]",
+  async run(args, io) {
+    const { values, positionals } = parseCommandLine(
+      args,
+      {
+        dataset: { type: "string" },
+        out: { type: "string" },
+        method: { type: "string" },
+        percentile: { type: "string" },
+        "per-tensor": { type: "boolean" },
+        "float-io": { type: "boolean" },
+        samples: { type: "string" },
+        labels: { type: "string" },
+        report: { type: "string" },
+        json: { type: "boolean" }
+      },
+      { min: 1, max: 1, names: "MODEL" }
+    );
+    if (!values.dataset)
+      throw new UsageError("Missing --dataset PATH (the representative samples for calibration).");
+    if (!values.out) throw new UsageError("Missing --out FILE (where to write the int8 .tflite).");
+    const method = values.method ?? "minmax";
+    if (!METHODS.includes(method))
+      throw new UsageError(
+        `--method must be one of ${METHODS.join(", ")}, got "${values.method}".`
+      );
+    let percentile;
+    if (values.percentile !== void 0) {
+      percentile = Number(values.percentile);
+      if (!(percentile > 50 && percentile <= 100))
+        throw new UsageError(
+          `--percentile takes a number in (50, 100], got "${values.percentile}".`
+        );
+    }
+    const samples = integerOption("samples", values.samples, 100);
+    if (samples < 1) throw new UsageError("--samples must be at least 1.");
+    let lastShown = -1;
+    const report = runQuantize({
+      modelPath: positionals[0],
+      datasetPath: values.dataset,
+      outPath: values.out,
+      method,
+      percentile,
+      perChannel: !values["per-tensor"],
+      floatIo: values["float-io"] ?? false,
+      samples,
+      labelsPath: values.labels,
+      reportPath: values.report,
+      makeInt8Runner: interpreterRunner,
+      onProgress: (done, total) => {
+        const step = Math.floor(done / total * 10);
+        if (step !== lastShown || done === total) {
+          lastShown = step;
+          io.stderr(`calibrating: ${done}/${total} samples`);
+        }
+      }
+    });
+    io.stdout(values.json ? JSON.stringify({ ok: true, ...report }, null, 2) : summary(report));
+    return 0;
+  }
+};
+
 // shared/cli/commands/index.ts
 var COMMANDS = {
   analyze: analyzeCommand,
-  gate: gateCommand
+  gate: gateCommand,
+  build: buildCommand,
+  run: runCommand2,
+  quantize: quantizeCommand
 };
 
 // shared/cli/main.ts
@@ -23362,19 +35696,19 @@ ${overview()}`);
   const json = rest.includes("--json");
   try {
     return await command.run(rest, io);
-  } catch (err) {
-    const usage = err instanceof UsageError;
+  } catch (err3) {
+    const usage = err3 instanceof UsageError;
     if (json) {
-      const e = err instanceof TinyOpsError ? err : void 0;
+      const e = err3 instanceof TinyOpsError ? err3 : void 0;
       io.stdout(
         JSON.stringify(
-          { ok: false, error: { code: e?.code ?? "INTERNAL", message: describeError(err), where: e?.where, hint: e?.hint } },
+          { ok: false, error: { code: e?.code ?? "INTERNAL", message: describeError(err3), where: e?.where, hint: e?.hint } },
           null,
           2
         )
       );
     }
-    io.stderr(`tinyops ${name}: ${describeError(err)}${usage ? `
+    io.stderr(`tinyops ${name}: ${describeError(err3)}${usage ? `
 
 Usage: ${command.usage}` : ""}`);
     return usage ? 2 : 1;
@@ -23386,8 +35720,8 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err) => {
-    process.stderr.write(`tinyops: internal error: ${String(err)}
+  (err3) => {
+    process.stderr.write(`tinyops: internal error: ${String(err3)}
 `);
     process.exitCode = 1;
   }

@@ -1,9 +1,15 @@
 import type { CliCommand } from '../types';
 import { analyzeCommand } from './analyze';
 import { gateCommand } from './gate';
+import { buildCommand } from './build';
+import { runCommand } from './run';
+import { quantizeCommand } from './quantize';
 
 /** Every `tinyops` subcommand, by name. Each lives in its own module beside this one. */
 export const COMMANDS: Record<string, CliCommand> = {
   analyze: analyzeCommand,
   gate: gateCommand,
+  build: buildCommand,
+  run: runCommand,
+  quantize: quantizeCommand,
 };

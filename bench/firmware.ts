@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HAVE_REFERENCE, REFERENCE_DIR } from './reference';
+import type { BenchRow } from './table';
+
+/** The firmware template on the emulated Cortex-M4F (QEMU mps2-an386, -icount shift=6): flash
+ * and RAM of the firmware without the model, the runtime's own flash, and instructions per
+ * inference (a proxy for cycles: QEMU counts instructions, not Cortex-M4 timing), beside
+ * DESIGN.md's TFLite Micro figures measured the same way. */
+
+// Bench entries are bundled to a temp file, so paths come from the working directory (the repo root).
+const FIRMWARE_DIR = path.resolve(process.cwd(), 'firmware-template');
+const QEMU_ARGS = [
+  '-M',
+  'mps2-an386',
+  '-display',
+  'none',
+  '-monitor',
+  'none',
+  '-serial',
+  'stdio',
+  '-semihosting-config',
+  'enable=on,target=native',
+  '-icount',
+  'shift=6,align=off,sleep=off',
+];
+/** DESIGN.md: TFLite Micro reference kernels / with CMSIS-NN, instructions per inference. */
+const TFLM: Record<string, [number, number]> = {
+  kws01_ref_int8: [133_971_200, 9_226_493],
+  vww01_96_int8: [370_027_933, 28_557_750],
+  ic01_resnet_quant: [539_000_860, 41_072_237],
+  ad01_int8: [4_069_651, 843_707],
+};
+
+const n = (v: number) => v.toLocaleString('en-US');
+const run = (cmd: string, args: string[], timeout = 300_000) =>
+  spawnSync(cmd, args, { encoding: 'utf8', timeout, killSignal: 'SIGKILL', maxBuffer: 16 << 20 });
+const have = (tool: string) => run(tool, ['--version']).status === 0;
+
+/** text+data / data+bss per `arm-none-eabi-size` (Berkeley format), summed over its lines. */
+function sizeOf(file: string): { text: number; data: number; bss: number } {
+  const out = run('arm-none-eabi-size', ['-t', file]).stdout.trim().split('\n');
+  const [text, data, bss] = out[out.length - 1].trim().split(/\s+/).map(Number);
+  return { text, data, bss };
+}
+
+function symbolSize(elf: string, name: string): number {
+  const out = run('arm-none-eabi-nm', ['-S', elf]).stdout;
+  const m = new RegExp(`^[0-9a-f]+ ([0-9a-f]+) \\w ${name}$`, 'm').exec(out);
+  return m ? parseInt(m[1], 16) : 0;
+}
+
+export async function benchFirmware(): Promise<BenchRow[]> {
+  if (!HAVE_REFERENCE) return [{ name: 'reference models', value: 'absent: skipped' }];
+  for (const tool of ['cmake', 'arm-none-eabi-gcc', 'qemu-system-arm'])
+    if (!have(tool)) return [{ name: tool, value: 'not installed: skipped' }];
+  const build = fs.mkdtempSync(path.join(os.tmpdir(), 'tor-bench-'));
+  const rows: BenchRow[] = [];
+  try {
+    for (const [name, [ref, cmsis]] of Object.entries(TFLM)) {
+      const input = path.join(REFERENCE_DIR, 'golden', name, 'input-0.bin');
+      const conf = run('cmake', [
+        '-S',
+        FIRMWARE_DIR,
+        '-B',
+        build,
+        ...(have('ninja') ? ['-G', 'Ninja'] : []),
+        `-DMODEL=${path.join(REFERENCE_DIR, 'mlperf-tiny', `${name}.tflite`)}`,
+        `-DSELFTEST_INPUT=${input}`,
+      ]);
+      const made = conf.status === 0 ? run('cmake', ['--build', build]) : conf;
+      if (made.status !== 0)
+        throw new Error(`firmware build failed for ${name}: ${made.stderr || made.stdout}`);
+      const elf = path.join(build, 'firmware.elf');
+      const q = run('qemu-system-arm', [...QEMU_ARGS, '-kernel', elf], 600_000);
+      const instr = Number(/m-instructions-(\d+)/.exec(q.stdout)?.[1] ?? NaN);
+      const arena = Number(/m-arena-used-(\d+)/.exec(q.stdout)?.[1] ?? NaN);
+      if (q.status !== 0 || !Number.isFinite(instr))
+        throw new Error(`QEMU run failed for ${name}: ${q.stdout}`);
+      rows.push({
+        name: `${name}: instructions/inference (TFLM ref / CMSIS-NN)`,
+        value: `${n(instr)} (${n(ref)} / ${n(cmsis)})`,
+      });
+      rows.push({ name: `${name}: arena used`, value: `${n(arena)} B` });
+      if (name === 'kws01_ref_int8') {
+        const fw = sizeOf(elf);
+        const model = symbolSize(elf, 'g_model');
+        const inputBytes = symbolSize(elf, 'selftest_input');
+        const arenaBytes = symbolSize(elf, 'app_arena');
+        const rt = sizeOf(path.join(build, 'libtor_runtime.a'));
+        rows.push({
+          name: 'runtime flash (libtor_runtime.a text+data, -Os, M4F)',
+          value: `${n(rt.text + rt.data)} B`,
+        });
+        rows.push({
+          name: 'firmware flash without model/input (runtime, app, libc, startup)',
+          value: `${n(fw.text + fw.data - model - inputBytes)} B`,
+        });
+        rows.push({
+          name: 'firmware RAM without arena (tables, 8 KB stack, data)',
+          value: `${n(fw.data + fw.bss - arenaBytes)} B`,
+        });
+      }
+    }
+  } finally {
+    fs.rmSync(build, { recursive: true, force: true });
+  }
+  return rows;
+}
