@@ -1,9 +1,8 @@
 /**
  * Which runtime can run which op of a model, and why not when it cannot.
  *
- * - 'tinyops': our interpreter and C runtime (int8 and float32 kernels). shared/interp/ does not
- *   export a support table yet; until it does, TINYOPS_KERNELS below is the list the runtime
- *   implements, and the two must be kept in step.
+ * - 'tinyops': our interpreter and C runtime (int8 and float32 kernels): the interpreter's own
+ *   registry (interpreterSupport()).
  * - 'tflm-reference': TensorFlow Lite Micro with its reference kernels (tensorflow/lite/micro/
  *   kernels/*.cc): the builtin ops its op resolver can register and the tensor types each kernel's
  *   Eval switches on. TFLite Micro does not check op versions; it rejects hybrid models (float
@@ -17,6 +16,7 @@
 import type { Model, Operator, TensorType } from '../tflite/ir';
 import { opName } from '../tflite/model';
 import { isConstantTensor } from './lifetimes';
+import { interpreterSupport, type OpSupportEntry } from '../interp/registry';
 
 export type RuntimeId = 'tinyops' | 'tflm-reference' | 'cmsis-nn';
 export const RUNTIMES: readonly RuntimeId[] = ['tinyops', 'tflm-reference', 'cmsis-nn'];
@@ -50,29 +50,9 @@ const I8: TensorType = 'INT8';
 const I16: TensorType = 'INT16';
 const I32: TensorType = 'INT32';
 
-/** Our kernels: op -> [types, highest op version]. Higher versions add int16, int4 weights or
- * hybrid variants that these kernels do not implement. */
-export const TINYOPS_KERNELS: Readonly<
-  Record<string, { types: TensorType[]; maxVersion: number }>
-> = {
-  CONV_2D: { types: [I8, F32], maxVersion: 3 },
-  DEPTHWISE_CONV_2D: { types: [I8, F32], maxVersion: 3 },
-  FULLY_CONNECTED: { types: [I8, F32], maxVersion: 5 },
-  AVERAGE_POOL_2D: { types: [I8, F32], maxVersion: 2 },
-  MAX_POOL_2D: { types: [I8, F32], maxVersion: 2 },
-  RESHAPE: { types: [I8, F32], maxVersion: 2 },
-  SOFTMAX: { types: [I8, F32], maxVersion: 2 },
-  ADD: { types: [I8, F32], maxVersion: 2 },
-  MUL: { types: [I8, F32], maxVersion: 2 },
-  QUANTIZE: { types: [I8, F32], maxVersion: 2 },
-  DEQUANTIZE: { types: [I8, F32], maxVersion: 2 },
-  PAD: { types: [I8, F32], maxVersion: 2 },
-  CONCATENATION: { types: [I8, F32], maxVersion: 2 },
-  MEAN: { types: [I8, F32], maxVersion: 2 },
-  LOGISTIC: { types: [I8, F32], maxVersion: 2 },
-  RELU: { types: [I8, F32], maxVersion: 2 },
-  RELU6: { types: [I8, F32], maxVersion: 2 },
-};
+/** Our kernels: op -> [types, highest op version], straight from the interpreter's registry so
+ * the analysis never claims more (or less) than the interpreter runs. */
+export const TINYOPS_KERNELS: Readonly<Record<string, OpSupportEntry>> = interpreterSupport();
 
 const ANY: TensorType[] = [];
 const I64: TensorType = 'INT64';

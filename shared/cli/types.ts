@@ -2,6 +2,8 @@
 export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Raw bytes to stdout (e.g. `tinyops run` without --output); process stdout when absent. */
+  stdoutBinary?(data: Uint8Array): void;
 }
 
 export interface CliCommand {

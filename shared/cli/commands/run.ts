@@ -7,7 +7,6 @@ import { parseCommandLine } from '../args';
 import type { CliCommand, CliIO } from '../types';
 
 /** A CliIO that can also take binary stdout (tests may provide it); otherwise the process's. */
-type BinaryCliIO = CliIO & { stdoutBinary?: (data: Uint8Array) => void };
 
 /** `tinyops run MODEL --input FILE [--input FILE2] [--output FILE] [--json]`: one inference on
  * the reference interpreter; output 0's raw little-endian bytes go to --output (written
@@ -16,7 +15,7 @@ export const runCommand: CliCommand = {
   summary:
     'Run a model on the reference interpreter (TFLite Micro int8 arithmetic) and print output 0',
   usage: 'tinyops run MODEL --input FILE [--input FILE2 ...] [--output FILE] [--json]',
-  async run(args, io: BinaryCliIO) {
+  async run(args, io: CliIO) {
     const { values, positionals } = parseCommandLine(
       args,
       {
