@@ -1,0 +1,217 @@
+/* The MLPerf Tiny device-under-test protocol over the UART: '%'-terminated commands
+ * (name, profile, timestamp, db load N, db HEX, infer N W, results), `m-` replies, each
+ * command answered with a final `m-ready`. */
+#include <string.h>
+
+#include "app.h"
+#include "board.h"
+#include "print.h"
+
+#define CMD_MAX 80 /* the harness keeps at most 80 characters of a command */
+
+#ifdef BOARD_QEMU
+#define TIMER_HZ 25000000u
+#elif defined(BOARD_STM32F746)
+#define TIMER_HZ 16000000u
+#else
+#define TIMER_HZ 1000000u
+#endif
+
+static uint8_t *db;            /* download buffer: the arena's free tail */
+static uint32_t db_cap, db_expect, db_pos;
+static uint32_t clock_high, clock_last; /* microsecond clock over the 32-bit timer */
+
+static uint32_t now_us(void) {
+  uint32_t t = board_timer_ticks();
+  if (t < clock_last) clock_high++;
+  clock_last = t;
+  return (uint32_t)((((uint64_t)clock_high << 32) | t) / (TIMER_HZ / 1000000u));
+}
+
+static void line(const char *a, const char *b, const char *c) {
+  print_str(a);
+  if (b) print_str(b);
+  if (c) print_str(c);
+  print_str("\r\n");
+}
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+static uint32_t parse_u32(const char *s, uint32_t dflt) {
+  if (!s || !*s) return dflt;
+  uint32_t v = 0;
+  while (*s >= '0' && *s <= '9') v = v * 10 + (uint32_t)(*s++ - '0');
+  return v;
+}
+
+/* Fixed 3 decimals, without printf's float support. */
+static void print_fixed3(float v) {
+  if (v < 0) {
+    board_putc('-');
+    v = -v;
+  }
+  uint32_t milli = (uint32_t)(v * 1000.0f + 0.5f);
+  print_u32(milli / 1000);
+  board_putc('.');
+  board_putc((char)('0' + milli / 100 % 10));
+  board_putc((char)('0' + milli / 10 % 10));
+  board_putc((char)('0' + milli % 10));
+}
+
+void app_print_results(void) {
+  uint32_t bytes;
+  const uint8_t *out = tor_output(&app_interp, 0, &bytes);
+  const tor_tensor *t = &app_interp.tensors[app_interp.outputs[0]];
+  print_str("m-results-[");
+  for (uint32_t i = 0; i < t->count; i++) {
+    if (i) board_putc(',');
+    float v;
+    if (t->type == TOR_FLOAT32) memcpy(&v, out + 4 * i, 4);
+    else v = ((float)(int8_t)out[i] - (float)t->zero_point) * t->scale;
+    print_fixed3(v);
+  }
+  print_str("]\r\n");
+  (void)bytes;
+}
+
+static void load_tensor(void) {
+  uint32_t bytes;
+  uint8_t *in = tor_input(&app_interp, 0, &bytes);
+  memcpy(in, db, db_pos < bytes ? db_pos : bytes);
+}
+
+static void infer(uint32_t n, uint32_t warmup) {
+  print_str("m-warmup-start-");
+  print_u32(warmup);
+  print_str("\r\n");
+  for (uint32_t i = 0; i < warmup; i++) {
+    load_tensor();
+    tor_invoke(&app_interp);
+  }
+  line("m-warmup-done", 0, 0);
+  print_str("m-infer-start-");
+  print_u32(n);
+  print_str("\r\n");
+  uint32_t t0 = now_us();
+  tor_status s = TOR_OK;
+  for (uint32_t i = 0; i < n && s == TOR_OK; i++) {
+    load_tensor();
+    s = tor_invoke(&app_interp);
+  }
+  uint32_t t1 = now_us();
+  print_str("m-lap-us-");
+  print_u32(t0);
+  print_str("\r\nm-lap-us-");
+  print_u32(t1);
+  print_str("\r\n");
+  if (s != TOR_OK) line("e-[inference failed: ", tor_status_name(s), "]");
+  line("m-infer-done", 0, 0);
+  app_print_results();
+}
+
+static void db_command(char *arg) {
+  if (strncmp(arg, "load ", 5) == 0 || strcmp(arg, "load") == 0) {
+    uint32_t n = parse_u32(arg[4] ? arg + 5 : "", 0);
+    if (n == 0) {
+      line("e-[Command 'db load' must be >0 bytes]", 0, 0);
+      return;
+    }
+    if (n > db_cap) {
+      print_str("e-[Supplied buffer size ");
+      print_u32(n);
+      print_str(" exceeds ");
+      print_u32(db_cap);
+      print_str("]\r\n");
+      return;
+    }
+    db_expect = n;
+    db_pos = 0;
+    print_str("m-[Expecting ");
+    print_u32(n);
+    print_str(" bytes]\r\n");
+    return;
+  }
+  size_t len = strlen(arg);
+  if (len % 2) {
+    line("e-[Insufficent number of hex digits]", 0, 0);
+    return;
+  }
+  for (size_t i = 0; i < len; i += 2) {
+    int hi = hexval(arg[i]), lo = hexval(arg[i + 1]);
+    if (hi < 0 || lo < 0) {
+      print_str("e-[Invalid hex digit '");
+      board_putc(arg[i]);
+      board_putc(arg[i + 1]);
+      print_str("']\r\n");
+      return;
+    }
+    if (db_pos < db_expect) db[db_pos++] = (uint8_t)(hi * 16 + lo);
+  }
+  if (db_expect && db_pos == db_expect) {
+    line("m-load-done", 0, 0);
+    db_expect = 0;
+  }
+}
+
+static void command(char *cmd) {
+  char *args = strchr(cmd, ' ');
+  if (args) *args++ = 0;
+  if (strcmp(cmd, "name") == 0) {
+    line("m-name-dut-[tinyops]", 0, 0);
+  } else if (strcmp(cmd, "profile") == 0) {
+    line("m-profile-[ULPMark for tinyML Firmware V0.0.1]", 0, 0);
+    line("m-model-[" APP_MODEL_ID "]", 0, 0);
+  } else if (strcmp(cmd, "timestamp") == 0) {
+    print_str("m-lap-us-");
+    print_u32(now_us());
+    print_str("\r\n");
+  } else if (strcmp(cmd, "db") == 0 && args) {
+    db_command(args);
+  } else if (strcmp(cmd, "infer") == 0) {
+    char *w = args ? strchr(args, ' ') : 0;
+    if (w) *w++ = 0;
+    uint32_t n = parse_u32(args, 1);
+    infer(n ? n : 1, parse_u32(w, 10));
+  } else if (strcmp(cmd, "results") == 0) {
+    app_print_results();
+  } else if (cmd[0]) {
+    line("e-[Unknown command: ", cmd, "]");
+  }
+  line("m-ready", 0, 0);
+}
+
+int app_harness(void) {
+  uint32_t in_bytes;
+  (void)tor_input(&app_interp, 0, &in_bytes);
+  /* The download buffer is the arena's unplanned tail: no extra RAM. */
+  uint32_t start = (app_interp.arena_used + 15u) & ~15u;
+  db = app_arena + start;
+  db_cap = app_interp.arena_size > start ? app_interp.arena_size - start : 0;
+  if (db_cap < in_bytes) {
+    line("e-[arena has no room for the input download buffer]", 0, 0);
+    return 5;
+  }
+  line("m-timestamp-mode-performance", 0, 0);
+  print_str("m-lap-us-");
+  print_u32(now_us());
+  print_str("\r\n");
+  line("m-init-done", 0, 0);
+  line("m-ready", 0, 0);
+  char cmd[CMD_MAX + 1];
+  unsigned len = 0;
+  for (;;) {
+    int c = board_getc();
+    if (c == '%') {
+      cmd[len] = 0;
+      command(cmd);
+      len = 0;
+    } else if (c != '\r' && c != '\n' && len < CMD_MAX) {
+      cmd[len++] = (char)c;
+    }
+  }
+}

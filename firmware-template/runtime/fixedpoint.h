@@ -1,0 +1,36 @@
+/* Fixed-point arithmetic matching TFLite Micro's reference kernels bit for bit:
+ * the multiplier derivation (QuantizeMultiplier via frexp), the doubling high
+ * multiply with rounding, rounding right shifts, and the gemmlowp-style exp and
+ * reciprocal used by the int8 softmax. Pure functions, no state. */
+#ifndef TOR_FIXEDPOINT_H
+#define TOR_FIXEDPOINT_H
+
+#include <stdint.h>
+
+/* real = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31). Returns 0 when the
+ * value is not finite or negative, or the shift would leave [-31, 30]. */
+int tor_quantize_multiplier(double real, int32_t *multiplier, int *shift);
+int32_t tor_sat_rounding_doubling_high_mul(int32_t a, int32_t b);
+int32_t tor_rounding_divide_by_pot(int32_t x, int exponent);
+/* x * 2^exponent with saturation, exponent in [0, 31]. */
+int32_t tor_sat_rounding_mul_by_pot(int32_t x, int exponent);
+int32_t tor_mul_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift);
+/* exp(a) for a <= 0 given with `int_bits` (1..5) integer bits; result with 0 integer bits. */
+int32_t tor_exp_on_negative_values(int32_t a, int int_bits);
+#define tor_exp_on_negative_values_5(a) tor_exp_on_negative_values((a), 5)
+/* 1 / (1 + exp(-a)) for a with `int_bits` integer bits; result with 0 integer bits. */
+int32_t tor_logistic(int32_t a, int int_bits);
+/* 1 / (1 + x) for x in [0, 1) (0 integer bits in and out). */
+int32_t tor_one_over_one_plus_x(int32_t a);
+/* TFLite's activation clamp range for a quantized output. */
+void tor_activation_range(int act, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
+                          int32_t *lo, int32_t *hi);
+int tor_clz32(uint32_t x);
+
+/* v + offset clamped to [lo, hi], in 64 bits so an extreme multiplier cannot overflow. */
+static inline int32_t tor_offset_clamp(int32_t v, int32_t offset, int32_t lo, int32_t hi) {
+  int64_t r = (int64_t)v + offset;
+  return (int32_t)(r < lo ? lo : r > hi ? hi : r);
+}
+
+#endif

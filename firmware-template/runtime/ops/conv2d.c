@@ -1,0 +1,98 @@
+/* CONV_2D, int8 activations, int8 per-channel (or per-tensor) weights, int32 bias. */
+#include "../dot.h"
+#include "../ops.h"
+
+typedef struct {
+  int32_t in_h, in_w, in_c, out_h, out_w, out_c, f_h, f_w;
+  int32_t stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
+  int32_t input_offset, output_offset, act_min, act_max;
+} conv_params;
+
+/* One output channel of one batch: the reference accumulation order of TFLite Micro. */
+static void conv_channel_s8(const conv_params *p, const int8_t *in, const int8_t *filter,
+                            int32_t bias, int32_t mult, int shift, int8_t *out, int32_t oc) {
+  for (int32_t oy = 0; oy < p->out_h; oy++) {
+    for (int32_t ox = 0; ox < p->out_w; ox++) {
+      const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
+      uint32_t acc = 0; /* wraps like the reference's int32 on overflow, without UB */
+      for (int32_t fy = 0; fy < p->f_h; fy++) {
+        const int32_t iy = iy0 + p->dil_h * fy;
+        if (iy < 0 || iy >= p->in_h) continue;
+        if (p->dil_w == 1) {
+          /* Undilated: the in-image part of a filter row is one contiguous run in both the
+           * input and the filter, so one dot product covers it. */
+          const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+          const int32_t fx1 = p->f_w < p->in_w - ix0 ? p->f_w : p->in_w - ix0;
+          if (fx1 > fx0)
+            acc = tor_dot_s8_offset(filter + (fy * p->f_w + fx0) * p->in_c,
+                                    in + (iy * p->in_w + ix0 + fx0) * p->in_c, (fx1 - fx0) * p->in_c,
+                                    p->input_offset, acc);
+          continue;
+        }
+        for (int32_t fx = 0; fx < p->f_w; fx++) {
+          const int32_t ix = ix0 + p->dil_w * fx;
+          if (ix < 0 || ix >= p->in_w) continue;
+          const int8_t *ip = in + (iy * p->in_w + ix) * p->in_c;
+          const int8_t *fp = filter + (fy * p->f_w + fx) * p->in_c;
+          acc = tor_dot_s8_offset(fp, ip, p->in_c, p->input_offset, acc);
+        }
+      }
+      acc += (uint32_t)bias;
+      int32_t v = tor_offset_clamp(tor_mul_by_quantized_multiplier((int32_t)acc, mult, shift),
+                                   p->output_offset, p->act_min, p->act_max);
+      out[(oy * p->out_w + ox) * p->out_c + oc] = (int8_t)v;
+    }
+  }
+}
+
+tor_status tor_op_conv2d(tor_interp *it, const tor_op *op, int run) {
+  TOR_CHECK(op->ninputs >= 2 && op->noutputs >= 1, TOR_ERR_SHAPE);
+  const tor_tensor *in = tor_op_in(it, op, 0), *w = tor_op_in(it, op, 1), *b = tor_op_in(it, op, 2);
+  const tor_tensor *out = tor_op_out(it, op, 0);
+  TOR_CHECK(in && w && out, TOR_ERR_SHAPE);
+  TOR_CHECK(in->type == TOR_INT8 && w->type == TOR_INT8 && out->type == TOR_INT8,
+            TOR_ERR_UNSUPPORTED_TYPE);
+  TOR_CHECK(in->ndims == 4 && w->ndims == 4 && out->ndims == 4, TOR_ERR_SHAPE);
+  fb_t fb = tor_fb(it);
+  uint8_t padding = 0, act = 0;
+  int32_t sw = 1, sh = 1, dw = 1, dh = 1;
+  if (op->options) {
+    TOR_CHECK(fb_get_u8(&fb, op->options, 0, 0, &padding) && fb_get_i32(&fb, op->options, 1, 0, &sw) &&
+              fb_get_i32(&fb, op->options, 2, 0, &sh) && fb_get_u8(&fb, op->options, 3, 0, &act) &&
+              fb_get_i32(&fb, op->options, 4, 1, &dw) && fb_get_i32(&fb, op->options, 5, 1, &dh),
+              TOR_ERR_FORMAT);
+  }
+  conv_params p;
+  const int32_t batches = in->dims[0];
+  p.in_h = in->dims[1]; p.in_w = in->dims[2]; p.in_c = in->dims[3];
+  p.out_c = w->dims[0]; p.f_h = w->dims[1]; p.f_w = w->dims[2];
+  p.stride_h = sh; p.stride_w = sw; p.dil_h = dh; p.dil_w = dw;
+  TOR_CHECK(w->dims[3] == p.in_c, TOR_ERR_SHAPE);
+  TOR_CHECK(tor_window(p.in_h, p.f_h, sh, dh, padding, &p.out_h, &p.pad_h) &&
+            tor_window(p.in_w, p.f_w, sw, dw, padding, &p.out_w, &p.pad_w), TOR_ERR_SHAPE);
+  TOR_CHECK(out->dims[0] == batches && out->dims[1] == p.out_h && out->dims[2] == p.out_w &&
+            out->dims[3] == p.out_c, TOR_ERR_SHAPE);
+  TOR_CHECK(!b || (b->type == TOR_INT32 && b->count == (uint32_t)p.out_c), TOR_ERR_SHAPE);
+  TOR_CHECK(w->nscales == 1 || w->nscales == (uint32_t)p.out_c, TOR_ERR_QUANT);
+  TOR_CHECK(in->scale > 0.0f && out->scale > 0.0f, TOR_ERR_QUANT);
+  p.input_offset = -in->zero_point;
+  p.output_offset = out->zero_point;
+  tor_activation_range(act, out->scale, out->zero_point, -128, 127, &p.act_min, &p.act_max);
+
+  const int8_t *ind = (const int8_t *)tor_cdata(it, in), *wd = (const int8_t *)tor_cdata(it, w);
+  const uint8_t *bd = b ? tor_cdata(it, b) : NULL;
+  int8_t *outd = (int8_t *)tor_mdata(it, out);
+  const int32_t in_batch = p.in_h * p.in_w * p.in_c, out_batch = p.out_h * p.out_w * p.out_c;
+  const int32_t f_size = p.f_h * p.f_w * p.in_c;
+  for (int32_t oc = 0; oc < p.out_c; oc++) {
+    int32_t mult;
+    int shift;
+    TOR_CHECK(tor_conv_multiplier(it, in, w, out, (uint32_t)oc, &mult, &shift), TOR_ERR_QUANT);
+    if (!run) continue;
+    int32_t bias = bd ? tor_ld_i32(bd + 4 * oc) : 0;
+    for (int32_t n = 0; n < batches; n++)
+      conv_channel_s8(&p, ind + n * in_batch, wd + oc * f_size, bias, mult, shift,
+                      outd + n * out_batch, oc);
+  }
+  return TOR_OK;
+}

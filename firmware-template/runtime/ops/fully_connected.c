@@ -1,0 +1,74 @@
+/* FULLY_CONNECTED, int8 activations and weights [units, depth], int32 bias. */
+#include "../dot.h"
+#include "../ops.h"
+
+typedef struct {
+  int32_t depth, units;
+  int32_t input_offset, filter_offset, output_offset, act_min, act_max;
+} fc_params;
+
+/* One output unit for one batch row. */
+static int8_t fc_unit_s8(const fc_params *p, const int8_t *row, const int8_t *w, int32_t bias,
+                         int32_t mult, int shift) {
+  uint32_t acc = 0;
+  if (p->filter_offset == 0) { /* int8 weights are symmetric: the usual case */
+    acc = tor_dot_s8_offset(w, row, p->depth, p->input_offset, 0);
+  } else {
+    for (int32_t d = 0; d < p->depth; d++)
+      acc += (uint32_t)(((int32_t)w[d] + p->filter_offset) * ((int32_t)row[d] + p->input_offset));
+  }
+  acc += (uint32_t)bias;
+  return (int8_t)tor_offset_clamp(tor_mul_by_quantized_multiplier((int32_t)acc, mult, shift),
+                                  p->output_offset, p->act_min, p->act_max);
+}
+
+/* TFLM's FC multiplier: the input*filter product is taken in float, then widened. */
+static int fc_multiplier(const tor_interp *it, const tor_tensor *in, const tor_tensor *w,
+                         const tor_tensor *out, uint32_t unit, int32_t *mult, int *shift) {
+  float prod = in->scale * tor_channel_scale(it, w, unit);
+  return tor_quantize_multiplier((double)prod / (double)out->scale, mult, shift);
+}
+
+tor_status tor_op_fully_connected(tor_interp *it, const tor_op *op, int run) {
+  TOR_CHECK(op->ninputs >= 2 && op->noutputs >= 1, TOR_ERR_SHAPE);
+  const tor_tensor *in = tor_op_in(it, op, 0), *w = tor_op_in(it, op, 1), *b = tor_op_in(it, op, 2);
+  const tor_tensor *out = tor_op_out(it, op, 0);
+  TOR_CHECK(in && w && out, TOR_ERR_SHAPE);
+  TOR_CHECK(in->type == TOR_INT8 && w->type == TOR_INT8 && out->type == TOR_INT8,
+            TOR_ERR_UNSUPPORTED_TYPE);
+  TOR_CHECK(w->ndims == 2, TOR_ERR_SHAPE);
+  fb_t fb = tor_fb(it);
+  uint8_t act = 0, wfmt = 0;
+  if (op->options)
+    TOR_CHECK(fb_get_u8(&fb, op->options, 0, 0, &act) && fb_get_u8(&fb, op->options, 1, 0, &wfmt),
+              TOR_ERR_FORMAT);
+  TOR_CHECK(wfmt == 0, TOR_ERR_UNSUPPORTED_TYPE); /* shuffled weight formats */
+  fc_params p;
+  p.units = w->dims[0];
+  p.depth = w->dims[1];
+  TOR_CHECK(in->count % (uint32_t)p.depth == 0, TOR_ERR_SHAPE);
+  const int32_t batches = (int32_t)(in->count / (uint32_t)p.depth);
+  TOR_CHECK(out->count == (uint32_t)batches * (uint32_t)p.units, TOR_ERR_SHAPE);
+  TOR_CHECK(!b || (b->type == TOR_INT32 && b->count == (uint32_t)p.units), TOR_ERR_SHAPE);
+  TOR_CHECK(w->nscales <= 1 || w->nscales == (uint32_t)p.units, TOR_ERR_QUANT);
+  TOR_CHECK(in->scale > 0.0f && out->scale > 0.0f, TOR_ERR_QUANT);
+  p.input_offset = -in->zero_point;
+  p.filter_offset = -w->zero_point;
+  p.output_offset = out->zero_point;
+  tor_activation_range(act, out->scale, out->zero_point, -128, 127, &p.act_min, &p.act_max);
+
+  const int8_t *ind = (const int8_t *)tor_cdata(it, in), *wd = (const int8_t *)tor_cdata(it, w);
+  const uint8_t *bd = b ? tor_cdata(it, b) : NULL;
+  int8_t *outd = (int8_t *)tor_mdata(it, out);
+  int32_t mult = 0;
+  int shift = 0;
+  for (int32_t u = 0; u < p.units; u++) {
+    if (u == 0 || w->nscales > 1)
+      TOR_CHECK(fc_multiplier(it, in, w, out, (uint32_t)u, &mult, &shift), TOR_ERR_QUANT);
+    if (!run) continue;
+    int32_t bias = bd ? tor_ld_i32(bd + 4 * u) : 0;
+    for (int32_t n = 0; n < batches; n++)
+      outd[n * p.units + u] = fc_unit_s8(&p, ind + n * p.depth, wd + u * p.depth, bias, mult, shift);
+  }
+  return TOR_OK;
+}
