@@ -21579,2151 +21579,6 @@ function offlineAllocationValues(lifetimes, plan) {
   return lifetimes.map((l) => plan.offsets.get(l.tensor) ?? -1);
 }
 
-// shared/analyze/support.ts
-var RUNTIMES = ["tinyops", "tflm-reference", "cmsis-nn"];
-var F32 = "FLOAT32";
-var I8 = "INT8";
-var I16 = "INT16";
-var I32 = "INT32";
-var TINYOPS_KERNELS = {
-  CONV_2D: { types: [I8, F32], maxVersion: 3 },
-  DEPTHWISE_CONV_2D: { types: [I8, F32], maxVersion: 3 },
-  FULLY_CONNECTED: { types: [I8, F32], maxVersion: 5 },
-  AVERAGE_POOL_2D: { types: [I8, F32], maxVersion: 2 },
-  MAX_POOL_2D: { types: [I8, F32], maxVersion: 2 },
-  RESHAPE: { types: [I8, F32], maxVersion: 2 },
-  SOFTMAX: { types: [I8, F32], maxVersion: 2 },
-  ADD: { types: [I8, F32], maxVersion: 2 },
-  MUL: { types: [I8, F32], maxVersion: 2 },
-  QUANTIZE: { types: [I8, F32], maxVersion: 2 },
-  DEQUANTIZE: { types: [I8, F32], maxVersion: 2 },
-  PAD: { types: [I8, F32], maxVersion: 2 },
-  CONCATENATION: { types: [I8, F32], maxVersion: 2 },
-  MEAN: { types: [I8, F32], maxVersion: 2 },
-  LOGISTIC: { types: [I8, F32], maxVersion: 2 },
-  RELU: { types: [I8, F32], maxVersion: 2 },
-  RELU6: { types: [I8, F32], maxVersion: 2 }
-};
-var ANY = [];
-var I64 = "INT64";
-var BOOL = "BOOL";
-var U8 = "UINT8";
-var TFLM_REFERENCE = {
-  ABS: [F32, I8, I16],
-  ADD: [F32, I8, I16, I32],
-  ADD_N: [F32, I32],
-  ARG_MAX: [F32, I8, I32],
-  ARG_MIN: [F32, I8, I32],
-  ASSIGN_VARIABLE: ANY,
-  AVERAGE_POOL_2D: [F32, I8, I16],
-  BATCH_MATMUL: [F32, I8, I16],
-  BATCH_TO_SPACE_ND: ANY,
-  BROADCAST_ARGS: [I32, I64],
-  BROADCAST_TO: ANY,
-  CALL_ONCE: ANY,
-  CAST: ANY,
-  CEIL: [F32],
-  CONCATENATION: [F32, I8, I16, I32, I64, BOOL],
-  CONV_2D: [F32, I8, I16],
-  COS: [F32],
-  CUMSUM: [F32, I8],
-  DEPTH_TO_SPACE: [F32, I8],
-  DEPTHWISE_CONV_2D: [F32, I8, I16],
-  DEQUANTIZE: [I8, I16, U8],
-  DIV: [F32, I8, I32],
-  ELU: [F32, I8],
-  EMBEDDING_LOOKUP: [F32, I8],
-  EQUAL: ANY,
-  EXP: [F32],
-  EXPAND_DIMS: ANY,
-  FILL: ANY,
-  FLOOR: [F32],
-  FLOOR_DIV: [F32],
-  FLOOR_MOD: [F32],
-  FULLY_CONNECTED: [F32, I8, I16],
-  GATHER: ANY,
-  GATHER_ND: ANY,
-  GREATER: ANY,
-  GREATER_EQUAL: ANY,
-  HARD_SWISH: [F32, I8],
-  IF: ANY,
-  L2_NORMALIZATION: [F32, I8],
-  L2_POOL_2D: [F32],
-  LEAKY_RELU: [F32, I8, I16],
-  LESS: ANY,
-  LESS_EQUAL: ANY,
-  LOG: [F32],
-  LOG_SOFTMAX: [F32, I8],
-  LOGICAL_AND: [BOOL],
-  LOGICAL_NOT: [BOOL],
-  LOGICAL_OR: [BOOL],
-  LOGISTIC: [F32, I8, I16],
-  MAX_POOL_2D: [F32, I8, I16],
-  MAXIMUM: [F32, I8, I16, I32, I64],
-  MEAN: [F32, I8, I16],
-  MINIMUM: [F32, I8, I16, I32, I64],
-  MIRROR_PAD: [F32, I8],
-  MUL: [F32, I8, I16, I32],
-  NEG: [F32],
-  NOT_EQUAL: ANY,
-  PACK: ANY,
-  PAD: [F32, I8, I16, I32],
-  PADV2: [F32, I8, I16, I32],
-  PRELU: [F32, I8],
-  QUANTIZE: [I8, I16, I32, U8],
-  READ_VARIABLE: ANY,
-  REDUCE_MAX: [F32, I8],
-  REDUCE_MIN: [F32, I8],
-  RELU: [F32, I8, I16],
-  RELU6: [F32, I8, I16],
-  RESHAPE: ANY,
-  RESIZE_BILINEAR: [F32, I8],
-  RESIZE_NEAREST_NEIGHBOR: [F32, I8, I16],
-  REVERSE_V2: ANY,
-  ROUND: [F32],
-  RSQRT: [F32, I8],
-  SELECT_V2: ANY,
-  SHAPE: ANY,
-  SIN: [F32],
-  SLICE: ANY,
-  SOFTMAX: [F32, I8, I16],
-  SPACE_TO_BATCH_ND: ANY,
-  SPACE_TO_DEPTH: [F32, I8],
-  SPLIT: ANY,
-  SPLIT_V: ANY,
-  SQRT: [F32],
-  SQUARE: [F32],
-  SQUARED_DIFFERENCE: [F32, I8, I32],
-  SQUEEZE: ANY,
-  STRIDED_SLICE: ANY,
-  SUB: [F32, I8, I16, I32],
-  SUM: [F32, I8, I16],
-  SVDF: [F32, I8],
-  TANH: [F32, I8, I16],
-  TRANSPOSE: ANY,
-  TRANSPOSE_CONV: [F32, I8, I16],
-  UNIDIRECTIONAL_SEQUENCE_LSTM: [F32, I8, I16],
-  UNPACK: ANY,
-  VAR_HANDLE: ANY,
-  WHILE: ANY,
-  ZEROS_LIKE: ANY
-};
-var TFLM_CUSTOM = /* @__PURE__ */ new Set([
-  "CIRCULAR_BUFFER",
-  "TFLite_Detection_PostProcess",
-  "SignalDelay",
-  "SignalEnergy",
-  "SignalFftAutoScale",
-  "SignalFilterBank",
-  "SignalFilterBankLog",
-  "SignalFilterBankSpectralSubtraction",
-  "SignalFilterBankSquareRoot",
-  "SignalFramer",
-  "SignalIrfft",
-  "SignalOverlapAdd",
-  "SignalPCAN",
-  "SignalRfft",
-  "SignalStacker",
-  "SignalWindow"
-]);
-var CMSIS_NN = {
-  ADD: [I8, I16],
-  BATCH_MATMUL: [I8, I16],
-  CONV_2D: [I8, I16],
-  DEPTHWISE_CONV_2D: [I8, I16],
-  FULLY_CONNECTED: [I8, I16],
-  MAXIMUM: [I8],
-  MINIMUM: [I8],
-  MUL: [I8, I16],
-  PAD: [I8],
-  AVERAGE_POOL_2D: [I8, I16],
-  MAX_POOL_2D: [I8, I16],
-  SOFTMAX: [I8, I16],
-  SVDF: [I8],
-  TRANSPOSE: [I8, I16],
-  TRANSPOSE_CONV: [I8],
-  UNIDIRECTIONAL_SEQUENCE_LSTM: [I8, I16]
-};
-var WEIGHTED = /* @__PURE__ */ new Set(["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV"]);
-function kernelType(model, op, name) {
-  const sg = model.subgraphs[0];
-  if (name === "QUANTIZE" && op.outputs[0] >= 0) {
-    const input = sg.tensors[op.inputs[0]];
-    return input && input.type === "FLOAT32" ? sg.tensors[op.outputs[0]].type : input?.type ?? "INT8";
-  }
-  const dataIndex = name === "TRANSPOSE_CONV" ? 2 : 0;
-  const first = op.inputs[dataIndex] ?? -1;
-  if (first >= 0) return sg.tensors[first].type;
-  const variable = op.inputs.find((i2) => i2 >= 0 && !isConstantTensor(model, sg.tensors[i2]));
-  if (variable !== void 0) return sg.tensors[variable].type;
-  return op.outputs[0] >= 0 ? sg.tensors[op.outputs[0]].type : "INT8";
-}
-function isHybrid(model, op, name, type) {
-  if (!WEIGHTED.has(name) || type !== "FLOAT32") return false;
-  const w = op.inputs[1];
-  if (w === void 0 || w < 0) return false;
-  const wt = model.subgraphs[0].tensors[w].type;
-  return wt === "INT8" || wt === "UINT8" || wt === "INT4";
-}
-function judge(runtime, name, isCustom, version, type, hybrid) {
-  if (runtime === "tinyops") {
-    if (isCustom)
-      return {
-        status: "unsupported",
-        reason: "custom op",
-        detail: `custom op "${name}" has no TinyOps kernel`
-      };
-    const k = TINYOPS_KERNELS[name];
-    if (!k)
-      return {
-        status: "unsupported",
-        reason: "op missing",
-        detail: `TinyOps has no ${name} kernel`
-      };
-    if (hybrid)
-      return {
-        status: "unsupported",
-        reason: "hybrid model",
-        detail: "float activations with int8 weights (dynamic-range quantization): quantize the model fully to int8"
-      };
-    if (!k.types.includes(type))
-      return {
-        status: "unsupported",
-        reason: "type missing",
-        detail: `${name} runs ${k.types.join(" and ")}, not ${type}`
-      };
-    if (version > k.maxVersion)
-      return {
-        status: "unsupported",
-        reason: "version too new",
-        detail: `${name} version ${version} is newer than the ${k.maxVersion} TinyOps implements`
-      };
-    return { status: "supported" };
-  }
-  if (isCustom) {
-    if (TFLM_CUSTOM.has(name))
-      return {
-        status: "supported",
-        detail: "custom op with a kernel in the TFLite Micro tree (register it by name)"
-      };
-    if (name === "ethos-u")
-      return {
-        status: "unsupported",
-        reason: "custom op",
-        detail: "compiled for an Arm Ethos-U NPU (Vela): needs the NPU and its driver"
-      };
-    return {
-      status: "unsupported",
-      reason: "custom op",
-      detail: `custom op "${name}" needs an application-provided kernel`
-    };
-  }
-  const types = TFLM_REFERENCE[name];
-  if (!types)
-    return {
-      status: "unsupported",
-      reason: "op missing",
-      detail: `TFLite Micro has no ${name} kernel`
-    };
-  if (hybrid)
-    return {
-      status: "unsupported",
-      reason: "hybrid model",
-      detail: "TFLite Micro rejects hybrid models (float activations, int8 weights)"
-    };
-  if (types.length > 0 && !types.includes(type))
-    return {
-      status: "unsupported",
-      reason: "type missing",
-      detail: `${name} runs ${types.join(", ")}, not ${type}`
-    };
-  if (runtime === "cmsis-nn") {
-    const fast = CMSIS_NN[name];
-    if (fast?.includes(type)) return { status: "optimized", detail: "CMSIS-NN kernel" };
-    return {
-      status: "supported",
-      detail: fast ? `reference fallback for ${type}` : "reference kernel (no CMSIS-NN version)"
-    };
-  }
-  return { status: "supported" };
-}
-function runtimeSupport(model, runtime) {
-  const groups = /* @__PURE__ */ new Map();
-  model.subgraphs[0].operators.forEach((op, index) => {
-    const name = opName(model, op);
-    const code = model.operatorCodes[op.opcodeIndex];
-    const type = kernelType(model, op, name);
-    const hybrid = isHybrid(model, op, name, type);
-    const key = `${name}|${code.version}|${type}|${hybrid}`;
-    const existing = groups.get(key);
-    if (existing) {
-      existing.ops.push(index);
-      return;
-    }
-    const v = judge(runtime, name, code.customCode !== null, code.version, type, hybrid);
-    groups.set(key, { op: name, version: code.version, type, ops: [index], ...v });
-  });
-  const ops = [...groups.values()];
-  const unsupported = ops.filter((o) => o.status === "unsupported").map(
-    (o) => `${o.op} v${o.version} (${o.type}): ${o.reason}${o.detail ? ` \u2014 ${o.detail}` : ""}`
-  );
-  return { runtime, supported: unsupported.length === 0, ops, unsupported };
-}
-function allRuntimeSupport(model) {
-  return RUNTIMES.map((r) => runtimeSupport(model, r));
-}
-
-// shared/analyze/tflm-estimate.ts
-var TFLM_ESTIMATE_BASIS = "estimate: head = TFLite Micro's greedy planner replayed on the same lifetimes (equal to its head on all 15 golden models); tail = replay of its persistent allocations with target struct sizes: allocator objects, a TfLiteEvalTensor per tensor, a TfLiteNode + registration per op, builtin options structs, kernel OpData (16-byte aligned), per-channel multiplier/shift arrays, variable tensors, input/output TfLiteTensors with quantization; calibrated: exact on the 15 golden 64-bit figures, within 0.05% of DESIGN.md's 32-bit kws01/vww01/ic01 and 5.3% over on ad01; reference kernels (no scratch buffers)";
-function structSizes(p) {
-  const ptr = p;
-  const pad2 = (n2, a) => Math.ceil(n2 / a) * a;
-  return {
-    // Two vtable pointers, five arena pointers, an int, a bool.
-    singleArenaAllocator: pad2(2 * ptr + 5 * ptr + 4 + 1, ptr),
-    // vtable, two ints, five pointers to its work arrays, two ints, a bool.
-    greedyPlanner: pad2(ptr + 8 + 4 * ptr + 8 + ptr + 1, ptr),
-    // vtable, a bool, five allocator/planner pointers, the scratch request pointer, two size_t.
-    microAllocator: pad2(ptr + ptr + 5 * ptr + ptr + 2 * ptr, ptr),
-    builtinDataAllocator: 2 * ptr,
-    subgraphAllocations: 2 * ptr,
-    evalTensor: pad2(2 * ptr + 4, ptr),
-    // TfLiteNode (inputs, outputs, intermediates, user_data, builtin_data, custom data pointer,
-    // custom data size) and the registration pointer.
-    nodeAndRegistration: pad2(6 * ptr + 4, ptr) + ptr,
-    // TfLiteTensor (static memory): quantization {type, params*}, params {scale, zero point},
-    // data*, dims*, bytes, type, allocation type, is_variable.
-    tensor: pad2(pad2(4 + ptr, ptr) + 8 + 3 * ptr + 4 + 4 + 1, ptr),
-    affineQuantization: pad2(2 * ptr + 4, ptr),
-    opDataConv: pad2(pad2(16 + 20, ptr) + 2 * ptr + 12, ptr),
-    opDataFullyConnected: pad2(pad2(36, ptr) + 2 * ptr + 1, ptr),
-    softmaxParams: pad2(8 + 20, ptr) + 5 * ptr,
-    concatenation: pad2(pad2(1, ptr) + 2 * ptr + 4 + 4 + 4, ptr)
-  };
-}
-var BUILTIN_DATA = {
-  CONV_2D: [28, 4],
-  DEPTHWISE_CONV_2D: [28, 4],
-  AVERAGE_POOL_2D: [40, 4],
-  MAX_POOL_2D: [40, 4],
-  L2_POOL_2D: [40, 4],
-  FULLY_CONNECTED: [16, 4],
-  SOFTMAX: [4, 4],
-  RESHAPE: [36, 4],
-  ADD: [8, 4],
-  SUB: [8, 4],
-  MUL: [4, 4],
-  DIV: [4, 4],
-  CONCATENATION: [8, 4],
-  MEAN: [1, 1],
-  SUM: [1, 1],
-  REDUCE_MAX: [1, 1],
-  SVDF: [12, 4],
-  UNIDIRECTIONAL_SEQUENCE_LSTM: [16, 4],
-  STRIDED_SLICE: [24, 4],
-  LEAKY_RELU: [4, 4],
-  TRANSPOSE_CONV: [20, 4],
-  SQUEEZE: [36, 4],
-  SPLIT: [4, 4],
-  PACK: [8, 4],
-  UNPACK: [8, 4],
-  GATHER: [8, 4],
-  SHAPE: [4, 4],
-  CAST: [0, 1]
-};
-function opDataBytes(op, s) {
-  switch (op) {
-    case "CONV_2D":
-    case "DEPTHWISE_CONV_2D":
-      return s.opDataConv;
-    case "FULLY_CONNECTED":
-      return s.opDataFullyConnected;
-    case "AVERAGE_POOL_2D":
-    case "MAX_POOL_2D":
-    case "L2_POOL_2D":
-      return 32;
-    // padding values, int and float activation limits
-    case "SOFTMAX":
-      return s.softmaxParams;
-    case "ADD":
-    case "SUB":
-      return 60;
-    // broadcast flag and 14 ints/floats of multipliers, shifts, offsets, limits
-    case "MUL":
-      return 36;
-    case "QUANTIZE":
-    case "DEQUANTIZE":
-      return 32;
-    // zero point and double scale, requantize multiplier and shift, zero point
-    case "LOGISTIC":
-    case "TANH":
-      return 16;
-    case "RELU":
-    case "RELU6":
-      return 24;
-    case "PAD":
-    case "PADV2":
-      return 56;
-    case "CONCATENATION":
-      return s.concatenation;
-    case "MEAN":
-    case "SUM":
-    case "REDUCE_MAX":
-      return 40;
-    case "LEAKY_RELU":
-      return 20;
-    case "RESHAPE":
-    case "SQUEEZE":
-    case "EXPAND_DIMS":
-    case "CAST":
-    case "MAXIMUM":
-    case "MINIMUM":
-      return 0;
-    // no Init data
-    case "DIV":
-      return 32;
-    case "SVDF":
-      return 64;
-    case "UNIDIRECTIONAL_SEQUENCE_LSTM":
-      return 256;
-    case "STRIDED_SLICE":
-      return 84;
-    case "TRANSPOSE_CONV":
-      return s.opDataConv + 8;
-    default:
-      return null;
-  }
-}
-var TailSimulator = class {
-  tail = 0;
-  items = /* @__PURE__ */ new Map();
-  alloc(what, bytes, alignment, count = 1) {
-    const before = this.tail;
-    this.tail = Math.floor((this.tail - bytes) / alignment) * alignment;
-    const item = this.items.get(what) ?? { what, count: 0, bytes: 0 };
-    item.count += count;
-    item.bytes += before - this.tail;
-    this.items.set(what, item);
-  }
-  get used() {
-    return -this.tail;
-  }
-};
-function estimateTflmArena(model, pointerBytes = 4) {
-  const s = structSizes(pointerBytes);
-  const p = pointerBytes;
-  const sg = model.subgraphs[0];
-  const caveats = [];
-  const lifetimes = tensorLifetimes(model);
-  const head = greedyBySizePlan(arenaBuffers(lifetimes, { includeVariables: false })).size;
-  const t = new TailSimulator();
-  const A = ARENA_ALIGNMENT;
-  t.alloc("allocator objects", s.singleArenaAllocator, p);
-  t.alloc("allocator objects", s.greedyPlanner, p);
-  t.alloc("allocator objects", s.microAllocator, p);
-  t.alloc("allocator objects", s.builtinDataAllocator, p);
-  t.alloc("allocator objects", s.subgraphAllocations * model.subgraphs.length, p);
-  for (const g of model.subgraphs) {
-    t.alloc("TfLiteEvalTensor per tensor", s.evalTensor * g.tensors.length, p, g.tensors.length);
-    t.alloc(
-      "TfLiteNode + registration per op",
-      s.nodeAndRegistration * g.operators.length,
-      p,
-      g.operators.length
-    );
-  }
-  if (model.subgraphs.length > 1)
-    caveats.push(
-      `${model.subgraphs.length - 1} more subgraph(s): their ops' OpData is not counted`
-    );
-  const names = sg.operators.map((op) => opName(model, op));
-  const unknown = /* @__PURE__ */ new Set();
-  names.forEach((name) => {
-    const b = BUILTIN_DATA[name];
-    if (b && b[0] > 0) t.alloc("builtin options structs", b[0], b[1]);
-  });
-  names.forEach((name) => {
-    const bytes = opDataBytes(name, s);
-    if (bytes === null) unknown.add(name);
-    else if (bytes > 0) t.alloc("kernel OpData (Init)", bytes, A);
-  });
-  sg.operators.forEach((op, i2) => {
-    const name = names[i2];
-    const filter = op.inputs[1] !== void 0 && op.inputs[1] >= 0 ? sg.tensors[op.inputs[1]] : void 0;
-    if (!filter) return;
-    let channels = 0;
-    if (name === "CONV_2D") channels = filter.shape[0] ?? 0;
-    else if (name === "DEPTHWISE_CONV_2D") channels = filter.shape[3] ?? 0;
-    else if (name === "FULLY_CONNECTED" && (filter.quantization?.scale.length ?? 0) > 1)
-      channels = filter.shape[0] ?? 0;
-    if (channels > 0) {
-      t.alloc("per-channel multiplier and shift arrays", channels * 4, A, channels);
-      t.alloc("per-channel multiplier and shift arrays", channels * 4, A, 0);
-    }
-  });
-  if (unknown.size) caveats.push(`OpData size not modelled for: ${[...unknown].sort().join(", ")}`);
-  for (const l of lifetimes) if (l.kind === "variable") t.alloc("variable tensor data", l.bytes, A);
-  t.alloc("scratch buffer handles", 0, p);
-  const ioTensor = (index) => {
-    t.alloc("interpreter input/output TfLiteTensor", s.tensor, p);
-    const q = sg.tensors[index].quantization;
-    if (q && q.scale.length > 0 && q.zeroPoint.length > 0) {
-      t.alloc("interpreter input/output TfLiteTensor", s.affineQuantization, p, 0);
-      t.alloc("interpreter input/output TfLiteTensor", 4 + 4 * q.scale.length, 4, 0);
-    }
-  };
-  t.alloc("interpreter input/output TfLiteTensor", p * sg.inputs.length, A, 0);
-  sg.inputs.forEach(ioTensor);
-  t.alloc("interpreter input/output TfLiteTensor", p * sg.outputs.length, A, 0);
-  sg.outputs.forEach(ioTensor);
-  t.alloc("fixed overhead (calibrated)", pointerBytes === 8 ? 208 : 0, 1);
-  const tailBytes = t.used;
-  return {
-    pointerBytes,
-    headBytes: head,
-    tailBytes,
-    totalBytes: head + tailBytes,
-    tail: [...t.items.values()].filter((i2) => i2.bytes > 0),
-    caveats,
-    basis: TFLM_ESTIMATE_BASIS
-  };
-}
-
-// shared/tflite/metadata.ts
-var OFFLINE_MEMORY_ALLOCATION = "OfflineMemoryAllocation";
-function encodeOfflineMemoryAllocation(offsets) {
-  const out = new Uint8Array(12 + offsets.length * 4);
-  const view = new DataView(out.buffer);
-  view.setInt32(0, 1, true);
-  view.setInt32(4, 0, true);
-  view.setInt32(8, offsets.length, true);
-  offsets.forEach((o, k) => view.setInt32(12 + k * 4, o, true));
-  return out;
-}
-
-// shared/analyze/offline-plan.ts
-function withOfflinePlan(model, offsets) {
-  const tensors = model.subgraphs[0]?.tensors.length ?? 0;
-  if (offsets.length !== tensors)
-    throw new Error(
-      `offline plan has ${offsets.length} offsets but subgraph 0 has ${tensors} tensors`
-    );
-  const buffers = [
-    ...model.buffers,
-    { data: encodeOfflineMemoryAllocation(offsets), external: null }
-  ];
-  const entry = { name: OFFLINE_MEMORY_ALLOCATION, buffer: buffers.length - 1 };
-  const metadata = [...model.metadata.filter((m) => m.name !== OFFLINE_MEMORY_ALLOCATION), entry];
-  return { ...model, buffers, metadata };
-}
-
-// shared/analyze/index.ts
-function planMemory(model) {
-  const lifetimes = tensorLifetimes(model);
-  const buffers = arenaBuffers(lifetimes);
-  const lowerBound = memoryLowerBound(buffers);
-  const plan = bestPlan(buffers, lowerBound);
-  const problems = verifyPlan(buffers, plan);
-  if (problems.length) throw new Error(`memory planner produced an invalid plan: ${problems[0]}`);
-  const steps = model.subgraphs[0].operators.length;
-  return {
-    alignment: ARENA_ALIGNMENT,
-    planBytes: plan.size,
-    strategy: plan.strategy,
-    lowerBound,
-    gapBytes: plan.size - lowerBound,
-    gapFraction: lowerBound > 0 ? (plan.size - lowerBound) / lowerBound : 0,
-    tflmGreedyBytes: greedyBySizePlan(buffers).size,
-    profile: liveProfile(buffers, steps),
-    tensors: lifetimes.map((l) => ({ ...l, offset: plan.offsets.get(l.tensor) ?? null })),
-    variableTensors: lifetimes.filter((l) => l.kind === "variable").map((l) => l.tensor),
-    offlineAllocation: offlineAllocationValues(lifetimes, plan)
-  };
-}
-function analyzeModel(model, modelBytes, options = {}) {
-  const boards = options.board !== void 0 ? [findBoard(options.board)] : [...BOARDS];
-  if (model.subgraphs.length === 0)
-    throw new TinyOpsError("MODEL_EMPTY", "The model has no subgraph to analyze", {
-      where: options.source,
-      hint: "Give a model made by the TFLite converter; an empty model has nothing to run."
-    });
-  const sg = model.subgraphs[0];
-  const costs = opCosts(model);
-  const memory = planMemory(model);
-  const notes = [];
-  if (model.subgraphs.length > 1)
-    notes.push(
-      `The model has ${model.subgraphs.length} subgraphs; costs and the plan cover subgraph 0 only.`
-    );
-  if (memory.variableTensors.length)
-    notes.push(
-      `${memory.variableTensors.length} variable tensor(s) hold state across invocations: live for the whole run in our plan; TFLite Micro keeps them in its persistent tail.`
-    );
-  return {
-    schemaVersion: 1,
-    model: {
-      source: options.source ?? null,
-      bytes: modelBytes,
-      subgraphs: model.subgraphs.length,
-      tensors: sg.tensors.length,
-      ops: sg.operators.length
-    },
-    ops: costs.map((c) => ({ ...c, liveBytes: memory.profile[c.index] ?? 0 })),
-    totals: costTotals(model, costs),
-    memory,
-    tflm: { mcu32: estimateTflmArena(model, 4), host64: estimateTflmArena(model, 8) },
-    support: allRuntimeSupport(model),
-    boards: boards.map((board) => ({
-      board,
-      fit: boardFit(
-        board,
-        "tinyops",
-        modelBytes,
-        memory.planBytes,
-        sg.tensors.length,
-        sg.operators.length
-      ),
-      latency: {
-        reference: estimateLatency(costs, board, "reference"),
-        optimized: estimateLatency(costs, board, "optimized")
-      }
-    })),
-    notes
-  };
-}
-
-// shared/config/units.ts
-var SIZE_UNITS = { "": 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
-var AMBIGUOUS = /^(k|K|KB|kb|Kb|M|MB|mb|G|GB|gb|kB)$/;
-function parseSize(value, where) {
-  if (typeof value === "number") {
-    if (Number.isInteger(value) && value >= 0) return value;
-    throw new TinyOpsError("CONFIG_SIZE", `${where}: ${value} is not a whole number of bytes`, {
-      where,
-      hint: "Write a whole number of bytes (262144) or use a unit: 256KiB, 1MiB."
-    });
-  }
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(value);
-  if (m && AMBIGUOUS.test(m[2])) {
-    const n2 = Number(m[1]);
-    throw new TinyOpsError("CONFIG_SIZE", `${where}: "${value}" is ambiguous: ${m[2]} can mean 1000 or 1024 bytes`, {
-      where,
-      hint: `Write ${n2}${m[2].startsWith("k") || m[2].startsWith("K") ? "KiB" : m[2].startsWith("M") || m[2].startsWith("m") ? "MiB" : "GiB"} for powers of 1024, or the number of bytes.`
-    });
-  }
-  if (!m || !(m[2] in SIZE_UNITS)) {
-    throw new TinyOpsError("CONFIG_SIZE", `${where}: "${value}" is not a size`, {
-      where,
-      hint: "Write a whole number of bytes (262144) or a number with B, KiB, MiB or GiB (256KiB, 1.5MiB)."
-    });
-  }
-  const bytes = Number(m[1]) * SIZE_UNITS[m[2]];
-  if (!Number.isInteger(bytes))
-    throw new TinyOpsError("CONFIG_SIZE", `${where}: "${value}" is not a whole number of bytes`, { where, hint: "Use a value that comes to whole bytes." });
-  return bytes;
-}
-function parseDurationMs(value, where) {
-  if (typeof value === "number" && value >= 0) return value;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s)?\s*$/.exec(String(value));
-  if (!m)
-    throw new TinyOpsError("CONFIG_DURATION", `${where}: "${value}" is not a duration`, {
-      where,
-      hint: "Write milliseconds as a number (50) or with a unit: 500us, 50ms, 0.2s."
-    });
-  const n2 = Number(m[1]);
-  const unit = m[2] ?? "ms";
-  return unit === "s" ? n2 * 1e3 : unit === "ms" ? n2 : n2 / 1e3;
-}
-function parseFraction(value, where) {
-  const text = String(value).trim();
-  const pct2 = text.endsWith("%");
-  const n2 = Number(pct2 ? text.slice(0, -1) : text);
-  const f = pct2 ? n2 / 100 : n2;
-  if (!Number.isFinite(f) || f < 0 || f > 1 || text === "")
-    throw new TinyOpsError("CONFIG_FRACTION", `${where}: "${value}" is not a fraction between 0 and 1`, {
-      where,
-      hint: "Write a fraction (0.9) or a percentage (90%)."
-    });
-  return f;
-}
-function formatBytes(bytes) {
-  if (Math.abs(bytes) < 1024) return `${bytes} B`;
-  if (Math.abs(bytes) < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
-}
-
-// shared/analyze/format.ts
-var n = (v) => v.toLocaleString("en-US");
-var pct = (f) => `${(f * 100).toFixed(1)}%`;
-function table(header, rows, right = /* @__PURE__ */ new Set()) {
-  const widths = header.map((h, i2) => Math.max(h.length, ...rows.map((r) => (r[i2] ?? "").length)));
-  const line = (cells) => cells.map((c, i2) => right.has(i2) ? c.padStart(widths[i2]) : c.padEnd(widths[i2])).join("  ").trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
-}
-function tflmLines(label, e) {
-  return [
-    `${label}: ${n(e.totalBytes)} B = head ${n(e.headBytes)} B (its greedy plan) + tail ${n(e.tailBytes)} B (persistent)`,
-    ...e.tail.map((t) => `    ${t.what}${t.count > 1 ? ` (${n(t.count)})` : ""}: ${n(t.bytes)} B`),
-    ...e.caveats.map((c) => `    caveat: ${c}`)
-  ];
-}
-function formatAnalysis(r) {
-  const out = [];
-  out.push(
-    `Model: ${r.model.source ?? "(in memory)"}  ${n(r.model.bytes)} B, ${r.model.ops} ops, ${r.model.tensors} tensors${r.model.subgraphs > 1 ? `, ${r.model.subgraphs} subgraphs (subgraph 0 analyzed)` : ""}`
-  );
-  out.push("");
-  out.push("Ops");
-  out.push(
-    table(
-      ["#", "op", "v", "inputs", "outputs", "MACs", "other ops", "params", "param B", "live B"],
-      r.ops.map((o) => [
-        String(o.index),
-        o.op,
-        String(o.version),
-        o.inputs.join(" "),
-        o.outputs.join(" "),
-        n(o.macs),
-        n(o.elementOps),
-        n(o.params),
-        n(o.paramBytes),
-        n(o.liveBytes)
-      ]),
-      /* @__PURE__ */ new Set([0, 2, 5, 6, 7, 8, 9])
-    )
-  );
-  out.push("");
-  out.push(
-    `Totals: ${n(r.totals.macs)} MACs, ${n(r.totals.elementOps)} other ops, ${n(r.totals.params)} parameters (${formatBytes(r.totals.paramBytes)}), activations ${formatBytes(r.totals.activationBytes)}`
-  );
-  out.push("");
-  const m = r.memory;
-  out.push(`Memory plan (subgraph 0, ${m.alignment}-byte aligned buffers)`);
-  out.push(`  arena plan:   ${n(m.planBytes)} B (${m.strategy})`);
-  out.push(`  lower bound:  ${n(m.lowerBound)} B (most bytes live at one op)`);
-  out.push(`  gap:          ${n(m.gapBytes)} B (${pct(m.gapFraction)})`);
-  out.push(
-    `  TFLite Micro greedy planner on the same lifetimes: ${n(m.tflmGreedyBytes)} B${m.tflmGreedyBytes > m.planBytes ? ` (ours is ${pct(m.planBytes / m.tflmGreedyBytes)} of it)` : ""}`
-  );
-  out.push(...tflmLines("  TFLite Micro arena_used_bytes estimate, 32-bit MCU", r.tflm.mcu32));
-  out.push(`  (same on a 64-bit host: ${n(r.tflm.host64.totalBytes)} B)`);
-  out.push(`  ${r.tflm.mcu32.basis}`);
-  if (m.variableTensors.length)
-    out.push(`  variable tensors (live throughout): ${m.variableTensors.join(", ")}`);
-  out.push("");
-  out.push(
-    table(
-      ["tensor", "kind", "bytes", "offset", "live ops", "name"],
-      m.tensors.filter((t) => t.offset !== null).sort((a, b) => a.offset - b.offset || a.tensor - b.tensor).map((t) => [
-        String(t.tensor),
-        t.kind,
-        n(t.bytes),
-        n(t.offset),
-        `${t.first}-${t.last}`,
-        t.name.length > 48 ? `${t.name.slice(0, 45)}...` : t.name
-      ]),
-      /* @__PURE__ */ new Set([0, 2, 3])
-    )
-  );
-  out.push("");
-  out.push("Op support");
-  for (const s of r.support) {
-    const optimized = s.ops.filter((o) => o.status === "optimized").length;
-    const summary2 = s.supported ? "all ops supported" : `${s.unsupported.length} unsupported`;
-    out.push(
-      `  ${s.runtime}: ${summary2}${s.runtime === "cmsis-nn" ? ` (${optimized} of ${s.ops.length} op kinds optimized)` : ""}`
-    );
-    for (const u of s.unsupported) out.push(`    - ${u}`);
-  }
-  out.push("");
-  out.push("Fit per board (TinyOps runtime; estimates before a build)");
-  out.push(
-    table(
-      [
-        "board",
-        "core",
-        "MHz",
-        "flash est",
-        "flash",
-        "RAM est",
-        "RAM",
-        "fits",
-        "latency ref",
-        "latency opt"
-      ],
-      r.boards.map((b) => [
-        b.board.id,
-        b.board.core,
-        String(b.board.clockMhz),
-        formatBytes(b.fit.flash.estimate),
-        formatBytes(b.fit.flash.capacity),
-        formatBytes(b.fit.ram.estimate),
-        formatBytes(b.fit.ram.capacity),
-        b.fit.fits ? "yes" : `NO (${[!b.fit.flash.fits && "flash", !b.fit.ram.fits && "RAM"].filter(Boolean).join(", ")})`,
-        `${b.latency.reference.ms.toFixed(1)} ms`,
-        `${b.latency.optimized.ms.toFixed(1)} ms`
-      ]),
-      /* @__PURE__ */ new Set([2, 3, 4, 5, 6, 8, 9])
-    )
-  );
-  out.push(
-    "  flash = model + runtime (16 KiB budget) + 8 KiB startup/HAL; RAM = arena plan + runtime tables + 4 KiB stack."
-  );
-  out.push(
-    "  latency: estimate from MACs and per-core cycles per MAC, reference vs optimized kernels; M4 calibrated to TFLite Micro instruction counts."
-  );
-  if (r.boards.length === 1) out.push(`  basis: ${r.boards[0].latency.optimized.basis}`);
-  for (const note of r.notes) out.push(`Note: ${note}`);
-  return out.join("\n");
-}
-
-// shared/fsutil/atomic.ts
-var fs = __toESM(require("node:fs"));
-var path = __toESM(require("node:path"));
-var import_node_crypto = require("node:crypto");
-function writeFilesAtomic(files) {
-  const staged = [];
-  try {
-    for (const file of files) {
-      fs.mkdirSync(path.dirname(file.path), { recursive: true });
-      const tmp = path.join(
-        path.dirname(file.path),
-        `.${path.basename(file.path)}.${process.pid}.${(0, import_node_crypto.randomBytes)(4).toString("hex")}.tmp`
-      );
-      staged.push({ tmp, target: file.path });
-      fs.writeFileSync(tmp, file.data);
-    }
-    for (const { tmp, target } of staged) fs.renameSync(tmp, target);
-  } catch (err3) {
-    for (const { tmp } of staged) fs.rmSync(tmp, { force: true });
-    throw err3;
-  }
-}
-function writeFileAtomic(target, data) {
-  writeFilesAtomic([{ path: target, data }]);
-}
-
-// shared/tflite/load.ts
-var fs2 = __toESM(require("node:fs"));
-function loadModelFile(path7) {
-  let stat;
-  try {
-    stat = fs2.statSync(path7);
-  } catch {
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path7}`, {
-      hint: "Check the path (it is relative to the working directory) and that the file is committed or produced by an earlier step."
-    });
-  }
-  if (stat.isDirectory())
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path7}`, {
-      hint: "Give the path of the .tflite file itself."
-    });
-  const bytes = new Uint8Array(fs2.readFileSync(path7));
-  if (bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) !== "TFL3") {
-    const head = new TextDecoder().decode(bytes.subarray(0, 64));
-    const lfs = head.startsWith("version https://git-lfs");
-    throw new TinyOpsError("NOT_TFLITE", `${path7} is not a TFLite model (no "TFL3" file identifier)`, {
-      hint: lfs ? "This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present." : "Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first)."
-    });
-  }
-  return { model: readModel(bytes, path7), bytes };
-}
-
-// shared/cli/args.ts
-var import_node_util = require("node:util");
-function parseCommandLine(args, options, positionals) {
-  let parsed;
-  try {
-    parsed = (0, import_node_util.parseArgs)({ args, options, allowPositionals: true, strict: true });
-  } catch (err3) {
-    throw new UsageError(err3.message.replace(/\. To specify a positional.*$/s, "."));
-  }
-  const count = parsed.positionals.length;
-  if (count < positionals.min) throw new UsageError(`Missing argument: ${positionals.names}.`);
-  if (count > positionals.max)
-    throw new UsageError(`Unexpected argument: ${parsed.positionals[positionals.max]}.`);
-  return parsed;
-}
-function integerOption(name, value, fallback) {
-  if (value === void 0) return fallback;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} takes a whole number, got "${value}".`);
-  return Number(value);
-}
-
-// shared/cli/commands/analyze.ts
-var analyzeCommand = {
-  summary: "Per-op cost, arena plan vs lower bound and TFLite Micro, op support, fit per board",
-  usage: "tinyops analyze MODEL [--board BOARD] [--json] [--write-plan OUT.tflite]",
-  async run(args, io) {
-    const { values, positionals } = parseCommandLine(
-      args,
-      { board: { type: "string" }, json: { type: "boolean" }, "write-plan": { type: "string" } },
-      { min: 1, max: 1, names: "MODEL" }
-    );
-    const path7 = positionals[0];
-    const { model, bytes } = loadModelFile(path7);
-    const report = analyzeModel(model, bytes.length, { board: values.board, source: path7 });
-    const planOut = values["write-plan"];
-    if (planOut !== void 0)
-      writeFileAtomic(planOut, writeModel(withOfflinePlan(model, report.memory.offlineAllocation)));
-    io.stdout(
-      values.json ? JSON.stringify({ ok: true, ...report, planWrittenTo: planOut ?? null }, null, 2) : `${formatAnalysis(report)}${planOut !== void 0 ? `
-Wrote the model with the arena plan as OfflineMemoryAllocation metadata: ${planOut}` : ""}`
-    );
-    return 0;
-  }
-};
-
-// shared/gate/prepare.ts
-var fs5 = __toESM(require("node:fs"));
-
-// shared/config/tinyops-yml.ts
-var fs3 = __toESM(require("node:fs"));
-var import_yaml = __toESM(require_dist());
-
-// shared/config/validate.ts
-var import_ajv = __toESM(require_ajv());
-var import_ajv_formats = __toESM(require_dist2());
-var ajv = new import_ajv.default({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-(0, import_ajv_formats.default)(ajv);
-var compiled = /* @__PURE__ */ new WeakMap();
-function validateWithSchema(schema, data, what) {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
-  if (validate(data)) return;
-  const problems = dedupe(validate.errors ?? []).map((e) => describeProblem(e, what.locate));
-  throw new TinyOpsError(what.code, `${what.source} is invalid:
-${problems.map((p) => `  - ${p}`).join("\n")}`, {
-    where: what.source,
-    hint: what.hint
-  });
-}
-function dedupe(errors) {
-  const byPath = /* @__PURE__ */ new Map();
-  for (const e of errors) {
-    const key = `${e.instancePath}|${e.keyword === "additionalProperties" ? e.params.additionalProperty : ""}`;
-    const prev = byPath.get(key);
-    if (!prev || prev.keyword === "anyOf" || prev.keyword === "oneOf") byPath.set(key, e);
-  }
-  return [...byPath.values()];
-}
-function describeProblem(e, locate) {
-  const path7 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const keyPath = path7.length ? path7.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
-  let what;
-  switch (e.keyword) {
-    case "additionalProperties":
-      what = `unknown key "${e.params.additionalProperty}"${allowedKeys(e)}`;
-      break;
-    case "enum":
-      what = `must be one of: ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
-      break;
-    case "required":
-      what = `missing required key "${e.params.missingProperty}"`;
-      break;
-    case "type":
-      what = `must be ${e.params.type}`;
-      break;
-    default:
-      what = e.message ?? e.keyword;
-  }
-  const unknownKey = e.keyword === "additionalProperties";
-  const at = locate?.(unknownKey ? [...path7, String(e.params.additionalProperty)] : path7, unknownKey);
-  return `${keyPath}: ${what}${at ? ` (${at})` : ""}`;
-}
-function allowedKeys(e) {
-  const props = e.parentSchema?.properties;
-  return props ? `; allowed: ${Object.keys(props).join(", ")}` : "";
-}
-
-// schemas/tinyops.schema.json
-var tinyops_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://tinyops.dev/schemas/tinyops.schema.json",
-  title: "tinyops.yml",
-  description: "TinyOps configuration: the model, the boards it must fit, and the budgets the constraint gate enforces. Action inputs override these values.",
-  type: "object",
-  additionalProperties: false,
-  definitions: {
-    size: {
-      description: "Bytes: a whole number, or a number with B, KiB, MiB or GiB (256KiB). K, KB, M and MB are refused as ambiguous.",
-      type: [
-        "integer",
-        "string"
-      ],
-      minimum: 0,
-      pattern: "^\\s*\\d+(\\.\\d+)?\\s*[A-Za-z]*\\s*$"
-    },
-    duration: {
-      description: "Milliseconds as a number, or a number with us, ms or s (50ms).",
-      type: [
-        "number",
-        "string"
-      ],
-      minimum: 0,
-      pattern: "^\\s*\\d+(\\.\\d+)?\\s*(us|ms|s)?\\s*$"
-    },
-    fraction: {
-      description: "A fraction (0.9) or a percentage (90%).",
-      type: [
-        "number",
-        "string"
-      ],
-      minimum: 0,
-      maximum: 1,
-      pattern: "^\\s*\\d+(\\.\\d+)?\\s*%?\\s*$"
-    },
-    budgets: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        "max-flash": {
-          $ref: "#/definitions/size",
-          description: "Largest flash use allowed (code + model + initialised data)."
-        },
-        "max-ram": {
-          $ref: "#/definitions/size",
-          description: "Largest RAM use allowed (data + bss + stack + arena)."
-        },
-        "max-latency": {
-          $ref: "#/definitions/duration",
-          description: "Longest inference allowed on the target."
-        },
-        "min-accuracy": {
-          $ref: "#/definitions/fraction",
-          description: "Lowest top-1 accuracy allowed on the validation set."
-        },
-        "max-accuracy-drop": {
-          $ref: "#/definitions/fraction",
-          description: "Largest accuracy drop allowed against the baseline (base branch)."
-        },
-        "headroom-warning": {
-          $ref: "#/definitions/fraction",
-          description: "Warn when a figure is within this fraction of its budget (default 10%)."
-        }
-      }
-    },
-    target: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        board: {
-          type: "string",
-          description: "A board id from the TinyOps board database (tinyops analyze --help lists them)."
-        },
-        name: {
-          type: "string",
-          description: "A name for a custom target (defaults to the board id)."
-        },
-        flash: {
-          $ref: "#/definitions/size",
-          description: "Custom target: flash size."
-        },
-        ram: {
-          $ref: "#/definitions/size",
-          description: "Custom target: RAM size."
-        },
-        "clock-mhz": {
-          type: "number",
-          exclusiveMinimum: 0,
-          description: "Custom target: core clock."
-        },
-        core: {
-          type: "string",
-          enum: [
-            "cortex-m0plus",
-            "cortex-m3",
-            "cortex-m4",
-            "cortex-m4f",
-            "cortex-m7",
-            "cortex-m33",
-            "cortex-m55",
-            "xtensa-lx6",
-            "xtensa-lx7",
-            "riscv32"
-          ],
-          description: "Custom target: CPU core."
-        },
-        budgets: {
-          $ref: "#/definitions/budgets"
-        },
-        runtime: {
-          type: "string",
-          enum: [
-            "tinyops",
-            "tflm-reference",
-            "cmsis-nn"
-          ],
-          description: "The inference runtime the firmware uses: it decides op support, code size and the latency estimate (default tinyops)."
-        }
-      }
-    }
-  },
-  properties: {
-    model: {
-      type: "string",
-      description: "Path of the .tflite model, relative to the repository root."
-    },
-    targets: {
-      type: "array",
-      minItems: 1,
-      items: {
-        $ref: "#/definitions/target"
-      },
-      description: "The boards the model must fit; each is checked and commented on separately."
-    },
-    budgets: {
-      $ref: "#/definitions/budgets",
-      description: "Budgets for every target (a target's own budgets override them)."
-    },
-    dataset: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        path: {
-          type: "string",
-          description: ".npz, .npy or a directory of .npy files, with labels."
-        },
-        limit: {
-          type: "integer",
-          minimum: 1,
-          description: "Use at most this many samples."
-        }
-      },
-      required: [
-        "path"
-      ]
-    },
-    baseline: {
-      type: "string",
-      description: "A baseline .tflite or gate-report.json to compare against (default: the model at the PR's base commit)."
-    },
-    reports: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        build: {
-          type: "string",
-          description: "build-report.json from cross-compile: measured flash and RAM."
-        },
-        hil: {
-          type: "string",
-          description: "hil-report.json from hil-test: measured accuracy and latency."
-        }
-      }
-    },
-    "fail-on": {
-      type: "string",
-      enum: [
-        "error",
-        "warning",
-        "never"
-      ],
-      description: "Which findings fail the check (default error)."
-    },
-    comment: {
-      type: "boolean",
-      description: "Post or update a sticky PR comment per target (default true)."
-    }
-  }
-};
-
-// shared/config/tinyops-yml.ts
-function loadConfigFile(path7) {
-  let text;
-  try {
-    text = fs3.readFileSync(path7, "utf8");
-  } catch {
-    throw new TinyOpsError("CONFIG_NOT_FOUND", `Config file not found: ${path7}`, {
-      hint: "Create tinyops.yml at the repository root (see schemas/tinyops.schema.json), or give its path with config-file / --config."
-    });
-  }
-  return parseConfigText(text, path7);
-}
-function parseConfigText(text, source) {
-  const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const pos = e.linePos?.[0];
-    throw new TinyOpsError("CONFIG_YAML", `${source} is not valid YAML: ${e.message.split("\n")[0]}`, {
-      where: pos ? `${source}:${pos.line}:${pos.col}` : source,
-      hint: "Fix the YAML syntax at the line shown (indentation, a missing colon, an unclosed quote)."
-    });
-  }
-  const data = doc.toJS() ?? {};
-  validateWithSchema(tinyops_schema_default, data, {
-    code: "CONFIG_INVALID",
-    source,
-    hint: "See schemas/tinyops.schema.json for every key, or point your editor at it for completion.",
-    locate: (path7, key) => {
-      let node2 = doc.getIn(path7, true);
-      if (key) {
-        const parent = path7.length > 1 ? doc.getIn(path7.slice(0, -1), true) : doc.contents;
-        if ((0, import_yaml.isMap)(parent))
-          node2 = parent.items.find((pair2) => (0, import_yaml.isScalar)(pair2.key) && String(pair2.key.value) === path7[path7.length - 1])?.key;
-      }
-      const range = (0, import_yaml.isNode)(node2) ? node2.range : void 0;
-      if (!range) return void 0;
-      const { line, col } = lineCounter.linePos(range[0]);
-      return `${source}:${line}:${col}`;
-    }
-  });
-  return data;
-}
-
-// shared/report/io.ts
-var fs4 = __toESM(require("node:fs"));
-function writeReport(path7, schema, report) {
-  validateWithSchema(schema, report, {
-    code: "REPORT_INVALID",
-    source: `the ${report.kind} report being written to ${path7}`,
-    hint: "This is a TinyOps bug: please report it with the command that produced it."
-  });
-  writeFileAtomic(path7, `${JSON.stringify(report, null, 2)}
-`);
-}
-function readReport(path7, schema, kind) {
-  let data;
-  try {
-    data = JSON.parse(fs4.readFileSync(path7, "utf8"));
-  } catch (err3) {
-    const missing = err3.code === "ENOENT";
-    throw new TinyOpsError("REPORT_UNREADABLE", missing ? `${kind} report not found: ${path7}` : `${kind} report ${path7} is not valid JSON`, {
-      where: path7,
-      hint: missing ? "Check the path, or that the step producing it ran and uploaded it." : "Give the JSON file the earlier TinyOps step wrote."
-    });
-  }
-  if (data?.kind !== kind)
-    throw new TinyOpsError("REPORT_KIND", `${path7} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`, {
-      where: path7,
-      hint: `Give the ${kind} report here.`
-    });
-  validateWithSchema(schema, data, { code: "REPORT_INVALID", source: `${kind} report ${path7}`, hint: "Regenerate it with the same TinyOps version." });
-  return data;
-}
-
-// schemas/gate-report.schema.json
-var gate_report_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://tinyops.dev/schemas/gate-report.schema.json",
-  title: "TinyOps gate report",
-  type: "object",
-  additionalProperties: false,
-  required: ["schemaVersion", "kind", "tool", "model", "failOn", "passed", "targets"],
-  definitions: {
-    figure: {
-      type: ["object", "null"],
-      additionalProperties: false,
-      required: ["value", "source", "basis"],
-      properties: {
-        value: { type: "number" },
-        source: { enum: ["measured", "estimated"] },
-        basis: { type: "string" }
-      }
-    },
-    check: {
-      type: "object",
-      additionalProperties: false,
-      required: ["id", "label", "limit", "limitSource", "figure", "baseline", "headroom", "status", "message"],
-      properties: {
-        id: { enum: ["flash", "ram", "latency", "accuracy", "accuracy-drop", "ops"] },
-        label: { type: "string" },
-        limit: { type: ["number", "null"] },
-        limitSource: { enum: ["budget", "board", "none"] },
-        figure: { $ref: "#/definitions/figure" },
-        baseline: { type: ["number", "null"] },
-        headroom: { type: ["number", "null"] },
-        status: { enum: ["pass", "warn", "fail", "skip"] },
-        message: { type: "string" }
-      }
-    }
-  },
-  properties: {
-    schemaVersion: { const: 1 },
-    kind: { const: "gate" },
-    tool: {
-      type: "object",
-      additionalProperties: false,
-      required: ["name", "version"],
-      properties: { name: { const: "tinyops" }, version: { type: "string" } }
-    },
-    model: {
-      type: "object",
-      additionalProperties: false,
-      required: ["path", "sha256", "bytes"],
-      properties: {
-        path: { type: "string" },
-        sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
-        bytes: { type: "integer", minimum: 0 }
-      }
-    },
-    baseline: {
-      type: ["object", "null"],
-      additionalProperties: false,
-      required: ["source", "sha256"],
-      properties: {
-        source: { type: "string", description: "Where the baseline came from: base commit, file or report." },
-        sha256: { type: ["string", "null"] }
-      }
-    },
-    failOn: { enum: ["error", "warning", "never"] },
-    passed: { type: "boolean" },
-    targets: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["target", "board", "passed", "checks"],
-        properties: {
-          target: { type: "string" },
-          board: { type: ["string", "null"] },
-          passed: { type: "boolean" },
-          checks: { type: "array", items: { $ref: "#/definitions/check" } },
-          arena: {
-            type: ["object", "null"],
-            additionalProperties: false,
-            required: ["planned", "lowerBound", "tflmEstimate"],
-            properties: {
-              planned: { type: "integer" },
-              lowerBound: { type: "integer" },
-              tflmEstimate: { type: ["integer", "null"] }
-            }
-          }
-        }
-      }
-    }
-  }
-};
-
-// shared/gate/targets.ts
-var CONFIG_CORES = {
-  "cortex-m0plus": "cortex-m0+",
-  "cortex-m3": "cortex-m4",
-  // no M3 entry in the latency model: priced as an M4 without DSP
-  "cortex-m4": "cortex-m4",
-  "cortex-m4f": "cortex-m4",
-  "cortex-m7": "cortex-m7",
-  "cortex-m33": "cortex-m33",
-  "cortex-m55": "cortex-m33",
-  "xtensa-lx6": "xtensa-lx6",
-  "xtensa-lx7": "xtensa-lx7",
-  riscv32: "cortex-m0+"
-};
-var DEFAULT_HEADROOM_WARNING = 0.1;
-function resolveBudgets(where, ...layers) {
-  const merged = Object.assign({}, ...layers.filter(Boolean));
-  const at = (key) => `${where}.${key}`;
-  return {
-    maxFlash: merged["max-flash"] !== void 0 ? parseSize(merged["max-flash"], at("max-flash")) : void 0,
-    maxRam: merged["max-ram"] !== void 0 ? parseSize(merged["max-ram"], at("max-ram")) : void 0,
-    maxLatencyMs: merged["max-latency"] !== void 0 ? parseDurationMs(merged["max-latency"], at("max-latency")) : void 0,
-    minAccuracy: merged["min-accuracy"] !== void 0 ? parseFraction(merged["min-accuracy"], at("min-accuracy")) : void 0,
-    maxAccuracyDrop: merged["max-accuracy-drop"] !== void 0 ? parseFraction(merged["max-accuracy-drop"], at("max-accuracy-drop")) : void 0,
-    headroomWarning: merged["headroom-warning"] !== void 0 ? parseFraction(merged["headroom-warning"], at("headroom-warning")) : DEFAULT_HEADROOM_WARNING
-  };
-}
-function resolveTargets(config, overrides) {
-  const specs = overrides.boards?.length ? overrides.boards.map((board) => ({ board })) : config.targets ?? [];
-  if (specs.length === 0)
-    throw new TinyOpsError("GATE_NO_TARGET", "No target board: the gate needs at least one board to check against", {
-      hint: "Give `board` (action input) or --board (CLI), or list `targets:` in tinyops.yml."
-    });
-  return specs.map((spec, i2) => {
-    const where = `targets[${i2}]`;
-    const s = spec;
-    let board;
-    let custom = false;
-    if (s.board) {
-      board = findBoard(s.board);
-    } else {
-      if (s.flash === void 0 || s.ram === void 0 || !s.core)
-        throw new TinyOpsError("GATE_TARGET", `${where}: a custom target needs flash, ram and core (or a board id)`, {
-          where,
-          hint: "Add `board: <id>` for a known board, or `flash:`, `ram:`, `core:` and `clock-mhz:` for your own."
-        });
-      custom = true;
-      const core = CONFIG_CORES[s.core];
-      board = {
-        id: s.name ?? `custom-${i2}`,
-        name: s.name ?? `custom target ${i2}`,
-        mcu: `custom ${s.core}`,
-        core,
-        clockMhz: s["clock-mhz"] ?? 64,
-        flashBytes: parseSize(s.flash, `${where}.flash`),
-        ramBytes: parseSize(s.ram, `${where}.ram`),
-        fpu: s.core.endsWith("f") || s.core === "cortex-m7" || s.core === "cortex-m33" ? "sp" : "none",
-        dsp: !["cortex-m0plus", "cortex-m3", "riscv32"].includes(s.core)
-      };
-    }
-    return {
-      name: s.name ?? board.id,
-      board,
-      custom,
-      runtime: s.runtime ?? "tinyops",
-      budgets: resolveBudgets(where, config.budgets, s.budgets, overrides.budgets)
-    };
-  });
-}
-
-// shared/gate/prepare.ts
-var DEFAULT_CONFIG = "tinyops.yml";
-function loadGateConfig(options) {
-  const path7 = options.configPath ?? DEFAULT_CONFIG;
-  if (!options.configRequired && !fs5.existsSync(path7)) return {};
-  return loadConfigFile(path7);
-}
-function loadBaselineFile(path7) {
-  if (!fs5.existsSync(path7))
-    throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path7}`, {
-      hint: "Give a .tflite model or a gate-report.json from an earlier run, or leave baseline empty to use the base commit on pull requests."
-    });
-  if (path7.endsWith(".json")) return { kind: "report", source: path7, report: readReport(path7, gate_report_schema_default, "gate") };
-  return { kind: "model", source: path7, bytes: loadModelFile(path7).bytes };
-}
-function prepareGate(options, config = loadGateConfig(options)) {
-  const modelPath = options.model ?? config.model;
-  if (!modelPath)
-    throw new TinyOpsError("GATE_NO_MODEL", "No model given", {
-      hint: "Give the model path (action input `model`, CLI argument MODEL) or `model:` in tinyops.yml."
-    });
-  const { model, bytes } = loadModelFile(modelPath);
-  const targets = resolveTargets(config, { boards: options.boards, budgets: options.budgets });
-  const baselinePath = options.baselinePath ?? config.baseline;
-  return {
-    modelPath,
-    modelBytes: bytes,
-    model,
-    targets,
-    failOn: options.failOn ?? config["fail-on"] ?? "error",
-    baseline: options.baseline ?? (baselinePath ? loadBaselineFile(baselinePath) : void 0)
-  };
-}
-
-// shared/gate/run.ts
-var import_node_crypto2 = require("node:crypto");
-
-// shared/version.ts
-var TINYOPS_VERSION = "0.1.0";
-
-// shared/gate/evaluate.ts
-var fmtMs = (ms) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
-var fmtPct = (f) => `${(f * 100).toFixed(2)}%`;
-function evaluateTarget(facts, budgets, baseline) {
-  const checks = [
-    upperLimit("flash", "Flash", facts.flash, budgets.maxFlash, facts.boardFlash, baseline?.flash ?? null, budgets.headroomWarning, formatBytes),
-    upperLimit("ram", "RAM", facts.ram, budgets.maxRam, facts.boardRam, baseline?.ram ?? null, budgets.headroomWarning, formatBytes),
-    upperLimit("latency", "Latency", facts.latencyMs, budgets.maxLatencyMs, null, baseline?.latencyMs ?? null, budgets.headroomWarning, fmtMs),
-    accuracyFloor(facts.accuracy, budgets.minAccuracy, baseline?.accuracy ?? null),
-    accuracyDrop(facts.accuracy, budgets.maxAccuracyDrop, baseline?.accuracy ?? null),
-    {
-      id: "ops",
-      label: "Op support",
-      limit: null,
-      limitSource: "none",
-      figure: null,
-      baseline: null,
-      headroom: null,
-      status: facts.unsupportedOps.length ? "fail" : "pass",
-      message: facts.unsupportedOps.length ? `the runtime cannot run: ${facts.unsupportedOps.join("; ")}` : "every op is supported by the runtime"
-    }
-  ];
-  return checks;
-}
-function upperLimit(id, label, figure2, budget, capacity, baseline, headroomWarning, fmt) {
-  const limit = budget ?? capacity ?? null;
-  const limitSource = budget !== void 0 ? "budget" : capacity !== null ? "board" : "none";
-  if (!figure2) return skip(id, label, limit, limitSource, `no ${label.toLowerCase()} figure (give a build or hil-test report, or a board)`);
-  if (limit === null)
-    return { id, label, limit, limitSource, figure: figure2, baseline, headroom: null, status: "pass", message: `${fmt(figure2.value)}, no limit set` };
-  const headroom = (limit - figure2.value) / limit;
-  let status = "pass";
-  let message = `${fmt(figure2.value)} of ${fmt(limit)} (${fmtPct(headroom)} free)`;
-  if (figure2.value > limit) {
-    status = "fail";
-    message = `${fmt(figure2.value)} exceeds the ${limitSource === "budget" ? "budget" : "board's capacity"} of ${fmt(limit)} by ${fmt(figure2.value - limit)}`;
-  } else if (capacity !== null && figure2.value > capacity) {
-    status = "fail";
-    message = `${fmt(figure2.value)} exceeds the board's capacity of ${fmt(capacity)}`;
-  } else if (headroom < headroomWarning) {
-    status = "warn";
-    message = `${fmt(figure2.value)} of ${fmt(limit)}: only ${fmtPct(headroom)} headroom left (warning below ${fmtPct(headroomWarning)})`;
-  }
-  return { id, label, limit, limitSource, figure: figure2, baseline, headroom, status, message };
-}
-function accuracyFloor(figure2, min, baseline) {
-  const base = { id: "accuracy", label: "Accuracy", limit: min ?? null, limitSource: min !== void 0 ? "budget" : "none" };
-  if (!figure2) return skip(base.id, base.label, base.limit, base.limitSource, "no validation set or hil-test report");
-  if (min === void 0) return { ...base, figure: figure2, baseline, headroom: null, status: "pass", message: `${fmtPct(figure2.value)}, no minimum set` };
-  const ok = figure2.value >= min;
-  return {
-    ...base,
-    figure: figure2,
-    baseline,
-    headroom: figure2.value - min,
-    status: ok ? "pass" : "fail",
-    message: ok ? `${fmtPct(figure2.value)} (minimum ${fmtPct(min)})` : `${fmtPct(figure2.value)} is below the minimum of ${fmtPct(min)}`
-  };
-}
-function accuracyDrop(figure2, maxDrop, baseline) {
-  const base = { id: "accuracy-drop", label: "Accuracy drop", limit: maxDrop ?? null, limitSource: maxDrop !== void 0 ? "budget" : "none" };
-  if (maxDrop === void 0) return skip(base.id, base.label, null, "none", "no max-accuracy-drop set");
-  if (!figure2 || baseline === null) return skip(base.id, base.label, maxDrop, "budget", "needs the accuracy of both this model and the baseline");
-  const drop = baseline - figure2.value;
-  const ok = drop <= maxDrop;
-  return {
-    ...base,
-    figure: { value: drop, source: figure2.source, basis: `baseline ${fmtPct(baseline)} minus ${fmtPct(figure2.value)}` },
-    baseline,
-    headroom: maxDrop - drop,
-    status: ok ? "pass" : "fail",
-    message: ok ? `${drop >= 0 ? "dropped" : "improved"} ${fmtPct(Math.abs(drop))} against the baseline (limit ${fmtPct(maxDrop)})` : `dropped ${fmtPct(drop)} against the baseline, more than the ${fmtPct(maxDrop)} allowed`
-  };
-}
-function skip(id, label, limit, limitSource, why) {
-  return { id, label, limit, limitSource, figure: null, baseline: null, headroom: null, status: "skip", message: why };
-}
-function targetPasses(checks, failOn) {
-  if (failOn === "never") return true;
-  return !checks.some((c) => c.status === "fail" || failOn === "warning" && c.status === "warn");
-}
-
-// shared/gate/markdown.ts
-var STATUS_ICON = { pass: "\u2705 pass", warn: "\u26A0\uFE0F warn", fail: "\u274C fail", skip: "\u2796 skip" };
-function formatFigure(check, value) {
-  switch (check.id) {
-    case "flash":
-    case "ram":
-      return formatBytes(value);
-    case "latency":
-      return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
-    case "accuracy":
-    case "accuracy-drop":
-      return `${(value * 100).toFixed(2)}%`;
-    default:
-      return String(value);
-  }
-}
-function change(check) {
-  if (!check.figure || check.baseline === null || check.id === "accuracy-drop") return "\u2014";
-  const delta = check.figure.value - check.baseline;
-  if (delta === 0) return "no change";
-  const sign = delta > 0 ? "+" : "\u2212";
-  const pct2 = check.baseline !== 0 ? ` (${sign}${Math.abs(delta / check.baseline * 100).toFixed(1)}%)` : "";
-  return `${sign}${formatFigure(check, Math.abs(delta))}${pct2}`;
-}
-function renderTargetMarkdown(details, marker) {
-  const { verdict } = details;
-  const lines = [];
-  if (marker) lines.push(marker);
-  lines.push(
-    `### ${verdict.passed ? "\u2705" : "\u274C"} TinyOps constraint gate \u2014 ${verdict.target}${verdict.board && verdict.board !== verdict.target ? ` (${verdict.board})` : ""}`,
-    "",
-    "| Check | Limit | Figure | Change vs base | Headroom | Status |",
-    "|---|---:|---:|---:|---:|---|"
-  );
-  for (const c of verdict.checks) {
-    const limit = c.limit === null ? "\u2014" : `${formatFigure(c, c.limit)}${c.limitSource === "board" ? " (board)" : ""}`;
-    const figure2 = c.figure ? `${formatFigure(c, c.figure.value)} *(${c.figure.source === "measured" ? "measured" : "est."})*` : "\u2014";
-    const headroom = c.headroom === null ? "\u2014" : c.id.startsWith("accuracy") ? `${(c.headroom * 100).toFixed(2)} pts` : `${(c.headroom * 100).toFixed(1)}%`;
-    lines.push(`| ${c.label} | ${limit} | ${figure2} | ${change(c)} | ${headroom} | ${STATUS_ICON[c.status]} |`);
-  }
-  lines.push("");
-  for (const c of verdict.checks.filter((c2) => c2.status === "fail" || c2.status === "warn")) {
-    lines.push(`- **${c.label}**: ${c.message}`);
-  }
-  const bases = verdict.checks.filter((c) => c.figure).map((c) => `${c.label}: ${c.figure.source}, ${c.figure.basis}`);
-  if (bases.length) lines.push("", `<sub>${bases.join(" \xB7 ")}</sub>`);
-  if (details.arena) {
-    const a = details.arena;
-    lines.push(
-      "",
-      `**Arena**: ${formatBytes(a.planned)} planned, lower bound ${formatBytes(a.lowerBound)}${a.tflmEstimate !== null ? `, TFLite Micro would need about ${formatBytes(a.tflmEstimate)}` : ""}.`
-    );
-  }
-  if (details.layers.length) {
-    lines.push("", memoryChart(details.layers), "", layerTable(details.layers));
-  }
-  return lines.join("\n");
-}
-function memoryChart(layers) {
-  const kib = layers.map((l) => (l.liveBytes / 1024).toFixed(1));
-  return [
-    "```mermaid",
-    "xychart-beta",
-    '  title "Live activation memory per op (KiB)"',
-    `  x-axis [${layers.map((l) => `"${l.index}"`).join(", ")}]`,
-    '  y-axis "KiB"',
-    `  bar [${kib.join(", ")}]`,
-    "```"
-  ].join("\n");
-}
-function layerTable(layers) {
-  const rows = layers.map(
-    (l) => `| ${l.index} | ${l.op} | ${l.macs.toLocaleString("en-US")} | ${l.params.toLocaleString("en-US")} | [${l.outputShape.join(", ")}] | ${formatBytes(l.liveBytes)} |`
-  );
-  return [
-    `<details><summary>Per-layer figures (${layers.length} ops)</summary>`,
-    "",
-    "| # | Op | MACs | Params | Output | Live memory |",
-    "|---:|---|---:|---:|---|---:|",
-    ...rows,
-    "",
-    "</details>"
-  ].join("\n");
-}
-
-// shared/gate/run.ts
-var sha256 = (bytes) => (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex");
-function estimates(analysis, target, model) {
-  const sg = model.subgraphs[0];
-  const fit = boardFit(target.board, target.runtime, analysis.model.bytes, analysis.memory.planBytes, sg.tensors.length, sg.operators.length);
-  const latency = estimateLatency(analysis.ops, target.board, target.runtime === "cmsis-nn" ? "optimized" : "reference");
-  return {
-    flash: { value: fit.flash.estimate, source: "estimated", basis: `model ${analysis.model.bytes} B + ${target.runtime} runtime and app code` },
-    ram: { value: fit.ram.estimate, source: "estimated", basis: `arena ${analysis.memory.planBytes} B (offline plan) + runtime state + stack` },
-    latencyMs: { value: latency.ms, source: "estimated", basis: latency.basis },
-    accuracy: null,
-    boardFlash: target.board.flashBytes,
-    boardRam: target.board.ramBytes,
-    unsupportedOps: runtimeSupport(model, target.runtime).unsupported
-  };
-}
-function analyzeFor(model, bytes, source) {
-  return analyzeModel(model, bytes, { board: "qemu-mps2-an386", source });
-}
-function runGate(input) {
-  const baselineModel = input.baseline?.kind === "model" ? readModel(input.baseline.bytes, input.baseline.source) : null;
-  const analysis = analyzeFor(input.model, input.modelBytes.length, input.modelPath);
-  const baselineAnalysis = baselineModel && input.baseline?.kind === "model" ? analyzeFor(baselineModel, input.baseline.bytes.length, input.baseline.source) : null;
-  const targets = [];
-  const markdown = /* @__PURE__ */ new Map();
-  for (const target of input.targets) {
-    const facts = estimates(analysis, target, input.model);
-    const m = input.measured ?? {};
-    if (m.flash) facts.flash = m.flash;
-    if (m.ram) facts.ram = m.ram;
-    if (m.latencyMs) facts.latencyMs = m.latencyMs;
-    facts.accuracy = m.accuracy ?? input.accuracy ?? null;
-    let baseline = null;
-    if (baselineModel && baselineAnalysis && input.baseline?.kind === "model") {
-      const b = estimates(baselineAnalysis, target, baselineModel);
-      baseline = {
-        flash: m.flash ? null : b.flash.value,
-        ram: m.ram ? null : b.ram.value,
-        latencyMs: m.latencyMs ? null : b.latencyMs.value,
-        accuracy: input.baseline.accuracy ?? null
-      };
-    } else if (input.baseline?.kind === "report") {
-      const prior = input.baseline.report.targets.find((t) => t.target === target.name);
-      const value = (id) => prior?.checks.find((c) => c.id === id)?.figure?.value ?? null;
-      if (prior) baseline = { flash: value("flash"), ram: value("ram"), latencyMs: value("latency"), accuracy: value("accuracy") };
-    }
-    const checks = evaluateTarget(facts, target.budgets, baseline);
-    const verdict = {
-      target: target.name,
-      board: target.custom ? null : target.board.id,
-      passed: targetPasses(checks, input.failOn),
-      checks,
-      arena: {
-        planned: analysis.memory.planBytes,
-        lowerBound: analysis.memory.lowerBound,
-        tflmEstimate: analysis.tflm.mcu32.totalBytes
-      }
-    };
-    targets.push(verdict);
-    const layers = analysis.ops.map((op) => ({
-      index: op.index,
-      op: op.op,
-      macs: op.macs,
-      params: op.params,
-      outputShape: parseShape(op.outputs[0]),
-      liveBytes: op.liveBytes
-    }));
-    markdown.set(target.name, renderTargetMarkdown({ verdict, layers, arena: verdict.arena }, gateMarker(target.name)));
-  }
-  const report = {
-    schemaVersion: 1,
-    kind: "gate",
-    tool: { name: "tinyops", version: TINYOPS_VERSION },
-    model: { path: input.modelPath, sha256: sha256(input.modelBytes), bytes: input.modelBytes.length },
-    baseline: input.baseline ? { source: input.baseline.source, sha256: input.baseline.kind === "model" ? sha256(input.baseline.bytes) : input.baseline.report.model.sha256 } : null,
-    failOn: input.failOn,
-    passed: targets.every((t) => t.passed),
-    targets
-  };
-  return { report, markdown };
-}
-function gateMarker(target) {
-  return `<!-- tinyops:constraint-gate:${target} -->`;
-}
-function parseShape(text) {
-  const m = /\[([\d,\s]*)\]/.exec(text ?? "");
-  return m && m[1].trim() ? m[1].split(",").map((d) => Number(d.trim())) : [];
-}
-
-// shared/cli/commands/gate.ts
-var FAIL_ON = ["error", "warning", "never"];
-var gateCommand = {
-  summary: "check a model against a board's flash, RAM, latency and accuracy budgets (the PR check, locally)",
-  usage: "tinyops gate MODEL --board BOARD [--board BOARD2] [--config tinyops.yml] [--max-flash N] [--max-ram N] [--max-latency MS] [--min-accuracy F] [--max-accuracy-drop F] [--fail-on error|warning|never] [--baseline FILE] [--report FILE] [--json]",
-  async run(args, io) {
-    const { values, positionals } = parseCommandLine(
-      args,
-      {
-        board: { type: "string", multiple: true },
-        config: { type: "string" },
-        "max-flash": { type: "string" },
-        "max-ram": { type: "string" },
-        "max-latency": { type: "string" },
-        "min-accuracy": { type: "string" },
-        "max-accuracy-drop": { type: "string" },
-        "headroom-warning": { type: "string" },
-        "fail-on": { type: "string" },
-        baseline: { type: "string" },
-        report: { type: "string" },
-        json: { type: "boolean" }
-      },
-      { min: 0, max: 1, names: "MODEL" }
-    );
-    const failOn = values["fail-on"];
-    if (failOn !== void 0 && !FAIL_ON.includes(failOn))
-      throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(", ")}, got "${failOn}".`);
-    const budgets = {};
-    for (const key of ["max-flash", "max-ram", "max-latency", "min-accuracy", "max-accuracy-drop", "headroom-warning"]) {
-      if (values[key] !== void 0) budgets[key] = values[key];
-    }
-    const input = prepareGate({
-      model: positionals[0],
-      configPath: values.config,
-      configRequired: values.config !== void 0,
-      boards: values.board,
-      budgets,
-      failOn,
-      baselinePath: values.baseline
-    });
-    const { report, markdown } = runGate(input);
-    if (values.report) writeReport(values.report, gate_report_schema_default, report);
-    if (values.json) io.stdout(JSON.stringify(report, null, 2));
-    else io.stdout([...markdown.values()].join("\n\n"));
-    return report.passed ? 0 : 1;
-  }
-};
-
-// shared/build/build.ts
-var fs7 = __toESM(require("node:fs"));
-var path3 = __toESM(require("node:path"));
-var import_node_crypto3 = require("node:crypto");
-
-// shared/elf/elf.ts
-var SHT_NOBITS = 8;
-var SHF_WRITE = 1;
-var SHF_ALLOC = 2;
-var SHF_EXECINSTR = 4;
-function bad(source, message, offset) {
-  throw new TinyOpsError("ELF_MALFORMED", `${source}: not a valid 32-bit little-endian ELF file: ${message}`, {
-    where: `${source} @ byte ${offset}`,
-    hint: "Give the .elf the linker wrote (not the .bin or .hex), built for a 32-bit target such as arm-none-eabi."
-  });
-}
-function parseElf32(bytes, source = "firmware.elf") {
-  if (bytes.length < 52) bad(source, `${bytes.length} bytes is too short for an ELF header`, 0);
-  if (bytes[0] !== 127 || bytes[1] !== 69 || bytes[2] !== 76 || bytes[3] !== 70) bad(source, "no ELF magic", 0);
-  if (bytes[4] !== 1) bad(source, "not a 32-bit ELF (EI_CLASS)", 4);
-  if (bytes[5] !== 1) bad(source, "not little-endian (EI_DATA)", 5);
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const machine = v.getUint16(18, true);
-  const entry = v.getUint32(24, true);
-  const phoff = v.getUint32(28, true);
-  const shoff = v.getUint32(32, true);
-  const phentsize = v.getUint16(42, true);
-  const phnum = v.getUint16(44, true);
-  const shentsize = v.getUint16(46, true);
-  const shnum = v.getUint16(48, true);
-  const shstrndx = v.getUint16(50, true);
-  const table3 = (off, entsize, num3, min, what) => {
-    if (num3 === 0) return;
-    if (entsize < min) bad(source, `${what} entry size ${entsize} is too small`, off);
-    if (off + entsize * num3 > bytes.length) bad(source, `${what} table runs past the end of the file`, off);
-  };
-  table3(phoff, phentsize, phnum, 32, "program header");
-  table3(shoff, shentsize, shnum, 40, "section header");
-  const segments = [];
-  for (let i2 = 0; i2 < phnum; i2++) {
-    const o = phoff + i2 * phentsize;
-    segments.push({
-      type: v.getUint32(o, true),
-      offset: v.getUint32(o + 4, true),
-      vaddr: v.getUint32(o + 8, true),
-      paddr: v.getUint32(o + 12, true),
-      filesz: v.getUint32(o + 16, true),
-      memsz: v.getUint32(o + 20, true),
-      flags: v.getUint32(o + 24, true)
-    });
-  }
-  const raw = [];
-  for (let i2 = 0; i2 < shnum; i2++) {
-    const o = shoff + i2 * shentsize;
-    raw.push({
-      nameOffset: v.getUint32(o, true),
-      type: v.getUint32(o + 4, true),
-      flags: v.getUint32(o + 8, true),
-      addr: v.getUint32(o + 12, true),
-      offset: v.getUint32(o + 16, true),
-      size: v.getUint32(o + 20, true)
-    });
-  }
-  const strtab = raw[shstrndx];
-  if (shnum > 0 && (!strtab || strtab.offset + strtab.size > bytes.length)) bad(source, "section name table is missing or out of range", 50);
-  const names = strtab ? bytes.subarray(strtab.offset, strtab.offset + strtab.size) : new Uint8Array(0);
-  const sections = raw.map((s, i2) => {
-    if (s.type !== SHT_NOBITS && s.size > 0 && s.offset + s.size > bytes.length)
-      bad(source, `section ${i2} runs past the end of the file`, shoff + i2 * shentsize);
-    if (s.nameOffset > names.length) bad(source, `section ${i2}'s name is out of range`, shoff + i2 * shentsize);
-    const end = names.indexOf(0, s.nameOffset);
-    const name = new TextDecoder().decode(names.subarray(s.nameOffset, end < 0 ? names.length : end));
-    return { name, type: s.type, flags: s.flags, addr: s.addr, offset: s.offset, size: s.size };
-  });
-  return { machine, entry, sections, segments };
-}
-function sectionSizes(elf) {
-  const out = { text: 0, data: 0, bss: 0, flash: 0, ram: 0, sections: [] };
-  for (const s of elf.sections) {
-    if (!(s.flags & SHF_ALLOC) || s.size === 0) continue;
-    const kind = !(s.flags & SHF_WRITE) || s.flags & SHF_EXECINSTR ? "text" : s.type === SHT_NOBITS ? "bss" : "data";
-    out[kind] += s.size;
-    out.sections.push({ name: s.name, kind, addr: s.addr, size: s.size });
-  }
-  out.flash = out.text + out.data;
-  out.ram = out.data + out.bss;
-  return out;
-}
-
-// shared/build/ports.ts
-var fs6 = __toESM(require("node:fs"));
-var path2 = __toESM(require("node:path"));
-var PORT_OF_BOARD = {
-  "qemu-mps2-an386": "qemu-mps2-an386",
-  nano33ble: "nrf52840",
-  "stm32f746-disco": "stm32f746",
-  pico: "rp2040"
-};
-function firmwarePort(board, templateDir) {
-  const key = board.trim().toLowerCase();
-  const port = PORT_OF_BOARD[key] ?? PORT_OF_BOARD[BOARD_ALIASES[key] ?? ""] ?? key;
-  if (!fs6.existsSync(path2.join(templateDir, "boards", port, "board.cmake"))) {
-    const ports = fs6.readdirSync(path2.join(templateDir, "boards"), { withFileTypes: true }).filter((e) => e.isDirectory() && fs6.existsSync(path2.join(templateDir, "boards", e.name, "board.cmake"))).map((e) => e.name);
-    throw new TinyOpsError("BUILD_NO_PORT", `The firmware template has no port for board "${board}"`, {
-      hint: `Template ports: ${ports.join(", ")}. For another board, build your own project with build-command and give its ELF.`
-    });
-  }
-  return port;
-}
-function portMemory(templateDir, port) {
-  const text = fs6.readFileSync(path2.join(templateDir, "boards", port, "linker.ld"), "utf8");
-  const length = (region) => {
-    const m = new RegExp(`\\b${region}\\s*\\([^)]*\\)\\s*:\\s*ORIGIN\\s*=\\s*\\w+\\s*,\\s*LENGTH\\s*=\\s*(\\d+)\\s*([KM]?)`).exec(text);
-    if (!m) throw new Error(`no ${region} region in ${port}/linker.ld`);
-    return Number(m[1]) * (m[2] === "K" ? 1024 : m[2] === "M" ? 1024 * 1024 : 1);
-  };
-  return { flash: length("FLASH"), ram: length("RAM") };
-}
-
-// shared/build/run-command.ts
-var import_node_child_process = require("node:child_process");
-function runCommand(file, args, options = {}) {
-  return new Promise((resolve3, reject) => {
-    const child = (0, import_node_child_process.spawn)(file, args, { cwd: options.cwd, shell: options.shell ?? false, env: options.env ?? process.env });
-    let output = "";
-    let pending = "";
-    const take = (chunk) => {
-      const text = chunk.toString();
-      output += text;
-      if (!options.onLine) return;
-      pending += text;
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      lines.forEach((l) => options.onLine(l));
-    };
-    child.stdout.on("data", take);
-    child.stderr.on("data", take);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (pending && options.onLine) options.onLine(pending);
-      resolve3({ code: code ?? 1, output });
-    });
-  });
-}
-
-// schemas/build-report.schema.json
-var build_report_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://tinyops.dev/schemas/build-report.schema.json",
-  title: "TinyOps build report",
-  description: "Written by tinyops/cross-compile (tinyops build): flash and RAM measured from the ELF.",
-  type: "object",
-  additionalProperties: false,
-  required: ["schemaVersion", "kind", "tool", "board", "port", "toolchain", "model", "sizes", "capacity", "headroom", "sections", "artifacts"],
-  definitions: {
-    bytes: { type: "integer", minimum: 0 }
-  },
-  properties: {
-    schemaVersion: { const: 1 },
-    kind: { const: "build" },
-    tool: {
-      type: "object",
-      additionalProperties: false,
-      required: ["name", "version"],
-      properties: { name: { const: "tinyops" }, version: { type: "string" } }
-    },
-    board: { type: "string" },
-    port: { type: ["string", "null"], description: "The firmware-template port, or null for the user's own project." },
-    toolchain: { type: "string", description: "First line of the compiler's --version." },
-    model: {
-      type: ["object", "null"],
-      additionalProperties: false,
-      required: ["path", "sha256", "bytes"],
-      properties: {
-        path: { type: "string" },
-        sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
-        bytes: { $ref: "#/definitions/bytes" }
-      }
-    },
-    sizes: {
-      type: "object",
-      additionalProperties: false,
-      required: ["text", "data", "bss", "flash", "ram"],
-      description: "Berkeley size figures (equal to arm-none-eabi-size): flash = text + data, ram = data + bss (stack and heap reservations included).",
-      properties: {
-        text: { $ref: "#/definitions/bytes" },
-        data: { $ref: "#/definitions/bytes" },
-        bss: { $ref: "#/definitions/bytes" },
-        flash: { $ref: "#/definitions/bytes" },
-        ram: { $ref: "#/definitions/bytes" }
-      }
-    },
-    capacity: {
-      type: ["object", "null"],
-      additionalProperties: false,
-      required: ["flash", "ram"],
-      properties: { flash: { $ref: "#/definitions/bytes" }, ram: { $ref: "#/definitions/bytes" } }
-    },
-    headroom: {
-      type: ["object", "null"],
-      additionalProperties: false,
-      required: ["flash", "ram"],
-      properties: { flash: { type: "integer" }, ram: { type: "integer" } }
-    },
-    sections: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["name", "kind", "addr", "size"],
-        properties: {
-          name: { type: "string" },
-          kind: { enum: ["text", "data", "bss"] },
-          addr: { type: "integer", minimum: 0 },
-          size: { $ref: "#/definitions/bytes" }
-        }
-      }
-    },
-    artifacts: {
-      type: "object",
-      additionalProperties: false,
-      required: ["elf", "bin", "hex"],
-      properties: { elf: { type: "string" }, bin: { type: "string" }, hex: { type: "string" } }
-    }
-  }
-};
-
-// shared/build/build.ts
-var OVERFLOW = /region [`']?(\w+)'? overflowed by (\d+) bytes/;
-async function findToolchain(prefix = "arm-none-eabi-") {
-  try {
-    const { code, output } = await runCommand(`${prefix}gcc`, ["--version"]);
-    if (code === 0) return output.split("\n")[0].trim();
-  } catch {
-  }
-  throw new TinyOpsError("TOOLCHAIN_MISSING", `${prefix}gcc was not found on PATH`, {
-    hint: "Install it: `sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi` (the cross-compile action does this on GitHub-hosted Ubuntu runners)."
-  });
-}
-async function buildFirmware(options) {
-  const prefix = options.toolchainPrefix ?? "arm-none-eabi-";
-  const toolchain = await findToolchain(prefix);
-  const outDir = path3.resolve(options.outDir);
-  let port = null;
-  let elfPath;
-  let capacity = options.capacity ?? null;
-  const model = options.modelPath ? loadModelFile(options.modelPath) : null;
-  if (options.buildCommand) {
-    if (!options.elfPath)
-      throw new TinyOpsError("BUILD_NO_ELF", "A build-command needs the path of the ELF it produces", { hint: "Give elf (action) or --elf (CLI)." });
-    await checked(await runCommand(options.buildCommand, [], { shell: true, onLine: options.onLine }), "your build command");
-    elfPath = path3.resolve(options.elfPath);
-  } else {
-    if (!model) throw new TinyOpsError("BUILD_NO_MODEL", "The firmware template needs a model", { hint: "Give model (action) or --model (CLI)." });
-    const templateDir = path3.resolve(options.templateDir);
-    port = firmwarePort(options.board, templateDir);
-    capacity = portMemory(templateDir, port);
-    const buildDir = path3.join(outDir, `build-${port}`);
-    const defs = [
-      `-DBOARD=${port}`,
-      `-DMODEL=${path3.resolve(options.modelPath)}`,
-      `-DSELFTEST_INPUT=${options.selftestInput ? path3.resolve(options.selftestInput) : ""}`,
-      ...options.arenaSize ? [`-DARENA_SIZE=${options.arenaSize}`] : []
-    ];
-    await checked(await runCommand("cmake", ["-S", templateDir, "-B", buildDir, "-G", "Ninja", ...defs], { onLine: options.onLine }), "CMake configure");
-    await checked(await runCommand("cmake", ["--build", buildDir], { onLine: options.onLine }), "the firmware build");
-    elfPath = path3.join(buildDir, "firmware.elf");
-  }
-  if (!fs7.existsSync(elfPath))
-    throw new TinyOpsError("BUILD_NO_ELF", `The build finished but wrote no ELF at ${elfPath}`, { hint: "Check the ELF path your build writes." });
-  const elfBytes = new Uint8Array(fs7.readFileSync(elfPath));
-  const sizes = sectionSizes(parseElf32(elfBytes, elfPath));
-  const bin = await objcopy(prefix, elfPath, "binary");
-  const hex = await objcopy(prefix, elfPath, "ihex");
-  const artifacts = {
-    elf: path3.join(outDir, "firmware.elf"),
-    bin: path3.join(outDir, "firmware.bin"),
-    hex: path3.join(outDir, "firmware.hex")
-  };
-  const { sections, ...totals } = sizes;
-  const report = {
-    schemaVersion: 1,
-    kind: "build",
-    tool: { name: "tinyops", version: TINYOPS_VERSION },
-    board: options.board,
-    port,
-    toolchain,
-    model: model ? { path: options.modelPath, sha256: (0, import_node_crypto3.createHash)("sha256").update(model.bytes).digest("hex"), bytes: model.bytes.length } : null,
-    sizes: totals,
-    capacity,
-    headroom: capacity ? { flash: capacity.flash - totals.flash, ram: capacity.ram - totals.ram } : null,
-    sections,
-    artifacts
-  };
-  validateWithSchema(build_report_schema_default, report, { code: "REPORT_INVALID", source: "the build report", hint: "This is a TinyOps bug: please report it." });
-  writeFilesAtomic([
-    { path: path3.join(outDir, "build-report.json"), data: `${JSON.stringify(report, null, 2)}
-` },
-    { path: artifacts.elf, data: elfBytes },
-    { path: artifacts.bin, data: bin },
-    { path: artifacts.hex, data: hex }
-  ]);
-  return report;
-}
-async function checked(result, what) {
-  if (result.code === 0) return;
-  const overflow = OVERFLOW.exec(result.output);
-  if (overflow) {
-    const line = result.output.split("\n").find((l) => OVERFLOW.test(l)).trim();
-    throw new TinyOpsError("BUILD_DOES_NOT_FIT", `The firmware does not fit: ${overflow[1]} overflowed by ${overflow[2]} bytes`, {
-      where: line,
-      hint: "Shrink the model (quantize, prune, fewer channels), lower the arena or stack, or pick a board with more memory."
-    });
-  }
-  const errors = result.output.split("\n").filter((l) => /\berror\b/i.test(l)).slice(0, 10);
-  throw new TinyOpsError("BUILD_FAILED", `${what} failed (exit ${result.code})${errors.length ? `:
-${errors.join("\n")}` : ""}`, {
-    hint: "The compiler messages above name the file and line; the full log is in the step output."
-  });
-}
-async function objcopy(prefix, elf, format) {
-  const tmp = `${elf}.${format}.tmp`;
-  const { code, output } = await runCommand(`${prefix}objcopy`, ["-O", format, elf, tmp]);
-  if (code !== 0) throw new TinyOpsError("BUILD_OBJCOPY", `${prefix}objcopy -O ${format} failed: ${output.trim()}`, { hint: "Check the toolchain install." });
-  const data = new Uint8Array(fs7.readFileSync(tmp));
-  fs7.rmSync(tmp);
-  return data;
-}
-
-// shared/build/template-dir.ts
-var fs8 = __toESM(require("node:fs"));
-var path4 = __toESM(require("node:path"));
-function defaultTemplateDir(from = __dirname) {
-  let dir = from;
-  for (; ; ) {
-    const candidate = path4.join(dir, "firmware-template");
-    if (fs8.existsSync(path4.join(candidate, "CMakeLists.txt"))) return candidate;
-    const parent = path4.dirname(dir);
-    if (parent === dir) return path4.resolve("firmware-template");
-    dir = parent;
-  }
-}
-
-// shared/cli/commands/build.ts
-var buildCommand = {
-  summary: "build firmware for a board with arm-none-eabi-gcc and report flash and RAM from the ELF",
-  usage: "tinyops build --board BOARD --model MODEL --out-dir DIR [--arena N] [--selftest-input FILE] [--template DIR] [--build-command CMD --elf PATH --flash SIZE --ram SIZE] [--json]",
-  async run(args, io) {
-    const { values } = parseCommandLine(
-      args,
-      {
-        board: { type: "string" },
-        model: { type: "string" },
-        "out-dir": { type: "string" },
-        arena: { type: "string" },
-        "selftest-input": { type: "string" },
-        template: { type: "string" },
-        "build-command": { type: "string" },
-        elf: { type: "string" },
-        flash: { type: "string" },
-        ram: { type: "string" },
-        json: { type: "boolean" }
-      },
-      { min: 0, max: 0, names: "" }
-    );
-    if (!values.board) throw new UsageError("--board is required.");
-    if (!values["out-dir"]) throw new UsageError("--out-dir is required.");
-    const capacity = values.flash !== void 0 && values.ram !== void 0 ? { flash: parseSize(values.flash, "--flash"), ram: parseSize(values.ram, "--ram") } : void 0;
-    const report = await buildFirmware({
-      board: values.board,
-      modelPath: values.model,
-      outDir: values["out-dir"],
-      templateDir: values.template ?? defaultTemplateDir(),
-      buildCommand: values["build-command"],
-      elfPath: values.elf,
-      capacity,
-      arenaSize: values.arena ? integerOption("arena", values.arena, 0) : void 0,
-      selftestInput: values["selftest-input"],
-      onLine: values.json ? void 0 : (line) => io.stderr(line)
-    });
-    if (values.json) {
-      io.stdout(JSON.stringify(report, null, 2));
-      return 0;
-    }
-    const s = report.sizes;
-    const cap = report.capacity;
-    const used = (n2, c) => c ? ` of ${formatBytes(c)} (${(n2 / c * 100).toFixed(1)}%)` : "";
-    io.stdout(
-      [
-        `Built ${report.artifacts.elf} for ${report.board}${report.port ? ` (port ${report.port})` : ""} with ${report.toolchain}`,
-        `  text ${s.text} B, data ${s.data} B, bss ${s.bss} B`,
-        `  flash ${formatBytes(s.flash)}${used(s.flash, cap?.flash)}`,
-        `  RAM   ${formatBytes(s.ram)}${used(s.ram, cap?.ram)}`,
-        `  wrote firmware.elf, firmware.bin, firmware.hex, build-report.json in ${values["out-dir"]}`
-      ].join("\n")
-    );
-    return 0;
-  }
-};
-
-// shared/interp/kernel.ts
-var UnsupportedNodeError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "UnsupportedNodeError";
-  }
-};
-function ensure(cond, message) {
-  if (!cond) throw new UnsupportedNodeError(message);
-}
-
 // shared/interp/fixedpoint.ts
 var INT32_MIN = -2147483648;
 var INT32_MAX = 2147483647;
@@ -23881,6 +21736,17 @@ function calculateInputRadius(inputIntegerBits, inputLeftShift, totalSignedBits 
   return Math.floor(maxInputRescaled);
 }
 
+// shared/interp/kernel.ts
+var UnsupportedNodeError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UnsupportedNodeError";
+  }
+};
+function ensure(cond, message) {
+  if (!cond) throw new UnsupportedNodeError(message);
+}
+
 // shared/interp/kernel-util.ts
 var INT8_MIN = -128;
 var INT8_MAX = 127;
@@ -24032,7 +21898,7 @@ var ACTIVATIONS = [
   "TANH",
   "SIGN_BIT"
 ];
-function table2(options, expected) {
+function table(options, expected) {
   if (options === null) return {};
   if (options.$type !== expected)
     throw new UnsupportedNodeError(`builtin options are ${options.$type}, expected ${expected}`);
@@ -24066,7 +21932,7 @@ function positive(value, field) {
   return value;
 }
 function conv2dOptions(options) {
-  const t = table2(options, "Conv2DOptions");
+  const t = table(options, "Conv2DOptions");
   return {
     padding: padding(t),
     strideW: positive(num2(t, "stride_w", 1), "stride_w"),
@@ -24077,7 +21943,7 @@ function conv2dOptions(options) {
   };
 }
 function depthwiseConv2dOptions(options) {
-  const t = table2(options, "DepthwiseConv2DOptions");
+  const t = table(options, "DepthwiseConv2DOptions");
   return {
     padding: padding(t),
     strideW: positive(num2(t, "stride_w", 1), "stride_w"),
@@ -24089,7 +21955,7 @@ function depthwiseConv2dOptions(options) {
   };
 }
 function pool2dOptions(options) {
-  const t = table2(options, "Pool2DOptions");
+  const t = table(options, "Pool2DOptions");
   return {
     padding: padding(t),
     strideW: positive(num2(t, "stride_w", 1), "stride_w"),
@@ -24100,7 +21966,7 @@ function pool2dOptions(options) {
   };
 }
 function fullyConnectedOptions(options) {
-  const t = table2(options, "FullyConnectedOptions");
+  const t = table(options, "FullyConnectedOptions");
   const format = t.weights_format ?? "DEFAULT";
   return {
     activation: activation(t),
@@ -24109,17 +21975,17 @@ function fullyConnectedOptions(options) {
   };
 }
 function softmaxOptions(options) {
-  return { beta: num2(table2(options, "SoftmaxOptions"), "beta", 1) };
+  return { beta: num2(table(options, "SoftmaxOptions"), "beta", 1) };
 }
 function activationOption(options, expected) {
-  return activation(table2(options, expected));
+  return activation(table(options, expected));
 }
 function concatenationOptions(options) {
-  const t = table2(options, "ConcatenationOptions");
+  const t = table(options, "ConcatenationOptions");
   return { axis: num2(t, "axis", 0), activation: activation(t) };
 }
 function reducerOptions(options) {
-  return { keepDims: bool(table2(options, "ReducerOptions"), "keep_dims", false) };
+  return { keepDims: bool(table(options, "ReducerOptions"), "keep_dims", false) };
 }
 
 // shared/interp/kernels/add.ts
@@ -25509,6 +23375,2273 @@ var ALL = [
   relu6Kernel
 ];
 var KERNELS = new Map(ALL.map((k) => [k.op, k]));
+function interpreterSupport() {
+  const out = {};
+  for (const k of ALL) out[k.op] = { types: [...k.types], maxVersion: k.maxVersion };
+  return out;
+}
+
+// shared/analyze/support.ts
+var RUNTIMES = ["tinyops", "tflm-reference", "cmsis-nn"];
+var F32 = "FLOAT32";
+var I8 = "INT8";
+var I16 = "INT16";
+var I32 = "INT32";
+var TINYOPS_KERNELS = interpreterSupport();
+var ANY = [];
+var I64 = "INT64";
+var BOOL = "BOOL";
+var U8 = "UINT8";
+var TFLM_REFERENCE = {
+  ABS: [F32, I8, I16],
+  ADD: [F32, I8, I16, I32],
+  ADD_N: [F32, I32],
+  ARG_MAX: [F32, I8, I32],
+  ARG_MIN: [F32, I8, I32],
+  ASSIGN_VARIABLE: ANY,
+  AVERAGE_POOL_2D: [F32, I8, I16],
+  BATCH_MATMUL: [F32, I8, I16],
+  BATCH_TO_SPACE_ND: ANY,
+  BROADCAST_ARGS: [I32, I64],
+  BROADCAST_TO: ANY,
+  CALL_ONCE: ANY,
+  CAST: ANY,
+  CEIL: [F32],
+  CONCATENATION: [F32, I8, I16, I32, I64, BOOL],
+  CONV_2D: [F32, I8, I16],
+  COS: [F32],
+  CUMSUM: [F32, I8],
+  DEPTH_TO_SPACE: [F32, I8],
+  DEPTHWISE_CONV_2D: [F32, I8, I16],
+  DEQUANTIZE: [I8, I16, U8],
+  DIV: [F32, I8, I32],
+  ELU: [F32, I8],
+  EMBEDDING_LOOKUP: [F32, I8],
+  EQUAL: ANY,
+  EXP: [F32],
+  EXPAND_DIMS: ANY,
+  FILL: ANY,
+  FLOOR: [F32],
+  FLOOR_DIV: [F32],
+  FLOOR_MOD: [F32],
+  FULLY_CONNECTED: [F32, I8, I16],
+  GATHER: ANY,
+  GATHER_ND: ANY,
+  GREATER: ANY,
+  GREATER_EQUAL: ANY,
+  HARD_SWISH: [F32, I8],
+  IF: ANY,
+  L2_NORMALIZATION: [F32, I8],
+  L2_POOL_2D: [F32],
+  LEAKY_RELU: [F32, I8, I16],
+  LESS: ANY,
+  LESS_EQUAL: ANY,
+  LOG: [F32],
+  LOG_SOFTMAX: [F32, I8],
+  LOGICAL_AND: [BOOL],
+  LOGICAL_NOT: [BOOL],
+  LOGICAL_OR: [BOOL],
+  LOGISTIC: [F32, I8, I16],
+  MAX_POOL_2D: [F32, I8, I16],
+  MAXIMUM: [F32, I8, I16, I32, I64],
+  MEAN: [F32, I8, I16],
+  MINIMUM: [F32, I8, I16, I32, I64],
+  MIRROR_PAD: [F32, I8],
+  MUL: [F32, I8, I16, I32],
+  NEG: [F32],
+  NOT_EQUAL: ANY,
+  PACK: ANY,
+  PAD: [F32, I8, I16, I32],
+  PADV2: [F32, I8, I16, I32],
+  PRELU: [F32, I8],
+  QUANTIZE: [I8, I16, I32, U8],
+  READ_VARIABLE: ANY,
+  REDUCE_MAX: [F32, I8],
+  REDUCE_MIN: [F32, I8],
+  RELU: [F32, I8, I16],
+  RELU6: [F32, I8, I16],
+  RESHAPE: ANY,
+  RESIZE_BILINEAR: [F32, I8],
+  RESIZE_NEAREST_NEIGHBOR: [F32, I8, I16],
+  REVERSE_V2: ANY,
+  ROUND: [F32],
+  RSQRT: [F32, I8],
+  SELECT_V2: ANY,
+  SHAPE: ANY,
+  SIN: [F32],
+  SLICE: ANY,
+  SOFTMAX: [F32, I8, I16],
+  SPACE_TO_BATCH_ND: ANY,
+  SPACE_TO_DEPTH: [F32, I8],
+  SPLIT: ANY,
+  SPLIT_V: ANY,
+  SQRT: [F32],
+  SQUARE: [F32],
+  SQUARED_DIFFERENCE: [F32, I8, I32],
+  SQUEEZE: ANY,
+  STRIDED_SLICE: ANY,
+  SUB: [F32, I8, I16, I32],
+  SUM: [F32, I8, I16],
+  SVDF: [F32, I8],
+  TANH: [F32, I8, I16],
+  TRANSPOSE: ANY,
+  TRANSPOSE_CONV: [F32, I8, I16],
+  UNIDIRECTIONAL_SEQUENCE_LSTM: [F32, I8, I16],
+  UNPACK: ANY,
+  VAR_HANDLE: ANY,
+  WHILE: ANY,
+  ZEROS_LIKE: ANY
+};
+var TFLM_CUSTOM = /* @__PURE__ */ new Set([
+  "CIRCULAR_BUFFER",
+  "TFLite_Detection_PostProcess",
+  "SignalDelay",
+  "SignalEnergy",
+  "SignalFftAutoScale",
+  "SignalFilterBank",
+  "SignalFilterBankLog",
+  "SignalFilterBankSpectralSubtraction",
+  "SignalFilterBankSquareRoot",
+  "SignalFramer",
+  "SignalIrfft",
+  "SignalOverlapAdd",
+  "SignalPCAN",
+  "SignalRfft",
+  "SignalStacker",
+  "SignalWindow"
+]);
+var CMSIS_NN = {
+  ADD: [I8, I16],
+  BATCH_MATMUL: [I8, I16],
+  CONV_2D: [I8, I16],
+  DEPTHWISE_CONV_2D: [I8, I16],
+  FULLY_CONNECTED: [I8, I16],
+  MAXIMUM: [I8],
+  MINIMUM: [I8],
+  MUL: [I8, I16],
+  PAD: [I8],
+  AVERAGE_POOL_2D: [I8, I16],
+  MAX_POOL_2D: [I8, I16],
+  SOFTMAX: [I8, I16],
+  SVDF: [I8],
+  TRANSPOSE: [I8, I16],
+  TRANSPOSE_CONV: [I8],
+  UNIDIRECTIONAL_SEQUENCE_LSTM: [I8, I16]
+};
+var WEIGHTED = /* @__PURE__ */ new Set(["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV"]);
+function kernelType(model, op, name) {
+  const sg = model.subgraphs[0];
+  if (name === "QUANTIZE" && op.outputs[0] >= 0) {
+    const input = sg.tensors[op.inputs[0]];
+    return input && input.type === "FLOAT32" ? sg.tensors[op.outputs[0]].type : input?.type ?? "INT8";
+  }
+  const dataIndex = name === "TRANSPOSE_CONV" ? 2 : 0;
+  const first = op.inputs[dataIndex] ?? -1;
+  if (first >= 0) return sg.tensors[first].type;
+  const variable = op.inputs.find((i2) => i2 >= 0 && !isConstantTensor(model, sg.tensors[i2]));
+  if (variable !== void 0) return sg.tensors[variable].type;
+  return op.outputs[0] >= 0 ? sg.tensors[op.outputs[0]].type : "INT8";
+}
+function isHybrid(model, op, name, type) {
+  if (!WEIGHTED.has(name) || type !== "FLOAT32") return false;
+  const w = op.inputs[1];
+  if (w === void 0 || w < 0) return false;
+  const wt = model.subgraphs[0].tensors[w].type;
+  return wt === "INT8" || wt === "UINT8" || wt === "INT4";
+}
+function judge(runtime, name, isCustom, version, type, hybrid) {
+  if (runtime === "tinyops") {
+    if (isCustom)
+      return {
+        status: "unsupported",
+        reason: "custom op",
+        detail: `custom op "${name}" has no TinyOps kernel`
+      };
+    const k = TINYOPS_KERNELS[name];
+    if (!k)
+      return {
+        status: "unsupported",
+        reason: "op missing",
+        detail: `TinyOps has no ${name} kernel`
+      };
+    if (hybrid)
+      return {
+        status: "unsupported",
+        reason: "hybrid model",
+        detail: "float activations with int8 weights (dynamic-range quantization): quantize the model fully to int8"
+      };
+    if (!k.types.includes(type))
+      return {
+        status: "unsupported",
+        reason: "type missing",
+        detail: `${name} runs ${k.types.join(" and ")}, not ${type}`
+      };
+    if (version > k.maxVersion)
+      return {
+        status: "unsupported",
+        reason: "version too new",
+        detail: `${name} version ${version} is newer than the ${k.maxVersion} TinyOps implements`
+      };
+    return { status: "supported" };
+  }
+  if (isCustom) {
+    if (TFLM_CUSTOM.has(name))
+      return {
+        status: "supported",
+        detail: "custom op with a kernel in the TFLite Micro tree (register it by name)"
+      };
+    if (name === "ethos-u")
+      return {
+        status: "unsupported",
+        reason: "custom op",
+        detail: "compiled for an Arm Ethos-U NPU (Vela): needs the NPU and its driver"
+      };
+    return {
+      status: "unsupported",
+      reason: "custom op",
+      detail: `custom op "${name}" needs an application-provided kernel`
+    };
+  }
+  const types = TFLM_REFERENCE[name];
+  if (!types)
+    return {
+      status: "unsupported",
+      reason: "op missing",
+      detail: `TFLite Micro has no ${name} kernel`
+    };
+  if (hybrid)
+    return {
+      status: "unsupported",
+      reason: "hybrid model",
+      detail: "TFLite Micro rejects hybrid models (float activations, int8 weights)"
+    };
+  if (types.length > 0 && !types.includes(type))
+    return {
+      status: "unsupported",
+      reason: "type missing",
+      detail: `${name} runs ${types.join(", ")}, not ${type}`
+    };
+  if (runtime === "cmsis-nn") {
+    const fast = CMSIS_NN[name];
+    if (fast?.includes(type)) return { status: "optimized", detail: "CMSIS-NN kernel" };
+    return {
+      status: "supported",
+      detail: fast ? `reference fallback for ${type}` : "reference kernel (no CMSIS-NN version)"
+    };
+  }
+  return { status: "supported" };
+}
+function runtimeSupport(model, runtime) {
+  const groups = /* @__PURE__ */ new Map();
+  model.subgraphs[0].operators.forEach((op, index) => {
+    const name = opName(model, op);
+    const code = model.operatorCodes[op.opcodeIndex];
+    const type = kernelType(model, op, name);
+    const hybrid = isHybrid(model, op, name, type);
+    const key = `${name}|${code.version}|${type}|${hybrid}`;
+    const existing = groups.get(key);
+    if (existing) {
+      existing.ops.push(index);
+      return;
+    }
+    const v = judge(runtime, name, code.customCode !== null, code.version, type, hybrid);
+    groups.set(key, { op: name, version: code.version, type, ops: [index], ...v });
+  });
+  const ops = [...groups.values()];
+  const unsupported = ops.filter((o) => o.status === "unsupported").map(
+    (o) => `${o.op} v${o.version} (${o.type}): ${o.reason}${o.detail ? ` \u2014 ${o.detail}` : ""}`
+  );
+  return { runtime, supported: unsupported.length === 0, ops, unsupported };
+}
+function allRuntimeSupport(model) {
+  return RUNTIMES.map((r) => runtimeSupport(model, r));
+}
+
+// shared/analyze/tflm-estimate.ts
+var TFLM_ESTIMATE_BASIS = "estimate: head = TFLite Micro's greedy planner replayed on the same lifetimes (equal to its head on all 15 golden models); tail = replay of its persistent allocations with target struct sizes: allocator objects, a TfLiteEvalTensor per tensor, a TfLiteNode + registration per op, builtin options structs, kernel OpData (16-byte aligned), per-channel multiplier/shift arrays, variable tensors, input/output TfLiteTensors with quantization; calibrated: exact on the 15 golden 64-bit figures, within 0.05% of DESIGN.md's 32-bit kws01/vww01/ic01 and 5.3% over on ad01; reference kernels (no scratch buffers)";
+function structSizes(p) {
+  const ptr = p;
+  const pad2 = (n2, a) => Math.ceil(n2 / a) * a;
+  return {
+    // Two vtable pointers, five arena pointers, an int, a bool.
+    singleArenaAllocator: pad2(2 * ptr + 5 * ptr + 4 + 1, ptr),
+    // vtable, two ints, five pointers to its work arrays, two ints, a bool.
+    greedyPlanner: pad2(ptr + 8 + 4 * ptr + 8 + ptr + 1, ptr),
+    // vtable, a bool, five allocator/planner pointers, the scratch request pointer, two size_t.
+    microAllocator: pad2(ptr + ptr + 5 * ptr + ptr + 2 * ptr, ptr),
+    builtinDataAllocator: 2 * ptr,
+    subgraphAllocations: 2 * ptr,
+    evalTensor: pad2(2 * ptr + 4, ptr),
+    // TfLiteNode (inputs, outputs, intermediates, user_data, builtin_data, custom data pointer,
+    // custom data size) and the registration pointer.
+    nodeAndRegistration: pad2(6 * ptr + 4, ptr) + ptr,
+    // TfLiteTensor (static memory): quantization {type, params*}, params {scale, zero point},
+    // data*, dims*, bytes, type, allocation type, is_variable.
+    tensor: pad2(pad2(4 + ptr, ptr) + 8 + 3 * ptr + 4 + 4 + 1, ptr),
+    affineQuantization: pad2(2 * ptr + 4, ptr),
+    opDataConv: pad2(pad2(16 + 20, ptr) + 2 * ptr + 12, ptr),
+    opDataFullyConnected: pad2(pad2(36, ptr) + 2 * ptr + 1, ptr),
+    softmaxParams: pad2(8 + 20, ptr) + 5 * ptr,
+    concatenation: pad2(pad2(1, ptr) + 2 * ptr + 4 + 4 + 4, ptr)
+  };
+}
+var BUILTIN_DATA = {
+  CONV_2D: [28, 4],
+  DEPTHWISE_CONV_2D: [28, 4],
+  AVERAGE_POOL_2D: [40, 4],
+  MAX_POOL_2D: [40, 4],
+  L2_POOL_2D: [40, 4],
+  FULLY_CONNECTED: [16, 4],
+  SOFTMAX: [4, 4],
+  RESHAPE: [36, 4],
+  ADD: [8, 4],
+  SUB: [8, 4],
+  MUL: [4, 4],
+  DIV: [4, 4],
+  CONCATENATION: [8, 4],
+  MEAN: [1, 1],
+  SUM: [1, 1],
+  REDUCE_MAX: [1, 1],
+  SVDF: [12, 4],
+  UNIDIRECTIONAL_SEQUENCE_LSTM: [16, 4],
+  STRIDED_SLICE: [24, 4],
+  LEAKY_RELU: [4, 4],
+  TRANSPOSE_CONV: [20, 4],
+  SQUEEZE: [36, 4],
+  SPLIT: [4, 4],
+  PACK: [8, 4],
+  UNPACK: [8, 4],
+  GATHER: [8, 4],
+  SHAPE: [4, 4],
+  CAST: [0, 1]
+};
+function opDataBytes(op, s) {
+  switch (op) {
+    case "CONV_2D":
+    case "DEPTHWISE_CONV_2D":
+      return s.opDataConv;
+    case "FULLY_CONNECTED":
+      return s.opDataFullyConnected;
+    case "AVERAGE_POOL_2D":
+    case "MAX_POOL_2D":
+    case "L2_POOL_2D":
+      return 32;
+    // padding values, int and float activation limits
+    case "SOFTMAX":
+      return s.softmaxParams;
+    case "ADD":
+    case "SUB":
+      return 60;
+    // broadcast flag and 14 ints/floats of multipliers, shifts, offsets, limits
+    case "MUL":
+      return 36;
+    case "QUANTIZE":
+    case "DEQUANTIZE":
+      return 32;
+    // zero point and double scale, requantize multiplier and shift, zero point
+    case "LOGISTIC":
+    case "TANH":
+      return 16;
+    case "RELU":
+    case "RELU6":
+      return 24;
+    case "PAD":
+    case "PADV2":
+      return 56;
+    case "CONCATENATION":
+      return s.concatenation;
+    case "MEAN":
+    case "SUM":
+    case "REDUCE_MAX":
+      return 40;
+    case "LEAKY_RELU":
+      return 20;
+    case "RESHAPE":
+    case "SQUEEZE":
+    case "EXPAND_DIMS":
+    case "CAST":
+    case "MAXIMUM":
+    case "MINIMUM":
+      return 0;
+    // no Init data
+    case "DIV":
+      return 32;
+    case "SVDF":
+      return 64;
+    case "UNIDIRECTIONAL_SEQUENCE_LSTM":
+      return 256;
+    case "STRIDED_SLICE":
+      return 84;
+    case "TRANSPOSE_CONV":
+      return s.opDataConv + 8;
+    default:
+      return null;
+  }
+}
+var TailSimulator = class {
+  tail = 0;
+  items = /* @__PURE__ */ new Map();
+  alloc(what, bytes, alignment, count = 1) {
+    const before = this.tail;
+    this.tail = Math.floor((this.tail - bytes) / alignment) * alignment;
+    const item = this.items.get(what) ?? { what, count: 0, bytes: 0 };
+    item.count += count;
+    item.bytes += before - this.tail;
+    this.items.set(what, item);
+  }
+  get used() {
+    return -this.tail;
+  }
+};
+function estimateTflmArena(model, pointerBytes = 4) {
+  const s = structSizes(pointerBytes);
+  const p = pointerBytes;
+  const sg = model.subgraphs[0];
+  const caveats = [];
+  const lifetimes = tensorLifetimes(model);
+  const head = greedyBySizePlan(arenaBuffers(lifetimes, { includeVariables: false })).size;
+  const t = new TailSimulator();
+  const A = ARENA_ALIGNMENT;
+  t.alloc("allocator objects", s.singleArenaAllocator, p);
+  t.alloc("allocator objects", s.greedyPlanner, p);
+  t.alloc("allocator objects", s.microAllocator, p);
+  t.alloc("allocator objects", s.builtinDataAllocator, p);
+  t.alloc("allocator objects", s.subgraphAllocations * model.subgraphs.length, p);
+  for (const g of model.subgraphs) {
+    t.alloc("TfLiteEvalTensor per tensor", s.evalTensor * g.tensors.length, p, g.tensors.length);
+    t.alloc(
+      "TfLiteNode + registration per op",
+      s.nodeAndRegistration * g.operators.length,
+      p,
+      g.operators.length
+    );
+  }
+  if (model.subgraphs.length > 1)
+    caveats.push(
+      `${model.subgraphs.length - 1} more subgraph(s): their ops' OpData is not counted`
+    );
+  const names = sg.operators.map((op) => opName(model, op));
+  const unknown = /* @__PURE__ */ new Set();
+  names.forEach((name) => {
+    const b = BUILTIN_DATA[name];
+    if (b && b[0] > 0) t.alloc("builtin options structs", b[0], b[1]);
+  });
+  names.forEach((name) => {
+    const bytes = opDataBytes(name, s);
+    if (bytes === null) unknown.add(name);
+    else if (bytes > 0) t.alloc("kernel OpData (Init)", bytes, A);
+  });
+  sg.operators.forEach((op, i2) => {
+    const name = names[i2];
+    const filter = op.inputs[1] !== void 0 && op.inputs[1] >= 0 ? sg.tensors[op.inputs[1]] : void 0;
+    if (!filter) return;
+    let channels = 0;
+    if (name === "CONV_2D") channels = filter.shape[0] ?? 0;
+    else if (name === "DEPTHWISE_CONV_2D") channels = filter.shape[3] ?? 0;
+    else if (name === "FULLY_CONNECTED" && (filter.quantization?.scale.length ?? 0) > 1)
+      channels = filter.shape[0] ?? 0;
+    if (channels > 0) {
+      t.alloc("per-channel multiplier and shift arrays", channels * 4, A, channels);
+      t.alloc("per-channel multiplier and shift arrays", channels * 4, A, 0);
+    }
+  });
+  if (unknown.size) caveats.push(`OpData size not modelled for: ${[...unknown].sort().join(", ")}`);
+  for (const l of lifetimes) if (l.kind === "variable") t.alloc("variable tensor data", l.bytes, A);
+  t.alloc("scratch buffer handles", 0, p);
+  const ioTensor = (index) => {
+    t.alloc("interpreter input/output TfLiteTensor", s.tensor, p);
+    const q = sg.tensors[index].quantization;
+    if (q && q.scale.length > 0 && q.zeroPoint.length > 0) {
+      t.alloc("interpreter input/output TfLiteTensor", s.affineQuantization, p, 0);
+      t.alloc("interpreter input/output TfLiteTensor", 4 + 4 * q.scale.length, 4, 0);
+    }
+  };
+  t.alloc("interpreter input/output TfLiteTensor", p * sg.inputs.length, A, 0);
+  sg.inputs.forEach(ioTensor);
+  t.alloc("interpreter input/output TfLiteTensor", p * sg.outputs.length, A, 0);
+  sg.outputs.forEach(ioTensor);
+  t.alloc("fixed overhead (calibrated)", pointerBytes === 8 ? 208 : 0, 1);
+  const tailBytes = t.used;
+  return {
+    pointerBytes,
+    headBytes: head,
+    tailBytes,
+    totalBytes: head + tailBytes,
+    tail: [...t.items.values()].filter((i2) => i2.bytes > 0),
+    caveats,
+    basis: TFLM_ESTIMATE_BASIS
+  };
+}
+
+// shared/tflite/metadata.ts
+var OFFLINE_MEMORY_ALLOCATION = "OfflineMemoryAllocation";
+function encodeOfflineMemoryAllocation(offsets) {
+  const out = new Uint8Array(12 + offsets.length * 4);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, 1, true);
+  view.setInt32(4, 0, true);
+  view.setInt32(8, offsets.length, true);
+  offsets.forEach((o, k) => view.setInt32(12 + k * 4, o, true));
+  return out;
+}
+
+// shared/analyze/offline-plan.ts
+function withOfflinePlan(model, offsets) {
+  const tensors = model.subgraphs[0]?.tensors.length ?? 0;
+  if (offsets.length !== tensors)
+    throw new Error(
+      `offline plan has ${offsets.length} offsets but subgraph 0 has ${tensors} tensors`
+    );
+  const buffers = [
+    ...model.buffers,
+    { data: encodeOfflineMemoryAllocation(offsets), external: null }
+  ];
+  const entry = { name: OFFLINE_MEMORY_ALLOCATION, buffer: buffers.length - 1 };
+  const metadata = [...model.metadata.filter((m) => m.name !== OFFLINE_MEMORY_ALLOCATION), entry];
+  return { ...model, buffers, metadata };
+}
+
+// shared/analyze/index.ts
+function planMemory(model) {
+  const lifetimes = tensorLifetimes(model);
+  const buffers = arenaBuffers(lifetimes);
+  const lowerBound = memoryLowerBound(buffers);
+  const plan = bestPlan(buffers, lowerBound);
+  const problems = verifyPlan(buffers, plan);
+  if (problems.length) throw new Error(`memory planner produced an invalid plan: ${problems[0]}`);
+  const steps = model.subgraphs[0].operators.length;
+  return {
+    alignment: ARENA_ALIGNMENT,
+    planBytes: plan.size,
+    strategy: plan.strategy,
+    lowerBound,
+    gapBytes: plan.size - lowerBound,
+    gapFraction: lowerBound > 0 ? (plan.size - lowerBound) / lowerBound : 0,
+    tflmGreedyBytes: greedyBySizePlan(buffers).size,
+    profile: liveProfile(buffers, steps),
+    tensors: lifetimes.map((l) => ({ ...l, offset: plan.offsets.get(l.tensor) ?? null })),
+    variableTensors: lifetimes.filter((l) => l.kind === "variable").map((l) => l.tensor),
+    offlineAllocation: offlineAllocationValues(lifetimes, plan)
+  };
+}
+function analyzeModel(model, modelBytes, options = {}) {
+  const boards = options.board !== void 0 ? [findBoard(options.board)] : [...BOARDS];
+  if (model.subgraphs.length === 0)
+    throw new TinyOpsError("MODEL_EMPTY", "The model has no subgraph to analyze", {
+      where: options.source,
+      hint: "Give a model made by the TFLite converter; an empty model has nothing to run."
+    });
+  const sg = model.subgraphs[0];
+  const costs = opCosts(model);
+  const memory = planMemory(model);
+  const notes = [];
+  if (model.subgraphs.length > 1)
+    notes.push(
+      `The model has ${model.subgraphs.length} subgraphs; costs and the plan cover subgraph 0 only.`
+    );
+  if (memory.variableTensors.length)
+    notes.push(
+      `${memory.variableTensors.length} variable tensor(s) hold state across invocations: live for the whole run in our plan; TFLite Micro keeps them in its persistent tail.`
+    );
+  return {
+    schemaVersion: 1,
+    model: {
+      source: options.source ?? null,
+      bytes: modelBytes,
+      subgraphs: model.subgraphs.length,
+      tensors: sg.tensors.length,
+      ops: sg.operators.length
+    },
+    ops: costs.map((c) => ({ ...c, liveBytes: memory.profile[c.index] ?? 0 })),
+    totals: costTotals(model, costs),
+    memory,
+    tflm: { mcu32: estimateTflmArena(model, 4), host64: estimateTflmArena(model, 8) },
+    support: allRuntimeSupport(model),
+    boards: boards.map((board) => ({
+      board,
+      fit: boardFit(
+        board,
+        "tinyops",
+        modelBytes,
+        memory.planBytes,
+        sg.tensors.length,
+        sg.operators.length
+      ),
+      latency: {
+        reference: estimateLatency(costs, board, "reference"),
+        optimized: estimateLatency(costs, board, "optimized")
+      }
+    })),
+    notes
+  };
+}
+
+// shared/config/units.ts
+var SIZE_UNITS = { "": 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+var AMBIGUOUS = /^(k|K|KB|kb|Kb|M|MB|mb|G|GB|gb|kB)$/;
+function parseSize(value, where) {
+  if (typeof value === "number") {
+    if (Number.isInteger(value) && value >= 0) return value;
+    throw new TinyOpsError("CONFIG_SIZE", `${where}: ${value} is not a whole number of bytes`, {
+      where,
+      hint: "Write a whole number of bytes (262144) or use a unit: 256KiB, 1MiB."
+    });
+  }
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(value);
+  if (m && AMBIGUOUS.test(m[2])) {
+    const n2 = Number(m[1]);
+    throw new TinyOpsError("CONFIG_SIZE", `${where}: "${value}" is ambiguous: ${m[2]} can mean 1000 or 1024 bytes`, {
+      where,
+      hint: `Write ${n2}${m[2].startsWith("k") || m[2].startsWith("K") ? "KiB" : m[2].startsWith("M") || m[2].startsWith("m") ? "MiB" : "GiB"} for powers of 1024, or the number of bytes.`
+    });
+  }
+  if (!m || !(m[2] in SIZE_UNITS)) {
+    throw new TinyOpsError("CONFIG_SIZE", `${where}: "${value}" is not a size`, {
+      where,
+      hint: "Write a whole number of bytes (262144) or a number with B, KiB, MiB or GiB (256KiB, 1.5MiB)."
+    });
+  }
+  const bytes = Number(m[1]) * SIZE_UNITS[m[2]];
+  if (!Number.isInteger(bytes))
+    throw new TinyOpsError("CONFIG_SIZE", `${where}: "${value}" is not a whole number of bytes`, { where, hint: "Use a value that comes to whole bytes." });
+  return bytes;
+}
+function parseDurationMs(value, where) {
+  if (typeof value === "number" && value >= 0) return value;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s)?\s*$/.exec(String(value));
+  if (!m)
+    throw new TinyOpsError("CONFIG_DURATION", `${where}: "${value}" is not a duration`, {
+      where,
+      hint: "Write milliseconds as a number (50) or with a unit: 500us, 50ms, 0.2s."
+    });
+  const n2 = Number(m[1]);
+  const unit = m[2] ?? "ms";
+  return unit === "s" ? n2 * 1e3 : unit === "ms" ? n2 : n2 / 1e3;
+}
+function parseFraction(value, where) {
+  const text = String(value).trim();
+  const pct2 = text.endsWith("%");
+  const n2 = Number(pct2 ? text.slice(0, -1) : text);
+  const f = pct2 ? n2 / 100 : n2;
+  if (!Number.isFinite(f) || f < 0 || f > 1 || text === "")
+    throw new TinyOpsError("CONFIG_FRACTION", `${where}: "${value}" is not a fraction between 0 and 1`, {
+      where,
+      hint: "Write a fraction (0.9) or a percentage (90%)."
+    });
+  return f;
+}
+function formatBytes(bytes) {
+  if (Math.abs(bytes) < 1024) return `${bytes} B`;
+  if (Math.abs(bytes) < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+// shared/analyze/format.ts
+var n = (v) => v.toLocaleString("en-US");
+var pct = (f) => `${(f * 100).toFixed(1)}%`;
+function table2(header, rows, right = /* @__PURE__ */ new Set()) {
+  const widths = header.map((h, i2) => Math.max(h.length, ...rows.map((r) => (r[i2] ?? "").length)));
+  const line = (cells) => cells.map((c, i2) => right.has(i2) ? c.padStart(widths[i2]) : c.padEnd(widths[i2])).join("  ").trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+function tflmLines(label, e) {
+  return [
+    `${label}: ${n(e.totalBytes)} B = head ${n(e.headBytes)} B (its greedy plan) + tail ${n(e.tailBytes)} B (persistent)`,
+    ...e.tail.map((t) => `    ${t.what}${t.count > 1 ? ` (${n(t.count)})` : ""}: ${n(t.bytes)} B`),
+    ...e.caveats.map((c) => `    caveat: ${c}`)
+  ];
+}
+function formatAnalysis(r) {
+  const out = [];
+  out.push(
+    `Model: ${r.model.source ?? "(in memory)"}  ${n(r.model.bytes)} B, ${r.model.ops} ops, ${r.model.tensors} tensors${r.model.subgraphs > 1 ? `, ${r.model.subgraphs} subgraphs (subgraph 0 analyzed)` : ""}`
+  );
+  out.push("");
+  out.push("Ops");
+  out.push(
+    table2(
+      ["#", "op", "v", "inputs", "outputs", "MACs", "other ops", "params", "param B", "live B"],
+      r.ops.map((o) => [
+        String(o.index),
+        o.op,
+        String(o.version),
+        o.inputs.join(" "),
+        o.outputs.join(" "),
+        n(o.macs),
+        n(o.elementOps),
+        n(o.params),
+        n(o.paramBytes),
+        n(o.liveBytes)
+      ]),
+      /* @__PURE__ */ new Set([0, 2, 5, 6, 7, 8, 9])
+    )
+  );
+  out.push("");
+  out.push(
+    `Totals: ${n(r.totals.macs)} MACs, ${n(r.totals.elementOps)} other ops, ${n(r.totals.params)} parameters (${formatBytes(r.totals.paramBytes)}), activations ${formatBytes(r.totals.activationBytes)}`
+  );
+  out.push("");
+  const m = r.memory;
+  out.push(`Memory plan (subgraph 0, ${m.alignment}-byte aligned buffers)`);
+  out.push(`  arena plan:   ${n(m.planBytes)} B (${m.strategy})`);
+  out.push(`  lower bound:  ${n(m.lowerBound)} B (most bytes live at one op)`);
+  out.push(`  gap:          ${n(m.gapBytes)} B (${pct(m.gapFraction)})`);
+  out.push(
+    `  TFLite Micro greedy planner on the same lifetimes: ${n(m.tflmGreedyBytes)} B${m.tflmGreedyBytes > m.planBytes ? ` (ours is ${pct(m.planBytes / m.tflmGreedyBytes)} of it)` : ""}`
+  );
+  out.push(...tflmLines("  TFLite Micro arena_used_bytes estimate, 32-bit MCU", r.tflm.mcu32));
+  out.push(`  (same on a 64-bit host: ${n(r.tflm.host64.totalBytes)} B)`);
+  out.push(`  ${r.tflm.mcu32.basis}`);
+  if (m.variableTensors.length)
+    out.push(`  variable tensors (live throughout): ${m.variableTensors.join(", ")}`);
+  out.push("");
+  out.push(
+    table2(
+      ["tensor", "kind", "bytes", "offset", "live ops", "name"],
+      m.tensors.filter((t) => t.offset !== null).sort((a, b) => a.offset - b.offset || a.tensor - b.tensor).map((t) => [
+        String(t.tensor),
+        t.kind,
+        n(t.bytes),
+        n(t.offset),
+        `${t.first}-${t.last}`,
+        t.name.length > 48 ? `${t.name.slice(0, 45)}...` : t.name
+      ]),
+      /* @__PURE__ */ new Set([0, 2, 3])
+    )
+  );
+  out.push("");
+  out.push("Op support");
+  for (const s of r.support) {
+    const optimized = s.ops.filter((o) => o.status === "optimized").length;
+    const summary2 = s.supported ? "all ops supported" : `${s.unsupported.length} unsupported`;
+    out.push(
+      `  ${s.runtime}: ${summary2}${s.runtime === "cmsis-nn" ? ` (${optimized} of ${s.ops.length} op kinds optimized)` : ""}`
+    );
+    for (const u of s.unsupported) out.push(`    - ${u}`);
+  }
+  out.push("");
+  out.push("Fit per board (TinyOps runtime; estimates before a build)");
+  out.push(
+    table2(
+      [
+        "board",
+        "core",
+        "MHz",
+        "flash est",
+        "flash",
+        "RAM est",
+        "RAM",
+        "fits",
+        "latency ref",
+        "latency opt"
+      ],
+      r.boards.map((b) => [
+        b.board.id,
+        b.board.core,
+        String(b.board.clockMhz),
+        formatBytes(b.fit.flash.estimate),
+        formatBytes(b.fit.flash.capacity),
+        formatBytes(b.fit.ram.estimate),
+        formatBytes(b.fit.ram.capacity),
+        b.fit.fits ? "yes" : `NO (${[!b.fit.flash.fits && "flash", !b.fit.ram.fits && "RAM"].filter(Boolean).join(", ")})`,
+        `${b.latency.reference.ms.toFixed(1)} ms`,
+        `${b.latency.optimized.ms.toFixed(1)} ms`
+      ]),
+      /* @__PURE__ */ new Set([2, 3, 4, 5, 6, 8, 9])
+    )
+  );
+  out.push(
+    "  flash = model + runtime (16 KiB budget) + 8 KiB startup/HAL; RAM = arena plan + runtime tables + 4 KiB stack."
+  );
+  out.push(
+    "  latency: estimate from MACs and per-core cycles per MAC, reference vs optimized kernels; M4 calibrated to TFLite Micro instruction counts."
+  );
+  if (r.boards.length === 1) out.push(`  basis: ${r.boards[0].latency.optimized.basis}`);
+  for (const note of r.notes) out.push(`Note: ${note}`);
+  return out.join("\n");
+}
+
+// shared/fsutil/atomic.ts
+var fs = __toESM(require("node:fs"));
+var path = __toESM(require("node:path"));
+var import_node_crypto = require("node:crypto");
+function writeFilesAtomic(files) {
+  const staged = [];
+  try {
+    for (const file of files) {
+      fs.mkdirSync(path.dirname(file.path), { recursive: true });
+      const tmp = path.join(
+        path.dirname(file.path),
+        `.${path.basename(file.path)}.${process.pid}.${(0, import_node_crypto.randomBytes)(4).toString("hex")}.tmp`
+      );
+      staged.push({ tmp, target: file.path });
+      fs.writeFileSync(tmp, file.data);
+    }
+    for (const { tmp, target } of staged) fs.renameSync(tmp, target);
+  } catch (err3) {
+    for (const { tmp } of staged) fs.rmSync(tmp, { force: true });
+    throw err3;
+  }
+}
+function writeFileAtomic(target, data) {
+  writeFilesAtomic([{ path: target, data }]);
+}
+
+// shared/tflite/load.ts
+var fs2 = __toESM(require("node:fs"));
+function loadModelFile(path7) {
+  let stat;
+  try {
+    stat = fs2.statSync(path7);
+  } catch {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path7}`, {
+      hint: "Check the path (it is relative to the working directory) and that the file is committed or produced by an earlier step."
+    });
+  }
+  if (stat.isDirectory())
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path7}`, {
+      hint: "Give the path of the .tflite file itself."
+    });
+  const bytes = new Uint8Array(fs2.readFileSync(path7));
+  if (bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) !== "TFL3") {
+    const head = new TextDecoder().decode(bytes.subarray(0, 64));
+    const lfs = head.startsWith("version https://git-lfs");
+    throw new TinyOpsError("NOT_TFLITE", `${path7} is not a TFLite model (no "TFL3" file identifier)`, {
+      hint: lfs ? "This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present." : "Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first)."
+    });
+  }
+  return { model: readModel(bytes, path7), bytes };
+}
+
+// shared/cli/args.ts
+var import_node_util = require("node:util");
+function parseCommandLine(args, options, positionals) {
+  let parsed;
+  try {
+    parsed = (0, import_node_util.parseArgs)({ args, options, allowPositionals: true, strict: true });
+  } catch (err3) {
+    throw new UsageError(err3.message.replace(/\. To specify a positional.*$/s, "."));
+  }
+  const count = parsed.positionals.length;
+  if (count < positionals.min) throw new UsageError(`Missing argument: ${positionals.names}.`);
+  if (count > positionals.max)
+    throw new UsageError(`Unexpected argument: ${parsed.positionals[positionals.max]}.`);
+  return parsed;
+}
+function integerOption(name, value, fallback) {
+  if (value === void 0) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} takes a whole number, got "${value}".`);
+  return Number(value);
+}
+
+// shared/cli/commands/analyze.ts
+var analyzeCommand = {
+  summary: "Per-op cost, arena plan vs lower bound and TFLite Micro, op support, fit per board",
+  usage: "tinyops analyze MODEL [--board BOARD] [--json] [--write-plan OUT.tflite]",
+  async run(args, io) {
+    const { values, positionals } = parseCommandLine(
+      args,
+      { board: { type: "string" }, json: { type: "boolean" }, "write-plan": { type: "string" } },
+      { min: 1, max: 1, names: "MODEL" }
+    );
+    const path7 = positionals[0];
+    const { model, bytes } = loadModelFile(path7);
+    const report = analyzeModel(model, bytes.length, { board: values.board, source: path7 });
+    const planOut = values["write-plan"];
+    if (planOut !== void 0)
+      writeFileAtomic(planOut, writeModel(withOfflinePlan(model, report.memory.offlineAllocation)));
+    io.stdout(
+      values.json ? JSON.stringify({ ok: true, ...report, planWrittenTo: planOut ?? null }, null, 2) : `${formatAnalysis(report)}${planOut !== void 0 ? `
+Wrote the model with the arena plan as OfflineMemoryAllocation metadata: ${planOut}` : ""}`
+    );
+    return 0;
+  }
+};
+
+// shared/gate/prepare.ts
+var fs5 = __toESM(require("node:fs"));
+
+// shared/config/tinyops-yml.ts
+var fs3 = __toESM(require("node:fs"));
+var import_yaml = __toESM(require_dist());
+
+// shared/config/validate.ts
+var import_ajv = __toESM(require_ajv());
+var import_ajv_formats = __toESM(require_dist2());
+var ajv = new import_ajv.default({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+(0, import_ajv_formats.default)(ajv);
+var compiled = /* @__PURE__ */ new WeakMap();
+function validateWithSchema(schema, data, what) {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  if (validate(data)) return;
+  const problems = dedupe(validate.errors ?? []).map((e) => describeProblem(e, what.locate));
+  throw new TinyOpsError(what.code, `${what.source} is invalid:
+${problems.map((p) => `  - ${p}`).join("\n")}`, {
+    where: what.source,
+    hint: what.hint
+  });
+}
+function dedupe(errors) {
+  const byPath = /* @__PURE__ */ new Map();
+  for (const e of errors) {
+    const key = `${e.instancePath}|${e.keyword === "additionalProperties" ? e.params.additionalProperty : ""}`;
+    const prev = byPath.get(key);
+    if (!prev || prev.keyword === "anyOf" || prev.keyword === "oneOf") byPath.set(key, e);
+  }
+  return [...byPath.values()];
+}
+function describeProblem(e, locate) {
+  const path7 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const keyPath = path7.length ? path7.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
+  let what;
+  switch (e.keyword) {
+    case "additionalProperties":
+      what = `unknown key "${e.params.additionalProperty}"${allowedKeys(e)}`;
+      break;
+    case "enum":
+      what = `must be one of: ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
+      break;
+    case "required":
+      what = `missing required key "${e.params.missingProperty}"`;
+      break;
+    case "type":
+      what = `must be ${e.params.type}`;
+      break;
+    default:
+      what = e.message ?? e.keyword;
+  }
+  const unknownKey = e.keyword === "additionalProperties";
+  const at = locate?.(unknownKey ? [...path7, String(e.params.additionalProperty)] : path7, unknownKey);
+  return `${keyPath}: ${what}${at ? ` (${at})` : ""}`;
+}
+function allowedKeys(e) {
+  const props = e.parentSchema?.properties;
+  return props ? `; allowed: ${Object.keys(props).join(", ")}` : "";
+}
+
+// schemas/tinyops.schema.json
+var tinyops_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://tinyops.dev/schemas/tinyops.schema.json",
+  title: "tinyops.yml",
+  description: "TinyOps configuration: the model, the boards it must fit, and the budgets the constraint gate enforces. Action inputs override these values.",
+  type: "object",
+  additionalProperties: false,
+  definitions: {
+    size: {
+      description: "Bytes: a whole number, or a number with B, KiB, MiB or GiB (256KiB). K, KB, M and MB are refused as ambiguous.",
+      type: [
+        "integer",
+        "string"
+      ],
+      minimum: 0,
+      pattern: "^\\s*\\d+(\\.\\d+)?\\s*[A-Za-z]*\\s*$"
+    },
+    duration: {
+      description: "Milliseconds as a number, or a number with us, ms or s (50ms).",
+      type: [
+        "number",
+        "string"
+      ],
+      minimum: 0,
+      pattern: "^\\s*\\d+(\\.\\d+)?\\s*(us|ms|s)?\\s*$"
+    },
+    fraction: {
+      description: "A fraction (0.9) or a percentage (90%).",
+      type: [
+        "number",
+        "string"
+      ],
+      minimum: 0,
+      maximum: 1,
+      pattern: "^\\s*\\d+(\\.\\d+)?\\s*%?\\s*$"
+    },
+    budgets: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        "max-flash": {
+          $ref: "#/definitions/size",
+          description: "Largest flash use allowed (code + model + initialised data)."
+        },
+        "max-ram": {
+          $ref: "#/definitions/size",
+          description: "Largest RAM use allowed (data + bss + stack + arena)."
+        },
+        "max-latency": {
+          $ref: "#/definitions/duration",
+          description: "Longest inference allowed on the target."
+        },
+        "min-accuracy": {
+          $ref: "#/definitions/fraction",
+          description: "Lowest top-1 accuracy allowed on the validation set."
+        },
+        "max-accuracy-drop": {
+          $ref: "#/definitions/fraction",
+          description: "Largest accuracy drop allowed against the baseline (base branch)."
+        },
+        "headroom-warning": {
+          $ref: "#/definitions/fraction",
+          description: "Warn when a figure is within this fraction of its budget (default 10%)."
+        }
+      }
+    },
+    target: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        board: {
+          type: "string",
+          description: "A board id from the TinyOps board database (tinyops analyze --help lists them)."
+        },
+        name: {
+          type: "string",
+          description: "A name for a custom target (defaults to the board id)."
+        },
+        flash: {
+          $ref: "#/definitions/size",
+          description: "Custom target: flash size."
+        },
+        ram: {
+          $ref: "#/definitions/size",
+          description: "Custom target: RAM size."
+        },
+        "clock-mhz": {
+          type: "number",
+          exclusiveMinimum: 0,
+          description: "Custom target: core clock."
+        },
+        core: {
+          type: "string",
+          enum: [
+            "cortex-m0plus",
+            "cortex-m3",
+            "cortex-m4",
+            "cortex-m4f",
+            "cortex-m7",
+            "cortex-m33",
+            "cortex-m55",
+            "xtensa-lx6",
+            "xtensa-lx7",
+            "riscv32"
+          ],
+          description: "Custom target: CPU core."
+        },
+        budgets: {
+          $ref: "#/definitions/budgets"
+        },
+        runtime: {
+          type: "string",
+          enum: [
+            "tinyops",
+            "tflm-reference",
+            "cmsis-nn"
+          ],
+          description: "The inference runtime the firmware uses: it decides op support, code size and the latency estimate (default tinyops)."
+        }
+      }
+    }
+  },
+  properties: {
+    model: {
+      type: "string",
+      description: "Path of the .tflite model, relative to the repository root."
+    },
+    targets: {
+      type: "array",
+      minItems: 1,
+      items: {
+        $ref: "#/definitions/target"
+      },
+      description: "The boards the model must fit; each is checked and commented on separately."
+    },
+    budgets: {
+      $ref: "#/definitions/budgets",
+      description: "Budgets for every target (a target's own budgets override them)."
+    },
+    dataset: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        path: {
+          type: "string",
+          description: ".npz, .npy or a directory of .npy files, with labels."
+        },
+        limit: {
+          type: "integer",
+          minimum: 1,
+          description: "Use at most this many samples."
+        }
+      },
+      required: [
+        "path"
+      ]
+    },
+    baseline: {
+      type: "string",
+      description: "A baseline .tflite or gate-report.json to compare against (default: the model at the PR's base commit)."
+    },
+    reports: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        build: {
+          type: "string",
+          description: "build-report.json from cross-compile: measured flash and RAM."
+        },
+        hil: {
+          type: "string",
+          description: "hil-report.json from hil-test: measured accuracy and latency."
+        }
+      }
+    },
+    "fail-on": {
+      type: "string",
+      enum: [
+        "error",
+        "warning",
+        "never"
+      ],
+      description: "Which findings fail the check (default error)."
+    },
+    comment: {
+      type: "boolean",
+      description: "Post or update a sticky PR comment per target (default true)."
+    }
+  }
+};
+
+// shared/config/tinyops-yml.ts
+function loadConfigFile(path7) {
+  let text;
+  try {
+    text = fs3.readFileSync(path7, "utf8");
+  } catch {
+    throw new TinyOpsError("CONFIG_NOT_FOUND", `Config file not found: ${path7}`, {
+      hint: "Create tinyops.yml at the repository root (see schemas/tinyops.schema.json), or give its path with config-file / --config."
+    });
+  }
+  return parseConfigText(text, path7);
+}
+function parseConfigText(text, source) {
+  const lineCounter = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0];
+    throw new TinyOpsError("CONFIG_YAML", `${source} is not valid YAML: ${e.message.split("\n")[0]}`, {
+      where: pos ? `${source}:${pos.line}:${pos.col}` : source,
+      hint: "Fix the YAML syntax at the line shown (indentation, a missing colon, an unclosed quote)."
+    });
+  }
+  const data = doc.toJS() ?? {};
+  validateWithSchema(tinyops_schema_default, data, {
+    code: "CONFIG_INVALID",
+    source,
+    hint: "See schemas/tinyops.schema.json for every key, or point your editor at it for completion.",
+    locate: (path7, key) => {
+      let node2 = doc.getIn(path7, true);
+      if (key) {
+        const parent = path7.length > 1 ? doc.getIn(path7.slice(0, -1), true) : doc.contents;
+        if ((0, import_yaml.isMap)(parent))
+          node2 = parent.items.find((pair2) => (0, import_yaml.isScalar)(pair2.key) && String(pair2.key.value) === path7[path7.length - 1])?.key;
+      }
+      const range = (0, import_yaml.isNode)(node2) ? node2.range : void 0;
+      if (!range) return void 0;
+      const { line, col } = lineCounter.linePos(range[0]);
+      return `${source}:${line}:${col}`;
+    }
+  });
+  return data;
+}
+
+// shared/report/io.ts
+var fs4 = __toESM(require("node:fs"));
+function writeReport(path7, schema, report) {
+  validateWithSchema(schema, report, {
+    code: "REPORT_INVALID",
+    source: `the ${report.kind} report being written to ${path7}`,
+    hint: "This is a TinyOps bug: please report it with the command that produced it."
+  });
+  writeFileAtomic(path7, `${JSON.stringify(report, null, 2)}
+`);
+}
+function readReport(path7, schema, kind) {
+  let data;
+  try {
+    data = JSON.parse(fs4.readFileSync(path7, "utf8"));
+  } catch (err3) {
+    const missing = err3.code === "ENOENT";
+    throw new TinyOpsError("REPORT_UNREADABLE", missing ? `${kind} report not found: ${path7}` : `${kind} report ${path7} is not valid JSON`, {
+      where: path7,
+      hint: missing ? "Check the path, or that the step producing it ran and uploaded it." : "Give the JSON file the earlier TinyOps step wrote."
+    });
+  }
+  if (data?.kind !== kind)
+    throw new TinyOpsError("REPORT_KIND", `${path7} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`, {
+      where: path7,
+      hint: `Give the ${kind} report here.`
+    });
+  validateWithSchema(schema, data, { code: "REPORT_INVALID", source: `${kind} report ${path7}`, hint: "Regenerate it with the same TinyOps version." });
+  return data;
+}
+
+// schemas/gate-report.schema.json
+var gate_report_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://tinyops.dev/schemas/gate-report.schema.json",
+  title: "TinyOps gate report",
+  type: "object",
+  additionalProperties: false,
+  required: ["schemaVersion", "kind", "tool", "model", "failOn", "passed", "targets"],
+  definitions: {
+    figure: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      required: ["value", "source", "basis"],
+      properties: {
+        value: { type: "number" },
+        source: { enum: ["measured", "estimated"] },
+        basis: { type: "string" }
+      }
+    },
+    check: {
+      type: "object",
+      additionalProperties: false,
+      required: ["id", "label", "limit", "limitSource", "figure", "baseline", "headroom", "status", "message"],
+      properties: {
+        id: { enum: ["flash", "ram", "latency", "accuracy", "accuracy-drop", "ops"] },
+        label: { type: "string" },
+        limit: { type: ["number", "null"] },
+        limitSource: { enum: ["budget", "board", "none"] },
+        figure: { $ref: "#/definitions/figure" },
+        baseline: { type: ["number", "null"] },
+        headroom: { type: ["number", "null"] },
+        status: { enum: ["pass", "warn", "fail", "skip"] },
+        message: { type: "string" }
+      }
+    }
+  },
+  properties: {
+    schemaVersion: { const: 1 },
+    kind: { const: "gate" },
+    tool: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "version"],
+      properties: { name: { const: "tinyops" }, version: { type: "string" } }
+    },
+    model: {
+      type: "object",
+      additionalProperties: false,
+      required: ["path", "sha256", "bytes"],
+      properties: {
+        path: { type: "string" },
+        sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
+        bytes: { type: "integer", minimum: 0 }
+      }
+    },
+    baseline: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      required: ["source", "sha256"],
+      properties: {
+        source: { type: "string", description: "Where the baseline came from: base commit, file or report." },
+        sha256: { type: ["string", "null"] }
+      }
+    },
+    failOn: { enum: ["error", "warning", "never"] },
+    passed: { type: "boolean" },
+    targets: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["target", "board", "passed", "checks"],
+        properties: {
+          target: { type: "string" },
+          board: { type: ["string", "null"] },
+          passed: { type: "boolean" },
+          checks: { type: "array", items: { $ref: "#/definitions/check" } },
+          arena: {
+            type: ["object", "null"],
+            additionalProperties: false,
+            required: ["planned", "lowerBound", "tflmEstimate"],
+            properties: {
+              planned: { type: "integer" },
+              lowerBound: { type: "integer" },
+              tflmEstimate: { type: ["integer", "null"] }
+            }
+          }
+        }
+      }
+    }
+  }
+};
+
+// shared/gate/targets.ts
+var CONFIG_CORES = {
+  "cortex-m0plus": "cortex-m0+",
+  "cortex-m3": "cortex-m4",
+  // no M3 entry in the latency model: priced as an M4 without DSP
+  "cortex-m4": "cortex-m4",
+  "cortex-m4f": "cortex-m4",
+  "cortex-m7": "cortex-m7",
+  "cortex-m33": "cortex-m33",
+  "cortex-m55": "cortex-m33",
+  "xtensa-lx6": "xtensa-lx6",
+  "xtensa-lx7": "xtensa-lx7",
+  riscv32: "cortex-m0+"
+};
+var DEFAULT_HEADROOM_WARNING = 0.1;
+function resolveBudgets(where, ...layers) {
+  const merged = Object.assign({}, ...layers.filter(Boolean));
+  const at = (key) => `${where}.${key}`;
+  return {
+    maxFlash: merged["max-flash"] !== void 0 ? parseSize(merged["max-flash"], at("max-flash")) : void 0,
+    maxRam: merged["max-ram"] !== void 0 ? parseSize(merged["max-ram"], at("max-ram")) : void 0,
+    maxLatencyMs: merged["max-latency"] !== void 0 ? parseDurationMs(merged["max-latency"], at("max-latency")) : void 0,
+    minAccuracy: merged["min-accuracy"] !== void 0 ? parseFraction(merged["min-accuracy"], at("min-accuracy")) : void 0,
+    maxAccuracyDrop: merged["max-accuracy-drop"] !== void 0 ? parseFraction(merged["max-accuracy-drop"], at("max-accuracy-drop")) : void 0,
+    headroomWarning: merged["headroom-warning"] !== void 0 ? parseFraction(merged["headroom-warning"], at("headroom-warning")) : DEFAULT_HEADROOM_WARNING
+  };
+}
+function resolveTargets(config, overrides) {
+  const specs = overrides.boards?.length ? overrides.boards.map((board) => ({ board })) : config.targets ?? [];
+  if (specs.length === 0)
+    throw new TinyOpsError("GATE_NO_TARGET", "No target board: the gate needs at least one board to check against", {
+      hint: "Give `board` (action input) or --board (CLI), or list `targets:` in tinyops.yml."
+    });
+  return specs.map((spec, i2) => {
+    const where = `targets[${i2}]`;
+    const s = spec;
+    let board;
+    let custom = false;
+    if (s.board) {
+      board = findBoard(s.board);
+    } else {
+      if (s.flash === void 0 || s.ram === void 0 || !s.core)
+        throw new TinyOpsError("GATE_TARGET", `${where}: a custom target needs flash, ram and core (or a board id)`, {
+          where,
+          hint: "Add `board: <id>` for a known board, or `flash:`, `ram:`, `core:` and `clock-mhz:` for your own."
+        });
+      custom = true;
+      const core = CONFIG_CORES[s.core];
+      board = {
+        id: s.name ?? `custom-${i2}`,
+        name: s.name ?? `custom target ${i2}`,
+        mcu: `custom ${s.core}`,
+        core,
+        clockMhz: s["clock-mhz"] ?? 64,
+        flashBytes: parseSize(s.flash, `${where}.flash`),
+        ramBytes: parseSize(s.ram, `${where}.ram`),
+        fpu: s.core.endsWith("f") || s.core === "cortex-m7" || s.core === "cortex-m33" ? "sp" : "none",
+        dsp: !["cortex-m0plus", "cortex-m3", "riscv32"].includes(s.core)
+      };
+    }
+    return {
+      name: s.name ?? board.id,
+      board,
+      custom,
+      runtime: s.runtime ?? "tinyops",
+      budgets: resolveBudgets(where, config.budgets, s.budgets, overrides.budgets)
+    };
+  });
+}
+
+// shared/gate/prepare.ts
+var DEFAULT_CONFIG = "tinyops.yml";
+function loadGateConfig(options) {
+  const path7 = options.configPath ?? DEFAULT_CONFIG;
+  if (!options.configRequired && !fs5.existsSync(path7)) return {};
+  return loadConfigFile(path7);
+}
+function loadBaselineFile(path7) {
+  if (!fs5.existsSync(path7))
+    throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path7}`, {
+      hint: "Give a .tflite model or a gate-report.json from an earlier run, or leave baseline empty to use the base commit on pull requests."
+    });
+  if (path7.endsWith(".json")) return { kind: "report", source: path7, report: readReport(path7, gate_report_schema_default, "gate") };
+  return { kind: "model", source: path7, bytes: loadModelFile(path7).bytes };
+}
+function prepareGate(options, config = loadGateConfig(options)) {
+  const modelPath = options.model ?? config.model;
+  if (!modelPath)
+    throw new TinyOpsError("GATE_NO_MODEL", "No model given", {
+      hint: "Give the model path (action input `model`, CLI argument MODEL) or `model:` in tinyops.yml."
+    });
+  const { model, bytes } = loadModelFile(modelPath);
+  const targets = resolveTargets(config, { boards: options.boards, budgets: options.budgets });
+  const baselinePath = options.baselinePath ?? config.baseline;
+  return {
+    modelPath,
+    modelBytes: bytes,
+    model,
+    targets,
+    failOn: options.failOn ?? config["fail-on"] ?? "error",
+    baseline: options.baseline ?? (baselinePath ? loadBaselineFile(baselinePath) : void 0)
+  };
+}
+
+// shared/gate/run.ts
+var import_node_crypto2 = require("node:crypto");
+
+// shared/version.ts
+var TINYOPS_VERSION = "0.1.0";
+
+// shared/gate/evaluate.ts
+var fmtMs = (ms) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+var fmtPct = (f) => `${(f * 100).toFixed(2)}%`;
+function evaluateTarget(facts, budgets, baseline) {
+  const checks = [
+    upperLimit("flash", "Flash", facts.flash, budgets.maxFlash, facts.boardFlash, baseline?.flash ?? null, budgets.headroomWarning, formatBytes),
+    upperLimit("ram", "RAM", facts.ram, budgets.maxRam, facts.boardRam, baseline?.ram ?? null, budgets.headroomWarning, formatBytes),
+    upperLimit("latency", "Latency", facts.latencyMs, budgets.maxLatencyMs, null, baseline?.latencyMs ?? null, budgets.headroomWarning, fmtMs),
+    accuracyFloor(facts.accuracy, budgets.minAccuracy, baseline?.accuracy ?? null),
+    accuracyDrop(facts.accuracy, budgets.maxAccuracyDrop, baseline?.accuracy ?? null),
+    {
+      id: "ops",
+      label: "Op support",
+      limit: null,
+      limitSource: "none",
+      figure: null,
+      baseline: null,
+      headroom: null,
+      status: facts.unsupportedOps.length ? "fail" : "pass",
+      message: facts.unsupportedOps.length ? `the runtime cannot run: ${facts.unsupportedOps.join("; ")}` : "every op is supported by the runtime"
+    }
+  ];
+  return checks;
+}
+function upperLimit(id, label, figure2, budget, capacity, baseline, headroomWarning, fmt) {
+  const limit = budget ?? capacity ?? null;
+  const limitSource = budget !== void 0 ? "budget" : capacity !== null ? "board" : "none";
+  if (!figure2) return skip(id, label, limit, limitSource, `no ${label.toLowerCase()} figure (give a build or hil-test report, or a board)`);
+  if (limit === null)
+    return { id, label, limit, limitSource, figure: figure2, baseline, headroom: null, status: "pass", message: `${fmt(figure2.value)}, no limit set` };
+  const headroom = (limit - figure2.value) / limit;
+  let status = "pass";
+  let message = `${fmt(figure2.value)} of ${fmt(limit)} (${fmtPct(headroom)} free)`;
+  if (figure2.value > limit) {
+    status = "fail";
+    message = `${fmt(figure2.value)} exceeds the ${limitSource === "budget" ? "budget" : "board's capacity"} of ${fmt(limit)} by ${fmt(figure2.value - limit)}`;
+  } else if (capacity !== null && figure2.value > capacity) {
+    status = "fail";
+    message = `${fmt(figure2.value)} exceeds the board's capacity of ${fmt(capacity)}`;
+  } else if (headroom < headroomWarning) {
+    status = "warn";
+    message = `${fmt(figure2.value)} of ${fmt(limit)}: only ${fmtPct(headroom)} headroom left (warning below ${fmtPct(headroomWarning)})`;
+  }
+  return { id, label, limit, limitSource, figure: figure2, baseline, headroom, status, message };
+}
+function accuracyFloor(figure2, min, baseline) {
+  const base = { id: "accuracy", label: "Accuracy", limit: min ?? null, limitSource: min !== void 0 ? "budget" : "none" };
+  if (!figure2) return skip(base.id, base.label, base.limit, base.limitSource, "no validation set or hil-test report");
+  if (min === void 0) return { ...base, figure: figure2, baseline, headroom: null, status: "pass", message: `${fmtPct(figure2.value)}, no minimum set` };
+  const ok = figure2.value >= min;
+  return {
+    ...base,
+    figure: figure2,
+    baseline,
+    headroom: figure2.value - min,
+    status: ok ? "pass" : "fail",
+    message: ok ? `${fmtPct(figure2.value)} (minimum ${fmtPct(min)})` : `${fmtPct(figure2.value)} is below the minimum of ${fmtPct(min)}`
+  };
+}
+function accuracyDrop(figure2, maxDrop, baseline) {
+  const base = { id: "accuracy-drop", label: "Accuracy drop", limit: maxDrop ?? null, limitSource: maxDrop !== void 0 ? "budget" : "none" };
+  if (maxDrop === void 0) return skip(base.id, base.label, null, "none", "no max-accuracy-drop set");
+  if (!figure2 || baseline === null) return skip(base.id, base.label, maxDrop, "budget", "needs the accuracy of both this model and the baseline");
+  const drop = baseline - figure2.value;
+  const ok = drop <= maxDrop;
+  return {
+    ...base,
+    figure: { value: drop, source: figure2.source, basis: `baseline ${fmtPct(baseline)} minus ${fmtPct(figure2.value)}` },
+    baseline,
+    headroom: maxDrop - drop,
+    status: ok ? "pass" : "fail",
+    message: ok ? `${drop >= 0 ? "dropped" : "improved"} ${fmtPct(Math.abs(drop))} against the baseline (limit ${fmtPct(maxDrop)})` : `dropped ${fmtPct(drop)} against the baseline, more than the ${fmtPct(maxDrop)} allowed`
+  };
+}
+function skip(id, label, limit, limitSource, why) {
+  return { id, label, limit, limitSource, figure: null, baseline: null, headroom: null, status: "skip", message: why };
+}
+function targetPasses(checks, failOn) {
+  if (failOn === "never") return true;
+  return !checks.some((c) => c.status === "fail" || failOn === "warning" && c.status === "warn");
+}
+
+// shared/gate/markdown.ts
+var STATUS_ICON = { pass: "\u2705 pass", warn: "\u26A0\uFE0F warn", fail: "\u274C fail", skip: "\u2796 skip" };
+function formatFigure(check, value) {
+  switch (check.id) {
+    case "flash":
+    case "ram":
+      return formatBytes(value);
+    case "latency":
+      return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
+    case "accuracy":
+    case "accuracy-drop":
+      return `${(value * 100).toFixed(2)}%`;
+    default:
+      return String(value);
+  }
+}
+function change(check) {
+  if (!check.figure || check.baseline === null || check.id === "accuracy-drop") return "\u2014";
+  const delta = check.figure.value - check.baseline;
+  if (delta === 0) return "no change";
+  const sign = delta > 0 ? "+" : "\u2212";
+  const pct2 = check.baseline !== 0 ? ` (${sign}${Math.abs(delta / check.baseline * 100).toFixed(1)}%)` : "";
+  return `${sign}${formatFigure(check, Math.abs(delta))}${pct2}`;
+}
+function renderTargetMarkdown(details, marker) {
+  const { verdict } = details;
+  const lines = [];
+  if (marker) lines.push(marker);
+  lines.push(
+    `### ${verdict.passed ? "\u2705" : "\u274C"} TinyOps constraint gate \u2014 ${verdict.target}${verdict.board && verdict.board !== verdict.target ? ` (${verdict.board})` : ""}`,
+    "",
+    "| Check | Limit | Figure | Change vs base | Headroom | Status |",
+    "|---|---:|---:|---:|---:|---|"
+  );
+  for (const c of verdict.checks) {
+    const limit = c.limit === null ? "\u2014" : `${formatFigure(c, c.limit)}${c.limitSource === "board" ? " (board)" : ""}`;
+    const figure2 = c.figure ? `${formatFigure(c, c.figure.value)} *(${c.figure.source === "measured" ? "measured" : "est."})*` : "\u2014";
+    const headroom = c.headroom === null ? "\u2014" : c.id.startsWith("accuracy") ? `${(c.headroom * 100).toFixed(2)} pts` : `${(c.headroom * 100).toFixed(1)}%`;
+    lines.push(`| ${c.label} | ${limit} | ${figure2} | ${change(c)} | ${headroom} | ${STATUS_ICON[c.status]} |`);
+  }
+  lines.push("");
+  for (const c of verdict.checks.filter((c2) => c2.status === "fail" || c2.status === "warn")) {
+    lines.push(`- **${c.label}**: ${c.message}`);
+  }
+  const bases = verdict.checks.filter((c) => c.figure).map((c) => `${c.label}: ${c.figure.source}, ${c.figure.basis}`);
+  if (bases.length) lines.push("", `<sub>${bases.join(" \xB7 ")}</sub>`);
+  if (details.arena) {
+    const a = details.arena;
+    lines.push(
+      "",
+      `**Arena**: ${formatBytes(a.planned)} planned, lower bound ${formatBytes(a.lowerBound)}${a.tflmEstimate !== null ? `, TFLite Micro would need about ${formatBytes(a.tflmEstimate)}` : ""}.`
+    );
+  }
+  if (details.layers.length) {
+    lines.push("", memoryChart(details.layers), "", layerTable(details.layers));
+  }
+  return lines.join("\n");
+}
+function memoryChart(layers) {
+  const kib = layers.map((l) => (l.liveBytes / 1024).toFixed(1));
+  return [
+    "```mermaid",
+    "xychart-beta",
+    '  title "Live activation memory per op (KiB)"',
+    `  x-axis [${layers.map((l) => `"${l.index}"`).join(", ")}]`,
+    '  y-axis "KiB"',
+    `  bar [${kib.join(", ")}]`,
+    "```"
+  ].join("\n");
+}
+function layerTable(layers) {
+  const rows = layers.map(
+    (l) => `| ${l.index} | ${l.op} | ${l.macs.toLocaleString("en-US")} | ${l.params.toLocaleString("en-US")} | [${l.outputShape.join(", ")}] | ${formatBytes(l.liveBytes)} |`
+  );
+  return [
+    `<details><summary>Per-layer figures (${layers.length} ops)</summary>`,
+    "",
+    "| # | Op | MACs | Params | Output | Live memory |",
+    "|---:|---|---:|---:|---|---:|",
+    ...rows,
+    "",
+    "</details>"
+  ].join("\n");
+}
+
+// shared/gate/run.ts
+var sha256 = (bytes) => (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex");
+function estimates(analysis, target, model) {
+  const sg = model.subgraphs[0];
+  const fit = boardFit(target.board, target.runtime, analysis.model.bytes, analysis.memory.planBytes, sg.tensors.length, sg.operators.length);
+  const latency = estimateLatency(analysis.ops, target.board, target.runtime === "cmsis-nn" ? "optimized" : "reference");
+  return {
+    flash: { value: fit.flash.estimate, source: "estimated", basis: `model ${analysis.model.bytes} B + ${target.runtime} runtime and app code` },
+    ram: { value: fit.ram.estimate, source: "estimated", basis: `arena ${analysis.memory.planBytes} B (offline plan) + runtime state + stack` },
+    latencyMs: { value: latency.ms, source: "estimated", basis: latency.basis },
+    accuracy: null,
+    boardFlash: target.board.flashBytes,
+    boardRam: target.board.ramBytes,
+    unsupportedOps: runtimeSupport(model, target.runtime).unsupported
+  };
+}
+function analyzeFor(model, bytes, source) {
+  return analyzeModel(model, bytes, { board: "qemu-mps2-an386", source });
+}
+function runGate(input) {
+  const baselineModel = input.baseline?.kind === "model" ? readModel(input.baseline.bytes, input.baseline.source) : null;
+  const analysis = analyzeFor(input.model, input.modelBytes.length, input.modelPath);
+  const baselineAnalysis = baselineModel && input.baseline?.kind === "model" ? analyzeFor(baselineModel, input.baseline.bytes.length, input.baseline.source) : null;
+  const targets = [];
+  const markdown = /* @__PURE__ */ new Map();
+  for (const target of input.targets) {
+    const facts = estimates(analysis, target, input.model);
+    const m = input.measured ?? {};
+    if (m.flash) facts.flash = m.flash;
+    if (m.ram) facts.ram = m.ram;
+    if (m.latencyMs) facts.latencyMs = m.latencyMs;
+    facts.accuracy = m.accuracy ?? input.accuracy ?? null;
+    let baseline = null;
+    if (baselineModel && baselineAnalysis && input.baseline?.kind === "model") {
+      const b = estimates(baselineAnalysis, target, baselineModel);
+      baseline = {
+        flash: m.flash ? null : b.flash.value,
+        ram: m.ram ? null : b.ram.value,
+        latencyMs: m.latencyMs ? null : b.latencyMs.value,
+        accuracy: input.baseline.accuracy ?? null
+      };
+    } else if (input.baseline?.kind === "report") {
+      const prior = input.baseline.report.targets.find((t) => t.target === target.name);
+      const value = (id) => prior?.checks.find((c) => c.id === id)?.figure?.value ?? null;
+      if (prior) baseline = { flash: value("flash"), ram: value("ram"), latencyMs: value("latency"), accuracy: value("accuracy") };
+    }
+    const checks = evaluateTarget(facts, target.budgets, baseline);
+    const verdict = {
+      target: target.name,
+      board: target.custom ? null : target.board.id,
+      passed: targetPasses(checks, input.failOn),
+      checks,
+      arena: {
+        planned: analysis.memory.planBytes,
+        lowerBound: analysis.memory.lowerBound,
+        tflmEstimate: analysis.tflm.mcu32.totalBytes
+      }
+    };
+    targets.push(verdict);
+    const layers = analysis.ops.map((op) => ({
+      index: op.index,
+      op: op.op,
+      macs: op.macs,
+      params: op.params,
+      outputShape: parseShape(op.outputs[0]),
+      liveBytes: op.liveBytes
+    }));
+    markdown.set(target.name, renderTargetMarkdown({ verdict, layers, arena: verdict.arena }, gateMarker(target.name)));
+  }
+  const report = {
+    schemaVersion: 1,
+    kind: "gate",
+    tool: { name: "tinyops", version: TINYOPS_VERSION },
+    model: { path: input.modelPath, sha256: sha256(input.modelBytes), bytes: input.modelBytes.length },
+    baseline: input.baseline ? { source: input.baseline.source, sha256: input.baseline.kind === "model" ? sha256(input.baseline.bytes) : input.baseline.report.model.sha256 } : null,
+    failOn: input.failOn,
+    passed: targets.every((t) => t.passed),
+    targets
+  };
+  return { report, markdown };
+}
+function gateMarker(target) {
+  return `<!-- tinyops:constraint-gate:${target} -->`;
+}
+function parseShape(text) {
+  const m = /\[([\d,\s]*)\]/.exec(text ?? "");
+  return m && m[1].trim() ? m[1].split(",").map((d) => Number(d.trim())) : [];
+}
+
+// shared/cli/commands/gate.ts
+var FAIL_ON = ["error", "warning", "never"];
+var gateCommand = {
+  summary: "check a model against a board's flash, RAM, latency and accuracy budgets (the PR check, locally)",
+  usage: "tinyops gate MODEL --board BOARD [--board BOARD2] [--config tinyops.yml] [--max-flash N] [--max-ram N] [--max-latency MS] [--min-accuracy F] [--max-accuracy-drop F] [--fail-on error|warning|never] [--baseline FILE] [--report FILE] [--json]",
+  async run(args, io) {
+    const { values, positionals } = parseCommandLine(
+      args,
+      {
+        board: { type: "string", multiple: true },
+        config: { type: "string" },
+        "max-flash": { type: "string" },
+        "max-ram": { type: "string" },
+        "max-latency": { type: "string" },
+        "min-accuracy": { type: "string" },
+        "max-accuracy-drop": { type: "string" },
+        "headroom-warning": { type: "string" },
+        "fail-on": { type: "string" },
+        baseline: { type: "string" },
+        report: { type: "string" },
+        json: { type: "boolean" }
+      },
+      { min: 0, max: 1, names: "MODEL" }
+    );
+    const failOn = values["fail-on"];
+    if (failOn !== void 0 && !FAIL_ON.includes(failOn))
+      throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(", ")}, got "${failOn}".`);
+    const budgets = {};
+    for (const key of ["max-flash", "max-ram", "max-latency", "min-accuracy", "max-accuracy-drop", "headroom-warning"]) {
+      if (values[key] !== void 0) budgets[key] = values[key];
+    }
+    const input = prepareGate({
+      model: positionals[0],
+      configPath: values.config,
+      configRequired: values.config !== void 0,
+      boards: values.board,
+      budgets,
+      failOn,
+      baselinePath: values.baseline
+    });
+    const { report, markdown } = runGate(input);
+    if (values.report) writeReport(values.report, gate_report_schema_default, report);
+    if (values.json) io.stdout(JSON.stringify(report, null, 2));
+    else io.stdout([...markdown.values()].join("\n\n"));
+    return report.passed ? 0 : 1;
+  }
+};
+
+// shared/build/build.ts
+var fs7 = __toESM(require("node:fs"));
+var path3 = __toESM(require("node:path"));
+var import_node_crypto3 = require("node:crypto");
+
+// shared/elf/elf.ts
+var SHT_NOBITS = 8;
+var SHF_WRITE = 1;
+var SHF_ALLOC = 2;
+var SHF_EXECINSTR = 4;
+function bad(source, message, offset) {
+  throw new TinyOpsError("ELF_MALFORMED", `${source}: not a valid 32-bit little-endian ELF file: ${message}`, {
+    where: `${source} @ byte ${offset}`,
+    hint: "Give the .elf the linker wrote (not the .bin or .hex), built for a 32-bit target such as arm-none-eabi."
+  });
+}
+function parseElf32(bytes, source = "firmware.elf") {
+  if (bytes.length < 52) bad(source, `${bytes.length} bytes is too short for an ELF header`, 0);
+  if (bytes[0] !== 127 || bytes[1] !== 69 || bytes[2] !== 76 || bytes[3] !== 70) bad(source, "no ELF magic", 0);
+  if (bytes[4] !== 1) bad(source, "not a 32-bit ELF (EI_CLASS)", 4);
+  if (bytes[5] !== 1) bad(source, "not little-endian (EI_DATA)", 5);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const machine = v.getUint16(18, true);
+  const entry = v.getUint32(24, true);
+  const phoff = v.getUint32(28, true);
+  const shoff = v.getUint32(32, true);
+  const phentsize = v.getUint16(42, true);
+  const phnum = v.getUint16(44, true);
+  const shentsize = v.getUint16(46, true);
+  const shnum = v.getUint16(48, true);
+  const shstrndx = v.getUint16(50, true);
+  const table3 = (off, entsize, num3, min, what) => {
+    if (num3 === 0) return;
+    if (entsize < min) bad(source, `${what} entry size ${entsize} is too small`, off);
+    if (off + entsize * num3 > bytes.length) bad(source, `${what} table runs past the end of the file`, off);
+  };
+  table3(phoff, phentsize, phnum, 32, "program header");
+  table3(shoff, shentsize, shnum, 40, "section header");
+  const segments = [];
+  for (let i2 = 0; i2 < phnum; i2++) {
+    const o = phoff + i2 * phentsize;
+    segments.push({
+      type: v.getUint32(o, true),
+      offset: v.getUint32(o + 4, true),
+      vaddr: v.getUint32(o + 8, true),
+      paddr: v.getUint32(o + 12, true),
+      filesz: v.getUint32(o + 16, true),
+      memsz: v.getUint32(o + 20, true),
+      flags: v.getUint32(o + 24, true)
+    });
+  }
+  const raw = [];
+  for (let i2 = 0; i2 < shnum; i2++) {
+    const o = shoff + i2 * shentsize;
+    raw.push({
+      nameOffset: v.getUint32(o, true),
+      type: v.getUint32(o + 4, true),
+      flags: v.getUint32(o + 8, true),
+      addr: v.getUint32(o + 12, true),
+      offset: v.getUint32(o + 16, true),
+      size: v.getUint32(o + 20, true)
+    });
+  }
+  const strtab = raw[shstrndx];
+  if (shnum > 0 && (!strtab || strtab.offset + strtab.size > bytes.length)) bad(source, "section name table is missing or out of range", 50);
+  const names = strtab ? bytes.subarray(strtab.offset, strtab.offset + strtab.size) : new Uint8Array(0);
+  const sections = raw.map((s, i2) => {
+    if (s.type !== SHT_NOBITS && s.size > 0 && s.offset + s.size > bytes.length)
+      bad(source, `section ${i2} runs past the end of the file`, shoff + i2 * shentsize);
+    if (s.nameOffset > names.length) bad(source, `section ${i2}'s name is out of range`, shoff + i2 * shentsize);
+    const end = names.indexOf(0, s.nameOffset);
+    const name = new TextDecoder().decode(names.subarray(s.nameOffset, end < 0 ? names.length : end));
+    return { name, type: s.type, flags: s.flags, addr: s.addr, offset: s.offset, size: s.size };
+  });
+  return { machine, entry, sections, segments };
+}
+function sectionSizes(elf) {
+  const out = { text: 0, data: 0, bss: 0, flash: 0, ram: 0, sections: [] };
+  for (const s of elf.sections) {
+    if (!(s.flags & SHF_ALLOC) || s.size === 0) continue;
+    const kind = !(s.flags & SHF_WRITE) || s.flags & SHF_EXECINSTR ? "text" : s.type === SHT_NOBITS ? "bss" : "data";
+    out[kind] += s.size;
+    out.sections.push({ name: s.name, kind, addr: s.addr, size: s.size });
+  }
+  out.flash = out.text + out.data;
+  out.ram = out.data + out.bss;
+  return out;
+}
+
+// shared/build/ports.ts
+var fs6 = __toESM(require("node:fs"));
+var path2 = __toESM(require("node:path"));
+var PORT_OF_BOARD = {
+  "qemu-mps2-an386": "qemu-mps2-an386",
+  nano33ble: "nrf52840",
+  "stm32f746-disco": "stm32f746",
+  pico: "rp2040"
+};
+function firmwarePort(board, templateDir) {
+  const key = board.trim().toLowerCase();
+  const port = PORT_OF_BOARD[key] ?? PORT_OF_BOARD[BOARD_ALIASES[key] ?? ""] ?? key;
+  if (!fs6.existsSync(path2.join(templateDir, "boards", port, "board.cmake"))) {
+    const ports = fs6.readdirSync(path2.join(templateDir, "boards"), { withFileTypes: true }).filter((e) => e.isDirectory() && fs6.existsSync(path2.join(templateDir, "boards", e.name, "board.cmake"))).map((e) => e.name);
+    throw new TinyOpsError("BUILD_NO_PORT", `The firmware template has no port for board "${board}"`, {
+      hint: `Template ports: ${ports.join(", ")}. For another board, build your own project with build-command and give its ELF.`
+    });
+  }
+  return port;
+}
+function portMemory(templateDir, port) {
+  const text = fs6.readFileSync(path2.join(templateDir, "boards", port, "linker.ld"), "utf8");
+  const length = (region) => {
+    const m = new RegExp(`\\b${region}\\s*\\([^)]*\\)\\s*:\\s*ORIGIN\\s*=\\s*\\w+\\s*,\\s*LENGTH\\s*=\\s*(\\d+)\\s*([KM]?)`).exec(text);
+    if (!m) throw new Error(`no ${region} region in ${port}/linker.ld`);
+    return Number(m[1]) * (m[2] === "K" ? 1024 : m[2] === "M" ? 1024 * 1024 : 1);
+  };
+  return { flash: length("FLASH"), ram: length("RAM") };
+}
+
+// shared/build/run-command.ts
+var import_node_child_process = require("node:child_process");
+function runCommand(file, args, options = {}) {
+  return new Promise((resolve3, reject) => {
+    const child = (0, import_node_child_process.spawn)(file, args, { cwd: options.cwd, shell: options.shell ?? false, env: options.env ?? process.env });
+    let output = "";
+    let pending = "";
+    const take = (chunk) => {
+      const text = chunk.toString();
+      output += text;
+      if (!options.onLine) return;
+      pending += text;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      lines.forEach((l) => options.onLine(l));
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (pending && options.onLine) options.onLine(pending);
+      resolve3({ code: code ?? 1, output });
+    });
+  });
+}
+
+// schemas/build-report.schema.json
+var build_report_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://tinyops.dev/schemas/build-report.schema.json",
+  title: "TinyOps build report",
+  description: "Written by tinyops/cross-compile (tinyops build): flash and RAM measured from the ELF.",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "schemaVersion",
+    "kind",
+    "tool",
+    "board",
+    "port",
+    "toolchain",
+    "model",
+    "arenaBytes",
+    "sizes",
+    "capacity",
+    "headroom",
+    "sections",
+    "artifacts"
+  ],
+  definitions: {
+    bytes: {
+      type: "integer",
+      minimum: 0
+    }
+  },
+  properties: {
+    schemaVersion: {
+      const: 1
+    },
+    kind: {
+      const: "build"
+    },
+    tool: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "name",
+        "version"
+      ],
+      properties: {
+        name: {
+          const: "tinyops"
+        },
+        version: {
+          type: "string"
+        }
+      }
+    },
+    board: {
+      type: "string"
+    },
+    port: {
+      type: [
+        "string",
+        "null"
+      ],
+      description: "The firmware-template port, or null for the user's own project."
+    },
+    toolchain: {
+      type: "string",
+      description: "First line of the compiler's --version."
+    },
+    model: {
+      type: [
+        "object",
+        "null"
+      ],
+      additionalProperties: false,
+      required: [
+        "path",
+        "sha256",
+        "bytes"
+      ],
+      properties: {
+        path: {
+          type: "string"
+        },
+        sha256: {
+          type: "string",
+          pattern: "^[0-9a-f]{64}$"
+        },
+        bytes: {
+          $ref: "#/definitions/bytes"
+        }
+      }
+    },
+    arenaBytes: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 0,
+      description: "The static tensor arena compiled in: the offline plan's size (template builds)."
+    },
+    sizes: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "text",
+        "data",
+        "bss",
+        "flash",
+        "ram"
+      ],
+      description: "Berkeley size figures (equal to arm-none-eabi-size): flash = text + data, ram = data + bss (stack and heap reservations included).",
+      properties: {
+        text: {
+          $ref: "#/definitions/bytes"
+        },
+        data: {
+          $ref: "#/definitions/bytes"
+        },
+        bss: {
+          $ref: "#/definitions/bytes"
+        },
+        flash: {
+          $ref: "#/definitions/bytes"
+        },
+        ram: {
+          $ref: "#/definitions/bytes"
+        }
+      }
+    },
+    capacity: {
+      type: [
+        "object",
+        "null"
+      ],
+      additionalProperties: false,
+      required: [
+        "flash",
+        "ram"
+      ],
+      properties: {
+        flash: {
+          $ref: "#/definitions/bytes"
+        },
+        ram: {
+          $ref: "#/definitions/bytes"
+        }
+      }
+    },
+    headroom: {
+      type: [
+        "object",
+        "null"
+      ],
+      additionalProperties: false,
+      required: [
+        "flash",
+        "ram"
+      ],
+      properties: {
+        flash: {
+          type: "integer"
+        },
+        ram: {
+          type: "integer"
+        }
+      }
+    },
+    sections: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: [
+          "name",
+          "kind",
+          "addr",
+          "size"
+        ],
+        properties: {
+          name: {
+            type: "string"
+          },
+          kind: {
+            enum: [
+              "text",
+              "data",
+              "bss"
+            ]
+          },
+          addr: {
+            type: "integer",
+            minimum: 0
+          },
+          size: {
+            $ref: "#/definitions/bytes"
+          }
+        }
+      }
+    },
+    artifacts: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "elf",
+        "bin",
+        "hex"
+      ],
+      properties: {
+        elf: {
+          type: "string"
+        },
+        bin: {
+          type: "string"
+        },
+        hex: {
+          type: "string"
+        }
+      }
+    }
+  }
+};
+
+// shared/build/build.ts
+var OVERFLOW = /region [`']?(\w+)'? overflowed by (\d+) bytes/;
+async function findToolchain(prefix = "arm-none-eabi-") {
+  try {
+    const { code, output } = await runCommand(`${prefix}gcc`, ["--version"]);
+    if (code === 0) return output.split("\n")[0].trim();
+  } catch {
+  }
+  throw new TinyOpsError("TOOLCHAIN_MISSING", `${prefix}gcc was not found on PATH`, {
+    hint: "Install it: `sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi` (the cross-compile action does this on GitHub-hosted Ubuntu runners)."
+  });
+}
+async function buildFirmware(options) {
+  const prefix = options.toolchainPrefix ?? "arm-none-eabi-";
+  const toolchain = await findToolchain(prefix);
+  const outDir = path3.resolve(options.outDir);
+  let port = null;
+  let elfPath;
+  let capacity = options.capacity ?? null;
+  let arenaSize = null;
+  const model = options.modelPath ? loadModelFile(options.modelPath) : null;
+  if (options.buildCommand) {
+    if (!options.elfPath)
+      throw new TinyOpsError("BUILD_NO_ELF", "A build-command needs the path of the ELF it produces", { hint: "Give elf (action) or --elf (CLI)." });
+    await checked(await runCommand(options.buildCommand, [], { shell: true, onLine: options.onLine }), "your build command");
+    elfPath = path3.resolve(options.elfPath);
+  } else {
+    if (!model) throw new TinyOpsError("BUILD_NO_MODEL", "The firmware template needs a model", { hint: "Give model (action) or --model (CLI)." });
+    const templateDir = path3.resolve(options.templateDir);
+    port = firmwarePort(options.board, templateDir);
+    capacity = portMemory(templateDir, port);
+    const buildDir = path3.join(outDir, `build-${port}`);
+    const plan = planMemory(model.model);
+    const plannedModel = path3.join(buildDir, "model.planned.tflite");
+    fs7.mkdirSync(buildDir, { recursive: true });
+    writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
+    arenaSize = options.arenaSize ?? Math.max(16, plan.planBytes);
+    const defs = [
+      `-DBOARD=${port}`,
+      `-DMODEL=${plannedModel}`,
+      `-DSELFTEST_INPUT=${options.selftestInput ? path3.resolve(options.selftestInput) : ""}`,
+      `-DARENA_SIZE=${arenaSize}`,
+      ...Object.entries(options.cmakeDefines ?? {}).map(([k, v]) => `-D${k}=${v}`)
+    ];
+    await checked(await runCommand("cmake", ["-S", templateDir, "-B", buildDir, "-G", "Ninja", ...defs], { onLine: options.onLine }), "CMake configure");
+    await checked(await runCommand("cmake", ["--build", buildDir], { onLine: options.onLine }), "the firmware build");
+    elfPath = path3.join(buildDir, "firmware.elf");
+  }
+  if (!fs7.existsSync(elfPath))
+    throw new TinyOpsError("BUILD_NO_ELF", `The build finished but wrote no ELF at ${elfPath}`, { hint: "Check the ELF path your build writes." });
+  const elfBytes = new Uint8Array(fs7.readFileSync(elfPath));
+  const sizes = sectionSizes(parseElf32(elfBytes, elfPath));
+  const bin = await objcopy(prefix, elfPath, "binary");
+  const hex = await objcopy(prefix, elfPath, "ihex");
+  const artifacts = {
+    elf: path3.join(outDir, "firmware.elf"),
+    bin: path3.join(outDir, "firmware.bin"),
+    hex: path3.join(outDir, "firmware.hex")
+  };
+  const { sections, ...totals } = sizes;
+  const report = {
+    schemaVersion: 1,
+    kind: "build",
+    tool: { name: "tinyops", version: TINYOPS_VERSION },
+    board: options.board,
+    port,
+    toolchain,
+    model: model ? { path: options.modelPath, sha256: (0, import_node_crypto3.createHash)("sha256").update(model.bytes).digest("hex"), bytes: model.bytes.length } : null,
+    arenaBytes: arenaSize,
+    sizes: totals,
+    capacity,
+    headroom: capacity ? { flash: capacity.flash - totals.flash, ram: capacity.ram - totals.ram } : null,
+    sections,
+    artifacts
+  };
+  validateWithSchema(build_report_schema_default, report, { code: "REPORT_INVALID", source: "the build report", hint: "This is a TinyOps bug: please report it." });
+  writeFilesAtomic([
+    { path: path3.join(outDir, "build-report.json"), data: `${JSON.stringify(report, null, 2)}
+` },
+    { path: artifacts.elf, data: elfBytes },
+    { path: artifacts.bin, data: bin },
+    { path: artifacts.hex, data: hex }
+  ]);
+  return report;
+}
+async function checked(result, what) {
+  if (result.code === 0) return;
+  const overflow = OVERFLOW.exec(result.output);
+  if (overflow) {
+    const line = result.output.split("\n").find((l) => OVERFLOW.test(l)).trim();
+    throw new TinyOpsError("BUILD_DOES_NOT_FIT", `The firmware does not fit: ${overflow[1]} overflowed by ${overflow[2]} bytes`, {
+      where: line,
+      hint: "Shrink the model (quantize, prune, fewer channels), lower the arena or stack, or pick a board with more memory."
+    });
+  }
+  const errors = result.output.split("\n").filter((l) => /\berror\b/i.test(l)).slice(0, 10);
+  throw new TinyOpsError("BUILD_FAILED", `${what} failed (exit ${result.code})${errors.length ? `:
+${errors.join("\n")}` : ""}`, {
+    hint: "The compiler messages above name the file and line; the full log is in the step output."
+  });
+}
+async function objcopy(prefix, elf, format) {
+  const tmp = `${elf}.${format}.tmp`;
+  const { code, output } = await runCommand(`${prefix}objcopy`, ["-O", format, elf, tmp]);
+  if (code !== 0) throw new TinyOpsError("BUILD_OBJCOPY", `${prefix}objcopy -O ${format} failed: ${output.trim()}`, { hint: "Check the toolchain install." });
+  const data = new Uint8Array(fs7.readFileSync(tmp));
+  fs7.rmSync(tmp);
+  return data;
+}
+
+// shared/build/template-dir.ts
+var fs8 = __toESM(require("node:fs"));
+var path4 = __toESM(require("node:path"));
+function defaultTemplateDir(from = __dirname) {
+  let dir = from;
+  for (; ; ) {
+    const candidate = path4.join(dir, "firmware-template");
+    if (fs8.existsSync(path4.join(candidate, "CMakeLists.txt"))) return candidate;
+    const parent = path4.dirname(dir);
+    if (parent === dir) return path4.resolve("firmware-template");
+    dir = parent;
+  }
+}
+
+// shared/cli/commands/build.ts
+var buildCommand = {
+  summary: "build firmware for a board with arm-none-eabi-gcc and report flash and RAM from the ELF",
+  usage: "tinyops build --board BOARD --model MODEL --out-dir DIR [--arena N] [--selftest-input FILE] [--template DIR] [--build-command CMD --elf PATH --flash SIZE --ram SIZE] [--json]",
+  async run(args, io) {
+    const { values } = parseCommandLine(
+      args,
+      {
+        board: { type: "string" },
+        model: { type: "string" },
+        "out-dir": { type: "string" },
+        arena: { type: "string" },
+        "selftest-input": { type: "string" },
+        template: { type: "string" },
+        "build-command": { type: "string" },
+        elf: { type: "string" },
+        flash: { type: "string" },
+        ram: { type: "string" },
+        json: { type: "boolean" }
+      },
+      { min: 0, max: 0, names: "" }
+    );
+    if (!values.board) throw new UsageError("--board is required.");
+    if (!values["out-dir"]) throw new UsageError("--out-dir is required.");
+    const capacity = values.flash !== void 0 && values.ram !== void 0 ? { flash: parseSize(values.flash, "--flash"), ram: parseSize(values.ram, "--ram") } : void 0;
+    const report = await buildFirmware({
+      board: values.board,
+      modelPath: values.model,
+      outDir: values["out-dir"],
+      templateDir: values.template ?? defaultTemplateDir(),
+      buildCommand: values["build-command"],
+      elfPath: values.elf,
+      capacity,
+      arenaSize: values.arena ? integerOption("arena", values.arena, 0) : void 0,
+      selftestInput: values["selftest-input"],
+      onLine: values.json ? void 0 : (line) => io.stderr(line)
+    });
+    if (values.json) {
+      io.stdout(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    const s = report.sizes;
+    const cap = report.capacity;
+    const used = (n2, c) => c ? ` of ${formatBytes(c)} (${(n2 / c * 100).toFixed(1)}%)` : "";
+    io.stdout(
+      [
+        `Built ${report.artifacts.elf} for ${report.board}${report.port ? ` (port ${report.port})` : ""} with ${report.toolchain}`,
+        `  text ${s.text} B, data ${s.data} B, bss ${s.bss} B`,
+        `  flash ${formatBytes(s.flash)}${used(s.flash, cap?.flash)}`,
+        `  RAM   ${formatBytes(s.ram)}${used(s.ram, cap?.ram)}`,
+        `  wrote firmware.elf, firmware.bin, firmware.hex, build-report.json in ${values["out-dir"]}`
+      ].join("\n")
+    );
+    return 0;
+  }
+};
 
 // shared/interp/tensors.ts
 var HOLDABLE = /* @__PURE__ */ new Set([

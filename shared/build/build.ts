@@ -5,6 +5,9 @@ import { TinyOpsError } from '../errors';
 import { writeFilesAtomic } from '../fsutil/atomic';
 import { parseElf32, sectionSizes, type SectionSizes } from '../elf/elf';
 import { loadModelFile } from '../tflite/load';
+import { writeModel } from '../tflite/model';
+import { planMemory, withOfflinePlan } from '../analyze';
+import { writeFileAtomic } from '../fsutil/atomic';
 import { TINYOPS_VERSION } from '../version';
 import { firmwarePort, portMemory } from './ports';
 import { runCommand } from './run-command';
@@ -28,6 +31,8 @@ export interface BuildOptions {
   arenaSize?: number;
   /** Raw input bytes for a self-test build (runs once, prints the output, exits). */
   selftestInput?: string;
+  /** Extra CMake definitions for the template (e.g. { FAULT_SELFTEST: 'ON' }). */
+  cmakeDefines?: Record<string, string>;
   onLine?: (line: string) => void;
   toolchainPrefix?: string;
 }
@@ -40,6 +45,8 @@ export interface BuildReport {
   port: string | null;
   toolchain: string;
   model: { path: string; sha256: string; bytes: number } | null;
+  /** The static tensor arena compiled in (the offline plan's size), for template builds. */
+  arenaBytes: number | null;
   sizes: Omit<SectionSizes, 'sections'>;
   capacity: { flash: number; ram: number } | null;
   headroom: { flash: number; ram: number } | null;
@@ -71,6 +78,7 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
   let port: string | null = null;
   let elfPath: string;
   let capacity = options.capacity ?? null;
+  let arenaSize: number | null = null;
   const model = options.modelPath ? loadModelFile(options.modelPath) : null;
 
   if (options.buildCommand) {
@@ -84,11 +92,19 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
     port = firmwarePort(options.board, templateDir);
     capacity = portMemory(templateDir, port);
     const buildDir = path.join(outDir, `build-${port}`);
+    // The arena is planned here, offline: the plan goes into the embedded model as TFLite Micro's
+    // OfflineMemoryAllocation metadata (the runtime checks and uses it) and sizes the static arena.
+    const plan = planMemory(model.model);
+    const plannedModel = path.join(buildDir, 'model.planned.tflite');
+    fs.mkdirSync(buildDir, { recursive: true });
+    writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
+    arenaSize = options.arenaSize ?? Math.max(16, plan.planBytes);
     const defs = [
       `-DBOARD=${port}`,
-      `-DMODEL=${path.resolve(options.modelPath!)}`,
+      `-DMODEL=${plannedModel}`,
       `-DSELFTEST_INPUT=${options.selftestInput ? path.resolve(options.selftestInput) : ''}`,
-      ...(options.arenaSize ? [`-DARENA_SIZE=${options.arenaSize}`] : []),
+      `-DARENA_SIZE=${arenaSize}`,
+      ...Object.entries(options.cmakeDefines ?? {}).map(([k, v]) => `-D${k}=${v}`),
     ];
     await checked(await runCommand('cmake', ['-S', templateDir, '-B', buildDir, '-G', 'Ninja', ...defs], { onLine: options.onLine }), 'CMake configure');
     await checked(await runCommand('cmake', ['--build', buildDir], { onLine: options.onLine }), 'the firmware build');
@@ -117,6 +133,7 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
     model: model
       ? { path: options.modelPath!, sha256: createHash('sha256').update(model.bytes).digest('hex'), bytes: model.bytes.length }
       : null,
+    arenaBytes: arenaSize,
     sizes: totals,
     capacity,
     headroom: capacity ? { flash: capacity.flash - totals.flash, ram: capacity.ram - totals.ram } : null,
