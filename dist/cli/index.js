@@ -955,17 +955,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path7) {
-      const ctrl = callVisitor(key, node2, visitor, path7);
+    function visit_(key, node2, visitor, path10) {
+      const ctrl = callVisitor(key, node2, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visit_(key, ctrl, visitor, path7);
+        replaceNode(key, path10, ctrl);
+        return visit_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
+          path10 = Object.freeze(path10.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path7);
+            const ci = visit_(i2, node2.items[i2], visitor, path10);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -976,13 +976,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path7);
+          path10 = Object.freeze(path10.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path7);
+          const cv = visit_("value", node2.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -1003,17 +1003,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path7) {
-      const ctrl = await callVisitor(key, node2, visitor, path7);
+    async function visitAsync_(key, node2, visitor, path10) {
+      const ctrl = await callVisitor(key, node2, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visitAsync_(key, ctrl, visitor, path7);
+        replaceNode(key, path10, ctrl);
+        return visitAsync_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
+          path10 = Object.freeze(path10.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path7);
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path10);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -1024,13 +1024,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path7);
+          path10 = Object.freeze(path10.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path7);
+          const cv = await visitAsync_("value", node2.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -1057,23 +1057,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path7) {
+    function callVisitor(key, node2, visitor, path10) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path7);
+        return visitor(key, node2, path10);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path7);
+        return visitor.Map?.(key, node2, path10);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path7);
+        return visitor.Seq?.(key, node2, path10);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path7);
+        return visitor.Pair?.(key, node2, path10);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path7);
+        return visitor.Scalar?.(key, node2, path10);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path7);
+        return visitor.Alias?.(key, node2, path10);
       return void 0;
     }
-    function replaceNode(key, path7, node2) {
-      const parent = path7[path7.length - 1];
+    function replaceNode(key, path10, node2) {
+      const parent = path10[path10.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -1685,10 +1685,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path7, value) {
+    function collectionFromPath(schema, path10, value) {
       let v = value;
-      for (let i2 = path7.length - 1; i2 >= 0; --i2) {
-        const k = path7[i2];
+      for (let i2 = path10.length - 1; i2 >= 0; --i2) {
+        const k = path10[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -1707,7 +1707,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
+    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1737,11 +1737,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path7, value) {
-        if (isEmptyPath(path7))
+      addIn(path10, value) {
+        if (isEmptyPath(path10))
           this.add(value);
         else {
-          const [key, ...rest] = path7;
+          const [key, ...rest] = path10;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -1755,8 +1755,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        const [key, ...rest] = path7;
+      deleteIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -1770,8 +1770,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        const [key, ...rest] = path7;
+      getIn(path10, keepScalar) {
+        const [key, ...rest] = path10;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -1789,8 +1789,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path7) {
-        const [key, ...rest] = path7;
+      hasIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -1800,8 +1800,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        const [key, ...rest] = path7;
+      setIn(path10, value) {
+        const [key, ...rest] = path10;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -4316,9 +4316,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path7, value) {
+      addIn(path10, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path7, value);
+          this.contents.addIn(path10, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4393,14 +4393,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        if (Collection.isEmptyPath(path7)) {
+      deleteIn(path10) {
+        if (Collection.isEmptyPath(path10)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4415,10 +4415,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        if (Collection.isEmptyPath(path7))
+      getIn(path10, keepScalar) {
+        if (Collection.isEmptyPath(path10))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4429,10 +4429,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path7) {
-        if (Collection.isEmptyPath(path7))
+      hasIn(path10) {
+        if (Collection.isEmptyPath(path10))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4449,13 +4449,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        if (Collection.isEmptyPath(path7)) {
+      setIn(path10, value) {
+        if (Collection.isEmptyPath(path10)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path7), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path10), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path7, value);
+          this.contents.setIn(path10, value);
         }
       }
       /**
@@ -6416,9 +6416,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path7) => {
+    visit.itemAtPath = (cst, path10) => {
       let item = cst;
-      for (const [field, index] of path7) {
+      for (const [field, index] of path10) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6427,23 +6427,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path7) => {
-      const parent = visit.itemAtPath(cst, path7.slice(0, -1));
-      const field = path7[path7.length - 1][0];
+    visit.parentCollection = (cst, path10) => {
+      const parent = visit.itemAtPath(cst, path10.slice(0, -1));
+      const field = path10[path10.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path7, item, visitor) {
-      let ctrl = visitor(item, path7);
+    function _visit(path10, item, visitor) {
+      let ctrl = visitor(item, path10);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path7.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path10.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6454,10 +6454,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path7);
+            ctrl = ctrl(item, path10);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -11437,8 +11437,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path7) {
-      let input = path7;
+    function removeDotSegments(path10) {
+      let input = path10;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11512,11 +11512,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path7) {
-      if (path7 === "" || path7[0] === "/") {
-        return removeDotSegments(path7);
+    function removeDotSegmentsRelative(path10) {
+      if (path10 === "" || path10[0] === "/") {
+        return removeDotSegments(path10);
       }
-      const segments = path7.split("/");
+      const segments = path10.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11879,8 +11879,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path7 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path7 && path7 !== "/" ? path7 : void 0;
+        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -20553,24 +20553,24 @@ var FlatbufferReader = class {
     if (target >= this.bytes.length) this.fail(`offset points to ${target}, past the end of the file`, field, pos);
     return target;
   }
-  table(pos, def, path7, depth) {
-    if (depth > this.limits.maxDepth) this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path7, pos);
-    this.spend(1, path7, pos);
-    if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path7, pos);
-    this.need(pos, 4, path7);
+  table(pos, def, path10, depth) {
+    if (depth > this.limits.maxDepth) this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path10, pos);
+    this.spend(1, path10, pos);
+    if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path10, pos);
+    this.need(pos, 4, path10);
     const vtable = pos - this.view.getInt32(pos, true);
-    if (vtable % 2 !== 0) this.fail("vtable is not 2-byte aligned", `${path7}.<vtable>`, pos);
-    this.need(vtable, 4, `${path7}.<vtable>`);
+    if (vtable % 2 !== 0) this.fail("vtable is not 2-byte aligned", `${path10}.<vtable>`, pos);
+    this.need(vtable, 4, `${path10}.<vtable>`);
     const vtableSize = this.view.getUint16(vtable, true);
     const objectSize = this.view.getUint16(vtable + 2, true);
     if (vtableSize < 4 || vtableSize % 2 !== 0)
-      this.fail(`vtable size ${vtableSize} is invalid`, `${path7}.<vtable>`, vtable);
-    this.need(vtable, vtableSize, `${path7}.<vtable>`);
-    if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path7, vtable + 2);
-    this.need(pos, objectSize, path7);
+      this.fail(`vtable size ${vtableSize} is invalid`, `${path10}.<vtable>`, vtable);
+    this.need(vtable, vtableSize, `${path10}.<vtable>`);
+    if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path10, vtable + 2);
+    this.need(pos, objectSize, path10);
     const out = {};
     for (const field of def.fields) {
-      const fieldPath = `${path7}.${field.name}`;
+      const fieldPath = `${path10}.${field.name}`;
       const slotPos = (slot) => {
         const entry = 4 + 2 * slot;
         if (entry + 2 > vtableSize) return 0;
@@ -20585,7 +20585,7 @@ var FlatbufferReader = class {
         const valueOffset = slotPos(field.slot + 1);
         let typeId = 0;
         if (typeOffset !== 0) {
-          this.fieldFits(typeOffset, 1, objectSize, `${path7}.${field.name}_type`, pos);
+          this.fieldFits(typeOffset, 1, objectSize, `${path10}.${field.name}_type`, pos);
           typeId = this.bytes[pos + typeOffset];
         }
         if (typeId === 0 || valueOffset === 0) {
@@ -20595,7 +20595,7 @@ var FlatbufferReader = class {
         const union = this.schema.unions[type.union];
         const member = union.members[typeId];
         if (member === void 0)
-          this.fail(`union type ${typeId} is not a member of ${type.union}`, `${path7}.${field.name}_type`, pos + typeOffset);
+          this.fail(`union type ${typeId} is not a member of ${type.union}`, `${path10}.${field.name}_type`, pos + typeOffset);
         this.fieldFits(valueOffset, 4, objectSize, fieldPath, pos);
         const target = this.uoffset(pos + valueOffset, fieldPath);
         const value = this.table(target, this.schema.tables[member], `${fieldPath}<${member}>`, depth + 1);
@@ -20622,44 +20622,44 @@ var FlatbufferReader = class {
     if (voffset + size > objectSize)
       this.fail(`field of ${size} bytes at table offset ${voffset} runs past the table's ${objectSize} bytes`, field, tablePos + voffset);
   }
-  reference(pos, type, path7, depth) {
+  reference(pos, type, path10, depth) {
     switch (type.kind) {
       case "string":
-        return this.string(pos, path7);
+        return this.string(pos, path10);
       case "table":
-        return this.table(pos, this.schema.tables[type.table], path7, depth + 1);
+        return this.table(pos, this.schema.tables[type.table], path10, depth + 1);
       case "vector":
-        return this.vector(pos, type.element, path7, depth);
+        return this.vector(pos, type.element, path10, depth);
       default:
-        return this.fail(`unexpected ${type.kind} behind an offset`, path7, pos);
+        return this.fail(`unexpected ${type.kind} behind an offset`, path10, pos);
     }
   }
-  string(pos, path7) {
-    this.need(pos, 4, path7);
+  string(pos, path10) {
+    this.need(pos, 4, path10);
     const length = this.view.getUint32(pos, true);
-    this.need(pos + 4, length + 1, path7);
-    if (this.bytes[pos + 4 + length] !== 0) this.fail("string is not NUL-terminated", path7, pos + 4 + length);
+    this.need(pos + 4, length + 1, path10);
+    if (this.bytes[pos + 4 + length] !== 0) this.fail("string is not NUL-terminated", path10, pos + 4 + length);
     return this.decoder.decode(this.bytes.subarray(pos + 4, pos + 4 + length));
   }
-  vector(pos, element, path7, depth) {
-    if (pos % 4 !== 0) this.fail("vector is not 4-byte aligned", path7, pos);
-    this.need(pos, 4, path7);
+  vector(pos, element, path10, depth) {
+    if (pos % 4 !== 0) this.fail("vector is not 4-byte aligned", path10, pos);
+    this.need(pos, 4, path10);
     const length = this.view.getUint32(pos, true);
     const start = pos + 4;
     const elementSize = element.kind === "scalar" || element.kind === "enum" ? SCALAR_SIZE[element.base] : 4;
     if (length > (this.bytes.length - start) / elementSize)
-      this.fail(`vector of ${length} elements does not fit in the file`, path7, pos);
+      this.fail(`vector of ${length} elements does not fit in the file`, path10, pos);
     if (element.kind === "scalar" && (element.base === "uint8" || element.base === "int8")) {
-      this.spend(1, path7, pos);
+      this.spend(1, path10, pos);
       const raw = this.bytes.subarray(start, start + length);
       return element.base === "uint8" ? raw : Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.length));
     }
-    this.spend(length, path7, pos);
+    this.spend(length, path10, pos);
     const out = new Array(length);
     for (let i2 = 0; i2 < length; i2++) {
       const at = start + i2 * elementSize;
       if (element.kind === "scalar" || element.kind === "enum") out[i2] = this.enumName(element, this.scalar(at, element.base));
-      else out[i2] = this.reference(this.uoffset(at, `${path7}[${i2}]`), element, `${path7}[${i2}]`, depth);
+      else out[i2] = this.reference(this.uoffset(at, `${path10}[${i2}]`), element, `${path10}[${i2}]`, depth);
     }
     return out;
   }
@@ -20713,12 +20713,12 @@ var FlatbufferWriter = class {
     this.builder.finish(offset, identifier);
     return this.builder.asUint8Array().slice();
   }
-  bad(path7, message) {
-    throw new TinyOpsError("TFLITE_WRITE", `cannot write the model: ${path7} ${message}`, {
+  bad(path10, message) {
+    throw new TinyOpsError("TFLITE_WRITE", `cannot write the model: ${path10} ${message}`, {
       hint: "The model IR was changed into a shape the TFLite schema cannot hold; check the value named."
     });
   }
-  table(value, def, path7) {
+  table(value, def, path10) {
     const offsets = /* @__PURE__ */ new Map();
     for (const field of def.fields) {
       const v = value[field.name];
@@ -20726,9 +20726,9 @@ var FlatbufferWriter = class {
       const t = field.type;
       if (t.kind === "union") {
         const u = v;
-        offsets.set(field, this.table(u, this.schema.tables[u.$type], `${path7}.${field.name}`));
+        offsets.set(field, this.table(u, this.schema.tables[u.$type], `${path10}.${field.name}`));
       } else if (t.kind !== "scalar" && t.kind !== "enum") {
-        offsets.set(field, this.reference(v, t, `${path7}.${field.name}`));
+        offsets.set(field, this.reference(v, t, `${path10}.${field.name}`));
       }
     }
     const b = this.builder;
@@ -20741,26 +20741,26 @@ var FlatbufferWriter = class {
         if (v === null || v === void 0) continue;
         const members = this.schema.unions[t.union].members;
         const typeId = members.indexOf(v.$type);
-        if (typeId <= 0) this.bad(`${path7}.${field.name}`, `has unknown union member ${v.$type}`);
+        if (typeId <= 0) this.bad(`${path10}.${field.name}`, `has unknown union member ${v.$type}`);
         b.addFieldInt8(field.slot, typeId, 0);
         b.addFieldOffset(field.slot + 1, offsets.get(field), 0);
       } else if (t.kind === "scalar" || t.kind === "enum") {
         if (v === null || v === void 0) continue;
-        this.addScalarField(field, this.scalarValue(v, t, `${path7}.${field.name}`));
+        this.addScalarField(field, this.scalarValue(v, t, `${path10}.${field.name}`));
       } else if (offsets.has(field)) {
         b.addFieldOffset(field.slot, offsets.get(field), 0);
       }
     }
     return b.endObject();
   }
-  scalarValue(v, t, path7) {
+  scalarValue(v, t, path10) {
     if (t.kind === "enum" && typeof v === "string") {
       const entry = Object.entries(this.schema.enums[t.enum].names).find(([, name]) => name === v);
-      if (!entry) this.bad(path7, `has unknown ${t.enum} value "${v}"`);
+      if (!entry) this.bad(path10, `has unknown ${t.enum} value "${v}"`);
       return Number(entry[0]);
     }
     if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return v;
-    return this.bad(path7, `should be a scalar, got ${typeof v}`);
+    return this.bad(path10, `should be a scalar, got ${typeof v}`);
   }
   addScalarField(field, v) {
     const b = this.builder;
@@ -20794,27 +20794,27 @@ var FlatbufferWriter = class {
         break;
     }
   }
-  reference(v, t, path7) {
+  reference(v, t, path10) {
     const b = this.builder;
     if (t.kind === "string") {
-      if (typeof v !== "string") this.bad(path7, "should be a string");
+      if (typeof v !== "string") this.bad(path10, "should be a string");
       return b.createString(v);
     }
-    if (t.kind === "table") return this.table(v, this.schema.tables[t.table], path7);
-    if (t.kind !== "vector") return this.bad(path7, `has an unexpected ${t.kind}`);
+    if (t.kind === "table") return this.table(v, this.schema.tables[t.table], path10);
+    if (t.kind !== "vector") return this.bad(path10, `has an unexpected ${t.kind}`);
     const el = t.element;
     if (el.kind === "scalar" && el.base === "uint8") {
       const bytes = v instanceof Uint8Array ? v : Uint8Array.from(v);
       return this.byteVector(bytes);
     }
-    if (!Array.isArray(v)) return this.bad(path7, "should be an array");
+    if (!Array.isArray(v)) return this.bad(path10, "should be an array");
     if (el.kind === "scalar" || el.kind === "enum") {
       const size = SCALAR_SIZE[el.base];
       b.startVector(size, v.length, size);
-      for (let i2 = v.length - 1; i2 >= 0; i2--) this.addScalar(el, this.scalarValue(v[i2], el, `${path7}[${i2}]`));
+      for (let i2 = v.length - 1; i2 >= 0; i2--) this.addScalar(el, this.scalarValue(v[i2], el, `${path10}[${i2}]`));
       return b.endVector();
     }
-    const children = v.map((item, i2) => this.reference(item, el, `${path7}[${i2}]`));
+    const children = v.map((item, i2) => this.reference(item, el, `${path10}[${i2}]`));
     b.startVector(4, children.length, 4);
     for (let i2 = children.length - 1; i2 >= 0; i2--) b.addOffset(children[i2]);
     return b.endVector();
@@ -24189,28 +24189,28 @@ function writeFileAtomic(target, data) {
 
 // shared/tflite/load.ts
 var fs2 = __toESM(require("node:fs"));
-function loadModelFile(path7) {
+function loadModelFile(path10) {
   let stat;
   try {
-    stat = fs2.statSync(path7);
+    stat = fs2.statSync(path10);
   } catch {
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path7}`, {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path10}`, {
       hint: "Check the path (it is relative to the working directory) and that the file is committed or produced by an earlier step."
     });
   }
   if (stat.isDirectory())
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path7}`, {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path10}`, {
       hint: "Give the path of the .tflite file itself."
     });
-  const bytes = new Uint8Array(fs2.readFileSync(path7));
+  const bytes = new Uint8Array(fs2.readFileSync(path10));
   if (bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) !== "TFL3") {
     const head = new TextDecoder().decode(bytes.subarray(0, 64));
     const lfs = head.startsWith("version https://git-lfs");
-    throw new TinyOpsError("NOT_TFLITE", `${path7} is not a TFLite model (no "TFL3" file identifier)`, {
+    throw new TinyOpsError("NOT_TFLITE", `${path10} is not a TFLite model (no "TFL3" file identifier)`, {
       hint: lfs ? "This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present." : "Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first)."
     });
   }
-  return { model: readModel(bytes, path7), bytes };
+  return { model: readModel(bytes, path10), bytes };
 }
 
 // shared/cli/args.ts
@@ -24244,9 +24244,9 @@ var analyzeCommand = {
       { board: { type: "string" }, json: { type: "boolean" }, "write-plan": { type: "string" } },
       { min: 1, max: 1, names: "MODEL" }
     );
-    const path7 = positionals[0];
-    const { model, bytes } = loadModelFile(path7);
-    const report = analyzeModel(model, bytes.length, { board: values.board, source: path7 });
+    const path10 = positionals[0];
+    const { model, bytes } = loadModelFile(path10);
+    const report = analyzeModel(model, bytes.length, { board: values.board, source: path10 });
     const planOut = values["write-plan"];
     if (planOut !== void 0)
       writeFileAtomic(planOut, writeModel(withOfflinePlan(model, report.memory.offlineAllocation)));
@@ -24254,6 +24254,238 @@ var analyzeCommand = {
       values.json ? JSON.stringify({ ok: true, ...report, planWrittenTo: planOut ?? null }, null, 2) : `${formatAnalysis(report)}${planOut !== void 0 ? `
 Wrote the model with the arena plan as OfflineMemoryAllocation metadata: ${planOut}` : ""}`
     );
+    return 0;
+  }
+};
+
+// shared/codegen/index.ts
+var path4 = __toESM(require("node:path"));
+
+// shared/codegen/generate.ts
+var import_node_crypto2 = require("node:crypto");
+var path3 = __toESM(require("node:path"));
+
+// shared/version.ts
+var TINYOPS_VERSION = "0.1.0";
+
+// shared/codegen/names.ts
+var path2 = __toESM(require("node:path"));
+var C_KEYWORDS = new Set(
+  "auto break case char const continue default do double else enum extern float for goto if inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while bool true false class new delete namespace template this operator private public protected virtual".split(
+    " "
+  )
+);
+function xxdName(fileName) {
+  const base = fileName.replace(/[^A-Za-z0-9]/g, "_");
+  return /^[0-9]/.test(base) ? `__${base}` : base;
+}
+function identifierFromFile(filePath) {
+  const stem = path2.basename(filePath).replace(/\.[^.]*$/, "");
+  let id = stem.replace(/[^A-Za-z0-9_]/g, "_").replace(/_+/g, "_").toLowerCase();
+  if (id === "" || /^[0-9]/.test(id) || C_KEYWORDS.has(id)) id = `model_${id}`;
+  return id;
+}
+function checkIdentifier(name, what) {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || C_KEYWORDS.has(name))
+    throw new TinyOpsError("CODEGEN_NAME", `${what} "${name}" is not a valid C identifier`, {
+      hint: "Use letters, digits and underscores, not starting with a digit, and not a C/C++ keyword (e.g. kws_model)."
+    });
+  return name;
+}
+var macroPrefix = (id) => id.replace(/^_+/, "").toUpperCase();
+
+// shared/codegen/hex.ts
+var HEX = Array.from({ length: 256 }, (_, b) => `0x${b.toString(16).padStart(2, "0")}`);
+function hexLines(bytes, perLine = 12) {
+  const lines = new Array(Math.ceil(bytes.length / perLine));
+  const row = new Array(perLine);
+  for (let line = 0, at = 0; at < bytes.length; line++, at += perLine) {
+    const end = Math.min(at + perLine, bytes.length);
+    row.length = end - at;
+    for (let i2 = at; i2 < end; i2++) row[i2 - at] = HEX[bytes[i2]];
+    lines[line] = `  ${row.join(", ")}${end < bytes.length ? "," : ""}`;
+  }
+  return lines.join("\n");
+}
+
+// shared/codegen/generate.ts
+var tensorSig = (model, index) => {
+  const t = model.subgraphs[0].tensors[index];
+  const q = t.quantization && t.quantization.scale.length === 1 ? ` scale=${t.quantization.scale[0]} zero_point=${t.quantization.zeroPoint[0]}` : "";
+  return `${t.type}[${t.shape.join(",")}]${q}`;
+};
+function generateC(modelBytes, options) {
+  const align = options.align ?? 16;
+  if (!Number.isInteger(align) || align < 1 || align > 4096 || (align & align - 1) !== 0)
+    throw new TinyOpsError("CODEGEN_ALIGN", `Alignment ${options.align} is not a power of two between 1 and 4096`, {
+      hint: "Use 16 (what TFLite Micro expects), or 4, 8, 32..."
+    });
+  if (options.section !== void 0 && !/^[A-Za-z0-9_.$]+$/.test(options.section))
+    throw new TinyOpsError("CODEGEN_SECTION", `Section name "${options.section}" has characters a linker section cannot have`, {
+      hint: 'Use letters, digits, ".", "_" and "$", e.g. .rodata.model'
+    });
+  let model = readModel(modelBytes, options.sourceName);
+  const plan = planMemory(model);
+  let bytes = modelBytes;
+  if (options.embedPlan) {
+    model = withOfflinePlan(model, plan.offlineAllocation);
+    bytes = writeModel(model);
+  }
+  const arrayName = options.name ? checkIdentifier(options.name, "Array name") : options.xxdNaming ? xxdName(path3.basename(options.sourceName)) : identifierFromFile(options.sourceName);
+  const lengthName = `${arrayName}_len`;
+  const prefix = macroPrefix(arrayName);
+  const sha2563 = (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex");
+  const counts = /* @__PURE__ */ new Map();
+  for (const op of model.subgraphs[0].operators) counts.set(opName(model, op), (counts.get(opName(model, op)) ?? 0) + 1);
+  const ops = [...counts].map(([op, count]) => ({ op, count }));
+  const sg = model.subgraphs[0];
+  const base = arrayName;
+  const header = renderHeader({ options, arrayName, lengthName, prefix, bytes: bytes.length, sha256: sha2563, ops, model, sg, arenaBytes: plan.planBytes, lowerBound: plan.lowerBound, base });
+  const files = [{ name: `${base}.h`, content: header }];
+  if (options.incbin) {
+    const binName = `${base}.tflite`;
+    files.push({ name: `${base}.S`, content: renderIncbin(arrayName, lengthName, binName, align, options.section) });
+    files.push({ name: binName, content: bytes });
+  } else {
+    files.push({ name: `${base}.c`, content: renderSource(arrayName, lengthName, prefix, base, bytes, align, options.section, options.sourceName) });
+  }
+  return { files, arrayName, lengthName, macroPrefix: prefix, bytes: bytes.length, sha256: sha2563, ops, arenaBytes: plan.planBytes };
+}
+function banner(sourceName) {
+  return `/* Generated by TinyOps ${TINYOPS_VERSION} (tinyops tflite-to-c) from ${path3.basename(sourceName)}. Do not edit. */`;
+}
+function renderHeader(a) {
+  const guard = `TINYOPS_${a.prefix}_H_`;
+  const p = a.prefix;
+  return [
+    banner(a.options.sourceName),
+    `#ifndef ${guard}`,
+    `#define ${guard}`,
+    "",
+    `/* Model: ${a.sg.operators.length} ops (${a.ops.map((o) => `${o.op} x${o.count}`).join(", ")})`,
+    ...a.sg.inputs.map((t, i2) => ` * input ${i2}: ${tensorSig(a.model, t)}`),
+    ...a.sg.outputs.map((t, i2) => ` * output ${i2}: ${tensorSig(a.model, t)}`),
+    ` * Arena: ${a.arenaBytes} bytes planned offline (lower bound ${a.lowerBound})${a.options.embedPlan ? ", plan embedded as OfflineMemoryAllocation" : ""}. */`,
+    "",
+    `#define ${p}_LEN ${a.bytes}u`,
+    `#define ${p}_SHA256 "${a.sha256}"`,
+    `#define ${p}_TINYOPS_VERSION "${TINYOPS_VERSION}"`,
+    `#define ${p}_ARENA_BYTES ${a.arenaBytes}u`,
+    `#define ${p}_ALIGNMENT ${a.options.align ?? 16}u`,
+    "",
+    "#ifdef __cplusplus",
+    'extern "C" {',
+    "#endif",
+    "",
+    `extern const unsigned char ${a.arrayName}[];`,
+    `extern const unsigned int ${a.lengthName};`,
+    "",
+    "#ifdef __cplusplus",
+    "}",
+    "#endif",
+    "",
+    `#endif /* ${guard} */`,
+    ""
+  ].join("\n");
+}
+function renderSource(arrayName, lengthName, prefix, base, bytes, align, section, sourceName) {
+  const attrs = [`aligned(${align})`, ...section ? [`section("${section}")`] : []].join(", ");
+  return [
+    banner(sourceName),
+    `#include "${base}.h"`,
+    "",
+    "#if defined(__GNUC__) || defined(__clang__)",
+    `#define TINYOPS_${prefix}_ATTRS __attribute__((${attrs}))`,
+    "#else",
+    `#define TINYOPS_${prefix}_ATTRS`,
+    "#endif",
+    "",
+    `const unsigned char ${arrayName}[${prefix}_LEN] TINYOPS_${prefix}_ATTRS = {`,
+    hexLines(bytes),
+    "};",
+    `const unsigned int ${lengthName} = ${prefix}_LEN;`,
+    ""
+  ].join("\n");
+}
+function renderIncbin(arrayName, lengthName, binName, align, section) {
+  return [
+    `/* Generated by TinyOps ${TINYOPS_VERSION} (tinyops tflite-to-c --incbin). Do not edit.`,
+    ` * Assemble with the folder holding ${binName} on the include path (-I). */`,
+    `  .section ${section ?? ".rodata"}, "a"`,
+    `  .balign ${align}`,
+    `  .global ${arrayName}`,
+    `  .type ${arrayName}, STT_OBJECT`,
+    `${arrayName}:`,
+    `  .incbin "${binName}"`,
+    `${arrayName}_end:`,
+    `  .size ${arrayName}, ${arrayName}_end - ${arrayName}`,
+    "  .balign 4",
+    `  .global ${lengthName}`,
+    `  .type ${lengthName}, STT_OBJECT`,
+    `${lengthName}:`,
+    `  .4byte ${arrayName}_end - ${arrayName}`,
+    `  .size ${lengthName}, 4`,
+    '  .section .note.GNU-stack, "", %progbits',
+    ""
+  ].join("\n");
+}
+
+// shared/codegen/index.ts
+function tfliteToC(modelPath, outDir, options = {}) {
+  const { bytes } = loadModelFile(modelPath);
+  const result = generateC(bytes, { ...options, sourceName: path4.basename(modelPath) });
+  const paths = result.files.map((f) => path4.join(outDir, f.name));
+  writeFilesAtomic(result.files.map((f, i2) => ({ path: paths[i2], data: f.content })));
+  return { ...result, paths };
+}
+
+// shared/cli/commands/tflite-to-c.ts
+var tfliteToCCommand = {
+  summary: "turn a .tflite into a C source/header pair that compiles into firmware",
+  usage: "tinyops tflite-to-c MODEL --out-dir DIR [--name NAME] [--align N] [--section S] [--xxd] [--incbin] [--embed-plan] [--json]",
+  async run(args, io) {
+    const { values, positionals } = parseCommandLine(
+      args,
+      {
+        "out-dir": { type: "string" },
+        name: { type: "string" },
+        align: { type: "string" },
+        section: { type: "string" },
+        xxd: { type: "boolean" },
+        incbin: { type: "boolean" },
+        "embed-plan": { type: "boolean" },
+        json: { type: "boolean" }
+      },
+      { min: 1, max: 1, names: "MODEL" }
+    );
+    if (!values["out-dir"]) throw new UsageError("--out-dir is required.");
+    const result = tfliteToC(positionals[0], values["out-dir"], {
+      name: values.name,
+      align: integerOption("align", values.align, 16),
+      section: values.section,
+      xxdNaming: values.xxd,
+      incbin: values.incbin,
+      embedPlan: values["embed-plan"]
+    });
+    const summary2 = {
+      files: result.paths,
+      arrayName: result.arrayName,
+      lengthName: result.lengthName,
+      macroPrefix: result.macroPrefix,
+      bytes: result.bytes,
+      sha256: result.sha256,
+      arenaBytes: result.arenaBytes,
+      ops: result.ops
+    };
+    if (values.json) io.stdout(JSON.stringify(summary2, null, 2));
+    else
+      io.stdout(
+        [
+          `Wrote ${result.paths.join(", ")}`,
+          `  ${result.arrayName}[${result.bytes}] and ${result.lengthName}; macros ${result.macroPrefix}_LEN, _SHA256, _ARENA_BYTES`,
+          `  sha256 ${result.sha256}`
+        ].join("\n")
+      );
     return 0;
   }
 };
@@ -24295,8 +24527,8 @@ function dedupe(errors) {
   return [...byPath.values()];
 }
 function describeProblem(e, locate) {
-  const path7 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const keyPath = path7.length ? path7.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
+  const path10 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const keyPath = path10.length ? path10.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
   let what;
   switch (e.keyword) {
     case "additionalProperties":
@@ -24315,7 +24547,7 @@ function describeProblem(e, locate) {
       what = e.message ?? e.keyword;
   }
   const unknownKey = e.keyword === "additionalProperties";
-  const at = locate?.(unknownKey ? [...path7, String(e.params.additionalProperty)] : path7, unknownKey);
+  const at = locate?.(unknownKey ? [...path10, String(e.params.additionalProperty)] : path10, unknownKey);
   return `${keyPath}: ${what}${at ? ` (${at})` : ""}`;
 }
 function allowedKeys(e) {
@@ -24516,16 +24748,16 @@ var tinyops_schema_default = {
 };
 
 // shared/config/tinyops-yml.ts
-function loadConfigFile(path7) {
+function loadConfigFile(path10) {
   let text;
   try {
-    text = fs3.readFileSync(path7, "utf8");
+    text = fs3.readFileSync(path10, "utf8");
   } catch {
-    throw new TinyOpsError("CONFIG_NOT_FOUND", `Config file not found: ${path7}`, {
+    throw new TinyOpsError("CONFIG_NOT_FOUND", `Config file not found: ${path10}`, {
       hint: "Create tinyops.yml at the repository root (see schemas/tinyops.schema.json), or give its path with config-file / --config."
     });
   }
-  return parseConfigText(text, path7);
+  return parseConfigText(text, path10);
 }
 function parseConfigText(text, source) {
   const lineCounter = new import_yaml.LineCounter();
@@ -24543,12 +24775,12 @@ function parseConfigText(text, source) {
     code: "CONFIG_INVALID",
     source,
     hint: "See schemas/tinyops.schema.json for every key, or point your editor at it for completion.",
-    locate: (path7, key) => {
-      let node2 = doc.getIn(path7, true);
+    locate: (path10, key) => {
+      let node2 = doc.getIn(path10, true);
       if (key) {
-        const parent = path7.length > 1 ? doc.getIn(path7.slice(0, -1), true) : doc.contents;
+        const parent = path10.length > 1 ? doc.getIn(path10.slice(0, -1), true) : doc.contents;
         if ((0, import_yaml.isMap)(parent))
-          node2 = parent.items.find((pair2) => (0, import_yaml.isScalar)(pair2.key) && String(pair2.key.value) === path7[path7.length - 1])?.key;
+          node2 = parent.items.find((pair2) => (0, import_yaml.isScalar)(pair2.key) && String(pair2.key.value) === path10[path10.length - 1])?.key;
       }
       const range = (0, import_yaml.isNode)(node2) ? node2.range : void 0;
       if (!range) return void 0;
@@ -24561,32 +24793,32 @@ function parseConfigText(text, source) {
 
 // shared/report/io.ts
 var fs4 = __toESM(require("node:fs"));
-function writeReport(path7, schema, report) {
+function writeReport(path10, schema, report) {
   validateWithSchema(schema, report, {
     code: "REPORT_INVALID",
-    source: `the ${report.kind} report being written to ${path7}`,
+    source: `the ${report.kind} report being written to ${path10}`,
     hint: "This is a TinyOps bug: please report it with the command that produced it."
   });
-  writeFileAtomic(path7, `${JSON.stringify(report, null, 2)}
+  writeFileAtomic(path10, `${JSON.stringify(report, null, 2)}
 `);
 }
-function readReport(path7, schema, kind) {
+function readReport(path10, schema, kind) {
   let data;
   try {
-    data = JSON.parse(fs4.readFileSync(path7, "utf8"));
+    data = JSON.parse(fs4.readFileSync(path10, "utf8"));
   } catch (err3) {
     const missing = err3.code === "ENOENT";
-    throw new TinyOpsError("REPORT_UNREADABLE", missing ? `${kind} report not found: ${path7}` : `${kind} report ${path7} is not valid JSON`, {
-      where: path7,
+    throw new TinyOpsError("REPORT_UNREADABLE", missing ? `${kind} report not found: ${path10}` : `${kind} report ${path10} is not valid JSON`, {
+      where: path10,
       hint: missing ? "Check the path, or that the step producing it ran and uploaded it." : "Give the JSON file the earlier TinyOps step wrote."
     });
   }
   if (data?.kind !== kind)
-    throw new TinyOpsError("REPORT_KIND", `${path7} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`, {
-      where: path7,
+    throw new TinyOpsError("REPORT_KIND", `${path10} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`, {
+      where: path10,
       hint: `Give the ${kind} report here.`
     });
-  validateWithSchema(schema, data, { code: "REPORT_INVALID", source: `${kind} report ${path7}`, hint: "Regenerate it with the same TinyOps version." });
+  validateWithSchema(schema, data, { code: "REPORT_INVALID", source: `${kind} report ${path10}`, hint: "Regenerate it with the same TinyOps version." });
   return data;
 }
 
@@ -24756,17 +24988,17 @@ function resolveTargets(config, overrides) {
 // shared/gate/prepare.ts
 var DEFAULT_CONFIG = "tinyops.yml";
 function loadGateConfig(options) {
-  const path7 = options.configPath ?? DEFAULT_CONFIG;
-  if (!options.configRequired && !fs5.existsSync(path7)) return {};
-  return loadConfigFile(path7);
+  const path10 = options.configPath ?? DEFAULT_CONFIG;
+  if (!options.configRequired && !fs5.existsSync(path10)) return {};
+  return loadConfigFile(path10);
 }
-function loadBaselineFile(path7) {
-  if (!fs5.existsSync(path7))
-    throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path7}`, {
+function loadBaselineFile(path10) {
+  if (!fs5.existsSync(path10))
+    throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path10}`, {
       hint: "Give a .tflite model or a gate-report.json from an earlier run, or leave baseline empty to use the base commit on pull requests."
     });
-  if (path7.endsWith(".json")) return { kind: "report", source: path7, report: readReport(path7, gate_report_schema_default, "gate") };
-  return { kind: "model", source: path7, bytes: loadModelFile(path7).bytes };
+  if (path10.endsWith(".json")) return { kind: "report", source: path10, report: readReport(path10, gate_report_schema_default, "gate") };
+  return { kind: "model", source: path10, bytes: loadModelFile(path10).bytes };
 }
 function prepareGate(options, config = loadGateConfig(options)) {
   const modelPath = options.model ?? config.model;
@@ -24788,10 +25020,7 @@ function prepareGate(options, config = loadGateConfig(options)) {
 }
 
 // shared/gate/run.ts
-var import_node_crypto2 = require("node:crypto");
-
-// shared/version.ts
-var TINYOPS_VERSION = "0.1.0";
+var import_node_crypto3 = require("node:crypto");
 
 // shared/gate/evaluate.ts
 var fmtMs = (ms) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
@@ -24961,7 +25190,7 @@ function layerTable(layers) {
 }
 
 // shared/gate/run.ts
-var sha256 = (bytes) => (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex");
+var sha256 = (bytes) => (0, import_node_crypto3.createHash)("sha256").update(bytes).digest("hex");
 function estimates(analysis, target, model) {
   const sg = model.subgraphs[0];
   const fit = boardFit(target.board, target.runtime, analysis.model.bytes, analysis.memory.planBytes, sg.tensors.length, sg.operators.length);
@@ -25099,8 +25328,8 @@ var gateCommand = {
 
 // shared/build/build.ts
 var fs7 = __toESM(require("node:fs"));
-var path3 = __toESM(require("node:path"));
-var import_node_crypto3 = require("node:crypto");
+var path6 = __toESM(require("node:path"));
+var import_node_crypto4 = require("node:crypto");
 
 // shared/elf/elf.ts
 var SHT_NOBITS = 8;
@@ -25188,7 +25417,7 @@ function sectionSizes(elf) {
 
 // shared/build/ports.ts
 var fs6 = __toESM(require("node:fs"));
-var path2 = __toESM(require("node:path"));
+var path5 = __toESM(require("node:path"));
 var PORT_OF_BOARD = {
   "qemu-mps2-an386": "qemu-mps2-an386",
   nano33ble: "nrf52840",
@@ -25198,8 +25427,8 @@ var PORT_OF_BOARD = {
 function firmwarePort(board, templateDir) {
   const key = board.trim().toLowerCase();
   const port = PORT_OF_BOARD[key] ?? PORT_OF_BOARD[BOARD_ALIASES[key] ?? ""] ?? key;
-  if (!fs6.existsSync(path2.join(templateDir, "boards", port, "board.cmake"))) {
-    const ports = fs6.readdirSync(path2.join(templateDir, "boards"), { withFileTypes: true }).filter((e) => e.isDirectory() && fs6.existsSync(path2.join(templateDir, "boards", e.name, "board.cmake"))).map((e) => e.name);
+  if (!fs6.existsSync(path5.join(templateDir, "boards", port, "board.cmake"))) {
+    const ports = fs6.readdirSync(path5.join(templateDir, "boards"), { withFileTypes: true }).filter((e) => e.isDirectory() && fs6.existsSync(path5.join(templateDir, "boards", e.name, "board.cmake"))).map((e) => e.name);
     throw new TinyOpsError("BUILD_NO_PORT", `The firmware template has no port for board "${board}"`, {
       hint: `Template ports: ${ports.join(", ")}. For another board, build your own project with build-command and give its ELF.`
     });
@@ -25207,7 +25436,7 @@ function firmwarePort(board, templateDir) {
   return port;
 }
 function portMemory(templateDir, port) {
-  const text = fs6.readFileSync(path2.join(templateDir, "boards", port, "linker.ld"), "utf8");
+  const text = fs6.readFileSync(path5.join(templateDir, "boards", port, "linker.ld"), "utf8");
   const length = (region) => {
     const m = new RegExp(`\\b${region}\\s*\\([^)]*\\)\\s*:\\s*ORIGIN\\s*=\\s*\\w+\\s*,\\s*LENGTH\\s*=\\s*(\\d+)\\s*([KM]?)`).exec(text);
     if (!m) throw new Error(`no ${region} region in ${port}/linker.ld`);
@@ -25477,7 +25706,7 @@ async function findToolchain(prefix = "arm-none-eabi-") {
 async function buildFirmware(options) {
   const prefix = options.toolchainPrefix ?? "arm-none-eabi-";
   const toolchain = await findToolchain(prefix);
-  const outDir = path3.resolve(options.outDir);
+  const outDir = path6.resolve(options.outDir);
   let port = null;
   let elfPath;
   let capacity = options.capacity ?? null;
@@ -25487,28 +25716,28 @@ async function buildFirmware(options) {
     if (!options.elfPath)
       throw new TinyOpsError("BUILD_NO_ELF", "A build-command needs the path of the ELF it produces", { hint: "Give elf (action) or --elf (CLI)." });
     await checked(await runCommand(options.buildCommand, [], { shell: true, onLine: options.onLine }), "your build command");
-    elfPath = path3.resolve(options.elfPath);
+    elfPath = path6.resolve(options.elfPath);
   } else {
     if (!model) throw new TinyOpsError("BUILD_NO_MODEL", "The firmware template needs a model", { hint: "Give model (action) or --model (CLI)." });
-    const templateDir = path3.resolve(options.templateDir);
+    const templateDir = path6.resolve(options.templateDir);
     port = firmwarePort(options.board, templateDir);
     capacity = portMemory(templateDir, port);
-    const buildDir = path3.join(outDir, `build-${port}`);
+    const buildDir = path6.join(outDir, `build-${port}`);
     const plan = planMemory(model.model);
-    const plannedModel = path3.join(buildDir, "model.planned.tflite");
+    const plannedModel = path6.join(buildDir, "model.planned.tflite");
     fs7.mkdirSync(buildDir, { recursive: true });
     writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
     arenaSize = options.arenaSize ?? Math.max(16, plan.planBytes);
     const defs = [
       `-DBOARD=${port}`,
       `-DMODEL=${plannedModel}`,
-      `-DSELFTEST_INPUT=${options.selftestInput ? path3.resolve(options.selftestInput) : ""}`,
+      `-DSELFTEST_INPUT=${options.selftestInput ? path6.resolve(options.selftestInput) : ""}`,
       `-DARENA_SIZE=${arenaSize}`,
       ...Object.entries(options.cmakeDefines ?? {}).map(([k, v]) => `-D${k}=${v}`)
     ];
     await checked(await runCommand("cmake", ["-S", templateDir, "-B", buildDir, "-G", "Ninja", ...defs], { onLine: options.onLine }), "CMake configure");
     await checked(await runCommand("cmake", ["--build", buildDir], { onLine: options.onLine }), "the firmware build");
-    elfPath = path3.join(buildDir, "firmware.elf");
+    elfPath = path6.join(buildDir, "firmware.elf");
   }
   if (!fs7.existsSync(elfPath))
     throw new TinyOpsError("BUILD_NO_ELF", `The build finished but wrote no ELF at ${elfPath}`, { hint: "Check the ELF path your build writes." });
@@ -25517,9 +25746,9 @@ async function buildFirmware(options) {
   const bin = await objcopy(prefix, elfPath, "binary");
   const hex = await objcopy(prefix, elfPath, "ihex");
   const artifacts = {
-    elf: path3.join(outDir, "firmware.elf"),
-    bin: path3.join(outDir, "firmware.bin"),
-    hex: path3.join(outDir, "firmware.hex")
+    elf: path6.join(outDir, "firmware.elf"),
+    bin: path6.join(outDir, "firmware.bin"),
+    hex: path6.join(outDir, "firmware.hex")
   };
   const { sections, ...totals } = sizes;
   const report = {
@@ -25529,7 +25758,7 @@ async function buildFirmware(options) {
     board: options.board,
     port,
     toolchain,
-    model: model ? { path: options.modelPath, sha256: (0, import_node_crypto3.createHash)("sha256").update(model.bytes).digest("hex"), bytes: model.bytes.length } : null,
+    model: model ? { path: options.modelPath, sha256: (0, import_node_crypto4.createHash)("sha256").update(model.bytes).digest("hex"), bytes: model.bytes.length } : null,
     arenaBytes: arenaSize,
     sizes: totals,
     capacity,
@@ -25539,7 +25768,7 @@ async function buildFirmware(options) {
   };
   validateWithSchema(build_report_schema_default, report, { code: "REPORT_INVALID", source: "the build report", hint: "This is a TinyOps bug: please report it." });
   writeFilesAtomic([
-    { path: path3.join(outDir, "build-report.json"), data: `${JSON.stringify(report, null, 2)}
+    { path: path6.join(outDir, "build-report.json"), data: `${JSON.stringify(report, null, 2)}
 ` },
     { path: artifacts.elf, data: elfBytes },
     { path: artifacts.bin, data: bin },
@@ -25574,14 +25803,14 @@ async function objcopy(prefix, elf, format) {
 
 // shared/build/template-dir.ts
 var fs8 = __toESM(require("node:fs"));
-var path4 = __toESM(require("node:path"));
+var path7 = __toESM(require("node:path"));
 function defaultTemplateDir(from = __dirname) {
   let dir = from;
   for (; ; ) {
-    const candidate = path4.join(dir, "firmware-template");
-    if (fs8.existsSync(path4.join(candidate, "CMakeLists.txt"))) return candidate;
-    const parent = path4.dirname(dir);
-    if (parent === dir) return path4.resolve("firmware-template");
+    const candidate = path7.join(dir, "firmware-template");
+    if (fs8.existsSync(path7.join(candidate, "CMakeLists.txt"))) return candidate;
+    const parent = path7.dirname(dir);
+    if (parent === dir) return path7.resolve("firmware-template");
     dir = parent;
   }
 }
@@ -26125,29 +26354,29 @@ function npyToTensorBytes(a, info, where) {
   }
   throw mismatch(`convert it to ${info.type.toLowerCase()} first`);
 }
-function readInputFile(path7, info) {
+function readInputFile(path10, info) {
   let bytes;
   try {
-    bytes = new Uint8Array(fs9.readFileSync(path7));
+    bytes = new Uint8Array(fs9.readFileSync(path10));
   } catch (err3) {
     const e = err3;
     throw new TinyOpsError(
       "RUN_INPUT_FILE",
-      `Cannot read input file ${path7}: ${e.code === "ENOENT" ? "no such file" : e.message}`,
+      `Cannot read input file ${path10}: ${e.code === "ENOENT" ? "no such file" : e.message}`,
       {
-        where: path7,
+        where: path10,
         hint: "Pass an existing file of raw little-endian bytes or a .npy array."
       }
     );
   }
-  if (path7.toLowerCase().endsWith(".npy"))
-    return npyToTensorBytes(parseNpy(bytes, path7), info, path7);
+  if (path10.toLowerCase().endsWith(".npy"))
+    return npyToTensorBytes(parseNpy(bytes, path10), info, path10);
   if (bytes.length !== info.byteLength)
     throw new TinyOpsError(
       "RUN_INPUT_SIZE",
       `Input file has ${bytes.length} bytes; input "${info.name}" (${describe3(info)}) takes ${info.byteLength} bytes of raw little-endian data`,
       {
-        where: path7,
+        where: path10,
         hint: `Give exactly ${info.byteLength} bytes, or a .npy array of ${info.shape.reduce((x2, y) => x2 * y, 1)} values.`
       }
     );
@@ -26225,7 +26454,7 @@ function interpreterRunner(model) {
 }
 
 // shared/quant/pipeline.ts
-var import_node_crypto4 = require("node:crypto");
+var import_node_crypto5 = require("node:crypto");
 var fs12 = __toESM(require("node:fs"));
 
 // schemas/quantize-report.schema.json
@@ -26368,7 +26597,7 @@ var quantize_report_schema_default = {
 
 // shared/quant/dataset.ts
 var fs10 = __toESM(require("node:fs"));
-var path5 = __toESM(require("node:path"));
+var path8 = __toESM(require("node:path"));
 
 // node_modules/fflate/esm/index.mjs
 var import_module = require("module");
@@ -26895,7 +27124,7 @@ function parseNpy2(bytes, where) {
 }
 function readArrays(file) {
   const bytes = new Uint8Array(fs10.readFileSync(file));
-  const ext = path5.extname(file).toLowerCase();
+  const ext = path8.extname(file).toLowerCase();
   if (ext === ".npy") {
     const a = parseNpy2(bytes, file);
     return [{ data: a.data, shape: a.shape }];
@@ -26957,7 +27186,7 @@ function loadSamples(datasetPath, inputSize, limit = Infinity) {
       hint: "Give a .npy/.npz/.bin file or a directory of them."
     });
   }
-  const files = stat.isDirectory() ? fs10.readdirSync(datasetPath).filter((f) => /\.(npy|npz|bin|raw|f32)$/i.test(f)).sort().map((f) => path5.join(datasetPath, f)) : [datasetPath];
+  const files = stat.isDirectory() ? fs10.readdirSync(datasetPath).filter((f) => /\.(npy|npz|bin|raw|f32)$/i.test(f)).sort().map((f) => path8.join(datasetPath, f)) : [datasetPath];
   const samples = [];
   for (const file of files) {
     for (const { data, shape } of readArrays(file)) {
@@ -27622,7 +27851,7 @@ function worstLayers(layers, count = 5) {
 
 // shared/quant/import.ts
 var fs11 = __toESM(require("node:fs"));
-var path6 = __toESM(require("node:path"));
+var path9 = __toESM(require("node:path"));
 
 // node_modules/jsfive/dist/esm/index.mjs
 function _unpack_struct_from(structure, buf, offset = 0) {
@@ -33968,20 +34197,20 @@ var Group = class _Group {
     if (typeof y == "number") {
       return this._dereference(y);
     }
-    var path7 = normpath(y);
-    if (path7 == "/") {
+    var path10 = normpath(y);
+    if (path10 == "/") {
       return this.file;
     }
-    if (path7 == ".") {
+    if (path10 == ".") {
       return this;
     }
-    if (/^\//.test(path7)) {
-      return this.file.get(path7.slice(1));
+    if (/^\//.test(path10)) {
+      return this.file.get(path10.slice(1));
     }
-    if (posix_dirname(path7) != "") {
-      var [next_obj, additional_obj] = path7.split(/\/(.*)/);
+    if (posix_dirname(path10) != "") {
+      var [next_obj, additional_obj] = path10.split(/\/(.*)/);
     } else {
-      var next_obj = path7;
+      var next_obj = path10;
       var additional_obj = ".";
     }
     if (!(next_obj in this._links)) {
@@ -34188,8 +34417,8 @@ function posix_dirname(p) {
   }
   return head;
 }
-function normpath(path7) {
-  return path7.replace(/\/(\/)+/g, "/");
+function normpath(path10) {
+  return path10.replace(/\/(\/)+/g, "/");
 }
 
 // shared/quant/graph.ts
@@ -35019,7 +35248,7 @@ function transpose2d(w, rows, cols) {
 
 // shared/quant/import.ts
 function foreignFormat(file) {
-  const ext = path6.extname(file).toLowerCase();
+  const ext = path9.extname(file).toLowerCase();
   if (ext === ".h5" || ext === ".hdf5") return "keras-h5";
   if (ext === ".keras") return "keras";
   if (ext === ".json") return "tfjs";
@@ -35065,7 +35294,7 @@ function loadTfjs(file) {
   const weights = /* @__PURE__ */ new Map();
   for (const group of json.weightsManifest ?? []) {
     const shards = group.paths.map(
-      (p) => readBytes(path6.join(path6.dirname(file), p))
+      (p) => readBytes(path9.join(path9.dirname(file), p))
     );
     const total = shards.reduce((s, b) => s + b.length, 0);
     const all = new Uint8Array(total);
@@ -35607,15 +35836,15 @@ function updateMinRuntimeVersion(model) {
 }
 
 // shared/quant/pipeline.ts
-var sha2562 = (b) => (0, import_node_crypto4.createHash)("sha256").update(b).digest("hex");
-function loadFloatModel(path7) {
-  const format = foreignFormat(path7);
+var sha2562 = (b) => (0, import_node_crypto5.createHash)("sha256").update(b).digest("hex");
+function loadFloatModel(path10) {
+  const format = foreignFormat(path10);
   if (format === "tflite") {
-    const { model: model2, bytes } = loadModelFile(path7);
+    const { model: model2, bytes } = loadModelFile(path10);
     return { model: model2, bytes, format };
   }
-  const model = loadForeignModel(path7, format);
-  return { model, bytes: new Uint8Array(fs12.readFileSync(path7)), format };
+  const model = loadForeignModel(path10, format);
+  return { model, bytes: new Uint8Array(fs12.readFileSync(path10)), format };
 }
 function runQuantize(job) {
   const method = job.method ?? "minmax";
@@ -35774,6 +36003,7 @@ var quantizeCommand = {
 
 // shared/cli/commands/index.ts
 var COMMANDS = {
+  "tflite-to-c": tfliteToCCommand,
   analyze: analyzeCommand,
   gate: gateCommand,
   build: buildCommand,

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../types';
 import { analyzeCommand } from './analyze';
+import { tfliteToCCommand } from './tflite-to-c';
 import { gateCommand } from './gate';
 import { buildCommand } from './build';
 import { runCommand } from './run';
@@ -7,6 +8,7 @@ import { quantizeCommand } from './quantize';
 
 /** Every `tinyops` subcommand, by name. Each lives in its own module beside this one. */
 export const COMMANDS: Record<string, CliCommand> = {
+  'tflite-to-c': tfliteToCCommand,
   analyze: analyzeCommand,
   gate: gateCommand,
   build: buildCommand,
