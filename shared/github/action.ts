@@ -1,0 +1,84 @@
+// The one place TinyOps touches the GitHub Actions runtime (@actions/*). Domain code in shared/
+// never imports it; each action's main.ts uses these helpers to read inputs and write results.
+import * as core from '@actions/core';
+import { describeError, TinyOpsError } from '../errors';
+
+/** Runs an action body, turning every error into a failed step with a clear message (what, where,
+ * how to fix) instead of a stack trace. */
+export async function runAction(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    const message = describeError(err);
+    if (err instanceof TinyOpsError && err.where && /\.(tflite|ya?ml|json|c|h)\b/.test(err.where)) {
+      core.error(message, { file: err.where.split(/[:@ ]/)[0], title: err.code });
+    }
+    core.setFailed(message);
+  }
+}
+
+export function input(name: string, fallback = ''): string {
+  return core.getInput(name).trim() || fallback;
+}
+
+export function optionalInput(name: string): string | undefined {
+  const value = core.getInput(name).trim();
+  return value === '' ? undefined : value;
+}
+
+export function booleanInput(name: string, fallback: boolean): boolean {
+  const value = core.getInput(name).trim().toLowerCase();
+  if (value === '') return fallback;
+  if (['true', 'yes', '1', 'on'].includes(value)) return true;
+  if (['false', 'no', '0', 'off'].includes(value)) return false;
+  throw new TinyOpsError('INPUT_INVALID', `Input "${name}" must be true or false, got "${value}"`, {
+    where: `with: ${name}`,
+    hint: `Set ${name}: true or ${name}: false in the workflow.`,
+  });
+}
+
+export function integerInput(name: string, fallback: number): number {
+  const value = core.getInput(name).trim();
+  if (value === '') return fallback;
+  if (!/^\d+$/.test(value))
+    throw new TinyOpsError('INPUT_INVALID', `Input "${name}" must be a whole number, got "${value}"`, {
+      where: `with: ${name}`,
+      hint: `Set ${name} to a number such as ${fallback}.`,
+    });
+  return Number(value);
+}
+
+/** A list input: comma- or newline-separated, blanks dropped. */
+export function listInput(name: string): string[] {
+  return core
+    .getInput(name)
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function setOutputs(outputs: Record<string, string | number | boolean | null | undefined>): void {
+  for (const [key, value] of Object.entries(outputs)) {
+    if (value !== null && value !== undefined) core.setOutput(key, String(value));
+  }
+}
+
+export async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  await core.summary.addRaw(markdown, true).write();
+}
+
+export function annotate(level: 'error' | 'warning' | 'notice', message: string, file?: string, title?: string): void {
+  const props = { file, title };
+  if (level === 'error') core.error(message, props);
+  else if (level === 'warning') core.warning(message, props);
+  else core.notice(message, props);
+}
+
+export const info = (message: string) => core.info(message);
+export const secret = (value: string) => core.setSecret(value);
+
+/** Registers a problem matcher file (e.g. gcc's) so compiler messages become annotations. */
+export function addProblemMatcher(file: string): void {
+  core.info(`::add-matcher::${file}`);
+}
