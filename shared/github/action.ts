@@ -76,6 +76,13 @@ export function annotate(level: 'error' | 'warning' | 'notice', message: string,
 }
 
 export const info = (message: string) => core.info(message);
+/** Marks the step failed (exit code 1) with a message, after the outputs are written. */
+export const failStep = (message: string) => core.setFailed(message);
+/** Whether the workflow set an input at all (as opposed to leaving its default). */
+export const inputGiven = (name: string, defaultValue: string) => {
+  const value = core.getInput(name).trim();
+  return value !== '' && value !== defaultValue;
+};
 export const secret = (value: string) => core.setSecret(value);
 
 /** Registers a problem matcher file (e.g. gcc's) so compiler messages become annotations. */

@@ -45,10 +45,11 @@ function client(token: string) {
 export async function fileAtCommit(token: string, owner: string, repo: string, filePath: string, ref: string): Promise<Uint8Array | null> {
   const octokit = client(token);
   try {
-    const response = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+    // Each path segment encoded on its own: the slashes stay slashes.
+    const segments = filePath.replace(/^\.\//, '').split('/').map(encodeURIComponent).join('/');
+    const response = await octokit.request(`GET /repos/{owner}/{repo}/contents/${segments}`, {
       owner,
       repo,
-      path: filePath.replace(/^\.\//, ''),
       ref,
       headers: { accept: 'application/vnd.github.raw' },
       request: { parseSuccessResponseBody: false },
