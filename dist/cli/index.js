@@ -24707,10 +24707,15 @@ var tinyops_schema_default = {
           type: "integer",
           minimum: 1,
           description: "Use at most this many samples."
+        },
+        labels: {
+          type: "string",
+          description: "Labels: a .npy of integers or a text/CSV file, one per sample."
         }
       },
       required: [
-        "path"
+        "path",
+        "labels"
       ]
     },
     baseline: {
@@ -25010,6 +25015,7 @@ function prepareGate(options, config = loadGateConfig(options)) {
   const targets = resolveTargets(config, { boards: options.boards, budgets: options.budgets });
   const baselinePath = options.baselinePath ?? config.baseline;
   return {
+    config,
     modelPath,
     modelBytes: bytes,
     model,
@@ -25277,600 +25283,6 @@ function parseShape(text) {
   const m = /\[([\d,\s]*)\]/.exec(text ?? "");
   return m && m[1].trim() ? m[1].split(",").map((d) => Number(d.trim())) : [];
 }
-
-// shared/cli/commands/gate.ts
-var FAIL_ON = ["error", "warning", "never"];
-var gateCommand = {
-  summary: "check a model against a board's flash, RAM, latency and accuracy budgets (the PR check, locally)",
-  usage: "tinyops gate MODEL --board BOARD [--board BOARD2] [--config tinyops.yml] [--max-flash N] [--max-ram N] [--max-latency MS] [--min-accuracy F] [--max-accuracy-drop F] [--fail-on error|warning|never] [--baseline FILE] [--report FILE] [--json]",
-  async run(args, io) {
-    const { values, positionals } = parseCommandLine(
-      args,
-      {
-        board: { type: "string", multiple: true },
-        config: { type: "string" },
-        "max-flash": { type: "string" },
-        "max-ram": { type: "string" },
-        "max-latency": { type: "string" },
-        "min-accuracy": { type: "string" },
-        "max-accuracy-drop": { type: "string" },
-        "headroom-warning": { type: "string" },
-        "fail-on": { type: "string" },
-        baseline: { type: "string" },
-        report: { type: "string" },
-        json: { type: "boolean" }
-      },
-      { min: 0, max: 1, names: "MODEL" }
-    );
-    const failOn = values["fail-on"];
-    if (failOn !== void 0 && !FAIL_ON.includes(failOn))
-      throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(", ")}, got "${failOn}".`);
-    const budgets = {};
-    for (const key of ["max-flash", "max-ram", "max-latency", "min-accuracy", "max-accuracy-drop", "headroom-warning"]) {
-      if (values[key] !== void 0) budgets[key] = values[key];
-    }
-    const input = prepareGate({
-      model: positionals[0],
-      configPath: values.config,
-      configRequired: values.config !== void 0,
-      boards: values.board,
-      budgets,
-      failOn,
-      baselinePath: values.baseline
-    });
-    const { report, markdown } = runGate(input);
-    if (values.report) writeReport(values.report, gate_report_schema_default, report);
-    if (values.json) io.stdout(JSON.stringify(report, null, 2));
-    else io.stdout([...markdown.values()].join("\n\n"));
-    return report.passed ? 0 : 1;
-  }
-};
-
-// shared/build/build.ts
-var fs7 = __toESM(require("node:fs"));
-var path6 = __toESM(require("node:path"));
-var import_node_crypto4 = require("node:crypto");
-
-// shared/elf/elf.ts
-var SHT_NOBITS = 8;
-var SHF_WRITE = 1;
-var SHF_ALLOC = 2;
-var SHF_EXECINSTR = 4;
-function bad(source, message, offset) {
-  throw new TinyOpsError("ELF_MALFORMED", `${source}: not a valid 32-bit little-endian ELF file: ${message}`, {
-    where: `${source} @ byte ${offset}`,
-    hint: "Give the .elf the linker wrote (not the .bin or .hex), built for a 32-bit target such as arm-none-eabi."
-  });
-}
-function parseElf32(bytes, source = "firmware.elf") {
-  if (bytes.length < 52) bad(source, `${bytes.length} bytes is too short for an ELF header`, 0);
-  if (bytes[0] !== 127 || bytes[1] !== 69 || bytes[2] !== 76 || bytes[3] !== 70) bad(source, "no ELF magic", 0);
-  if (bytes[4] !== 1) bad(source, "not a 32-bit ELF (EI_CLASS)", 4);
-  if (bytes[5] !== 1) bad(source, "not little-endian (EI_DATA)", 5);
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const machine = v.getUint16(18, true);
-  const entry = v.getUint32(24, true);
-  const phoff = v.getUint32(28, true);
-  const shoff = v.getUint32(32, true);
-  const phentsize = v.getUint16(42, true);
-  const phnum = v.getUint16(44, true);
-  const shentsize = v.getUint16(46, true);
-  const shnum = v.getUint16(48, true);
-  const shstrndx = v.getUint16(50, true);
-  const table3 = (off, entsize, num3, min, what) => {
-    if (num3 === 0) return;
-    if (entsize < min) bad(source, `${what} entry size ${entsize} is too small`, off);
-    if (off + entsize * num3 > bytes.length) bad(source, `${what} table runs past the end of the file`, off);
-  };
-  table3(phoff, phentsize, phnum, 32, "program header");
-  table3(shoff, shentsize, shnum, 40, "section header");
-  const segments = [];
-  for (let i2 = 0; i2 < phnum; i2++) {
-    const o = phoff + i2 * phentsize;
-    segments.push({
-      type: v.getUint32(o, true),
-      offset: v.getUint32(o + 4, true),
-      vaddr: v.getUint32(o + 8, true),
-      paddr: v.getUint32(o + 12, true),
-      filesz: v.getUint32(o + 16, true),
-      memsz: v.getUint32(o + 20, true),
-      flags: v.getUint32(o + 24, true)
-    });
-  }
-  const raw = [];
-  for (let i2 = 0; i2 < shnum; i2++) {
-    const o = shoff + i2 * shentsize;
-    raw.push({
-      nameOffset: v.getUint32(o, true),
-      type: v.getUint32(o + 4, true),
-      flags: v.getUint32(o + 8, true),
-      addr: v.getUint32(o + 12, true),
-      offset: v.getUint32(o + 16, true),
-      size: v.getUint32(o + 20, true)
-    });
-  }
-  const strtab = raw[shstrndx];
-  if (shnum > 0 && (!strtab || strtab.offset + strtab.size > bytes.length)) bad(source, "section name table is missing or out of range", 50);
-  const names = strtab ? bytes.subarray(strtab.offset, strtab.offset + strtab.size) : new Uint8Array(0);
-  const sections = raw.map((s, i2) => {
-    if (s.type !== SHT_NOBITS && s.size > 0 && s.offset + s.size > bytes.length)
-      bad(source, `section ${i2} runs past the end of the file`, shoff + i2 * shentsize);
-    if (s.nameOffset > names.length) bad(source, `section ${i2}'s name is out of range`, shoff + i2 * shentsize);
-    const end = names.indexOf(0, s.nameOffset);
-    const name = new TextDecoder().decode(names.subarray(s.nameOffset, end < 0 ? names.length : end));
-    return { name, type: s.type, flags: s.flags, addr: s.addr, offset: s.offset, size: s.size };
-  });
-  return { machine, entry, sections, segments };
-}
-function sectionSizes(elf) {
-  const out = { text: 0, data: 0, bss: 0, flash: 0, ram: 0, sections: [] };
-  for (const s of elf.sections) {
-    if (!(s.flags & SHF_ALLOC) || s.size === 0) continue;
-    const kind = !(s.flags & SHF_WRITE) || s.flags & SHF_EXECINSTR ? "text" : s.type === SHT_NOBITS ? "bss" : "data";
-    out[kind] += s.size;
-    out.sections.push({ name: s.name, kind, addr: s.addr, size: s.size });
-  }
-  out.flash = out.text + out.data;
-  out.ram = out.data + out.bss;
-  return out;
-}
-
-// shared/build/ports.ts
-var fs6 = __toESM(require("node:fs"));
-var path5 = __toESM(require("node:path"));
-var PORT_OF_BOARD = {
-  "qemu-mps2-an386": "qemu-mps2-an386",
-  nano33ble: "nrf52840",
-  "stm32f746-disco": "stm32f746",
-  pico: "rp2040"
-};
-function firmwarePort(board, templateDir) {
-  const key = board.trim().toLowerCase();
-  const port = PORT_OF_BOARD[key] ?? PORT_OF_BOARD[BOARD_ALIASES[key] ?? ""] ?? key;
-  if (!fs6.existsSync(path5.join(templateDir, "boards", port, "board.cmake"))) {
-    const ports = fs6.readdirSync(path5.join(templateDir, "boards"), { withFileTypes: true }).filter((e) => e.isDirectory() && fs6.existsSync(path5.join(templateDir, "boards", e.name, "board.cmake"))).map((e) => e.name);
-    throw new TinyOpsError("BUILD_NO_PORT", `The firmware template has no port for board "${board}"`, {
-      hint: `Template ports: ${ports.join(", ")}. For another board, build your own project with build-command and give its ELF.`
-    });
-  }
-  return port;
-}
-function portMemory(templateDir, port) {
-  const text = fs6.readFileSync(path5.join(templateDir, "boards", port, "linker.ld"), "utf8");
-  const length = (region) => {
-    const m = new RegExp(`\\b${region}\\s*\\([^)]*\\)\\s*:\\s*ORIGIN\\s*=\\s*\\w+\\s*,\\s*LENGTH\\s*=\\s*(\\d+)\\s*([KM]?)`).exec(text);
-    if (!m) throw new Error(`no ${region} region in ${port}/linker.ld`);
-    return Number(m[1]) * (m[2] === "K" ? 1024 : m[2] === "M" ? 1024 * 1024 : 1);
-  };
-  return { flash: length("FLASH"), ram: length("RAM") };
-}
-
-// shared/build/run-command.ts
-var import_node_child_process = require("node:child_process");
-function runCommand(file, args, options = {}) {
-  return new Promise((resolve3, reject) => {
-    const child = (0, import_node_child_process.spawn)(file, args, { cwd: options.cwd, shell: options.shell ?? false, env: options.env ?? process.env });
-    let output = "";
-    let pending = "";
-    const take = (chunk) => {
-      const text = chunk.toString();
-      output += text;
-      if (!options.onLine) return;
-      pending += text;
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      lines.forEach((l) => options.onLine(l));
-    };
-    child.stdout.on("data", take);
-    child.stderr.on("data", take);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (pending && options.onLine) options.onLine(pending);
-      resolve3({ code: code ?? 1, output });
-    });
-  });
-}
-
-// schemas/build-report.schema.json
-var build_report_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://tinyops.dev/schemas/build-report.schema.json",
-  title: "TinyOps build report",
-  description: "Written by tinyops/cross-compile (tinyops build): flash and RAM measured from the ELF.",
-  type: "object",
-  additionalProperties: false,
-  required: [
-    "schemaVersion",
-    "kind",
-    "tool",
-    "board",
-    "port",
-    "toolchain",
-    "model",
-    "arenaBytes",
-    "sizes",
-    "capacity",
-    "headroom",
-    "sections",
-    "artifacts"
-  ],
-  definitions: {
-    bytes: {
-      type: "integer",
-      minimum: 0
-    }
-  },
-  properties: {
-    schemaVersion: {
-      const: 1
-    },
-    kind: {
-      const: "build"
-    },
-    tool: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "name",
-        "version"
-      ],
-      properties: {
-        name: {
-          const: "tinyops"
-        },
-        version: {
-          type: "string"
-        }
-      }
-    },
-    board: {
-      type: "string"
-    },
-    port: {
-      type: [
-        "string",
-        "null"
-      ],
-      description: "The firmware-template port, or null for the user's own project."
-    },
-    toolchain: {
-      type: "string",
-      description: "First line of the compiler's --version."
-    },
-    model: {
-      type: [
-        "object",
-        "null"
-      ],
-      additionalProperties: false,
-      required: [
-        "path",
-        "sha256",
-        "bytes"
-      ],
-      properties: {
-        path: {
-          type: "string"
-        },
-        sha256: {
-          type: "string",
-          pattern: "^[0-9a-f]{64}$"
-        },
-        bytes: {
-          $ref: "#/definitions/bytes"
-        }
-      }
-    },
-    arenaBytes: {
-      type: [
-        "integer",
-        "null"
-      ],
-      minimum: 0,
-      description: "The static tensor arena compiled in: the offline plan's size (template builds)."
-    },
-    sizes: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "text",
-        "data",
-        "bss",
-        "flash",
-        "ram"
-      ],
-      description: "Berkeley size figures (equal to arm-none-eabi-size): flash = text + data, ram = data + bss (stack and heap reservations included).",
-      properties: {
-        text: {
-          $ref: "#/definitions/bytes"
-        },
-        data: {
-          $ref: "#/definitions/bytes"
-        },
-        bss: {
-          $ref: "#/definitions/bytes"
-        },
-        flash: {
-          $ref: "#/definitions/bytes"
-        },
-        ram: {
-          $ref: "#/definitions/bytes"
-        }
-      }
-    },
-    capacity: {
-      type: [
-        "object",
-        "null"
-      ],
-      additionalProperties: false,
-      required: [
-        "flash",
-        "ram"
-      ],
-      properties: {
-        flash: {
-          $ref: "#/definitions/bytes"
-        },
-        ram: {
-          $ref: "#/definitions/bytes"
-        }
-      }
-    },
-    headroom: {
-      type: [
-        "object",
-        "null"
-      ],
-      additionalProperties: false,
-      required: [
-        "flash",
-        "ram"
-      ],
-      properties: {
-        flash: {
-          type: "integer"
-        },
-        ram: {
-          type: "integer"
-        }
-      }
-    },
-    sections: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: [
-          "name",
-          "kind",
-          "addr",
-          "size"
-        ],
-        properties: {
-          name: {
-            type: "string"
-          },
-          kind: {
-            enum: [
-              "text",
-              "data",
-              "bss"
-            ]
-          },
-          addr: {
-            type: "integer",
-            minimum: 0
-          },
-          size: {
-            $ref: "#/definitions/bytes"
-          }
-        }
-      }
-    },
-    artifacts: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "elf",
-        "bin",
-        "hex"
-      ],
-      properties: {
-        elf: {
-          type: "string"
-        },
-        bin: {
-          type: "string"
-        },
-        hex: {
-          type: "string"
-        }
-      }
-    }
-  }
-};
-
-// shared/build/build.ts
-var OVERFLOW = /region [`']?(\w+)'? overflowed by (\d+) bytes/;
-async function findToolchain(prefix = "arm-none-eabi-") {
-  try {
-    const { code, output } = await runCommand(`${prefix}gcc`, ["--version"]);
-    if (code === 0) return output.split("\n")[0].trim();
-  } catch {
-  }
-  throw new TinyOpsError("TOOLCHAIN_MISSING", `${prefix}gcc was not found on PATH`, {
-    hint: "Install it: `sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi` (the cross-compile action does this on GitHub-hosted Ubuntu runners)."
-  });
-}
-async function buildFirmware(options) {
-  const prefix = options.toolchainPrefix ?? "arm-none-eabi-";
-  const toolchain = await findToolchain(prefix);
-  const outDir = path6.resolve(options.outDir);
-  let port = null;
-  let elfPath;
-  let capacity = options.capacity ?? null;
-  let arenaSize = null;
-  const model = options.modelPath ? loadModelFile(options.modelPath) : null;
-  if (options.buildCommand) {
-    if (!options.elfPath)
-      throw new TinyOpsError("BUILD_NO_ELF", "A build-command needs the path of the ELF it produces", { hint: "Give elf (action) or --elf (CLI)." });
-    await checked(await runCommand(options.buildCommand, [], { shell: true, onLine: options.onLine }), "your build command");
-    elfPath = path6.resolve(options.elfPath);
-  } else {
-    if (!model) throw new TinyOpsError("BUILD_NO_MODEL", "The firmware template needs a model", { hint: "Give model (action) or --model (CLI)." });
-    const templateDir = path6.resolve(options.templateDir);
-    port = firmwarePort(options.board, templateDir);
-    capacity = portMemory(templateDir, port);
-    const buildDir = path6.join(outDir, `build-${port}`);
-    const plan = planMemory(model.model);
-    const plannedModel = path6.join(buildDir, "model.planned.tflite");
-    fs7.mkdirSync(buildDir, { recursive: true });
-    writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
-    arenaSize = options.arenaSize ?? Math.max(16, plan.planBytes);
-    const defs = [
-      `-DBOARD=${port}`,
-      `-DMODEL=${plannedModel}`,
-      `-DSELFTEST_INPUT=${options.selftestInput ? path6.resolve(options.selftestInput) : ""}`,
-      `-DARENA_SIZE=${arenaSize}`,
-      ...Object.entries(options.cmakeDefines ?? {}).map(([k, v]) => `-D${k}=${v}`)
-    ];
-    await checked(await runCommand("cmake", ["-S", templateDir, "-B", buildDir, "-G", "Ninja", ...defs], { onLine: options.onLine }), "CMake configure");
-    await checked(await runCommand("cmake", ["--build", buildDir], { onLine: options.onLine }), "the firmware build");
-    elfPath = path6.join(buildDir, "firmware.elf");
-  }
-  if (!fs7.existsSync(elfPath))
-    throw new TinyOpsError("BUILD_NO_ELF", `The build finished but wrote no ELF at ${elfPath}`, { hint: "Check the ELF path your build writes." });
-  const elfBytes = new Uint8Array(fs7.readFileSync(elfPath));
-  const sizes = sectionSizes(parseElf32(elfBytes, elfPath));
-  const bin = await objcopy(prefix, elfPath, "binary");
-  const hex = await objcopy(prefix, elfPath, "ihex");
-  const artifacts = {
-    elf: path6.join(outDir, "firmware.elf"),
-    bin: path6.join(outDir, "firmware.bin"),
-    hex: path6.join(outDir, "firmware.hex")
-  };
-  const { sections, ...totals } = sizes;
-  const report = {
-    schemaVersion: 1,
-    kind: "build",
-    tool: { name: "tinyops", version: TINYOPS_VERSION },
-    board: options.board,
-    port,
-    toolchain,
-    model: model ? { path: options.modelPath, sha256: (0, import_node_crypto4.createHash)("sha256").update(model.bytes).digest("hex"), bytes: model.bytes.length } : null,
-    arenaBytes: arenaSize,
-    sizes: totals,
-    capacity,
-    headroom: capacity ? { flash: capacity.flash - totals.flash, ram: capacity.ram - totals.ram } : null,
-    sections,
-    artifacts
-  };
-  validateWithSchema(build_report_schema_default, report, { code: "REPORT_INVALID", source: "the build report", hint: "This is a TinyOps bug: please report it." });
-  writeFilesAtomic([
-    { path: path6.join(outDir, "build-report.json"), data: `${JSON.stringify(report, null, 2)}
-` },
-    { path: artifacts.elf, data: elfBytes },
-    { path: artifacts.bin, data: bin },
-    { path: artifacts.hex, data: hex }
-  ]);
-  return report;
-}
-async function checked(result, what) {
-  if (result.code === 0) return;
-  const overflow = OVERFLOW.exec(result.output);
-  if (overflow) {
-    const line = result.output.split("\n").find((l) => OVERFLOW.test(l)).trim();
-    throw new TinyOpsError("BUILD_DOES_NOT_FIT", `The firmware does not fit: ${overflow[1]} overflowed by ${overflow[2]} bytes`, {
-      where: line,
-      hint: "Shrink the model (quantize, prune, fewer channels), lower the arena or stack, or pick a board with more memory."
-    });
-  }
-  const errors = result.output.split("\n").filter((l) => /\berror\b/i.test(l)).slice(0, 10);
-  throw new TinyOpsError("BUILD_FAILED", `${what} failed (exit ${result.code})${errors.length ? `:
-${errors.join("\n")}` : ""}`, {
-    hint: "The compiler messages above name the file and line; the full log is in the step output."
-  });
-}
-async function objcopy(prefix, elf, format) {
-  const tmp = `${elf}.${format}.tmp`;
-  const { code, output } = await runCommand(`${prefix}objcopy`, ["-O", format, elf, tmp]);
-  if (code !== 0) throw new TinyOpsError("BUILD_OBJCOPY", `${prefix}objcopy -O ${format} failed: ${output.trim()}`, { hint: "Check the toolchain install." });
-  const data = new Uint8Array(fs7.readFileSync(tmp));
-  fs7.rmSync(tmp);
-  return data;
-}
-
-// shared/build/template-dir.ts
-var fs8 = __toESM(require("node:fs"));
-var path7 = __toESM(require("node:path"));
-function defaultTemplateDir(from = __dirname) {
-  let dir = from;
-  for (; ; ) {
-    const candidate = path7.join(dir, "firmware-template");
-    if (fs8.existsSync(path7.join(candidate, "CMakeLists.txt"))) return candidate;
-    const parent = path7.dirname(dir);
-    if (parent === dir) return path7.resolve("firmware-template");
-    dir = parent;
-  }
-}
-
-// shared/cli/commands/build.ts
-var buildCommand = {
-  summary: "build firmware for a board with arm-none-eabi-gcc and report flash and RAM from the ELF",
-  usage: "tinyops build --board BOARD --model MODEL --out-dir DIR [--arena N] [--selftest-input FILE] [--template DIR] [--build-command CMD --elf PATH --flash SIZE --ram SIZE] [--json]",
-  async run(args, io) {
-    const { values } = parseCommandLine(
-      args,
-      {
-        board: { type: "string" },
-        model: { type: "string" },
-        "out-dir": { type: "string" },
-        arena: { type: "string" },
-        "selftest-input": { type: "string" },
-        template: { type: "string" },
-        "build-command": { type: "string" },
-        elf: { type: "string" },
-        flash: { type: "string" },
-        ram: { type: "string" },
-        json: { type: "boolean" }
-      },
-      { min: 0, max: 0, names: "" }
-    );
-    if (!values.board) throw new UsageError("--board is required.");
-    if (!values["out-dir"]) throw new UsageError("--out-dir is required.");
-    const capacity = values.flash !== void 0 && values.ram !== void 0 ? { flash: parseSize(values.flash, "--flash"), ram: parseSize(values.ram, "--ram") } : void 0;
-    const report = await buildFirmware({
-      board: values.board,
-      modelPath: values.model,
-      outDir: values["out-dir"],
-      templateDir: values.template ?? defaultTemplateDir(),
-      buildCommand: values["build-command"],
-      elfPath: values.elf,
-      capacity,
-      arenaSize: values.arena ? integerOption("arena", values.arena, 0) : void 0,
-      selftestInput: values["selftest-input"],
-      onLine: values.json ? void 0 : (line) => io.stderr(line)
-    });
-    if (values.json) {
-      io.stdout(JSON.stringify(report, null, 2));
-      return 0;
-    }
-    const s = report.sizes;
-    const cap = report.capacity;
-    const used = (n2, c) => c ? ` of ${formatBytes(c)} (${(n2 / c * 100).toFixed(1)}%)` : "";
-    io.stdout(
-      [
-        `Built ${report.artifacts.elf} for ${report.board}${report.port ? ` (port ${report.port})` : ""} with ${report.toolchain}`,
-        `  text ${s.text} B, data ${s.data} B, bss ${s.bss} B`,
-        `  flash ${formatBytes(s.flash)}${used(s.flash, cap?.flash)}`,
-        `  RAM   ${formatBytes(s.ram)}${used(s.ram, cap?.ram)}`,
-        `  wrote firmware.elf, firmware.bin, firmware.hex, build-report.json in ${values["out-dir"]}`
-      ].join("\n")
-    );
-    return 0;
-  }
-};
 
 // shared/interp/tensors.ts
 var HOLDABLE = /* @__PURE__ */ new Set([
@@ -26222,382 +25634,9 @@ function typedView(bytes, type) {
   }
 }
 
-// shared/interp/input-file.ts
-var fs9 = __toESM(require("node:fs"));
-var MAGIC = [147, 78, 85, 77, 80, 89];
-var NPY_TYPES = {
-  i1: { bytes: 1, kind: "i", tensor: "INT8" },
-  u1: { bytes: 1, kind: "u", tensor: "UINT8" },
-  b1: { bytes: 1, kind: "b", tensor: "BOOL" },
-  i2: { bytes: 2, kind: "i", tensor: "INT16" },
-  u2: { bytes: 2, kind: "u", tensor: "UINT16" },
-  i4: { bytes: 4, kind: "i", tensor: "INT32" },
-  u4: { bytes: 4, kind: "u", tensor: "UINT32" },
-  i8: { bytes: 8, kind: "i", tensor: "INT64" },
-  u8: { bytes: 8, kind: "u", tensor: "UINT64" },
-  f4: { bytes: 4, kind: "f", tensor: "FLOAT32" },
-  f8: { bytes: 8, kind: "f", tensor: "FLOAT64" }
-};
-function npyError(message, where) {
-  return new TinyOpsError("NPY_FORMAT", message, {
-    where,
-    hint: "Write the file with numpy.save() (a plain numeric array, C order)."
-  });
-}
-function parseNpy(bytes, where) {
-  if (bytes.length < 10 || !MAGIC.every((b, i2) => bytes[i2] === b))
-    throw npyError("Not a NumPy .npy file (missing the \\x93NUMPY magic)", where);
-  const major = bytes[6];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let headerLength;
-  let headerStart;
-  if (major === 1) {
-    headerLength = view.getUint16(8, true);
-    headerStart = 10;
-  } else if (major === 2 || major === 3) {
-    if (bytes.length < 12) throw npyError("Truncated .npy header", where);
-    headerLength = view.getUint32(8, true);
-    headerStart = 12;
-  } else throw npyError(`Unsupported .npy format version ${major}`, where);
-  if (headerStart + headerLength > bytes.length) throw npyError("Truncated .npy header", where);
-  const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(
-    bytes.subarray(headerStart, headerStart + headerLength)
-  );
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === void 0 || fortran === void 0 || shapeText === void 0)
-    throw npyError(`Unreadable .npy header: ${header.trim()}`, where);
-  if (fortran === "True") throw npyError("Fortran-order arrays are not supported", where);
-  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map((s) => Number(s.replace(/L$/, "")));
-  if (shape.some((d) => !Number.isInteger(d) || d < 0))
-    throw npyError(`Bad shape (${shapeText}) in the .npy header`, where);
-  const type = NPY_TYPES[descr.replace(/^[<>|=]/, "")];
-  if (!type)
-    throw npyError(
-      `Unsupported dtype '${descr}' (use a numeric dtype such as float32 or int8)`,
-      where
-    );
-  const count = shape.reduce((a, b) => a * b, 1);
-  const start = headerStart + headerLength;
-  const need = count * type.bytes;
-  if (bytes.length - start < need)
-    throw npyError(
-      `The array needs ${need} data bytes for shape (${shape.join(", ")}) of ${descr}; the file has ${bytes.length - start}`,
-      where
-    );
-  return { dtype: descr, shape, data: bytes.subarray(start, start + need) };
-}
-function npyValues(a) {
-  const type = NPY_TYPES[a.dtype.replace(/^[<>|=]/, "")];
-  const little = !a.dtype.startsWith(">");
-  const view = new DataView(a.data.buffer, a.data.byteOffset, a.data.byteLength);
-  const n2 = a.data.length / type.bytes;
-  const out = new Array(n2);
-  for (let i2 = 0; i2 < n2; i2++) {
-    const o = i2 * type.bytes;
-    if (type.kind === "f")
-      out[i2] = type.bytes === 4 ? view.getFloat32(o, little) : view.getFloat64(o, little);
-    else if (type.bytes === 8)
-      out[i2] = Number(
-        type.kind === "i" ? view.getBigInt64(o, little) : view.getBigUint64(o, little)
-      );
-    else if (type.bytes === 4)
-      out[i2] = type.kind === "i" ? view.getInt32(o, little) : view.getUint32(o, little);
-    else if (type.bytes === 2)
-      out[i2] = type.kind === "i" ? view.getInt16(o, little) : view.getUint16(o, little);
-    else out[i2] = type.kind === "i" ? view.getInt8(o) : view.getUint8(o);
-  }
-  return out;
-}
-function describe3(info) {
-  return `${info.type} [${info.shape.join(", ")}]`;
-}
-function npyToTensorBytes(a, info, where) {
-  const count = info.shape.reduce((x2, y) => x2 * y, 1);
-  const have = a.shape.reduce((x2, y) => x2 * y, 1);
-  if (have !== count)
-    throw new TinyOpsError(
-      "RUN_INPUT_SHAPE",
-      `The array has shape (${a.shape.join(", ")}) = ${have} values; input "${info.name}" is ${describe3(info)} = ${count} values`,
-      { where, hint: `Save an array of ${count} values (shape [${info.shape.join(", ")}]).` }
-    );
-  const type = NPY_TYPES[a.dtype.replace(/^[<>|=]/, "")];
-  const littleOrSingle = !a.dtype.startsWith(">") || type.bytes === 1;
-  if (type.tensor === info.type && littleOrSingle) return a.data.slice();
-  const values = npyValues(a);
-  const mismatch = (why) => new TinyOpsError(
-    "RUN_INPUT_DTYPE",
-    `The array's dtype ${a.dtype} does not fit input "${info.name}" (${info.type}): ${why}`,
-    {
-      where,
-      hint: `Save the array as ${info.type === "INT8" ? "int8" : info.type === "FLOAT32" ? "float32" : info.type.toLowerCase()}.`
-    }
-  );
-  if (info.type === "FLOAT32") return new Uint8Array(Float32Array.from(values).buffer);
-  if (info.type === "INT8") {
-    if (type.kind === "f") {
-      if (!info.quantization)
-        throw mismatch("the input has no quantization to convert floats with");
-      const out = new Int8Array(count);
-      quantizeFloatToInt8(
-        info.quantization.scale,
-        info.quantization.zeroPoint,
-        Float32Array.from(values),
-        out
-      );
-      return new Uint8Array(out.buffer);
-    }
-    const bad2 = values.findIndex((v) => v < -128 || v > 127);
-    if (bad2 >= 0) throw mismatch(`value ${values[bad2]} at position ${bad2} is outside [-128, 127]`);
-    return new Uint8Array(Int8Array.from(values).buffer);
-  }
-  throw mismatch(`convert it to ${info.type.toLowerCase()} first`);
-}
-function readInputFile(path10, info) {
-  let bytes;
-  try {
-    bytes = new Uint8Array(fs9.readFileSync(path10));
-  } catch (err3) {
-    const e = err3;
-    throw new TinyOpsError(
-      "RUN_INPUT_FILE",
-      `Cannot read input file ${path10}: ${e.code === "ENOENT" ? "no such file" : e.message}`,
-      {
-        where: path10,
-        hint: "Pass an existing file of raw little-endian bytes or a .npy array."
-      }
-    );
-  }
-  if (path10.toLowerCase().endsWith(".npy"))
-    return npyToTensorBytes(parseNpy(bytes, path10), info, path10);
-  if (bytes.length !== info.byteLength)
-    throw new TinyOpsError(
-      "RUN_INPUT_SIZE",
-      `Input file has ${bytes.length} bytes; input "${info.name}" (${describe3(info)}) takes ${info.byteLength} bytes of raw little-endian data`,
-      {
-        where: path10,
-        hint: `Give exactly ${info.byteLength} bytes, or a .npy array of ${info.shape.reduce((x2, y) => x2 * y, 1)} values.`
-      }
-    );
-  return bytes;
-}
-
-// shared/cli/commands/run.ts
-var runCommand2 = {
-  summary: "Run a model on the reference interpreter (TFLite Micro int8 arithmetic) and print output 0",
-  usage: "tinyops run MODEL --input FILE [--input FILE2 ...] [--output FILE] [--json]",
-  async run(args, io) {
-    const { values, positionals } = parseCommandLine(
-      args,
-      {
-        input: { type: "string", multiple: true },
-        output: { type: "string" },
-        json: { type: "boolean" }
-      },
-      { min: 1, max: 1, names: "MODEL" }
-    );
-    const modelPath = positionals[0];
-    const inputFiles = values.input ?? [];
-    if (inputFiles.length === 0)
-      throw new UsageError("Missing --input FILE (one per model input).");
-    const { model } = loadModelFile(modelPath);
-    const interp = new Interpreter(model, { source: modelPath });
-    if (inputFiles.length !== interp.inputs.length)
-      throw new UsageError(
-        `The model takes ${interp.inputs.length} input${interp.inputs.length === 1 ? "" : "s"} (${interp.inputs.map((i2) => `${i2.name}: ${i2.type} [${i2.shape.join(", ")}]`).join(
-          "; "
-        )}); got ${inputFiles.length} --input file${inputFiles.length === 1 ? "" : "s"}.`
-      );
-    const inputs = inputFiles.map((file, k) => readInputFile(file, interp.inputs[k]));
-    const output = interp.invoke(inputs)[0];
-    const info = interp.outputs[0];
-    if (values.output !== void 0) writeFileAtomic(values.output, output);
-    if (values.json) {
-      io.stdout(
-        JSON.stringify(
-          {
-            ok: true,
-            output: Array.from(typedView(output, info.type)),
-            shape: info.shape,
-            type: info.type,
-            name: info.name,
-            quantization: info.quantization,
-            writtenTo: values.output ?? null
-          },
-          null,
-          2
-        )
-      );
-    } else if (values.output === void 0) {
-      if (io.stdoutBinary) io.stdoutBinary(output);
-      else process.stdout.write(output);
-    }
-    return 0;
-  }
-};
-
-// shared/quant/int8-runner.ts
-function interpreterRunner(model) {
-  const interp = new Interpreter(model, { source: "the quantized model" });
-  const tensors = model.subgraphs[0].tensors;
-  return (inputs) => {
-    interp.invokeTyped(inputs);
-    return tensors.map((_, i2) => {
-      try {
-        return interp.readTensor(i2);
-      } catch {
-        return null;
-      }
-    });
-  };
-}
-
-// shared/quant/pipeline.ts
-var import_node_crypto5 = require("node:crypto");
-var fs12 = __toESM(require("node:fs"));
-
-// schemas/quantize-report.schema.json
-var quantize_report_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://tinyops.dev/schemas/quantize-report.schema.json",
-  title: "TinyOps quantize report",
-  description: "What `tinyops quantize` did: sizes, calibration, float vs int8 agreement and accuracy, SQNR per layer.",
-  type: "object",
-  additionalProperties: false,
-  required: [
-    "schemaVersion",
-    "kind",
-    "tool",
-    "source",
-    "output",
-    "options",
-    "calibration",
-    "cleanup",
-    "evaluation",
-    "layers",
-    "worstTensors"
-  ],
-  definitions: {
-    file: {
-      type: "object",
-      additionalProperties: false,
-      required: ["path", "format", "bytes", "sha256"],
-      properties: {
-        path: { type: "string" },
-        format: { enum: ["tflite", "keras-h5", "keras", "tfjs"] },
-        bytes: { type: "integer", minimum: 0 },
-        sha256: { type: "string", pattern: "^[0-9a-f]{64}$" }
-      }
-    },
-    layer: {
-      type: "object",
-      additionalProperties: false,
-      required: ["tensor", "name", "op", "scale", "zeroPoint", "sqnrDb", "meanAbsError"],
-      properties: {
-        tensor: {
-          type: "integer",
-          minimum: 0,
-          description: "Tensor index in the int8 model."
-        },
-        name: { type: "string" },
-        op: {
-          type: "string",
-          description: "The op that writes the tensor (INPUT for a model input)."
-        },
-        scale: { type: "number" },
-        zeroPoint: { type: "integer" },
-        sqnrDb: {
-          type: ["number", "null"],
-          description: "10 log10(signal power / error power), float activation vs dequantized int8 activation; null when the float signal is all zero."
-        },
-        meanAbsError: { type: "number" }
-      }
-    }
-  },
-  properties: {
-    schemaVersion: { const: 1 },
-    kind: { const: "quantize" },
-    tool: {
-      type: "object",
-      additionalProperties: false,
-      required: ["name", "version"],
-      properties: { name: { const: "tinyops" }, version: { type: "string" } }
-    },
-    source: { $ref: "#/definitions/file" },
-    output: { $ref: "#/definitions/file" },
-    sizeRatio: { type: "number", description: "int8 bytes / float bytes." },
-    options: {
-      type: "object",
-      additionalProperties: false,
-      required: ["perChannel", "floatIo"],
-      properties: { perChannel: { type: "boolean" }, floatIo: { type: "boolean" } }
-    },
-    calibration: {
-      type: "object",
-      additionalProperties: false,
-      required: ["method", "percentile", "samples", "dataset"],
-      properties: {
-        method: { enum: ["minmax", "percentile", "mse"] },
-        percentile: { type: ["number", "null"] },
-        samples: { type: "integer", minimum: 1 },
-        dataset: { type: "string" }
-      }
-    },
-    cleanup: {
-      type: "array",
-      items: { type: "string" },
-      description: "Graph clean-up applied before quantization."
-    },
-    evaluation: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "samples",
-        "outputMeanAbsError",
-        "outputMaxAbsError",
-        "top1Agreement",
-        "floatAccuracy",
-        "int8Accuracy",
-        "accuracyDrop",
-        "labels"
-      ],
-      properties: {
-        samples: {
-          type: "integer",
-          minimum: 0,
-          description: "Inputs both models ran on: the first calibration samples (at most 100), in dataset order, matched with the labels by position."
-        },
-        outputMeanAbsError: {
-          type: "number",
-          description: "Mean |float output - dequantized int8 output| over output 0."
-        },
-        outputMaxAbsError: { type: "number" },
-        top1Agreement: {
-          type: ["number", "null"],
-          description: "Share of samples where both models pick the same class (null unless the model ends in SOFTMAX or labels were given)."
-        },
-        floatAccuracy: { type: ["number", "null"] },
-        int8Accuracy: { type: ["number", "null"] },
-        accuracyDrop: {
-          type: ["number", "null"],
-          description: "floatAccuracy - int8Accuracy."
-        },
-        labels: { type: ["string", "null"] }
-      }
-    },
-    layers: { type: "array", items: { $ref: "#/definitions/layer" } },
-    worstTensors: {
-      type: "array",
-      items: { $ref: "#/definitions/layer" },
-      description: "The tensors with the lowest SQNR, worst first."
-    }
-  }
-};
-
 // shared/quant/dataset.ts
-var fs10 = __toESM(require("node:fs"));
-var path8 = __toESM(require("node:path"));
+var fs6 = __toESM(require("node:fs"));
+var path5 = __toESM(require("node:path"));
 
 // node_modules/fflate/esm/index.mjs
 var import_module = require("module");
@@ -27095,7 +26134,7 @@ var DTYPES = {
   "<i8": { bytes: 8, read: (v, o) => Number(v.getBigInt64(o, true)) },
   "|b1": { bytes: 1, read: (v, o) => v.getUint8(o) }
 };
-function parseNpy2(bytes, where) {
+function parseNpy(bytes, where) {
   const bad2 = (why) => {
     throw new TinyOpsError("DATASET_FORMAT", `${where} is not a readable .npy file: ${why}`, {
       where,
@@ -27123,10 +26162,10 @@ function parseNpy2(bytes, where) {
   return { shape, dtype: descr, data };
 }
 function readArrays(file) {
-  const bytes = new Uint8Array(fs10.readFileSync(file));
-  const ext = path8.extname(file).toLowerCase();
+  const bytes = new Uint8Array(fs6.readFileSync(file));
+  const ext = path5.extname(file).toLowerCase();
   if (ext === ".npy") {
-    const a = parseNpy2(bytes, file);
+    const a = parseNpy(bytes, file);
     return [{ data: a.data, shape: a.shape }];
   }
   if (ext === ".npz") {
@@ -27148,7 +26187,7 @@ function readArrays(file) {
         where: file,
         hint: "Save the samples with numpy.savez(file, x=samples)."
       });
-    const a = parseNpy2(entries[preferred], `${file}:${preferred}`);
+    const a = parseNpy(entries[preferred], `${file}:${preferred}`);
     return [{ data: a.data, shape: a.shape }];
   }
   if (ext === ".bin" || ext === ".raw" || ext === ".f32") {
@@ -27180,13 +26219,13 @@ function readArrays(file) {
 function loadSamples(datasetPath, inputSize, limit = Infinity) {
   let stat;
   try {
-    stat = fs10.statSync(datasetPath);
+    stat = fs6.statSync(datasetPath);
   } catch {
     throw new TinyOpsError("DATASET_NOT_FOUND", `Dataset not found: ${datasetPath}`, {
       hint: "Give a .npy/.npz/.bin file or a directory of them."
     });
   }
-  const files = stat.isDirectory() ? fs10.readdirSync(datasetPath).filter((f) => /\.(npy|npz|bin|raw|f32)$/i.test(f)).sort().map((f) => path8.join(datasetPath, f)) : [datasetPath];
+  const files = stat.isDirectory() ? fs6.readdirSync(datasetPath).filter((f) => /\.(npy|npz|bin|raw|f32)$/i.test(f)).sort().map((f) => path5.join(datasetPath, f)) : [datasetPath];
   const samples = [];
   for (const file of files) {
     for (const { data, shape } of readArrays(file)) {
@@ -27211,13 +26250,13 @@ function loadSamples(datasetPath, inputSize, limit = Infinity) {
   return samples;
 }
 function loadLabels(file) {
-  if (!fs10.existsSync(file))
+  if (!fs6.existsSync(file))
     throw new TinyOpsError("LABELS_NOT_FOUND", `Labels file not found: ${file}`, {
       hint: "Give a .npy or a CSV/text file."
     });
   if (file.toLowerCase().endsWith(".npy"))
-    return Array.from(parseNpy2(new Uint8Array(fs10.readFileSync(file)), file).data);
-  return fs10.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim().length > 0).map((line, i2) => {
+    return Array.from(parseNpy(new Uint8Array(fs6.readFileSync(file)), file).data);
+  return fs6.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim().length > 0).map((line, i2) => {
     const v = Number(line.split(",").pop().trim());
     if (!Number.isInteger(v))
       throw new TinyOpsError(
@@ -27848,6 +26887,1031 @@ function evaluateQuantization(floatModel, int8Model, runInt8, samples, labels) {
 function worstLayers(layers, count = 5) {
   return layers.filter((l) => l.sqnrDb !== null).sort((a, b) => a.sqnrDb - b.sqnrDb).slice(0, count);
 }
+
+// shared/gate/accuracy.ts
+function hostAccuracy(model, datasetPath, labelsPath, limit) {
+  const sg = model.subgraphs[0];
+  if (sg.inputs.length !== 1)
+    throw new TinyOpsError("GATE_DATASET", `The accuracy check runs single-input models; this one has ${sg.inputs.length} inputs`, {
+      hint: "Measure accuracy with hil-test and pass its report instead."
+    });
+  const input = sg.tensors[sg.inputs[0]];
+  const size = input.shape.reduce((a, b) => a * b, 1);
+  const samples = loadSamples(datasetPath, size, limit);
+  const labels = loadLabels(labelsPath).slice(0, samples.length);
+  if (labels.length !== samples.length)
+    throw new TinyOpsError("GATE_LABELS", `${labelsPath} has ${labels.length} labels for ${samples.length} samples in ${datasetPath}`, {
+      hint: "Give one label per sample, in the same order."
+    });
+  const interp = new Interpreter(model);
+  const out = sg.tensors[sg.outputs[0]];
+  let correct = 0;
+  samples.forEach((sample, i2) => {
+    const x2 = toModelInput(input, sample);
+    const raw = interp.invoke([new Uint8Array(x2.buffer, x2.byteOffset, x2.byteLength)])[0];
+    const values = out.type === "INT8" ? new Int8Array(raw.buffer, raw.byteOffset, raw.length) : new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    let best = 0;
+    for (let k = 1; k < values.length; k++) if (values[k] > values[best]) best = k;
+    if (best === labels[i2]) correct++;
+  });
+  return {
+    value: correct / samples.length,
+    source: "estimated",
+    basis: `host reference interpreter on ${samples.length} samples of ${datasetPath} (bit-exact with TFLite Micro for int8)`
+  };
+}
+
+// shared/build/build.ts
+var fs8 = __toESM(require("node:fs"));
+var path7 = __toESM(require("node:path"));
+var import_node_crypto4 = require("node:crypto");
+
+// shared/elf/elf.ts
+var SHT_NOBITS = 8;
+var SHF_WRITE = 1;
+var SHF_ALLOC = 2;
+var SHF_EXECINSTR = 4;
+function bad(source, message, offset) {
+  throw new TinyOpsError("ELF_MALFORMED", `${source}: not a valid 32-bit little-endian ELF file: ${message}`, {
+    where: `${source} @ byte ${offset}`,
+    hint: "Give the .elf the linker wrote (not the .bin or .hex), built for a 32-bit target such as arm-none-eabi."
+  });
+}
+function parseElf32(bytes, source = "firmware.elf") {
+  if (bytes.length < 52) bad(source, `${bytes.length} bytes is too short for an ELF header`, 0);
+  if (bytes[0] !== 127 || bytes[1] !== 69 || bytes[2] !== 76 || bytes[3] !== 70) bad(source, "no ELF magic", 0);
+  if (bytes[4] !== 1) bad(source, "not a 32-bit ELF (EI_CLASS)", 4);
+  if (bytes[5] !== 1) bad(source, "not little-endian (EI_DATA)", 5);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const machine = v.getUint16(18, true);
+  const entry = v.getUint32(24, true);
+  const phoff = v.getUint32(28, true);
+  const shoff = v.getUint32(32, true);
+  const phentsize = v.getUint16(42, true);
+  const phnum = v.getUint16(44, true);
+  const shentsize = v.getUint16(46, true);
+  const shnum = v.getUint16(48, true);
+  const shstrndx = v.getUint16(50, true);
+  const table3 = (off, entsize, num3, min, what) => {
+    if (num3 === 0) return;
+    if (entsize < min) bad(source, `${what} entry size ${entsize} is too small`, off);
+    if (off + entsize * num3 > bytes.length) bad(source, `${what} table runs past the end of the file`, off);
+  };
+  table3(phoff, phentsize, phnum, 32, "program header");
+  table3(shoff, shentsize, shnum, 40, "section header");
+  const segments = [];
+  for (let i2 = 0; i2 < phnum; i2++) {
+    const o = phoff + i2 * phentsize;
+    segments.push({
+      type: v.getUint32(o, true),
+      offset: v.getUint32(o + 4, true),
+      vaddr: v.getUint32(o + 8, true),
+      paddr: v.getUint32(o + 12, true),
+      filesz: v.getUint32(o + 16, true),
+      memsz: v.getUint32(o + 20, true),
+      flags: v.getUint32(o + 24, true)
+    });
+  }
+  const raw = [];
+  for (let i2 = 0; i2 < shnum; i2++) {
+    const o = shoff + i2 * shentsize;
+    raw.push({
+      nameOffset: v.getUint32(o, true),
+      type: v.getUint32(o + 4, true),
+      flags: v.getUint32(o + 8, true),
+      addr: v.getUint32(o + 12, true),
+      offset: v.getUint32(o + 16, true),
+      size: v.getUint32(o + 20, true)
+    });
+  }
+  const strtab = raw[shstrndx];
+  if (shnum > 0 && (!strtab || strtab.offset + strtab.size > bytes.length)) bad(source, "section name table is missing or out of range", 50);
+  const names = strtab ? bytes.subarray(strtab.offset, strtab.offset + strtab.size) : new Uint8Array(0);
+  const sections = raw.map((s, i2) => {
+    if (s.type !== SHT_NOBITS && s.size > 0 && s.offset + s.size > bytes.length)
+      bad(source, `section ${i2} runs past the end of the file`, shoff + i2 * shentsize);
+    if (s.nameOffset > names.length) bad(source, `section ${i2}'s name is out of range`, shoff + i2 * shentsize);
+    const end = names.indexOf(0, s.nameOffset);
+    const name = new TextDecoder().decode(names.subarray(s.nameOffset, end < 0 ? names.length : end));
+    return { name, type: s.type, flags: s.flags, addr: s.addr, offset: s.offset, size: s.size };
+  });
+  return { machine, entry, sections, segments };
+}
+function sectionSizes(elf) {
+  const out = { text: 0, data: 0, bss: 0, flash: 0, ram: 0, sections: [] };
+  for (const s of elf.sections) {
+    if (!(s.flags & SHF_ALLOC) || s.size === 0) continue;
+    const kind = !(s.flags & SHF_WRITE) || s.flags & SHF_EXECINSTR ? "text" : s.type === SHT_NOBITS ? "bss" : "data";
+    out[kind] += s.size;
+    out.sections.push({ name: s.name, kind, addr: s.addr, size: s.size });
+  }
+  out.flash = out.text + out.data;
+  out.ram = out.data + out.bss;
+  return out;
+}
+
+// shared/build/ports.ts
+var fs7 = __toESM(require("node:fs"));
+var path6 = __toESM(require("node:path"));
+var PORT_OF_BOARD = {
+  "qemu-mps2-an386": "qemu-mps2-an386",
+  nano33ble: "nrf52840",
+  "stm32f746-disco": "stm32f746",
+  pico: "rp2040"
+};
+function firmwarePort(board, templateDir) {
+  const key = board.trim().toLowerCase();
+  const port = PORT_OF_BOARD[key] ?? PORT_OF_BOARD[BOARD_ALIASES[key] ?? ""] ?? key;
+  if (!fs7.existsSync(path6.join(templateDir, "boards", port, "board.cmake"))) {
+    const ports = fs7.readdirSync(path6.join(templateDir, "boards"), { withFileTypes: true }).filter((e) => e.isDirectory() && fs7.existsSync(path6.join(templateDir, "boards", e.name, "board.cmake"))).map((e) => e.name);
+    throw new TinyOpsError("BUILD_NO_PORT", `The firmware template has no port for board "${board}"`, {
+      hint: `Template ports: ${ports.join(", ")}. For another board, build your own project with build-command and give its ELF.`
+    });
+  }
+  return port;
+}
+function portMemory(templateDir, port) {
+  const text = fs7.readFileSync(path6.join(templateDir, "boards", port, "linker.ld"), "utf8");
+  const length = (region) => {
+    const m = new RegExp(`\\b${region}\\s*\\([^)]*\\)\\s*:\\s*ORIGIN\\s*=\\s*\\w+\\s*,\\s*LENGTH\\s*=\\s*(\\d+)\\s*([KM]?)`).exec(text);
+    if (!m) throw new Error(`no ${region} region in ${port}/linker.ld`);
+    return Number(m[1]) * (m[2] === "K" ? 1024 : m[2] === "M" ? 1024 * 1024 : 1);
+  };
+  return { flash: length("FLASH"), ram: length("RAM") };
+}
+
+// shared/build/run-command.ts
+var import_node_child_process = require("node:child_process");
+function runCommand(file, args, options = {}) {
+  return new Promise((resolve3, reject) => {
+    const child = (0, import_node_child_process.spawn)(file, args, { cwd: options.cwd, shell: options.shell ?? false, env: options.env ?? process.env });
+    let output = "";
+    let pending = "";
+    const take = (chunk) => {
+      const text = chunk.toString();
+      output += text;
+      if (!options.onLine) return;
+      pending += text;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      lines.forEach((l) => options.onLine(l));
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (pending && options.onLine) options.onLine(pending);
+      resolve3({ code: code ?? 1, output });
+    });
+  });
+}
+
+// schemas/build-report.schema.json
+var build_report_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://tinyops.dev/schemas/build-report.schema.json",
+  title: "TinyOps build report",
+  description: "Written by tinyops/cross-compile (tinyops build): flash and RAM measured from the ELF.",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "schemaVersion",
+    "kind",
+    "tool",
+    "board",
+    "port",
+    "toolchain",
+    "model",
+    "arenaBytes",
+    "sizes",
+    "capacity",
+    "headroom",
+    "sections",
+    "artifacts"
+  ],
+  definitions: {
+    bytes: {
+      type: "integer",
+      minimum: 0
+    }
+  },
+  properties: {
+    schemaVersion: {
+      const: 1
+    },
+    kind: {
+      const: "build"
+    },
+    tool: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "name",
+        "version"
+      ],
+      properties: {
+        name: {
+          const: "tinyops"
+        },
+        version: {
+          type: "string"
+        }
+      }
+    },
+    board: {
+      type: "string"
+    },
+    port: {
+      type: [
+        "string",
+        "null"
+      ],
+      description: "The firmware-template port, or null for the user's own project."
+    },
+    toolchain: {
+      type: "string",
+      description: "First line of the compiler's --version."
+    },
+    model: {
+      type: [
+        "object",
+        "null"
+      ],
+      additionalProperties: false,
+      required: [
+        "path",
+        "sha256",
+        "bytes"
+      ],
+      properties: {
+        path: {
+          type: "string"
+        },
+        sha256: {
+          type: "string",
+          pattern: "^[0-9a-f]{64}$"
+        },
+        bytes: {
+          $ref: "#/definitions/bytes"
+        }
+      }
+    },
+    arenaBytes: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 0,
+      description: "The static tensor arena compiled in: the offline plan's size (template builds)."
+    },
+    sizes: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "text",
+        "data",
+        "bss",
+        "flash",
+        "ram"
+      ],
+      description: "Berkeley size figures (equal to arm-none-eabi-size): flash = text + data, ram = data + bss (stack and heap reservations included).",
+      properties: {
+        text: {
+          $ref: "#/definitions/bytes"
+        },
+        data: {
+          $ref: "#/definitions/bytes"
+        },
+        bss: {
+          $ref: "#/definitions/bytes"
+        },
+        flash: {
+          $ref: "#/definitions/bytes"
+        },
+        ram: {
+          $ref: "#/definitions/bytes"
+        }
+      }
+    },
+    capacity: {
+      type: [
+        "object",
+        "null"
+      ],
+      additionalProperties: false,
+      required: [
+        "flash",
+        "ram"
+      ],
+      properties: {
+        flash: {
+          $ref: "#/definitions/bytes"
+        },
+        ram: {
+          $ref: "#/definitions/bytes"
+        }
+      }
+    },
+    headroom: {
+      type: [
+        "object",
+        "null"
+      ],
+      additionalProperties: false,
+      required: [
+        "flash",
+        "ram"
+      ],
+      properties: {
+        flash: {
+          type: "integer"
+        },
+        ram: {
+          type: "integer"
+        }
+      }
+    },
+    sections: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: [
+          "name",
+          "kind",
+          "addr",
+          "size"
+        ],
+        properties: {
+          name: {
+            type: "string"
+          },
+          kind: {
+            enum: [
+              "text",
+              "data",
+              "bss"
+            ]
+          },
+          addr: {
+            type: "integer",
+            minimum: 0
+          },
+          size: {
+            $ref: "#/definitions/bytes"
+          }
+        }
+      }
+    },
+    artifacts: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "elf",
+        "bin",
+        "hex"
+      ],
+      properties: {
+        elf: {
+          type: "string"
+        },
+        bin: {
+          type: "string"
+        },
+        hex: {
+          type: "string"
+        }
+      }
+    }
+  }
+};
+
+// shared/build/build.ts
+var OVERFLOW = /region [`']?(\w+)'? overflowed by (\d+) bytes/;
+async function findToolchain(prefix = "arm-none-eabi-") {
+  try {
+    const { code, output } = await runCommand(`${prefix}gcc`, ["--version"]);
+    if (code === 0) return output.split("\n")[0].trim();
+  } catch {
+  }
+  throw new TinyOpsError("TOOLCHAIN_MISSING", `${prefix}gcc was not found on PATH`, {
+    hint: "Install it: `sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi` (the cross-compile action does this on GitHub-hosted Ubuntu runners)."
+  });
+}
+async function buildFirmware(options) {
+  const prefix = options.toolchainPrefix ?? "arm-none-eabi-";
+  const toolchain = await findToolchain(prefix);
+  const outDir = path7.resolve(options.outDir);
+  let port = null;
+  let elfPath;
+  let capacity = options.capacity ?? null;
+  let arenaSize = null;
+  const model = options.modelPath ? loadModelFile(options.modelPath) : null;
+  if (options.buildCommand) {
+    if (!options.elfPath)
+      throw new TinyOpsError("BUILD_NO_ELF", "A build-command needs the path of the ELF it produces", { hint: "Give elf (action) or --elf (CLI)." });
+    await checked(await runCommand(options.buildCommand, [], { shell: true, onLine: options.onLine }), "your build command");
+    elfPath = path7.resolve(options.elfPath);
+  } else {
+    if (!model) throw new TinyOpsError("BUILD_NO_MODEL", "The firmware template needs a model", { hint: "Give model (action) or --model (CLI)." });
+    const templateDir = path7.resolve(options.templateDir);
+    port = firmwarePort(options.board, templateDir);
+    capacity = portMemory(templateDir, port);
+    const buildDir = path7.join(outDir, `build-${port}`);
+    const plan = planMemory(model.model);
+    const plannedModel = path7.join(buildDir, "model.planned.tflite");
+    fs8.mkdirSync(buildDir, { recursive: true });
+    writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
+    arenaSize = options.arenaSize ?? Math.max(16, plan.planBytes);
+    const defs = [
+      `-DBOARD=${port}`,
+      `-DMODEL=${plannedModel}`,
+      `-DSELFTEST_INPUT=${options.selftestInput ? path7.resolve(options.selftestInput) : ""}`,
+      `-DARENA_SIZE=${arenaSize}`,
+      ...Object.entries(options.cmakeDefines ?? {}).map(([k, v]) => `-D${k}=${v}`)
+    ];
+    await checked(await runCommand("cmake", ["-S", templateDir, "-B", buildDir, "-G", "Ninja", ...defs], { onLine: options.onLine }), "CMake configure");
+    await checked(await runCommand("cmake", ["--build", buildDir], { onLine: options.onLine }), "the firmware build");
+    elfPath = path7.join(buildDir, "firmware.elf");
+  }
+  if (!fs8.existsSync(elfPath))
+    throw new TinyOpsError("BUILD_NO_ELF", `The build finished but wrote no ELF at ${elfPath}`, { hint: "Check the ELF path your build writes." });
+  const elfBytes = new Uint8Array(fs8.readFileSync(elfPath));
+  const sizes = sectionSizes(parseElf32(elfBytes, elfPath));
+  const bin = await objcopy(prefix, elfPath, "binary");
+  const hex = await objcopy(prefix, elfPath, "ihex");
+  const artifacts = {
+    elf: path7.join(outDir, "firmware.elf"),
+    bin: path7.join(outDir, "firmware.bin"),
+    hex: path7.join(outDir, "firmware.hex")
+  };
+  const { sections, ...totals } = sizes;
+  const report = {
+    schemaVersion: 1,
+    kind: "build",
+    tool: { name: "tinyops", version: TINYOPS_VERSION },
+    board: options.board,
+    port,
+    toolchain,
+    model: model ? { path: options.modelPath, sha256: (0, import_node_crypto4.createHash)("sha256").update(model.bytes).digest("hex"), bytes: model.bytes.length } : null,
+    arenaBytes: arenaSize,
+    sizes: totals,
+    capacity,
+    headroom: capacity ? { flash: capacity.flash - totals.flash, ram: capacity.ram - totals.ram } : null,
+    sections,
+    artifacts
+  };
+  validateWithSchema(build_report_schema_default, report, { code: "REPORT_INVALID", source: "the build report", hint: "This is a TinyOps bug: please report it." });
+  writeFilesAtomic([
+    { path: path7.join(outDir, "build-report.json"), data: `${JSON.stringify(report, null, 2)}
+` },
+    { path: artifacts.elf, data: elfBytes },
+    { path: artifacts.bin, data: bin },
+    { path: artifacts.hex, data: hex }
+  ]);
+  return report;
+}
+async function checked(result, what) {
+  if (result.code === 0) return;
+  const overflow = OVERFLOW.exec(result.output);
+  if (overflow) {
+    const line = result.output.split("\n").find((l) => OVERFLOW.test(l)).trim();
+    throw new TinyOpsError("BUILD_DOES_NOT_FIT", `The firmware does not fit: ${overflow[1]} overflowed by ${overflow[2]} bytes`, {
+      where: line,
+      hint: "Shrink the model (quantize, prune, fewer channels), lower the arena or stack, or pick a board with more memory."
+    });
+  }
+  const errors = result.output.split("\n").filter((l) => /\berror\b/i.test(l)).slice(0, 10);
+  throw new TinyOpsError("BUILD_FAILED", `${what} failed (exit ${result.code})${errors.length ? `:
+${errors.join("\n")}` : ""}`, {
+    hint: "The compiler messages above name the file and line; the full log is in the step output."
+  });
+}
+async function objcopy(prefix, elf, format) {
+  const tmp = `${elf}.${format}.tmp`;
+  const { code, output } = await runCommand(`${prefix}objcopy`, ["-O", format, elf, tmp]);
+  if (code !== 0) throw new TinyOpsError("BUILD_OBJCOPY", `${prefix}objcopy -O ${format} failed: ${output.trim()}`, { hint: "Check the toolchain install." });
+  const data = new Uint8Array(fs8.readFileSync(tmp));
+  fs8.rmSync(tmp);
+  return data;
+}
+
+// shared/gate/measured.ts
+function measuredFromBuildReport(path10) {
+  const report = readReport(path10, build_report_schema_default, "build");
+  const basis = `${report.toolchain}, ELF of ${report.board} (${path10})`;
+  return {
+    flash: { value: report.sizes.flash, source: "measured", basis },
+    ram: { value: report.sizes.ram, source: "measured", basis }
+  };
+}
+
+// shared/cli/commands/gate.ts
+var FAIL_ON = ["error", "warning", "never"];
+var gateCommand = {
+  summary: "check a model against a board's flash, RAM, latency and accuracy budgets (the PR check, locally)",
+  usage: "tinyops gate MODEL --board BOARD [--board BOARD2] [--config tinyops.yml] [--max-flash N] [--max-ram N] [--max-latency MS] [--min-accuracy F] [--max-accuracy-drop F] [--fail-on error|warning|never] [--baseline FILE] [--dataset PATH --labels PATH] [--build-report FILE] [--report FILE] [--json]",
+  async run(args, io) {
+    const { values, positionals } = parseCommandLine(
+      args,
+      {
+        board: { type: "string", multiple: true },
+        config: { type: "string" },
+        "max-flash": { type: "string" },
+        "max-ram": { type: "string" },
+        "max-latency": { type: "string" },
+        "min-accuracy": { type: "string" },
+        "max-accuracy-drop": { type: "string" },
+        "headroom-warning": { type: "string" },
+        "fail-on": { type: "string" },
+        baseline: { type: "string" },
+        "baseline-accuracy": { type: "string" },
+        dataset: { type: "string" },
+        labels: { type: "string" },
+        "build-report": { type: "string" },
+        report: { type: "string" },
+        json: { type: "boolean" }
+      },
+      { min: 0, max: 1, names: "MODEL" }
+    );
+    const failOn = values["fail-on"];
+    if (failOn !== void 0 && !FAIL_ON.includes(failOn))
+      throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(", ")}, got "${failOn}".`);
+    const budgets = {};
+    for (const key of ["max-flash", "max-ram", "max-latency", "min-accuracy", "max-accuracy-drop", "headroom-warning"]) {
+      if (values[key] !== void 0) budgets[key] = values[key];
+    }
+    const input = prepareGate({
+      model: positionals[0],
+      configPath: values.config,
+      configRequired: values.config !== void 0,
+      boards: values.board,
+      budgets,
+      failOn,
+      baselinePath: values.baseline
+    });
+    const config = input.config;
+    const dataset = values.dataset ?? config.dataset?.path;
+    const labels = values.labels ?? config.dataset?.labels;
+    if (dataset) {
+      if (!labels) throw new UsageError("--dataset needs --labels (one class label per sample).");
+      input.accuracy = hostAccuracy(input.model, dataset, labels, config.dataset?.limit);
+    }
+    if (input.baseline?.kind === "model" && values["baseline-accuracy"] !== void 0)
+      input.baseline.accuracy = parseFraction(values["baseline-accuracy"], "--baseline-accuracy");
+    const buildReport = values["build-report"] ?? config.reports?.build;
+    if (buildReport) input.measured = { ...input.measured, ...measuredFromBuildReport(buildReport) };
+    const { report, markdown } = runGate(input);
+    if (values.report) writeReport(values.report, gate_report_schema_default, report);
+    if (values.json) io.stdout(JSON.stringify(report, null, 2));
+    else io.stdout([...markdown.values()].join("\n\n"));
+    return report.passed ? 0 : 1;
+  }
+};
+
+// shared/build/template-dir.ts
+var fs9 = __toESM(require("node:fs"));
+var path8 = __toESM(require("node:path"));
+function defaultTemplateDir(from = __dirname) {
+  let dir = from;
+  for (; ; ) {
+    const candidate = path8.join(dir, "firmware-template");
+    if (fs9.existsSync(path8.join(candidate, "CMakeLists.txt"))) return candidate;
+    const parent = path8.dirname(dir);
+    if (parent === dir) return path8.resolve("firmware-template");
+    dir = parent;
+  }
+}
+
+// shared/cli/commands/build.ts
+var buildCommand = {
+  summary: "build firmware for a board with arm-none-eabi-gcc and report flash and RAM from the ELF",
+  usage: "tinyops build --board BOARD --model MODEL --out-dir DIR [--arena N] [--selftest-input FILE] [--template DIR] [--build-command CMD --elf PATH --flash SIZE --ram SIZE] [--json]",
+  async run(args, io) {
+    const { values } = parseCommandLine(
+      args,
+      {
+        board: { type: "string" },
+        model: { type: "string" },
+        "out-dir": { type: "string" },
+        arena: { type: "string" },
+        "selftest-input": { type: "string" },
+        template: { type: "string" },
+        "build-command": { type: "string" },
+        elf: { type: "string" },
+        flash: { type: "string" },
+        ram: { type: "string" },
+        json: { type: "boolean" }
+      },
+      { min: 0, max: 0, names: "" }
+    );
+    if (!values.board) throw new UsageError("--board is required.");
+    if (!values["out-dir"]) throw new UsageError("--out-dir is required.");
+    const capacity = values.flash !== void 0 && values.ram !== void 0 ? { flash: parseSize(values.flash, "--flash"), ram: parseSize(values.ram, "--ram") } : void 0;
+    const report = await buildFirmware({
+      board: values.board,
+      modelPath: values.model,
+      outDir: values["out-dir"],
+      templateDir: values.template ?? defaultTemplateDir(),
+      buildCommand: values["build-command"],
+      elfPath: values.elf,
+      capacity,
+      arenaSize: values.arena ? integerOption("arena", values.arena, 0) : void 0,
+      selftestInput: values["selftest-input"],
+      onLine: values.json ? void 0 : (line) => io.stderr(line)
+    });
+    if (values.json) {
+      io.stdout(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    const s = report.sizes;
+    const cap = report.capacity;
+    const used = (n2, c) => c ? ` of ${formatBytes(c)} (${(n2 / c * 100).toFixed(1)}%)` : "";
+    io.stdout(
+      [
+        `Built ${report.artifacts.elf} for ${report.board}${report.port ? ` (port ${report.port})` : ""} with ${report.toolchain}`,
+        `  text ${s.text} B, data ${s.data} B, bss ${s.bss} B`,
+        `  flash ${formatBytes(s.flash)}${used(s.flash, cap?.flash)}`,
+        `  RAM   ${formatBytes(s.ram)}${used(s.ram, cap?.ram)}`,
+        `  wrote firmware.elf, firmware.bin, firmware.hex, build-report.json in ${values["out-dir"]}`
+      ].join("\n")
+    );
+    return 0;
+  }
+};
+
+// shared/interp/input-file.ts
+var fs10 = __toESM(require("node:fs"));
+var MAGIC = [147, 78, 85, 77, 80, 89];
+var NPY_TYPES = {
+  i1: { bytes: 1, kind: "i", tensor: "INT8" },
+  u1: { bytes: 1, kind: "u", tensor: "UINT8" },
+  b1: { bytes: 1, kind: "b", tensor: "BOOL" },
+  i2: { bytes: 2, kind: "i", tensor: "INT16" },
+  u2: { bytes: 2, kind: "u", tensor: "UINT16" },
+  i4: { bytes: 4, kind: "i", tensor: "INT32" },
+  u4: { bytes: 4, kind: "u", tensor: "UINT32" },
+  i8: { bytes: 8, kind: "i", tensor: "INT64" },
+  u8: { bytes: 8, kind: "u", tensor: "UINT64" },
+  f4: { bytes: 4, kind: "f", tensor: "FLOAT32" },
+  f8: { bytes: 8, kind: "f", tensor: "FLOAT64" }
+};
+function npyError(message, where) {
+  return new TinyOpsError("NPY_FORMAT", message, {
+    where,
+    hint: "Write the file with numpy.save() (a plain numeric array, C order)."
+  });
+}
+function parseNpy2(bytes, where) {
+  if (bytes.length < 10 || !MAGIC.every((b, i2) => bytes[i2] === b))
+    throw npyError("Not a NumPy .npy file (missing the \\x93NUMPY magic)", where);
+  const major = bytes[6];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let headerLength;
+  let headerStart;
+  if (major === 1) {
+    headerLength = view.getUint16(8, true);
+    headerStart = 10;
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw npyError("Truncated .npy header", where);
+    headerLength = view.getUint32(8, true);
+    headerStart = 12;
+  } else throw npyError(`Unsupported .npy format version ${major}`, where);
+  if (headerStart + headerLength > bytes.length) throw npyError("Truncated .npy header", where);
+  const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(
+    bytes.subarray(headerStart, headerStart + headerLength)
+  );
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr === void 0 || fortran === void 0 || shapeText === void 0)
+    throw npyError(`Unreadable .npy header: ${header.trim()}`, where);
+  if (fortran === "True") throw npyError("Fortran-order arrays are not supported", where);
+  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map((s) => Number(s.replace(/L$/, "")));
+  if (shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw npyError(`Bad shape (${shapeText}) in the .npy header`, where);
+  const type = NPY_TYPES[descr.replace(/^[<>|=]/, "")];
+  if (!type)
+    throw npyError(
+      `Unsupported dtype '${descr}' (use a numeric dtype such as float32 or int8)`,
+      where
+    );
+  const count = shape.reduce((a, b) => a * b, 1);
+  const start = headerStart + headerLength;
+  const need = count * type.bytes;
+  if (bytes.length - start < need)
+    throw npyError(
+      `The array needs ${need} data bytes for shape (${shape.join(", ")}) of ${descr}; the file has ${bytes.length - start}`,
+      where
+    );
+  return { dtype: descr, shape, data: bytes.subarray(start, start + need) };
+}
+function npyValues(a) {
+  const type = NPY_TYPES[a.dtype.replace(/^[<>|=]/, "")];
+  const little = !a.dtype.startsWith(">");
+  const view = new DataView(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+  const n2 = a.data.length / type.bytes;
+  const out = new Array(n2);
+  for (let i2 = 0; i2 < n2; i2++) {
+    const o = i2 * type.bytes;
+    if (type.kind === "f")
+      out[i2] = type.bytes === 4 ? view.getFloat32(o, little) : view.getFloat64(o, little);
+    else if (type.bytes === 8)
+      out[i2] = Number(
+        type.kind === "i" ? view.getBigInt64(o, little) : view.getBigUint64(o, little)
+      );
+    else if (type.bytes === 4)
+      out[i2] = type.kind === "i" ? view.getInt32(o, little) : view.getUint32(o, little);
+    else if (type.bytes === 2)
+      out[i2] = type.kind === "i" ? view.getInt16(o, little) : view.getUint16(o, little);
+    else out[i2] = type.kind === "i" ? view.getInt8(o) : view.getUint8(o);
+  }
+  return out;
+}
+function describe3(info) {
+  return `${info.type} [${info.shape.join(", ")}]`;
+}
+function npyToTensorBytes(a, info, where) {
+  const count = info.shape.reduce((x2, y) => x2 * y, 1);
+  const have = a.shape.reduce((x2, y) => x2 * y, 1);
+  if (have !== count)
+    throw new TinyOpsError(
+      "RUN_INPUT_SHAPE",
+      `The array has shape (${a.shape.join(", ")}) = ${have} values; input "${info.name}" is ${describe3(info)} = ${count} values`,
+      { where, hint: `Save an array of ${count} values (shape [${info.shape.join(", ")}]).` }
+    );
+  const type = NPY_TYPES[a.dtype.replace(/^[<>|=]/, "")];
+  const littleOrSingle = !a.dtype.startsWith(">") || type.bytes === 1;
+  if (type.tensor === info.type && littleOrSingle) return a.data.slice();
+  const values = npyValues(a);
+  const mismatch = (why) => new TinyOpsError(
+    "RUN_INPUT_DTYPE",
+    `The array's dtype ${a.dtype} does not fit input "${info.name}" (${info.type}): ${why}`,
+    {
+      where,
+      hint: `Save the array as ${info.type === "INT8" ? "int8" : info.type === "FLOAT32" ? "float32" : info.type.toLowerCase()}.`
+    }
+  );
+  if (info.type === "FLOAT32") return new Uint8Array(Float32Array.from(values).buffer);
+  if (info.type === "INT8") {
+    if (type.kind === "f") {
+      if (!info.quantization)
+        throw mismatch("the input has no quantization to convert floats with");
+      const out = new Int8Array(count);
+      quantizeFloatToInt8(
+        info.quantization.scale,
+        info.quantization.zeroPoint,
+        Float32Array.from(values),
+        out
+      );
+      return new Uint8Array(out.buffer);
+    }
+    const bad2 = values.findIndex((v) => v < -128 || v > 127);
+    if (bad2 >= 0) throw mismatch(`value ${values[bad2]} at position ${bad2} is outside [-128, 127]`);
+    return new Uint8Array(Int8Array.from(values).buffer);
+  }
+  throw mismatch(`convert it to ${info.type.toLowerCase()} first`);
+}
+function readInputFile(path10, info) {
+  let bytes;
+  try {
+    bytes = new Uint8Array(fs10.readFileSync(path10));
+  } catch (err3) {
+    const e = err3;
+    throw new TinyOpsError(
+      "RUN_INPUT_FILE",
+      `Cannot read input file ${path10}: ${e.code === "ENOENT" ? "no such file" : e.message}`,
+      {
+        where: path10,
+        hint: "Pass an existing file of raw little-endian bytes or a .npy array."
+      }
+    );
+  }
+  if (path10.toLowerCase().endsWith(".npy"))
+    return npyToTensorBytes(parseNpy2(bytes, path10), info, path10);
+  if (bytes.length !== info.byteLength)
+    throw new TinyOpsError(
+      "RUN_INPUT_SIZE",
+      `Input file has ${bytes.length} bytes; input "${info.name}" (${describe3(info)}) takes ${info.byteLength} bytes of raw little-endian data`,
+      {
+        where: path10,
+        hint: `Give exactly ${info.byteLength} bytes, or a .npy array of ${info.shape.reduce((x2, y) => x2 * y, 1)} values.`
+      }
+    );
+  return bytes;
+}
+
+// shared/cli/commands/run.ts
+var runCommand2 = {
+  summary: "Run a model on the reference interpreter (TFLite Micro int8 arithmetic) and print output 0",
+  usage: "tinyops run MODEL --input FILE [--input FILE2 ...] [--output FILE] [--json]",
+  async run(args, io) {
+    const { values, positionals } = parseCommandLine(
+      args,
+      {
+        input: { type: "string", multiple: true },
+        output: { type: "string" },
+        json: { type: "boolean" }
+      },
+      { min: 1, max: 1, names: "MODEL" }
+    );
+    const modelPath = positionals[0];
+    const inputFiles = values.input ?? [];
+    if (inputFiles.length === 0)
+      throw new UsageError("Missing --input FILE (one per model input).");
+    const { model } = loadModelFile(modelPath);
+    const interp = new Interpreter(model, { source: modelPath });
+    if (inputFiles.length !== interp.inputs.length)
+      throw new UsageError(
+        `The model takes ${interp.inputs.length} input${interp.inputs.length === 1 ? "" : "s"} (${interp.inputs.map((i2) => `${i2.name}: ${i2.type} [${i2.shape.join(", ")}]`).join(
+          "; "
+        )}); got ${inputFiles.length} --input file${inputFiles.length === 1 ? "" : "s"}.`
+      );
+    const inputs = inputFiles.map((file, k) => readInputFile(file, interp.inputs[k]));
+    const output = interp.invoke(inputs)[0];
+    const info = interp.outputs[0];
+    if (values.output !== void 0) writeFileAtomic(values.output, output);
+    if (values.json) {
+      io.stdout(
+        JSON.stringify(
+          {
+            ok: true,
+            output: Array.from(typedView(output, info.type)),
+            shape: info.shape,
+            type: info.type,
+            name: info.name,
+            quantization: info.quantization,
+            writtenTo: values.output ?? null
+          },
+          null,
+          2
+        )
+      );
+    } else if (values.output === void 0) {
+      if (io.stdoutBinary) io.stdoutBinary(output);
+      else process.stdout.write(output);
+    }
+    return 0;
+  }
+};
+
+// shared/quant/int8-runner.ts
+function interpreterRunner(model) {
+  const interp = new Interpreter(model, { source: "the quantized model" });
+  const tensors = model.subgraphs[0].tensors;
+  return (inputs) => {
+    interp.invokeTyped(inputs);
+    return tensors.map((_, i2) => {
+      try {
+        return interp.readTensor(i2);
+      } catch {
+        return null;
+      }
+    });
+  };
+}
+
+// shared/quant/pipeline.ts
+var import_node_crypto5 = require("node:crypto");
+var fs12 = __toESM(require("node:fs"));
+
+// schemas/quantize-report.schema.json
+var quantize_report_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://tinyops.dev/schemas/quantize-report.schema.json",
+  title: "TinyOps quantize report",
+  description: "What `tinyops quantize` did: sizes, calibration, float vs int8 agreement and accuracy, SQNR per layer.",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "schemaVersion",
+    "kind",
+    "tool",
+    "source",
+    "output",
+    "options",
+    "calibration",
+    "cleanup",
+    "evaluation",
+    "layers",
+    "worstTensors"
+  ],
+  definitions: {
+    file: {
+      type: "object",
+      additionalProperties: false,
+      required: ["path", "format", "bytes", "sha256"],
+      properties: {
+        path: { type: "string" },
+        format: { enum: ["tflite", "keras-h5", "keras", "tfjs"] },
+        bytes: { type: "integer", minimum: 0 },
+        sha256: { type: "string", pattern: "^[0-9a-f]{64}$" }
+      }
+    },
+    layer: {
+      type: "object",
+      additionalProperties: false,
+      required: ["tensor", "name", "op", "scale", "zeroPoint", "sqnrDb", "meanAbsError"],
+      properties: {
+        tensor: {
+          type: "integer",
+          minimum: 0,
+          description: "Tensor index in the int8 model."
+        },
+        name: { type: "string" },
+        op: {
+          type: "string",
+          description: "The op that writes the tensor (INPUT for a model input)."
+        },
+        scale: { type: "number" },
+        zeroPoint: { type: "integer" },
+        sqnrDb: {
+          type: ["number", "null"],
+          description: "10 log10(signal power / error power), float activation vs dequantized int8 activation; null when the float signal is all zero."
+        },
+        meanAbsError: { type: "number" }
+      }
+    }
+  },
+  properties: {
+    schemaVersion: { const: 1 },
+    kind: { const: "quantize" },
+    tool: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "version"],
+      properties: { name: { const: "tinyops" }, version: { type: "string" } }
+    },
+    source: { $ref: "#/definitions/file" },
+    output: { $ref: "#/definitions/file" },
+    sizeRatio: { type: "number", description: "int8 bytes / float bytes." },
+    options: {
+      type: "object",
+      additionalProperties: false,
+      required: ["perChannel", "floatIo"],
+      properties: { perChannel: { type: "boolean" }, floatIo: { type: "boolean" } }
+    },
+    calibration: {
+      type: "object",
+      additionalProperties: false,
+      required: ["method", "percentile", "samples", "dataset"],
+      properties: {
+        method: { enum: ["minmax", "percentile", "mse"] },
+        percentile: { type: ["number", "null"] },
+        samples: { type: "integer", minimum: 1 },
+        dataset: { type: "string" }
+      }
+    },
+    cleanup: {
+      type: "array",
+      items: { type: "string" },
+      description: "Graph clean-up applied before quantization."
+    },
+    evaluation: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "samples",
+        "outputMeanAbsError",
+        "outputMaxAbsError",
+        "top1Agreement",
+        "floatAccuracy",
+        "int8Accuracy",
+        "accuracyDrop",
+        "labels"
+      ],
+      properties: {
+        samples: {
+          type: "integer",
+          minimum: 0,
+          description: "Inputs both models ran on: the first calibration samples (at most 100), in dataset order, matched with the labels by position."
+        },
+        outputMeanAbsError: {
+          type: "number",
+          description: "Mean |float output - dequantized int8 output| over output 0."
+        },
+        outputMaxAbsError: { type: "number" },
+        top1Agreement: {
+          type: ["number", "null"],
+          description: "Share of samples where both models pick the same class (null unless the model ends in SOFTMAX or labels were given)."
+        },
+        floatAccuracy: { type: ["number", "null"] },
+        int8Accuracy: { type: ["number", "null"] },
+        accuracyDrop: {
+          type: ["number", "null"],
+          description: "floatAccuracy - int8Accuracy."
+        },
+        labels: { type: ["string", "null"] }
+      }
+    },
+    layers: { type: "array", items: { $ref: "#/definitions/layer" } },
+    worstTensors: {
+      type: "array",
+      items: { $ref: "#/definitions/layer" },
+      description: "The tensors with the lowest SQNR, worst first."
+    }
+  }
+};
 
 // shared/quant/import.ts
 var fs11 = __toESM(require("node:fs"));

@@ -18,7 +18,7 @@ export interface TinyOpsConfigFile {
     budgets?: BudgetsFile;
   }>;
   budgets?: BudgetsFile;
-  dataset?: { path: string; limit?: number };
+  dataset?: { path: string; labels: string; limit?: number };
   baseline?: string;
   reports?: { build?: string; hil?: string };
   'fail-on'?: 'error' | 'warning' | 'never';

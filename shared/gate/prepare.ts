@@ -51,6 +51,7 @@ export function prepareGate(options: GateOptions, config: TinyOpsConfigFile = lo
   const targets = resolveTargets(config, { boards: options.boards, budgets: options.budgets });
   const baselinePath = options.baselinePath ?? config.baseline;
   return {
+    config,
     modelPath,
     modelBytes: bytes,
     model,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Model } from '../tflite/ir';
+import type { TinyOpsConfigFile } from '../config/tinyops-yml';
 import { readModel } from '../tflite/model';
 import { analyzeModel, boardFit, estimateLatency, runtimeSupport, type AnalysisReport } from '../analyze';
 import { TINYOPS_VERSION } from '../version';
@@ -25,6 +26,8 @@ export type Baseline =
   | { kind: 'report'; source: string; report: GateReport };
 
 export interface GateInput {
+  /** tinyops.yml as read (empty when there is none). */
+  config: TinyOpsConfigFile;
   modelPath: string;
   modelBytes: Uint8Array;
   model: Model;

@@ -106,6 +106,30 @@ describeWithReference('constraint gate on the MLPerf Tiny int8 models', () => {
   });
 });
 
+describe('constraint gate: accuracy on the fixture model', () => {
+  const FIX = path.resolve(__dirname, '../../action-fixtures');
+  const model = path.join(FIX, 'models/digits_int8.tflite');
+  const labels = path.join(FIX, 'data/digits_val_labels.npy');
+
+  test('accuracy on the validation set against min-accuracy, and the drop against a baseline accuracy', async () => {
+    const ok = await gateJson([model, '--board', 'pico', '--dataset', path.join(FIX, 'data/digits_val.npy'), '--labels', labels, '--min-accuracy', '90%']);
+    const acc = ok.report.targets[0].checks.find((c) => c.id === 'accuracy')!;
+    expect(acc.figure!.value).toBeCloseTo(281 / 300, 10); // 93.7%, as the fixture script measured
+    expect(ok.code).toBe(0);
+    const strict = await gateJson([model, '--board', 'pico', '--dataset', path.join(FIX, 'data/digits_val.npy'), '--labels', labels, '--min-accuracy', '95%']);
+    expect(strict.code).toBe(1);
+    const drop = await gateJson([model, '--board', 'pico', '--dataset', path.join(FIX, 'data/digits_val.npy'), '--labels', labels, '--baseline', model, '--baseline-accuracy', '0.97', '--max-accuracy-drop', '1%']);
+    expect(drop.report.targets[0].checks.find((c) => c.id === 'accuracy-drop')!.status).toBe('fail');
+  });
+
+  test('a dataset whose samples do not match the model input fails naming both sizes', async () => {
+    const wrong = path.join(FIX, 'data/digits_val_labels.npy'); // 300 values: not a multiple of 196
+    const { code, stderr } = await runCli(['gate', model, '--board', 'pico', '--dataset', wrong, '--labels', labels]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/holds 300 values \(shape \[300\]\), not a whole number of samples of 196 values/);
+  });
+});
+
 describe('constraint gate: bad input', () => {
   test('an unknown board gets a close-match suggestion', async () => {
     const { code, stderr } = await runCli(['gate', KWS, '--board', 'nano33-ble']);

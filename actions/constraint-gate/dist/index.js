@@ -206,8 +206,8 @@ var require_byte_buffer = __commonJS({
           throw new Error("FlatBuffers: ByteBuffer is too short to contain an identifier.");
         }
         let result = "";
-        for (let i = 0; i < constants_js_1.FILE_IDENTIFIER_LENGTH; i++) {
-          result += String.fromCharCode(this.readInt8(this.position_ + constants_js_1.SIZEOF_INT + i));
+        for (let i2 = 0; i2 < constants_js_1.FILE_IDENTIFIER_LENGTH; i2++) {
+          result += String.fromCharCode(this.readInt8(this.position_ + constants_js_1.SIZEOF_INT + i2));
         }
         return result;
       }
@@ -283,8 +283,8 @@ var require_byte_buffer = __commonJS({
         if (ident.length != constants_js_1.FILE_IDENTIFIER_LENGTH) {
           throw new Error("FlatBuffers: file identifier must be length " + constants_js_1.FILE_IDENTIFIER_LENGTH);
         }
-        for (let i = 0; i < constants_js_1.FILE_IDENTIFIER_LENGTH; i++) {
-          if (ident.charCodeAt(i) != this.readInt8(this.position() + constants_js_1.SIZEOF_INT + i)) {
+        for (let i2 = 0; i2 < constants_js_1.FILE_IDENTIFIER_LENGTH; i2++) {
+          if (ident.charCodeAt(i2) != this.readInt8(this.position() + constants_js_1.SIZEOF_INT + i2)) {
             return false;
           }
         }
@@ -295,8 +295,8 @@ var require_byte_buffer = __commonJS({
        */
       createScalarList(listAccessor, listLength) {
         const ret = [];
-        for (let i = 0; i < listLength; ++i) {
-          const val = listAccessor(i);
+        for (let i2 = 0; i2 < listLength; ++i2) {
+          const val = listAccessor(i2);
           if (val !== null) {
             ret.push(val);
           }
@@ -311,8 +311,8 @@ var require_byte_buffer = __commonJS({
        */
       createObjList(listAccessor, listLength) {
         const ret = [];
-        for (let i = 0; i < listLength; ++i) {
-          const val = listAccessor(i);
+        for (let i2 = 0; i2 < listLength; ++i2) {
+          const val = listAccessor(i2);
           if (val !== null) {
             ret.push(val.unpack());
           }
@@ -416,7 +416,7 @@ var require_builder = __commonJS({
         this.pad(align_size);
       }
       pad(byte_size) {
-        for (let i = 0; i < byte_size; i++) {
+        for (let i2 = 0; i2 < byte_size; i2++) {
           this.bb.writeInt8(--this.space, 0);
         }
       }
@@ -612,8 +612,8 @@ var require_builder = __commonJS({
           this.vtable = [];
         }
         this.vtable_in_use = numfields;
-        for (let i = 0; i < numfields; i++) {
-          this.vtable[i] = 0;
+        for (let i2 = 0; i2 < numfields; i2++) {
+          this.vtable[i2] = 0;
         }
         this.isNested = true;
         this.object_start = this.offset();
@@ -629,12 +629,12 @@ var require_builder = __commonJS({
         }
         this.addInt32(0);
         const vtableloc = this.offset();
-        let i = this.vtable_in_use - 1;
-        for (; i >= 0 && this.vtable[i] == 0; i--) {
+        let i2 = this.vtable_in_use - 1;
+        for (; i2 >= 0 && this.vtable[i2] == 0; i2--) {
         }
-        const trimmed_size = i + 1;
-        for (; i >= 0; i--) {
-          this.addInt16(this.vtable[i] != 0 ? vtableloc - this.vtable[i] : 0);
+        const trimmed_size = i2 + 1;
+        for (; i2 >= 0; i2--) {
+          this.addInt16(this.vtable[i2] != 0 ? vtableloc - this.vtable[i2] : 0);
         }
         const standard_fields = 2;
         this.addInt16(vtableloc - this.object_start);
@@ -642,15 +642,15 @@ var require_builder = __commonJS({
         this.addInt16(len);
         let existing_vtable = 0;
         const vt1 = this.space;
-        outer_loop: for (i = 0; i < this.vtables.length; i++) {
-          const vt2 = this.bb.capacity() - this.vtables[i];
+        outer_loop: for (i2 = 0; i2 < this.vtables.length; i2++) {
+          const vt2 = this.bb.capacity() - this.vtables[i2];
           if (len == this.bb.readInt16(vt2)) {
             for (let j = constants_js_1.SIZEOF_SHORT; j < len; j += constants_js_1.SIZEOF_SHORT) {
               if (this.bb.readInt16(vt1 + j) != this.bb.readInt16(vt2 + j)) {
                 continue outer_loop;
               }
             }
-            existing_vtable = this.vtables[i];
+            existing_vtable = this.vtables[i2];
             break;
           }
         }
@@ -675,8 +675,8 @@ var require_builder = __commonJS({
           if (file_identifier.length != constants_js_1.FILE_IDENTIFIER_LENGTH) {
             throw new TypeError("FlatBuffers: file identifier must be length " + constants_js_1.FILE_IDENTIFIER_LENGTH);
           }
-          for (let i = constants_js_1.FILE_IDENTIFIER_LENGTH - 1; i >= 0; i--) {
-            this.writeInt8(file_identifier.charCodeAt(i));
+          for (let i2 = constants_js_1.FILE_IDENTIFIER_LENGTH - 1; i2 >= 0; i2--) {
+            this.writeInt8(file_identifier.charCodeAt(i2));
           }
         }
         this.prep(this.minalign, constants_js_1.SIZEOF_INT + size_prefix);
@@ -811,8 +811,8 @@ var require_builder = __commonJS({
        */
       createObjectOffsetList(list) {
         const ret = [];
-        for (let i = 0; i < list.length; ++i) {
-          const val = list[i];
+        for (let i2 = 0; i2 < list.length; ++i2) {
+          const val = list[i2];
           if (val !== null) {
             ret.push(this.createObjectOffset(val));
           } else {
@@ -955,34 +955,34 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path3) {
-      const ctrl = callVisitor(key, node, visitor, path3);
+    function visit_(key, node, visitor, path4) {
+      const ctrl = callVisitor(key, node, visitor, path4);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path3, ctrl);
-        return visit_(key, ctrl, visitor, path3);
+        replaceNode(key, path4, ctrl);
+        return visit_(key, ctrl, visitor, path4);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path3 = Object.freeze(path3.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path3);
+          path4 = Object.freeze(path4.concat(node));
+          for (let i2 = 0; i2 < node.items.length; ++i2) {
+            const ci = visit_(i2, node.items[i2], visitor, path4);
             if (typeof ci === "number")
-              i = ci - 1;
+              i2 = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node.items.splice(i, 1);
-              i -= 1;
+              node.items.splice(i2, 1);
+              i2 -= 1;
             }
           }
         } else if (identity.isPair(node)) {
-          path3 = Object.freeze(path3.concat(node));
-          const ck = visit_("key", node.key, visitor, path3);
+          path4 = Object.freeze(path4.concat(node));
+          const ck = visit_("key", node.key, visitor, path4);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path3);
+          const cv = visit_("value", node.value, visitor, path4);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -1003,34 +1003,34 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path3) {
-      const ctrl = await callVisitor(key, node, visitor, path3);
+    async function visitAsync_(key, node, visitor, path4) {
+      const ctrl = await callVisitor(key, node, visitor, path4);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path3, ctrl);
-        return visitAsync_(key, ctrl, visitor, path3);
+        replaceNode(key, path4, ctrl);
+        return visitAsync_(key, ctrl, visitor, path4);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path3 = Object.freeze(path3.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path3);
+          path4 = Object.freeze(path4.concat(node));
+          for (let i2 = 0; i2 < node.items.length; ++i2) {
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path4);
             if (typeof ci === "number")
-              i = ci - 1;
+              i2 = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node.items.splice(i, 1);
-              i -= 1;
+              node.items.splice(i2, 1);
+              i2 -= 1;
             }
           }
         } else if (identity.isPair(node)) {
-          path3 = Object.freeze(path3.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path3);
+          path4 = Object.freeze(path4.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path4);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path3);
+          const cv = await visitAsync_("value", node.value, visitor, path4);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -1057,23 +1057,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path3) {
+    function callVisitor(key, node, visitor, path4) {
       if (typeof visitor === "function")
-        return visitor(key, node, path3);
+        return visitor(key, node, path4);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path3);
+        return visitor.Map?.(key, node, path4);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path3);
+        return visitor.Seq?.(key, node, path4);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path3);
+        return visitor.Pair?.(key, node, path4);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path3);
+        return visitor.Scalar?.(key, node, path4);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path3);
+        return visitor.Alias?.(key, node, path4);
       return void 0;
     }
-    function replaceNode(key, path3, node) {
-      const parent = path3[path3.length - 1];
+    function replaceNode(key, path4, node) {
+      const parent = path4[path4.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -1289,8 +1289,8 @@ var require_anchors = __commonJS({
       return anchors;
     }
     function findNewAnchor(prefix, exclude) {
-      for (let i = 1; true; ++i) {
-        const name = `${prefix}${i}`;
+      for (let i2 = 1; true; ++i2) {
+        const name = `${prefix}${i2}`;
         if (!exclude.has(name))
           return name;
       }
@@ -1341,13 +1341,13 @@ var require_applyReviver = __commonJS({
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
-          for (let i = 0, len = val.length; i < len; ++i) {
-            const v0 = val[i];
-            const v1 = applyReviver(reviver, val, String(i), v0);
+          for (let i2 = 0, len = val.length; i2 < len; ++i2) {
+            const v0 = val[i2];
+            const v1 = applyReviver(reviver, val, String(i2), v0);
             if (v1 === void 0)
-              delete val[i];
+              delete val[i2];
             else if (v1 !== v0)
-              val[i] = v1;
+              val[i2] = v1;
           }
         } else if (val instanceof Map) {
           for (const k of Array.from(val.keys())) {
@@ -1391,7 +1391,7 @@ var require_toJS = __commonJS({
     var identity = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
-        return value.map((v, i) => toJS(v, String(i), ctx));
+        return value.map((v, i2) => toJS(v, String(i2), ctx));
       if (value && typeof value.toJSON === "function") {
         if (!ctx || !identity.hasAnchor(value))
           return value.toJSON(arg, ctx);
@@ -1685,10 +1685,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path3, value) {
+    function collectionFromPath(schema, path4, value) {
       let v = value;
-      for (let i = path3.length - 1; i >= 0; --i) {
-        const k = path3[i];
+      for (let i2 = path4.length - 1; i2 >= 0; --i2) {
+        const k = path4[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -1707,7 +1707,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path3) => path3 == null || typeof path3 === "object" && !!path3[Symbol.iterator]().next().done;
+    var isEmptyPath = (path4) => path4 == null || typeof path4 === "object" && !!path4[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1737,11 +1737,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path3, value) {
-        if (isEmptyPath(path3))
+      addIn(path4, value) {
+        if (isEmptyPath(path4))
           this.add(value);
         else {
-          const [key, ...rest] = path3;
+          const [key, ...rest] = path4;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -1755,8 +1755,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path3) {
-        const [key, ...rest] = path3;
+      deleteIn(path4) {
+        const [key, ...rest] = path4;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -1770,8 +1770,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path3, keepScalar) {
-        const [key, ...rest] = path3;
+      getIn(path4, keepScalar) {
+        const [key, ...rest] = path4;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -1789,8 +1789,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path3) {
-        const [key, ...rest] = path3;
+      hasIn(path4) {
+        const [key, ...rest] = path4;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -1800,8 +1800,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path3, value) {
-        const [key, ...rest] = path3;
+      setIn(path4, value) {
+        const [key, ...rest] = path4;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -1865,44 +1865,44 @@ var require_foldFlowLines = __commonJS({
       let split = void 0;
       let prev = void 0;
       let overflow = false;
-      let i = -1;
+      let i2 = -1;
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
-        if (i !== -1)
-          end = i + endStep;
+        i2 = consumeMoreIndentedLines(text, i2, indent.length);
+        if (i2 !== -1)
+          end = i2 + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text[i2 += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
-          escStart = i;
-          switch (text[i + 1]) {
+          escStart = i2;
+          switch (text[i2 + 1]) {
             case "x":
-              i += 3;
+              i2 += 3;
               break;
             case "u":
-              i += 5;
+              i2 += 5;
               break;
             case "U":
-              i += 9;
+              i2 += 9;
               break;
             default:
-              i += 1;
+              i2 += 1;
           }
-          escEnd = i;
+          escEnd = i2;
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
-          end = i + indent.length + endStep;
+            i2 = consumeMoreIndentedLines(text, i2, indent.length);
+          end = i2 + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text[i2 + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i;
+              split = i2;
           }
-          if (i >= end) {
+          if (i2 >= end) {
             if (split) {
               folds.push(split);
               end = split + endStep;
@@ -1910,10 +1910,10 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text[i2 += 1];
                 overflow = true;
               }
-              const j = i > escEnd + 1 ? i - 2 : escStart - 1;
+              const j = i2 > escEnd + 1 ? i2 - 2 : escStart - 1;
               if (escapedFolds[j])
                 return text;
               folds.push(j);
@@ -1934,9 +1934,9 @@ var require_foldFlowLines = __commonJS({
       if (onFold)
         onFold();
       let res = text.slice(0, folds[0]);
-      for (let i2 = 0; i2 < folds.length; ++i2) {
-        const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+      for (let i3 = 0; i3 < folds.length; ++i3) {
+        const fold = folds[i3];
+        const end2 = folds[i3 + 1] || text.length;
         if (fold === 0)
           res = `
 ${indent}${text.slice(0, end2)}`;
@@ -1949,19 +1949,19 @@ ${indent}${text.slice(fold + 1, end2)}`;
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
-      let end = i;
-      let start = i + 1;
+    function consumeMoreIndentedLines(text, i2, indent) {
+      let end = i2;
+      let start = i2 + 1;
       let ch = text[start];
       while (ch === " " || ch === "	") {
-        if (i < start + indent) {
-          ch = text[++i];
+        if (i2 < start + indent) {
+          ch = text[++i2];
         } else {
           do {
-            ch = text[++i];
+            ch = text[++i2];
           } while (ch && ch !== "\n");
-          end = i;
-          start = i + 1;
+          end = i2;
+          start = i2 + 1;
           ch = text[start];
         }
       }
@@ -1993,11 +1993,11 @@ var require_stringifyString = __commonJS({
       const strLen = str2.length;
       if (strLen <= limit)
         return false;
-      for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str2[i] === "\n") {
-          if (i - start > limit)
+      for (let i2 = 0, start = 0; i2 < strLen; ++i2) {
+        if (str2[i2] === "\n") {
+          if (i2 - start > limit)
             return true;
-          start = i + 1;
+          start = i2 + 1;
           if (strLen - start <= limit)
             return false;
         }
@@ -2013,19 +2013,19 @@ var require_stringifyString = __commonJS({
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str2 = "";
       let start = 0;
-      for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
-        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str2 += json.slice(start, i) + "\\ ";
-          i += 1;
-          start = i;
+      for (let i2 = 0, ch = json[i2]; ch; ch = json[++i2]) {
+        if (ch === " " && json[i2 + 1] === "\\" && json[i2 + 2] === "n") {
+          str2 += json.slice(start, i2) + "\\ ";
+          i2 += 1;
+          start = i2;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json[i + 1]) {
+          switch (json[i2 + 1]) {
             case "u":
               {
-                str2 += json.slice(start, i);
-                const code = json.substr(i + 2, 4);
+                str2 += json.slice(start, i2);
+                const code = json.substr(i2 + 2, 4);
                 switch (code) {
                   case "0000":
                     str2 += "\\0";
@@ -2055,30 +2055,30 @@ var require_stringifyString = __commonJS({
                     if (code.substr(0, 2) === "00")
                       str2 += "\\x" + code.substr(2);
                     else
-                      str2 += json.substr(i, 6);
+                      str2 += json.substr(i2, 6);
                 }
-                i += 5;
-                start = i + 1;
+                i2 += 5;
+                start = i2 + 1;
               }
               break;
             case "n":
-              if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
-                i += 1;
+              if (implicitKey || json[i2 + 2] === '"' || json.length < minMultiLineLength) {
+                i2 += 1;
               } else {
-                str2 += json.slice(start, i) + "\n\n";
-                while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
+                str2 += json.slice(start, i2) + "\n\n";
+                while (json[i2 + 2] === "\\" && json[i2 + 3] === "n" && json[i2 + 4] !== '"') {
                   str2 += "\n";
-                  i += 2;
+                  i2 += 2;
                 }
                 str2 += indent;
-                if (json[i + 2] === " ")
+                if (json[i2 + 2] === " ")
                   str2 += "\\";
-                i += 1;
-                start = i + 1;
+                i2 += 1;
+                start = i2 + 1;
               }
               break;
             default:
-              i += 1;
+              i2 += 1;
           }
       }
       str2 = start ? str2 + json.slice(start) : json;
@@ -2717,8 +2717,8 @@ var require_stringifyCollection = __commonJS({
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
+      for (let i2 = 0; i2 < items.length; ++i2) {
+        const item = items[i2];
         let comment2 = null;
         if (identity.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
@@ -2747,8 +2747,8 @@ var require_stringifyCollection = __commonJS({
         str2 = flowChars.start + flowChars.end;
       } else {
         str2 = lines[0];
-        for (let i = 1; i < lines.length; ++i) {
-          const line = lines[i];
+        for (let i2 = 1; i2 < lines.length; ++i2) {
+          const line = lines[i2];
           str2 += line ? `
 ${indent}${line}` : "\n";
         }
@@ -2772,8 +2772,8 @@ ${indent}${line}` : "\n";
       let reqNewline = false;
       let linesAtValue = 0;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
+      for (let i2 = 0; i2 < items.length; ++i2) {
+        const item = items[i2];
         let comment = null;
         if (identity.isNode(item)) {
           if (item.spaceBefore)
@@ -2804,7 +2804,7 @@ ${indent}${line}` : "\n";
           reqNewline = true;
         let str2 = stringify.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
-        if (i < items.length - 1) {
+        if (i2 < items.length - 1) {
           str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
@@ -2932,11 +2932,11 @@ var require_YAMLMap = __commonJS({
           else
             prev.value = _pair.value;
         } else if (sortEntries) {
-          const i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
-          if (i === -1)
+          const i2 = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
+          if (i2 === -1)
             this.items.push(_pair);
           else
-            this.items.splice(i, 0, _pair);
+            this.items.splice(i2, 0, _pair);
         } else {
           this.items.push(_pair);
         }
@@ -3091,9 +3091,9 @@ var require_YAMLSeq = __commonJS({
         const seq = [];
         if (ctx?.onCreate)
           ctx.onCreate(seq);
-        let i = 0;
+        let i2 = 0;
         for (const item of this.items)
-          seq.push(toJS.toJS(item, String(i++), ctx));
+          seq.push(toJS.toJS(item, String(i2++), ctx));
         return seq;
       }
       toString(ctx, onComment, onChompKeep) {
@@ -3111,10 +3111,10 @@ var require_YAMLSeq = __commonJS({
         const { replacer } = ctx;
         const seq = new this(schema);
         if (obj && Symbol.iterator in Object(obj)) {
-          let i = 0;
+          let i2 = 0;
           for (let it of obj) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
+              const key = obj instanceof Set ? it : String(i2++);
               it = replacer.call(obj, key, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
@@ -3228,12 +3228,12 @@ var require_stringifyNumber = __commonJS({
         return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
-        let i = n.indexOf(".");
-        if (i < 0) {
-          i = n.length;
+        let i2 = n.indexOf(".");
+        if (i2 < 0) {
+          i2 = n.length;
           n += ".";
         }
-        let d = minFractionDigits - (n.length - i - 1);
+        let d = minFractionDigits - (n.length - i2 - 1);
         while (d-- > 0)
           n += "0";
       }
@@ -3455,8 +3455,8 @@ var require_binary = __commonJS({
         } else if (typeof atob === "function") {
           const str2 = atob(src.replace(/[\n\r]/g, ""));
           const buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          for (let i2 = 0; i2 < str2.length; ++i2)
+            buffer[i2] = str2.charCodeAt(i2);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -3472,8 +3472,8 @@ var require_binary = __commonJS({
           str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
-          for (let i = 0; i < buf.length; ++i)
-            s += String.fromCharCode(buf[i]);
+          for (let i2 = 0; i2 < buf.length; ++i2)
+            s += String.fromCharCode(buf[i2]);
           str2 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
@@ -3483,8 +3483,8 @@ var require_binary = __commonJS({
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str2.length / lineWidth);
           const lines = new Array(n);
-          for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str2.substr(o, lineWidth);
+          for (let i2 = 0, o = 0; i2 < n; ++i2, o += lineWidth) {
+            lines[i2] = str2.substr(o, lineWidth);
           }
           str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
@@ -3505,8 +3505,8 @@ var require_pairs = __commonJS({
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity.isSeq(seq)) {
-        for (let i = 0; i < seq.items.length; ++i) {
-          let item = seq.items[i];
+        for (let i2 = 0; i2 < seq.items.length; ++i2) {
+          let item = seq.items[i2];
           if (identity.isPair(item))
             continue;
           else if (identity.isMap(item)) {
@@ -3523,7 +3523,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair;
           }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i2] = identity.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -3533,11 +3533,11 @@ ${cn.comment}` : item.comment;
       const { replacer } = ctx;
       const pairs2 = new YAMLSeq.YAMLSeq(schema);
       pairs2.tag = "tag:yaml.org,2002:pairs";
-      let i = 0;
+      let i2 = 0;
       if (iterable && Symbol.iterator in Object(iterable))
         for (let it of iterable) {
           if (typeof replacer === "function")
-            it = replacer.call(iterable, String(i++), it);
+            it = replacer.call(iterable, String(i2++), it);
           let key, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
@@ -4316,9 +4316,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path3, value) {
+      addIn(path4, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path3, value);
+          this.contents.addIn(path4, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4393,14 +4393,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path3) {
-        if (Collection2.isEmptyPath(path3)) {
+      deleteIn(path4) {
+        if (Collection2.isEmptyPath(path4)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path3) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path4) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4415,10 +4415,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path3, keepScalar) {
-        if (Collection2.isEmptyPath(path3))
+      getIn(path4, keepScalar) {
+        if (Collection2.isEmptyPath(path4))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path3, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path4, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4429,10 +4429,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path3) {
-        if (Collection2.isEmptyPath(path3))
+      hasIn(path4) {
+        if (Collection2.isEmptyPath(path4))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path3) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path4) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4449,13 +4449,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path3, value) {
-        if (Collection2.isEmptyPath(path3)) {
+      setIn(path4, value) {
+        if (Collection2.isEmptyPath(path4)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path3), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path4), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path3, value);
+          this.contents.setIn(path4, value);
         }
       }
       /**
@@ -5050,8 +5050,8 @@ var require_resolve_flow_collection = __commonJS({
       if (ctx.atKey)
         ctx.atKey = false;
       let offset = fc.offset + fc.start.source.length;
-      for (let i = 0; i < fc.items.length; ++i) {
-        const collItem = fc.items[i];
+      for (let i2 = 0; i2 < fc.items.length; ++i2) {
+        const collItem = fc.items[i2];
         const { start, key, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
@@ -5064,9 +5064,9 @@ var require_resolve_flow_collection = __commonJS({
         });
         if (!props.found) {
           if (!props.anchor && !props.tag && !sep2 && !value) {
-            if (i === 0 && props.comma)
+            if (i2 === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
-            else if (i < fc.items.length - 1)
+            else if (i2 < fc.items.length - 1)
               onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
             if (props.comment) {
               if (coll.comment)
@@ -5085,7 +5085,7 @@ var require_resolve_flow_collection = __commonJS({
               "Implicit keys of flow sequence pairs need to be on a single line"
             );
         }
-        if (i === 0) {
+        if (i2 === 0) {
           if (props.comma)
             onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
         } else {
@@ -5296,10 +5296,10 @@ var require_resolve_block_scalar = __commonJS({
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
-      for (let i = lines.length - 1; i >= 0; --i) {
-        const content = lines[i][1];
+      for (let i2 = lines.length - 1; i2 >= 0; --i2) {
+        const content = lines[i2][1];
         if (content === "" || content === "\r")
-          chompStart = i;
+          chompStart = i2;
         else
           break;
       }
@@ -5313,8 +5313,8 @@ var require_resolve_block_scalar = __commonJS({
       let trimIndent = scalar.indent + header.indent;
       let offset = scalar.offset + header.length;
       let contentStart = 0;
-      for (let i = 0; i < chompStart; ++i) {
-        const [indent, content] = lines[i];
+      for (let i2 = 0; i2 < chompStart; ++i2) {
+        const [indent, content] = lines[i2];
         if (content === "" || content === "\r") {
           if (header.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
@@ -5325,7 +5325,7 @@ var require_resolve_block_scalar = __commonJS({
           }
           if (header.indent === 0)
             trimIndent = indent.length;
-          contentStart = i;
+          contentStart = i2;
           if (trimIndent === 0 && !ctx.atRoot) {
             const message = "Block scalar values in collections must be indented";
             onError(offset, "BAD_INDENT", message);
@@ -5334,17 +5334,17 @@ var require_resolve_block_scalar = __commonJS({
         }
         offset += indent.length + content.length + 1;
       }
-      for (let i = lines.length - 1; i >= chompStart; --i) {
-        if (lines[i][0].length > trimIndent)
-          chompStart = i + 1;
+      for (let i2 = lines.length - 1; i2 >= chompStart; --i2) {
+        if (lines[i2][0].length > trimIndent)
+          chompStart = i2 + 1;
       }
       let value = "";
       let sep2 = "";
       let prevMoreIndented = false;
-      for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + "\n";
-      for (let i = contentStart; i < chompStart; ++i) {
-        let [indent, content] = lines[i];
+      for (let i2 = 0; i2 < contentStart; ++i2)
+        value += lines[i2][0].slice(trimIndent) + "\n";
+      for (let i2 = contentStart; i2 < chompStart; ++i2) {
+        let [indent, content] = lines[i2];
         offset += indent.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
@@ -5381,8 +5381,8 @@ var require_resolve_block_scalar = __commonJS({
         case "-":
           break;
         case "+":
-          for (let i = chompStart; i < lines.length; ++i)
-            value += "\n" + lines[i][0].slice(trimIndent);
+          for (let i2 = chompStart; i2 < lines.length; ++i2)
+            value += "\n" + lines[i2][0].slice(trimIndent);
           if (value[value.length - 1] !== "\n")
             value += "\n";
           break;
@@ -5402,8 +5402,8 @@ var require_resolve_block_scalar = __commonJS({
       let indent = 0;
       let chomp = "";
       let error2 = -1;
-      for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
+      for (let i2 = 1; i2 < source.length; ++i2) {
+        const ch = source[i2];
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
@@ -5411,7 +5411,7 @@ var require_resolve_block_scalar = __commonJS({
           if (!indent && n)
             indent = n;
           else if (error2 === -1)
-            error2 = offset + i;
+            error2 = offset + i2;
         }
       }
       if (error2 !== -1)
@@ -5419,8 +5419,8 @@ var require_resolve_block_scalar = __commonJS({
       let hasSpace = false;
       let comment = "";
       let length = source.length;
-      for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
+      for (let i2 = 1; i2 < props.length; ++i2) {
+        const token = props[i2];
         switch (token.type) {
           case "space":
             hasSpace = true;
@@ -5458,8 +5458,8 @@ var require_resolve_block_scalar = __commonJS({
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
       const lines = [line0];
-      for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
+      for (let i2 = 1; i2 < split.length; i2 += 2)
+        lines.push([split[i2], split[i2 + 1]]);
       return lines;
     }
     exports2.resolveBlockScalar = resolveBlockScalar;
@@ -5578,43 +5578,43 @@ var require_resolve_flow_scalar = __commonJS({
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
-      for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === "\r" && source[i + 1] === "\n")
+      for (let i2 = 1; i2 < source.length - 1; ++i2) {
+        const ch = source[i2];
+        if (ch === "\r" && source[i2 + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
+          const { fold, offset } = foldNewline(source, i2);
           res += fold;
-          i = offset;
+          i2 = offset;
         } else if (ch === "\\") {
-          let next = source[++i];
+          let next = source[++i2];
           const cc = escapeCodes[next];
           if (cc)
             res += cc;
           else if (next === "\n") {
-            next = source[i + 1];
+            next = source[i2 + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
-          } else if (next === "\r" && source[i + 1] === "\n") {
-            next = source[++i + 1];
+              next = source[++i2 + 1];
+          } else if (next === "\r" && source[i2 + 1] === "\n") {
+            next = source[++i2 + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
+              next = source[++i2 + 1];
           } else if (next === "x" || next === "u" || next === "U") {
             const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i + 1, length, onError);
-            i += length;
+            res += parseCharCode(source, i2 + 1, length, onError);
+            i2 += length;
           } else {
-            const raw = source.substr(i - 1, 2);
-            onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+            const raw = source.substr(i2 - 1, 2);
+            onError(i2 - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
             res += raw;
           }
         } else if (ch === " " || ch === "	") {
-          const wsStart = i;
-          let next = source[i + 1];
+          const wsStart = i2;
+          let next = source[i2 + 1];
           while (next === " " || next === "	")
-            next = source[++i + 1];
-          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
-            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+            next = source[++i2 + 1];
+          if (next !== "\n" && !(next === "\r" && source[i2 + 2] === "\n"))
+            res += i2 > wsStart ? source.slice(wsStart, i2 + 1) : ch;
         } else {
           res += ch;
         }
@@ -5775,8 +5775,8 @@ var require_util_empty_scalar_position = __commonJS({
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
         pos ?? (pos = before.length);
-        for (let i = pos - 1; i >= 0; --i) {
-          let st = before[i];
+        for (let i2 = pos - 1; i2 >= 0; --i2) {
+          let st = before[i2];
           switch (st.type) {
             case "space":
             case "comment":
@@ -5784,10 +5784,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before[++i];
+          st = before[++i2];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before[++i];
+            st = before[++i2];
           }
           break;
         }
@@ -5970,8 +5970,8 @@ var require_composer = __commonJS({
       let comment = "";
       let atComment = false;
       let afterEmptyLine = false;
-      for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
+      for (let i2 = 0; i2 < prelude.length; ++i2) {
+        const source = prelude[i2];
         switch (source[0]) {
           case "#":
             comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
@@ -5979,8 +5979,8 @@ var require_composer = __commonJS({
             afterEmptyLine = false;
             break;
           case "%":
-            if (prelude[i + 1]?.[0] !== "#")
-              i += 1;
+            if (prelude[i2 + 1]?.[0] !== "#")
+              i2 += 1;
             atComment = false;
             break;
           default:
@@ -6031,10 +6031,10 @@ ${cb}` : comment;
           }
         }
         if (afterDoc) {
-          for (let i = 0; i < this.errors.length; ++i)
-            doc.errors.push(this.errors[i]);
-          for (let i = 0; i < this.warnings.length; ++i)
-            doc.warnings.push(this.warnings[i]);
+          for (let i2 = 0; i2 < this.errors.length; ++i2)
+            doc.errors.push(this.errors[i2]);
+          for (let i2 = 0; i2 < this.warnings.length; ++i2)
+            doc.warnings.push(this.warnings[i2]);
         } else {
           doc.errors = this.errors;
           doc.warnings = this.warnings;
@@ -6416,9 +6416,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path3) => {
+    visit.itemAtPath = (cst, path4) => {
       let item = cst;
-      for (const [field, index] of path3) {
+      for (const [field, index] of path4) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6427,37 +6427,37 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path3) => {
-      const parent = visit.itemAtPath(cst, path3.slice(0, -1));
-      const field = path3[path3.length - 1][0];
+    visit.parentCollection = (cst, path4) => {
+      const parent = visit.itemAtPath(cst, path4.slice(0, -1));
+      const field = path4[path4.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path3, item, visitor) {
-      let ctrl = visitor(item, path3);
+    function _visit(path4, item, visitor) {
+      let ctrl = visitor(item, path4);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
-          for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path3.concat([[field, i]])), token.items[i], visitor);
+          for (let i2 = 0; i2 < token.items.length; ++i2) {
+            const ci = _visit(Object.freeze(path4.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
-              i = ci - 1;
+              i2 = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              token.items.splice(i, 1);
-              i -= 1;
+              token.items.splice(i2, 1);
+              i2 -= 1;
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path3);
+            ctrl = ctrl(item, path4);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path3) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path4) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -6620,14 +6620,14 @@ var require_lexer = __commonJS({
           next = yield* this.parseNext(next);
       }
       atLineEnd() {
-        let i = this.pos;
-        let ch = this.buffer[i];
+        let i2 = this.pos;
+        let ch = this.buffer[i2];
         while (ch === " " || ch === "	")
-          ch = this.buffer[++i];
+          ch = this.buffer[++i2];
         if (!ch || ch === "#" || ch === "\n")
           return true;
         if (ch === "\r")
-          return this.buffer[i + 1] === "\n";
+          return this.buffer[i2 + 1] === "\n";
         return false;
       }
       charAt(n) {
@@ -6922,9 +6922,9 @@ var require_lexer = __commonJS({
       *parseBlockScalarHeader() {
         this.blockScalarIndent = -1;
         this.blockScalarKeep = false;
-        let i = this.pos;
+        let i2 = this.pos;
         while (true) {
-          const ch = this.buffer[++i];
+          const ch = this.buffer[++i2];
           if (ch === "+")
             this.blockScalarKeep = true;
           else if (ch > "0" && ch <= "9")
@@ -6938,17 +6938,17 @@ var require_lexer = __commonJS({
         let nl = this.pos - 1;
         let indent = 0;
         let ch;
-        loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
+        loop: for (let i3 = this.pos; ch = this.buffer[i3]; ++i3) {
           switch (ch) {
             case " ":
               indent += 1;
               break;
             case "\n":
-              nl = i2;
+              nl = i3;
               indent = 0;
               break;
             case "\r": {
-              const next = this.buffer[i2 + 1];
+              const next = this.buffer[i3 + 1];
               if (!next && !this.atEnd)
                 return this.setNext("block-scalar");
               if (next === "\n")
@@ -6979,25 +6979,25 @@ var require_lexer = __commonJS({
             nl = this.buffer.length;
           }
         }
-        let i = nl + 1;
-        ch = this.buffer[i];
+        let i2 = nl + 1;
+        ch = this.buffer[i2];
         while (ch === " ")
-          ch = this.buffer[++i];
+          ch = this.buffer[++i2];
         if (ch === "	") {
           while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
-            ch = this.buffer[++i];
-          nl = i - 1;
+            ch = this.buffer[++i2];
+          nl = i2 - 1;
         } else if (!this.blockScalarKeep) {
           do {
-            let i2 = nl - 1;
-            let ch2 = this.buffer[i2];
+            let i3 = nl - 1;
+            let ch2 = this.buffer[i3];
             if (ch2 === "\r")
-              ch2 = this.buffer[--i2];
-            const lastChar = i2;
+              ch2 = this.buffer[--i3];
+            const lastChar = i3;
             while (ch2 === " ")
-              ch2 = this.buffer[--i2];
-            if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent > lastChar)
-              nl = i2;
+              ch2 = this.buffer[--i3];
+            if (ch2 === "\n" && i3 >= this.pos && i3 + 1 + indent > lastChar)
+              nl = i3;
             else
               break;
           } while (true);
@@ -7009,36 +7009,36 @@ var require_lexer = __commonJS({
       *parsePlainScalar() {
         const inFlow = this.flowLevel > 0;
         let end = this.pos - 1;
-        let i = this.pos - 1;
+        let i2 = this.pos - 1;
         let ch;
-        while (ch = this.buffer[++i]) {
+        while (ch = this.buffer[++i2]) {
           if (ch === ":") {
-            const next = this.buffer[i + 1];
+            const next = this.buffer[i2 + 1];
             if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
               break;
-            end = i;
+            end = i2;
           } else if (isEmpty(ch)) {
-            let next = this.buffer[i + 1];
+            let next = this.buffer[i2 + 1];
             if (ch === "\r") {
               if (next === "\n") {
-                i += 1;
+                i2 += 1;
                 ch = "\n";
-                next = this.buffer[i + 1];
+                next = this.buffer[i2 + 1];
               } else
-                end = i;
+                end = i2;
             }
             if (next === "#" || inFlow && flowIndicatorChars.has(next))
               break;
             if (ch === "\n") {
-              const cs = this.continueScalar(i + 1);
+              const cs = this.continueScalar(i2 + 1);
               if (cs === -1)
                 break;
-              i = Math.max(i, cs - 2);
+              i2 = Math.max(i2, cs - 2);
             }
           } else {
             if (inFlow && flowIndicatorChars.has(ch))
               break;
-            end = i;
+            end = i2;
           }
         }
         if (!ch && !this.atEnd)
@@ -7055,8 +7055,8 @@ var require_lexer = __commonJS({
         }
         return 0;
       }
-      *pushToIndex(i, allowEmpty) {
-        const s = this.buffer.slice(this.pos, i);
+      *pushToIndex(i2, allowEmpty) {
+        const s = this.buffer.slice(this.pos, i2);
         if (s) {
           yield s;
           this.pos += s.length;
@@ -7101,23 +7101,23 @@ var require_lexer = __commonJS({
       }
       *pushTag() {
         if (this.charAt(1) === "<") {
-          let i = this.pos + 2;
-          let ch = this.buffer[i];
+          let i2 = this.pos + 2;
+          let ch = this.buffer[i2];
           while (!isEmpty(ch) && ch !== ">")
-            ch = this.buffer[++i];
-          return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
+            ch = this.buffer[++i2];
+          return yield* this.pushToIndex(ch === ">" ? i2 + 1 : i2, false);
         } else {
-          let i = this.pos + 1;
-          let ch = this.buffer[i];
+          let i2 = this.pos + 1;
+          let ch = this.buffer[i2];
           while (ch) {
             if (tagChars.has(ch))
-              ch = this.buffer[++i];
-            else if (ch === "%" && hexDigits.has(this.buffer[i + 1]) && hexDigits.has(this.buffer[i + 2])) {
-              ch = this.buffer[i += 3];
+              ch = this.buffer[++i2];
+            else if (ch === "%" && hexDigits.has(this.buffer[i2 + 1]) && hexDigits.has(this.buffer[i2 + 2])) {
+              ch = this.buffer[i2 += 3];
             } else
               break;
           }
-          return yield* this.pushToIndex(i, false);
+          return yield* this.pushToIndex(i2, false);
         }
       }
       *pushNewline() {
@@ -7130,24 +7130,24 @@ var require_lexer = __commonJS({
           return 0;
       }
       *pushSpaces(allowTabs) {
-        let i = this.pos - 1;
+        let i2 = this.pos - 1;
         let ch;
         do {
-          ch = this.buffer[++i];
+          ch = this.buffer[++i2];
         } while (ch === " " || allowTabs && ch === "	");
-        const n = i - this.pos;
+        const n = i2 - this.pos;
         if (n > 0) {
           yield this.buffer.substr(this.pos, n);
-          this.pos = i;
+          this.pos = i2;
         }
         return n;
       }
       *pushUntil(test) {
-        let i = this.pos;
-        let ch = this.buffer[i];
+        let i2 = this.pos;
+        let ch = this.buffer[i2];
         while (!test(ch))
-          ch = this.buffer[++i];
-        return yield* this.pushToIndex(i, false);
+          ch = this.buffer[++i2];
+        return yield* this.pushToIndex(i2, false);
       }
     };
     exports2.Lexer = Lexer;
@@ -7193,20 +7193,20 @@ var require_parser = __commonJS({
     var cst = require_cst();
     var lexer = require_lexer();
     function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+      for (let i2 = 0; i2 < list.length; ++i2)
+        if (list[i2].type === type)
           return true;
       return false;
     }
     function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+      for (let i2 = 0; i2 < list.length; ++i2) {
+        switch (list[i2].type) {
           case "space":
           case "comment":
           case "newline":
             break;
           default:
-            return i;
+            return i2;
         }
       }
       return -1;
@@ -7241,9 +7241,9 @@ var require_parser = __commonJS({
     function getFirstKeyStartProps(prev) {
       if (prev.length === 0)
         return [];
-      let i = prev.length;
-      loop: while (--i >= 0) {
-        switch (prev[i].type) {
+      let i2 = prev.length;
+      loop: while (--i2 >= 0) {
+        switch (prev[i2].type) {
           case "doc-start":
           case "explicit-key-ind":
           case "map-value-ind":
@@ -7252,16 +7252,16 @@ var require_parser = __commonJS({
             break loop;
         }
       }
-      while (prev[++i]?.type === "space") {
+      while (prev[++i2]?.type === "space") {
       }
-      return prev.splice(i, prev.length);
+      return prev.splice(i2, prev.length);
     }
     function arrayPushArray(target, source) {
       if (source.length < 1e5)
         Array.prototype.push.apply(target, source);
       else
-        for (let i = 0; i < source.length; ++i)
-          target.push(source[i]);
+        for (let i2 = 0; i2 < source.length; ++i2)
+          target.push(source[i2]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -7647,11 +7647,11 @@ var require_parser = __commonJS({
           let start = [];
           if (atNextItem && it.sep && !it.value) {
             const nl = [];
-            for (let i = 0; i < it.sep.length; ++i) {
-              const st = it.sep[i];
+            for (let i2 = 0; i2 < it.sep.length; ++i2) {
+              const st = it.sep[i2];
               switch (st.type) {
                 case "newline":
-                  nl.push(i);
+                  nl.push(i2);
                   break;
                 case "space":
                   break;
@@ -7759,14 +7759,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs9 = this.flowScalar(this.type);
+              const fs10 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs9, sep: [] });
+                map.items.push({ start, key: fs10, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs9);
+                this.stack.push(fs10);
               } else {
-                Object.assign(it, { key: fs9, sep: [] });
+                Object.assign(it, { key: fs10, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -7894,13 +7894,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs9 = this.flowScalar(this.type);
+              const fs10 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs9, sep: [] });
+                fc.items.push({ start: [], key: fs10, sep: [] });
               else if (it.sep)
-                this.stack.push(fs9);
+                this.stack.push(fs10);
               else
-                Object.assign(it, { key: fs9, sep: [] });
+                Object.assign(it, { key: fs10, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -8251,12 +8251,12 @@ var require_code = __commonJS({
         return item === "" || item === '""';
       }
       get str() {
-        var _a;
-        return (_a = this._str) !== null && _a !== void 0 ? _a : this._str = this._items.reduce((s, c) => `${s}${c}`, "");
+        var _a2;
+        return (_a2 = this._str) !== null && _a2 !== void 0 ? _a2 : this._str = this._items.reduce((s, c) => `${s}${c}`, "");
       }
       get names() {
-        var _a;
-        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names, c) => {
+        var _a2;
+        return (_a2 = this._names) !== null && _a2 !== void 0 ? _a2 : this._names = this._items.reduce((names, c) => {
           if (c instanceof Name)
             names[c.str] = (names[c.str] || 0) + 1;
           return names;
@@ -8267,10 +8267,10 @@ var require_code = __commonJS({
     exports2.nil = new _Code("");
     function _(strs, ...args) {
       const code = [strs[0]];
-      let i = 0;
-      while (i < args.length) {
-        addCodeArg(code, args[i]);
-        code.push(strs[++i]);
+      let i2 = 0;
+      while (i2 < args.length) {
+        addCodeArg(code, args[i2]);
+        code.push(strs[++i2]);
       }
       return new _Code(code);
     }
@@ -8278,11 +8278,11 @@ var require_code = __commonJS({
     var plus = new _Code("+");
     function str2(strs, ...args) {
       const expr = [safeStringify(strs[0])];
-      let i = 0;
-      while (i < args.length) {
+      let i2 = 0;
+      while (i2 < args.length) {
         expr.push(plus);
-        addCodeArg(expr, args[i]);
-        expr.push(plus, safeStringify(strs[++i]));
+        addCodeArg(expr, args[i2]);
+        expr.push(plus, safeStringify(strs[++i2]));
       }
       optimize(expr);
       return new _Code(expr);
@@ -8298,17 +8298,17 @@ var require_code = __commonJS({
     }
     exports2.addCodeArg = addCodeArg;
     function optimize(expr) {
-      let i = 1;
-      while (i < expr.length - 1) {
-        if (expr[i] === plus) {
-          const res = mergeExprItems(expr[i - 1], expr[i + 1]);
+      let i2 = 1;
+      while (i2 < expr.length - 1) {
+        if (expr[i2] === plus) {
+          const res = mergeExprItems(expr[i2 - 1], expr[i2 + 1]);
           if (res !== void 0) {
-            expr.splice(i - 1, 3, res);
+            expr.splice(i2 - 1, 3, res);
             continue;
           }
-          expr[i++] = "+";
+          expr[i2++] = "+";
         }
-        i++;
+        i2++;
       }
     }
     function mergeExprItems(a, b) {
@@ -8333,15 +8333,15 @@ var require_code = __commonJS({
       return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
     }
     exports2.strConcat = strConcat;
-    function interpolate(x) {
-      return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
+    function interpolate(x2) {
+      return typeof x2 == "number" || typeof x2 == "boolean" || x2 === null ? x2 : safeStringify(Array.isArray(x2) ? x2.join(",") : x2);
     }
-    function stringify(x) {
-      return new _Code(safeStringify(x));
+    function stringify(x2) {
+      return new _Code(safeStringify(x2));
     }
     exports2.stringify = stringify;
-    function safeStringify(x) {
-      return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+    function safeStringify(x2) {
+      return JSON.stringify(x2).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
     exports2.safeStringify = safeStringify;
     function getProperty(key) {
@@ -8402,8 +8402,8 @@ var require_scope = __commonJS({
         return `${prefix}${ng.index++}`;
       }
       _nameGroup(prefix) {
-        var _a, _b;
-        if (((_b = (_a = this._parent) === null || _a === void 0 ? void 0 : _a._prefixes) === null || _b === void 0 ? void 0 : _b.has(prefix)) || this._prefixes && !this._prefixes.has(prefix)) {
+        var _a2, _b2;
+        if (((_b2 = (_a2 = this._parent) === null || _a2 === void 0 ? void 0 : _a2._prefixes) === null || _b2 === void 0 ? void 0 : _b2.has(prefix)) || this._prefixes && !this._prefixes.has(prefix)) {
           throw new Error(`CodeGen: prefix "${prefix}" is not allowed in this scope`);
         }
         return this._names[prefix] = { prefix, index: 0 };
@@ -8436,12 +8436,12 @@ var require_scope = __commonJS({
         return new ValueScopeName(prefix, this._newName(prefix));
       }
       value(nameOrPrefix, value) {
-        var _a;
+        var _a2;
         if (value.ref === void 0)
           throw new Error("CodeGen: ref must be passed in value");
         const name = this.toName(nameOrPrefix);
         const { prefix } = name;
-        const valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref;
+        const valueKey = (_a2 = value.key) !== null && _a2 !== void 0 ? _a2 : value.ref;
         let vs = this._values[prefix];
         if (vs) {
           const _name = vs.get(valueKey);
@@ -8688,27 +8688,27 @@ var require_codegen = __commonJS({
       }
       optimizeNodes() {
         const { nodes } = this;
-        let i = nodes.length;
-        while (i--) {
-          const n = nodes[i].optimizeNodes();
+        let i2 = nodes.length;
+        while (i2--) {
+          const n = nodes[i2].optimizeNodes();
           if (Array.isArray(n))
-            nodes.splice(i, 1, ...n);
+            nodes.splice(i2, 1, ...n);
           else if (n)
-            nodes[i] = n;
+            nodes[i2] = n;
           else
-            nodes.splice(i, 1);
+            nodes.splice(i2, 1);
         }
         return nodes.length > 0 ? this : void 0;
       }
       optimizeNames(names, constants3) {
         const { nodes } = this;
-        let i = nodes.length;
-        while (i--) {
-          const n = nodes[i];
+        let i2 = nodes.length;
+        while (i2--) {
+          const n = nodes[i2];
           if (n.optimizeNames(names, constants3))
             continue;
           subtractNames(names, n.names);
-          nodes.splice(i, 1);
+          nodes.splice(i2, 1);
         }
         return nodes.length > 0 ? this : void 0;
       }
@@ -8759,8 +8759,8 @@ var require_codegen = __commonJS({
         return this;
       }
       optimizeNames(names, constants3) {
-        var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        var _a2;
+        this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants3);
         if (!(super.optimizeNames(names, constants3) || this.else))
           return;
         this.condition = optimizeExpr(this.condition, names, constants3);
@@ -8864,17 +8864,17 @@ var require_codegen = __commonJS({
         return code;
       }
       optimizeNodes() {
-        var _a, _b;
+        var _a2, _b2;
         super.optimizeNodes();
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNodes();
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
+        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNodes();
+        (_b2 = this.finally) === null || _b2 === void 0 ? void 0 : _b2.optimizeNodes();
         return this;
       }
       optimizeNames(names, constants3) {
-        var _a, _b;
+        var _a2, _b2;
         super.optimizeNames(names, constants3);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
+        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants3);
+        (_b2 = this.finally) === null || _b2 === void 0 ? void 0 : _b2.optimizeNames(names, constants3);
         return this;
       }
       get names() {
@@ -9035,8 +9035,8 @@ var require_codegen = __commonJS({
         const name = this._scope.toName(nameOrPrefix);
         if (this.opts.es5) {
           const arr2 = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
-          return this.forRange("_i", 0, (0, code_1._)`${arr2}.length`, (i) => {
-            this.var(name, (0, code_1._)`${arr2}[${i}]`);
+          return this.forRange("_i", 0, (0, code_1._)`${arr2}.length`, (i2) => {
+            this.var(name, (0, code_1._)`${arr2}[${i2}]`);
             forBody(name);
           });
         }
@@ -9204,8 +9204,8 @@ var require_codegen = __commonJS({
       for (const n in from)
         names[n] = (names[n] || 0) - (from[n] || 0);
     }
-    function not(x) {
-      return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
+    function not(x2) {
+      return typeof x2 == "boolean" || typeof x2 == "number" || x2 === null ? !x2 : (0, code_1._)`!${par(x2)}`;
     }
     exports2.not = not;
     var andCode = mappend(exports2.operators.AND);
@@ -9219,10 +9219,10 @@ var require_codegen = __commonJS({
     }
     exports2.or = or;
     function mappend(op) {
-      return (x, y) => x === code_1.nil ? y : y === code_1.nil ? x : (0, code_1._)`${par(x)} ${op} ${par(y)}`;
+      return (x2, y) => x2 === code_1.nil ? y : y === code_1.nil ? x2 : (0, code_1._)`${par(x2)} ${op} ${par(y)}`;
     }
-    function par(x) {
-      return x instanceof code_1.Name ? x : (0, code_1._)`(${x})`;
+    function par(x2) {
+      return x2 instanceof code_1.Name ? x2 : (0, code_1._)`(${x2})`;
     }
   }
 });
@@ -9312,8 +9312,8 @@ var require_util = __commonJS({
     exports2.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
       if (Array.isArray(xs)) {
-        for (const x of xs)
-          f(x);
+        for (const x2 of xs)
+          f(x2);
       } else {
         f(xs);
       }
@@ -9477,21 +9477,21 @@ var require_errors2 = __commonJS({
     function extendErrors({ gen, keyword, schemaValue, data, errsCount, it }) {
       if (errsCount === void 0)
         throw new Error("ajv implementation error");
-      const err = gen.name("err");
-      gen.forRange("i", errsCount, names_1.default.errors, (i) => {
-        gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`);
-        gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
-        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
+      const err2 = gen.name("err");
+      gen.forRange("i", errsCount, names_1.default.errors, (i2) => {
+        gen.const(err2, (0, codegen_1._)`${names_1.default.vErrors}[${i2}]`);
+        gen.if((0, codegen_1._)`${err2}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err2}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
+        gen.assign((0, codegen_1._)`${err2}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
         if (it.opts.verbose) {
-          gen.assign((0, codegen_1._)`${err}.schema`, schemaValue);
-          gen.assign((0, codegen_1._)`${err}.data`, data);
+          gen.assign((0, codegen_1._)`${err2}.schema`, schemaValue);
+          gen.assign((0, codegen_1._)`${err2}.data`, data);
         }
       });
     }
     exports2.extendErrors = extendErrors;
     function addError(gen, errObj) {
-      const err = gen.const("err", errObj);
-      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`);
+      const err2 = gen.const("err", errObj);
+      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err2}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err2})`);
       gen.code((0, codegen_1._)`${names_1.default.errors}++`);
     }
     function returnErrors(it, errs) {
@@ -9614,8 +9614,8 @@ var require_rules = __commonJS({
     exports2.getRules = exports2.isJSONType = void 0;
     var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"];
     var jsonTypes = new Set(_jsonTypes);
-    function isJSONType(x) {
-      return typeof x == "string" && jsonTypes.has(x);
+    function isJSONType(x2) {
+      return typeof x2 == "string" && jsonTypes.has(x2);
     }
     exports2.isJSONType = isJSONType;
     function getRules() {
@@ -9653,8 +9653,8 @@ var require_applicability = __commonJS({
     }
     exports2.shouldUseGroup = shouldUseGroup;
     function shouldUseRule(schema, rule) {
-      var _a;
-      return schema[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
+      var _a2;
+      return schema[rule.keyword] !== void 0 || ((_a2 = rule.definition.implements) === null || _a2 === void 0 ? void 0 : _a2.some((kwd) => schema[kwd] !== void 0));
     }
     exports2.shouldUseRule = shouldUseRule;
   }
@@ -9859,7 +9859,7 @@ var require_defaults = __commonJS({
           assignDefault(it, key, properties[key].default);
         }
       } else if (ty === "array" && Array.isArray(items)) {
-        items.forEach((sch, i) => assignDefault(it, i, sch.default));
+        items.forEach((sch, i2) => assignDefault(it, i2, sch.default));
       }
     }
     exports2.assignDefaults = assignDefaults;
@@ -9977,10 +9977,10 @@ var require_code2 = __commonJS({
       return valid;
       function validateItems(notValid) {
         const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        gen.forRange("i", 0, len, (i) => {
+        gen.forRange("i", 0, len, (i2) => {
           cxt.subschema({
             keyword,
-            dataProp: i,
+            dataProp: i2,
             dataPropType: util_1.Type.Num
           }, valid);
           gen.if((0, codegen_1.not)(valid), notValid);
@@ -9997,10 +9997,10 @@ var require_code2 = __commonJS({
         return;
       const valid = gen.let("valid", false);
       const schValid = gen.name("_valid");
-      gen.block(() => schema.forEach((_sch, i) => {
+      gen.block(() => schema.forEach((_sch, i2) => {
         const schCxt = cxt.subschema({
           keyword,
-          schemaProp: i,
+          schemaProp: i2,
           compositeRule: true
         }, schValid);
         gen.assign(valid, (0, codegen_1._)`${valid} || ${schValid}`);
@@ -10042,14 +10042,14 @@ var require_keyword = __commonJS({
     }
     exports2.macroKeywordCode = macroKeywordCode;
     function funcKeywordCode(cxt, def) {
-      var _a;
+      var _a2;
       const { gen, keyword, schema, parentSchema, $data, it } = cxt;
       checkAsyncKeyword(it, def);
       const validate = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
       const validateRef = useKeyword(gen, keyword, validate);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
-      cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
+      cxt.ok((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid);
       function validateKeyword() {
         if (def.errors === false) {
           assignValid();
@@ -10080,8 +10080,8 @@ var require_keyword = __commonJS({
         gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
       }
       function reportErrs(errors) {
-        var _a2;
-        gen.if((0, codegen_1.not)((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid), errors);
+        var _a3;
+        gen.if((0, codegen_1.not)((_a3 = def.valid) !== null && _a3 !== void 0 ? _a3 : valid), errors);
       }
     }
     exports2.funcKeywordCode = funcKeywordCode;
@@ -10223,12 +10223,12 @@ var require_fast_deep_equal = __commonJS({
       if (a === b) return true;
       if (a && b && typeof a == "object" && typeof b == "object") {
         if (a.constructor !== b.constructor) return false;
-        var length, i, keys;
+        var length, i2, keys;
         if (Array.isArray(a)) {
           length = a.length;
           if (length != b.length) return false;
-          for (i = length; i-- !== 0; )
-            if (!equal(a[i], b[i])) return false;
+          for (i2 = length; i2-- !== 0; )
+            if (!equal(a[i2], b[i2])) return false;
           return true;
         }
         if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
@@ -10237,10 +10237,10 @@ var require_fast_deep_equal = __commonJS({
         keys = Object.keys(a);
         length = keys.length;
         if (length !== Object.keys(b).length) return false;
-        for (i = length; i-- !== 0; )
-          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
-        for (i = length; i-- !== 0; ) {
-          var key = keys[i];
+        for (i2 = length; i2-- !== 0; )
+          if (!Object.prototype.hasOwnProperty.call(b, keys[i2])) return false;
+        for (i2 = length; i2-- !== 0; ) {
+          var key = keys[i2];
           if (!equal(a[key], b[key])) return false;
         }
         return true;
@@ -10317,8 +10317,8 @@ var require_json_schema_traverse = __commonJS({
           var sch = schema[key];
           if (Array.isArray(sch)) {
             if (key in traverse.arrayKeywords) {
-              for (var i = 0; i < sch.length; i++)
-                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema, i);
+              for (var i2 = 0; i2 < sch.length; i2++)
+                _traverse(opts, pre, post, sch[i2], jsonPtr + "/" + key + "/" + i2, rootSchema, jsonPtr, key, schema, i2);
             }
           } else if (key in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
@@ -11049,7 +11049,7 @@ var require_compile = __commonJS({
     var validate_1 = require_validate();
     var SchemaEnv = class {
       constructor(env) {
-        var _a;
+        var _a2;
         this.refs = {};
         this.dynamicAnchors = {};
         let schema;
@@ -11058,7 +11058,7 @@ var require_compile = __commonJS({
         this.schema = env.schema;
         this.schemaId = env.schemaId;
         this.root = env.root || this;
-        this.baseId = (_a = env.baseId) !== null && _a !== void 0 ? _a : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env.schemaId || "$id"]);
+        this.baseId = (_a2 = env.baseId) !== null && _a2 !== void 0 ? _a2 : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env.schemaId || "$id"]);
         this.schemaPath = env.schemaPath;
         this.localRefs = env.localRefs;
         this.meta = env.meta;
@@ -11154,14 +11154,14 @@ var require_compile = __commonJS({
     }
     exports2.compileSchema = compileSchema;
     function resolveRef(root, baseId, ref) {
-      var _a;
+      var _a2;
       ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
       let _sch = resolve.call(this, root, ref);
       if (_sch === void 0) {
-        const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
+        const schema = (_a2 = root.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref];
         const { schemaId } = this.opts;
         if (schema)
           _sch = new SchemaEnv({ schema, schemaId, root, baseId });
@@ -11230,8 +11230,8 @@ var require_compile = __commonJS({
       "definitions"
     ]);
     function getJsonPointer(parsedRef, { baseId, schema, root }) {
-      var _a;
-      if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
+      var _a2;
+      if (((_a2 = parsedRef.fragment) === null || _a2 === void 0 ? void 0 : _a2[0]) !== "/")
         return;
       for (const part of parsedRef.fragment.slice(1).split("/")) {
         if (typeof schema === "boolean")
@@ -11293,8 +11293,8 @@ var require_utils2 = __commonJS({
     var BYTE_HEX = new Array(256);
     {
       const HEX_DIGITS = "0123456789ABCDEF";
-      for (let i = 0; i < 256; i++) {
-        BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
+      for (let i2 = 0; i2 < 256; i2++) {
+        BYTE_HEX[i2] = "%" + HEX_DIGITS[i2 >> 4] + HEX_DIGITS[i2 & 15];
       }
     }
     function percentEncodeNonAscii(cp) {
@@ -11309,24 +11309,24 @@ var require_utils2 = __commonJS({
     function stringArrayToHexStripped(input2) {
       let acc = "";
       let code = 0;
-      let i = 0;
-      for (i = 0; i < input2.length; i++) {
-        code = input2[i].charCodeAt(0);
+      let i2 = 0;
+      for (i2 = 0; i2 < input2.length; i2++) {
+        code = input2[i2].charCodeAt(0);
         if (code === 48) {
           continue;
         }
         if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
           return "";
         }
-        acc += input2[i];
+        acc += input2[i2];
         break;
       }
-      for (i += 1; i < input2.length; i++) {
-        code = input2[i].charCodeAt(0);
+      for (i2 += 1; i2 < input2.length; i2++) {
+        code = input2[i2].charCodeAt(0);
         if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
           return "";
         }
-        acc += input2[i];
+        acc += input2[i2];
       }
       return acc;
     }
@@ -11336,10 +11336,10 @@ var require_utils2 = __commonJS({
     var nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u);
     function isZoneIdentifier(zone) {
       if (zone.length === 0) return false;
-      for (let i = 0; i < zone.length; i++) {
-        if (isZoneCharacter(zone[i])) continue;
-        if (zone[i] === "%" && i + 2 < zone.length && isHexPair(zone.slice(i + 1, i + 3))) {
-          i += 2;
+      for (let i2 = 0; i2 < zone.length; i2++) {
+        if (isZoneCharacter(zone[i2])) continue;
+        if (zone[i2] === "%" && i2 + 2 < zone.length && isHexPair(zone.slice(i2 + 1, i2 + 3))) {
+          i2 += 2;
           continue;
         }
         return false;
@@ -11351,9 +11351,9 @@ var require_utils2 = __commonJS({
       let bestLength = 0;
       let runStart = -1;
       let runLength = 0;
-      for (let i = 0; i < hextets.length; i++) {
-        if (hextets[i] === "0") {
-          if (runStart === -1) runStart = i;
+      for (let i2 = 0; i2 < hextets.length; i2++) {
+        if (hextets[i2] === "0") {
+          if (runStart === -1) runStart = i2;
           runLength++;
           if (runLength > bestLength) {
             bestLength = runLength;
@@ -11380,16 +11380,16 @@ var require_utils2 = __commonJS({
       }
       const parts = left.concat(right);
       let hextetCount = 0;
-      for (let i = 0; i < parts.length; i++) {
-        const part = parts[i];
+      for (let i2 = 0; i2 < parts.length; i2++) {
+        const part = parts[i2];
         if (part === "") return void 0;
         if (part.indexOf(".") !== -1) {
-          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
+          if (i2 !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
           hextetCount += 2;
           continue;
         }
         if (!isHextet(part)) return void 0;
-        parts[i] = parseInt(part, 16).toString(16);
+        parts[i2] = parseInt(part, 16).toString(16);
         hextetCount++;
       }
       if (compression === -1) {
@@ -11398,8 +11398,8 @@ var require_utils2 = __commonJS({
       }
       if (hextetCount >= 8) return void 0;
       const expanded = parts.slice(0, left.length);
-      for (let i = hextetCount; i < 8; i++) expanded.push("0");
-      for (let i = left.length; i < parts.length; i++) expanded.push(parts[i]);
+      for (let i2 = hextetCount; i2 < 8; i2++) expanded.push("0");
+      for (let i2 = left.length; i2 < parts.length; i2++) expanded.push(parts[i2]);
       return compressIPv6ZeroRun(expanded);
     }
     function normalizeIPv6(host) {
@@ -11432,13 +11432,13 @@ var require_utils2 = __commonJS({
     }
     function findToken(str2, token) {
       let ind = 0;
-      for (let i = 0; i < str2.length; i++) {
-        if (str2[i] === token) ind++;
+      for (let i2 = 0; i2 < str2.length; i2++) {
+        if (str2[i2] === token) ind++;
       }
       return ind;
     }
-    function removeDotSegments(path3) {
-      let input2 = path3;
+    function removeDotSegments(path4) {
+      let input2 = path4;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11512,16 +11512,16 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path3) {
-      if (path3 === "" || path3[0] === "/") {
-        return removeDotSegments(path3);
+    function removeDotSegmentsRelative(path4) {
+      if (path4 === "" || path4[0] === "/") {
+        return removeDotSegments(path4);
       }
-      const segments = path3.split("/");
+      const segments = path4.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
-      for (let i = 0; i <= last; i++) {
-        const segment = segments[i];
+      for (let i2 = 0; i2 <= last; i2++) {
+        const segment = segments[i2];
         if (segment === "." || segment === "..") {
           if (segment === "..") {
             if (output.length !== 0 && output[output.length - 1] !== "..") {
@@ -11530,7 +11530,7 @@ var require_utils2 = __commonJS({
               output.push("..");
             }
           }
-          trailingDirectory = i === last;
+          trailingDirectory = i2 === last;
         } else {
           output.push(segment);
         }
@@ -11556,9 +11556,9 @@ var require_utils2 = __commonJS({
         return input2;
       }
       let output = "";
-      for (let i = 0; i < input2.length; i++) {
-        if (input2[i] === "%" && i + 2 < input2.length) {
-          const hex = input2.slice(i + 1, i + 3);
+      for (let i2 = 0; i2 < input2.length; i2++) {
+        if (input2[i2] === "%" && i2 + 2 < input2.length) {
+          const hex = input2.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
             const normalizedHex = hex.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
@@ -11567,20 +11567,20 @@ var require_utils2 = __commonJS({
             } else {
               output += "%" + normalizedHex;
             }
-            i += 2;
+            i2 += 2;
             continue;
           }
         }
-        output += input2[i];
+        output += input2[i2];
       }
       return output;
     }
     function normalizePathEncoding(input2) {
       let output = "";
-      for (let i = 0; i < input2.length; i++) {
-        const ch = input2[i];
-        if (ch === "%" && i + 2 < input2.length) {
-          const hex = input2.slice(i + 1, i + 3);
+      for (let i2 = 0; i2 < input2.length; i2++) {
+        const ch = input2[i2];
+        if (ch === "%" && i2 + 2 < input2.length) {
+          const hex = input2.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
             const normalizedHex = hex.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
@@ -11589,23 +11589,23 @@ var require_utils2 = __commonJS({
             } else {
               output += "%" + normalizedHex;
             }
-            i += 2;
+            i2 += 2;
             continue;
           }
         }
         if (isPathCharacter(ch)) {
           output += ch;
         } else {
-          const code = input2.charCodeAt(i);
+          const code = input2.charCodeAt(i2);
           if (code < 128) {
             output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
           } else if (code < 55296 || code > 57343) {
             output += percentEncodeNonAscii(code);
-          } else if (code <= 56319 && i + 1 < input2.length) {
-            const low = input2.charCodeAt(i + 1);
+          } else if (code <= 56319 && i2 + 1 < input2.length) {
+            const low = input2.charCodeAt(i2 + 1);
             if (low >= 56320 && low <= 57343) {
               output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
-              i++;
+              i2++;
             } else {
               output += percentEncodeNonAscii(65533);
             }
@@ -11619,13 +11619,13 @@ var require_utils2 = __commonJS({
     function serializePathEncoding(input2, pathNoScheme = false) {
       let output = "";
       let firstSegment = pathNoScheme && input2[0] !== "/";
-      for (let i = 0; i < input2.length; i++) {
-        const ch = input2[i];
-        if (ch === "%" && i + 2 < input2.length) {
-          const hex = input2.slice(i + 1, i + 3);
+      for (let i2 = 0; i2 < input2.length; i2++) {
+        const ch = input2[i2];
+        if (ch === "%" && i2 + 2 < input2.length) {
+          const hex = input2.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
             output += "%" + hex.toUpperCase();
-            i += 2;
+            i2 += 2;
             continue;
           }
         }
@@ -11635,16 +11635,16 @@ var require_utils2 = __commonJS({
         if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
           output += ch;
         } else {
-          const code = input2.charCodeAt(i);
+          const code = input2.charCodeAt(i2);
           if (code < 128) {
             output += BYTE_HEX[code];
           } else if (code < 55296 || code > 57343) {
             output += percentEncodeNonAscii(code);
-          } else if (code <= 56319 && i + 1 < input2.length) {
-            const low = input2.charCodeAt(i + 1);
+          } else if (code <= 56319 && i2 + 1 < input2.length) {
+            const low = input2.charCodeAt(i2 + 1);
             if (low >= 56320 && low <= 57343) {
               output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
-              i++;
+              i2++;
             } else {
               output += percentEncodeNonAscii(65533);
             }
@@ -11657,29 +11657,29 @@ var require_utils2 = __commonJS({
     }
     function encodeComponent(input2, isAllowed) {
       let output = "";
-      for (let i = 0; i < input2.length; i++) {
-        const ch = input2[i];
-        if (ch === "%" && i + 2 < input2.length) {
-          const hex = input2.slice(i + 1, i + 3);
+      for (let i2 = 0; i2 < input2.length; i2++) {
+        const ch = input2[i2];
+        if (ch === "%" && i2 + 2 < input2.length) {
+          const hex = input2.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
             output += "%" + hex.toUpperCase();
-            i += 2;
+            i2 += 2;
             continue;
           }
         }
         if (isAllowed(ch)) {
           output += ch;
         } else {
-          const code = input2.charCodeAt(i);
+          const code = input2.charCodeAt(i2);
           if (code < 128) {
             output += BYTE_HEX[code];
           } else if (code < 55296 || code > 57343) {
             output += percentEncodeNonAscii(code);
-          } else if (code <= 56319 && i + 1 < input2.length) {
-            const low = input2.charCodeAt(i + 1);
+          } else if (code <= 56319 && i2 + 1 < input2.length) {
+            const low = input2.charCodeAt(i2 + 1);
             if (low >= 56320 && low <= 57343) {
               output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
-              i++;
+              i2++;
             } else {
               output += percentEncodeNonAscii(65533);
             }
@@ -11704,10 +11704,10 @@ var require_utils2 = __commonJS({
     }
     function normalizeQueryFragmentEncoding(input2) {
       let output = "";
-      for (let i = 0; i < input2.length; i++) {
-        const ch = input2[i];
-        if (ch === "%" && i + 2 < input2.length) {
-          const hex = input2.slice(i + 1, i + 3);
+      for (let i2 = 0; i2 < input2.length; i2++) {
+        const ch = input2[i2];
+        if (ch === "%" && i2 + 2 < input2.length) {
+          const hex = input2.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
             const normalizedHex = hex.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
@@ -11716,23 +11716,23 @@ var require_utils2 = __commonJS({
             } else {
               output += "%" + normalizedHex;
             }
-            i += 2;
+            i2 += 2;
             continue;
           }
         }
         if (isQueryFragmentCharacter(ch)) {
           output += ch;
         } else {
-          const code = input2.charCodeAt(i);
+          const code = input2.charCodeAt(i2);
           if (code < 128) {
             output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
           } else if (code < 55296 || code > 57343) {
             output += percentEncodeNonAscii(code);
-          } else if (code <= 56319 && i + 1 < input2.length) {
-            const low = input2.charCodeAt(i + 1);
+          } else if (code <= 56319 && i2 + 1 < input2.length) {
+            const low = input2.charCodeAt(i2 + 1);
             if (low >= 56320 && low <= 57343) {
               output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
-              i++;
+              i2++;
             } else {
               output += percentEncodeNonAscii(65533);
             }
@@ -11745,16 +11745,16 @@ var require_utils2 = __commonJS({
     }
     function escapePreservingEscapes(input2) {
       let output = "";
-      for (let i = 0; i < input2.length; i++) {
-        if (input2[i] === "%" && i + 2 < input2.length) {
-          const hex = input2.slice(i + 1, i + 3);
+      for (let i2 = 0; i2 < input2.length; i2++) {
+        if (input2[i2] === "%" && i2 + 2 < input2.length) {
+          const hex = input2.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
             output += "%" + hex.toUpperCase();
-            i += 2;
+            i2 += 2;
             continue;
           }
         }
-        output += escape(input2[i]);
+        output += escape(input2[i2]);
       }
       return output;
     }
@@ -11879,8 +11879,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path3 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path3 && path3 !== "/" ? path3 : void 0;
+        const path4 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path4 && path4 !== "/" ? path4 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -12545,11 +12545,11 @@ var require_core = __commonJS({
     };
     var MAX_EXPRESSION = 200;
     function requiredOptions(o) {
-      var _a, _b, _c, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
+      var _a2, _b2, _c, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
       const s = o.strict;
-      const _optz = (_a = o.code) === null || _a === void 0 ? void 0 : _a.optimize;
+      const _optz = (_a2 = o.code) === null || _a2 === void 0 ? void 0 : _a2.optimize;
       const optimize = _optz === true || _optz === void 0 ? 1 : _optz || 0;
-      const regExp = (_c = (_b = o.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp;
+      const regExp = (_c = (_b2 = o.code) === null || _b2 === void 0 ? void 0 : _b2.regExp) !== null && _c !== void 0 ? _c : defaultRegExp;
       const uriResolver = (_d = o.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
       return {
         strictSchema: (_f = (_e = o.strictSchema) !== null && _e !== void 0 ? _e : s) !== null && _f !== void 0 ? _f : true,
@@ -12840,9 +12840,9 @@ var require_core = __commonJS({
         delete RULES.keywords[keyword];
         delete RULES.all[keyword];
         for (const group of RULES.rules) {
-          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
-          if (i >= 0)
-            group.rules.splice(i, 1);
+          const i2 = group.rules.findIndex((rule) => rule.keyword === keyword);
+          if (i2 >= 0)
+            group.rules.splice(i2, 1);
         }
         return this;
       }
@@ -13021,7 +13021,7 @@ var require_core = __commonJS({
       }
     }
     function addRule(keyword, definition, dataType) {
-      var _a;
+      var _a2;
       const post = definition === null || definition === void 0 ? void 0 : definition.post;
       if (dataType && post)
         throw new Error('keyword with "post" flag cannot have "type"');
@@ -13047,12 +13047,12 @@ var require_core = __commonJS({
       else
         ruleGroup.rules.push(rule);
       RULES.all[keyword] = rule;
-      (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
+      (_a2 = definition.implements) === null || _a2 === void 0 ? void 0 : _a2.forEach((kwd) => this.addKeyword(kwd));
     }
     function addBeforeRule(ruleGroup, rule, before) {
-      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
-      if (i >= 0) {
-        ruleGroup.rules.splice(i, 0, rule);
+      const i2 = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
+      if (i2 >= 0) {
+        ruleGroup.rules.splice(i2, 0, rule);
       } else {
         ruleGroup.rules.push(rule);
         this.logger.warn(`rule ${before} is not defined`);
@@ -13181,10 +13181,10 @@ var require_ref = __commonJS({
         gen.assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
       }
       function addEvaluatedFrom(source) {
-        var _a;
+        var _a2;
         if (!it.opts.unevaluated)
           return;
-        const schEvaluated = (_a = sch === null || sch === void 0 ? void 0 : sch.validate) === null || _a === void 0 ? void 0 : _a.evaluated;
+        const schEvaluated = (_a2 = sch === null || sch === void 0 ? void 0 : sch.validate) === null || _a2 === void 0 ? void 0 : _a2.evaluated;
         if (it.props !== true) {
           if (schEvaluated && !schEvaluated.dynamicProps) {
             if (schEvaluated.props !== void 0) {
@@ -13549,8 +13549,8 @@ var require_uniqueItems = __commonJS({
     var util_1 = require_util();
     var equal_1 = require_equal();
     var error2 = {
-      message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
-      params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
+      message: ({ params: { i: i2, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i2} are identical)`,
+      params: ({ params: { i: i2, j } }) => (0, codegen_1._)`{i: ${i2}, j: ${j}}`
     };
     var def = {
       keyword: "uniqueItems",
@@ -13567,21 +13567,21 @@ var require_uniqueItems = __commonJS({
         cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
         cxt.ok(valid);
         function validateUniqueItems() {
-          const i = gen.let("i", (0, codegen_1._)`${data}.length`);
+          const i2 = gen.let("i", (0, codegen_1._)`${data}.length`);
           const j = gen.let("j");
-          cxt.setParams({ i, j });
+          cxt.setParams({ i: i2, j });
           gen.assign(valid, true);
-          gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j));
+          gen.if((0, codegen_1._)`${i2} > 1`, () => (canOptimize() ? loopN : loopN2)(i2, j));
         }
         function canOptimize() {
           return itemTypes.length > 0 && !itemTypes.some((t) => t === "object" || t === "array");
         }
-        function loopN(i, j) {
+        function loopN(i2, j) {
           const item = gen.name("item");
           const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong);
           const indices = gen.const("indices", (0, codegen_1._)`{}`);
-          gen.for((0, codegen_1._)`;${i}--;`, () => {
-            gen.let(item, (0, codegen_1._)`${data}[${i}]`);
+          gen.for((0, codegen_1._)`;${i2}--;`, () => {
+            gen.let(item, (0, codegen_1._)`${data}[${i2}]`);
             gen.if(wrongType, (0, codegen_1._)`continue`);
             if (itemTypes.length > 1)
               gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`);
@@ -13589,13 +13589,13 @@ var require_uniqueItems = __commonJS({
               gen.assign(j, (0, codegen_1._)`${indices}[${item}]`);
               cxt.error();
               gen.assign(valid, false).break();
-            }).code((0, codegen_1._)`${indices}[${item}] = ${i}`);
+            }).code((0, codegen_1._)`${indices}[${item}] = ${i2}`);
           });
         }
-        function loopN2(i, j) {
+        function loopN2(i2, j) {
           const eql = (0, util_1.useFunc)(gen, equal_1.default);
           const outer = gen.name("outer");
-          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j}])`, () => {
+          gen.label(outer).for((0, codegen_1._)`;${i2}--;`, () => gen.for((0, codegen_1._)`${j} = ${i2}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i2}], ${data}[${j}])`, () => {
             cxt.error();
             gen.assign(valid, false).break(outer);
           })));
@@ -13667,16 +13667,16 @@ var require_enum = __commonJS({
           if (!Array.isArray(schema))
             throw new Error("ajv implementation error");
           const vSchema = gen.const("vSchema", schemaCode);
-          valid = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
+          valid = (0, codegen_1.or)(...schema.map((_x, i2) => equalCode(vSchema, i2)));
         }
         cxt.pass(valid);
         function loopEnum() {
           gen.assign(valid, false);
           gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, true).break()));
         }
-        function equalCode(vSchema, i) {
-          const sch = schema[i];
-          return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i}])` : (0, codegen_1._)`${data} === ${sch}`;
+        function equalCode(vSchema, i2) {
+          const sch = schema[i2];
+          return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i2}])` : (0, codegen_1._)`${data} === ${sch}`;
         }
       }
     };
@@ -13763,8 +13763,8 @@ var require_additionalItems = __commonJS({
         cxt.ok(valid);
       }
       function validateItems(valid) {
-        gen.forRange("i", items.length, len, (i) => {
-          cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
+        gen.forRange("i", items.length, len, (i2) => {
+          cxt.subschema({ keyword, dataProp: i2, dataPropType: util_1.Type.Num }, valid);
           if (!it.allErrors)
             gen.if((0, codegen_1.not)(valid), () => gen.break());
         });
@@ -13807,13 +13807,13 @@ var require_items = __commonJS({
       }
       const valid = gen.name("valid");
       const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-      schArr.forEach((sch, i) => {
+      schArr.forEach((sch, i2) => {
         if ((0, util_1.alwaysValidSchema)(it, sch))
           return;
-        gen.if((0, codegen_1._)`${len} > ${i}`, () => cxt.subschema({
+        gen.if((0, codegen_1._)`${len} > ${i2}`, () => cxt.subschema({
           keyword,
-          schemaProp: i,
-          dataProp: i
+          schemaProp: i2,
+          dataProp: i2
         }, valid));
         cxt.ok(valid);
       });
@@ -13892,8 +13892,8 @@ var require_contains = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var error2 = {
-      message: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max} valid item(s)`,
-      params: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max}}`
+      message: ({ params: { min, max: max2 } }) => max2 === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max2} valid item(s)`,
+      params: ({ params: { min, max: max2 } }) => max2 === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max2}}`
     };
     var def = {
       keyword: "contains",
@@ -13905,39 +13905,39 @@ var require_contains = __commonJS({
       code(cxt) {
         const { gen, schema, parentSchema, data, it } = cxt;
         let min;
-        let max;
+        let max2;
         const { minContains, maxContains } = parentSchema;
         if (it.opts.next) {
           min = minContains === void 0 ? 1 : minContains;
-          max = maxContains;
+          max2 = maxContains;
         } else {
           min = 1;
         }
         const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        cxt.setParams({ min, max });
-        if (max === void 0 && min === 0) {
+        cxt.setParams({ min, max: max2 });
+        if (max2 === void 0 && min === 0) {
           (0, util_1.checkStrictMode)(it, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
           return;
         }
-        if (max !== void 0 && min > max) {
+        if (max2 !== void 0 && min > max2) {
           (0, util_1.checkStrictMode)(it, `"minContains" > "maxContains" is always invalid`);
           cxt.fail();
           return;
         }
         if ((0, util_1.alwaysValidSchema)(it, schema)) {
           let cond = (0, codegen_1._)`${len} >= ${min}`;
-          if (max !== void 0)
-            cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`;
+          if (max2 !== void 0)
+            cond = (0, codegen_1._)`${cond} && ${len} <= ${max2}`;
           cxt.pass(cond);
           return;
         }
         it.items = true;
         const valid = gen.name("valid");
-        if (max === void 0 && min === 1) {
+        if (max2 === void 0 && min === 1) {
           validateItems(valid, () => gen.if(valid, () => gen.break()));
         } else if (min === 0) {
           gen.let(valid, true);
-          if (max !== void 0)
+          if (max2 !== void 0)
             gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount);
         } else {
           gen.let(valid, false);
@@ -13950,10 +13950,10 @@ var require_contains = __commonJS({
           validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
         }
         function validateItems(_valid, block) {
-          gen.forRange("i", 0, len, (i) => {
+          gen.forRange("i", 0, len, (i2) => {
             cxt.subschema({
               keyword: "contains",
-              dataProp: i,
+              dataProp: i2,
               dataPropType: util_1.Type.Num,
               compositeRule: true
             }, _valid);
@@ -13962,10 +13962,10 @@ var require_contains = __commonJS({
         }
         function checkLimits(count) {
           gen.code((0, codegen_1._)`${count}++`);
-          if (max === void 0) {
+          if (max2 === void 0) {
             gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count} > ${max2}`, () => gen.assign(valid, false).break());
             if (min === 1)
               gen.assign(valid, true);
             else
@@ -14431,23 +14431,23 @@ var require_oneOf = __commonJS({
         gen.block(validateOneOf);
         cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
         function validateOneOf() {
-          schArr.forEach((sch, i) => {
+          schArr.forEach((sch, i2) => {
             let schCxt;
             if ((0, util_1.alwaysValidSchema)(it, sch)) {
               gen.var(schValid, true);
             } else {
               schCxt = cxt.subschema({
                 keyword: "oneOf",
-                schemaProp: i,
+                schemaProp: i2,
                 compositeRule: true
               }, schValid);
             }
-            if (i > 0) {
-              gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, false).assign(passing, (0, codegen_1._)`[${passing}, ${i}]`).else();
+            if (i2 > 0) {
+              gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, false).assign(passing, (0, codegen_1._)`[${passing}, ${i2}]`).else();
             }
             gen.if(schValid, () => {
               gen.assign(valid, true);
-              gen.assign(passing, i);
+              gen.assign(passing, i2);
               if (schCxt)
                 cxt.mergeEvaluated(schCxt, codegen_1.Name);
             });
@@ -14473,10 +14473,10 @@ var require_allOf = __commonJS({
         if (!Array.isArray(schema))
           throw new Error("ajv implementation error");
         const valid = gen.name("valid");
-        schema.forEach((sch, i) => {
+        schema.forEach((sch, i2) => {
           if ((0, util_1.alwaysValidSchema)(it, sch))
             return;
-          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
+          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i2 }, valid);
           cxt.ok(valid);
           cxt.mergeEvaluated(schCxt);
         });
@@ -14835,12 +14835,12 @@ var require_discriminator = __commonJS({
           return _valid;
         }
         function getMapping() {
-          var _a;
+          var _a2;
           const oneOfMapping = {};
           const topRequired = hasRequired(parentSchema);
           let tagRequired = true;
-          for (let i = 0; i < oneOf.length; i++) {
-            let sch = oneOf[i];
+          for (let i2 = 0; i2 < oneOf.length; i2++) {
+            let sch = oneOf[i2];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
               const ref = sch.$ref;
               sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
@@ -14849,12 +14849,12 @@ var require_discriminator = __commonJS({
               if (sch === void 0)
                 throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
             }
-            const propSch = (_a = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a === void 0 ? void 0 : _a[tagName];
+            const propSch = (_a2 = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a2 === void 0 ? void 0 : _a2[tagName];
             if (typeof propSch != "object") {
               throw new Error(`discriminator: oneOf subschemas (or referenced schemas) must have "properties/${tagName}"`);
             }
             tagRequired = tagRequired && (topRequired || hasRequired(sch));
-            addMappings(propSch, i);
+            addMappings(propSch, i2);
           }
           if (!tagRequired)
             throw new Error(`discriminator: "${tagName}" must be required`);
@@ -14862,22 +14862,22 @@ var require_discriminator = __commonJS({
           function hasRequired({ required }) {
             return Array.isArray(required) && required.includes(tagName);
           }
-          function addMappings(sch, i) {
+          function addMappings(sch, i2) {
             if (sch.const) {
-              addMapping(sch.const, i);
+              addMapping(sch.const, i2);
             } else if (sch.enum) {
               for (const tagValue of sch.enum) {
-                addMapping(tagValue, i);
+                addMapping(tagValue, i2);
               }
             } else {
               throw new Error(`discriminator: "properties/${tagName}" must have "const" or "enum"`);
             }
           }
-          function addMapping(tagValue, i) {
+          function addMapping(tagValue, i2) {
             if (typeof tagValue != "string" || tagValue in oneOfMapping) {
               throw new Error(`discriminator: "${tagName}" values must be unique strings`);
             }
-            oneOfMapping[tagValue] = i;
+            oneOfMapping[tagValue] = i2;
           }
         }
       }
@@ -15417,12 +15417,12 @@ var require_dist2 = __commonJS({
         throw new Error(`Unknown format "${name}"`);
       return f;
     };
-    function addFormats2(ajv2, list, fs9, exportName) {
-      var _a;
-      var _b;
-      (_a = (_b = ajv2.opts.code).formats) !== null && _a !== void 0 ? _a : _b.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
+    function addFormats2(ajv2, list, fs10, exportName) {
+      var _a2;
+      var _b2;
+      (_a2 = (_b2 = ajv2.opts.code).formats) !== null && _a2 !== void 0 ? _a2 : _b2.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
       for (const f of list)
-        ajv2.addFormat(f, fs9[f]);
+        ajv2.addFormat(f, fs10[f]);
     }
     module2.exports = exports2 = formatsPlugin;
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -15478,10 +15478,10 @@ var require_tunnel = __commonJS({
       self.sockets = [];
       self.on("free", function onFree(socket, host, port, localAddress) {
         var options2 = toOptions(host, port, localAddress);
-        for (var i = 0, len = self.requests.length; i < len; ++i) {
-          var pending = self.requests[i];
+        for (var i2 = 0, len = self.requests.length; i2 < len; ++i2) {
+          var pending = self.requests[i2];
           if (pending.host === options2.host && pending.port === options2.port) {
-            self.requests.splice(i, 1);
+            self.requests.splice(i2, 1);
             pending.request.onSocket(socket);
             return;
           }
@@ -15506,7 +15506,7 @@ var require_tunnel = __commonJS({
         function onFree() {
           self.emit("free", socket, options);
         }
-        function onCloseOrRemove(err) {
+        function onCloseOrRemove(err2) {
           self.removeSocket(socket);
           socket.removeListener("free", onFree);
           socket.removeListener("close", onCloseOrRemove);
@@ -15627,8 +15627,8 @@ var require_tunnel = __commonJS({
       return host;
     }
     function mergeOptions(target) {
-      for (var i = 1, len = arguments.length; i < len; ++i) {
-        var overrides = arguments[i];
+      for (var i2 = 1, len = arguments.length; i2 < len; ++i2) {
+        var overrides = arguments[i2];
         if (typeof overrides === "object") {
           var keys = Object.keys(overrides);
           for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
@@ -16200,8 +16200,8 @@ var require_constants2 = __commonJS({
       "X-Requested-With",
       "X-XSS-Protection"
     ];
-    for (let i = 0; i < wellknownHeaderNames.length; ++i) {
-      const key = wellknownHeaderNames[i];
+    for (let i2 = 0; i2 < wellknownHeaderNames.length; ++i2) {
+      const key = wellknownHeaderNames[i2];
       const lowerCasedKey = key.toLowerCase();
       headerNameLowerCasedRecord[key] = headerNameLowerCasedRecord[lowerCasedKey] = lowerCasedKey;
     }
@@ -16342,8 +16342,8 @@ var require_tree = __commonJS({
       }
     };
     var tree = new TernarySearchTree();
-    for (let i = 0; i < wellknownHeaderNames.length; ++i) {
-      const key = headerNameLowerCasedRecord[wellknownHeaderNames[i]];
+    for (let i2 = 0; i2 < wellknownHeaderNames.length; ++i2) {
+      const key = headerNameLowerCasedRecord[wellknownHeaderNames[i2]];
       tree.insert(key, key);
     }
     module2.exports = {
@@ -16469,14 +16469,14 @@ var require_util2 = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path3 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path4 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path3 && path3[0] !== "/") {
-          path3 = `/${path3}`;
+        if (path4 && path4[0] !== "/") {
+          path4 = `/${path4}`;
         }
-        return new URL(`${origin}${path3}`);
+        return new URL(`${origin}${path4}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -16536,7 +16536,7 @@ var require_util2 = __commonJS({
     function isDestroyed(body) {
       return body && !!(body.destroyed || body[kDestroyed] || stream.isDestroyed?.(body));
     }
-    function destroy(stream2, err) {
+    function destroy(stream2, err2) {
       if (stream2 == null || !isStream(stream2) || isDestroyed(stream2)) {
         return;
       }
@@ -16544,10 +16544,10 @@ var require_util2 = __commonJS({
         if (Object.getPrototypeOf(stream2).constructor === IncomingMessage) {
           stream2.socket = null;
         }
-        stream2.destroy(err);
-      } else if (err) {
+        stream2.destroy(err2);
+      } else if (err2) {
         queueMicrotask(() => {
-          stream2.emit("error", err);
+          stream2.emit("error", err2);
         });
       }
       if (stream2.destroyed !== true) {
@@ -16567,21 +16567,21 @@ var require_util2 = __commonJS({
     }
     function parseHeaders(headers, obj) {
       if (obj === void 0) obj = {};
-      for (let i = 0; i < headers.length; i += 2) {
-        const key = headerNameToString(headers[i]);
+      for (let i2 = 0; i2 < headers.length; i2 += 2) {
+        const key = headerNameToString(headers[i2]);
         let val = obj[key];
         if (val) {
           if (typeof val === "string") {
             val = [val];
             obj[key] = val;
           }
-          val.push(headers[i + 1].toString("utf8"));
+          val.push(headers[i2 + 1].toString("utf8"));
         } else {
-          const headersValue = headers[i + 1];
+          const headersValue = headers[i2 + 1];
           if (typeof headersValue === "string") {
             obj[key] = headersValue;
           } else {
-            obj[key] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj[key] = Array.isArray(headersValue) ? headersValue.map((x2) => x2.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
@@ -16746,8 +16746,8 @@ var require_util2 = __commonJS({
       if (characters.length === 0) {
         return false;
       }
-      for (let i = 0; i < characters.length; ++i) {
-        if (!isTokenCharCode(characters.charCodeAt(i))) {
+      for (let i2 = 0; i2 < characters.length; ++i2) {
+        if (!isTokenCharCode(characters.charCodeAt(i2))) {
           return false;
         }
       }
@@ -16778,12 +16778,12 @@ var require_util2 = __commonJS({
       }
       obj[kListeners] = null;
     }
-    function errorRequest(client2, request2, err) {
+    function errorRequest(client2, request2, err2) {
       try {
-        request2.onError(err);
+        request2.onError(err2);
         assert(request2.aborted);
-      } catch (err2) {
-        client2.emit("error", err2);
+      } catch (err3) {
+        client2.emit("error", err3);
       }
     }
     var kEnumerableProperty = /* @__PURE__ */ Object.create(null);
@@ -16927,39 +16927,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path3, origin }
+          request: { method, path: path4, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path3);
+        debuglog("sending request to %s %s/%s", method, origin, path4);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path3, origin },
+          request: { method, path: path4, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path3,
+          path4,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path3, origin }
+          request: { method, path: path4, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path3);
+        debuglog("trailers received from %s %s/%s", method, origin, path4);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path3, origin },
+          request: { method, path: path4, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path3,
+          path4,
           error2.message
         );
       });
@@ -17008,9 +17008,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path3, origin }
+            request: { method, path: path4, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path3);
+          debuglog("sending request to %s %s/%s", method, origin, path4);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -17028,8 +17028,8 @@ var require_diagnostics = __commonJS({
           reason
         );
       });
-      diagnosticsChannel.channel("undici:websocket:socket_error").subscribe((err) => {
-        websocketDebuglog("connection errored - %s", err.message);
+      diagnosticsChannel.channel("undici:websocket:socket_error").subscribe((err2) => {
+        websocketDebuglog("connection errored - %s", err2.message);
       });
       diagnosticsChannel.channel("undici:websocket:ping").subscribe((evt) => {
         websocketDebuglog("ping received");
@@ -17073,7 +17073,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path3,
+        path: path4,
         method,
         body,
         headers,
@@ -17088,11 +17088,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path3 !== "string") {
+        if (typeof path4 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path3[0] !== "/" && !(path3.startsWith("http://") || path3.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path4[0] !== "/" && !(path4.startsWith("http://") || path4.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path3)) {
+        } else if (invalidPathRegex.test(path4)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -17134,11 +17134,11 @@ var require_request = __commonJS({
             };
             this.body.on("end", this.endHandler);
           }
-          this.errorHandler = (err) => {
+          this.errorHandler = (err2) => {
             if (this.abort) {
-              this.abort(err);
+              this.abort(err2);
             } else {
-              this.error = err;
+              this.error = err2;
             }
           };
           this.body.on("error", this.errorHandler);
@@ -17158,7 +17158,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path3, query) : path3;
+        this.path = query ? buildURL(path4, query) : path4;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -17172,8 +17172,8 @@ var require_request = __commonJS({
           if (headers.length % 2 !== 0) {
             throw new InvalidArgumentError("headers array must be even");
           }
-          for (let i = 0; i < headers.length; i += 2) {
-            processHeader(this, headers[i], headers[i + 1]);
+          for (let i2 = 0; i2 < headers.length; i2 += 2) {
+            processHeader(this, headers[i2], headers[i2 + 1]);
           }
         } else if (headers && typeof headers === "object") {
           if (headers[Symbol.iterator]) {
@@ -17185,8 +17185,8 @@ var require_request = __commonJS({
             }
           } else {
             const keys = Object.keys(headers);
-            for (let i = 0; i < keys.length; ++i) {
-              processHeader(this, keys[i], headers[keys[i]]);
+            for (let i2 = 0; i2 < keys.length; ++i2) {
+              processHeader(this, keys[i2], headers[keys[i2]]);
             }
           }
         } else if (headers != null) {
@@ -17203,8 +17203,8 @@ var require_request = __commonJS({
         if (this[kHandler].onBodySent) {
           try {
             return this[kHandler].onBodySent(chunk);
-          } catch (err) {
-            this.abort(err);
+          } catch (err2) {
+            this.abort(err2);
           }
         }
       }
@@ -17215,8 +17215,8 @@ var require_request = __commonJS({
         if (this[kHandler].onRequestSent) {
           try {
             return this[kHandler].onRequestSent();
-          } catch (err) {
-            this.abort(err);
+          } catch (err2) {
+            this.abort(err2);
           }
         }
       }
@@ -17241,8 +17241,8 @@ var require_request = __commonJS({
         }
         try {
           return this[kHandler].onHeaders(statusCode, headers, resume, statusText);
-        } catch (err) {
-          this.abort(err);
+        } catch (err2) {
+          this.abort(err2);
         }
       }
       onData(chunk) {
@@ -17250,8 +17250,8 @@ var require_request = __commonJS({
         assert(!this.completed);
         try {
           return this[kHandler].onData(chunk);
-        } catch (err) {
-          this.abort(err);
+        } catch (err2) {
+          this.abort(err2);
           return false;
         }
       }
@@ -17325,8 +17325,8 @@ var require_request = __commonJS({
         }
         try {
           return this[kHandler].onComplete(trailers);
-        } catch (err) {
-          this.onError(err);
+        } catch (err2) {
+          this.onError(err2);
         }
       }
       onError(error2) {
@@ -17370,18 +17370,18 @@ var require_request = __commonJS({
       }
       if (Array.isArray(val)) {
         const arr2 = [];
-        for (let i = 0; i < val.length; i++) {
-          if (typeof val[i] === "string") {
-            if (!isValidHeaderValue(val[i])) {
+        for (let i2 = 0; i2 < val.length; i2++) {
+          if (typeof val[i2] === "string") {
+            if (!isValidHeaderValue(val[i2])) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
-            arr2.push(val[i]);
-          } else if (val[i] === null) {
+            arr2.push(val[i2]);
+          } else if (val[i2] === null) {
             arr2.push("");
-          } else if (typeof val[i] === "object") {
+          } else if (typeof val[i2] === "object") {
             throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
-            const str2 = `${val[i]}`;
+            const str2 = `${val[i2]}`;
             if (!isValidHeaderValue(str2)) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
@@ -17544,8 +17544,8 @@ var require_dispatcher_base = __commonJS({
       }
       set interceptors(newInterceptors) {
         if (newInterceptors) {
-          for (let i = newInterceptors.length - 1; i >= 0; i--) {
-            const interceptor = this[kInterceptors][i];
+          for (let i2 = newInterceptors.length - 1; i2 >= 0; i2--) {
+            const interceptor = this[kInterceptors][i2];
             if (typeof interceptor !== "function") {
               throw new InvalidArgumentError("interceptor must be an function");
             }
@@ -17556,8 +17556,8 @@ var require_dispatcher_base = __commonJS({
       close(callback) {
         if (callback === void 0) {
           return new Promise((resolve, reject) => {
-            this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+            this.close((err2, data) => {
+              return err2 ? reject(err2) : resolve(data);
             });
           });
         }
@@ -17581,25 +17581,25 @@ var require_dispatcher_base = __commonJS({
         const onClosed = () => {
           const callbacks = this[kOnClosed];
           this[kOnClosed] = null;
-          for (let i = 0; i < callbacks.length; i++) {
-            callbacks[i](null, null);
+          for (let i2 = 0; i2 < callbacks.length; i2++) {
+            callbacks[i2](null, null);
           }
         };
         this[kClose]().then(() => this.destroy()).then(() => {
           queueMicrotask(onClosed);
         });
       }
-      destroy(err, callback) {
-        if (typeof err === "function") {
-          callback = err;
-          err = null;
+      destroy(err2, callback) {
+        if (typeof err2 === "function") {
+          callback = err2;
+          err2 = null;
         }
         if (callback === void 0) {
           return new Promise((resolve, reject) => {
-            this.destroy(err, (err2, data) => {
-              return err2 ? (
+            this.destroy(err2, (err3, data) => {
+              return err3 ? (
                 /* istanbul ignore next: should never error */
-                reject(err2)
+                reject(err3)
               ) : resolve(data);
             });
           });
@@ -17615,8 +17615,8 @@ var require_dispatcher_base = __commonJS({
           }
           return;
         }
-        if (!err) {
-          err = new ClientDestroyedError();
+        if (!err2) {
+          err2 = new ClientDestroyedError();
         }
         this[kDestroyed] = true;
         this[kOnDestroyed] = this[kOnDestroyed] || [];
@@ -17624,11 +17624,11 @@ var require_dispatcher_base = __commonJS({
         const onDestroyed = () => {
           const callbacks = this[kOnDestroyed];
           this[kOnDestroyed] = null;
-          for (let i = 0; i < callbacks.length; i++) {
-            callbacks[i](null, null);
+          for (let i2 = 0; i2 < callbacks.length; i2++) {
+            callbacks[i2](null, null);
           }
         };
-        this[kDestroy](err).then(() => {
+        this[kDestroy](err2).then(() => {
           queueMicrotask(onDestroyed);
         });
       }
@@ -17638,8 +17638,8 @@ var require_dispatcher_base = __commonJS({
           return this[kDispatch](opts, handler2);
         }
         let dispatch = this[kDispatch].bind(this);
-        for (let i = this[kInterceptors].length - 1; i >= 0; i--) {
-          dispatch = this[kInterceptors][i](dispatch);
+        for (let i2 = this[kInterceptors].length - 1; i2 >= 0; i2--) {
+          dispatch = this[kInterceptors][i2](dispatch);
         }
         this[kInterceptedDispatch] = dispatch;
         return dispatch(opts, handler2);
@@ -17659,11 +17659,11 @@ var require_dispatcher_base = __commonJS({
             throw new ClientClosedError();
           }
           return this[kInterceptedDispatch](opts, handler2);
-        } catch (err) {
+        } catch (err2) {
           if (typeof handler2.onError !== "function") {
             throw new InvalidArgumentError("invalid onError method");
           }
-          handler2.onError(err);
+          handler2.onError(err2);
           return false;
         }
       }
@@ -18024,12 +18024,12 @@ var require_connect = __commonJS({
             callback = null;
             cb(null, this);
           }
-        }).on("error", function(err) {
+        }).on("error", function(err2) {
           queueMicrotask(clearConnectTimeout);
           if (callback) {
             const cb = callback;
             callback = null;
-            cb(err);
+            cb(err2);
           }
         });
         return socket;
@@ -18283,9 +18283,9 @@ var require_constants3 = __commonJS({
       FINISH2[FINISH2["UNSAFE"] = 2] = "UNSAFE";
     })(FINISH = exports2.FINISH || (exports2.FINISH = {}));
     exports2.ALPHA = [];
-    for (let i = "A".charCodeAt(0); i <= "Z".charCodeAt(0); i++) {
-      exports2.ALPHA.push(String.fromCharCode(i));
-      exports2.ALPHA.push(String.fromCharCode(i + 32));
+    for (let i2 = "A".charCodeAt(0); i2 <= "Z".charCodeAt(0); i2++) {
+      exports2.ALPHA.push(String.fromCharCode(i2));
+      exports2.ALPHA.push(String.fromCharCode(i2 + 32));
     }
     exports2.NUM_MAP = {
       0: 0,
@@ -18371,8 +18371,8 @@ var require_constants3 = __commonJS({
       "~"
     ].concat(exports2.ALPHANUM);
     exports2.URL_CHAR = exports2.STRICT_URL_CHAR.concat(["	", "\f"]);
-    for (let i = 128; i <= 255; i++) {
-      exports2.URL_CHAR.push(i);
+    for (let i2 = 128; i2 <= 255; i2++) {
+      exports2.URL_CHAR.push(i2);
     }
     exports2.HEX = exports2.NUM.concat(["a", "b", "c", "d", "e", "f", "A", "B", "C", "D", "E", "F"]);
     exports2.STRICT_TOKEN = [
@@ -18394,9 +18394,9 @@ var require_constants3 = __commonJS({
     ].concat(exports2.ALPHANUM);
     exports2.TOKEN = exports2.STRICT_TOKEN.concat([" "]);
     exports2.HEADER_CHARS = ["	"];
-    for (let i = 32; i <= 255; i++) {
-      if (i !== 127) {
-        exports2.HEADER_CHARS.push(i);
+    for (let i2 = 32; i2 <= 255; i2++) {
+      if (i2 !== 127) {
+        exports2.HEADER_CHARS.push(i2);
       }
     }
     exports2.CONNECTION_TOKEN_CHARS = exports2.HEADER_CHARS.filter((c) => c !== 44);
@@ -18790,15 +18790,15 @@ var require_data_url = __commonJS({
       const length = input2.length;
       const output = new Uint8Array(length);
       let j = 0;
-      for (let i = 0; i < length; ++i) {
-        const byte = input2[i];
+      for (let i2 = 0; i2 < length; ++i2) {
+        const byte = input2[i2];
         if (byte !== 37) {
           output[j++] = byte;
-        } else if (byte === 37 && !(isHexCharByte(input2[i + 1]) && isHexCharByte(input2[i + 2]))) {
+        } else if (byte === 37 && !(isHexCharByte(input2[i2 + 1]) && isHexCharByte(input2[i2 + 2]))) {
           output[j++] = 37;
         } else {
-          output[j++] = hexByteToNumber(input2[i + 1]) << 4 | hexByteToNumber(input2[i + 2]);
-          i += 2;
+          output[j++] = hexByteToNumber(input2[i2 + 1]) << 4 | hexByteToNumber(input2[i2 + 2]);
+          i2 += 2;
         }
       }
       return length === j ? output : output.subarray(0, j);
@@ -18984,13 +18984,13 @@ var require_data_url = __commonJS({
         return String.fromCharCode.apply(null, input2);
       }
       let result = "";
-      let i = 0;
+      let i2 = 0;
       let addition = (2 << 15) - 1;
-      while (i < length) {
-        if (i + addition > length) {
-          addition = length - i;
+      while (i2 < length) {
+        if (i2 + addition > length) {
+          addition = length - i2;
         }
-        result += String.fromCharCode.apply(null, input2.subarray(i, i += addition));
+        result += String.fromCharCode.apply(null, input2.subarray(i2, i2 += addition));
       }
       return result;
     }
@@ -19079,15 +19079,15 @@ var require_webidl = __commonJS({
     webidl.brandCheck = function(V, I, opts) {
       if (opts?.strict !== false) {
         if (!(V instanceof I)) {
-          const err = new TypeError("Illegal invocation");
-          err.code = "ERR_INVALID_THIS";
-          throw err;
+          const err2 = new TypeError("Illegal invocation");
+          err2.code = "ERR_INVALID_THIS";
+          throw err2;
         }
       } else {
         if (V?.[Symbol.toStringTag] !== I.prototype[Symbol.toStringTag]) {
-          const err = new TypeError("Illegal invocation");
-          err.code = "ERR_INVALID_THIS";
-          throw err;
+          const err2 = new TypeError("Illegal invocation");
+          err2.code = "ERR_INVALID_THIS";
+          throw err2;
         }
       }
     };
@@ -19147,44 +19147,44 @@ var require_webidl = __commonJS({
         lowerBound = Math.pow(-2, bitLength) - 1;
         upperBound = Math.pow(2, bitLength - 1) - 1;
       }
-      let x = Number(V);
-      if (x === 0) {
-        x = 0;
+      let x2 = Number(V);
+      if (x2 === 0) {
+        x2 = 0;
       }
       if (opts?.enforceRange === true) {
-        if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) {
+        if (Number.isNaN(x2) || x2 === Number.POSITIVE_INFINITY || x2 === Number.NEGATIVE_INFINITY) {
           throw webidl.errors.exception({
             header: "Integer conversion",
             message: `Could not convert ${webidl.util.Stringify(V)} to an integer.`
           });
         }
-        x = webidl.util.IntegerPart(x);
-        if (x < lowerBound || x > upperBound) {
+        x2 = webidl.util.IntegerPart(x2);
+        if (x2 < lowerBound || x2 > upperBound) {
           throw webidl.errors.exception({
             header: "Integer conversion",
-            message: `Value must be between ${lowerBound}-${upperBound}, got ${x}.`
+            message: `Value must be between ${lowerBound}-${upperBound}, got ${x2}.`
           });
         }
-        return x;
+        return x2;
       }
-      if (!Number.isNaN(x) && opts?.clamp === true) {
-        x = Math.min(Math.max(x, lowerBound), upperBound);
-        if (Math.floor(x) % 2 === 0) {
-          x = Math.floor(x);
+      if (!Number.isNaN(x2) && opts?.clamp === true) {
+        x2 = Math.min(Math.max(x2, lowerBound), upperBound);
+        if (Math.floor(x2) % 2 === 0) {
+          x2 = Math.floor(x2);
         } else {
-          x = Math.ceil(x);
+          x2 = Math.ceil(x2);
         }
-        return x;
+        return x2;
       }
-      if (Number.isNaN(x) || x === 0 && Object.is(0, x) || x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) {
+      if (Number.isNaN(x2) || x2 === 0 && Object.is(0, x2) || x2 === Number.POSITIVE_INFINITY || x2 === Number.NEGATIVE_INFINITY) {
         return 0;
       }
-      x = webidl.util.IntegerPart(x);
-      x = x % Math.pow(2, bitLength);
-      if (signedness === "signed" && x >= Math.pow(2, bitLength) - 1) {
-        return x - Math.pow(2, bitLength);
+      x2 = webidl.util.IntegerPart(x2);
+      x2 = x2 % Math.pow(2, bitLength);
+      if (signedness === "signed" && x2 >= Math.pow(2, bitLength) - 1) {
+        return x2 - Math.pow(2, bitLength);
       }
-      return x;
+      return x2;
     };
     webidl.util.IntegerPart = function(n) {
       const r = Math.floor(Math.abs(n));
@@ -19263,12 +19263,12 @@ var require_webidl = __commonJS({
         return result;
       };
     };
-    webidl.interfaceConverter = function(i) {
+    webidl.interfaceConverter = function(i2) {
       return (V, prefix, argument, opts) => {
-        if (opts?.strict !== false && !(V instanceof i)) {
+        if (opts?.strict !== false && !(V instanceof i2)) {
           throw webidl.errors.exception({
             header: prefix,
-            message: `Expected ${argument} ("${webidl.util.Stringify(V)}") to be an instance of ${i.name}.`
+            message: `Expected ${argument} ("${webidl.util.Stringify(V)}") to be an instance of ${i2.name}.`
           });
         }
         return V;
@@ -19336,39 +19336,39 @@ var require_webidl = __commonJS({
       return String(V);
     };
     webidl.converters.ByteString = function(V, prefix, argument) {
-      const x = webidl.converters.DOMString(V, prefix, argument);
-      for (let index = 0; index < x.length; index++) {
-        if (x.charCodeAt(index) > 255) {
+      const x2 = webidl.converters.DOMString(V, prefix, argument);
+      for (let index = 0; index < x2.length; index++) {
+        if (x2.charCodeAt(index) > 255) {
           throw new TypeError(
-            `Cannot convert argument to a ByteString because the character at index ${index} has a value of ${x.charCodeAt(index)} which is greater than 255.`
+            `Cannot convert argument to a ByteString because the character at index ${index} has a value of ${x2.charCodeAt(index)} which is greater than 255.`
           );
         }
       }
-      return x;
+      return x2;
     };
     webidl.converters.USVString = toUSVString;
     webidl.converters.boolean = function(V) {
-      const x = Boolean(V);
-      return x;
+      const x2 = Boolean(V);
+      return x2;
     };
     webidl.converters.any = function(V) {
       return V;
     };
     webidl.converters["long long"] = function(V, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V, 64, "signed", void 0, prefix, argument);
-      return x;
+      const x2 = webidl.util.ConvertToInt(V, 64, "signed", void 0, prefix, argument);
+      return x2;
     };
     webidl.converters["unsigned long long"] = function(V, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V, 64, "unsigned", void 0, prefix, argument);
-      return x;
+      const x2 = webidl.util.ConvertToInt(V, 64, "unsigned", void 0, prefix, argument);
+      return x2;
     };
     webidl.converters["unsigned long"] = function(V, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V, 32, "unsigned", void 0, prefix, argument);
-      return x;
+      const x2 = webidl.util.ConvertToInt(V, 32, "unsigned", void 0, prefix, argument);
+      return x2;
     };
     webidl.converters["unsigned short"] = function(V, prefix, argument, opts) {
-      const x = webidl.util.ConvertToInt(V, 16, "unsigned", opts, prefix, argument);
-      return x;
+      const x2 = webidl.util.ConvertToInt(V, 16, "unsigned", opts, prefix, argument);
+      return x2;
     };
     webidl.converters.ArrayBuffer = function(V, prefix, argument, opts) {
       if (webidl.util.Type(V) !== "Object" || !types.isAnyArrayBuffer(V)) {
@@ -19511,8 +19511,8 @@ var require_util3 = __commonJS({
       return location;
     }
     function isValidEncodedURL(url) {
-      for (let i = 0; i < url.length; ++i) {
-        const code = url.charCodeAt(i);
+      for (let i2 = 0; i2 < url.length; ++i2) {
+        const code = url.charCodeAt(i2);
         if (code > 126 || // Non-US-ASCII + DEL
         code < 32) {
           return false;
@@ -19537,8 +19537,8 @@ var require_util3 = __commonJS({
       return object instanceof Error || (object?.constructor?.name === "Error" || object?.constructor?.name === "DOMException");
     }
     function isValidReasonPhrase(statusText) {
-      for (let i = 0; i < statusText.length; ++i) {
-        const c = statusText.charCodeAt(i);
+      for (let i2 = 0; i2 < statusText.length; ++i2) {
+        const c = statusText.charCodeAt(i2);
         if (!(c === 9 || // HTAB
         c >= 32 && c <= 126 || // SP / VCHAR
         c >= 128 && c <= 255)) {
@@ -19556,8 +19556,8 @@ var require_util3 = __commonJS({
       const policyHeader = (headersList.get("referrer-policy", true) ?? "").split(",");
       let policy = "";
       if (policyHeader.length > 0) {
-        for (let i = policyHeader.length; i !== 0; i--) {
-          const token = policyHeader[i - 1].trim();
+        for (let i2 = policyHeader.length; i2 !== 0; i2--) {
+          const token = policyHeader[i2 - 1].trim();
           if (referrerPolicyTokens.has(token)) {
             policy = token;
             break;
@@ -19813,8 +19813,8 @@ var require_util3 = __commonJS({
       if (algorithm[3] === "5") {
         return algorithm;
       }
-      for (let i = 1; i < metadataList.length; ++i) {
-        const metadata = metadataList[i];
+      for (let i2 = 1; i2 < metadataList.length; ++i2) {
+        const metadata = metadataList[i2];
         if (metadata.algo[3] === "5") {
           algorithm = "sha512";
           break;
@@ -19831,9 +19831,9 @@ var require_util3 = __commonJS({
         return metadataList;
       }
       let pos = 0;
-      for (let i = 0; i < metadataList.length; ++i) {
-        if (metadataList[i].algo === algorithm) {
-          metadataList[pos++] = metadataList[i];
+      for (let i2 = 0; i2 < metadataList.length; ++i2) {
+        if (metadataList[i2].algo === algorithm) {
+          metadataList[pos++] = metadataList[i2];
         }
       }
       metadataList.length = pos;
@@ -19843,9 +19843,9 @@ var require_util3 = __commonJS({
       if (actualValue.length !== expectedValue.length) {
         return false;
       }
-      for (let i = 0; i < actualValue.length; ++i) {
-        if (actualValue[i] !== expectedValue[i]) {
-          if (actualValue[i] === "+" && expectedValue[i] === "-" || actualValue[i] === "/" && expectedValue[i] === "_") {
+      for (let i2 = 0; i2 < actualValue.length; ++i2) {
+        if (actualValue[i2] !== expectedValue[i2]) {
+          if (actualValue[i2] === "+" && expectedValue[i2] === "-" || actualValue[i2] === "/" && expectedValue[i2] === "_") {
             continue;
           }
           return false;
@@ -20040,9 +20040,9 @@ var require_util3 = __commonJS({
       try {
         controller.close();
         controller.byobRequest?.respond(0);
-      } catch (err) {
-        if (!err.message.includes("Controller is already closed") && !err.message.includes("ReadableStream is already closed")) {
-          throw err;
+      } catch (err2) {
+        if (!err2.message.includes("Controller is already closed") && !err2.message.includes("ReadableStream is already closed")) {
+          throw err2;
         }
       }
     }
@@ -20175,7 +20175,7 @@ var require_util3 = __commonJS({
           this._inflateStream = (chunk[0] & 15) === 8 ? zlib.createInflate(this.#zlibOptions) : zlib.createInflateRaw(this.#zlibOptions);
           this._inflateStream.on("data", this.push.bind(this));
           this._inflateStream.on("end", () => this.push(null));
-          this._inflateStream.on("error", (err) => this.destroy(err));
+          this._inflateStream.on("error", (err2) => this.destroy(err2));
         }
         this._inflateStream.write(chunk, encoding, callback);
       }
@@ -20578,8 +20578,8 @@ var require_formdata_parser = __commonJS({
     var dd = Buffer.from("--");
     var ddcrlf = Buffer.from("--\r\n");
     function isAsciiString(chars) {
-      for (let i = 0; i < chars.length; ++i) {
-        if ((chars.charCodeAt(i) & ~127) !== 0) {
+      for (let i2 = 0; i2 < chars.length; ++i2) {
+        if ((chars.charCodeAt(i2) & ~127) !== 0) {
           return false;
         }
       }
@@ -20590,8 +20590,8 @@ var require_formdata_parser = __commonJS({
       if (length < 27 || length > 70) {
         return false;
       }
-      for (let i = 0; i < length; ++i) {
-        const cp = boundary.charCodeAt(i);
+      for (let i2 = 0; i2 < length; ++i2) {
+        const cp = boundary.charCodeAt(i2);
         if (!(cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 39 || cp === 45 || cp === 95)) {
           return false;
         }
@@ -20798,8 +20798,8 @@ var require_formdata_parser = __commonJS({
       if (buffer.length < start.length) {
         return false;
       }
-      for (let i = 0; i < start.length; i++) {
-        if (start[i] !== buffer[position.position + i]) {
+      for (let i2 = 0; i2 < start.length; i2++) {
+        if (start[i2] !== buffer[position.position + i2]) {
           return false;
         }
       }
@@ -20839,9 +20839,9 @@ var require_body = __commonJS({
     var random;
     try {
       const crypto2 = require("node:crypto");
-      random = (max) => crypto2.randomInt(0, max);
+      random = (max2) => crypto2.randomInt(0, max2);
     } catch {
-      random = (max) => Math.floor(Math.random(max));
+      random = (max2) => Math.floor(Math.random(max2));
     }
     var textEncoder = new TextEncoder();
     function noop3() {
@@ -21047,17 +21047,17 @@ Content-Type: ${value.type || "application/octet-stream"}\r
                   if (parsed === "failure") {
                     throw new TypeError("Failed to parse body as FormData.");
                   }
-                  const fd = new FormData();
-                  fd[kState] = parsed;
-                  return fd;
+                  const fd2 = new FormData();
+                  fd2[kState] = parsed;
+                  return fd2;
                 }
                 case "application/x-www-form-urlencoded": {
                   const entries = new URLSearchParams(value.toString());
-                  const fd = new FormData();
+                  const fd2 = new FormData();
                   for (const [name, value2] of entries) {
-                    fd.append(name, value2);
+                    fd2.append(name, value2);
                   }
-                  return fd;
+                  return fd2;
                 }
               }
             }
@@ -21343,8 +21343,8 @@ var require_client_h1 = __commonJS({
             currentBufferRef = data;
             currentParser = this;
             ret = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data.length);
-          } catch (err) {
-            throw err;
+          } catch (err2) {
+            throw err2;
           } finally {
             currentParser = null;
             currentBufferRef = null;
@@ -21361,8 +21361,8 @@ var require_client_h1 = __commonJS({
               throw this.createError(ret, body);
             }
           }
-        } catch (err) {
-          util.destroy(socket, err);
+        } catch (err2) {
+          util.destroy(socket, err2);
         }
       }
       finish() {
@@ -21679,9 +21679,9 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
       socket[kParser] = new Parser(client2, socket, llhttpInstance);
-      addListener(socket, "error", function(err) {
+      addListener(socket, "error", function(err2) {
         const parser = this[kParser];
-        if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
+        if (err2.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
           const parserErr = parser.finish();
           if (parserErr) {
             this[kError] = parserErr;
@@ -21689,8 +21689,8 @@ var require_client_h1 = __commonJS({
           }
           return;
         }
-        this[kError] = err;
-        this[kClient][kOnError](err);
+        this[kError] = err2;
+        this[kClient][kOnError](err2);
       });
       addListener(socket, "readable", function() {
         const parser = this[kParser];
@@ -21720,24 +21720,24 @@ var require_client_h1 = __commonJS({
           this[kParser].destroy();
           this[kParser] = null;
         }
-        const err = this[kError] || new SocketError("closed", util.getSocketInfo(this));
+        const err2 = this[kError] || new SocketError("closed", util.getSocketInfo(this));
         client3[kSocket] = null;
         client3[kHTTPContext] = null;
         if (client3.destroyed) {
           assert(client3[kPending] === 0);
           const requests = client3[kQueue].splice(client3[kRunningIdx]);
-          for (let i = 0; i < requests.length; i++) {
-            const request2 = requests[i];
-            util.errorRequest(client3, request2, err);
+          for (let i2 = 0; i2 < requests.length; i2++) {
+            const request2 = requests[i2];
+            util.errorRequest(client3, request2, err2);
           }
-        } else if (client3[kRunning] > 0 && err.code !== "UND_ERR_INFO") {
+        } else if (client3[kRunning] > 0 && err2.code !== "UND_ERR_INFO") {
           const request2 = client3[kQueue][client3[kRunningIdx]];
           client3[kQueue][client3[kRunningIdx]++] = null;
-          util.errorRequest(client3, request2, err);
+          util.errorRequest(client3, request2, err2);
         }
         client3[kPendingIdx] = client3[kRunningIdx];
         assert(client3[kRunning] === 0);
-        client3.emit("disconnect", client3[kUrl], [client3], err);
+        client3.emit("disconnect", client3[kUrl], [client3], err2);
         client3[kResume]();
       });
       let closed = false;
@@ -21753,11 +21753,11 @@ var require_client_h1 = __commonJS({
         resume() {
           resumeH1(client2);
         },
-        destroy(err, callback) {
+        destroy(err2, callback) {
           if (closed) {
             queueMicrotask(callback);
           } else {
-            socket.destroy(err).on("close", callback);
+            socket.destroy(err2).on("close", callback);
           }
         },
         get destroyed() {
@@ -21851,7 +21851,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client2, request2) {
-      const { method, path: path3, host, upgrade, blocking, reset } = request2;
+      const { method, path: path4, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -21911,8 +21911,8 @@ var require_client_h1 = __commonJS({
       };
       try {
         request2.onConnect(abort);
-      } catch (err) {
-        util.errorRequest(client2, request2, err);
+      } catch (err2) {
+        util.errorRequest(client2, request2, err2);
       }
       if (request2.aborted) {
         return false;
@@ -21932,7 +21932,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path3} HTTP/1.1\r
+      let header = `${method} ${path4} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -21954,8 +21954,8 @@ upgrade: ${upgrade}\r
           const key = headers[n + 0];
           const val = headers[n + 1];
           if (Array.isArray(val)) {
-            for (let i = 0; i < val.length; i++) {
-              header += `${key}: ${val[i]}\r
+            for (let i2 = 0; i2 < val.length; i2++) {
+              header += `${key}: ${val[i2]}\r
 `;
             }
           } else {
@@ -21998,8 +21998,8 @@ upgrade: ${upgrade}\r
           if (!writer.write(chunk) && this.pause) {
             this.pause();
           }
-        } catch (err) {
-          util.destroy(this, err);
+        } catch (err2) {
+          util.destroy(this, err2);
         }
       };
       const onDrain = function() {
@@ -22015,11 +22015,11 @@ upgrade: ${upgrade}\r
           body.removeListener("error", onFinished);
         });
         if (!finished) {
-          const err = new RequestAbortedError();
-          queueMicrotask(() => onFinished(err));
+          const err2 = new RequestAbortedError();
+          queueMicrotask(() => onFinished(err2));
         }
       };
-      const onFinished = function(err) {
+      const onFinished = function(err2) {
         if (finished) {
           return;
         }
@@ -22027,16 +22027,16 @@ upgrade: ${upgrade}\r
         assert(socket.destroyed || socket[kWriting] && client2[kRunning] <= 1);
         socket.off("drain", onDrain).off("error", onFinished);
         body.removeListener("data", onData).removeListener("end", onFinished).removeListener("close", onClose);
-        if (!err) {
+        if (!err2) {
           try {
             writer.end();
           } catch (er) {
-            err = er;
+            err2 = er;
           }
         }
-        writer.destroy(err);
-        if (err && (err.code !== "UND_ERR_INFO" || err.message !== "reset")) {
-          util.destroy(body, err);
+        writer.destroy(err2);
+        if (err2 && (err2.code !== "UND_ERR_INFO" || err2.message !== "reset")) {
+          util.destroy(body, err2);
         } else {
           util.destroy(body);
         }
@@ -22082,8 +22082,8 @@ upgrade: ${upgrade}\r
         }
         request2.onRequestSent();
         client2[kResume]();
-      } catch (err) {
-        abort(err);
+      } catch (err2) {
+        abort(err2);
       }
     }
     async function writeBlob(abort, body, client2, request2, socket, contentLength, header, expectsPayload) {
@@ -22105,8 +22105,8 @@ upgrade: ${upgrade}\r
           socket[kReset] = true;
         }
         client2[kResume]();
-      } catch (err) {
-        abort(err);
+      } catch (err2) {
+        abort(err2);
       }
     }
     async function writeIterable(abort, body, client2, request2, socket, contentLength, header, expectsPayload) {
@@ -22139,8 +22139,8 @@ upgrade: ${upgrade}\r
           }
         }
         writer.end();
-      } catch (err) {
-        writer.destroy(err);
+      } catch (err2) {
+        writer.destroy(err2);
       } finally {
         socket.off("close", onDrain).off("drain", onDrain);
       }
@@ -22243,12 +22243,12 @@ ${len.toString(16)}\r
         }
         client2[kResume]();
       }
-      destroy(err) {
+      destroy(err2) {
         const { socket, client: client2, abort } = this;
         socket[kWriting] = false;
-        if (err) {
+        if (err2) {
           assert(client2[kRunning] <= 1, "pipeline should only contain this request");
-          abort(err);
+          abort(err2);
         }
       }
     };
@@ -22348,36 +22348,36 @@ var require_client_h2 = __commonJS({
       util.addListener(session, "close", function() {
         const { [kClient]: client3 } = this;
         const { [kSocket]: socket2 } = client3;
-        const err = this[kSocket][kError] || this[kError] || new SocketError("closed", util.getSocketInfo(socket2));
+        const err2 = this[kSocket][kError] || this[kError] || new SocketError("closed", util.getSocketInfo(socket2));
         client3[kHTTP2Session] = null;
         if (client3.destroyed) {
           assert(client3[kPending] === 0);
           const requests = client3[kQueue].splice(client3[kRunningIdx]);
-          for (let i = 0; i < requests.length; i++) {
-            const request2 = requests[i];
-            util.errorRequest(client3, request2, err);
+          for (let i2 = 0; i2 < requests.length; i2++) {
+            const request2 = requests[i2];
+            util.errorRequest(client3, request2, err2);
           }
         }
       });
       session.unref();
       client2[kHTTP2Session] = session;
       socket[kHTTP2Session] = session;
-      util.addListener(socket, "error", function(err) {
-        this[kError] = err;
-        this[kClient][kOnError](err);
+      util.addListener(socket, "error", function(err2) {
+        this[kError] = err2;
+        this[kClient][kOnError](err2);
       });
       util.addListener(socket, "end", function() {
         util.destroy(this, new SocketError("other side closed", util.getSocketInfo(this)));
       });
       util.addListener(socket, "close", function() {
-        const err = this[kError] || new SocketError("closed", util.getSocketInfo(this));
+        const err2 = this[kError] || new SocketError("closed", util.getSocketInfo(this));
         client2[kSocket] = null;
         if (this[kHTTP2Session] != null) {
-          this[kHTTP2Session].destroy(err);
+          this[kHTTP2Session].destroy(err2);
         }
         client2[kPendingIdx] = client2[kRunningIdx];
         assert(client2[kRunning] === 0);
-        client2.emit("disconnect", client2[kUrl], [client2], err);
+        client2.emit("disconnect", client2[kUrl], [client2], err2);
         client2[kResume]();
       });
       let closed = false;
@@ -22393,11 +22393,11 @@ var require_client_h2 = __commonJS({
         resume() {
           resumeH2(client2);
         },
-        destroy(err, callback) {
+        destroy(err2, callback) {
           if (closed) {
             queueMicrotask(callback);
           } else {
-            socket.destroy(err).on("close", callback);
+            socket.destroy(err2).on("close", callback);
           }
         },
         get destroyed() {
@@ -22420,40 +22420,40 @@ var require_client_h2 = __commonJS({
         }
       }
     }
-    function onHttp2SessionError(err) {
-      this[kSocket][kError] = err;
-      this[kClient][kOnError](err);
+    function onHttp2SessionError(err2) {
+      this[kSocket][kError] = err2;
+      this[kClient][kOnError](err2);
     }
     function onHttp2FrameError(type, code, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
-        this[kSocket][kError] = err;
-        this[kClient][kOnError](err);
+        const err2 = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
+        this[kSocket][kError] = err2;
+        this[kClient][kOnError](err2);
       }
     }
     function onHttp2SessionEnd() {
-      const err = new SocketError("other side closed", util.getSocketInfo(this[kSocket]));
-      this.destroy(err);
-      util.destroy(this[kSocket], err);
+      const err2 = new SocketError("other side closed", util.getSocketInfo(this[kSocket]));
+      this.destroy(err2);
+      util.destroy(this[kSocket], err2);
     }
     function onHTTP2GoAway(code) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util.getSocketInfo(this));
+      const err2 = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util.getSocketInfo(this));
       const client2 = this[kClient];
       client2[kSocket] = null;
       client2[kHTTPContext] = null;
       if (this[kHTTP2Session] != null) {
-        this[kHTTP2Session].destroy(err);
+        this[kHTTP2Session].destroy(err2);
         this[kHTTP2Session] = null;
       }
-      util.destroy(this[kSocket], err);
+      util.destroy(this[kSocket], err2);
       if (client2[kRunningIdx] < client2[kQueue].length) {
         const request2 = client2[kQueue][client2[kRunningIdx]];
         client2[kQueue][client2[kRunningIdx]++] = null;
-        util.errorRequest(client2, request2, err);
+        util.errorRequest(client2, request2, err2);
         client2[kPendingIdx] = client2[kRunningIdx];
       }
       assert(client2[kRunning] === 0);
-      client2.emit("disconnect", client2[kUrl], [client2], err);
+      client2.emit("disconnect", client2[kUrl], [client2], err2);
       client2[kResume]();
     }
     function shouldSendContentLength(method) {
@@ -22461,7 +22461,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client2, request2) {
       const session = client2[kHTTP2Session];
-      const { method, path: path3, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path4, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client2, request2, new Error("Upgrade not supported for H2"));
@@ -22472,11 +22472,11 @@ var require_client_h2 = __commonJS({
         const key = reqHeaders[n + 0];
         const val = reqHeaders[n + 1];
         if (Array.isArray(val)) {
-          for (let i = 0; i < val.length; i++) {
+          for (let i2 = 0; i2 < val.length; i2++) {
             if (headers[key]) {
-              headers[key] += `,${val[i]}`;
+              headers[key] += `,${val[i2]}`;
             } else {
-              headers[key] = val[i];
+              headers[key] = val[i2];
             }
           }
         } else {
@@ -22508,8 +22508,8 @@ var require_client_h2 = __commonJS({
       };
       try {
         request2.onConnect(abort);
-      } catch (err) {
-        util.errorRequest(client2, request2, err);
+      } catch (err2) {
+        util.errorRequest(client2, request2, err2);
       }
       if (request2.aborted) {
         return false;
@@ -22558,7 +22558,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path3;
+      headers[HTTP2_HEADER_PATH] = path4;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -22607,9 +22607,9 @@ var require_client_h2 = __commonJS({
         const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers2;
         request2.onResponseStarted();
         if (request2.aborted) {
-          const err = new RequestAbortedError();
-          util.errorRequest(client2, request2, err);
-          util.destroy(stream, err);
+          const err2 = new RequestAbortedError();
+          util.errorRequest(client2, request2, err2);
+          util.destroy(stream, err2);
           return;
         }
         if (request2.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
@@ -22639,8 +22639,8 @@ var require_client_h2 = __commonJS({
           session.unref();
         }
       });
-      stream.once("error", function(err) {
-        abort(err);
+      stream.once("error", function(err2) {
+        abort(err2);
       });
       stream.once("frameError", (type, code) => {
         abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
@@ -22744,10 +22744,10 @@ var require_client_h2 = __commonJS({
       const pipe = pipeline(
         body,
         h2stream,
-        (err) => {
-          if (err) {
-            util.destroy(pipe, err);
-            abort(err);
+        (err2) => {
+          if (err2) {
+            util.destroy(pipe, err2);
+            abort(err2);
           } else {
             util.removeAllListeners(pipe);
             request2.onRequestSent();
@@ -22780,8 +22780,8 @@ var require_client_h2 = __commonJS({
           socket[kReset] = true;
         }
         client2[kResume]();
-      } catch (err) {
-        abort(err);
+      } catch (err2) {
+        abort(err2);
       }
     }
     async function writeIterable(abort, h2stream, body, client2, request2, socket, contentLength, expectsPayload) {
@@ -22820,8 +22820,8 @@ var require_client_h2 = __commonJS({
           socket[kReset] = true;
         }
         client2[kResume]();
-      } catch (err) {
-        abort(err);
+      } catch (err2) {
+        abort(err2);
       } finally {
         h2stream.off("close", onDrain).off("drain", onDrain);
       }
@@ -22911,9 +22911,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path3 = search ? `${pathname}${search}` : pathname;
+        const path4 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path3;
+        this.opts.path = path4;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -22947,9 +22947,9 @@ var require_redirect_handler = __commonJS({
       if (redirectableStatusCodes.indexOf(statusCode) === -1) {
         return null;
       }
-      for (let i = 0; i < headers.length; i += 2) {
-        if (headers[i].length === 8 && util.headerNameToString(headers[i]) === "location") {
-          return headers[i + 1];
+      for (let i2 = 0; i2 < headers.length; i2 += 2) {
+        if (headers[i2].length === 8 && util.headerNameToString(headers[i2]) === "location") {
+          return headers[i2 + 1];
         }
       }
     }
@@ -22969,9 +22969,9 @@ var require_redirect_handler = __commonJS({
     function cleanRequestHeaders(headers, removeContent, unknownOrigin) {
       const ret = [];
       if (Array.isArray(headers)) {
-        for (let i = 0; i < headers.length; i += 2) {
-          if (!shouldRemoveHeader(headers[i], removeContent, unknownOrigin)) {
-            ret.push(headers[i], headers[i + 1]);
+        for (let i2 = 0; i2 < headers.length; i2 += 2) {
+          if (!shouldRemoveHeader(headers[i2], removeContent, unknownOrigin)) {
+            ret.push(headers[i2], headers[i2 + 1]);
           }
         }
       } else if (headers && typeof headers === "object") {
@@ -23230,7 +23230,7 @@ var require_client = __commonJS({
         this[kRunningIdx] = 0;
         this[kPendingIdx] = 0;
         this[kResume] = (sync) => resume(this, sync);
-        this[kOnError] = (err) => onError(this, err);
+        this[kOnError] = (err2) => onError(this, err2);
       }
       get pipelining() {
         return this[kPipelining];
@@ -23286,12 +23286,12 @@ var require_client = __commonJS({
           }
         });
       }
-      async [kDestroy](err) {
+      async [kDestroy](err2) {
         return new Promise((resolve) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
-          for (let i = 0; i < requests.length; i++) {
-            const request2 = requests[i];
-            util.errorRequest(this, request2, err);
+          for (let i2 = 0; i2 < requests.length; i2++) {
+            const request2 = requests[i2];
+            util.errorRequest(this, request2, err2);
           }
           const callback = () => {
             if (this[kClosedResolve]) {
@@ -23301,7 +23301,7 @@ var require_client = __commonJS({
             resolve(null);
           };
           if (this[kHTTPContext]) {
-            this[kHTTPContext].destroy(err, callback);
+            this[kHTTPContext].destroy(err2, callback);
             this[kHTTPContext] = null;
           } else {
             queueMicrotask(callback);
@@ -23311,13 +23311,13 @@ var require_client = __commonJS({
       }
     };
     var createRedirectInterceptor = require_redirect_interceptor();
-    function onError(client2, err) {
-      if (client2[kRunning] === 0 && err.code !== "UND_ERR_INFO" && err.code !== "UND_ERR_SOCKET") {
+    function onError(client2, err2) {
+      if (client2[kRunning] === 0 && err2.code !== "UND_ERR_INFO" && err2.code !== "UND_ERR_SOCKET") {
         assert(client2[kPendingIdx] === client2[kRunningIdx]);
         const requests = client2[kQueue].splice(client2[kRunningIdx]);
-        for (let i = 0; i < requests.length; i++) {
-          const request2 = requests[i];
-          util.errorRequest(client2, request2, err);
+        for (let i2 = 0; i2 < requests.length; i2++) {
+          const request2 = requests[i2];
+          util.errorRequest(client2, request2, err2);
         }
         assert(client2[kSize] === 0);
       }
@@ -23357,9 +23357,9 @@ var require_client = __commonJS({
             port,
             servername: client2[kServerName],
             localAddress: client2[kLocalAddress]
-          }, (err, socket2) => {
-            if (err) {
-              reject(err);
+          }, (err2, socket2) => {
+            if (err2) {
+              reject(err2);
             } else {
               resolve(socket2);
             }
@@ -23372,9 +23372,9 @@ var require_client = __commonJS({
         assert(socket);
         try {
           client2[kHTTPContext] = socket.alpnProtocol === "h2" ? await connectH2(client2, socket) : await connectH1(client2, socket);
-        } catch (err) {
+        } catch (err2) {
           socket.destroy().on("error", noop3);
-          throw err;
+          throw err2;
         }
         client2[kConnecting] = false;
         socket[kCounter] = 0;
@@ -23397,7 +23397,7 @@ var require_client = __commonJS({
           });
         }
         client2.emit("connect", client2[kUrl], [client2]);
-      } catch (err) {
+      } catch (err2) {
         if (client2.destroyed) {
           return;
         }
@@ -23414,19 +23414,19 @@ var require_client = __commonJS({
               localAddress: client2[kLocalAddress]
             },
             connector: client2[kConnector],
-            error: err
+            error: err2
           });
         }
-        if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+        if (err2.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
           assert(client2[kRunning] === 0);
           while (client2[kPending] > 0 && client2[kQueue][client2[kPendingIdx]].servername === client2[kServerName]) {
             const request2 = client2[kQueue][client2[kPendingIdx]++];
-            util.errorRequest(client2, request2, err);
+            util.errorRequest(client2, request2, err2);
           }
         } else {
-          onError(client2, err);
+          onError(client2, err2);
         }
-        client2.emit("connectionError", client2[kUrl], [client2], err);
+        client2.emit("connectionError", client2[kUrl], [client2], err2);
       }
       client2[kResume]();
     }
@@ -23652,11 +23652,11 @@ var require_pool_base = __commonJS({
         this[kOnConnect] = (origin, targets) => {
           pool.emit("connect", origin, [pool, ...targets]);
         };
-        this[kOnDisconnect] = (origin, targets, err) => {
-          pool.emit("disconnect", origin, [pool, ...targets], err);
+        this[kOnDisconnect] = (origin, targets, err2) => {
+          pool.emit("disconnect", origin, [pool, ...targets], err2);
         };
-        this[kOnConnectionError] = (origin, targets, err) => {
-          pool.emit("connectionError", origin, [pool, ...targets], err);
+        this[kOnConnectionError] = (origin, targets, err2) => {
+          pool.emit("connectionError", origin, [pool, ...targets], err2);
         };
         this[kStats] = new PoolStats(this);
       }
@@ -23702,15 +23702,15 @@ var require_pool_base = __commonJS({
           });
         }
       }
-      async [kDestroy](err) {
+      async [kDestroy](err2) {
         while (true) {
           const item = this[kQueue].shift();
           if (!item) {
             break;
           }
-          item.handler.onError(err);
+          item.handler.onError(err2);
         }
-        await Promise.all(this[kClients].map((c) => c.destroy(err)));
+        await Promise.all(this[kClients].map((c) => c.destroy(err2)));
       }
       [kDispatch](opts, handler2) {
         const dispatcher = this[kGetDispatcher]();
@@ -23923,8 +23923,8 @@ var require_balanced_pool = __commonJS({
           this._updateBalancedPoolStats();
         });
         pool.on("disconnect", (...args) => {
-          const err = args[2];
-          if (err && err.code === "UND_ERR_SOCKET") {
+          const err2 = args[2];
+          if (err2 && err2.code === "UND_ERR_SOCKET") {
             pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
             this._updateBalancedPoolStats();
           }
@@ -23937,8 +23937,8 @@ var require_balanced_pool = __commonJS({
       }
       _updateBalancedPoolStats() {
         let result = 0;
-        for (let i = 0; i < this[kClients].length; i++) {
-          result = getGreatestCommonDivisor(this[kClients][i][kWeight], result);
+        for (let i2 = 0; i2 < this[kClients].length; i2++) {
+          result = getGreatestCommonDivisor(this[kClients][i2][kWeight], result);
         }
         this[kGreatestCommonDivisor] = result;
       }
@@ -24043,11 +24043,11 @@ var require_agent = __commonJS({
         this[kOnConnect] = (origin, targets) => {
           this.emit("connect", origin, [this, ...targets]);
         };
-        this[kOnDisconnect] = (origin, targets, err) => {
-          this.emit("disconnect", origin, [this, ...targets], err);
+        this[kOnDisconnect] = (origin, targets, err2) => {
+          this.emit("disconnect", origin, [this, ...targets], err2);
         };
-        this[kOnConnectionError] = (origin, targets, err) => {
-          this.emit("connectionError", origin, [this, ...targets], err);
+        this[kOnConnectionError] = (origin, targets, err2) => {
+          this.emit("connectionError", origin, [this, ...targets], err2);
         };
       }
       get [kRunning]() {
@@ -24079,10 +24079,10 @@ var require_agent = __commonJS({
         this[kClients].clear();
         await Promise.all(closePromises);
       }
-      async [kDestroy](err) {
+      async [kDestroy](err2) {
         const destroyPromises = [];
         for (const client2 of this[kClients].values()) {
-          destroyPromises.push(client2.destroy(err));
+          destroyPromises.push(client2.destroy(err2));
         }
         this[kClients].clear();
         await Promise.all(destroyPromises);
@@ -24152,10 +24152,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path3 = "/",
+          path: path4 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path3;
+        opts.path = origin + path4;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -24166,8 +24166,8 @@ var require_proxy_agent = __commonJS({
       async [kClose]() {
         return this.#client.close();
       }
-      async [kDestroy](err) {
-        return this.#client.destroy(err);
+      async [kDestroy](err2) {
+        return this.#client.destroy(err2);
       }
     };
     var ProxyAgent2 = class extends DispatcherBase {
@@ -24248,11 +24248,11 @@ var require_proxy_agent = __commonJS({
                 servername = opts2.servername;
               }
               this[kConnectEndpoint]({ ...opts2, servername, httpSocket: socket }, callback);
-            } catch (err) {
-              if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-                callback(new SecureProxyConnectionError(err));
+            } catch (err2) {
+              if (err2.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+                callback(new SecureProxyConnectionError(err2));
               } else {
-                callback(err);
+                callback(err2);
               }
             }
           }
@@ -24298,8 +24298,8 @@ var require_proxy_agent = __commonJS({
     function buildHeaders(headers) {
       if (Array.isArray(headers)) {
         const headersPair = {};
-        for (let i = 0; i < headers.length; i += 2) {
-          headersPair[headers[i]] = headers[i + 1];
+        for (let i2 = 0; i2 < headers.length; i2 += 2) {
+          headersPair[headers[i2]] = headers[i2 + 1];
         }
         return headersPair;
       }
@@ -24371,13 +24371,13 @@ var require_env_http_proxy_agent = __commonJS({
           await this[kHttpsProxyAgent].close();
         }
       }
-      async [kDestroy](err) {
-        await this[kNoProxyAgent].destroy(err);
+      async [kDestroy](err2) {
+        await this[kNoProxyAgent].destroy(err2);
         if (!this[kHttpProxyAgent][kDestroyed]) {
-          await this[kHttpProxyAgent].destroy(err);
+          await this[kHttpProxyAgent].destroy(err2);
         }
         if (!this[kHttpsProxyAgent][kDestroyed]) {
-          await this[kHttpsProxyAgent].destroy(err);
+          await this[kHttpsProxyAgent].destroy(err2);
         }
       }
       #getProxyAgentForUrl(url) {
@@ -24402,8 +24402,8 @@ var require_env_http_proxy_agent = __commonJS({
         if (this.#noProxyValue === "*") {
           return false;
         }
-        for (let i = 0; i < this.#noProxyEntries.length; i++) {
-          const entry = this.#noProxyEntries[i];
+        for (let i2 = 0; i2 < this.#noProxyEntries.length; i2++) {
+          const entry = this.#noProxyEntries[i2];
           if (entry.port && entry.port !== port) {
             continue;
           }
@@ -24423,8 +24423,8 @@ var require_env_http_proxy_agent = __commonJS({
         const noProxyValue = this.#opts.noProxy ?? this.#noProxyEnv;
         const noProxySplit = noProxyValue.split(/[,\s]/);
         const noProxyEntries = [];
-        for (let i = 0; i < noProxySplit.length; i++) {
-          const entry = noProxySplit[i];
+        for (let i2 = 0; i2 < noProxySplit.length; i2++) {
+          const entry = noProxySplit[i2];
           if (!entry) {
             continue;
           }
@@ -24580,8 +24580,8 @@ var require_retry_handler = __commonJS({
       onBodySent(chunk) {
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
-      static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code, headers } = err;
+      static [kRetryHandlerDefaultRetry](err2, { state, opts }, cb) {
+        const { statusCode, code, headers } = err2;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -24594,19 +24594,19 @@ var require_retry_handler = __commonJS({
         } = retryOptions;
         const { counter } = state;
         if (code && code !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code)) {
-          cb(err);
+          cb(err2);
           return;
         }
         if (Array.isArray(methods) && !methods.includes(method)) {
-          cb(err);
+          cb(err2);
           return;
         }
         if (statusCode != null && Array.isArray(statusCodes) && !statusCodes.includes(statusCode)) {
-          cb(err);
+          cb(err2);
           return;
         }
         if (counter > maxRetries) {
-          cb(err);
+          cb(err2);
           return;
         }
         let retryAfterHeader = headers?.["retry-after"];
@@ -24738,11 +24738,11 @@ var require_retry_handler = __commonJS({
             statusMessage
           );
         }
-        const err = new RequestRetryError("Request failed", statusCode, {
+        const err2 = new RequestRetryError("Request failed", statusCode, {
           headers,
           data: { count: this.retryCount }
         });
-        this.abort(err);
+        this.abort(err2);
         return false;
       }
       onData(chunk) {
@@ -24753,9 +24753,9 @@ var require_retry_handler = __commonJS({
         this.retryCount = 0;
         return this.handler.onComplete(rawTrailers);
       }
-      onError(err) {
+      onError(err2) {
         if (this.aborted || isDisturbed(this.opts.body) || this.headersSent && this.resume == null) {
-          return this.handler.onError(err);
+          return this.handler.onError(err2);
         }
         if (this.retryCount - this.retryCountCheckpoint > 0) {
           this.retryCount = this.retryCountCheckpoint + (this.retryCount - this.retryCountCheckpoint);
@@ -24763,16 +24763,16 @@ var require_retry_handler = __commonJS({
           this.retryCount += 1;
         }
         this.retryOpts.retry(
-          err,
+          err2,
           {
             state: { counter: this.retryCount },
             opts: { retryOptions: this.retryOpts, ...this.opts }
           },
           onRetry.bind(this)
         );
-        function onRetry(err2) {
-          if (err2 != null || this.aborted || isDisturbed(this.opts.body)) {
-            return this.handler.onError(err2);
+        function onRetry(err3) {
+          if (err3 != null || this.aborted || isDisturbed(this.opts.body)) {
+            return this.handler.onError(err3);
           }
           if (this.start !== 0) {
             const headers = { range: `bytes=${this.start}-${this.end ?? ""}` };
@@ -24790,8 +24790,8 @@ var require_retry_handler = __commonJS({
           try {
             this.retryCountCheckpoint = this.retryCount;
             this.dispatch(this.opts, this);
-          } catch (err3) {
-            this.handler.onError(err3);
+          } catch (err4) {
+            this.handler.onError(err4);
           }
         }
       }
@@ -24874,22 +24874,22 @@ var require_readable = __commonJS({
         this[kContentLength] = contentLength;
         this[kReading] = false;
       }
-      destroy(err) {
-        if (!err && !this._readableState.endEmitted) {
-          err = new RequestAbortedError();
+      destroy(err2) {
+        if (!err2 && !this._readableState.endEmitted) {
+          err2 = new RequestAbortedError();
         }
-        if (err) {
+        if (err2) {
           this[kAbort]();
         }
-        return super.destroy(err);
+        return super.destroy(err2);
       }
-      _destroy(err, callback) {
+      _destroy(err2, callback) {
         if (!this[kReading]) {
           setImmediate(() => {
-            callback(err);
+            callback(err2);
           });
         } else {
-          callback(err);
+          callback(err2);
         }
       }
       on(ev, ...args) {
@@ -25003,8 +25003,8 @@ var require_readable = __commonJS({
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
-            stream.on("error", (err) => {
-              reject(err);
+            stream.on("error", (err2) => {
+              reject(err2);
             }).on("close", () => {
               reject(new TypeError("unusable"));
             });
@@ -25021,8 +25021,8 @@ var require_readable = __commonJS({
               length: 0,
               body: []
             };
-            stream.on("error", function(err) {
-              consumeFinish(this[kConsume], err);
+            stream.on("error", function(err2) {
+              consumeFinish(this[kConsume], err2);
             }).on("close", function() {
               if (this[kConsume].body !== null) {
                 consumeFinish(this[kConsume], new RequestAbortedError());
@@ -25078,8 +25078,8 @@ var require_readable = __commonJS({
       }
       const buffer = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer);
       let offset = 0;
-      for (let i = 0; i < chunks.length; ++i) {
-        const chunk = chunks[i];
+      for (let i2 = 0; i2 < chunks.length; ++i2) {
+        const chunk = chunks[i2];
         buffer.set(chunk, offset);
         offset += chunk.length;
       }
@@ -25100,20 +25100,20 @@ var require_readable = __commonJS({
           resolve(chunksConcat(body, length));
         }
         consumeFinish(consume2);
-      } catch (err) {
-        stream.destroy(err);
+      } catch (err2) {
+        stream.destroy(err2);
       }
     }
     function consumePush(consume2, chunk) {
       consume2.length += chunk.length;
       consume2.body.push(chunk);
     }
-    function consumeFinish(consume2, err) {
+    function consumeFinish(consume2, err2) {
       if (consume2.body === null) {
         return;
       }
-      if (err) {
-        consume2.reject(err);
+      if (err2) {
+        consume2.reject(err2);
       } else {
         consume2.resolve();
       }
@@ -25222,11 +25222,11 @@ var require_api_request = __commonJS({
             throw new InvalidArgumentError("invalid onInfo callback");
           }
           super("UNDICI_REQUEST");
-        } catch (err) {
+        } catch (err2) {
           if (util.isStream(body)) {
-            util.destroy(body.on("error", util.nop), err);
+            util.destroy(body.on("error", util.nop), err2);
           }
-          throw err;
+          throw err2;
         }
         this.method = method;
         this.responseHeaders = responseHeaders || null;
@@ -25244,8 +25244,8 @@ var require_api_request = __commonJS({
         this.reason = null;
         this.removeAbortListener = null;
         if (util.isStream(body)) {
-          body.on("error", (err) => {
-            this.onError(err);
+          body.on("error", (err2) => {
+            this.onError(err2);
           });
         }
         if (this.signal) {
@@ -25327,23 +25327,23 @@ var require_api_request = __commonJS({
         util.parseHeaders(trailers, this.trailers);
         this.res.push(null);
       }
-      onError(err) {
+      onError(err2) {
         const { res, callback, body, opaque } = this;
         if (callback) {
           this.callback = null;
           queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
+            this.runInAsyncScope(callback, null, err2, { opaque });
           });
         }
         if (res) {
           this.res = null;
           queueMicrotask(() => {
-            util.destroy(res, err);
+            util.destroy(res, err2);
           });
         }
         if (body) {
           this.body = null;
-          util.destroy(body, err);
+          util.destroy(body, err2);
         }
         if (this.removeAbortListener) {
           res?.off("close", this.removeAbortListener);
@@ -25355,19 +25355,19 @@ var require_api_request = __commonJS({
     function request2(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+          request2.call(this, opts, (err2, data) => {
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
       try {
         this.dispatch(opts, new RequestHandler(opts, callback));
-      } catch (err) {
+      } catch (err2) {
         if (typeof callback !== "function") {
-          throw err;
+          throw err2;
         }
         const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
+        queueMicrotask(() => callback(err2, { opaque }));
       }
     }
     module2.exports = request2;
@@ -25460,11 +25460,11 @@ var require_api_stream = __commonJS({
             throw new InvalidArgumentError("invalid onInfo callback");
           }
           super("UNDICI_STREAM");
-        } catch (err) {
+        } catch (err2) {
           if (util.isStream(body)) {
-            util.destroy(body.on("error", util.nop), err);
+            util.destroy(body.on("error", util.nop), err2);
           }
-          throw err;
+          throw err2;
         }
         this.responseHeaders = responseHeaders || null;
         this.opaque = opaque || null;
@@ -25478,8 +25478,8 @@ var require_api_stream = __commonJS({
         this.onInfo = onInfo || null;
         this.throwOnError = throwOnError || false;
         if (util.isStream(body)) {
-          body.on("error", (err) => {
-            this.onError(err);
+          body.on("error", (err2) => {
+            this.onError(err2);
           });
         }
         addSignal(this, signal);
@@ -25527,15 +25527,15 @@ var require_api_stream = __commonJS({
           if (!res || typeof res.write !== "function" || typeof res.end !== "function" || typeof res.on !== "function") {
             throw new InvalidReturnValueError("expected Writable");
           }
-          finished(res, { readable: false }, (err) => {
+          finished(res, { readable: false }, (err2) => {
             const { callback: callback2, res: res2, opaque: opaque2, trailers, abort } = this;
             this.res = null;
-            if (err || !res2.readable) {
-              util.destroy(res2, err);
+            if (err2 || !res2.readable) {
+              util.destroy(res2, err2);
             }
             this.callback = null;
-            this.runInAsyncScope(callback2, null, err || null, { opaque: opaque2, trailers });
-            if (err) {
+            this.runInAsyncScope(callback2, null, err2 || null, { opaque: opaque2, trailers });
+            if (err2) {
               abort();
             }
           });
@@ -25558,41 +25558,41 @@ var require_api_stream = __commonJS({
         this.trailers = util.parseHeaders(trailers);
         res.end();
       }
-      onError(err) {
+      onError(err2) {
         const { res, callback, opaque, body } = this;
         removeSignal(this);
         this.factory = null;
         if (res) {
           this.res = null;
-          util.destroy(res, err);
+          util.destroy(res, err2);
         } else if (callback) {
           this.callback = null;
           queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
+            this.runInAsyncScope(callback, null, err2, { opaque });
           });
         }
         if (body) {
           this.body = null;
-          util.destroy(body, err);
+          util.destroy(body, err2);
         }
       }
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+          stream.call(this, opts, factory, (err2, data) => {
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
       try {
         this.dispatch(opts, new StreamHandler(opts, factory, callback));
-      } catch (err) {
+      } catch (err2) {
         if (typeof callback !== "function") {
-          throw err;
+          throw err2;
         }
         const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
+        queueMicrotask(() => callback(err2, { opaque }));
       }
     }
     module2.exports = stream;
@@ -25630,9 +25630,9 @@ var require_api_pipeline = __commonJS({
           resume();
         }
       }
-      _destroy(err, callback) {
+      _destroy(err2, callback) {
         this._read();
-        callback(err);
+        callback(err2);
       }
     };
     var PipelineResponse = class extends Readable {
@@ -25643,11 +25643,11 @@ var require_api_pipeline = __commonJS({
       _read() {
         this[kResume]();
       }
-      _destroy(err, callback) {
-        if (!err && !this._readableState.endEmitted) {
-          err = new RequestAbortedError();
+      _destroy(err2, callback) {
+        if (!err2 && !this._readableState.endEmitted) {
+          err2 = new RequestAbortedError();
         }
-        callback(err);
+        callback(err2);
       }
     };
     var PipelineHandler = class extends AsyncResource {
@@ -25693,19 +25693,19 @@ var require_api_pipeline = __commonJS({
               req[kResume] = callback;
             }
           },
-          destroy: (err, callback) => {
+          destroy: (err2, callback) => {
             const { body, req, res, ret, abort } = this;
-            if (!err && !ret._readableState.endEmitted) {
-              err = new RequestAbortedError();
+            if (!err2 && !ret._readableState.endEmitted) {
+              err2 = new RequestAbortedError();
             }
-            if (abort && err) {
+            if (abort && err2) {
               abort();
             }
-            util.destroy(body, err);
-            util.destroy(req, err);
-            util.destroy(res, err);
+            util.destroy(body, err2);
+            util.destroy(req, err2);
+            util.destroy(res, err2);
             removeSignal(this);
-            callback(err);
+            callback(err2);
           }
         }).on("prefinish", () => {
           const { req } = this;
@@ -25746,9 +25746,9 @@ var require_api_pipeline = __commonJS({
             body: this.res,
             context: context3
           });
-        } catch (err) {
+        } catch (err2) {
           this.res.on("error", util.nop);
-          throw err;
+          throw err2;
         }
         if (!body || typeof body.on !== "function") {
           throw new InvalidReturnValueError("expected Readable");
@@ -25758,9 +25758,9 @@ var require_api_pipeline = __commonJS({
           if (!ret.push(chunk) && body2.pause) {
             body2.pause();
           }
-        }).on("error", (err) => {
+        }).on("error", (err2) => {
           const { ret } = this;
-          util.destroy(ret, err);
+          util.destroy(ret, err2);
         }).on("end", () => {
           const { ret } = this;
           ret.push(null);
@@ -25780,10 +25780,10 @@ var require_api_pipeline = __commonJS({
         const { res } = this;
         res.push(null);
       }
-      onError(err) {
+      onError(err2) {
         const { ret } = this;
         this.handler = null;
-        util.destroy(ret, err);
+        util.destroy(ret, err2);
       }
     };
     function pipeline(opts, handler2) {
@@ -25791,8 +25791,8 @@ var require_api_pipeline = __commonJS({
         const pipelineHandler = new PipelineHandler(opts, handler2);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
         return pipelineHandler.ret;
-      } catch (err) {
-        return new PassThrough().destroy(err);
+      } catch (err2) {
+        return new PassThrough().destroy(err2);
       }
     }
     module2.exports = pipeline;
@@ -25853,13 +25853,13 @@ var require_api_upgrade = __commonJS({
           context: context3
         });
       }
-      onError(err) {
+      onError(err2) {
         const { callback, opaque } = this;
         removeSignal(this);
         if (callback) {
           this.callback = null;
           queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
+            this.runInAsyncScope(callback, null, err2, { opaque });
           });
         }
       }
@@ -25867,8 +25867,8 @@ var require_api_upgrade = __commonJS({
     function upgrade(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+          upgrade.call(this, opts, (err2, data) => {
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -25879,12 +25879,12 @@ var require_api_upgrade = __commonJS({
           method: opts.method || "GET",
           upgrade: opts.protocol || "Websocket"
         }, upgradeHandler);
-      } catch (err) {
+      } catch (err2) {
         if (typeof callback !== "function") {
-          throw err;
+          throw err2;
         }
         const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
+        queueMicrotask(() => callback(err2, { opaque }));
       }
     }
     module2.exports = upgrade;
@@ -25947,13 +25947,13 @@ var require_api_connect = __commonJS({
           context: context3
         });
       }
-      onError(err) {
+      onError(err2) {
         const { callback, opaque } = this;
         removeSignal(this);
         if (callback) {
           this.callback = null;
           queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
+            this.runInAsyncScope(callback, null, err2, { opaque });
           });
         }
       }
@@ -25961,20 +25961,20 @@ var require_api_connect = __commonJS({
     function connect(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+          connect.call(this, opts, (err2, data) => {
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
       try {
         const connectHandler = new ConnectHandler(opts, callback);
         this.dispatch({ ...opts, method: "CONNECT" }, connectHandler);
-      } catch (err) {
+      } catch (err2) {
         if (typeof callback !== "function") {
-          throw err;
+          throw err2;
         }
         const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
+        queueMicrotask(() => callback(err2, { opaque }));
       }
     }
     module2.exports = connect;
@@ -26086,9 +26086,9 @@ var require_mock_utils = __commonJS({
     }
     function getHeaderByName(headers, key) {
       if (Array.isArray(headers)) {
-        for (let i = 0; i < headers.length; i += 2) {
-          if (headers[i].toLocaleLowerCase() === key.toLocaleLowerCase()) {
-            return headers[i + 1];
+        for (let i2 = 0; i2 < headers.length; i2 += 2) {
+          if (headers[i2].toLocaleLowerCase() === key.toLocaleLowerCase()) {
+            return headers[i2 + 1];
           }
         }
         return void 0;
@@ -26127,20 +26127,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path3) {
-      if (typeof path3 !== "string") {
-        return path3;
+    function safeUrl(path4) {
+      if (typeof path4 !== "string") {
+        return path4;
       }
-      const pathSegments = path3.split("?");
+      const pathSegments = path4.split("?");
       if (pathSegments.length !== 2) {
-        return path3;
+        return path4;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path3, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path3);
+    function matchKey(mockDispatch2, { path: path4, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path4);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -26162,7 +26162,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path3 }) => matchValue(safeUrl(path3), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path4 }) => matchValue(safeUrl(path4), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -26200,9 +26200,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path3, method, body, headers, query } = opts;
+      const { path: path4, method, body, headers, query } = opts;
       return {
-        path: path3,
+        path: path4,
         method,
         body,
         headers,
@@ -26212,8 +26212,8 @@ var require_mock_utils = __commonJS({
     function generateKeyValues(data) {
       const keys = Object.keys(data);
       const result = [];
-      for (let i = 0; i < keys.length; ++i) {
-        const key = keys[i];
+      for (let i2 = 0; i2 < keys.length; ++i2) {
+        const key = keys[i2];
         const value = data[key];
         const name = Buffer.from(`${key}`);
         if (Array.isArray(value)) {
@@ -26269,7 +26269,7 @@ var require_mock_utils = __commonJS({
         const responseData = getResponseData2(body);
         const responseHeaders = generateKeyValues(headers);
         const responseTrailers = generateKeyValues(trailers);
-        handler2.onConnect?.((err) => handler2.onError(err), null);
+        handler2.onConnect?.((err2) => handler2.onError(err2), null);
         handler2.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
         handler2.onData?.(Buffer.from(responseData));
         handler2.onComplete?.(responseTrailers);
@@ -26665,10 +26665,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path3, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path4, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path3,
+            Path: path4,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -26983,12 +26983,12 @@ var require_dump = __commonJS({
           statusMessage
         );
       }
-      onError(err) {
+      onError(err2) {
         if (this.#dumped) {
           return;
         }
-        err = this.#reason ?? err;
-        this.#handler.onError(err);
+        err2 = this.#reason ?? err2;
+        this.#handler.onError(err2);
       }
       onData(chunk) {
         this.#size = this.#size + chunk.length;
@@ -27075,9 +27075,9 @@ var require_dns = __commonJS({
           maxItems: this.#maxItems
         };
         if (ips == null) {
-          this.lookup(origin, newOpts, (err, addresses) => {
-            if (err || addresses == null || addresses.length === 0) {
-              cb(err ?? new InformationalError("No DNS entries found"));
+          this.lookup(origin, newOpts, (err2, addresses) => {
+            if (err2 || addresses == null || addresses.length === 0) {
+              cb(err2 ?? new InformationalError("No DNS entries found"));
               return;
             }
             this.setRecords(origin, addresses);
@@ -27133,9 +27133,9 @@ var require_dns = __commonJS({
             family: this.dualStack === false ? this.affinity : 0,
             order: "ipv4first"
           },
-          (err, addresses) => {
-            if (err) {
-              return cb(err);
+          (err2, addresses) => {
+            if (err2) {
+              return cb(err2);
             }
             const results = /* @__PURE__ */ new Map();
             for (const addr of addresses) {
@@ -27220,14 +27220,14 @@ var require_dns = __commonJS({
         this.#state = state;
         this.#dispatch = dispatch;
       }
-      onError(err) {
-        switch (err.code) {
+      onError(err2) {
+        switch (err2.code) {
           case "ETIMEDOUT":
           case "ECONNREFUSED": {
             if (this.#state.dualStack) {
-              this.#state.runLookup(this.#origin, this.#opts, (err2, newOrigin) => {
-                if (err2) {
-                  return this.#handler.onError(err2);
+              this.#state.runLookup(this.#origin, this.#opts, (err3, newOrigin) => {
+                if (err3) {
+                  return this.#handler.onError(err3);
                 }
                 const dispatchOpts = {
                   ...this.#opts,
@@ -27237,14 +27237,14 @@ var require_dns = __commonJS({
               });
               return;
             }
-            this.#handler.onError(err);
+            this.#handler.onError(err2);
             return;
           }
           case "ENOTFOUND":
             this.#state.deleteRecord(this.#origin);
           // eslint-disable-next-line no-fallthrough
           default:
-            this.#handler.onError(err);
+            this.#handler.onError(err2);
             break;
         }
       }
@@ -27293,9 +27293,9 @@ var require_dns = __commonJS({
           if (isIP(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler2);
           }
-          instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
-            if (err) {
-              return handler2.onError(err);
+          instance.runLookup(origin, origDispatchOpts, (err2, newOrigin) => {
+            if (err2) {
+              return handler2.onError(err2);
             }
             let dispatchOpts = null;
             dispatchOpts = {
@@ -27340,16 +27340,16 @@ var require_headers = __commonJS({
       return code === 10 || code === 13 || code === 9 || code === 32;
     }
     function headerValueNormalize(potentialValue) {
-      let i = 0;
+      let i2 = 0;
       let j = potentialValue.length;
-      while (j > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(j - 1))) --j;
-      while (j > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(i))) ++i;
-      return i === 0 && j === potentialValue.length ? potentialValue : potentialValue.substring(i, j);
+      while (j > i2 && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(j - 1))) --j;
+      while (j > i2 && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(i2))) ++i2;
+      return i2 === 0 && j === potentialValue.length ? potentialValue : potentialValue.substring(i2, j);
     }
     function fill(headers, object) {
       if (Array.isArray(object)) {
-        for (let i = 0; i < object.length; ++i) {
-          const header = object[i];
+        for (let i2 = 0; i2 < object.length; ++i2) {
+          const header = object[i2];
           if (header.length !== 2) {
             throw webidl.errors.exception({
               header: "Headers constructor",
@@ -27360,8 +27360,8 @@ var require_headers = __commonJS({
         }
       } else if (typeof object === "object" && object !== null) {
         const keys = Object.keys(object);
-        for (let i = 0; i < keys.length; ++i) {
-          appendHeader(headers, keys[i], object[keys[i]]);
+        for (let i2 = 0; i2 < keys.length; ++i2) {
+          appendHeader(headers, keys[i2], object[keys[i2]]);
         }
       } else {
         throw webidl.errors.conversionFailed({
@@ -27523,26 +27523,26 @@ var require_headers = __commonJS({
           const firstValue = iterator2.next().value;
           array[0] = [firstValue[0], firstValue[1].value];
           assert(firstValue[1].value !== null);
-          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
+          for (let i2 = 1, j = 0, right = 0, left = 0, pivot = 0, x2, value; i2 < size; ++i2) {
             value = iterator2.next().value;
-            x = array[i] = [value[0], value[1].value];
-            assert(x[1] !== null);
+            x2 = array[i2] = [value[0], value[1].value];
+            assert(x2[1] !== null);
             left = 0;
-            right = i;
+            right = i2;
             while (left < right) {
               pivot = left + (right - left >> 1);
-              if (array[pivot][0] <= x[0]) {
+              if (array[pivot][0] <= x2[0]) {
                 left = pivot + 1;
               } else {
                 right = pivot;
               }
             }
-            if (i !== pivot) {
-              j = i;
+            if (i2 !== pivot) {
+              j = i2;
               while (j > left) {
                 array[j] = array[--j];
               }
-              array[left] = x;
+              array[left] = x2;
             }
           }
           if (!iterator2.next().done) {
@@ -27550,9 +27550,9 @@ var require_headers = __commonJS({
           }
           return array;
         } else {
-          let i = 0;
+          let i2 = 0;
           for (const { 0: name, 1: { value } } of this[kHeadersMap]) {
-            array[i++] = [name, value];
+            array[i2++] = [name, value];
             assert(value !== null);
           }
           return array.sort(compareHeaderName);
@@ -27680,8 +27680,8 @@ var require_headers = __commonJS({
         if (cookies === null || cookies.length === 1) {
           return this.#headersList[kHeadersSortedMap] = names;
         }
-        for (let i = 0; i < names.length; ++i) {
-          const { 0: name, 1: value } = names[i];
+        for (let i2 = 0; i2 < names.length; ++i2) {
+          const { 0: name, 1: value } = names[i2];
           if (name === "set-cookie") {
             for (let j = 0; j < cookies.length; ++j) {
               headers.push([name, cookies[j]]);
@@ -27823,8 +27823,8 @@ var require_response = __commonJS({
         let parsedURL;
         try {
           parsedURL = new URL(url, relevantRealm.settingsObject.baseUrl);
-        } catch (err) {
-          throw new TypeError(`Failed to parse URL from ${url}`, { cause: err });
+        } catch (err2) {
+          throw new TypeError(`Failed to parse URL from ${url}`, { cause: err2 });
         }
         if (!redirectStatusSet.has(status)) {
           throw new RangeError(`Invalid status code ${status}`);
@@ -28052,9 +28052,9 @@ var require_response = __commonJS({
         assert(false);
       }
     }
-    function makeAppropriateNetworkError(fetchParams, err = null) {
+    function makeAppropriateNetworkError(fetchParams, err2 = null) {
       assert(isCancelled(fetchParams));
-      return isAborted(fetchParams) ? makeNetworkError(Object.assign(new DOMException("The operation was aborted.", "AbortError"), { cause: err })) : makeNetworkError(Object.assign(new DOMException("Request was cancelled."), { cause: err }));
+      return isAborted(fetchParams) ? makeNetworkError(Object.assign(new DOMException("The operation was aborted.", "AbortError"), { cause: err2 })) : makeNetworkError(Object.assign(new DOMException("Request was cancelled."), { cause: err2 }));
     }
     function initializeResponse(response, init, body) {
       if (init.status !== null && (init.status < 200 || init.status > 599)) {
@@ -28286,8 +28286,8 @@ var require_request2 = __commonJS({
           let parsedURL;
           try {
             parsedURL = new URL(input2, baseUrl2);
-          } catch (err) {
-            throw new TypeError("Failed to parse URL from " + input2, { cause: err });
+          } catch (err2) {
+            throw new TypeError("Failed to parse URL from " + input2, { cause: err2 });
           }
           if (parsedURL.username || parsedURL.password) {
             throw new TypeError(
@@ -28377,8 +28377,8 @@ var require_request2 = __commonJS({
             let parsedReferrer;
             try {
               parsedReferrer = new URL(referrer, baseUrl2);
-            } catch (err) {
-              throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause: err });
+            } catch (err2) {
+              throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause: err2 });
             }
             if (parsedReferrer.protocol === "about:" && parsedReferrer.hostname === "client" || origin && !sameOrigin(parsedReferrer, environmentSettingsObject.settingsObject.baseUrl)) {
               request2.referrer = "client";
@@ -29097,11 +29097,11 @@ var require_fetch = __commonJS({
         p.reject(error2);
       }
       if (request2.body != null && isReadable(request2.body?.stream)) {
-        request2.body.stream.cancel(error2).catch((err) => {
-          if (err.code === "ERR_INVALID_STATE") {
+        request2.body.stream.cancel(error2).catch((err2) => {
+          if (err2.code === "ERR_INVALID_STATE") {
             return;
           }
-          throw err;
+          throw err2;
         });
       }
       if (responseObject == null) {
@@ -29109,11 +29109,11 @@ var require_fetch = __commonJS({
       }
       const response = responseObject[kState];
       if (response.body != null && isReadable(response.body?.stream)) {
-        response.body.stream.cancel(error2).catch((err) => {
-          if (err.code === "ERR_INVALID_STATE") {
+        response.body.stream.cancel(error2).catch((err2) => {
+          if (err2.code === "ERR_INVALID_STATE") {
             return;
           }
-          throw err;
+          throw err2;
         });
       }
     }
@@ -29178,8 +29178,8 @@ var require_fetch = __commonJS({
       }
       if (subresourceSet.has(request2.destination)) {
       }
-      mainFetch(fetchParams).catch((err) => {
-        fetchParams.controller.terminate(err);
+      mainFetch(fetchParams).catch((err2) => {
+        fetchParams.controller.terminate(err2);
       });
       return fetchParams.controller;
     }
@@ -29364,7 +29364,7 @@ var require_fetch = __commonJS({
         }
         case "http:":
         case "https:": {
-          return httpFetch(fetchParams).catch((err) => makeNetworkError(err));
+          return httpFetch(fetchParams).catch((err2) => makeNetworkError(err2));
         }
         default: {
           return Promise.resolve(makeNetworkError("unknown scheme"));
@@ -29489,8 +29489,8 @@ var require_fetch = __commonJS({
         if (locationURL == null) {
           return response;
         }
-      } catch (err) {
-        return Promise.resolve(makeNetworkError(err));
+      } catch (err2) {
+        return Promise.resolve(makeNetworkError(err2));
       }
       if (!urlIsHttpHttpsScheme(locationURL)) {
         return Promise.resolve(makeNetworkError("URL scheme must be a HTTP(S) scheme"));
@@ -29661,11 +29661,11 @@ var require_fetch = __commonJS({
       fetchParams.controller.connection = {
         abort: null,
         destroyed: false,
-        destroy(err, abort = true) {
+        destroy(err2, abort = true) {
           if (!this.destroyed) {
             this.destroyed = true;
             if (abort) {
-              this.abort?.(err ?? new DOMException("The operation was aborted.", "AbortError"));
+              this.abort?.(err2 ?? new DOMException("The operation was aborted.", "AbortError"));
             }
           }
         }
@@ -29716,8 +29716,8 @@ var require_fetch = __commonJS({
               yield* processBodyChunk(bytes);
             }
             processEndOfBody();
-          } catch (err) {
-            processBodyError(err);
+          } catch (err2) {
+            processBodyError(err2);
           }
         })();
       }
@@ -29730,12 +29730,12 @@ var require_fetch = __commonJS({
           fetchParams.controller.next = () => iterator2.next();
           response = makeResponse({ status, statusText, headersList });
         }
-      } catch (err) {
-        if (err.name === "AbortError") {
+      } catch (err2) {
+        if (err2.name === "AbortError") {
           fetchParams.controller.connection.destroy();
-          return makeAppropriateNetworkError(fetchParams, err);
+          return makeAppropriateNetworkError(fetchParams, err2);
         }
-        return makeNetworkError(err);
+        return makeNetworkError(err2);
       }
       const pullAlgorithm = async () => {
         await fetchParams.controller.resume();
@@ -29773,11 +29773,11 @@ var require_fetch = __commonJS({
               break;
             }
             bytes = done ? void 0 : value;
-          } catch (err) {
+          } catch (err2) {
             if (fetchParams.controller.ended && !timingInfo.encodedBodySize) {
               bytes = void 0;
             } else {
-              bytes = err;
+              bytes = err2;
               isFailure = true;
             }
           }
@@ -29858,8 +29858,8 @@ var require_fetch = __commonJS({
               }
               let location = "";
               const headersList = new HeadersList();
-              for (let i = 0; i < rawHeaders.length; i += 2) {
-                headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
+              for (let i2 = 0; i2 < rawHeaders.length; i2 += 2) {
+                headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i2]), rawHeaders[i2 + 1].toString("latin1"), true);
               }
               location = headersList.get("location", true);
               const decoders = [];
@@ -29872,8 +29872,8 @@ var require_fetch = __commonJS({
                   this.abort(new Error(`too many content-encodings in response: ${codings.length}, maximum allowed is ${maxContentEncodings}`));
                   return true;
                 }
-                for (let i = codings.length - 1; i >= 0; --i) {
-                  const coding = codings[i].trim();
+                for (let i2 = codings.length - 1; i2 >= 0; --i2) {
+                  const coding = codings[i2].trim();
                   if (coding === "x-gzip" || coding === "gzip") {
                     decoders.push(zlib.createGunzip({
                       // Be less strict when decoding compressed responses, since sometimes
@@ -29905,9 +29905,9 @@ var require_fetch = __commonJS({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
-                  if (err) {
-                    this.onError(err);
+                body: decoders.length ? pipeline(this.body, ...decoders, (err2) => {
+                  if (err2) {
+                    this.onError(err2);
                   }
                 }).on("error", onError) : this.body.on("error", onError)
               });
@@ -29941,8 +29941,8 @@ var require_fetch = __commonJS({
                 return;
               }
               const headersList = new HeadersList();
-              for (let i = 0; i < rawHeaders.length; i += 2) {
-                headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
+              for (let i2 = 0; i2 < rawHeaders.length; i2 += 2) {
+                headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i2]), rawHeaders[i2 + 1].toString("latin1"), true);
               }
               resolve({
                 status,
@@ -31491,8 +31491,8 @@ var require_util7 = __commonJS({
   "node_modules/undici/lib/web/cookies/util.js"(exports2, module2) {
     "use strict";
     function isCTLExcludingHtab(value) {
-      for (let i = 0; i < value.length; ++i) {
-        const code = value.charCodeAt(i);
+      for (let i2 = 0; i2 < value.length; ++i2) {
+        const code = value.charCodeAt(i2);
         if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
           return true;
         }
@@ -31500,8 +31500,8 @@ var require_util7 = __commonJS({
       return false;
     }
     function validateCookieName(name) {
-      for (let i = 0; i < name.length; ++i) {
-        const code = name.charCodeAt(i);
+      for (let i2 = 0; i2 < name.length; ++i2) {
+        const code = name.charCodeAt(i2);
         if (code < 33 || // exclude CTLs (0-31), SP and HT
         code > 126 || // exclude non-ascii and DEL
         code === 34 || // "
@@ -31527,16 +31527,16 @@ var require_util7 = __commonJS({
     }
     function validateCookieValue(value) {
       let len = value.length;
-      let i = 0;
+      let i2 = 0;
       if (value[0] === '"') {
         if (len === 1 || value[len - 1] !== '"') {
           throw new Error("Invalid cookie value");
         }
         --len;
-        ++i;
+        ++i2;
       }
-      while (i < len) {
-        const code = value.charCodeAt(i++);
+      while (i2 < len) {
+        const code = value.charCodeAt(i2++);
         if (code < 33 || // exclude CTLs (0-31)
         code > 126 || // non-ascii and DEL (127)
         code === 34 || // "
@@ -31547,9 +31547,9 @@ var require_util7 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path3) {
-      for (let i = 0; i < path3.length; ++i) {
-        const code = path3.charCodeAt(i);
+    function validateCookiePath(path4) {
+      for (let i2 = 0; i2 < path4.length; ++i2) {
+        const code = path4.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -31570,13 +31570,13 @@ var require_util7 = __commonJS({
         throw new Error("Invalid cookie domain");
       }
       let labelLength = 0;
-      for (let i = 0; i < domain.length; ++i) {
-        const code = domain.charCodeAt(i);
+      for (let i2 = 0; i2 < domain.length; ++i2) {
+        const code = domain.charCodeAt(i2);
         if (code === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
-          if (domain.charCodeAt(i - 1) === 45) {
+          if (domain.charCodeAt(i2 - 1) === 45) {
             throw new Error("Invalid cookie domain");
           }
           labelLength = 0;
@@ -31619,7 +31619,7 @@ var require_util7 = __commonJS({
       "Nov",
       "Dec"
     ];
-    var IMFPaddedNumbers = Array(61).fill(0).map((_, i) => i.toString().padStart(2, "0"));
+    var IMFPaddedNumbers = Array(61).fill(0).map((_, i2) => i2.toString().padStart(2, "0"));
     function toIMFDate(date) {
       if (typeof date === "number") {
         date = new Date(date);
@@ -32358,8 +32358,8 @@ var require_util8 = __commonJS({
       if (protocol.length === 0) {
         return false;
       }
-      for (let i = 0; i < protocol.length; ++i) {
-        const code = protocol.charCodeAt(i);
+      for (let i2 = 0; i2 < protocol.length; ++i2) {
+        const code = protocol.charCodeAt(i2);
         if (code < 33 || // CTL, contains SP (0x20) and HT (0x09)
         code > 126 || code === 34 || // "
         code === 40 || // (
@@ -32434,8 +32434,8 @@ var require_util8 = __commonJS({
       if (value.length === 0) {
         return false;
       }
-      for (let i = 0; i < value.length; i++) {
-        const byte = value.charCodeAt(i);
+      for (let i2 = 0; i2 < value.length; i2++) {
+        const byte = value.charCodeAt(i2);
         if (byte < 48 || byte > 57) {
           return false;
         }
@@ -32487,8 +32487,8 @@ var require_frame = __commonJS({
       crypto2 = {
         // not full compatibility, but minimum.
         randomFillSync: function randomFillSync(buffer2, _offset, _size) {
-          for (let i = 0; i < buffer2.length; ++i) {
-            buffer2[i] = Math.random() * 255 | 0;
+          for (let i2 = 0; i2 < buffer2.length; ++i2) {
+            buffer2[i2] = Math.random() * 255 | 0;
           }
           return buffer2;
         }
@@ -32537,8 +32537,8 @@ var require_frame = __commonJS({
           buffer2.writeUIntBE(bodyLength, 4, 6);
         }
         buffer2[1] |= 128;
-        for (let i = 0; i < bodyLength; ++i) {
-          buffer2[offset + i] = frameData[i] ^ maskKey[i & 3];
+        for (let i2 = 0; i2 < bodyLength; ++i2) {
+          buffer2[offset + i2] = frameData[i2] ^ maskKey[i2 & 3];
         }
         return buffer2;
       }
@@ -32775,8 +32775,8 @@ var require_permessage_deflate = __commonJS({
           }
           try {
             this.#inflate = createInflateRaw({ windowBits });
-          } catch (err) {
-            callback(err);
+          } catch (err2) {
+            callback(err2);
             return;
           }
           this.#inflate[kBuffer] = [];
@@ -32792,9 +32792,9 @@ var require_permessage_deflate = __commonJS({
             }
             this.#inflate[kBuffer].push(data);
           });
-          this.#inflate.on("error", (err) => {
+          this.#inflate.on("error", (err2) => {
             this.#inflate = null;
-            callback(err);
+            callback(err2);
           });
         }
         this.#inflate.write(chunk);
@@ -33159,8 +33159,8 @@ var require_receiver = __commonJS({
             const closeFrame = new WebsocketFrameSend(body2);
             this.ws[kResponse].socket.write(
               closeFrame.createFrame(opcodes.CLOSE),
-              (err) => {
-                if (!err) {
+              (err2) => {
+                if (!err2) {
                   this.ws[kSentClose] = sentCloseFrameState.SENT;
                 }
               }
@@ -33652,16 +33652,16 @@ var require_websocket = __commonJS({
     function onParserDrain() {
       this.ws[kResponse].socket.resume();
     }
-    function onParserError(err) {
+    function onParserError(err2) {
       let message;
       let code;
-      if (err instanceof CloseEvent) {
-        message = err.reason;
-        code = err.code;
+      if (err2 instanceof CloseEvent) {
+        message = err2.reason;
+        code = err2.code;
       } else {
-        message = err.message;
+        message = err2.message;
       }
-      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
+      fireEvent("error", this, () => new ErrorEvent("error", { error: err2, message }));
       closeWebSocketConnection(this, code);
     }
     module2.exports = {
@@ -33679,8 +33679,8 @@ var require_util9 = __commonJS({
     }
     function isASCIINumber(value) {
       if (value.length === 0) return false;
-      for (let i = 0; i < value.length; i++) {
-        if (value.charCodeAt(i) < 48 || value.charCodeAt(i) > 57) return false;
+      for (let i2 = 0; i2 < value.length; i2++) {
+        if (value.charCodeAt(i2) < 48 || value.charCodeAt(i2) > 57) return false;
       }
       return true;
     }
@@ -33721,16 +33721,16 @@ var require_eventsource_stream = __commonJS({
       if (start >= buffer2.length) {
         return false;
       }
-      for (let i = start; i < buffer2.length; i++) {
-        if (buffer2[i] < 48 || buffer2[i] > 57) {
+      for (let i2 = start; i2 < buffer2.length; i2++) {
+        if (buffer2[i2] < 48 || buffer2[i2] > 57) {
           return false;
         }
       }
       return true;
     }
     function isValidLastEventIdBytes(buffer2, start) {
-      for (let i = start; i < buffer2.length; i++) {
-        if (buffer2[i] === 0) {
+      for (let i2 = start; i2 < buffer2.length; i2++) {
+        if (buffer2[i2] === 0) {
           return false;
         }
       }
@@ -33740,8 +33740,8 @@ var require_eventsource_stream = __commonJS({
       if (length !== field.length) {
         return false;
       }
-      for (let i = 0; i < length; i++) {
-        if (line[i] !== field[i]) {
+      for (let i2 = 0; i2 < length; i2++) {
+        if (line[i2] !== field[i2]) {
           return false;
         }
       }
@@ -34030,10 +34030,10 @@ ${value}`;
         }
         const chunks = [];
         let length = 0;
-        for (let i = this.lineChunkIndex; i <= this.chunkIndex; i++) {
-          const chunk = this.chunks[i];
-          const start = i === this.lineChunkIndex ? this.linePos : 0;
-          const end = i === this.chunkIndex ? this.pos : chunk.length;
+        for (let i2 = this.lineChunkIndex; i2 <= this.chunkIndex; i2++) {
+          const chunk = this.chunks[i2];
+          const start = i2 === this.lineChunkIndex ? this.linePos : 0;
+          const end = i2 === this.chunkIndex ? this.pos : chunk.length;
           const slice = chunk.subarray(start, end);
           length += slice.length;
           chunks.push(slice);
@@ -34469,11 +34469,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path3 = opts.path;
+          let path4 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path3 = `/${path3}`;
+            path4 = `/${path4}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path3);
+          url = new URL(util.parseOrigin(url).origin + path4);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -34498,11 +34498,11 @@ var require_undici = __commonJS({
     module2.exports.fetch = async function fetch2(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
-      } catch (err) {
-        if (err && typeof err === "object") {
-          Error.captureStackTrace(err);
+      } catch (err2) {
+        if (err2 && typeof err2 === "object") {
+          Error.captureStackTrace(err2);
         }
-        throw err;
+        throw err2;
       }
     };
     module2.exports.Headers = require_headers().Headers;
@@ -34566,7 +34566,7 @@ var require_proxy = __commonJS({
       if (proxyVar) {
         try {
           return new DecodedURL(proxyVar);
-        } catch (_a) {
+        } catch (_a2) {
           if (!proxyVar.startsWith("http://") && !proxyVar.startsWith("https://"))
             return new DecodedURL(`http://${proxyVar}`);
         }
@@ -34598,8 +34598,8 @@ var require_proxy = __commonJS({
       if (typeof reqPort === "number") {
         upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
       }
-      for (const upperNoProxyItem of noProxy.split(",").map((x) => x.trim().toUpperCase()).filter((x) => x)) {
-        if (upperNoProxyItem === "*" || upperReqHosts.some((x) => x === upperNoProxyItem || x.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x.endsWith(`${upperNoProxyItem}`))) {
+      for (const upperNoProxyItem of noProxy.split(",").map((x2) => x2.trim().toUpperCase()).filter((x2) => x2)) {
+        if (upperNoProxyItem === "*" || upperReqHosts.some((x2) => x2 === upperNoProxyItem || x2.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x2.endsWith(`${upperNoProxyItem}`))) {
           return true;
         }
       }
@@ -34660,7 +34660,7 @@ var require_lib = __commonJS({
         if (mod && mod.__esModule) return mod;
         var result = {};
         if (mod != null) {
-          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+          for (var k = ownKeys(mod), i2 = 0; i2 < k.length; i2++) if (k[i2] !== "default") __createBinding(result, mod, k[i2]);
         }
         __setModuleDefault(result, mod);
         return result;
@@ -35003,9 +35003,9 @@ var require_lib = __commonJS({
       requestRaw(info3, data) {
         return __awaiter3(this, void 0, void 0, function* () {
           return new Promise((resolve, reject) => {
-            function callbackForResult(err, res) {
-              if (err) {
-                reject(err);
+            function callbackForResult(err2, res) {
+              if (err2) {
+                reject(err2);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
@@ -35030,10 +35030,10 @@ var require_lib = __commonJS({
           info3.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
         }
         let callbackCalled = false;
-        function handleResult(err, res) {
+        function handleResult(err2, res) {
           if (!callbackCalled) {
             callbackCalled = true;
-            onResult(err, res);
+            onResult(err2, res);
           }
         }
         const req = info3.httpModule.request(info3.options, (msg) => {
@@ -35050,8 +35050,8 @@ var require_lib = __commonJS({
           }
           handleResult(new Error(`Request timeout: ${info3.options.path}`));
         });
-        req.on("error", function(err) {
-          handleResult(err);
+        req.on("error", function(err2) {
+          handleResult(err2);
         });
         if (data && typeof data === "string") {
           req.write(data, "utf8");
@@ -35290,7 +35290,7 @@ var require_lib = __commonJS({
                 response.result = obj;
               }
               response.headers = res.message.headers;
-            } catch (err) {
+            } catch (err2) {
             }
             if (statusCode > 299) {
               let msg;
@@ -35301,9 +35301,9 @@ var require_lib = __commonJS({
               } else {
                 msg = `Failed request: (${statusCode})`;
               }
-              const err = new HttpClientError(msg, statusCode);
-              err.result = response.result;
-              reject(err);
+              const err2 = new HttpClientError(msg, statusCode);
+              err2.result = response.result;
+              reject(err2);
             } else {
               resolve(response);
             }
@@ -35345,16 +35345,16 @@ var TinyOpsError = class extends Error {
     return parts.join("\n");
   }
 };
-function describeError(err) {
-  if (err instanceof TinyOpsError) return err.describe();
-  if (err instanceof Error) {
-    const sys = err;
+function describeError(err2) {
+  if (err2 instanceof TinyOpsError) return err2.describe();
+  if (err2 instanceof Error) {
+    const sys = err2;
     if (sys.code === "ENOENT" && sys.path) return `No such file or directory: ${sys.path}`;
     if (sys.code === "EACCES" && sys.path) return `Permission denied: ${sys.path}`;
     if (sys.code === "EISDIR" && sys.path) return `Expected a file but found a directory: ${sys.path}`;
-    return `Internal error: ${err.message} (please report this with the command that caused it)`;
+    return `Internal error: ${err2.message} (please report this with the command that caused it)`;
   }
-  return `Internal error: ${String(err)}`;
+  return `Internal error: ${String(err2)}`;
 }
 
 // shared/tflite/ir.ts
@@ -40221,24 +40221,24 @@ var FlatbufferReader = class {
     if (target >= this.bytes.length) this.fail(`offset points to ${target}, past the end of the file`, field, pos);
     return target;
   }
-  table(pos, def, path3, depth) {
-    if (depth > this.limits.maxDepth) this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path3, pos);
-    this.spend(1, path3, pos);
-    if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path3, pos);
-    this.need(pos, 4, path3);
+  table(pos, def, path4, depth) {
+    if (depth > this.limits.maxDepth) this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path4, pos);
+    this.spend(1, path4, pos);
+    if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path4, pos);
+    this.need(pos, 4, path4);
     const vtable = pos - this.view.getInt32(pos, true);
-    if (vtable % 2 !== 0) this.fail("vtable is not 2-byte aligned", `${path3}.<vtable>`, pos);
-    this.need(vtable, 4, `${path3}.<vtable>`);
+    if (vtable % 2 !== 0) this.fail("vtable is not 2-byte aligned", `${path4}.<vtable>`, pos);
+    this.need(vtable, 4, `${path4}.<vtable>`);
     const vtableSize = this.view.getUint16(vtable, true);
     const objectSize = this.view.getUint16(vtable + 2, true);
     if (vtableSize < 4 || vtableSize % 2 !== 0)
-      this.fail(`vtable size ${vtableSize} is invalid`, `${path3}.<vtable>`, vtable);
-    this.need(vtable, vtableSize, `${path3}.<vtable>`);
-    if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path3, vtable + 2);
-    this.need(pos, objectSize, path3);
+      this.fail(`vtable size ${vtableSize} is invalid`, `${path4}.<vtable>`, vtable);
+    this.need(vtable, vtableSize, `${path4}.<vtable>`);
+    if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path4, vtable + 2);
+    this.need(pos, objectSize, path4);
     const out = {};
     for (const field of def.fields) {
-      const fieldPath = `${path3}.${field.name}`;
+      const fieldPath = `${path4}.${field.name}`;
       const slotPos = (slot) => {
         const entry = 4 + 2 * slot;
         if (entry + 2 > vtableSize) return 0;
@@ -40253,7 +40253,7 @@ var FlatbufferReader = class {
         const valueOffset = slotPos(field.slot + 1);
         let typeId = 0;
         if (typeOffset !== 0) {
-          this.fieldFits(typeOffset, 1, objectSize, `${path3}.${field.name}_type`, pos);
+          this.fieldFits(typeOffset, 1, objectSize, `${path4}.${field.name}_type`, pos);
           typeId = this.bytes[pos + typeOffset];
         }
         if (typeId === 0 || valueOffset === 0) {
@@ -40263,7 +40263,7 @@ var FlatbufferReader = class {
         const union = this.schema.unions[type.union];
         const member = union.members[typeId];
         if (member === void 0)
-          this.fail(`union type ${typeId} is not a member of ${type.union}`, `${path3}.${field.name}_type`, pos + typeOffset);
+          this.fail(`union type ${typeId} is not a member of ${type.union}`, `${path4}.${field.name}_type`, pos + typeOffset);
         this.fieldFits(valueOffset, 4, objectSize, fieldPath, pos);
         const target = this.uoffset(pos + valueOffset, fieldPath);
         const value = this.table(target, this.schema.tables[member], `${fieldPath}<${member}>`, depth + 1);
@@ -40290,44 +40290,44 @@ var FlatbufferReader = class {
     if (voffset + size > objectSize)
       this.fail(`field of ${size} bytes at table offset ${voffset} runs past the table's ${objectSize} bytes`, field, tablePos + voffset);
   }
-  reference(pos, type, path3, depth) {
+  reference(pos, type, path4, depth) {
     switch (type.kind) {
       case "string":
-        return this.string(pos, path3);
+        return this.string(pos, path4);
       case "table":
-        return this.table(pos, this.schema.tables[type.table], path3, depth + 1);
+        return this.table(pos, this.schema.tables[type.table], path4, depth + 1);
       case "vector":
-        return this.vector(pos, type.element, path3, depth);
+        return this.vector(pos, type.element, path4, depth);
       default:
-        return this.fail(`unexpected ${type.kind} behind an offset`, path3, pos);
+        return this.fail(`unexpected ${type.kind} behind an offset`, path4, pos);
     }
   }
-  string(pos, path3) {
-    this.need(pos, 4, path3);
+  string(pos, path4) {
+    this.need(pos, 4, path4);
     const length = this.view.getUint32(pos, true);
-    this.need(pos + 4, length + 1, path3);
-    if (this.bytes[pos + 4 + length] !== 0) this.fail("string is not NUL-terminated", path3, pos + 4 + length);
+    this.need(pos + 4, length + 1, path4);
+    if (this.bytes[pos + 4 + length] !== 0) this.fail("string is not NUL-terminated", path4, pos + 4 + length);
     return this.decoder.decode(this.bytes.subarray(pos + 4, pos + 4 + length));
   }
-  vector(pos, element, path3, depth) {
-    if (pos % 4 !== 0) this.fail("vector is not 4-byte aligned", path3, pos);
-    this.need(pos, 4, path3);
+  vector(pos, element, path4, depth) {
+    if (pos % 4 !== 0) this.fail("vector is not 4-byte aligned", path4, pos);
+    this.need(pos, 4, path4);
     const length = this.view.getUint32(pos, true);
     const start = pos + 4;
     const elementSize = element.kind === "scalar" || element.kind === "enum" ? SCALAR_SIZE[element.base] : 4;
     if (length > (this.bytes.length - start) / elementSize)
-      this.fail(`vector of ${length} elements does not fit in the file`, path3, pos);
+      this.fail(`vector of ${length} elements does not fit in the file`, path4, pos);
     if (element.kind === "scalar" && (element.base === "uint8" || element.base === "int8")) {
-      this.spend(1, path3, pos);
+      this.spend(1, path4, pos);
       const raw = this.bytes.subarray(start, start + length);
       return element.base === "uint8" ? raw : Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.length));
     }
-    this.spend(length, path3, pos);
+    this.spend(length, path4, pos);
     const out = new Array(length);
-    for (let i = 0; i < length; i++) {
-      const at = start + i * elementSize;
-      if (element.kind === "scalar" || element.kind === "enum") out[i] = this.enumName(element, this.scalar(at, element.base));
-      else out[i] = this.reference(this.uoffset(at, `${path3}[${i}]`), element, `${path3}[${i}]`, depth);
+    for (let i2 = 0; i2 < length; i2++) {
+      const at = start + i2 * elementSize;
+      if (element.kind === "scalar" || element.kind === "enum") out[i2] = this.enumName(element, this.scalar(at, element.base));
+      else out[i2] = this.reference(this.uoffset(at, `${path4}[${i2}]`), element, `${path4}[${i2}]`, depth);
     }
     return out;
   }
@@ -40389,21 +40389,21 @@ function readModel(bytes, source) {
   return model;
 }
 function fromRaw(raw, file, fail) {
-  const operatorCodes = arr(raw.operator_codes).map((c, i) => {
+  const operatorCodes = arr(raw.operator_codes).map((c, i2) => {
     const deprecated = num(c.deprecated_builtin_code);
     const rawCode = builtinCodeValue(c.builtin_code);
     const builtinCode = Math.max(rawCode, deprecated);
     const customCode = c.custom_code;
     const name = builtinCode === CUSTOM_CODE ? customCode ?? "CUSTOM" : BUILTIN_NAMES[String(builtinCode)] ?? `BUILTIN_${builtinCode}`;
-    if (deprecated < 0 && deprecated !== -128) fail(`negative deprecated_builtin_code ${deprecated}`, `Model.operator_codes[${i}]`);
+    if (deprecated < 0 && deprecated !== -128) fail(`negative deprecated_builtin_code ${deprecated}`, `Model.operator_codes[${i2}]`);
     return { builtinCode, name, deprecatedBuiltinCode: deprecated, rawBuiltinCode: rawCode, customCode, version: num(c.version) };
   });
-  const buffers = arr(raw.buffers).map((b, i) => {
+  const buffers = arr(raw.buffers).map((b, i2) => {
     const offset = big(b.offset);
     const size = big(b.size);
     if (offset > 1n) {
       if (offset + size > BigInt(file.length))
-        fail(`external data ${offset}+${size} runs past the end of the file (${file.length} bytes)`, `Model.buffers[${i}].offset`);
+        fail(`external data ${offset}+${size} runs past the end of the file (${file.length} bytes)`, `Model.buffers[${i2}].offset`);
       return { data: file.subarray(Number(offset), Number(offset + size)), external: { offset, size } };
     }
     return { data: b.data ?? new Uint8Array(0), external: null };
@@ -40481,9 +40481,9 @@ function operatorFromRaw(o) {
 }
 function validateModel(model, fail) {
   if (model.subgraphs.length === 0) fail("the model has no subgraphs", "Model.subgraphs");
-  model.metadata.forEach((m, i) => {
+  model.metadata.forEach((m, i2) => {
     if (m.buffer >= model.buffers.length)
-      fail(`metadata "${m.name}" names buffer ${m.buffer}, but there are ${model.buffers.length}`, `Model.metadata[${i}].buffer`);
+      fail(`metadata "${m.name}" names buffer ${m.buffer}, but there are ${model.buffers.length}`, `Model.metadata[${i2}].buffer`);
   });
   model.subgraphs.forEach((sg, s) => {
     const at = `Model.subgraphs[${s}]`;
@@ -40491,8 +40491,8 @@ function validateModel(model, fail) {
       if (optional && index === -1 || index >= 0 && index < sg.tensors.length) return;
       fail(`tensor index ${index} is out of range (the subgraph has ${sg.tensors.length} tensors)`, field);
     };
-    sg.tensors.forEach((t, i) => {
-      const field = `${at}.tensors[${i}]`;
+    sg.tensors.forEach((t, i2) => {
+      const field = `${at}.tensors[${i2}]`;
       if (t.type.startsWith("UNKNOWN_")) fail(`tensor "${t.name}" has unknown type ${t.type.slice(8)}`, `${field}.type`);
       if (t.buffer >= model.buffers.length)
         fail(`tensor "${t.name}" names buffer ${t.buffer}, but there are ${model.buffers.length}`, `${field}.buffer`);
@@ -40510,15 +40510,15 @@ function validateModel(model, fail) {
           fail(`tensor "${t.name}" of shape [${t.shape}] ${t.type} needs ${expected} bytes, its buffer ${t.buffer} holds ${data.length}`, `${field}.buffer`);
       }
     });
-    sg.inputs.forEach((t, i) => tensorIndex(t, `${at}.inputs[${i}]`, false));
-    sg.outputs.forEach((t, i) => tensorIndex(t, `${at}.outputs[${i}]`, false));
+    sg.inputs.forEach((t, i2) => tensorIndex(t, `${at}.inputs[${i2}]`, false));
+    sg.outputs.forEach((t, i2) => tensorIndex(t, `${at}.outputs[${i2}]`, false));
     sg.operators.forEach((op, o) => {
       const field = `${at}.operators[${o}]`;
       if (op.opcodeIndex >= model.operatorCodes.length)
         fail(`opcode index ${op.opcodeIndex} is out of range (the model has ${model.operatorCodes.length} op codes)`, `${field}.opcode_index`);
-      op.inputs.forEach((t, i) => tensorIndex(t, `${field}.inputs[${i}]`, true));
-      op.outputs.forEach((t, i) => tensorIndex(t, `${field}.outputs[${i}]`, false));
-      op.intermediates.forEach((t, i) => tensorIndex(t, `${field}.intermediates[${i}]`, false));
+      op.inputs.forEach((t, i2) => tensorIndex(t, `${field}.inputs[${i2}]`, true));
+      op.outputs.forEach((t, i2) => tensorIndex(t, `${field}.outputs[${i2}]`, false));
+      op.intermediates.forEach((t, i2) => tensorIndex(t, `${field}.intermediates[${i2}]`, false));
     });
   });
 }
@@ -40527,28 +40527,28 @@ function opName(model, op) {
 }
 
 // shared/tflite/load.ts
-function loadModelFile(path3) {
+function loadModelFile(path4) {
   let stat2;
   try {
-    stat2 = fs.statSync(path3);
+    stat2 = fs.statSync(path4);
   } catch {
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path3}`, {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path4}`, {
       hint: "Check the path (it is relative to the working directory) and that the file is committed or produced by an earlier step."
     });
   }
   if (stat2.isDirectory())
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path3}`, {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path4}`, {
       hint: "Give the path of the .tflite file itself."
     });
-  const bytes = new Uint8Array(fs.readFileSync(path3));
+  const bytes = new Uint8Array(fs.readFileSync(path4));
   if (bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) !== "TFL3") {
     const head = new TextDecoder().decode(bytes.subarray(0, 64));
     const lfs = head.startsWith("version https://git-lfs");
-    throw new TinyOpsError("NOT_TFLITE", `${path3} is not a TFLite model (no "TFL3" file identifier)`, {
+    throw new TinyOpsError("NOT_TFLITE", `${path4} is not a TFLite model (no "TFL3" file identifier)`, {
       hint: lfs ? "This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present." : "Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first)."
     });
   }
-  return { model: readModel(bytes, path3), bytes };
+  return { model: readModel(bytes, path4), bytes };
 }
 
 // shared/config/tinyops-yml.ts
@@ -40585,8 +40585,8 @@ function dedupe(errors) {
   return [...byPath.values()];
 }
 function describeProblem(e, locate) {
-  const path3 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const keyPath = path3.length ? path3.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
+  const path4 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const keyPath = path4.length ? path4.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
   let what;
   switch (e.keyword) {
     case "additionalProperties":
@@ -40605,7 +40605,7 @@ function describeProblem(e, locate) {
       what = e.message ?? e.keyword;
   }
   const unknownKey = e.keyword === "additionalProperties";
-  const at = locate?.(unknownKey ? [...path3, String(e.params.additionalProperty)] : path3, unknownKey);
+  const at = locate?.(unknownKey ? [...path4, String(e.params.additionalProperty)] : path4, unknownKey);
   return `${keyPath}: ${what}${at ? ` (${at})` : ""}`;
 }
 function allowedKeys(e) {
@@ -40765,10 +40765,15 @@ var tinyops_schema_default = {
           type: "integer",
           minimum: 1,
           description: "Use at most this many samples."
+        },
+        labels: {
+          type: "string",
+          description: "Labels: a .npy of integers or a text/CSV file, one per sample."
         }
       },
       required: [
-        "path"
+        "path",
+        "labels"
       ]
     },
     baseline: {
@@ -40806,16 +40811,16 @@ var tinyops_schema_default = {
 };
 
 // shared/config/tinyops-yml.ts
-function loadConfigFile(path3) {
+function loadConfigFile(path4) {
   let text;
   try {
-    text = fs2.readFileSync(path3, "utf8");
+    text = fs2.readFileSync(path4, "utf8");
   } catch {
-    throw new TinyOpsError("CONFIG_NOT_FOUND", `Config file not found: ${path3}`, {
+    throw new TinyOpsError("CONFIG_NOT_FOUND", `Config file not found: ${path4}`, {
       hint: "Create tinyops.yml at the repository root (see schemas/tinyops.schema.json), or give its path with config-file / --config."
     });
   }
-  return parseConfigText(text, path3);
+  return parseConfigText(text, path4);
 }
 function parseConfigText(text, source) {
   const lineCounter = new import_yaml.LineCounter();
@@ -40833,12 +40838,12 @@ function parseConfigText(text, source) {
     code: "CONFIG_INVALID",
     source,
     hint: "See schemas/tinyops.schema.json for every key, or point your editor at it for completion.",
-    locate: (path3, key) => {
-      let node = doc.getIn(path3, true);
+    locate: (path4, key) => {
+      let node = doc.getIn(path4, true);
       if (key) {
-        const parent = path3.length > 1 ? doc.getIn(path3.slice(0, -1), true) : doc.contents;
+        const parent = path4.length > 1 ? doc.getIn(path4.slice(0, -1), true) : doc.contents;
         if ((0, import_yaml.isMap)(parent))
-          node = parent.items.find((pair) => (0, import_yaml.isScalar)(pair.key) && String(pair.key.value) === path3[path3.length - 1])?.key;
+          node = parent.items.find((pair) => (0, import_yaml.isScalar)(pair.key) && String(pair.key.value) === path4[path4.length - 1])?.key;
       }
       const range = (0, import_yaml.isNode)(node) ? node.range : void 0;
       if (!range) return void 0;
@@ -40869,9 +40874,9 @@ function writeFilesAtomic(files) {
       fs3.writeFileSync(tmp, file.data);
     }
     for (const { tmp, target } of staged) fs3.renameSync(tmp, target);
-  } catch (err) {
+  } catch (err2) {
     for (const { tmp } of staged) fs3.rmSync(tmp, { force: true });
-    throw err;
+    throw err2;
   }
 }
 function writeFileAtomic(target, data) {
@@ -40879,32 +40884,32 @@ function writeFileAtomic(target, data) {
 }
 
 // shared/report/io.ts
-function writeReport(path3, schema, report) {
+function writeReport(path4, schema, report) {
   validateWithSchema(schema, report, {
     code: "REPORT_INVALID",
-    source: `the ${report.kind} report being written to ${path3}`,
+    source: `the ${report.kind} report being written to ${path4}`,
     hint: "This is a TinyOps bug: please report it with the command that produced it."
   });
-  writeFileAtomic(path3, `${JSON.stringify(report, null, 2)}
+  writeFileAtomic(path4, `${JSON.stringify(report, null, 2)}
 `);
 }
-function readReport(path3, schema, kind) {
+function readReport(path4, schema, kind) {
   let data;
   try {
-    data = JSON.parse(fs4.readFileSync(path3, "utf8"));
-  } catch (err) {
-    const missing = err.code === "ENOENT";
-    throw new TinyOpsError("REPORT_UNREADABLE", missing ? `${kind} report not found: ${path3}` : `${kind} report ${path3} is not valid JSON`, {
-      where: path3,
+    data = JSON.parse(fs4.readFileSync(path4, "utf8"));
+  } catch (err2) {
+    const missing = err2.code === "ENOENT";
+    throw new TinyOpsError("REPORT_UNREADABLE", missing ? `${kind} report not found: ${path4}` : `${kind} report ${path4} is not valid JSON`, {
+      where: path4,
       hint: missing ? "Check the path, or that the step producing it ran and uploaded it." : "Give the JSON file the earlier TinyOps step wrote."
     });
   }
   if (data?.kind !== kind)
-    throw new TinyOpsError("REPORT_KIND", `${path3} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`, {
-      where: path3,
+    throw new TinyOpsError("REPORT_KIND", `${path4} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`, {
+      where: path4,
       hint: `Give the ${kind} report here.`
     });
-  validateWithSchema(schema, data, { code: "REPORT_INVALID", source: `${kind} report ${path3}`, hint: "Regenerate it with the same TinyOps version." });
+  validateWithSchema(schema, data, { code: "REPORT_INVALID", source: `${kind} report ${path4}`, hint: "Regenerate it with the same TinyOps version." });
   return data;
 }
 
@@ -41187,12 +41192,12 @@ var BOARD_ALIASES = {
 };
 function editDistance(a, b) {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
+  for (let i2 = 1; i2 <= a.length; i2++) {
     let diag = prev[0];
-    prev[0] = i;
+    prev[0] = i2;
     for (let j = 1; j <= b.length; j++) {
       const up = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i2 - 1] === b[j - 1] ? 0 : 1));
       diag = up;
     }
   }
@@ -41312,8 +41317,8 @@ function resolveTargets(config, overrides) {
     throw new TinyOpsError("GATE_NO_TARGET", "No target board: the gate needs at least one board to check against", {
       hint: "Give `board` (action input) or --board (CLI), or list `targets:` in tinyops.yml."
     });
-  return specs.map((spec, i) => {
-    const where = `targets[${i}]`;
+  return specs.map((spec, i2) => {
+    const where = `targets[${i2}]`;
     const s = spec;
     let board;
     let custom = false;
@@ -41328,8 +41333,8 @@ function resolveTargets(config, overrides) {
       custom = true;
       const core = CONFIG_CORES[s.core];
       board = {
-        id: s.name ?? `custom-${i}`,
-        name: s.name ?? `custom target ${i}`,
+        id: s.name ?? `custom-${i2}`,
+        name: s.name ?? `custom target ${i2}`,
         mcu: `custom ${s.core}`,
         core,
         clockMhz: s["clock-mhz"] ?? 64,
@@ -41352,17 +41357,17 @@ function resolveTargets(config, overrides) {
 // shared/gate/prepare.ts
 var DEFAULT_CONFIG = "tinyops.yml";
 function loadGateConfig(options) {
-  const path3 = options.configPath ?? DEFAULT_CONFIG;
-  if (!options.configRequired && !fs5.existsSync(path3)) return {};
-  return loadConfigFile(path3);
+  const path4 = options.configPath ?? DEFAULT_CONFIG;
+  if (!options.configRequired && !fs5.existsSync(path4)) return {};
+  return loadConfigFile(path4);
 }
-function loadBaselineFile(path3) {
-  if (!fs5.existsSync(path3))
-    throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path3}`, {
+function loadBaselineFile(path4) {
+  if (!fs5.existsSync(path4))
+    throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path4}`, {
       hint: "Give a .tflite model or a gate-report.json from an earlier run, or leave baseline empty to use the base commit on pull requests."
     });
-  if (path3.endsWith(".json")) return { kind: "report", source: path3, report: readReport(path3, gate_report_schema_default, "gate") };
-  return { kind: "model", source: path3, bytes: loadModelFile(path3).bytes };
+  if (path4.endsWith(".json")) return { kind: "report", source: path4, report: readReport(path4, gate_report_schema_default, "gate") };
+  return { kind: "model", source: path4, bytes: loadModelFile(path4).bytes };
 }
 function prepareGate(options, config = loadGateConfig(options)) {
   const modelPath = options.model ?? config.model;
@@ -41374,6 +41379,7 @@ function prepareGate(options, config = loadGateConfig(options)) {
   const targets = resolveTargets(config, { boards: options.boards, budgets: options.budgets });
   const baselinePath = options.baselinePath ?? config.baseline;
   return {
+    config,
     modelPath,
     modelBytes: bytes,
     model,
@@ -41436,17 +41442,17 @@ function tensorLifetimes(model, subgraphIndex = 0) {
     if (first[t] < 0) first[t] = 0;
     last[t] = end;
   }
-  return sg.tensors.map((tensor, i) => {
+  return sg.tensors.map((tensor, i2) => {
     let kind;
     if (isConstantTensor(model, tensor)) kind = "constant";
     else if (tensor.isVariable) kind = "variable";
-    else if (!referenced[i]) kind = "unused";
+    else if (!referenced[i2]) kind = "unused";
     else kind = "activation";
     const bytes = kind === "unused" ? 0 : Math.max(0, tensorByteSize(tensor));
-    const f = kind === "variable" ? 0 : Math.max(0, first[i]);
-    const l = kind === "variable" ? end : Math.max(f, last[i]);
+    const f = kind === "variable" ? 0 : Math.max(0, first[i2]);
+    const l = kind === "variable" ? end : Math.max(f, last[i2]);
     return {
-      tensor: i,
+      tensor: i2,
       name: tensor.name,
       kind,
       bytes,
@@ -41525,10 +41531,10 @@ function macsOf(op, operator, t, outT) {
     }
     case "TRANSPOSE_CONV": {
       const w = t(1);
-      const x = t(2);
+      const x2 = t(2);
       if (!w || w.shape.length !== 4) return 0;
       const [o, kh, kw] = w.shape;
-      return elems(x) * kh * kw * o;
+      return elems(x2) * kh * kw * o;
     }
     case "FULLY_CONNECTED": {
       if (!weights || weights.shape.length < 2) return 0;
@@ -41578,17 +41584,17 @@ function opCosts(model, subgraphIndex = 0) {
     const code = model.operatorCodes[operator.opcodeIndex];
     const family = familyOf(code.customCode !== null ? "CUSTOM" : op);
     const t = (k) => {
-      const i = operator.inputs[k];
-      return i === void 0 || i < 0 ? void 0 : sg.tensors[i];
+      const i2 = operator.inputs[k];
+      return i2 === void 0 || i2 < 0 ? void 0 : sg.tensors[i2];
     };
     const outT = operator.outputs[0] !== void 0 && operator.outputs[0] >= 0 ? sg.tensors[operator.outputs[0]] : void 0;
     let params = 0;
     let paramBytes = 0;
     let inputBytes = 0;
     const inputs = [];
-    for (const i of operator.inputs) {
-      if (i < 0) continue;
-      const tensor = sg.tensors[i];
+    for (const i2 of operator.inputs) {
+      if (i2 < 0) continue;
+      const tensor = sg.tensors[i2];
       if (isConstantTensor(model, tensor)) {
         params += tensorElementCount(tensor);
         paramBytes += tensorByteSize(tensor);
@@ -41597,7 +41603,7 @@ function opCosts(model, subgraphIndex = 0) {
         inputs.push(describe(tensor));
       }
     }
-    const outputs = operator.outputs.filter((i) => i >= 0).map((i) => sg.tensors[i]);
+    const outputs = operator.outputs.filter((i2) => i2 >= 0).map((i2) => sg.tensors[i2]);
     return {
       index,
       op,
@@ -41620,10 +41626,10 @@ function costTotals(model, costs, subgraphIndex = 0) {
   let params = 0;
   let paramBytes = 0;
   let activationBytes = 0;
-  const visit = (i) => {
-    if (i < 0 || seen.has(i)) return;
-    seen.add(i);
-    const tensor = sg.tensors[i];
+  const visit = (i2) => {
+    if (i2 < 0 || seen.has(i2)) return;
+    seen.add(i2);
+    const tensor = sg.tensors[i2];
     if (isConstantTensor(model, tensor)) {
       params += tensorElementCount(tensor);
       paramBytes += tensorByteSize(tensor);
@@ -41742,7 +41748,7 @@ function placeInOrder(order, placement = "first-fit") {
   const offsets = /* @__PURE__ */ new Map();
   let size = 0;
   for (const b of order) {
-    const live = placed.filter((p) => lifetimesOverlap(p.b, b)).sort((x, y) => x.offset - y.offset || x.b.size - y.b.size);
+    const live = placed.filter((p) => lifetimesOverlap(p.b, b)).sort((x2, y) => x2.offset - y.offset || x2.b.size - y.b.size);
     let chosen = -1;
     let chosenWaste = Infinity;
     let cursor = 0;
@@ -41820,11 +41826,11 @@ function bestPlan(buffers, lowerBound = memoryLowerBound(buffers), searchSteps =
     return seed / 4294967296;
   };
   for (let k = 0; k < steps && best.size > lowerBound; k++) {
-    const i = Math.floor(rand() * order.length);
+    const i2 = Math.floor(rand() * order.length);
     const j = Math.floor(rand() * order.length);
-    if (i === j) continue;
+    if (i2 === j) continue;
     const next = [...order];
-    [next[i], next[j]] = [next[j], next[i]];
+    [next[i2], next[j]] = [next[j], next[i2]];
     const plan = placeInOrder(next, "first-fit");
     if (plan.size <= size) {
       order = next;
@@ -41852,9 +41858,9 @@ function verifyPlan(buffers, plan) {
     else if (o + b.size > plan.size)
       problems.push(`buffer ${b.id} ends at ${o + b.size}, past the plan size ${plan.size}`);
   }
-  for (let i = 0; i < buffers.length; i++)
-    for (let j = i + 1; j < buffers.length; j++) {
-      const a = buffers[i];
+  for (let i2 = 0; i2 < buffers.length; i2++)
+    for (let j = i2 + 1; j < buffers.length; j++) {
+      const a = buffers[i2];
       const b = buffers[j];
       if (!lifetimesOverlap(a, b)) continue;
       const oa = plan.offsets.get(a.id);
@@ -41872,22 +41878,22 @@ function offlineAllocationValues(lifetimes, plan) {
 var INT32_MIN = -2147483648;
 var INT32_MAX = 2147483647;
 var TWO_31 = 2147483648;
-function roundHalfAway(x) {
-  const t = Math.trunc(x);
-  const f = x - t;
+function roundHalfAway(x2) {
+  const t = Math.trunc(x2);
+  const f = x2 - t;
   if (f >= 0.5) return t + 1;
   if (f <= -0.5) return t - 1;
   return t === 0 ? 0 : t;
 }
-function frexp(x) {
-  if (x === 0 || !Number.isFinite(x)) return { mantissa: x, exponent: 0 };
+function frexp(x2) {
+  if (x2 === 0 || !Number.isFinite(x2)) return { mantissa: x2, exponent: 0 };
   const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
+  view.setFloat64(0, x2);
   let biased = view.getUint16(0) >> 4 & 2047;
-  let scaled = x;
+  let scaled = x2;
   let extra = 0;
   if (biased === 0) {
-    scaled = x * 2 ** 64;
+    scaled = x2 * 2 ** 64;
     extra = -64;
     view.setFloat64(0, scaled);
     biased = view.getUint16(0) >> 4 & 2047;
@@ -41930,29 +41936,29 @@ function srdhm(a, b) {
   if (q < 0 && rem !== 0) q += 1;
   return q;
 }
-function roundingDivideByPOT(x, exponent) {
-  if (exponent === 0) return x;
+function roundingDivideByPOT(x2, exponent) {
+  if (exponent === 0) return x2;
   const mask = exponent >= 31 ? 2147483647 : (1 << exponent) - 1;
-  const remainder = x & mask;
-  const threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+  const remainder = x2 & mask;
+  const threshold = (mask >> 1) + (x2 < 0 ? 1 : 0);
+  return (x2 >> exponent) + (remainder > threshold ? 1 : 0);
 }
-function multiplyByQuantizedMultiplier(x, multiplier, shift) {
-  return shift > 0 ? roundingDivideByPOT(srdhm(Math.imul(x, 1 << shift), multiplier), 0) : roundingDivideByPOT(srdhm(x, multiplier), -shift);
+function multiplyByQuantizedMultiplier(x2, multiplier, shift) {
+  return shift > 0 ? roundingDivideByPOT(srdhm(Math.imul(x2, 1 << shift), multiplier), 0) : roundingDivideByPOT(srdhm(x2, multiplier), -shift);
 }
-function multiplyByQuantizedMultiplierGreaterThanOne(x, multiplier, leftShift) {
-  return srdhm(Math.imul(x, 1 << leftShift), multiplier);
+function multiplyByQuantizedMultiplierGreaterThanOne(x2, multiplier, leftShift) {
+  return srdhm(Math.imul(x2, 1 << leftShift), multiplier);
 }
-function saturatingShiftLeft(x, exponent) {
-  if (exponent === 0) return x;
+function saturatingShiftLeft(x2, exponent) {
+  if (exponent === 0) return x2;
   const threshold = (1 << 31 - exponent) - 1;
-  if (x > threshold) return INT32_MAX;
-  if (x < -threshold) return INT32_MIN;
-  return x << exponent;
+  if (x2 > threshold) return INT32_MAX;
+  if (x2 < -threshold) return INT32_MIN;
+  return x2 << exponent;
 }
-function rescale(x, srcIntegerBits, dstIntegerBits) {
+function rescale(x2, srcIntegerBits, dstIntegerBits) {
   const exponent = srcIntegerBits - dstIntegerBits;
-  return exponent >= 0 ? saturatingShiftLeft(x, exponent) : roundingDivideByPOT(x, -exponent);
+  return exponent >= 0 ? saturatingShiftLeft(x2, exponent) : roundingDivideByPOT(x2, -exponent);
 }
 function roundingHalfSum(a, b) {
   const sum = a + b;
@@ -41961,13 +41967,13 @@ function roundingHalfSum(a, b) {
 function expOnIntervalBetweenNegativeOneQuarterAnd0Excl(a) {
   const constantTerm = 1895147668;
   const oneThird = 715827883;
-  const x = a + (1 << 28) | 0;
-  const x2 = srdhm(x, x);
-  const x3 = srdhm(x2, x);
-  const x4 = srdhm(x2, x2);
+  const x2 = a + (1 << 28) | 0;
+  const x22 = srdhm(x2, x2);
+  const x3 = srdhm(x22, x2);
+  const x4 = srdhm(x22, x22);
   const x4Over4 = roundingDivideByPOT(x4, 2);
-  const poly = roundingDivideByPOT(srdhm(x4Over4 + x3 | 0, oneThird) + x2 | 0, 1);
-  return constantTerm + srdhm(constantTerm, x + poly | 0) | 0;
+  const poly = roundingDivideByPOT(srdhm(x4Over4 + x3 | 0, oneThird) + x22 | 0, 1);
+  return constantTerm + srdhm(constantTerm, x2 + poly | 0) | 0;
 }
 var EXP_BARREL = [
   [-2, 1672461947],
@@ -41999,13 +42005,13 @@ function oneOverOnePlusXForXIn01(a) {
   const c48Over17 = 1515870810;
   const cNeg32Over17 = -1010580540;
   const oneQ2 = 1 << 29;
-  let x = c48Over17 + srdhm(halfDenominator, cNeg32Over17) | 0;
-  for (let i = 0; i < 3; i++) {
-    const halfDenominatorTimesX = srdhm(halfDenominator, x);
+  let x2 = c48Over17 + srdhm(halfDenominator, cNeg32Over17) | 0;
+  for (let i2 = 0; i2 < 3; i2++) {
+    const halfDenominatorTimesX = srdhm(halfDenominator, x2);
     const oneMinus = oneQ2 - halfDenominatorTimesX | 0;
-    x = x + rescale(srdhm(x, oneMinus), 4, 2) | 0;
+    x2 = x2 + rescale(srdhm(x2, oneMinus), 4, 2) | 0;
   }
-  return rescale(x, 1, 0);
+  return rescale(x2, 1, 0);
 }
 function logisticFixed(a, integerBits) {
   if (a === 0) return 1 << 30;
@@ -42014,10 +42020,10 @@ function logisticFixed(a, integerBits) {
   const resultIfPositive = oneOverOnePlusXForXIn01(expOnNegativeValues(-absInput | 0, integerBits));
   return positive2 ? resultIfPositive : INT32_MAX - resultIfPositive | 0;
 }
-function getReciprocal(x, integerDigits) {
-  const headroomPlusOne = Math.clz32(x);
+function getReciprocal(x2, integerDigits) {
+  const headroomPlusOne = Math.clz32(x2);
   const numBitsOverUnit = integerDigits - headroomPlusOne;
-  const shiftedSumMinusOne = (x << headroomPlusOne >>> 0) - TWO_31 | 0;
+  const shiftedSumMinusOne = (x2 << headroomPlusOne >>> 0) - TWO_31 | 0;
   return { value: oneOverOnePlusXForXIn01(shiftedSumMinusOne), numBitsOverUnit };
 }
 function calculateInputRadius(inputIntegerBits, inputLeftShift, totalSignedBits = 31) {
@@ -42107,7 +42113,7 @@ function ensureType(t, types, role) {
   );
 }
 function sameShape(a, b) {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  return a.length === b.length && a.every((d, i2) => d === b[i2]);
 }
 function poolGeometry(input2, output, opts) {
   const [batches, inH, inW, depth] = dims4(input2, "input");
@@ -42156,15 +42162,15 @@ function broadcastIndices(a, b, out) {
   };
   const sa = strides(da);
   const sb = strides(db);
-  const size = out.reduce((x, y) => x * y, 1);
+  const size = out.reduce((x2, y) => x2 * y, 1);
   const ia = new Int32Array(size);
   const ib = new Int32Array(size);
   const index = new Array(rank).fill(0);
   let offA = 0;
   let offB = 0;
-  for (let i = 0; i < size; i++) {
-    ia[i] = offA;
-    ib[i] = offB;
+  for (let i2 = 0; i2 < size; i2++) {
+    ia[i2] = offA;
+    ib[i2] = offB;
     for (let d = rank - 1; d >= 0; d--) {
       index[d]++;
       offA += sa[d];
@@ -42296,8 +42302,8 @@ function addInt8Params(scale1, zeroPoint1, scale2, zeroPoint2, outScale, outZero
     ...range
   };
 }
-function addInt8Value(p, x, y) {
-  const shifted1 = (x + p.input1Offset) * (1 << p.leftShift);
+function addInt8Value(p, x2, y) {
+  const shifted1 = (x2 + p.input1Offset) * (1 << p.leftShift);
   const shifted2 = (y + p.input2Offset) * (1 << p.leftShift);
   const scaled1 = multiplyByQuantizedMultiplier(shifted1, p.input1.multiplier, p.input1.shift);
   const scaled2 = multiplyByQuantizedMultiplier(shifted2, p.input2.multiplier, p.input2.shift);
@@ -42305,13 +42311,13 @@ function addInt8Value(p, x, y) {
   return raw < p.actMin ? p.actMin : raw > p.actMax ? p.actMax : raw;
 }
 function addInt8(p, input1, input2, output, index1, index2) {
-  for (let i = 0; i < output.length; i++)
-    output[i] = addInt8Value(p, input1[index1 ? index1[i] : i], input2[index2 ? index2[i] : i]);
+  for (let i2 = 0; i2 < output.length; i2++)
+    output[i2] = addInt8Value(p, input1[index1 ? index1[i2] : i2], input2[index2 ? index2[i2] : i2]);
 }
 function addFloat(range, input1, input2, output, index1, index2) {
-  for (let i = 0; i < output.length; i++) {
-    const v = Math.fround(input1[index1 ? index1[i] : i] + input2[index2 ? index2[i] : i]);
-    output[i] = Math.min(Math.max(v, range.actMin), range.actMax);
+  for (let i2 = 0; i2 < output.length; i2++) {
+    const v = Math.fround(input1[index1 ? index1[i2] : i2] + input2[index2 ? index2[i2] : i2]);
+    output[i2] = Math.min(Math.max(v, range.actMin), range.actMax);
   }
 }
 var addKernel = {
@@ -42333,8 +42339,8 @@ var addKernel = {
     const [i1, i2] = [idx?.a ?? null, idx?.b ?? null];
     if (a.type === "FLOAT32") {
       const range = activationRangeFloat(activation2);
-      const [x2, y2, z2] = [a.float32(), b.float32(), output.float32()];
-      return () => addFloat(range, x2, y2, z2, i1, i2);
+      const [x3, y2, z2] = [a.float32(), b.float32(), output.float32()];
+      return () => addFloat(range, x3, y2, z2, i1, i2);
     }
     ensureQuantized(a, "input 1");
     ensureQuantized(b, "input 2");
@@ -42348,8 +42354,8 @@ var addKernel = {
       output.zeroPoint,
       activationRangeInt8(activation2, output.scale, output.zeroPoint)
     );
-    const [x, y, z] = [a.int8(), b.int8(), output.int8()];
-    return () => addInt8(params, x, y, z, i1, i2);
+    const [x2, y, z] = [a.int8(), b.int8(), output.int8()];
+    return () => addInt8(params, x2, y, z, i1, i2);
   }
 };
 
@@ -42423,14 +42429,14 @@ var averagePool2dKernel = {
     const geometry = poolGeometry(input2, output, opts);
     if (input2.type === "FLOAT32") {
       const params2 = { ...geometry, ...activationRangeFloat(opts.activation) };
-      const [x2, y2] = [input2.float32(), output.float32()];
-      return () => averagePoolFloat(params2, x2, y2);
+      const [x3, y2] = [input2.float32(), output.float32()];
+      return () => averagePoolFloat(params2, x3, y2);
     }
     ensureQuantized(output, "output");
     const range = activationRangeInt8(opts.activation, output.scale, output.zeroPoint);
     const params = { ...geometry, ...range };
-    const [x, y] = [input2.int8(), output.int8()];
-    return () => averagePoolInt8(params, x, y);
+    const [x2, y] = [input2.int8(), output.int8()];
+    return () => averagePoolInt8(params, x2, y);
   }
 };
 
@@ -42438,9 +42444,9 @@ var averagePool2dKernel = {
 function concatenate(inputs, chunkBytes, outer, output) {
   let offset = 0;
   for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inputs.length; i++) {
-      const n = chunkBytes[i];
-      output.set(inputs[i].subarray(o * n, (o + 1) * n), offset);
+    for (let i2 = 0; i2 < inputs.length; i2++) {
+      const n = chunkBytes[i2];
+      output.set(inputs[i2].subarray(o * n, (o + 1) * n), offset);
       offset += n;
     }
   }
@@ -42463,7 +42469,7 @@ var concatenationKernel = {
     const rank = output.shape.length;
     const axis = opts.axis < 0 ? opts.axis + rank : opts.axis;
     ensure(axis >= 0 && axis < rank, `axis ${opts.axis} is out of range for a ${rank}-D output`);
-    const inputs = Array.from({ length: ctx.inputCount }, (_, i) => ctx.input(i));
+    const inputs = Array.from({ length: ctx.inputCount }, (_, i2) => ctx.input(i2));
     ensure(inputs.length > 0, "CONCATENATION needs at least one input");
     const elementBytes = TENSOR_TYPE_BYTES[output.type];
     const outer = output.shape.slice(0, axis).reduce((a, b) => a * b, 1);
@@ -42533,11 +42539,11 @@ function convInt8(p, input2, filter, bias, output) {
           let a2 = 0;
           let a3 = 0;
           for (let d = 0; d < depth; d++) {
-            const x = patch[d];
-            a0 += filter[f0 + d] * x;
-            a1 += filter[f1 + d] * x;
-            a2 += filter[f2 + d] * x;
-            a3 += filter[f3 + d] * x;
+            const x2 = patch[d];
+            a0 += filter[f0 + d] * x2;
+            a1 += filter[f1 + d] * x2;
+            a2 += filter[f2 + d] * x2;
+            a3 += filter[f3 + d] * x2;
           }
           requantize(oc, a0);
           requantize(oc + 1, a1);
@@ -42680,13 +42686,13 @@ var conv2dKernel = {
     if (input2.type === "FLOAT32") {
       if (bias !== null) ensureType(bias, ["FLOAT32"], "bias");
       const params2 = { ...geometry, ...activationRangeFloat(opts.activation) };
-      const [x2, w2, bs2, y2] = [
+      const [x3, w2, bs2, y2] = [
         input2.float32(),
         filter.float32(),
         bias?.float32() ?? null,
         output.float32()
       ];
-      return () => convFloat(params2, x2, w2, bs2, y2);
+      return () => convFloat(params2, x3, w2, bs2, y2);
     }
     ensureQuantized(input2, "input");
     ensureQuantized(filter, "filter");
@@ -42704,8 +42710,8 @@ var conv2dKernel = {
       ...outputMultipliers(input2.scale, filter.scales, output.scale, outC),
       ...range
     };
-    const [x, w, bs, y] = [input2.int8(), filter.int8(), bias?.int32() ?? null, output.int8()];
-    return () => convInt8(params, x, w, bs, y);
+    const [x2, w, bs, y] = [input2.int8(), filter.int8(), bias?.int32() ?? null, output.int8()];
+    return () => convInt8(params, x2, w, bs, y);
   }
 };
 
@@ -42735,8 +42741,8 @@ function depthwiseConvInt8(p, input2, filter, bias, output) {
                 acc[c] += filter[fBase + c] * (input2[iBase + c] + p.inputOffset);
             } else {
               for (let ic = 0; ic < inC; ic++) {
-                const x = input2[iBase + ic] + p.inputOffset;
-                for (let m = 0; m < depthMultiplier; m++) shifted[ic * depthMultiplier + m] = x;
+                const x2 = input2[iBase + ic] + p.inputOffset;
+                for (let m = 0; m < depthMultiplier; m++) shifted[ic * depthMultiplier + m] = x2;
               }
               for (let c = 0; c < outC; c++) acc[c] += filter[fBase + c] * shifted[c];
             }
@@ -42771,8 +42777,8 @@ function depthwiseConvFloat(p, input2, filter, bias, output) {
             const iBase = ((b * inH + inY) * inW + inX) * inC;
             const fBase = (fy * filterW + fx) * outC;
             for (let c = 0; c < outC; c++) {
-              const x = input2[iBase + Math.floor(c / depthMultiplier)];
-              acc[c] += f32(x * filter[fBase + c]);
+              const x2 = input2[iBase + Math.floor(c / depthMultiplier)];
+              acc[c] += f32(x2 * filter[fBase + c]);
             }
           }
         }
@@ -42841,13 +42847,13 @@ var depthwiseConv2dKernel = {
         ...geometry,
         ...activationRangeFloat(opts.activation)
       };
-      const [x2, w2, bs2, y2] = [
+      const [x3, w2, bs2, y2] = [
         input2.float32(),
         filter.float32(),
         bias?.float32() ?? null,
         output.float32()
       ];
-      return () => depthwiseConvFloat(params2, x2, w2, bs2, y2);
+      return () => depthwiseConvFloat(params2, x3, w2, bs2, y2);
     }
     ensureQuantized(input2, "input");
     ensureQuantized(filter, "filter");
@@ -42865,15 +42871,15 @@ var depthwiseConv2dKernel = {
       ...outputMultipliers(input2.scale, filter.scales, output.scale, outC),
       ...range
     };
-    const [x, w, bs, y] = [input2.int8(), filter.int8(), bias?.int32() ?? null, output.int8()];
-    return () => depthwiseConvInt8(params, x, w, bs, y);
+    const [x2, w, bs, y] = [input2.int8(), filter.int8(), bias?.int32() ?? null, output.int8()];
+    return () => depthwiseConvInt8(params, x2, w, bs, y);
   }
 };
 
 // shared/interp/kernels/dequantize.ts
 function dequantizeInt8(scale, zeroPoint, input2, output) {
   const s = Math.fround(scale);
-  for (let i = 0; i < input2.length; i++) output[i] = s * (input2[i] - zeroPoint);
+  for (let i2 = 0; i2 < input2.length; i2++) output[i2] = s * (input2[i2] - zeroPoint);
 }
 var dequantizeKernel = {
   op: "DEQUANTIZE",
@@ -42893,9 +42899,9 @@ var dequantizeKernel = {
     ensure(input2.size === output.size, "input and output sizes differ");
     ensureQuantized(input2, "input");
     ensure(input2.scales.length === 1, "per-channel DEQUANTIZE is not supported");
-    const [x, y] = [input2.int8(), output.float32()];
+    const [x2, y] = [input2.int8(), output.float32()];
     const { scale, zeroPoint } = input2;
-    return () => dequantizeInt8(scale, zeroPoint, x, y);
+    return () => dequantizeInt8(scale, zeroPoint, x2, y);
   }
 };
 
@@ -42904,7 +42910,7 @@ function fullyConnectedInt8(p, input2, filter, bias, output) {
   const { batches, accumDepth, outDepth } = p;
   const perChannel = p.multipliers.length > 1;
   const shifted = new Int32Array(input2.length);
-  for (let i = 0; i < input2.length; i++) shifted[i] = input2[i] + p.inputOffset;
+  for (let i2 = 0; i2 < input2.length; i2++) shifted[i2] = input2[i2] + p.inputOffset;
   for (let b = 0; b < batches; b++) {
     const iBase = b * accumDepth;
     for (let oc = 0; oc < outDepth; oc++) {
@@ -42979,13 +42985,13 @@ var fullyConnectedKernel = {
         ...geometry,
         ...activationRangeFloat(opts.activation)
       };
-      const [x2, w2, bs2, y2] = [
+      const [x3, w2, bs2, y2] = [
         input2.float32(),
         filter.float32(),
         bias?.float32() ?? null,
         output.float32()
       ];
-      return () => fullyConnectedFloat(params2, x2, w2, bs2, y2);
+      return () => fullyConnectedFloat(params2, x3, w2, bs2, y2);
     }
     ensureQuantized(input2, "input");
     ensureQuantized(filter, "weights");
@@ -43008,8 +43014,8 @@ var fullyConnectedKernel = {
       ...multipliers,
       ...range
     };
-    const [x, w, bs, y] = [input2.int8(), filter.int8(), bias?.int32() ?? null, output.int8()];
-    return () => fullyConnectedInt8(params, x, w, bs, y);
+    const [x2, w, bs, y] = [input2.int8(), filter.int8(), bias?.int32() ?? null, output.int8()];
+    return () => fullyConnectedInt8(params, x2, w, bs, y);
   }
 };
 
@@ -43029,15 +43035,15 @@ function logisticInt8Params(inputScale, inputZeroPoint) {
   };
 }
 function logisticInt8(p, input2, output) {
-  for (let i = 0; i < input2.length; i++) {
-    const x = input2[i] - p.inputZeroPoint;
-    if (x <= -p.inputRangeRadius) output[i] = -128;
-    else if (x >= p.inputRangeRadius) output[i] = 127;
+  for (let i2 = 0; i2 < input2.length; i2++) {
+    const x2 = input2[i2] - p.inputZeroPoint;
+    if (x2 <= -p.inputRangeRadius) output[i2] = -128;
+    else if (x2 >= p.inputRangeRadius) output[i2] = 127;
     else {
-      const inQ4 = multiplyByQuantizedMultiplier(x, p.inputMultiplier, p.inputLeftShift);
+      const inQ4 = multiplyByQuantizedMultiplier(x2, p.inputMultiplier, p.inputLeftShift);
       const outQ0 = logisticFixed(inQ4, INPUT_INTEGER_BITS);
       const v = roundingDivideByPOT(outQ0, 31 - OUTPUT_INTEGER_BITS) - 128;
-      output[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+      output[i2] = v < -128 ? -128 : v > 127 ? 127 : v;
     }
   }
 }
@@ -43045,11 +43051,11 @@ function logisticFloat(input2, output) {
   const f32 = Math.fround;
   const cutoffUpper = 16.619047164916992;
   const cutoffLower = -9;
-  for (let i = 0; i < input2.length; i++) {
-    const v = input2[i];
-    if (v > cutoffUpper) output[i] = 1;
-    else if (v < cutoffLower) output[i] = f32(Math.exp(v));
-    else output[i] = f32(1 / f32(1 + f32(Math.exp(-v))));
+  for (let i2 = 0; i2 < input2.length; i2++) {
+    const v = input2[i2];
+    if (v > cutoffUpper) output[i2] = 1;
+    else if (v < cutoffLower) output[i2] = f32(Math.exp(v));
+    else output[i2] = f32(1 / f32(1 + f32(Math.exp(-v))));
   }
 }
 var logisticKernel = {
@@ -43066,8 +43072,8 @@ var logisticKernel = {
     ensure(output.type === input2.type, `output is ${output.type} but input is ${input2.type}`);
     ensure(sameShape(input2.shape, output.shape), "input and output shapes differ");
     if (input2.type === "FLOAT32") {
-      const [x2, y2] = [input2.float32(), output.float32()];
-      return () => logisticFloat(x2, y2);
+      const [x3, y2] = [input2.float32(), output.float32()];
+      return () => logisticFloat(x3, y2);
     }
     ensureQuantized(input2, "input");
     ensure(
@@ -43075,8 +43081,8 @@ var logisticKernel = {
       `int8 LOGISTIC output must have zero point -128, got ${output.zeroPoint}`
     );
     const params = logisticInt8Params(input2.scale, input2.zeroPoint);
-    const [x, y] = [input2.int8(), output.int8()];
-    return () => logisticInt8(params, x, y);
+    const [x2, y] = [input2.int8(), output.int8()];
+    return () => logisticInt8(params, x2, y);
   }
 };
 
@@ -43094,15 +43100,15 @@ function maxPool(p, input2, output, lowest) {
         const fxEnd = Math.min(filterW, inW - inXOrigin);
         const outBase = ((b * outH + oy) * outW + ox) * depth;
         for (let c = 0; c < depth; c++) {
-          let max = lowest;
+          let max2 = lowest;
           for (let fy = fyStart; fy < fyEnd; fy++) {
             const rowBase = (b * inH + inYOrigin + fy) * inW + inXOrigin;
             for (let fx = fxStart; fx < fxEnd; fx++) {
               const v = input2[(rowBase + fx) * depth + c];
-              if (v > max) max = v;
+              if (v > max2) max2 = v;
             }
           }
-          output[outBase + c] = Math.min(Math.max(max, p.actMin), p.actMax);
+          output[outBase + c] = Math.min(Math.max(max2, p.actMin), p.actMax);
         }
       }
     }
@@ -43127,14 +43133,14 @@ var maxPool2dKernel = {
     const geometry = poolGeometry(input2, output, opts);
     if (input2.type === "FLOAT32") {
       const params2 = { ...geometry, ...activationRangeFloat(opts.activation) };
-      const [x2, y2] = [input2.float32(), output.float32()];
-      return () => maxPoolFloat(params2, x2, y2);
+      const [x3, y2] = [input2.float32(), output.float32()];
+      return () => maxPoolFloat(params2, x3, y2);
     }
     ensureQuantized(output, "output");
     const range = activationRangeInt8(opts.activation, output.scale, output.zeroPoint);
     const params = { ...geometry, ...range };
-    const [x, y] = [input2.int8(), output.int8()];
-    return () => maxPoolInt8(params, x, y);
+    const [x2, y] = [input2.int8(), output.int8()];
+    return () => maxPoolInt8(params, x2, y);
   }
 };
 
@@ -43154,8 +43160,8 @@ function reductionMap(shape, axes) {
   const map = new Int32Array(size);
   const index = new Array(rank).fill(0);
   let off = 0;
-  for (let i = 0; i < size; i++) {
-    map[i] = off;
+  for (let i2 = 0; i2 < size; i2++) {
+    map[i2] = off;
     for (let d = rank - 1; d >= 0; d--) {
       index[d]++;
       off += outStrides[d];
@@ -43182,7 +43188,7 @@ function meanInt8Params(inputScale, outputScale, inputZeroPoint, outputZeroPoint
 }
 function meanInt8(p, input2, output) {
   const sums = new Int32Array(output.length);
-  for (let i = 0; i < input2.length; i++) sums[p.map[i]] += input2[i];
+  for (let i2 = 0; i2 < input2.length; i2++) sums[p.map[i2]] += input2[i2];
   const zeroSum = Math.imul(p.inputZeroPoint, p.count);
   for (let o = 0; o < output.length; o++) {
     const v = multiplyByQuantizedMultiplier(sums[o] - zeroSum | 0, p.multiplier, p.shift) + p.outputZeroPoint;
@@ -43192,7 +43198,7 @@ function meanInt8(p, input2, output) {
 function meanFloat(map, count, input2, output) {
   const f32 = Math.fround;
   output.fill(0);
-  for (let i = 0; i < input2.length; i++) output[map[i]] = f32(output[map[i]] + input2[i]);
+  for (let i2 = 0; i2 < input2.length; i2++) output[map[i2]] = f32(output[map[i2]] + input2[i2]);
   if (count > 0) for (let o = 0; o < output.length; o++) output[o] = f32(output[o] / count);
 }
 var meanKernel = {
@@ -43220,8 +43226,8 @@ var meanKernel = {
       `output shape [${output.shape.join(", ")}] does not hold the ${outputs} means`
     );
     if (input2.type === "FLOAT32") {
-      const [x2, y2] = [input2.float32(), output.float32()];
-      return () => meanFloat(map, count, x2, y2);
+      const [x3, y2] = [input2.float32(), output.float32()];
+      return () => meanFloat(map, count, x3, y2);
     }
     ensureQuantized(input2, "input");
     ensureQuantized(output, "output");
@@ -43234,8 +43240,8 @@ var meanKernel = {
       map,
       count
     );
-    const [x, y] = [input2.int8(), output.int8()];
-    return () => meanInt8(params, x, y);
+    const [x2, y] = [input2.int8(), output.int8()];
+    return () => meanInt8(params, x2, y);
   }
 };
 
@@ -43249,19 +43255,19 @@ function mulInt8Params(scale1, zeroPoint1, scale2, zeroPoint2, outScale, outZero
     ...range
   };
 }
-function mulInt8Value(p, x, y) {
-  const product = (x + p.input1Offset) * (y + p.input2Offset);
+function mulInt8Value(p, x2, y) {
+  const product = (x2 + p.input1Offset) * (y + p.input2Offset);
   const raw = p.outputOffset + multiplyByQuantizedMultiplier(product, p.output.multiplier, p.output.shift);
   return raw < p.actMin ? p.actMin : raw > p.actMax ? p.actMax : raw;
 }
 function mulInt8(p, input1, input2, output, index1, index2) {
-  for (let i = 0; i < output.length; i++)
-    output[i] = mulInt8Value(p, input1[index1 ? index1[i] : i], input2[index2 ? index2[i] : i]);
+  for (let i2 = 0; i2 < output.length; i2++)
+    output[i2] = mulInt8Value(p, input1[index1 ? index1[i2] : i2], input2[index2 ? index2[i2] : i2]);
 }
 function mulFloat(range, input1, input2, output, index1, index2) {
-  for (let i = 0; i < output.length; i++) {
-    const v = Math.fround(input1[index1 ? index1[i] : i] * input2[index2 ? index2[i] : i]);
-    output[i] = Math.min(Math.max(v, range.actMin), range.actMax);
+  for (let i2 = 0; i2 < output.length; i2++) {
+    const v = Math.fround(input1[index1 ? index1[i2] : i2] * input2[index2 ? index2[i2] : i2]);
+    output[i2] = Math.min(Math.max(v, range.actMin), range.actMax);
   }
 }
 var mulKernel = {
@@ -43283,8 +43289,8 @@ var mulKernel = {
     const [i1, i2] = [idx?.a ?? null, idx?.b ?? null];
     if (a.type === "FLOAT32") {
       const range = activationRangeFloat(activation2);
-      const [x2, y2, z2] = [a.float32(), b.float32(), output.float32()];
-      return () => mulFloat(range, x2, y2, z2, i1, i2);
+      const [x3, y2, z2] = [a.float32(), b.float32(), output.float32()];
+      return () => mulFloat(range, x3, y2, z2, i1, i2);
     }
     ensureQuantized(a, "input 1");
     ensureQuantized(b, "input 2");
@@ -43298,8 +43304,8 @@ var mulKernel = {
       output.zeroPoint,
       activationRangeInt8(activation2, output.scale, output.zeroPoint)
     );
-    const [x, y, z] = [a.int8(), b.int8(), output.int8()];
-    return () => mulInt8(params, x, y, z, i1, i2);
+    const [x2, y, z] = [a.int8(), b.int8(), output.int8()];
+    return () => mulInt8(params, x2, y, z, i1, i2);
   }
 };
 
@@ -43364,10 +43370,10 @@ var padKernel = {
       const y2 = output.bytes;
       fill = () => y2.fill(0);
     }
-    const [x, y, inShape, outShape] = [input2.bytes, output.bytes, input2.shape, output.shape];
+    const [x2, y, inShape, outShape] = [input2.bytes, output.bytes, input2.shape, output.shape];
     return () => {
       fill();
-      padCopy(x, inShape, y, outShape, before, elementBytes);
+      padCopy(x2, inShape, y, outShape, before, elementBytes);
     };
   }
 };
@@ -43375,20 +43381,20 @@ var padKernel = {
 // shared/interp/kernels/quantize.ts
 function quantizeFloatToInt8(scale, zeroPoint, input2, output) {
   const s = Math.fround(scale);
-  for (let i = 0; i < input2.length; i++) {
-    const q = roundHalfAway(Math.fround(input2[i] / s));
+  for (let i2 = 0; i2 < input2.length; i2++) {
+    const q = roundHalfAway(Math.fround(input2[i2] / s));
     const v = (Number.isNaN(q) ? 0 : Math.max(-2147483648, Math.min(2147483647, q))) + zeroPoint;
-    output[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+    output[i2] = v < -128 ? -128 : v > 127 ? 127 : v;
   }
 }
 function requantizeInt8(multiplier, inputZeroPoint, outputZeroPoint, input2, output) {
-  for (let i = 0; i < input2.length; i++) {
+  for (let i2 = 0; i2 < input2.length; i2++) {
     const v = multiplyByQuantizedMultiplier(
-      input2[i] - inputZeroPoint,
+      input2[i2] - inputZeroPoint,
       multiplier.multiplier,
       multiplier.shift
     ) + outputZeroPoint;
-    output[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+    output[i2] = v < -128 ? -128 : v > 127 ? 127 : v;
   }
 }
 var quantizeKernel = {
@@ -43403,9 +43409,9 @@ var quantizeKernel = {
     ensureQuantized(output, "output");
     ensure(output.scales.length === 1, "per-channel QUANTIZE output is not supported");
     if (input2.type === "FLOAT32") {
-      const [x2, y2] = [input2.float32(), output.int8()];
+      const [x3, y2] = [input2.float32(), output.int8()];
       const { scale, zeroPoint } = output;
-      return () => quantizeFloatToInt8(scale, zeroPoint, x2, y2);
+      return () => quantizeFloatToInt8(scale, zeroPoint, x3, y2);
     }
     ensure(
       input2.type === "INT8",
@@ -43413,9 +43419,9 @@ var quantizeKernel = {
     );
     ensureQuantized(input2, "input");
     const multiplier = quantizeMultiplier(input2.scale / output.scale);
-    const [x, y] = [input2.int8(), output.int8()];
+    const [x2, y] = [input2.int8(), output.int8()];
     const [zi, zo] = [input2.zeroPoint, output.zeroPoint];
-    return () => requantizeInt8(multiplier, zi, zo, x, y);
+    return () => requantizeInt8(multiplier, zi, zo, x2, y);
   }
 };
 
@@ -43430,17 +43436,17 @@ function reluInt8Params(inputScale, inputZeroPoint, outputScale, outputZeroPoint
   };
 }
 function reluInt8(p, input2, output) {
-  for (let i = 0; i < input2.length; i++) {
+  for (let i2 = 0; i2 < input2.length; i2++) {
     const v = p.outputZeroPoint + multiplyByQuantizedMultiplier(
-      input2[i] - p.inputZeroPoint,
+      input2[i2] - p.inputZeroPoint,
       p.multiplier.multiplier,
       p.multiplier.shift
     );
-    output[i] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+    output[i2] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
   }
 }
 function reluFloat(input2, output) {
-  for (let i = 0; i < input2.length; i++) output[i] = input2[i] < 0 ? 0 : input2[i];
+  for (let i2 = 0; i2 < input2.length; i2++) output[i2] = input2[i2] < 0 ? 0 : input2[i2];
 }
 var reluKernel = {
   op: "RELU",
@@ -43456,14 +43462,14 @@ var reluKernel = {
     ensure(output.type === input2.type, `output is ${output.type} but input is ${input2.type}`);
     ensure(input2.size === output.size, "input and output sizes differ");
     if (input2.type === "FLOAT32") {
-      const [x2, y2] = [input2.float32(), output.float32()];
-      return () => reluFloat(x2, y2);
+      const [x3, y2] = [input2.float32(), output.float32()];
+      return () => reluFloat(x3, y2);
     }
     ensureQuantized(input2, "input");
     ensureQuantized(output, "output");
     const params = reluInt8Params(input2.scale, input2.zeroPoint, output.scale, output.zeroPoint);
-    const [x, y] = [input2.int8(), output.int8()];
-    return () => reluInt8(params, x, y);
+    const [x2, y] = [input2.int8(), output.int8()];
+    return () => reluInt8(params, x2, y);
   }
 };
 
@@ -43473,15 +43479,15 @@ function floatToInt8(value, scale, zeroPoint) {
   return Math.min(127, Math.max(-128, q));
 }
 function relu6Int8(lower, upper, input2, output) {
-  for (let i = 0; i < input2.length; i++) {
-    const v = input2[i];
-    output[i] = v > upper ? upper : v < lower ? lower : v;
+  for (let i2 = 0; i2 < input2.length; i2++) {
+    const v = input2[i2];
+    output[i2] = v > upper ? upper : v < lower ? lower : v;
   }
 }
 function relu6Float(input2, output) {
-  for (let i = 0; i < input2.length; i++) {
-    const v = input2[i];
-    output[i] = v > 6 ? 6 : v < 0 ? 0 : v;
+  for (let i2 = 0; i2 < input2.length; i2++) {
+    const v = input2[i2];
+    output[i2] = v > 6 ? 6 : v < 0 ? 0 : v;
   }
 }
 var relu6Kernel = {
@@ -43498,14 +43504,14 @@ var relu6Kernel = {
     ensure(output.type === input2.type, `output is ${output.type} but input is ${input2.type}`);
     ensure(input2.size === output.size, "input and output sizes differ");
     if (input2.type === "FLOAT32") {
-      const [x2, y2] = [input2.float32(), output.float32()];
-      return () => relu6Float(x2, y2);
+      const [x3, y2] = [input2.float32(), output.float32()];
+      return () => relu6Float(x3, y2);
     }
     ensureQuantized(input2, "input");
     const lower = input2.zeroPoint;
     const upper = floatToInt8(6, input2.scale, input2.zeroPoint);
-    const [x, y] = [input2.int8(), output.int8()];
-    return () => relu6Int8(lower, upper, x, y);
+    const [x2, y] = [input2.int8(), output.int8()];
+    return () => relu6Int8(lower, upper, x2, y);
   }
 };
 
@@ -43525,8 +43531,8 @@ var reshapeKernel = {
       output.size === input2.size,
       `output shape [${output.shape.join(", ")}] holds ${output.size} values, the input ${input2.size}`
     );
-    const [x, y] = [input2.bytes, output.bytes];
-    return () => reshape(x, y);
+    const [x2, y] = [input2.bytes, output.bytes];
+    return () => reshape(x2, y);
   }
 };
 
@@ -43557,11 +43563,11 @@ function softmaxInt8(p, input2, output) {
   const { depth } = p;
   for (let r = 0; r < p.rows; r++) {
     const base = r * depth;
-    let max = -128;
-    for (let c = 0; c < depth; c++) if (input2[base + c] > max) max = input2[base + c];
+    let max2 = -128;
+    for (let c = 0; c < depth; c++) if (input2[base + c] > max2) max2 = input2[base + c];
     let sumOfExps = 0;
     for (let c = 0; c < depth; c++) {
-      const diff = input2[base + c] - max;
+      const diff = input2[base + c] - max2;
       if (diff >= p.diffMin) {
         const scaled = multiplyByQuantizedMultiplierGreaterThanOne(
           diff,
@@ -43578,7 +43584,7 @@ function softmaxInt8(p, input2, output) {
     );
     const exponent = numBitsOverUnit + 31 - 8;
     for (let c = 0; c < depth; c++) {
-      const diff = input2[base + c] - max;
+      const diff = input2[base + c] - max2;
       if (diff >= p.diffMin) {
         const scaled = multiplyByQuantizedMultiplierGreaterThanOne(
           diff,
@@ -43600,11 +43606,11 @@ function softmaxFloat(rows, depth, beta, input2, output) {
   const betaF = f32(beta);
   for (let r = 0; r < rows; r++) {
     const base = r * depth;
-    let max = -34028234663852886e22;
-    for (let c = 0; c < depth; c++) max = Math.max(max, input2[base + c]);
+    let max2 = -34028234663852886e22;
+    for (let c = 0; c < depth; c++) max2 = Math.max(max2, input2[base + c]);
     let sum = 0;
     for (let c = 0; c < depth; c++) {
-      const e = f32(Math.exp(f32(f32(input2[base + c] - max) * betaF)));
+      const e = f32(Math.exp(f32(f32(input2[base + c] - max2) * betaF)));
       output[base + c] = e;
       sum = f32(sum + e);
     }
@@ -43629,8 +43635,8 @@ var softmaxKernel = {
     const depth = input2.shape[input2.shape.length - 1];
     const rows = depth === 0 ? 0 : input2.size / depth;
     if (input2.type === "FLOAT32") {
-      const [x2, y2] = [input2.float32(), output.float32()];
-      return () => softmaxFloat(rows, depth, beta, x2, y2);
+      const [x3, y2] = [input2.float32(), output.float32()];
+      return () => softmaxFloat(rows, depth, beta, x3, y2);
     }
     ensureQuantized(input2, "input");
     ensure(
@@ -43638,8 +43644,8 @@ var softmaxKernel = {
       `int8 softmax output must have scale 1/256 and zero point -128, got ${output.scale} and ${output.zeroPoint}`
     );
     const params = softmaxInt8Params(beta, input2.scale, rows, depth);
-    const [x, y] = [input2.int8(), output.int8()];
-    return () => softmaxInt8(params, x, y);
+    const [x2, y] = [input2.int8(), output.int8()];
+    return () => softmaxInt8(params, x2, y);
   }
 };
 
@@ -43827,7 +43833,7 @@ function kernelType(model, op, name) {
   const dataIndex = name === "TRANSPOSE_CONV" ? 2 : 0;
   const first = op.inputs[dataIndex] ?? -1;
   if (first >= 0) return sg.tensors[first].type;
-  const variable = op.inputs.find((i) => i >= 0 && !isConstantTensor(model, sg.tensors[i]));
+  const variable = op.inputs.find((i2) => i2 >= 0 && !isConstantTensor(model, sg.tensors[i2]));
   if (variable !== void 0) return sg.tensors[variable].type;
   return op.outputs[0] >= 0 ? sg.tensors[op.outputs[0]].type : "INT8";
 }
@@ -44120,8 +44126,8 @@ function estimateTflmArena(model, pointerBytes = 4) {
     if (bytes === null) unknown.add(name);
     else if (bytes > 0) t.alloc("kernel OpData (Init)", bytes, A);
   });
-  sg.operators.forEach((op, i) => {
-    const name = names[i];
+  sg.operators.forEach((op, i2) => {
+    const name = names[i2];
     const filter = op.inputs[1] !== void 0 && op.inputs[1] >= 0 ? sg.tensors[op.inputs[1]] : void 0;
     if (!filter) return;
     let channels = 0;
@@ -44156,7 +44162,7 @@ function estimateTflmArena(model, pointerBytes = 4) {
     headBytes: head,
     tailBytes,
     totalBytes: head + tailBytes,
-    tail: [...t.items.values()].filter((i) => i.bytes > 0),
+    tail: [...t.items.values()].filter((i2) => i2.bytes > 0),
     caveats,
     basis: TFLM_ESTIMATE_BASIS
   };
@@ -44717,12 +44723,1051 @@ var build_report_schema_default = {
 };
 
 // shared/gate/measured.ts
-function measuredFromBuildReport(path3) {
-  const report = readReport(path3, build_report_schema_default, "build");
-  const basis = `${report.toolchain}, ELF of ${report.board} (${path3})`;
+function measuredFromBuildReport(path4) {
+  const report = readReport(path4, build_report_schema_default, "build");
+  const basis = `${report.toolchain}, ELF of ${report.board} (${path4})`;
   return {
     flash: { value: report.sizes.flash, source: "measured", basis },
     ram: { value: report.sizes.ram, source: "measured", basis }
+  };
+}
+
+// shared/interp/tensors.ts
+var HOLDABLE = /* @__PURE__ */ new Set([
+  "FLOAT32",
+  "INT32",
+  "UINT8",
+  "INT64",
+  "BOOL",
+  "INT16",
+  "INT8",
+  "FLOAT64",
+  "UINT64",
+  "UINT32",
+  "UINT16",
+  "FLOAT16"
+]);
+var RuntimeTensor = class {
+  index;
+  name;
+  type;
+  shape;
+  size;
+  bytes;
+  constant;
+  scale;
+  zeroPoint;
+  scales;
+  zeroPoints;
+  quantizedDimension;
+  buffer;
+  constructor(index, tensor, data) {
+    this.index = index;
+    this.name = tensor.name;
+    this.type = tensor.type;
+    this.shape = [...tensor.shape];
+    this.size = tensor.shape.reduce((a, b) => a * b, 1);
+    const byteLength = this.size * TENSOR_TYPE_BYTES[tensor.type];
+    this.buffer = new ArrayBuffer(Math.max(8, Math.ceil(byteLength / 8) * 8));
+    this.bytes = new Uint8Array(this.buffer, 0, byteLength);
+    this.constant = data !== null;
+    if (data !== null) this.bytes.set(data);
+    const q = tensor.quantization;
+    this.scales = q?.scale ?? [];
+    this.zeroPoints = q?.zeroPoint ?? [];
+    this.scale = this.scales[0] ?? 0;
+    this.zeroPoint = this.zeroPoints[0] ?? 0;
+    this.quantizedDimension = q?.quantizedDimension ?? 0;
+  }
+  view(type, make) {
+    if (this.type !== type)
+      throw new Error(`tensor ${this.index} "${this.name}" is ${this.type}, not ${type}`);
+    return make(this.buffer, this.size);
+  }
+  int8() {
+    return this.view("INT8", (b, n) => new Int8Array(b, 0, n));
+  }
+  uint8() {
+    return this.view("UINT8", (b, n) => new Uint8Array(b, 0, n));
+  }
+  int16() {
+    return this.view("INT16", (b, n) => new Int16Array(b, 0, n));
+  }
+  int32() {
+    return this.view("INT32", (b, n) => new Int32Array(b, 0, n));
+  }
+  float32() {
+    return this.view("FLOAT32", (b, n) => new Float32Array(b, 0, n));
+  }
+  indices() {
+    if (this.type === "INT32") return Array.from(new Int32Array(this.buffer, 0, this.size));
+    if (this.type === "INT64")
+      return Array.from(new BigInt64Array(this.buffer, 0, this.size), Number);
+    throw new Error(`tensor ${this.index} "${this.name}" is ${this.type}, not an index type`);
+  }
+};
+function allocateTensor(model, index, source) {
+  const sg = model.subgraphs[0];
+  const t = sg.tensors[index];
+  const where = `${source}: tensor ${index} "${t.name}"`;
+  if (!HOLDABLE.has(t.type))
+    throw new TinyOpsError(
+      "INTERP_TENSOR_TYPE",
+      `Tensor ${index} "${t.name}" has type ${t.type}, which the interpreter cannot hold`,
+      {
+        where,
+        hint: "Convert the model to int8 or float32 tensors."
+      }
+    );
+  if (t.shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new TinyOpsError(
+      "INTERP_DYNAMIC_SHAPE",
+      `Tensor ${index} "${t.name}" has shape [${t.shape.join(", ")}] with an unknown dimension`,
+      {
+        where,
+        hint: "Export the model with fixed input shapes (e.g. batch size 1)."
+      }
+    );
+  const data = model.buffers[t.buffer]?.data;
+  const constant = data !== void 0 && data.length > 0 ? data : null;
+  const expected = t.shape.reduce((a, b) => a * b, 1) * TENSOR_TYPE_BYTES[t.type];
+  if (constant !== null && constant.length !== expected)
+    throw new TinyOpsError(
+      "INTERP_BAD_CONSTANT",
+      `Constant tensor ${index} "${t.name}" holds ${constant.length} bytes; its type ${t.type} and shape [${t.shape.join(", ")}] need ${expected}`,
+      { where, hint: "The model file is inconsistent: re-export it with the TFLite converter." }
+    );
+  return new RuntimeTensor(index, t, constant);
+}
+
+// shared/interp/interpreter.ts
+var Interpreter = class {
+  model;
+  inputs;
+  outputs;
+  source;
+  tensors = /* @__PURE__ */ new Map();
+  nodes = [];
+  constructor(model, options = {}) {
+    this.model = model;
+    this.source = options.source ?? "model";
+    const sg = model.subgraphs[0];
+    if (!sg)
+      throw new TinyOpsError("INTERP_NO_GRAPH", "The model has no subgraph to run", {
+        where: this.source,
+        hint: "Convert the model again with the TFLite converter."
+      });
+    const refused = [];
+    sg.operators.forEach((op, index) => {
+      const name = this.opName(index);
+      const code = model.operatorCodes[op.opcodeIndex];
+      const version = code?.version ?? 1;
+      const kernel = KERNELS.get(name);
+      if (!kernel) {
+        const custom = code?.customCode !== null && code?.customCode !== void 0;
+        refused.push({
+          index,
+          op: name,
+          version,
+          why: custom ? `custom op "${name}" has no kernel` : `the interpreter has no ${name} kernel`,
+          rank: 0
+        });
+        return;
+      }
+      if (version > kernel.maxVersion) {
+        refused.push({
+          index,
+          op: name,
+          version,
+          why: `${name} is implemented up to version ${kernel.maxVersion}`,
+          rank: 1
+        });
+        return;
+      }
+      try {
+        this.nodes.push({
+          index,
+          op: name,
+          run: kernel.prepare(this.context(index, name, version))
+        });
+      } catch (err2) {
+        if (!(err2 instanceof UnsupportedNodeError)) throw err2;
+        refused.push({ index, op: name, version, why: err2.message, rank: 2 });
+      }
+    });
+    if (refused.length > 0)
+      throw this.refusal(refused.sort((a, b) => a.rank - b.rank || a.index - b.index));
+    this.checkOrder();
+    this.inputs = sg.inputs.map((i2) => this.info(i2));
+    this.outputs = sg.outputs.map((i2) => this.info(i2));
+  }
+  /** Runs one inference. Each input is the raw little-endian bytes of one graph input, in the
+   * subgraph's order; returns the bytes of every graph output (copies), in order. */
+  invoke(inputs) {
+    if (inputs.length !== this.inputs.length)
+      throw new TinyOpsError(
+        "INTERP_INPUT_COUNT",
+        `The model takes ${this.inputs.length} input${this.inputs.length === 1 ? "" : "s"} (${this.inputs.map(describe2).join("; ")}); got ${inputs.length}`,
+        { where: this.source, hint: "Pass one input per model input, in the model's order." }
+      );
+    this.inputs.forEach((info3, k) => {
+      const data = inputs[k];
+      if (data.length !== info3.byteLength)
+        throw new TinyOpsError(
+          "INTERP_INPUT_SIZE",
+          `Input ${k} "${info3.name}" takes ${info3.byteLength} bytes (${describe2(info3)}); got ${data.length} bytes`,
+          {
+            where: this.source,
+            hint: `Give ${info3.shape.reduce((a, b) => a * b, 1)} ${info3.type} values as little-endian bytes.`
+          }
+        );
+      this.tensor(info3.index).bytes.set(data);
+    });
+    for (const node of this.nodes) node.run();
+    return this.outputs.map((info3) => this.tensor(info3.index).bytes.slice());
+  }
+  /** invoke() with typed arrays (Int8Array for INT8, Float32Array for FLOAT32, ...). */
+  invokeTyped(inputs) {
+    const bytes = Array.from(inputs, (a, k) => {
+      const info3 = this.inputs[k];
+      if (info3 && !matchesType(a, info3.type))
+        throw new TinyOpsError(
+          "INTERP_INPUT_TYPE",
+          `Input ${k} "${info3.name}" is ${info3.type}; got a ${a.constructor.name}`,
+          {
+            where: this.source,
+            hint: `Pass a ${typedArrayName(info3.type)}.`
+          }
+        );
+      return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    });
+    return this.invoke(bytes).map((b, k) => typedView(b, this.outputs[k].type));
+  }
+  /** The current contents of any tensor of subgraph 0 (after invoke: its value in that
+   * inference), as a typed copy. */
+  readTensor(index) {
+    const t = this.tensor(index);
+    return typedView(t.bytes.slice(), t.type);
+  }
+  /** Indices of the nodes in execution order with their op names. */
+  get schedule() {
+    return this.nodes.map(({ index, op }) => ({ index, op }));
+  }
+  opName(index) {
+    const op = this.model.subgraphs[0].operators[index];
+    return this.model.operatorCodes[op.opcodeIndex]?.name ?? `opcode ${op.opcodeIndex}`;
+  }
+  refusal(refused) {
+    const [first, ...rest] = refused;
+    const groups = /* @__PURE__ */ new Map();
+    for (const r of rest) {
+      const key = `(${r.op} version ${r.version}): ${r.why}`;
+      groups.set(key, [...groups.get(key) ?? [], r.index]);
+    }
+    const listed = [...groups].slice(0, 5).map(([key, nodes]) => {
+      const shown = nodes.length > 8 ? `${nodes.slice(0, 8).join(", ")}, ...` : nodes.join(", ");
+      return `node${nodes.length === 1 ? "" : "s"} ${shown} ${key}`;
+    });
+    const more = rest.length === 0 ? "" : `; ${rest.length} more node${rest.length === 1 ? "" : "s"} cannot run either: ${listed.join("; ")}${groups.size > 5 ? "; ..." : ""}`;
+    return new TinyOpsError(
+      "INTERP_UNSUPPORTED_OP",
+      `Node ${first.index} (${first.op} version ${first.version}) cannot run on the TinyOps interpreter: ${first.why}${more}`,
+      {
+        where: `${this.source}: operator ${first.index}`,
+        hint: `The interpreter runs ${[...KERNELS.keys()].join(", ")} with int8 or float32 tensors; change the model to use those, or run it with TFLite Micro.`
+      }
+    );
+  }
+  /** Every non-constant tensor a node reads must be a graph input, a variable or the output of
+   * an earlier node (the converter writes nodes in execution order). */
+  checkOrder() {
+    const sg = this.model.subgraphs[0];
+    const ready = new Set(sg.inputs);
+    sg.tensors.forEach((t, i2) => {
+      if (t.isVariable || (this.model.buffers[t.buffer]?.data.length ?? 0) > 0) ready.add(i2);
+    });
+    sg.operators.forEach((op, index) => {
+      for (const i2 of op.inputs) {
+        if (i2 >= 0 && !ready.has(i2))
+          throw new TinyOpsError(
+            "INTERP_GRAPH_ORDER",
+            `Node ${index} (${this.opName(index)}) reads tensor ${i2} "${sg.tensors[i2]?.name ?? "?"}" before any node writes it`,
+            {
+              where: `${this.source}: operator ${index}`,
+              hint: "The graph is not in execution order; re-export the model."
+            }
+          );
+      }
+      for (const o of op.outputs) if (o >= 0) ready.add(o);
+    });
+  }
+  tensor(index) {
+    let t = this.tensors.get(index);
+    if (!t) {
+      t = allocateTensor(this.model, index, this.source);
+      this.tensors.set(index, t);
+    }
+    return t;
+  }
+  context(nodeIndex, op, version) {
+    const node = this.model.subgraphs[0].operators[nodeIndex];
+    const get = (list, i2, what) => {
+      const index = list[i2];
+      if (index === void 0 || index < 0)
+        throw new UnsupportedNodeError(`${what} ${i2} is missing`);
+      return this.tensor(index);
+    };
+    return {
+      op,
+      version,
+      nodeIndex,
+      options: node.builtinOptions,
+      inputCount: node.inputs.length,
+      outputCount: node.outputs.length,
+      input: (i2) => get(node.inputs, i2, "input"),
+      optionalInput: (i2) => {
+        const index = node.inputs[i2];
+        return index === void 0 || index < 0 ? null : this.tensor(index);
+      },
+      output: (i2) => get(node.outputs, i2, "output")
+    };
+  }
+  info(index) {
+    const t = this.tensor(index);
+    return {
+      index,
+      name: t.name,
+      type: t.type,
+      shape: [...t.shape],
+      byteLength: t.bytes.length,
+      quantization: t.scales.length > 0 ? { scale: t.scale, zeroPoint: t.zeroPoint } : null
+    };
+  }
+};
+function describe2(info3) {
+  return `${info3.type} [${info3.shape.join(", ")}]`;
+}
+function matchesType(a, type) {
+  return a.BYTES_PER_ELEMENT === TENSOR_TYPE_BYTES[type] && typedArrayName(type) === a.constructor.name;
+}
+function typedArrayName(type) {
+  switch (type) {
+    case "INT8":
+      return "Int8Array";
+    case "INT16":
+      return "Int16Array";
+    case "INT32":
+      return "Int32Array";
+    case "FLOAT32":
+      return "Float32Array";
+    default:
+      return "Uint8Array";
+  }
+}
+function typedView(bytes, type) {
+  const size = TENSOR_TYPE_BYTES[type];
+  const aligned = bytes.byteOffset % Math.max(1, size) === 0 ? bytes : bytes.slice();
+  const { buffer, byteOffset, byteLength } = aligned;
+  switch (type) {
+    case "INT8":
+      return new Int8Array(buffer, byteOffset, byteLength);
+    case "INT16":
+      return new Int16Array(buffer, byteOffset, byteLength / 2);
+    case "INT32":
+      return new Int32Array(buffer, byteOffset, byteLength / 4);
+    case "FLOAT32":
+      return new Float32Array(buffer, byteOffset, byteLength / 4);
+    default:
+      return new Uint8Array(buffer, byteOffset, byteLength);
+  }
+}
+
+// shared/quant/dataset.ts
+var fs6 = __toESM(require("node:fs"));
+var path2 = __toESM(require("node:path"));
+
+// node_modules/fflate/esm/index.mjs
+var import_module = require("module");
+var require2 = (0, import_module.createRequire)("/");
+var _a;
+var Worker;
+var isMarkedAsUntransferable;
+try {
+  _a = require2("worker_threads"), Worker = _a.Worker, isMarkedAsUntransferable = _a.isMarkedAsUntransferable;
+} catch (e) {
+}
+var u8 = Uint8Array;
+var u16 = Uint16Array;
+var i32 = Int32Array;
+var fleb = new u8([
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  1,
+  1,
+  2,
+  2,
+  2,
+  2,
+  3,
+  3,
+  3,
+  3,
+  4,
+  4,
+  4,
+  4,
+  5,
+  5,
+  5,
+  5,
+  0,
+  /* unused */
+  0,
+  0,
+  /* impossible */
+  0
+]);
+var fdeb = new u8([
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  2,
+  2,
+  3,
+  3,
+  4,
+  4,
+  5,
+  5,
+  6,
+  6,
+  7,
+  7,
+  8,
+  8,
+  9,
+  9,
+  10,
+  10,
+  11,
+  11,
+  12,
+  12,
+  13,
+  13,
+  /* unused */
+  0,
+  0
+]);
+var clim = new u8([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
+var freb = function(eb, start) {
+  var b = new u16(31);
+  for (var i2 = 0; i2 < 31; ++i2) {
+    b[i2] = start += 1 << eb[i2 - 1];
+  }
+  var r = new i32(b[30]);
+  for (var i2 = 1; i2 < 30; ++i2) {
+    for (var j = b[i2]; j < b[i2 + 1]; ++j) {
+      r[j] = j - b[i2] << 5 | i2;
+    }
+  }
+  return { b, r };
+};
+var _a = freb(fleb, 2);
+var fl = _a.b;
+var revfl = _a.r;
+fl[28] = 258, revfl[258] = 28;
+var _b = freb(fdeb, 0);
+var fd = _b.b;
+var revfd = _b.r;
+var rev = new u16(32768);
+for (i = 0; i < 32768; ++i) {
+  x = (i & 43690) >> 1 | (i & 21845) << 1;
+  x = (x & 52428) >> 2 | (x & 13107) << 2;
+  x = (x & 61680) >> 4 | (x & 3855) << 4;
+  rev[i] = ((x & 65280) >> 8 | (x & 255) << 8) >> 1;
+}
+var x;
+var i;
+var hMap = (function(cd, mb, r) {
+  var s = cd.length;
+  var i2 = 0;
+  var l = new u16(mb);
+  for (; i2 < s; ++i2) {
+    if (cd[i2])
+      ++l[cd[i2] - 1];
+  }
+  var le = new u16(mb);
+  for (i2 = 1; i2 < mb; ++i2) {
+    le[i2] = le[i2 - 1] + l[i2 - 1] << 1;
+  }
+  var co;
+  if (r) {
+    co = new u16(1 << mb);
+    var rvb = 15 - mb;
+    for (i2 = 0; i2 < s; ++i2) {
+      if (cd[i2]) {
+        var sv = i2 << 4 | cd[i2];
+        var r_1 = mb - cd[i2];
+        var v = le[cd[i2] - 1]++ << r_1;
+        for (var m = v | (1 << r_1) - 1; v <= m; ++v) {
+          co[rev[v] >> rvb] = sv;
+        }
+      }
+    }
+  } else {
+    co = new u16(s);
+    for (i2 = 0; i2 < s; ++i2) {
+      if (cd[i2]) {
+        co[i2] = rev[le[cd[i2] - 1]++] >> 15 - cd[i2];
+      }
+    }
+  }
+  return co;
+});
+var flt = new u8(288);
+for (i = 0; i < 144; ++i)
+  flt[i] = 8;
+var i;
+for (i = 144; i < 256; ++i)
+  flt[i] = 9;
+var i;
+for (i = 256; i < 280; ++i)
+  flt[i] = 7;
+var i;
+for (i = 280; i < 288; ++i)
+  flt[i] = 8;
+var i;
+var fdt = new u8(32);
+for (i = 0; i < 32; ++i)
+  fdt[i] = 5;
+var i;
+var flrm = /* @__PURE__ */ hMap(flt, 9, 1);
+var fdrm = /* @__PURE__ */ hMap(fdt, 5, 1);
+var max = function(a) {
+  var m = a[0];
+  for (var i2 = 1; i2 < a.length; ++i2) {
+    if (a[i2] > m)
+      m = a[i2];
+  }
+  return m;
+};
+var bits = function(d, p, m) {
+  var o = p / 8 | 0;
+  return (d[o] | d[o + 1] << 8) >> (p & 7) & m;
+};
+var bits16 = function(d, p) {
+  var o = p / 8 | 0;
+  return (d[o] | d[o + 1] << 8 | d[o + 2] << 16) >> (p & 7);
+};
+var shft = function(p) {
+  return (p + 7) / 8 | 0;
+};
+var slc = function(v, s, e) {
+  if (s == null || s < 0)
+    s = 0;
+  if (e == null || e > v.length)
+    e = v.length;
+  return new u8(v.subarray(s, e));
+};
+var ec = [
+  "unexpected EOF",
+  "invalid block type",
+  "invalid length/literal",
+  "invalid distance",
+  "stream finished",
+  "no stream handler",
+  ,
+  // determined by compression function
+  "no callback",
+  "invalid UTF-8 data",
+  "extra field too long",
+  "date not in range 1980-2099",
+  "filename too long",
+  "stream finishing",
+  "invalid zip data"
+  // determined by unknown compression method
+];
+var err = function(ind, msg, nt) {
+  var e = new Error(msg || ec[ind]);
+  e.code = ind;
+  if (Error.captureStackTrace)
+    Error.captureStackTrace(e, err);
+  if (!nt)
+    throw e;
+  return e;
+};
+var inflt = function(dat, st, buf, dict) {
+  var sl = dat.length, dl = dict ? dict.length : 0;
+  if (!sl || st.f && !st.l)
+    return buf || new u8(0);
+  var noBuf = !buf;
+  var resize = noBuf || st.i != 2;
+  var noSt = st.i;
+  if (noBuf)
+    buf = new u8(sl * 3);
+  var cbuf = function(l2) {
+    var bl = buf.length;
+    if (l2 > bl) {
+      var nbuf = new u8(Math.max(bl * 2, l2));
+      nbuf.set(buf);
+      buf = nbuf;
+    }
+  };
+  var final = st.f || 0, pos = st.p || 0, bt = st.b || 0, lm = st.l, dm = st.d, lbt = st.m, dbt = st.n;
+  var tbts = sl * 8;
+  do {
+    if (!lm) {
+      final = bits(dat, pos, 1);
+      var type = bits(dat, pos + 1, 3);
+      pos += 3;
+      if (!type) {
+        var s = shft(pos) + 4, l = dat[s - 4] | dat[s - 3] << 8, t = s + l;
+        if (t > sl) {
+          if (noSt)
+            err(0);
+          break;
+        }
+        if (resize)
+          cbuf(bt + l);
+        buf.set(dat.subarray(s, t), bt);
+        st.b = bt += l, st.p = pos = t * 8, st.f = final;
+        continue;
+      } else if (type == 1)
+        lm = flrm, dm = fdrm, lbt = 9, dbt = 5;
+      else if (type == 2) {
+        var hLit = bits(dat, pos, 31) + 257, hcLen = bits(dat, pos + 10, 15) + 4;
+        var tl = hLit + bits(dat, pos + 5, 31) + 1;
+        pos += 14;
+        var ldt = new u8(tl);
+        var clt = new u8(19);
+        for (var i2 = 0; i2 < hcLen; ++i2) {
+          clt[clim[i2]] = bits(dat, pos + i2 * 3, 7);
+        }
+        pos += hcLen * 3;
+        var clb = max(clt), clbmsk = (1 << clb) - 1;
+        var clm = hMap(clt, clb, 1);
+        for (var i2 = 0; i2 < tl; ) {
+          var r = clm[bits(dat, pos, clbmsk)];
+          pos += r & 15;
+          var s = r >> 4;
+          if (s < 16) {
+            ldt[i2++] = s;
+          } else {
+            var c = 0, n = 0;
+            if (s == 16)
+              n = 3 + bits(dat, pos, 3), pos += 2, c = ldt[i2 - 1];
+            else if (s == 17)
+              n = 3 + bits(dat, pos, 7), pos += 3;
+            else if (s == 18)
+              n = 11 + bits(dat, pos, 127), pos += 7;
+            while (n--)
+              ldt[i2++] = c;
+          }
+        }
+        var lt = ldt.subarray(0, hLit), dt = ldt.subarray(hLit);
+        lbt = max(lt);
+        dbt = max(dt);
+        lm = hMap(lt, lbt, 1);
+        dm = hMap(dt, dbt, 1);
+      } else
+        err(1);
+      if (pos > tbts) {
+        if (noSt)
+          err(0);
+        break;
+      }
+    }
+    if (resize)
+      cbuf(bt + 131072);
+    var lms = (1 << lbt) - 1, dms = (1 << dbt) - 1;
+    var lpos = pos;
+    for (; ; lpos = pos) {
+      var c = lm[bits16(dat, pos) & lms], sym = c >> 4;
+      pos += c & 15;
+      if (pos > tbts) {
+        if (noSt)
+          err(0);
+        break;
+      }
+      if (!c)
+        err(2);
+      if (sym < 256)
+        buf[bt++] = sym;
+      else if (sym == 256) {
+        lpos = pos, lm = null;
+        break;
+      } else {
+        var add = sym - 254;
+        if (sym > 264) {
+          var i2 = sym - 257, b = fleb[i2];
+          add = bits(dat, pos, (1 << b) - 1) + fl[i2];
+          pos += b;
+        }
+        var d = dm[bits16(dat, pos) & dms], dsym = d >> 4;
+        if (!d)
+          err(3);
+        pos += d & 15;
+        var dt = fd[dsym];
+        if (dsym > 3) {
+          var b = fdeb[dsym];
+          dt += bits16(dat, pos) & (1 << b) - 1, pos += b;
+        }
+        if (pos > tbts) {
+          if (noSt)
+            err(0);
+          break;
+        }
+        if (resize)
+          cbuf(bt + 131072);
+        var end = bt + add;
+        if (bt < dt) {
+          var shift = dl - dt, dend = Math.min(dt, end);
+          if (shift + bt < 0)
+            err(3);
+          for (; bt < dend; ++bt)
+            buf[bt] = dict[shift + bt];
+        }
+        for (; bt < end; ++bt)
+          buf[bt] = buf[bt - dt];
+      }
+    }
+    st.l = lm, st.p = lpos, st.b = bt, st.f = final;
+    if (lm)
+      final = 1, st.m = lbt, st.d = dm, st.n = dbt;
+  } while (!final);
+  return bt != buf.length && noBuf ? slc(buf, 0, bt) : buf.subarray(0, bt);
+};
+var et = /* @__PURE__ */ new u8(0);
+var b2 = function(d, b) {
+  return d[b] | d[b + 1] << 8;
+};
+var b4 = function(d, b) {
+  return (d[b] | d[b + 1] << 8 | d[b + 2] << 16 | d[b + 3] << 24) >>> 0;
+};
+var b8 = function(d, b) {
+  return b4(d, b) + b4(d, b + 4) * 4294967296;
+};
+function inflateSync(data, opts) {
+  return inflt(data, { i: 2 }, opts && opts.out, opts && opts.dictionary);
+}
+var td = typeof TextDecoder != "undefined" && /* @__PURE__ */ new TextDecoder();
+var tds = 0;
+try {
+  td.decode(et, { stream: true });
+  tds = 1;
+} catch (e) {
+}
+var dutf8 = function(d) {
+  for (var r = "", i2 = 0; ; ) {
+    var c = d[i2++];
+    var eb = (c > 127) + (c > 223) + (c > 239);
+    if (i2 + eb > d.length)
+      return { s: r, r: slc(d, i2 - 1) };
+    if (!eb)
+      r += String.fromCharCode(c);
+    else if (eb == 3) {
+      c = ((c & 15) << 18 | (d[i2++] & 63) << 12 | (d[i2++] & 63) << 6 | d[i2++] & 63) - 65536, r += String.fromCharCode(55296 | c >> 10, 56320 | c & 1023);
+    } else if (eb & 1)
+      r += String.fromCharCode((c & 31) << 6 | d[i2++] & 63);
+    else
+      r += String.fromCharCode((c & 15) << 12 | (d[i2++] & 63) << 6 | d[i2++] & 63);
+  }
+};
+function strFromU8(dat, latin1) {
+  if (latin1) {
+    var r = "";
+    for (var i2 = 0; i2 < dat.length; i2 += 16384)
+      r += String.fromCharCode.apply(null, dat.subarray(i2, i2 + 16384));
+    return r;
+  } else if (td) {
+    return td.decode(dat);
+  } else {
+    var _a2 = dutf8(dat), s = _a2.s, r = _a2.r;
+    if (r.length)
+      err(8);
+    return s;
+  }
+}
+var slzh = function(d, b) {
+  return b + 30 + b2(d, b + 26) + b2(d, b + 28);
+};
+var zh = function(d, b, z) {
+  var fnl = b2(d, b + 28), efl = b2(d, b + 30), fn = strFromU8(d.subarray(b + 46, b + 46 + fnl), !(b2(d, b + 8) & 2048)), es = b + 46 + fnl;
+  var _a2 = z64hs(d, es, efl, z, b4(d, b + 20), b4(d, b + 24), b4(d, b + 42)), sc = _a2[0], su = _a2[1], off = _a2[2];
+  return [b2(d, b + 10), sc, su, fn, es + efl + b2(d, b + 32), off];
+};
+var z64hs = function(d, b, l, z, sc, su, off) {
+  var nsc = sc == 4294967295, nsu = su == 4294967295, noff = off == 4294967295, e = b + l;
+  var nf = nsc + nsu + noff;
+  if (z && nf) {
+    for (; b + 4 < e; b += 4 + b2(d, b + 2)) {
+      if (b2(d, b) == 1) {
+        return [
+          nsc ? b8(d, b + 4 + 8 * nsu) : sc,
+          nsu ? b8(d, b + 4) : su,
+          noff ? b8(d, b + 4 + 8 * (nsu + nsc)) : off,
+          1
+        ];
+      }
+    }
+    if (z < 2)
+      err(13);
+  }
+  return [sc, su, off, 0];
+};
+function unzipSync(data, opts) {
+  var files = {};
+  var e = data.length - 22;
+  for (; b4(data, e) != 101010256; --e) {
+    if (!e || data.length - e > 65558)
+      err(13);
+  }
+  ;
+  var c = b2(data, e + 8);
+  if (!c)
+    return {};
+  var o = b4(data, e + 16);
+  var z = b4(data, e - 20) == 117853008;
+  if (z) {
+    var ze = b4(data, e - 12);
+    z = b4(data, ze) == 101075792;
+    if (z) {
+      c = b4(data, ze + 32);
+      o = b4(data, ze + 48);
+    }
+  }
+  var fltr = opts && opts.filter;
+  for (var i2 = 0; i2 < c; ++i2) {
+    var _a2 = zh(data, o, z), c_2 = _a2[0], sc = _a2[1], su = _a2[2], fn = _a2[3], no = _a2[4], off = _a2[5], b = slzh(data, off);
+    o = no;
+    if (!fltr || fltr({
+      name: fn,
+      size: sc,
+      originalSize: su,
+      compression: c_2
+    })) {
+      if (!c_2)
+        files[fn] = slc(data, b, b + sc);
+      else if (c_2 == 8)
+        files[fn] = inflateSync(data.subarray(b, b + sc), { out: new u8(su) });
+      else
+        err(14, "unknown compression type " + c_2);
+    }
+  }
+  return files;
+}
+
+// shared/quant/dataset.ts
+var DTYPES = {
+  "<f4": { bytes: 4, read: (v, o) => v.getFloat32(o, true) },
+  "<f8": { bytes: 8, read: (v, o) => v.getFloat64(o, true) },
+  "|u1": { bytes: 1, read: (v, o) => v.getUint8(o) },
+  "|i1": { bytes: 1, read: (v, o) => v.getInt8(o) },
+  "<i2": { bytes: 2, read: (v, o) => v.getInt16(o, true) },
+  "<u2": { bytes: 2, read: (v, o) => v.getUint16(o, true) },
+  "<i4": { bytes: 4, read: (v, o) => v.getInt32(o, true) },
+  "<u4": { bytes: 4, read: (v, o) => v.getUint32(o, true) },
+  "<i8": { bytes: 8, read: (v, o) => Number(v.getBigInt64(o, true)) },
+  "|b1": { bytes: 1, read: (v, o) => v.getUint8(o) }
+};
+function parseNpy(bytes, where) {
+  const bad = (why) => {
+    throw new TinyOpsError("DATASET_FORMAT", `${where} is not a readable .npy file: ${why}`, {
+      where,
+      hint: "Save it with numpy.save (C order, a numeric dtype such as float32)."
+    });
+  };
+  if (bytes.length < 10 || bytes[0] !== 147 || String.fromCharCode(...bytes.subarray(1, 6)) !== "NUMPY")
+    bad("no NUMPY magic");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const major = bytes[6];
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const headerStart = major === 1 ? 10 : 12;
+  const header = new TextDecoder().decode(bytes.subarray(headerStart, headerStart + headerLen));
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1] ?? bad("no descr");
+  if (/'fortran_order':\s*True/.test(header)) bad("Fortran order is not supported");
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? bad("no shape");
+  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const dtype = DTYPES[descr === "<f4" || descr === "=f4" ? "<f4" : descr] ?? bad(`dtype ${descr} is not supported`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const offset = headerStart + headerLen;
+  if (bytes.length - offset < count * dtype.bytes)
+    bad(`the data is shorter than shape [${shape}] needs`);
+  const data = new Float64Array(count);
+  for (let i2 = 0; i2 < count; i2++) data[i2] = dtype.read(view, offset + i2 * dtype.bytes);
+  return { shape, dtype: descr, data };
+}
+function readArrays(file) {
+  const bytes = new Uint8Array(fs6.readFileSync(file));
+  const ext = path2.extname(file).toLowerCase();
+  if (ext === ".npy") {
+    const a = parseNpy(bytes, file);
+    return [{ data: a.data, shape: a.shape }];
+  }
+  if (ext === ".npz") {
+    let entries;
+    try {
+      entries = unzipSync(bytes);
+    } catch {
+      throw new TinyOpsError("DATASET_FORMAT", `${file} is not a readable .npz (zip) file`, {
+        where: file,
+        hint: "Save it with numpy.savez."
+      });
+    }
+    const names = Object.keys(entries).filter((n) => n.endsWith(".npy"));
+    const preferred = ["x.npy", "x_test.npy", "x_train.npy", "images.npy", "data.npy"].find(
+      (n) => names.includes(n)
+    ) ?? names.sort()[0];
+    if (!preferred)
+      throw new TinyOpsError("DATASET_FORMAT", `${file} holds no arrays`, {
+        where: file,
+        hint: "Save the samples with numpy.savez(file, x=samples)."
+      });
+    const a = parseNpy(entries[preferred], `${file}:${preferred}`);
+    return [{ data: a.data, shape: a.shape }];
+  }
+  if (ext === ".bin" || ext === ".raw" || ext === ".f32") {
+    if (bytes.length % 4 !== 0)
+      throw new TinyOpsError(
+        "DATASET_FORMAT",
+        `${file} is ${bytes.length} bytes, not a whole number of float32 values`,
+        {
+          where: file,
+          hint: "Raw datasets are little-endian float32 values, one sample after another."
+        }
+      );
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return [
+      {
+        data: Float32Array.from(
+          { length: bytes.length / 4 },
+          (_, i2) => view.getFloat32(i2 * 4, true)
+        ),
+        shape: null
+      }
+    ];
+  }
+  throw new TinyOpsError("DATASET_FORMAT", `Unsupported dataset file ${file}`, {
+    where: file,
+    hint: "Use .npy, .npz, or raw float32 .bin files."
+  });
+}
+function loadSamples(datasetPath, inputSize, limit = Infinity) {
+  let stat2;
+  try {
+    stat2 = fs6.statSync(datasetPath);
+  } catch {
+    throw new TinyOpsError("DATASET_NOT_FOUND", `Dataset not found: ${datasetPath}`, {
+      hint: "Give a .npy/.npz/.bin file or a directory of them."
+    });
+  }
+  const files = stat2.isDirectory() ? fs6.readdirSync(datasetPath).filter((f) => /\.(npy|npz|bin|raw|f32)$/i.test(f)).sort().map((f) => path2.join(datasetPath, f)) : [datasetPath];
+  const samples = [];
+  for (const file of files) {
+    for (const { data, shape } of readArrays(file)) {
+      if (data.length % inputSize !== 0)
+        throw new TinyOpsError(
+          "DATASET_SHAPE",
+          `${file} holds ${data.length} values${shape ? ` (shape [${shape}])` : ""}, not a whole number of samples of ${inputSize} values (the model input)`,
+          {
+            where: file,
+            hint: "Each sample must have exactly as many values as the model input tensor."
+          }
+        );
+      for (let k = 0; k < data.length / inputSize && samples.length < limit; k++)
+        samples.push(Float32Array.from({ length: inputSize }, (_, i2) => data[k * inputSize + i2]));
+    }
+    if (samples.length >= limit) break;
+  }
+  if (samples.length === 0)
+    throw new TinyOpsError("DATASET_EMPTY", `No samples found in ${datasetPath}`, {
+      hint: "Give a .npy/.npz/.bin file or a directory of them."
+    });
+  return samples;
+}
+function loadLabels(file) {
+  if (!fs6.existsSync(file))
+    throw new TinyOpsError("LABELS_NOT_FOUND", `Labels file not found: ${file}`, {
+      hint: "Give a .npy or a CSV/text file."
+    });
+  if (file.toLowerCase().endsWith(".npy"))
+    return Array.from(parseNpy(new Uint8Array(fs6.readFileSync(file)), file).data);
+  return fs6.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim().length > 0).map((line, i2) => {
+    const v = Number(line.split(",").pop().trim());
+    if (!Number.isInteger(v))
+      throw new TinyOpsError(
+        "LABELS_FORMAT",
+        `Line ${i2 + 1} of ${file} does not end in an integer class label`,
+        {
+          where: `${file}:${i2 + 1}`,
+          hint: "One integer label per line (or as the last CSV field)."
+        }
+      );
+    return v;
+  });
+}
+
+// shared/quant/params.ts
+var INT8_MIN2 = -128;
+var INT8_MAX2 = 127;
+function roundAway(x2) {
+  return x2 < 0 ? -Math.round(-x2) : Math.round(x2);
+}
+function quantizeValue(x2, p, lo = INT8_MIN2, hi = INT8_MAX2) {
+  const q = roundAway(x2 / p.scale) + p.zeroPoint;
+  return q < lo ? lo : q > hi ? hi : q;
+}
+
+// shared/quant/evaluate.ts
+function toModelInput(tensor, sample) {
+  if (tensor.type === "FLOAT32") return sample;
+  const q = tensor.quantization;
+  const p = { scale: q.scale[0], zeroPoint: q.zeroPoint[0] };
+  return Int8Array.from(sample, (v) => quantizeValue(v, p));
+}
+
+// shared/gate/accuracy.ts
+function hostAccuracy(model, datasetPath, labelsPath, limit) {
+  const sg = model.subgraphs[0];
+  if (sg.inputs.length !== 1)
+    throw new TinyOpsError("GATE_DATASET", `The accuracy check runs single-input models; this one has ${sg.inputs.length} inputs`, {
+      hint: "Measure accuracy with hil-test and pass its report instead."
+    });
+  const input2 = sg.tensors[sg.inputs[0]];
+  const size = input2.shape.reduce((a, b) => a * b, 1);
+  const samples = loadSamples(datasetPath, size, limit);
+  const labels = loadLabels(labelsPath).slice(0, samples.length);
+  if (labels.length !== samples.length)
+    throw new TinyOpsError("GATE_LABELS", `${labelsPath} has ${labels.length} labels for ${samples.length} samples in ${datasetPath}`, {
+      hint: "Give one label per sample, in the same order."
+    });
+  const interp = new Interpreter(model);
+  const out = sg.tensors[sg.outputs[0]];
+  let correct = 0;
+  samples.forEach((sample, i2) => {
+    const x2 = toModelInput(input2, sample);
+    const raw = interp.invoke([new Uint8Array(x2.buffer, x2.byteOffset, x2.byteLength)])[0];
+    const values = out.type === "INT8" ? new Int8Array(raw.buffer, raw.byteOffset, raw.length) : new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    let best = 0;
+    for (let k = 1; k < values.length; k++) if (values[k] > values[best]) best = k;
+    if (best === labels[i2]) correct++;
+  });
+  return {
+    value: correct / samples.length,
+    source: "estimated",
+    basis: `host reference interpreter on ${samples.length} samples of ${datasetPath} (bit-exact with TFLite Micro for int8)`
   };
 }
 
@@ -44799,17 +45844,17 @@ function escapeProperty(s) {
 
 // node_modules/@actions/core/lib/file-command.js
 var crypto = __toESM(require("crypto"), 1);
-var fs6 = __toESM(require("fs"), 1);
+var fs7 = __toESM(require("fs"), 1);
 var os2 = __toESM(require("os"), 1);
 function issueFileCommand(command, message) {
   const filePath = process.env[`GITHUB_${command}`];
   if (!filePath) {
     throw new Error(`Unable to find environment variable for file command ${command}`);
   }
-  if (!fs6.existsSync(filePath)) {
+  if (!fs7.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs6.appendFileSync(filePath, `${toCommandValue(message)}${os2.EOL}`, {
+  fs7.appendFileSync(filePath, `${toCommandValue(message)}${os2.EOL}`, {
     encoding: "utf8"
   });
 }
@@ -44936,7 +45981,7 @@ var Summary = class {
       }
       try {
         yield access(pathFromEnv, import_fs.constants.R_OK | import_fs.constants.W_OK);
-      } catch (_a) {
+      } catch (_a2) {
         throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
       }
       this._filePath = pathFromEnv;
@@ -45172,10 +46217,10 @@ var summary = _summary;
 var import_os2 = __toESM(require("os"), 1);
 
 // node_modules/@actions/io/lib/io-util.js
-var fs7 = __toESM(require("fs"), 1);
-var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs7.promises;
+var fs8 = __toESM(require("fs"), 1);
+var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs8.promises;
 var IS_WINDOWS = process.platform === "win32";
-var READONLY = fs7.constants.O_RDONLY;
+var READONLY = fs8.constants.O_RDONLY;
 
 // node_modules/@actions/exec/lib/toolrunner.js
 var IS_WINDOWS2 = process.platform === "win32";
@@ -45229,10 +46274,10 @@ function info(message) {
 async function runAction(body) {
   try {
     await body();
-  } catch (err) {
-    const message = describeError(err);
-    if (err instanceof TinyOpsError && err.where && /\.(tflite|ya?ml|json|c|h)\b/.test(err.where)) {
-      error(message, { file: err.where.split(/[:@ ]/)[0], title: err.code });
+  } catch (err2) {
+    const message = describeError(err2);
+    if (err2 instanceof TinyOpsError && err2.where && /\.(tflite|ya?ml|json|c|h)\b/.test(err2.where)) {
+      error(message, { file: err2.where.split(/[:@ ]/)[0], title: err2.code });
     }
     setFailed(message);
   }
@@ -45280,8 +46325,8 @@ var inputGiven = (name, defaultValue) => {
 };
 
 // shared/github/repo.ts
-var fs8 = __toESM(require("node:fs"));
-var path2 = __toESM(require("node:path"));
+var fs9 = __toESM(require("node:fs"));
+var path3 = __toESM(require("node:path"));
 
 // node_modules/@actions/github/lib/context.js
 var import_fs2 = require("fs");
@@ -45291,14 +46336,14 @@ var Context = class {
    * Hydrate the context from the environment
    */
   constructor() {
-    var _a, _b, _c;
+    var _a2, _b2, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if ((0, import_fs2.existsSync)(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse((0, import_fs2.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path3 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path3} does not exist${import_os3.EOL}`);
+        const path4 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path4} does not exist${import_os3.EOL}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -45311,8 +46356,8 @@ var Context = class {
     this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
     this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
     this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
-    this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
-    this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+    this.apiUrl = (_a2 = process.env.GITHUB_API_URL) !== null && _a2 !== void 0 ? _a2 : `https://api.github.com`;
+    this.serverUrl = (_b2 = process.env.GITHUB_SERVER_URL) !== null && _b2 !== void 0 ? _b2 : `https://github.com`;
     this.graphqlUrl = (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
   }
   get issue() {
@@ -45391,8 +46436,8 @@ function getApiBaseUrl() {
   return process.env["GITHUB_API_URL"] || "https://api.github.com";
 }
 function getUserAgentWithOrchestrationId(baseUserAgent) {
-  var _a;
-  const orchId = (_a = process.env["ACTIONS_ORCHESTRATION_ID"]) === null || _a === void 0 ? void 0 : _a.trim();
+  var _a2;
+  const orchId = (_a2 = process.env["ACTIONS_ORCHESTRATION_ID"]) === null || _a2 === void 0 ? void 0 : _a2.trim();
   if (orchId) {
     const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, "_");
     const tag = `actions_orchestration_id/${sanitizedId}`;
@@ -46288,8 +47333,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
       const isComplexObject = value !== null && typeof value === "object";
       if (isComplexObject) {
         const keys = Object.keys(value);
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
+        for (let i2 = keys.length - 1; i2 >= 0; i2--) {
+          stack.push({ parent: value, key: keys[i2], visited: false });
         }
       }
     } else {
@@ -46517,7 +47562,7 @@ async function getResponseData(response) {
     try {
       text = await response.text();
       return JSONParse(text);
-    } catch (err) {
+    } catch (err2) {
       return text;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
@@ -46853,8 +47898,8 @@ var Octokit = class {
       this.auth = auth2;
     }
     const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
+    for (let i2 = 0; i2 < classConstructor.plugins.length; ++i2) {
+      Object.assign(this, classConstructor.plugins[i2](this, options));
     }
   }
   // assigned during constructor
@@ -49482,9 +50527,9 @@ async function fileAtCommit(token, owner, repo, filePath, ref) {
       request: { parseSuccessResponseBody: false }
     });
     return new Uint8Array(await new Response(response.data).arrayBuffer());
-  } catch (err) {
-    if (err.status === 404) return null;
-    throw new TinyOpsError("GITHUB_API", `Could not read ${filePath} at ${ref.slice(0, 12)}: ${err.message}`, {
+  } catch (err2) {
+    if (err2.status === 404) return null;
+    throw new TinyOpsError("GITHUB_API", `Could not read ${filePath} at ${ref.slice(0, 12)}: ${err2.message}`, {
       hint: "The workflow needs `permissions: contents: read`."
     });
   }
@@ -49507,24 +50552,24 @@ ${body}`;
     }
     await octokit.rest.issues.createComment({ owner: pr.owner, repo: pr.repo, issue_number: pr.number, body: text });
     return "created";
-  } catch (err) {
-    const status = err.status;
-    if (status !== 403 && status !== 404) throw err;
+  } catch (err2) {
+    const status = err2.status;
+    if (status !== 403 && status !== 404) throw err2;
     saveComment(saveDir, { ...pr, marker, body: text });
     return "saved";
   }
 }
 function saveComment(dir, comment) {
   const name = `comment-${comment.number}-${comment.marker.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "")}.json`;
-  writeFileAtomic(path2.join(dir, name), JSON.stringify(comment, null, 2));
+  writeFileAtomic(path3.join(dir, name), JSON.stringify(comment, null, 2));
 }
 async function postSavedComments(token, dir) {
-  if (!fs8.existsSync(dir)) return [];
+  if (!fs9.existsSync(dir)) return [];
   const out = [];
-  for (const file of fs8.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
-    const c = JSON.parse(fs8.readFileSync(path2.join(dir, file), "utf8"));
+  for (const file of fs9.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+    const c = JSON.parse(fs9.readFileSync(path3.join(dir, file), "utf8"));
     if (typeof c.number !== "number" || typeof c.marker !== "string" || !c.marker.startsWith("<!-- tinyops:"))
-      throw new TinyOpsError("COMMENT_INVALID", `${file} is not a comment saved by a TinyOps action`, { where: path2.join(dir, file), hint: "Only pass the artifact the gate uploaded." });
+      throw new TinyOpsError("COMMENT_INVALID", `${file} is not a comment saved by a TinyOps action`, { where: path3.join(dir, file), hint: "Only pass the artifact the gate uploaded." });
     const target = { owner: context2.repo.owner, repo: context2.repo.repo, number: c.number };
     out.push({ file, outcome: await upsertStickyComment(token, target, c.marker, c.body, dir) });
   }
@@ -49564,6 +50609,12 @@ void runAction(async () => {
     else info2(`${modelPath} does not exist at the base commit ${pr.baseSha.slice(0, 7)}: no baseline to compare against`);
   }
   const gate = prepareGate(options, config);
+  const dataset = optionalInput("dataset") ?? config.dataset?.path;
+  const labels = optionalInput("labels") ?? config.dataset?.labels;
+  if (dataset) {
+    if (!labels) throw new TinyOpsError("INPUT_INVALID", 'Input "dataset" needs "labels" (one class label per sample)', { hint: "Add labels: path/to/labels.npy." });
+    gate.accuracy = hostAccuracy(gate.model, dataset, labels, config.dataset?.limit);
+  }
   const buildReport = optionalInput("build-report") ?? config.reports?.build;
   if (buildReport) gate.measured = { ...gate.measured, ...measuredFromBuildReport(buildReport) };
   const { report, markdown } = runGate(gate);

@@ -1,6 +1,7 @@
 import { prepareGate, loadGateConfig, GATE_REPORT_SCHEMA, type GateOptions } from '../../../shared/gate/prepare';
 import { runGate, type FailOn } from '../../../shared/gate/run';
 import { measuredFromBuildReport } from '../../../shared/gate/measured';
+import { hostAccuracy } from '../../../shared/gate/accuracy';
 import { writeReport } from '../../../shared/report/io';
 import { TinyOpsError } from '../../../shared/errors';
 import { annotate, booleanInput, failStep, info, input, inputGiven, listInput, optionalInput, runAction, setOutputs, writeSummary } from '../../../shared/github/action';
@@ -43,6 +44,12 @@ void runAction(async () => {
     else info(`${modelPath} does not exist at the base commit ${pr.baseSha.slice(0, 7)}: no baseline to compare against`);
   }
   const gate = prepareGate(options, config);
+  const dataset = optionalInput('dataset') ?? config.dataset?.path;
+  const labels = optionalInput('labels') ?? config.dataset?.labels;
+  if (dataset) {
+    if (!labels) throw new TinyOpsError('INPUT_INVALID', 'Input "dataset" needs "labels" (one class label per sample)', { hint: 'Add labels: path/to/labels.npy.' });
+    gate.accuracy = hostAccuracy(gate.model, dataset, labels, config.dataset?.limit);
+  }
   const buildReport = optionalInput('build-report') ?? config.reports?.build;
   if (buildReport) gate.measured = { ...gate.measured, ...measuredFromBuildReport(buildReport) };
 

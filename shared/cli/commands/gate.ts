@@ -5,6 +5,9 @@ import { prepareGate, GATE_REPORT_SCHEMA } from '../../gate/prepare';
 import { runGate, type FailOn } from '../../gate/run';
 import { writeReport } from '../../report/io';
 import type { BudgetsFile } from '../../config/tinyops-yml';
+import { hostAccuracy } from '../../gate/accuracy';
+import { measuredFromBuildReport } from '../../gate/measured';
+import { parseFraction } from '../../config/units';
 
 const FAIL_ON: FailOn[] = ['error', 'warning', 'never'];
 
@@ -13,7 +16,7 @@ export const gateCommand: CliCommand = {
   usage:
     'tinyops gate MODEL --board BOARD [--board BOARD2] [--config tinyops.yml] [--max-flash N] [--max-ram N] ' +
     '[--max-latency MS] [--min-accuracy F] [--max-accuracy-drop F] [--fail-on error|warning|never] ' +
-    '[--baseline FILE] [--report FILE] [--json]',
+    '[--baseline FILE] [--dataset PATH --labels PATH] [--build-report FILE] [--report FILE] [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandLine(
       args,
@@ -28,6 +31,10 @@ export const gateCommand: CliCommand = {
         'headroom-warning': { type: 'string' },
         'fail-on': { type: 'string' },
         baseline: { type: 'string' },
+        'baseline-accuracy': { type: 'string' },
+        dataset: { type: 'string' },
+        labels: { type: 'string' },
+        'build-report': { type: 'string' },
         report: { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -49,6 +56,17 @@ export const gateCommand: CliCommand = {
       failOn,
       baselinePath: values.baseline,
     });
+    const config = input.config;
+    const dataset = values.dataset ?? config.dataset?.path;
+    const labels = values.labels ?? config.dataset?.labels;
+    if (dataset) {
+      if (!labels) throw new UsageError('--dataset needs --labels (one class label per sample).');
+      input.accuracy = hostAccuracy(input.model, dataset, labels, config.dataset?.limit);
+    }
+    if (input.baseline?.kind === 'model' && values['baseline-accuracy'] !== undefined)
+      input.baseline.accuracy = parseFraction(values['baseline-accuracy'], '--baseline-accuracy');
+    const buildReport = values['build-report'] ?? config.reports?.build;
+    if (buildReport) input.measured = { ...input.measured, ...measuredFromBuildReport(buildReport) };
     const { report, markdown } = runGate(input);
     if (values.report) writeReport(values.report, GATE_REPORT_SCHEMA, report);
     if (values.json) io.stdout(JSON.stringify(report, null, 2));
