@@ -99,8 +99,14 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
     fs.mkdirSync(buildDir, { recursive: true });
     writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
     arenaSize = options.arenaSize ?? Math.max(16, plan.planBytes);
+    // Size the runtime to the model: only its ops are linked, its tables hold exactly its tensors.
+    const sg = model.model.subgraphs[0];
+    const ops = [...new Set(sg.operators.map((op) => model.model.operatorCodes[op.opcodeIndex].name))].sort();
     const defs = [
       `-DBOARD=${port}`,
+      `-DRUNTIME_OPS=${ops.join(';')}`,
+      `-DMAX_TENSORS=${Math.max(1, sg.tensors.length)}`,
+      `-DMAX_OPS=${Math.max(1, sg.operators.length)}`,
       `-DMODEL=${plannedModel}`,
       `-DSELFTEST_INPUT=${options.selftestInput ? path.resolve(options.selftestInput) : ''}`,
       `-DARENA_SIZE=${arenaSize}`,

@@ -7,6 +7,7 @@ export function measuredFromBuildReport(path: string): MeasuredFigures {
   const report = readReport<BuildReport>(path, BUILD_REPORT_SCHEMA, 'build');
   const basis = `${report.toolchain}, ELF of ${report.board} (${path})`;
   return {
+    board: report.board,
     flash: { value: report.sizes.flash, source: 'measured', basis },
     ram: { value: report.sizes.ram, source: 'measured', basis },
   };

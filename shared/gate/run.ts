@@ -4,6 +4,7 @@ import type { TinyOpsConfigFile } from '../config/tinyops-yml';
 import { readModel } from '../tflite/model';
 import { analyzeModel, boardFit, estimateLatency, runtimeSupport, type AnalysisReport } from '../analyze';
 import { TINYOPS_VERSION } from '../version';
+import { findBoard } from '../analyze/boards';
 import { evaluateTarget, targetPasses, type BaselineFacts, type TargetFacts } from './evaluate';
 import { renderTargetMarkdown, type LayerRow } from './markdown';
 import type { GateTarget } from './targets';
@@ -13,6 +14,8 @@ export type FailOn = 'error' | 'warning' | 'never';
 
 /** Figures measured by later steps, which replace the estimates when given. */
 export interface MeasuredFigures {
+  /** The board the figures were measured on; they apply to that board's target only. */
+  board?: string;
   flash?: Figure;
   ram?: Figure;
   latencyMs?: Figure;
@@ -98,7 +101,7 @@ export function runGate(input: GateInput): GateResult {
   const markdown = new Map<string, string>();
   for (const target of input.targets) {
     const facts = estimates(analysis, target, input.model);
-    const m = input.measured ?? {};
+    const m = measuredFor(input.measured, target);
     if (m.flash) facts.flash = m.flash;
     if (m.ram) facts.ram = m.ram;
     if (m.latencyMs) facts.latencyMs = m.latencyMs;
@@ -156,6 +159,19 @@ export function runGate(input: GateInput): GateResult {
     targets,
   };
   return { report, markdown };
+}
+
+/** Measured figures apply to the board they were measured on (aliases and ports included). */
+function measuredFor(measured: MeasuredFigures | undefined, target: GateTarget): MeasuredFigures {
+  if (!measured) return {};
+  if (!measured.board) return measured;
+  let board: string | null = null;
+  try {
+    board = findBoard(measured.board).id;
+  } catch {
+    board = measured.board;
+  }
+  return board === target.board.id || measured.board === target.name ? measured : {};
 }
 
 /** The hidden marker that finds this gate's sticky comment for a target. */

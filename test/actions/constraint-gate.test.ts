@@ -41,7 +41,7 @@ describeWithReference('constraint-gate action (bundled dist, run as the runner r
     expect(github.requests.map((r) => r.url)).toContain(`/repos/tinyops-test/firmware/contents/models/model.tflite?ref=${BASE_SHA}`);
     expect(github.requests.map((r) => r.auth)).toEqual(github.requests.map(() => 'token test-token'));
     expect(first.outputs.passed).toBe('true');
-    expect(Number(first.outputs['flash-bytes'])).toBe(53936 + 24576);
+    expect(Number(first.outputs['flash-bytes'])).toBe(53936 + 18432);
     expect(Number(first.outputs['ram-bytes'])).toBeGreaterThan(16000);
     expect(Number(first.outputs['latency-ms'])).toBeGreaterThan(0);
     expect(first.outputs['report-path']).toBe('tinyops-gate-report.json');
@@ -49,7 +49,7 @@ describeWithReference('constraint-gate action (bundled dist, run as the runner r
     expect(report.baseline.source).toBe(`models/model.tflite@${BASE_SHA.slice(0, 7)}`);
     expect(first.summary).toContain('TinyOps constraint gate — nano33ble');
     // The change against the base model: 53,936 - 276,976 bytes of model = -217.8 KiB.
-    expect(first.summary).toContain('| Flash | 1.00 MiB (board) | 76.7 KiB *(est.)* | −217.8 KiB (−74.0%) |');
+    expect(first.summary).toContain('| Flash | 1.00 MiB (board) | 70.7 KiB *(est.)* | −217.8 KiB (−75.5%) |');
     expect(first.summary).toContain('xychart-beta');
     const comments = github.comments.get(7)!;
     expect(comments).toHaveLength(1);

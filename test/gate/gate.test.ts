@@ -19,14 +19,14 @@ async function gateJson(args: string[]): Promise<{ code: number; report: GateRep
 }
 
 /** The estimate the gate documents (shared/analyze/fit.ts), worked out by hand from the file
- * size and the arena plan: flash = model + 16 KiB runtime + 8 KiB app; RAM = arena + 256 B +
- * 16 B per tensor and per op + 4 KiB stack. */
+ * size and the arena plan: flash = model + 12 KiB runtime + 6 KiB app; RAM = arena + 64 B +
+ * 68 B per tensor + 48 B per op + 8 KiB stack. */
 function handEstimate(file: string): { flash: number; ram: number } {
   const { model, bytes } = loadModelFile(file);
   const sg = model.subgraphs[0];
   return {
-    flash: bytes.length + 16 * 1024 + 8 * 1024,
-    ram: planMemory(model).planBytes + 256 + 16 * (sg.tensors.length + sg.operators.length) + 4096,
+    flash: bytes.length + 12 * 1024 + 6 * 1024,
+    ram: planMemory(model).planBytes + 64 + 68 * sg.tensors.length + 48 * sg.operators.length + 8192,
   };
 }
 
