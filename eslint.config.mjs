@@ -11,6 +11,21 @@ export default tseslint.config(
     },
   },
   {
+    // Build scripts and configs run on Node.
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        module: 'writable',
+        require: 'readonly',
+        Buffer: 'readonly',
+        __dirname: 'readonly',
+        URL: 'readonly',
+      },
+    },
+  },
+  {
     // Domain code stays free of the GitHub runtime: only the adapter and the actions touch it.
     files: ['shared/**/*.ts'],
     ignores: ['shared/github/**'],

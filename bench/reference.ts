@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** ../shared/reference-models beside the repo, or null when absent (benchmarks then say so). */
-export const REFERENCE_DIR = process.env.TINYOPS_REFERENCE_DIR ?? path.resolve(process.cwd(), '../shared/reference-models');
+export const REFERENCE_DIR =
+  process.env.TINYOPS_REFERENCE_DIR ?? path.resolve(process.cwd(), '../shared/reference-models');
 export const HAVE_REFERENCE = fs.existsSync(REFERENCE_DIR);
 
 export function referenceModels(): string[] {

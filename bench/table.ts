@@ -11,7 +11,8 @@ export function printTable(title: string, rows: BenchRow[]): void {
   console.log(`\n### ${title}\n`);
   console.log(`| ${'figure'.padEnd(width)} | ${'value'.padStart(valueWidth)} |`);
   console.log(`|${'-'.repeat(width + 2)}|${'-'.repeat(valueWidth + 1)}:|`);
-  for (const r of rows) console.log(`| ${r.name.padEnd(width)} | ${r.value.padStart(valueWidth)} |`);
+  for (const r of rows)
+    console.log(`| ${r.name.padEnd(width)} | ${r.value.padStart(valueWidth)} |`);
 }
 
 /** Runs fn repeatedly for at least minMs (and at least minRuns times); returns ms per run (median). */

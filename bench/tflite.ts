@@ -16,8 +16,14 @@ export async function benchTflite(): Promise<BenchRow[]> {
   const allMs = timeIt(() => sized.forEach((s) => readModel(s.bytes)), 500, 2);
   const mb = largest.bytes.length / 1e6;
   return [
-    { name: `parse ${path.basename(largest.f)} (${(mb * 1000).toFixed(0)} kB)`, value: `${parseMs.toFixed(2)} ms` },
-    { name: 'parse throughput (largest model)', value: `${(mb / (parseMs / 1000)).toFixed(0)} MB/s` },
+    {
+      name: `parse ${path.basename(largest.f)} (${(mb * 1000).toFixed(0)} kB)`,
+      value: `${parseMs.toFixed(2)} ms`,
+    },
+    {
+      name: 'parse throughput (largest model)',
+      value: `${(mb / (parseMs / 1000)).toFixed(0)} MB/s`,
+    },
     { name: `write ${path.basename(largest.f)}`, value: `${writeMs.toFixed(2)} ms` },
     { name: `parse all ${files.length} reference models`, value: `${allMs.toFixed(1)} ms` },
   ];

@@ -43,7 +43,8 @@ export function describeError(err: unknown): string {
     const sys = err as NodeJS.ErrnoException;
     if (sys.code === 'ENOENT' && sys.path) return `No such file or directory: ${sys.path}`;
     if (sys.code === 'EACCES' && sys.path) return `Permission denied: ${sys.path}`;
-    if (sys.code === 'EISDIR' && sys.path) return `Expected a file but found a directory: ${sys.path}`;
+    if (sys.code === 'EISDIR' && sys.path)
+      return `Expected a file but found a directory: ${sys.path}`;
     return `Internal error: ${err.message} (please report this with the command that caused it)`;
   }
   return `Internal error: ${String(err)}`;

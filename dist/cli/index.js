@@ -15465,7 +15465,8 @@ function describeError(err3) {
     const sys = err3;
     if (sys.code === "ENOENT" && sys.path) return `No such file or directory: ${sys.path}`;
     if (sys.code === "EACCES" && sys.path) return `Permission denied: ${sys.path}`;
-    if (sys.code === "EISDIR" && sys.path) return `Expected a file but found a directory: ${sys.path}`;
+    if (sys.code === "EISDIR" && sys.path)
+      return `Expected a file but found a directory: ${sys.path}`;
     return `Internal error: ${err3.message} (please report this with the command that caused it)`;
   }
   return `Internal error: ${String(err3)}`;
@@ -15718,4207 +15719,4207 @@ var TENSOR_TYPE_BYTES = {
 
 // shared/tflite/schema.generated.ts
 var TFLITE_SCHEMA = {
-  "rootTable": "Model",
-  "fileIdentifier": "TFL3",
-  "tables": {
-    "CustomQuantization": {
-      "name": "CustomQuantization",
-      "fields": [
+  rootTable: "Model",
+  fileIdentifier: "TFL3",
+  tables: {
+    CustomQuantization: {
+      name: "CustomQuantization",
+      fields: [
         {
-          "name": "custom",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint8"
+          name: "custom",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint8"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "BlockwiseQuantization": {
-      "name": "BlockwiseQuantization",
-      "fields": [
+    BlockwiseQuantization: {
+      name: "BlockwiseQuantization",
+      fields: [
         {
-          "name": "scales",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "scales",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "zero_points",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "zero_points",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "block_size",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "block_size",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "MultiAxisQuantization": {
-      "name": "MultiAxisQuantization",
-      "fields": [
+    MultiAxisQuantization: {
+      name: "MultiAxisQuantization",
+      fields: [
         {
-          "name": "scales",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "scales",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "zero_points",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "zero_points",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "block_size",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "block_size",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "quantized_dimensions",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "quantized_dimensions",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "QuantizationParameters": {
-      "name": "QuantizationParameters",
-      "fields": [
+    QuantizationParameters: {
+      name: "QuantizationParameters",
+      fields: [
         {
-          "name": "min",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "float32"
+          name: "min",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "float32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "max",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "float32"
+          name: "max",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "float32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "scale",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "float32"
+          name: "scale",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "float32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "zero_point",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "zero_point",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "details",
-          "slot": 4,
-          "type": {
-            "kind": "union",
-            "union": "QuantizationDetails"
+          name: "details",
+          slot: 4,
+          type: {
+            kind: "union",
+            union: "QuantizationDetails"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "quantized_dimension",
-          "slot": 6,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "quantized_dimension",
+          slot: 6,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "Int32Vector": {
-      "name": "Int32Vector",
-      "fields": [
+    Int32Vector: {
+      name: "Int32Vector",
+      fields: [
         {
-          "name": "values",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "values",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "Uint16Vector": {
-      "name": "Uint16Vector",
-      "fields": [
+    Uint16Vector: {
+      name: "Uint16Vector",
+      fields: [
         {
-          "name": "values",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint16"
+          name: "values",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint16"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "Uint8Vector": {
-      "name": "Uint8Vector",
-      "fields": [
+    Uint8Vector: {
+      name: "Uint8Vector",
+      fields: [
         {
-          "name": "values",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint8"
+          name: "values",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint8"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "DimensionMetadata": {
-      "name": "DimensionMetadata",
-      "fields": [
+    DimensionMetadata: {
+      name: "DimensionMetadata",
+      fields: [
         {
-          "name": "format",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "DimensionType"
+          name: "format",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "DimensionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "dense_size",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dense_size",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "array_segments",
-          "slot": 2,
-          "type": {
-            "kind": "union",
-            "union": "SparseIndexVector"
+          name: "array_segments",
+          slot: 2,
+          type: {
+            kind: "union",
+            union: "SparseIndexVector"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "array_indices",
-          "slot": 4,
-          "type": {
-            "kind": "union",
-            "union": "SparseIndexVector"
+          name: "array_indices",
+          slot: 4,
+          type: {
+            kind: "union",
+            union: "SparseIndexVector"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "SparsityParameters": {
-      "name": "SparsityParameters",
-      "fields": [
+    SparsityParameters: {
+      name: "SparsityParameters",
+      fields: [
         {
-          "name": "traversal_order",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "traversal_order",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "block_map",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "block_map",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "dim_metadata",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "DimensionMetadata"
+          name: "dim_metadata",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "DimensionMetadata"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "VariantSubType": {
-      "name": "VariantSubType",
-      "fields": [
+    VariantSubType: {
+      name: "VariantSubType",
+      fields: [
         {
-          "name": "shape",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "shape",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "type",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "type",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "has_rank",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "has_rank",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "Tensor": {
-      "name": "Tensor",
-      "fields": [
+    Tensor: {
+      name: "Tensor",
+      fields: [
         {
-          "name": "shape",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "shape",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "type",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "type",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "buffer",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "buffer",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "name",
-          "slot": 3,
-          "type": {
-            "kind": "string"
+          name: "name",
+          slot: 3,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "quantization",
-          "slot": 4,
-          "type": {
-            "kind": "table",
-            "table": "QuantizationParameters"
+          name: "quantization",
+          slot: 4,
+          type: {
+            kind: "table",
+            table: "QuantizationParameters"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "is_variable",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "is_variable",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "sparsity",
-          "slot": 6,
-          "type": {
-            "kind": "table",
-            "table": "SparsityParameters"
+          name: "sparsity",
+          slot: 6,
+          type: {
+            kind: "table",
+            table: "SparsityParameters"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "shape_signature",
-          "slot": 7,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "shape_signature",
+          slot: 7,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "has_rank",
-          "slot": 8,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "has_rank",
+          slot: 8,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "variant_tensors",
-          "slot": 9,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "VariantSubType"
+          name: "variant_tensors",
+          slot: 9,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "VariantSubType"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "external_buffer",
-          "slot": 10,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "external_buffer",
+          slot: 10,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloGatherOptions": {
-      "name": "StablehloGatherOptions",
-      "fields": [
+    StablehloGatherOptions: {
+      name: "StablehloGatherOptions",
+      fields: [
         {
-          "name": "offset_dims",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "offset_dims",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "collapsed_slice_dims",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "collapsed_slice_dims",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "start_index_map",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "start_index_map",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "index_vector_dim",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "index_vector_dim",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "slice_sizes",
-          "slot": 4,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "slice_sizes",
+          slot: 4,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "indices_are_sorted",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "indices_are_sorted",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "StablehloTransposeOptions": {
-      "name": "StablehloTransposeOptions",
-      "fields": [
+    StablehloTransposeOptions: {
+      name: "StablehloTransposeOptions",
+      fields: [
         {
-          "name": "permutation",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "permutation",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloDotGeneralOptions": {
-      "name": "StablehloDotGeneralOptions",
-      "fields": [
+    StablehloDotGeneralOptions: {
+      name: "StablehloDotGeneralOptions",
+      fields: [
         {
-          "name": "lhs_batching_dimensions",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "lhs_batching_dimensions",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "rhs_batching_dimensions",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "rhs_batching_dimensions",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "lhs_contracting_dimensions",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "lhs_contracting_dimensions",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "rhs_contracting_dimensions",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "rhs_contracting_dimensions",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "precision_config",
-          "slot": 4,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "enum",
-              "base": "uint32",
-              "enum": "StablehloPrecisionConfig"
+          name: "precision_config",
+          slot: 4,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "enum",
+              base: "uint32",
+              enum: "StablehloPrecisionConfig"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloReduceWindowOptions": {
-      "name": "StablehloReduceWindowOptions",
-      "fields": [
+    StablehloReduceWindowOptions: {
+      name: "StablehloReduceWindowOptions",
+      fields: [
         {
-          "name": "window_dimensions",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "window_dimensions",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "window_strides",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "window_strides",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "base_dilations",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "base_dilations",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "window_dilations",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "window_dilations",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "padding",
-          "slot": 4,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "padding",
+          slot: 4,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "body_subgraph_index",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "body_subgraph_index",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloWhileOptions": {
-      "name": "StablehloWhileOptions",
-      "fields": [
+    StablehloWhileOptions: {
+      name: "StablehloWhileOptions",
+      fields: [
         {
-          "name": "cond_subgraph_index",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "cond_subgraph_index",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "body_subgraph_index",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "body_subgraph_index",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloSortOptions": {
-      "name": "StablehloSortOptions",
-      "fields": [
+    StablehloSortOptions: {
+      name: "StablehloSortOptions",
+      fields: [
         {
-          "name": "dimension",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "dimension",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "is_stable",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "is_stable",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "comparator_subgraph_index",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "comparator_subgraph_index",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloConcatenateOptions": {
-      "name": "StablehloConcatenateOptions",
-      "fields": [
+    StablehloConcatenateOptions: {
+      name: "StablehloConcatenateOptions",
+      fields: [
         {
-          "name": "dimension",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "dimension",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         }
       ]
     },
-    "StablehloBroadcastInDimOptions": {
-      "name": "StablehloBroadcastInDimOptions",
-      "fields": [
+    StablehloBroadcastInDimOptions: {
+      name: "StablehloBroadcastInDimOptions",
+      fields: [
         {
-          "name": "broadcast_dimensions",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "broadcast_dimensions",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloCompareOptions": {
-      "name": "StablehloCompareOptions",
-      "fields": [
+    StablehloCompareOptions: {
+      name: "StablehloCompareOptions",
+      fields: [
         {
-          "name": "comparison_direction",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "uint32",
-            "enum": "StablehloComparisonDirection"
+          name: "comparison_direction",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "uint32",
+            enum: "StablehloComparisonDirection"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "compare_type",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "uint32",
-            "enum": "StablehloComparisonType"
+          name: "compare_type",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "uint32",
+            enum: "StablehloComparisonType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloDynamicSliceOptions": {
-      "name": "StablehloDynamicSliceOptions",
-      "fields": [
+    StablehloDynamicSliceOptions: {
+      name: "StablehloDynamicSliceOptions",
+      fields: [
         {
-          "name": "slice_sizes",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "slice_sizes",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloPadOptions": {
-      "name": "StablehloPadOptions",
-      "fields": [
+    StablehloPadOptions: {
+      name: "StablehloPadOptions",
+      fields: [
         {
-          "name": "edge_padding_low",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "edge_padding_low",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "edge_padding_high",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "edge_padding_high",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "interior_padding",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "interior_padding",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloIotaOptions": {
-      "name": "StablehloIotaOptions",
-      "fields": [
+    StablehloIotaOptions: {
+      name: "StablehloIotaOptions",
+      fields: [
         {
-          "name": "iota_dimension",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "iota_dimension",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         }
       ]
     },
-    "StablehloCustomCallOptions": {
-      "name": "StablehloCustomCallOptions",
-      "fields": [
+    StablehloCustomCallOptions: {
+      name: "StablehloCustomCallOptions",
+      fields: [
         {
-          "name": "call_target_name",
-          "slot": 0,
-          "type": {
-            "kind": "string"
+          name: "call_target_name",
+          slot: 0,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "has_side_effect",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "has_side_effect",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "backend_config",
-          "slot": 2,
-          "type": {
-            "kind": "string"
+          name: "backend_config",
+          slot: 2,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "api_version",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "api_version",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "called_computations",
-          "slot": 4,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "called_computations",
+          slot: 4,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "custom_attributes",
-          "slot": 5,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint8"
+          name: "custom_attributes",
+          slot: 5,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint8"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloReduceOptions": {
-      "name": "StablehloReduceOptions",
-      "fields": [
+    StablehloReduceOptions: {
+      name: "StablehloReduceOptions",
+      fields: [
         {
-          "name": "dimensions",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "dimensions",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "body_subgraph_index",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "body_subgraph_index",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloSliceOptions": {
-      "name": "StablehloSliceOptions",
-      "fields": [
+    StablehloSliceOptions: {
+      name: "StablehloSliceOptions",
+      fields: [
         {
-          "name": "start_indices",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "start_indices",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "limit_indices",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "limit_indices",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "strides",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "strides",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloConvolutionOptions": {
-      "name": "StablehloConvolutionOptions",
-      "fields": [
+    StablehloConvolutionOptions: {
+      name: "StablehloConvolutionOptions",
+      fields: [
         {
-          "name": "window_strides",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "window_strides",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "padding",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "padding",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "lhs_dilation",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "lhs_dilation",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "rhs_dilation",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "rhs_dilation",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "window_reversal",
-          "slot": 4,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "bool"
+          name: "window_reversal",
+          slot: 4,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "bool"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "input_batch_dimension",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "input_batch_dimension",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "input_feature_dimension",
-          "slot": 6,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "input_feature_dimension",
+          slot: 6,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "input_spatial_dimensions",
-          "slot": 7,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "input_spatial_dimensions",
+          slot: 7,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "kernel_input_feature_dimension",
-          "slot": 8,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "kernel_input_feature_dimension",
+          slot: 8,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "kernel_output_feature_dimension",
-          "slot": 9,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "kernel_output_feature_dimension",
+          slot: 9,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "kernel_spatial_dimensions",
-          "slot": 10,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "kernel_spatial_dimensions",
+          slot: 10,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "output_batch_dimension",
-          "slot": 11,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "output_batch_dimension",
+          slot: 11,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "output_feature_dimension",
-          "slot": 12,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "output_feature_dimension",
+          slot: 12,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "output_spatial_dimensions",
-          "slot": 13,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "output_spatial_dimensions",
+          slot: 13,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "feature_group_count",
-          "slot": 14,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "feature_group_count",
+          slot: 14,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "batch_group_count",
-          "slot": 15,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "batch_group_count",
+          slot: 15,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "precision_config",
-          "slot": 16,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "enum",
-              "base": "uint32",
-              "enum": "StablehloPrecisionConfig"
+          name: "precision_config",
+          slot: 16,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "enum",
+              base: "uint32",
+              enum: "StablehloPrecisionConfig"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloScatterOptions": {
-      "name": "StablehloScatterOptions",
-      "fields": [
+    StablehloScatterOptions: {
+      name: "StablehloScatterOptions",
+      fields: [
         {
-          "name": "indices_are_sorted",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "indices_are_sorted",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "update_window_dims",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "update_window_dims",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "inserted_window_dims",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "inserted_window_dims",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "scatter_dims_to_operand_dims",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "scatter_dims_to_operand_dims",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "index_vector_dim",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "index_vector_dim",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "unique_indices",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "unique_indices",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "update_computation_subgraph_index",
-          "slot": 6,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "update_computation_subgraph_index",
+          slot: 6,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloCaseOptions": {
-      "name": "StablehloCaseOptions",
-      "fields": [
+    StablehloCaseOptions: {
+      name: "StablehloCaseOptions",
+      fields: [
         {
-          "name": "branch_subgraph_indices",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "branch_subgraph_indices",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloRngBitGeneratorOptions": {
-      "name": "StablehloRngBitGeneratorOptions",
-      "fields": [
+    StablehloRngBitGeneratorOptions: {
+      name: "StablehloRngBitGeneratorOptions",
+      fields: [
         {
-          "name": "algorithm",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "RngAlgorithm"
+          name: "algorithm",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "RngAlgorithm"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "Conv2DOptions": {
-      "name": "Conv2DOptions",
-      "fields": [
+    Conv2DOptions: {
+      name: "Conv2DOptions",
+      fields: [
         {
-          "name": "padding",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "Padding"
+          name: "padding",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "Padding"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_w",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_w",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_h",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_h",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 3,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 3,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "dilation_w_factor",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_w_factor",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         },
         {
-          "name": "dilation_h_factor",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_h_factor",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         },
         {
-          "name": "quantized_bias_type",
-          "slot": 6,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "quantized_bias_type",
+          slot: 6,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "Conv3DOptions": {
-      "name": "Conv3DOptions",
-      "fields": [
+    Conv3DOptions: {
+      name: "Conv3DOptions",
+      fields: [
         {
-          "name": "padding",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "Padding"
+          name: "padding",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "Padding"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_d",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_d",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_w",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_w",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_h",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_h",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 4,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 4,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "dilation_d_factor",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_d_factor",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         },
         {
-          "name": "dilation_w_factor",
-          "slot": 6,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_w_factor",
+          slot: 6,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         },
         {
-          "name": "dilation_h_factor",
-          "slot": 7,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_h_factor",
+          slot: 7,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         }
       ]
     },
-    "Pool2DOptions": {
-      "name": "Pool2DOptions",
-      "fields": [
+    Pool2DOptions: {
+      name: "Pool2DOptions",
+      fields: [
         {
-          "name": "padding",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "Padding"
+          name: "padding",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "Padding"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_w",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_w",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_h",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_h",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "filter_width",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "filter_width",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "filter_height",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "filter_height",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 5,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 5,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "DepthwiseConv2DOptions": {
-      "name": "DepthwiseConv2DOptions",
-      "fields": [
+    DepthwiseConv2DOptions: {
+      name: "DepthwiseConv2DOptions",
+      fields: [
         {
-          "name": "padding",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "Padding"
+          name: "padding",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "Padding"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_w",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_w",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_h",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_h",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "depth_multiplier",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "depth_multiplier",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 4,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 4,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "dilation_w_factor",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_w_factor",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         },
         {
-          "name": "dilation_h_factor",
-          "slot": 6,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_h_factor",
+          slot: 6,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         }
       ]
     },
-    "ConcatEmbeddingsOptions": {
-      "name": "ConcatEmbeddingsOptions",
-      "fields": [
+    ConcatEmbeddingsOptions: {
+      name: "ConcatEmbeddingsOptions",
+      fields: [
         {
-          "name": "num_channels",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "num_channels",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "num_columns_per_channel",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "num_columns_per_channel",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "embedding_dim_per_channel",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "embedding_dim_per_channel",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "LSHProjectionOptions": {
-      "name": "LSHProjectionOptions",
-      "fields": [
+    LSHProjectionOptions: {
+      name: "LSHProjectionOptions",
+      fields: [
         {
-          "name": "type",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "LSHProjectionType"
+          name: "type",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "LSHProjectionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "SVDFOptions": {
-      "name": "SVDFOptions",
-      "fields": [
+    SVDFOptions: {
+      name: "SVDFOptions",
+      fields: [
         {
-          "name": "rank",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "rank",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "RNNOptions": {
-      "name": "RNNOptions",
-      "fields": [
+    RNNOptions: {
+      name: "RNNOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "SequenceRNNOptions": {
-      "name": "SequenceRNNOptions",
-      "fields": [
+    SequenceRNNOptions: {
+      name: "SequenceRNNOptions",
+      fields: [
         {
-          "name": "time_major",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "time_major",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "BidirectionalSequenceRNNOptions": {
-      "name": "BidirectionalSequenceRNNOptions",
-      "fields": [
+    BidirectionalSequenceRNNOptions: {
+      name: "BidirectionalSequenceRNNOptions",
+      fields: [
         {
-          "name": "time_major",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "time_major",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "merge_outputs",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "merge_outputs",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "FullyConnectedOptions": {
-      "name": "FullyConnectedOptions",
-      "fields": [
+    FullyConnectedOptions: {
+      name: "FullyConnectedOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "weights_format",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "FullyConnectedOptionsWeightsFormat"
+          name: "weights_format",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "FullyConnectedOptionsWeightsFormat"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "keep_num_dims",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "keep_num_dims",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "quantized_bias_type",
-          "slot": 4,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "quantized_bias_type",
+          slot: 4,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "SoftmaxOptions": {
-      "name": "SoftmaxOptions",
-      "fields": [
+    SoftmaxOptions: {
+      name: "SoftmaxOptions",
+      fields: [
         {
-          "name": "beta",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "beta",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "ConcatenationOptions": {
-      "name": "ConcatenationOptions",
-      "fields": [
+    ConcatenationOptions: {
+      name: "ConcatenationOptions",
+      fields: [
         {
-          "name": "axis",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "axis",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "AddOptions": {
-      "name": "AddOptions",
-      "fields": [
+    AddOptions: {
+      name: "AddOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "pot_scale_int16",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "pot_scale_int16",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": true,
-          "deprecated": false
+          defaultValue: true,
+          deprecated: false
         }
       ]
     },
-    "MulOptions": {
-      "name": "MulOptions",
-      "fields": [
+    MulOptions: {
+      name: "MulOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "L2NormOptions": {
-      "name": "L2NormOptions",
-      "fields": [
+    L2NormOptions: {
+      name: "L2NormOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "LocalResponseNormalizationOptions": {
-      "name": "LocalResponseNormalizationOptions",
-      "fields": [
+    LocalResponseNormalizationOptions: {
+      name: "LocalResponseNormalizationOptions",
+      fields: [
         {
-          "name": "radius",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "radius",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "bias",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "bias",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "alpha",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "alpha",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "beta",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "beta",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "LSTMOptions": {
-      "name": "LSTMOptions",
-      "fields": [
+    LSTMOptions: {
+      name: "LSTMOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "cell_clip",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "cell_clip",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "proj_clip",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "proj_clip",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "kernel_type",
-          "slot": 3,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "LSTMKernelType"
+          name: "kernel_type",
+          slot: 3,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "LSTMKernelType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "UnidirectionalSequenceLSTMOptions": {
-      "name": "UnidirectionalSequenceLSTMOptions",
-      "fields": [
+    UnidirectionalSequenceLSTMOptions: {
+      name: "UnidirectionalSequenceLSTMOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "cell_clip",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "cell_clip",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "proj_clip",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "proj_clip",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "time_major",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "time_major",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "diagonal_recurrent_tensors",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "diagonal_recurrent_tensors",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "BidirectionalSequenceLSTMOptions": {
-      "name": "BidirectionalSequenceLSTMOptions",
-      "fields": [
+    BidirectionalSequenceLSTMOptions: {
+      name: "BidirectionalSequenceLSTMOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "cell_clip",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "cell_clip",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "proj_clip",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "proj_clip",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "merge_outputs",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "merge_outputs",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "time_major",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "time_major",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": true,
-          "deprecated": false
+          defaultValue: true,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "ResizeBilinearOptions": {
-      "name": "ResizeBilinearOptions",
-      "fields": [
+    ResizeBilinearOptions: {
+      name: "ResizeBilinearOptions",
+      fields: [
         {
-          "name": "new_height",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "new_height",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": true
+          defaultValue: 0,
+          deprecated: true
         },
         {
-          "name": "new_width",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "new_width",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": true
+          defaultValue: 0,
+          deprecated: true
         },
         {
-          "name": "align_corners",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "align_corners",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "half_pixel_centers",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "half_pixel_centers",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "ResizeNearestNeighborOptions": {
-      "name": "ResizeNearestNeighborOptions",
-      "fields": [
+    ResizeNearestNeighborOptions: {
+      name: "ResizeNearestNeighborOptions",
+      fields: [
         {
-          "name": "align_corners",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "align_corners",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "half_pixel_centers",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "half_pixel_centers",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "CallOptions": {
-      "name": "CallOptions",
-      "fields": [
+    CallOptions: {
+      name: "CallOptions",
+      fields: [
         {
-          "name": "subgraph",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "subgraph",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "PadOptions": {
-      "name": "PadOptions",
-      "fields": []
+    PadOptions: {
+      name: "PadOptions",
+      fields: []
     },
-    "PadV2Options": {
-      "name": "PadV2Options",
-      "fields": []
+    PadV2Options: {
+      name: "PadV2Options",
+      fields: []
     },
-    "ReshapeOptions": {
-      "name": "ReshapeOptions",
-      "fields": [
+    ReshapeOptions: {
+      name: "ReshapeOptions",
+      fields: [
         {
-          "name": "new_shape",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "new_shape",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "SpaceToBatchNDOptions": {
-      "name": "SpaceToBatchNDOptions",
-      "fields": []
+    SpaceToBatchNDOptions: {
+      name: "SpaceToBatchNDOptions",
+      fields: []
     },
-    "BatchToSpaceNDOptions": {
-      "name": "BatchToSpaceNDOptions",
-      "fields": []
+    BatchToSpaceNDOptions: {
+      name: "BatchToSpaceNDOptions",
+      fields: []
     },
-    "SkipGramOptions": {
-      "name": "SkipGramOptions",
-      "fields": [
+    SkipGramOptions: {
+      name: "SkipGramOptions",
+      fields: [
         {
-          "name": "ngram_size",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "ngram_size",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "max_skip_size",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "max_skip_size",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "include_all_ngrams",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "include_all_ngrams",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "SpaceToDepthOptions": {
-      "name": "SpaceToDepthOptions",
-      "fields": [
+    SpaceToDepthOptions: {
+      name: "SpaceToDepthOptions",
+      fields: [
         {
-          "name": "block_size",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "block_size",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "DepthToSpaceOptions": {
-      "name": "DepthToSpaceOptions",
-      "fields": [
+    DepthToSpaceOptions: {
+      name: "DepthToSpaceOptions",
+      fields: [
         {
-          "name": "block_size",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "block_size",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "SubOptions": {
-      "name": "SubOptions",
-      "fields": [
+    SubOptions: {
+      name: "SubOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "pot_scale_int16",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "pot_scale_int16",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": true,
-          "deprecated": false
+          defaultValue: true,
+          deprecated: false
         }
       ]
     },
-    "DivOptions": {
-      "name": "DivOptions",
-      "fields": [
+    DivOptions: {
+      name: "DivOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "TopKV2Options": {
-      "name": "TopKV2Options",
-      "fields": []
+    TopKV2Options: {
+      name: "TopKV2Options",
+      fields: []
     },
-    "EmbeddingLookupSparseOptions": {
-      "name": "EmbeddingLookupSparseOptions",
-      "fields": [
+    EmbeddingLookupSparseOptions: {
+      name: "EmbeddingLookupSparseOptions",
+      fields: [
         {
-          "name": "combiner",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "CombinerType"
+          name: "combiner",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "CombinerType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "GatherOptions": {
-      "name": "GatherOptions",
-      "fields": [
+    GatherOptions: {
+      name: "GatherOptions",
+      fields: [
         {
-          "name": "axis",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "axis",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "batch_dims",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "batch_dims",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "TransposeOptions": {
-      "name": "TransposeOptions",
-      "fields": []
+    TransposeOptions: {
+      name: "TransposeOptions",
+      fields: []
     },
-    "ExpOptions": {
-      "name": "ExpOptions",
-      "fields": []
+    ExpOptions: {
+      name: "ExpOptions",
+      fields: []
     },
-    "CosOptions": {
-      "name": "CosOptions",
-      "fields": []
+    CosOptions: {
+      name: "CosOptions",
+      fields: []
     },
-    "ReducerOptions": {
-      "name": "ReducerOptions",
-      "fields": [
+    ReducerOptions: {
+      name: "ReducerOptions",
+      fields: [
         {
-          "name": "keep_dims",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "keep_dims",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "SqueezeOptions": {
-      "name": "SqueezeOptions",
-      "fields": [
+    SqueezeOptions: {
+      name: "SqueezeOptions",
+      fields: [
         {
-          "name": "squeeze_dims",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "squeeze_dims",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "SplitOptions": {
-      "name": "SplitOptions",
-      "fields": [
+    SplitOptions: {
+      name: "SplitOptions",
+      fields: [
         {
-          "name": "num_splits",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "num_splits",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "SplitVOptions": {
-      "name": "SplitVOptions",
-      "fields": [
+    SplitVOptions: {
+      name: "SplitVOptions",
+      fields: [
         {
-          "name": "num_splits",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "num_splits",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StridedSliceOptions": {
-      "name": "StridedSliceOptions",
-      "fields": [
+    StridedSliceOptions: {
+      name: "StridedSliceOptions",
+      fields: [
         {
-          "name": "begin_mask",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "begin_mask",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "end_mask",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "end_mask",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "ellipsis_mask",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "ellipsis_mask",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "new_axis_mask",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "new_axis_mask",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "shrink_axis_mask",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "shrink_axis_mask",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "offset",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "offset",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "LogSoftmaxOptions": {
-      "name": "LogSoftmaxOptions",
-      "fields": []
+    LogSoftmaxOptions: {
+      name: "LogSoftmaxOptions",
+      fields: []
     },
-    "CastOptions": {
-      "name": "CastOptions",
-      "fields": [
+    CastOptions: {
+      name: "CastOptions",
+      fields: [
         {
-          "name": "in_data_type",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "in_data_type",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "out_data_type",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "out_data_type",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "DequantizeOptions": {
-      "name": "DequantizeOptions",
-      "fields": []
+    DequantizeOptions: {
+      name: "DequantizeOptions",
+      fields: []
     },
-    "MaximumMinimumOptions": {
-      "name": "MaximumMinimumOptions",
-      "fields": []
+    MaximumMinimumOptions: {
+      name: "MaximumMinimumOptions",
+      fields: []
     },
-    "TileOptions": {
-      "name": "TileOptions",
-      "fields": []
+    TileOptions: {
+      name: "TileOptions",
+      fields: []
     },
-    "ArgMaxOptions": {
-      "name": "ArgMaxOptions",
-      "fields": [
+    ArgMaxOptions: {
+      name: "ArgMaxOptions",
+      fields: [
         {
-          "name": "output_type",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "output_type",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "ArgMinOptions": {
-      "name": "ArgMinOptions",
-      "fields": [
+    ArgMinOptions: {
+      name: "ArgMinOptions",
+      fields: [
         {
-          "name": "output_type",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "output_type",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "GreaterOptions": {
-      "name": "GreaterOptions",
-      "fields": []
+    GreaterOptions: {
+      name: "GreaterOptions",
+      fields: []
     },
-    "GreaterEqualOptions": {
-      "name": "GreaterEqualOptions",
-      "fields": []
+    GreaterEqualOptions: {
+      name: "GreaterEqualOptions",
+      fields: []
     },
-    "LessOptions": {
-      "name": "LessOptions",
-      "fields": []
+    LessOptions: {
+      name: "LessOptions",
+      fields: []
     },
-    "LessEqualOptions": {
-      "name": "LessEqualOptions",
-      "fields": []
+    LessEqualOptions: {
+      name: "LessEqualOptions",
+      fields: []
     },
-    "NegOptions": {
-      "name": "NegOptions",
-      "fields": []
+    NegOptions: {
+      name: "NegOptions",
+      fields: []
     },
-    "SelectOptions": {
-      "name": "SelectOptions",
-      "fields": []
+    SelectOptions: {
+      name: "SelectOptions",
+      fields: []
     },
-    "SliceOptions": {
-      "name": "SliceOptions",
-      "fields": []
+    SliceOptions: {
+      name: "SliceOptions",
+      fields: []
     },
-    "TransposeConvOptions": {
-      "name": "TransposeConvOptions",
-      "fields": [
+    TransposeConvOptions: {
+      name: "TransposeConvOptions",
+      fields: [
         {
-          "name": "padding",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "Padding"
+          name: "padding",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "Padding"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_w",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_w",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_h",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_h",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 3,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 3,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "quantized_bias_type",
-          "slot": 4,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "quantized_bias_type",
+          slot: 4,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "ExpandDimsOptions": {
-      "name": "ExpandDimsOptions",
-      "fields": []
+    ExpandDimsOptions: {
+      name: "ExpandDimsOptions",
+      fields: []
     },
-    "SparseToDenseOptions": {
-      "name": "SparseToDenseOptions",
-      "fields": [
+    SparseToDenseOptions: {
+      name: "SparseToDenseOptions",
+      fields: [
         {
-          "name": "validate_indices",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "validate_indices",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "EqualOptions": {
-      "name": "EqualOptions",
-      "fields": []
+    EqualOptions: {
+      name: "EqualOptions",
+      fields: []
     },
-    "NotEqualOptions": {
-      "name": "NotEqualOptions",
-      "fields": []
+    NotEqualOptions: {
+      name: "NotEqualOptions",
+      fields: []
     },
-    "ShapeOptions": {
-      "name": "ShapeOptions",
-      "fields": [
+    ShapeOptions: {
+      name: "ShapeOptions",
+      fields: [
         {
-          "name": "out_type",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "out_type",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "RankOptions": {
-      "name": "RankOptions",
-      "fields": []
+    RankOptions: {
+      name: "RankOptions",
+      fields: []
     },
-    "PowOptions": {
-      "name": "PowOptions",
-      "fields": []
+    PowOptions: {
+      name: "PowOptions",
+      fields: []
     },
-    "FakeQuantOptions": {
-      "name": "FakeQuantOptions",
-      "fields": [
+    FakeQuantOptions: {
+      name: "FakeQuantOptions",
+      fields: [
         {
-          "name": "min",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "min",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "max",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "max",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "num_bits",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "num_bits",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "narrow_range",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "narrow_range",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "PackOptions": {
-      "name": "PackOptions",
-      "fields": [
+    PackOptions: {
+      name: "PackOptions",
+      fields: [
         {
-          "name": "values_count",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "values_count",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "axis",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "axis",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "LogicalOrOptions": {
-      "name": "LogicalOrOptions",
-      "fields": []
+    LogicalOrOptions: {
+      name: "LogicalOrOptions",
+      fields: []
     },
-    "OneHotOptions": {
-      "name": "OneHotOptions",
-      "fields": [
+    OneHotOptions: {
+      name: "OneHotOptions",
+      fields: [
         {
-          "name": "axis",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "axis",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "AbsOptions": {
-      "name": "AbsOptions",
-      "fields": []
+    AbsOptions: {
+      name: "AbsOptions",
+      fields: []
     },
-    "HardSwishOptions": {
-      "name": "HardSwishOptions",
-      "fields": []
+    HardSwishOptions: {
+      name: "HardSwishOptions",
+      fields: []
     },
-    "LogicalAndOptions": {
-      "name": "LogicalAndOptions",
-      "fields": []
+    LogicalAndOptions: {
+      name: "LogicalAndOptions",
+      fields: []
     },
-    "LogicalNotOptions": {
-      "name": "LogicalNotOptions",
-      "fields": []
+    LogicalNotOptions: {
+      name: "LogicalNotOptions",
+      fields: []
     },
-    "UnpackOptions": {
-      "name": "UnpackOptions",
-      "fields": [
+    UnpackOptions: {
+      name: "UnpackOptions",
+      fields: [
         {
-          "name": "num",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "num",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "axis",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "axis",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "FloorDivOptions": {
-      "name": "FloorDivOptions",
-      "fields": []
+    FloorDivOptions: {
+      name: "FloorDivOptions",
+      fields: []
     },
-    "SquareOptions": {
-      "name": "SquareOptions",
-      "fields": []
+    SquareOptions: {
+      name: "SquareOptions",
+      fields: []
     },
-    "ZerosLikeOptions": {
-      "name": "ZerosLikeOptions",
-      "fields": []
+    ZerosLikeOptions: {
+      name: "ZerosLikeOptions",
+      fields: []
     },
-    "FillOptions": {
-      "name": "FillOptions",
-      "fields": []
+    FillOptions: {
+      name: "FillOptions",
+      fields: []
     },
-    "FloorModOptions": {
-      "name": "FloorModOptions",
-      "fields": []
+    FloorModOptions: {
+      name: "FloorModOptions",
+      fields: []
     },
-    "RangeOptions": {
-      "name": "RangeOptions",
-      "fields": []
+    RangeOptions: {
+      name: "RangeOptions",
+      fields: []
     },
-    "LeakyReluOptions": {
-      "name": "LeakyReluOptions",
-      "fields": [
+    LeakyReluOptions: {
+      name: "LeakyReluOptions",
+      fields: [
         {
-          "name": "alpha",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "alpha",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "SquaredDifferenceOptions": {
-      "name": "SquaredDifferenceOptions",
-      "fields": []
+    SquaredDifferenceOptions: {
+      name: "SquaredDifferenceOptions",
+      fields: []
     },
-    "MirrorPadOptions": {
-      "name": "MirrorPadOptions",
-      "fields": [
+    MirrorPadOptions: {
+      name: "MirrorPadOptions",
+      fields: [
         {
-          "name": "mode",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "MirrorPadMode"
+          name: "mode",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "MirrorPadMode"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "UniqueOptions": {
-      "name": "UniqueOptions",
-      "fields": [
+    UniqueOptions: {
+      name: "UniqueOptions",
+      fields: [
         {
-          "name": "idx_out_type",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "idx_out_type",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 2,
-          "deprecated": false
+          defaultValue: 2,
+          deprecated: false
         }
       ]
     },
-    "ReverseV2Options": {
-      "name": "ReverseV2Options",
-      "fields": []
+    ReverseV2Options: {
+      name: "ReverseV2Options",
+      fields: []
     },
-    "AddNOptions": {
-      "name": "AddNOptions",
-      "fields": []
+    AddNOptions: {
+      name: "AddNOptions",
+      fields: []
     },
-    "GatherNdOptions": {
-      "name": "GatherNdOptions",
-      "fields": []
+    GatherNdOptions: {
+      name: "GatherNdOptions",
+      fields: []
     },
-    "WhereOptions": {
-      "name": "WhereOptions",
-      "fields": []
+    WhereOptions: {
+      name: "WhereOptions",
+      fields: []
     },
-    "ReverseSequenceOptions": {
-      "name": "ReverseSequenceOptions",
-      "fields": [
+    ReverseSequenceOptions: {
+      name: "ReverseSequenceOptions",
+      fields: [
         {
-          "name": "seq_dim",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "seq_dim",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "batch_dim",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "batch_dim",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "MatrixDiagOptions": {
-      "name": "MatrixDiagOptions",
-      "fields": []
+    MatrixDiagOptions: {
+      name: "MatrixDiagOptions",
+      fields: []
     },
-    "QuantizeOptions": {
-      "name": "QuantizeOptions",
-      "fields": []
+    QuantizeOptions: {
+      name: "QuantizeOptions",
+      fields: []
     },
-    "MatrixSetDiagOptions": {
-      "name": "MatrixSetDiagOptions",
-      "fields": []
+    MatrixSetDiagOptions: {
+      name: "MatrixSetDiagOptions",
+      fields: []
     },
-    "IfOptions": {
-      "name": "IfOptions",
-      "fields": [
+    IfOptions: {
+      name: "IfOptions",
+      fields: [
         {
-          "name": "then_subgraph_index",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "then_subgraph_index",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "else_subgraph_index",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "else_subgraph_index",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "CallOnceOptions": {
-      "name": "CallOnceOptions",
-      "fields": [
+    CallOnceOptions: {
+      name: "CallOnceOptions",
+      fields: [
         {
-          "name": "init_subgraph_index",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "init_subgraph_index",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "WhileOptions": {
-      "name": "WhileOptions",
-      "fields": [
+    WhileOptions: {
+      name: "WhileOptions",
+      fields: [
         {
-          "name": "cond_subgraph_index",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "cond_subgraph_index",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "body_subgraph_index",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "body_subgraph_index",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "NonMaxSuppressionV4Options": {
-      "name": "NonMaxSuppressionV4Options",
-      "fields": []
+    NonMaxSuppressionV4Options: {
+      name: "NonMaxSuppressionV4Options",
+      fields: []
     },
-    "NonMaxSuppressionV5Options": {
-      "name": "NonMaxSuppressionV5Options",
-      "fields": []
+    NonMaxSuppressionV5Options: {
+      name: "NonMaxSuppressionV5Options",
+      fields: []
     },
-    "ScatterNdOptions": {
-      "name": "ScatterNdOptions",
-      "fields": []
+    ScatterNdOptions: {
+      name: "ScatterNdOptions",
+      fields: []
     },
-    "SelectV2Options": {
-      "name": "SelectV2Options",
-      "fields": []
+    SelectV2Options: {
+      name: "SelectV2Options",
+      fields: []
     },
-    "DensifyOptions": {
-      "name": "DensifyOptions",
-      "fields": []
+    DensifyOptions: {
+      name: "DensifyOptions",
+      fields: []
     },
-    "SegmentSumOptions": {
-      "name": "SegmentSumOptions",
-      "fields": []
+    SegmentSumOptions: {
+      name: "SegmentSumOptions",
+      fields: []
     },
-    "BatchMatMulOptions": {
-      "name": "BatchMatMulOptions",
-      "fields": [
+    BatchMatMulOptions: {
+      name: "BatchMatMulOptions",
+      fields: [
         {
-          "name": "adj_x",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "adj_x",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "adj_y",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "adj_y",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "CumsumOptions": {
-      "name": "CumsumOptions",
-      "fields": [
+    CumsumOptions: {
+      name: "CumsumOptions",
+      fields: [
         {
-          "name": "exclusive",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "exclusive",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "reverse",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "reverse",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "BroadcastToOptions": {
-      "name": "BroadcastToOptions",
-      "fields": []
+    BroadcastToOptions: {
+      name: "BroadcastToOptions",
+      fields: []
     },
-    "Rfft2dOptions": {
-      "name": "Rfft2dOptions",
-      "fields": []
+    Rfft2dOptions: {
+      name: "Rfft2dOptions",
+      fields: []
     },
-    "HashtableOptions": {
-      "name": "HashtableOptions",
-      "fields": [
+    HashtableOptions: {
+      name: "HashtableOptions",
+      fields: [
         {
-          "name": "table_id",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "table_id",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "key_dtype",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "key_dtype",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "value_dtype",
-          "slot": 2,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "value_dtype",
+          slot: 2,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "HashtableFindOptions": {
-      "name": "HashtableFindOptions",
-      "fields": []
+    HashtableFindOptions: {
+      name: "HashtableFindOptions",
+      fields: []
     },
-    "HashtableImportOptions": {
-      "name": "HashtableImportOptions",
-      "fields": []
+    HashtableImportOptions: {
+      name: "HashtableImportOptions",
+      fields: []
     },
-    "HashtableSizeOptions": {
-      "name": "HashtableSizeOptions",
-      "fields": []
+    HashtableSizeOptions: {
+      name: "HashtableSizeOptions",
+      fields: []
     },
-    "VarHandleOptions": {
-      "name": "VarHandleOptions",
-      "fields": [
+    VarHandleOptions: {
+      name: "VarHandleOptions",
+      fields: [
         {
-          "name": "container",
-          "slot": 0,
-          "type": {
-            "kind": "string"
+          name: "container",
+          slot: 0,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "shared_name",
-          "slot": 1,
-          "type": {
-            "kind": "string"
+          name: "shared_name",
+          slot: 1,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "ReadVariableOptions": {
-      "name": "ReadVariableOptions",
-      "fields": []
+    ReadVariableOptions: {
+      name: "ReadVariableOptions",
+      fields: []
     },
-    "AssignVariableOptions": {
-      "name": "AssignVariableOptions",
-      "fields": []
+    AssignVariableOptions: {
+      name: "AssignVariableOptions",
+      fields: []
     },
-    "RandomOptions": {
-      "name": "RandomOptions",
-      "fields": [
+    RandomOptions: {
+      name: "RandomOptions",
+      fields: [
         {
-          "name": "seed",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "seed",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "seed2",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "seed2",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         }
       ]
     },
-    "BucketizeOptions": {
-      "name": "BucketizeOptions",
-      "fields": [
+    BucketizeOptions: {
+      name: "BucketizeOptions",
+      fields: [
         {
-          "name": "boundaries",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "float32"
+          name: "boundaries",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "float32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "GeluOptions": {
-      "name": "GeluOptions",
-      "fields": [
+    GeluOptions: {
+      name: "GeluOptions",
+      fields: [
         {
-          "name": "approximate",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "approximate",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "DynamicUpdateSliceOptions": {
-      "name": "DynamicUpdateSliceOptions",
-      "fields": []
+    DynamicUpdateSliceOptions: {
+      name: "DynamicUpdateSliceOptions",
+      fields: []
     },
-    "UnsortedSegmentProdOptions": {
-      "name": "UnsortedSegmentProdOptions",
-      "fields": []
+    UnsortedSegmentProdOptions: {
+      name: "UnsortedSegmentProdOptions",
+      fields: []
     },
-    "UnsortedSegmentMaxOptions": {
-      "name": "UnsortedSegmentMaxOptions",
-      "fields": []
+    UnsortedSegmentMaxOptions: {
+      name: "UnsortedSegmentMaxOptions",
+      fields: []
     },
-    "UnsortedSegmentSumOptions": {
-      "name": "UnsortedSegmentSumOptions",
-      "fields": []
+    UnsortedSegmentSumOptions: {
+      name: "UnsortedSegmentSumOptions",
+      fields: []
     },
-    "ATan2Options": {
-      "name": "ATan2Options",
-      "fields": []
+    ATan2Options: {
+      name: "ATan2Options",
+      fields: []
     },
-    "UnsortedSegmentMinOptions": {
-      "name": "UnsortedSegmentMinOptions",
-      "fields": []
+    UnsortedSegmentMinOptions: {
+      name: "UnsortedSegmentMinOptions",
+      fields: []
     },
-    "SignOptions": {
-      "name": "SignOptions",
-      "fields": []
+    SignOptions: {
+      name: "SignOptions",
+      fields: []
     },
-    "BitcastOptions": {
-      "name": "BitcastOptions",
-      "fields": []
+    BitcastOptions: {
+      name: "BitcastOptions",
+      fields: []
     },
-    "BitwiseXorOptions": {
-      "name": "BitwiseXorOptions",
-      "fields": []
+    BitwiseXorOptions: {
+      name: "BitwiseXorOptions",
+      fields: []
     },
-    "RightShiftOptions": {
-      "name": "RightShiftOptions",
-      "fields": []
+    RightShiftOptions: {
+      name: "RightShiftOptions",
+      fields: []
     },
-    "DilateOptions": {
-      "name": "DilateOptions",
-      "fields": []
+    DilateOptions: {
+      name: "DilateOptions",
+      fields: []
     },
-    "ReduceWindowOptions": {
-      "name": "ReduceWindowOptions",
-      "fields": [
+    ReduceWindowOptions: {
+      name: "ReduceWindowOptions",
+      fields: [
         {
-          "name": "reduce_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int32",
-            "enum": "ReduceWindowFunction"
+          name: "reduce_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int32",
+            enum: "ReduceWindowFunction"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "OperatorCode": {
-      "name": "OperatorCode",
-      "fields": [
+    OperatorCode: {
+      name: "OperatorCode",
+      fields: [
         {
-          "name": "deprecated_builtin_code",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int8"
+          name: "deprecated_builtin_code",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int8"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "custom_code",
-          "slot": 1,
-          "type": {
-            "kind": "string"
+          name: "custom_code",
+          slot: 1,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "version",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "version",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         },
         {
-          "name": "builtin_code",
-          "slot": 3,
-          "type": {
-            "kind": "enum",
-            "base": "int32",
-            "enum": "BuiltinOperator"
+          name: "builtin_code",
+          slot: 3,
+          type: {
+            kind: "enum",
+            base: "int32",
+            enum: "BuiltinOperator"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StableHLOCompositeOptions": {
-      "name": "StableHLOCompositeOptions",
-      "fields": [
+    StableHLOCompositeOptions: {
+      name: "StableHLOCompositeOptions",
+      fields: [
         {
-          "name": "name",
-          "slot": 0,
-          "type": {
-            "kind": "string"
+          name: "name",
+          slot: 0,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "decomposition_subgraph_index",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "decomposition_subgraph_index",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "composite_attributes",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint8"
+          name: "composite_attributes",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint8"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "composite_attributes_format",
-          "slot": 3,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "CustomOptionsFormat"
+          name: "composite_attributes_format",
+          slot: 3,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "CustomOptionsFormat"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "version",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "version",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloShiftLeftOptions": {
-      "name": "StablehloShiftLeftOptions",
-      "fields": []
+    StablehloShiftLeftOptions: {
+      name: "StablehloShiftLeftOptions",
+      fields: []
     },
-    "Operator": {
-      "name": "Operator",
-      "fields": [
+    Operator: {
+      name: "Operator",
+      fields: [
         {
-          "name": "opcode_index",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "opcode_index",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "inputs",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "inputs",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "outputs",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "outputs",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "builtin_options",
-          "slot": 3,
-          "type": {
-            "kind": "union",
-            "union": "BuiltinOptions"
+          name: "builtin_options",
+          slot: 3,
+          type: {
+            kind: "union",
+            union: "BuiltinOptions"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "custom_options",
-          "slot": 5,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint8"
+          name: "custom_options",
+          slot: 5,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint8"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "custom_options_format",
-          "slot": 6,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "CustomOptionsFormat"
+          name: "custom_options_format",
+          slot: 6,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "CustomOptionsFormat"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "mutating_variable_inputs",
-          "slot": 7,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "bool"
+          name: "mutating_variable_inputs",
+          slot: 7,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "bool"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "intermediates",
-          "slot": 8,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "intermediates",
+          slot: 8,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "large_custom_options_offset",
-          "slot": 9,
-          "type": {
-            "kind": "scalar",
-            "base": "uint64"
+          name: "large_custom_options_offset",
+          slot: 9,
+          type: {
+            kind: "scalar",
+            base: "uint64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "large_custom_options_size",
-          "slot": 10,
-          "type": {
-            "kind": "scalar",
-            "base": "uint64"
+          name: "large_custom_options_size",
+          slot: 10,
+          type: {
+            kind: "scalar",
+            base: "uint64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "builtin_options_2",
-          "slot": 11,
-          "type": {
-            "kind": "union",
-            "union": "BuiltinOptions2"
+          name: "builtin_options_2",
+          slot: 11,
+          type: {
+            kind: "union",
+            union: "BuiltinOptions2"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "debug_metadata_index",
-          "slot": 13,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "debug_metadata_index",
+          slot: 13,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": -1,
-          "deprecated": false
+          defaultValue: -1,
+          deprecated: false
         }
       ]
     },
-    "SubGraph": {
-      "name": "SubGraph",
-      "fields": [
+    SubGraph: {
+      name: "SubGraph",
+      fields: [
         {
-          "name": "tensors",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "Tensor"
+          name: "tensors",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "Tensor"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "inputs",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "inputs",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "outputs",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "outputs",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "operators",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "Operator"
+          name: "operators",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "Operator"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "name",
-          "slot": 4,
-          "type": {
-            "kind": "string"
+          name: "name",
+          slot: 4,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "debug_metadata_index",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "debug_metadata_index",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": -1,
-          "deprecated": false
+          defaultValue: -1,
+          deprecated: false
         }
       ]
     },
-    "Buffer": {
-      "name": "Buffer",
-      "fields": [
+    Buffer: {
+      name: "Buffer",
+      fields: [
         {
-          "name": "data",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint8"
+          name: "data",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint8"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "offset",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "uint64"
+          name: "offset",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "uint64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "size",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "uint64"
+          name: "size",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "uint64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         }
       ]
     },
-    "ExternalBufferGroup": {
-      "name": "ExternalBufferGroup",
-      "fields": [
+    ExternalBufferGroup: {
+      name: "ExternalBufferGroup",
+      fields: [
         {
-          "name": "name",
-          "slot": 0,
-          "type": {
-            "kind": "string"
+          name: "name",
+          slot: 0,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "ExternalBuffer": {
-      "name": "ExternalBuffer",
-      "fields": [
+    ExternalBuffer: {
+      name: "ExternalBuffer",
+      fields: [
         {
-          "name": "id",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "id",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "group",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "group",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "offset",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "uint64"
+          name: "offset",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "uint64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "length",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "uint64"
+          name: "length",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "uint64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "packing",
-          "slot": 4,
-          "type": {
-            "kind": "string"
+          name: "packing",
+          slot: 4,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "Metadata": {
-      "name": "Metadata",
-      "fields": [
+    Metadata: {
+      name: "Metadata",
+      fields: [
         {
-          "name": "name",
-          "slot": 0,
-          "type": {
-            "kind": "string"
+          name: "name",
+          slot: 0,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "buffer",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "buffer",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "TensorMap": {
-      "name": "TensorMap",
-      "fields": [
+    TensorMap: {
+      name: "TensorMap",
+      fields: [
         {
-          "name": "name",
-          "slot": 0,
-          "type": {
-            "kind": "string"
+          name: "name",
+          slot: 0,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "tensor_index",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "tensor_index",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "SignatureDef": {
-      "name": "SignatureDef",
-      "fields": [
+    SignatureDef: {
+      name: "SignatureDef",
+      fields: [
         {
-          "name": "inputs",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "TensorMap"
+          name: "inputs",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "TensorMap"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "outputs",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "TensorMap"
+          name: "outputs",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "TensorMap"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "signature_key",
-          "slot": 2,
-          "type": {
-            "kind": "string"
+          name: "signature_key",
+          slot: 2,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "deprecated_tag",
-          "slot": 3,
-          "type": {
-            "kind": "string"
+          name: "deprecated_tag",
+          slot: 3,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": true
+          defaultValue: null,
+          deprecated: true
         },
         {
-          "name": "subgraph_index",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "subgraph_index",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "Model": {
-      "name": "Model",
-      "fields": [
+    Model: {
+      name: "Model",
+      fields: [
         {
-          "name": "version",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "version",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "operator_codes",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "OperatorCode"
+          name: "operator_codes",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "OperatorCode"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "subgraphs",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "SubGraph"
+          name: "subgraphs",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "SubGraph"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "description",
-          "slot": 3,
-          "type": {
-            "kind": "string"
+          name: "description",
+          slot: 3,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "buffers",
-          "slot": 4,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "Buffer"
+          name: "buffers",
+          slot: 4,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "Buffer"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "metadata_buffer",
-          "slot": 5,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "metadata_buffer",
+          slot: 5,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "metadata",
-          "slot": 6,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "Metadata"
+          name: "metadata",
+          slot: 6,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "Metadata"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "signature_defs",
-          "slot": 7,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "SignatureDef"
+          name: "signature_defs",
+          slot: 7,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "SignatureDef"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "external_buffer_groups",
-          "slot": 8,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "ExternalBufferGroup"
+          name: "external_buffer_groups",
+          slot: 8,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "ExternalBufferGroup"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "external_buffers",
-          "slot": 9,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "ExternalBuffer"
+          name: "external_buffers",
+          slot: 9,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "ExternalBuffer"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     }
   },
-  "enums": {
-    "TensorType": {
-      "name": "TensorType",
-      "base": "int8",
-      "names": {
+  enums: {
+    TensorType: {
+      name: "TensorType",
+      base: "int8",
+      names: {
         "0": "FLOAT32",
         "1": "FLOAT16",
         "2": "INT32",
@@ -19944,18 +19945,18 @@ var TFLITE_SCHEMA = {
         "22": "FLOAT8_E5M2"
       }
     },
-    "DimensionType": {
-      "name": "DimensionType",
-      "base": "int8",
-      "names": {
+    DimensionType: {
+      name: "DimensionType",
+      base: "int8",
+      names: {
         "0": "DENSE",
         "1": "SPARSE_CSR"
       }
     },
-    "BuiltinOperator": {
-      "name": "BuiltinOperator",
-      "base": "int32",
-      "names": {
+    BuiltinOperator: {
+      name: "BuiltinOperator",
+      base: "int32",
+      names: {
         "0": "ADD",
         "1": "AVERAGE_POOL_2D",
         "2": "CONCATENATION",
@@ -20168,19 +20169,19 @@ var TFLITE_SCHEMA = {
         "209": "STABLEHLO_CASE"
       }
     },
-    "StablehloPrecisionConfig": {
-      "name": "StablehloPrecisionConfig",
-      "base": "uint32",
-      "names": {
+    StablehloPrecisionConfig: {
+      name: "StablehloPrecisionConfig",
+      base: "uint32",
+      names: {
         "0": "DEFAULT",
         "1": "HIGH",
         "2": "HIGHEST"
       }
     },
-    "StablehloComparisonDirection": {
-      "name": "StablehloComparisonDirection",
-      "base": "uint32",
-      "names": {
+    StablehloComparisonDirection: {
+      name: "StablehloComparisonDirection",
+      base: "uint32",
+      names: {
         "0": "STABLEHLO_COMPARISON_DIRECTION_EQ",
         "1": "STABLEHLO_COMPARISON_DIRECTION_NE",
         "2": "STABLEHLO_COMPARISON_DIRECTION_GE",
@@ -20189,10 +20190,10 @@ var TFLITE_SCHEMA = {
         "5": "STABLEHLO_COMPARISON_DIRECTION_LT"
       }
     },
-    "StablehloComparisonType": {
-      "name": "StablehloComparisonType",
-      "base": "uint32",
-      "names": {
+    StablehloComparisonType: {
+      name: "StablehloComparisonType",
+      base: "uint32",
+      names: {
         "0": "STABLEHLO_COMPARISON_TYPE_NOTYPE",
         "1": "STABLEHLO_COMPARISON_TYPE_FLOAT",
         "2": "STABLEHLO_COMPARISON_TYPE_FLOAT_TOTAL_ORDER",
@@ -20200,27 +20201,27 @@ var TFLITE_SCHEMA = {
         "4": "STABLEHLO_COMPARISON_TYPE_UNSIGNED"
       }
     },
-    "RngAlgorithm": {
-      "name": "RngAlgorithm",
-      "base": "int8",
-      "names": {
+    RngAlgorithm: {
+      name: "RngAlgorithm",
+      base: "int8",
+      names: {
         "0": "DEFAULT",
         "1": "PHILOX",
         "2": "THREEFRY"
       }
     },
-    "Padding": {
-      "name": "Padding",
-      "base": "int8",
-      "names": {
+    Padding: {
+      name: "Padding",
+      base: "int8",
+      names: {
         "0": "SAME",
         "1": "VALID"
       }
     },
-    "ActivationFunctionType": {
-      "name": "ActivationFunctionType",
-      "base": "int8",
-      "names": {
+    ActivationFunctionType: {
+      name: "ActivationFunctionType",
+      base: "int8",
+      names: {
         "0": "NONE",
         "1": "RELU",
         "2": "RELU_N1_TO_1",
@@ -20229,52 +20230,52 @@ var TFLITE_SCHEMA = {
         "5": "SIGN_BIT"
       }
     },
-    "LSHProjectionType": {
-      "name": "LSHProjectionType",
-      "base": "int8",
-      "names": {
+    LSHProjectionType: {
+      name: "LSHProjectionType",
+      base: "int8",
+      names: {
         "0": "UNKNOWN",
         "1": "SPARSE",
         "2": "DENSE"
       }
     },
-    "FullyConnectedOptionsWeightsFormat": {
-      "name": "FullyConnectedOptionsWeightsFormat",
-      "base": "int8",
-      "names": {
+    FullyConnectedOptionsWeightsFormat: {
+      name: "FullyConnectedOptionsWeightsFormat",
+      base: "int8",
+      names: {
         "0": "DEFAULT",
         "1": "SHUFFLED4x16INT8"
       }
     },
-    "LSTMKernelType": {
-      "name": "LSTMKernelType",
-      "base": "int8",
-      "names": {
+    LSTMKernelType: {
+      name: "LSTMKernelType",
+      base: "int8",
+      names: {
         "0": "FULL",
         "1": "BASIC"
       }
     },
-    "CombinerType": {
-      "name": "CombinerType",
-      "base": "int8",
-      "names": {
+    CombinerType: {
+      name: "CombinerType",
+      base: "int8",
+      names: {
         "0": "SUM",
         "1": "MEAN",
         "2": "SQRTN"
       }
     },
-    "MirrorPadMode": {
-      "name": "MirrorPadMode",
-      "base": "int8",
-      "names": {
+    MirrorPadMode: {
+      name: "MirrorPadMode",
+      base: "int8",
+      names: {
         "0": "REFLECT",
         "1": "SYMMETRIC"
       }
     },
-    "ReduceWindowFunction": {
-      "name": "ReduceWindowFunction",
-      "base": "int32",
-      "names": {
+    ReduceWindowFunction: {
+      name: "ReduceWindowFunction",
+      base: "int32",
+      names: {
         "0": "UNSUPPORTED",
         "1": "ADD",
         "2": "MUL",
@@ -20284,36 +20285,26 @@ var TFLITE_SCHEMA = {
         "6": "ANY"
       }
     },
-    "CustomOptionsFormat": {
-      "name": "CustomOptionsFormat",
-      "base": "int8",
-      "names": {
+    CustomOptionsFormat: {
+      name: "CustomOptionsFormat",
+      base: "int8",
+      names: {
         "0": "FLEXBUFFERS"
       }
     }
   },
-  "unions": {
-    "QuantizationDetails": {
-      "name": "QuantizationDetails",
-      "members": [
-        "NONE",
-        "CustomQuantization",
-        "BlockwiseQuantization",
-        "MultiAxisQuantization"
-      ]
+  unions: {
+    QuantizationDetails: {
+      name: "QuantizationDetails",
+      members: ["NONE", "CustomQuantization", "BlockwiseQuantization", "MultiAxisQuantization"]
     },
-    "SparseIndexVector": {
-      "name": "SparseIndexVector",
-      "members": [
-        "NONE",
-        "Int32Vector",
-        "Uint16Vector",
-        "Uint8Vector"
-      ]
+    SparseIndexVector: {
+      name: "SparseIndexVector",
+      members: ["NONE", "Int32Vector", "Uint16Vector", "Uint8Vector"]
     },
-    "BuiltinOptions": {
-      "name": "BuiltinOptions",
-      "members": [
+    BuiltinOptions: {
+      name: "BuiltinOptions",
+      members: [
         "NONE",
         "Conv2DOptions",
         "DepthwiseConv2DOptions",
@@ -20443,9 +20434,9 @@ var TFLITE_SCHEMA = {
         "RightShiftOptions"
       ]
     },
-    "BuiltinOptions2": {
-      "name": "BuiltinOptions2",
-      "members": [
+    BuiltinOptions2: {
+      name: "BuiltinOptions2",
+      members: [
         "NONE",
         "StablehloConcatenateOptions",
         "StablehloBroadcastInDimOptions",
@@ -20495,10 +20486,14 @@ var TfliteFormatError = class extends TinyOpsError {
   field;
   offset;
   constructor(message, field, offset, source) {
-    super("TFLITE_MALFORMED", `${source ? `${source}: ` : ""}not a valid TFLite model: ${message}`, {
-      where: `${field} @ byte ${offset}`,
-      hint: "Re-export the model with the TFLite converter, or check that the file was not truncated or altered in transit (e.g. Git LFS pointer, text-mode copy)."
-    });
+    super(
+      "TFLITE_MALFORMED",
+      `${source ? `${source}: ` : ""}not a valid TFLite model: ${message}`,
+      {
+        where: `${field} @ byte ${offset}`,
+        hint: "Re-export the model with the TFLite converter, or check that the file was not truncated or altered in transit (e.g. Git LFS pointer, text-mode copy)."
+      }
+    );
     this.name = "TfliteFormatError";
     this.field = field;
     this.offset = offset;
@@ -20529,32 +20524,48 @@ var FlatbufferReader = class {
   /** Decodes the root table; `identifier` is checked when given. */
   readRoot(identifier) {
     const root = this.schema.rootTable;
-    if (this.bytes.length < 8) this.fail(`file is ${this.bytes.length} bytes, too short for a flatbuffer`, root, 0);
+    if (this.bytes.length < 8)
+      this.fail(`file is ${this.bytes.length} bytes, too short for a flatbuffer`, root, 0);
     if (identifier) {
       const found = String.fromCharCode(...this.bytes.subarray(4, 8));
       if (found !== identifier)
-        this.fail(`file identifier is "${printable(found)}", expected "${identifier}"`, `${root}.file_identifier`, 4);
+        this.fail(
+          `file identifier is "${printable(found)}", expected "${identifier}"`,
+          `${root}.file_identifier`,
+          4
+        );
     }
     const pos = this.uoffset(0, root);
     return this.table(pos, this.schema.tables[root], root, 0);
   }
   need(pos, size, field) {
     if (pos < 0 || size < 0 || pos + size > this.bytes.length)
-      this.fail(`${size} bytes at ${pos} run past the end of the file (${this.bytes.length} bytes)`, field, pos);
+      this.fail(
+        `${size} bytes at ${pos} run past the end of the file (${this.bytes.length} bytes)`,
+        field,
+        pos
+      );
   }
   spend(count, field, pos) {
     this.elementsLeft -= count;
-    if (this.elementsLeft < 0) this.fail("too many tables and elements (the file repeats sub-tables excessively)", field, pos);
+    if (this.elementsLeft < 0)
+      this.fail(
+        "too many tables and elements (the file repeats sub-tables excessively)",
+        field,
+        pos
+      );
   }
   /** Follows the unsigned offset stored at `pos`, returning the position it points to. */
   uoffset(pos, field) {
     this.need(pos, 4, field);
     const target = pos + this.view.getUint32(pos, true);
-    if (target >= this.bytes.length) this.fail(`offset points to ${target}, past the end of the file`, field, pos);
+    if (target >= this.bytes.length)
+      this.fail(`offset points to ${target}, past the end of the file`, field, pos);
     return target;
   }
   table(pos, def, path10, depth) {
-    if (depth > this.limits.maxDepth) this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path10, pos);
+    if (depth > this.limits.maxDepth)
+      this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path10, pos);
     this.spend(1, path10, pos);
     if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path10, pos);
     this.need(pos, 4, path10);
@@ -20575,7 +20586,8 @@ var FlatbufferReader = class {
         const entry = 4 + 2 * slot;
         if (entry + 2 > vtableSize) return 0;
         const voffset2 = this.view.getUint16(vtable + entry, true);
-        if (voffset2 !== 0 && voffset2 < 4) this.fail(`field offset ${voffset2} overlaps the table header`, fieldPath, vtable + entry);
+        if (voffset2 !== 0 && voffset2 < 4)
+          this.fail(`field offset ${voffset2} overlaps the table header`, fieldPath, vtable + entry);
         return voffset2;
       };
       const voffset = slotPos(field.slot);
@@ -20595,10 +20607,19 @@ var FlatbufferReader = class {
         const union = this.schema.unions[type.union];
         const member = union.members[typeId];
         if (member === void 0)
-          this.fail(`union type ${typeId} is not a member of ${type.union}`, `${path10}.${field.name}_type`, pos + typeOffset);
+          this.fail(
+            `union type ${typeId} is not a member of ${type.union}`,
+            `${path10}.${field.name}_type`,
+            pos + typeOffset
+          );
         this.fieldFits(valueOffset, 4, objectSize, fieldPath, pos);
         const target = this.uoffset(pos + valueOffset, fieldPath);
-        const value = this.table(target, this.schema.tables[member], `${fieldPath}<${member}>`, depth + 1);
+        const value = this.table(
+          target,
+          this.schema.tables[member],
+          `${fieldPath}<${member}>`,
+          depth + 1
+        );
         value.$type = member;
         out[field.name] = value;
         continue;
@@ -20620,7 +20641,11 @@ var FlatbufferReader = class {
   }
   fieldFits(voffset, size, objectSize, field, tablePos) {
     if (voffset + size > objectSize)
-      this.fail(`field of ${size} bytes at table offset ${voffset} runs past the table's ${objectSize} bytes`, field, tablePos + voffset);
+      this.fail(
+        `field of ${size} bytes at table offset ${voffset} runs past the table's ${objectSize} bytes`,
+        field,
+        tablePos + voffset
+      );
   }
   reference(pos, type, path10, depth) {
     switch (type.kind) {
@@ -20638,7 +20663,8 @@ var FlatbufferReader = class {
     this.need(pos, 4, path10);
     const length = this.view.getUint32(pos, true);
     this.need(pos + 4, length + 1, path10);
-    if (this.bytes[pos + 4 + length] !== 0) this.fail("string is not NUL-terminated", path10, pos + 4 + length);
+    if (this.bytes[pos + 4 + length] !== 0)
+      this.fail("string is not NUL-terminated", path10, pos + 4 + length);
     return this.decoder.decode(this.bytes.subarray(pos + 4, pos + 4 + length));
   }
   vector(pos, element, path10, depth) {
@@ -20658,8 +20684,10 @@ var FlatbufferReader = class {
     const out = new Array(length);
     for (let i2 = 0; i2 < length; i2++) {
       const at = start + i2 * elementSize;
-      if (element.kind === "scalar" || element.kind === "enum") out[i2] = this.enumName(element, this.scalar(at, element.base));
-      else out[i2] = this.reference(this.uoffset(at, `${path10}[${i2}]`), element, `${path10}[${i2}]`, depth);
+      if (element.kind === "scalar" || element.kind === "enum")
+        out[i2] = this.enumName(element, this.scalar(at, element.base));
+      else
+        out[i2] = this.reference(this.uoffset(at, `${path10}[${i2}]`), element, `${path10}[${i2}]`, depth);
     }
     return out;
   }
@@ -20696,7 +20724,10 @@ var FlatbufferReader = class {
   }
 };
 function printable(text) {
-  return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return text.replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`
+  );
 }
 
 // shared/tflite/flatbuffer-writer.ts
@@ -20709,7 +20740,11 @@ var FlatbufferWriter = class {
   schema;
   builder = new import_flatbuffers.Builder(1024);
   finish(root, identifier) {
-    const offset = this.table(root, this.schema.tables[this.schema.rootTable], this.schema.rootTable);
+    const offset = this.table(
+      root,
+      this.schema.tables[this.schema.rootTable],
+      this.schema.rootTable
+    );
     this.builder.finish(offset, identifier);
     return this.builder.asUint8Array().slice();
   }
@@ -20732,7 +20767,10 @@ var FlatbufferWriter = class {
       }
     }
     const b = this.builder;
-    const slots = def.fields.reduce((n2, f) => Math.max(n2, f.slot + (f.type.kind === "union" ? 2 : 1)), 0);
+    const slots = def.fields.reduce(
+      (n2, f) => Math.max(n2, f.slot + (f.type.kind === "union" ? 2 : 1)),
+      0
+    );
     b.startObject(slots);
     for (const field of def.fields) {
       const v = value[field.name];
@@ -20741,7 +20779,8 @@ var FlatbufferWriter = class {
         if (v === null || v === void 0) continue;
         const members = this.schema.unions[t.union].members;
         const typeId = members.indexOf(v.$type);
-        if (typeId <= 0) this.bad(`${path10}.${field.name}`, `has unknown union member ${v.$type}`);
+        if (typeId <= 0)
+          this.bad(`${path10}.${field.name}`, `has unknown union member ${v.$type}`);
         b.addFieldInt8(field.slot, typeId, 0);
         b.addFieldOffset(field.slot + 1, offsets.get(field), 0);
       } else if (t.kind === "scalar" || t.kind === "enum") {
@@ -20784,7 +20823,11 @@ var FlatbufferWriter = class {
         break;
       case "int64":
       case "uint64":
-        b.addFieldInt64(field.slot, BigInt.asIntN(64, BigInt(v)), BigInt.asIntN(64, BigInt(d ?? 0)));
+        b.addFieldInt64(
+          field.slot,
+          BigInt.asIntN(64, BigInt(v)),
+          BigInt.asIntN(64, BigInt(d ?? 0))
+        );
         break;
       case "float32":
         b.addFieldFloat32(field.slot, Number(v), Number(d ?? 0));
@@ -20811,7 +20854,8 @@ var FlatbufferWriter = class {
     if (el.kind === "scalar" || el.kind === "enum") {
       const size = SCALAR_SIZE[el.base];
       b.startVector(size, v.length, size);
-      for (let i2 = v.length - 1; i2 >= 0; i2--) this.addScalar(el, this.scalarValue(v[i2], el, `${path10}[${i2}]`));
+      for (let i2 = v.length - 1; i2 >= 0; i2--)
+        this.addScalar(el, this.scalarValue(v[i2], el, `${path10}[${i2}]`));
       return b.endVector();
     }
     const children = v.map((item, i2) => this.reference(item, el, `${path10}[${i2}]`));
@@ -20880,16 +20924,30 @@ function fromRaw(raw, file, fail2) {
     const builtinCode2 = Math.max(rawCode, deprecated);
     const customCode = c.custom_code;
     const name = builtinCode2 === CUSTOM_CODE ? customCode ?? "CUSTOM" : BUILTIN_NAMES[String(builtinCode2)] ?? `BUILTIN_${builtinCode2}`;
-    if (deprecated < 0 && deprecated !== -128) fail2(`negative deprecated_builtin_code ${deprecated}`, `Model.operator_codes[${i2}]`);
-    return { builtinCode: builtinCode2, name, deprecatedBuiltinCode: deprecated, rawBuiltinCode: rawCode, customCode, version: num(c.version) };
+    if (deprecated < 0 && deprecated !== -128)
+      fail2(`negative deprecated_builtin_code ${deprecated}`, `Model.operator_codes[${i2}]`);
+    return {
+      builtinCode: builtinCode2,
+      name,
+      deprecatedBuiltinCode: deprecated,
+      rawBuiltinCode: rawCode,
+      customCode,
+      version: num(c.version)
+    };
   });
   const buffers = arr(raw.buffers).map((b, i2) => {
     const offset = big(b.offset);
     const size = big(b.size);
     if (offset > 1n) {
       if (offset + size > BigInt(file.length))
-        fail2(`external data ${offset}+${size} runs past the end of the file (${file.length} bytes)`, `Model.buffers[${i2}].offset`);
-      return { data: file.subarray(Number(offset), Number(offset + size)), external: { offset, size } };
+        fail2(
+          `external data ${offset}+${size} runs past the end of the file (${file.length} bytes)`,
+          `Model.buffers[${i2}].offset`
+        );
+      return {
+        data: file.subarray(Number(offset), Number(offset + size)),
+        external: { offset, size }
+      };
     }
     return { data: b.data ?? new Uint8Array(0), external: null };
   });
@@ -20899,7 +20957,10 @@ function fromRaw(raw, file, fail2) {
     operatorCodes,
     subgraphs: arr(raw.subgraphs).map(subgraphFromRaw),
     buffers,
-    metadata: arr(raw.metadata).map((m) => ({ name: str(m.name), buffer: num(m.buffer) })),
+    metadata: arr(raw.metadata).map((m) => ({
+      name: str(m.name),
+      buffer: num(m.buffer)
+    })),
     metadataBuffer: arr(raw.metadata_buffer),
     signatureDefs: arr(raw.signature_defs),
     externalBufferGroups: arr(raw.external_buffer_groups),
@@ -20968,31 +21029,47 @@ function validateModel(model, fail2) {
   if (model.subgraphs.length === 0) fail2("the model has no subgraphs", "Model.subgraphs");
   model.metadata.forEach((m, i2) => {
     if (m.buffer >= model.buffers.length)
-      fail2(`metadata "${m.name}" names buffer ${m.buffer}, but there are ${model.buffers.length}`, `Model.metadata[${i2}].buffer`);
+      fail2(
+        `metadata "${m.name}" names buffer ${m.buffer}, but there are ${model.buffers.length}`,
+        `Model.metadata[${i2}].buffer`
+      );
   });
   model.subgraphs.forEach((sg, s) => {
     const at = `Model.subgraphs[${s}]`;
     const tensorIndex = (index, field, optional) => {
       if (optional && index === -1 || index >= 0 && index < sg.tensors.length) return;
-      fail2(`tensor index ${index} is out of range (the subgraph has ${sg.tensors.length} tensors)`, field);
+      fail2(
+        `tensor index ${index} is out of range (the subgraph has ${sg.tensors.length} tensors)`,
+        field
+      );
     };
     sg.tensors.forEach((t, i2) => {
       const field = `${at}.tensors[${i2}]`;
-      if (t.type.startsWith("UNKNOWN_")) fail2(`tensor "${t.name}" has unknown type ${t.type.slice(8)}`, `${field}.type`);
+      if (t.type.startsWith("UNKNOWN_"))
+        fail2(`tensor "${t.name}" has unknown type ${t.type.slice(8)}`, `${field}.type`);
       if (t.buffer >= model.buffers.length)
-        fail2(`tensor "${t.name}" names buffer ${t.buffer}, but there are ${model.buffers.length}`, `${field}.buffer`);
+        fail2(
+          `tensor "${t.name}" names buffer ${t.buffer}, but there are ${model.buffers.length}`,
+          `${field}.buffer`
+        );
       t.shape.forEach((d, k) => {
         if (d < 0) fail2(`tensor "${t.name}" has negative dimension ${d}`, `${field}.shape[${k}]`);
       });
       const q = t.quantization;
       if (q && q.zeroPoint.length > 0 && q.scale.length > 0 && q.zeroPoint.length !== q.scale.length)
-        fail2(`tensor "${t.name}" has ${q.scale.length} scales but ${q.zeroPoint.length} zero points`, `${field}.quantization`);
+        fail2(
+          `tensor "${t.name}" has ${q.scale.length} scales but ${q.zeroPoint.length} zero points`,
+          `${field}.quantization`
+        );
       const data = model.buffers[t.buffer]?.data;
       const elementBytes = TENSOR_TYPE_BYTES[t.type];
       if (data && data.length > 0 && t.sparsity === null && elementBytes >= 1 && t.type !== "STRING") {
         const expected = t.shape.reduce((a, b) => a * b, 1) * elementBytes;
         if (data.length !== expected)
-          fail2(`tensor "${t.name}" of shape [${t.shape}] ${t.type} needs ${expected} bytes, its buffer ${t.buffer} holds ${data.length}`, `${field}.buffer`);
+          fail2(
+            `tensor "${t.name}" of shape [${t.shape}] ${t.type} needs ${expected} bytes, its buffer ${t.buffer} holds ${data.length}`,
+            `${field}.buffer`
+          );
       }
     });
     sg.inputs.forEach((t, i2) => tensorIndex(t, `${at}.inputs[${i2}]`, false));
@@ -21000,7 +21077,10 @@ function validateModel(model, fail2) {
     sg.operators.forEach((op, o) => {
       const field = `${at}.operators[${o}]`;
       if (op.opcodeIndex >= model.operatorCodes.length)
-        fail2(`opcode index ${op.opcodeIndex} is out of range (the model has ${model.operatorCodes.length} op codes)`, `${field}.opcode_index`);
+        fail2(
+          `opcode index ${op.opcodeIndex} is out of range (the model has ${model.operatorCodes.length} op codes)`,
+          `${field}.opcode_index`
+        );
       op.inputs.forEach((t, i2) => tensorIndex(t, `${field}.inputs[${i2}]`, true));
       op.outputs.forEach((t, i2) => tensorIndex(t, `${field}.outputs[${i2}]`, false));
       op.intermediates.forEach((t, i2) => tensorIndex(t, `${field}.intermediates[${i2}]`, false));
@@ -23979,7 +24059,13 @@ function analyzeModel(model, modelBytes, options = {}) {
 }
 
 // shared/config/units.ts
-var SIZE_UNITS = { "": 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+var SIZE_UNITS = {
+  "": 1,
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3
+};
 var AMBIGUOUS = /^(k|K|KB|kb|Kb|M|MB|mb|G|GB|gb|kB)$/;
 function parseSize(value, where) {
   if (typeof value === "number") {
@@ -23992,10 +24078,14 @@ function parseSize(value, where) {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(value);
   if (m && AMBIGUOUS.test(m[2])) {
     const n2 = Number(m[1]);
-    throw new TinyOpsError("CONFIG_SIZE", `${where}: "${value}" is ambiguous: ${m[2]} can mean 1000 or 1024 bytes`, {
-      where,
-      hint: `Write ${n2}${m[2].startsWith("k") || m[2].startsWith("K") ? "KiB" : m[2].startsWith("M") || m[2].startsWith("m") ? "MiB" : "GiB"} for powers of 1024, or the number of bytes.`
-    });
+    throw new TinyOpsError(
+      "CONFIG_SIZE",
+      `${where}: "${value}" is ambiguous: ${m[2]} can mean 1000 or 1024 bytes`,
+      {
+        where,
+        hint: `Write ${n2}${m[2].startsWith("k") || m[2].startsWith("K") ? "KiB" : m[2].startsWith("M") || m[2].startsWith("m") ? "MiB" : "GiB"} for powers of 1024, or the number of bytes.`
+      }
+    );
   }
   if (!m || !(m[2] in SIZE_UNITS)) {
     throw new TinyOpsError("CONFIG_SIZE", `${where}: "${value}" is not a size`, {
@@ -24005,7 +24095,10 @@ function parseSize(value, where) {
   }
   const bytes = Number(m[1]) * SIZE_UNITS[m[2]];
   if (!Number.isInteger(bytes))
-    throw new TinyOpsError("CONFIG_SIZE", `${where}: "${value}" is not a whole number of bytes`, { where, hint: "Use a value that comes to whole bytes." });
+    throw new TinyOpsError("CONFIG_SIZE", `${where}: "${value}" is not a whole number of bytes`, {
+      where,
+      hint: "Use a value that comes to whole bytes."
+    });
   return bytes;
 }
 function parseDurationMs(value, where) {
@@ -24026,10 +24119,14 @@ function parseFraction(value, where) {
   const n2 = Number(pct2 ? text.slice(0, -1) : text);
   const f = pct2 ? n2 / 100 : n2;
   if (!Number.isFinite(f) || f < 0 || f > 1 || text === "")
-    throw new TinyOpsError("CONFIG_FRACTION", `${where}: "${value}" is not a fraction between 0 and 1`, {
-      where,
-      hint: "Write a fraction (0.9) or a percentage (90%)."
-    });
+    throw new TinyOpsError(
+      "CONFIG_FRACTION",
+      `${where}: "${value}" is not a fraction between 0 and 1`,
+      {
+        where,
+        hint: "Write a fraction (0.9) or a percentage (90%)."
+      }
+    );
   return f;
 }
 function formatBytes(bytes) {
@@ -24208,9 +24305,13 @@ function loadModelFile(path10) {
   if (bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) !== "TFL3") {
     const head = new TextDecoder().decode(bytes.subarray(0, 64));
     const lfs = head.startsWith("version https://git-lfs");
-    throw new TinyOpsError("NOT_TFLITE", `${path10} is not a TFLite model (no "TFL3" file identifier)`, {
-      hint: lfs ? "This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present." : "Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first)."
-    });
+    throw new TinyOpsError(
+      "NOT_TFLITE",
+      `${path10} is not a TFLite model (no "TFL3" file identifier)`,
+      {
+        hint: lfs ? "This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present." : "Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first)."
+      }
+    );
   }
   return { model: readModel(bytes, path10), bytes };
 }
@@ -24319,13 +24420,21 @@ var tensorSig = (model, index) => {
 function generateC(modelBytes, options) {
   const align = options.align ?? 16;
   if (!Number.isInteger(align) || align < 1 || align > 4096 || (align & align - 1) !== 0)
-    throw new TinyOpsError("CODEGEN_ALIGN", `Alignment ${options.align} is not a power of two between 1 and 4096`, {
-      hint: "Use 16 (what TFLite Micro expects), or 4, 8, 32..."
-    });
+    throw new TinyOpsError(
+      "CODEGEN_ALIGN",
+      `Alignment ${options.align} is not a power of two between 1 and 4096`,
+      {
+        hint: "Use 16 (what TFLite Micro expects), or 4, 8, 32..."
+      }
+    );
   if (options.section !== void 0 && !/^[A-Za-z0-9_.$]+$/.test(options.section))
-    throw new TinyOpsError("CODEGEN_SECTION", `Section name "${options.section}" has characters a linker section cannot have`, {
-      hint: 'Use letters, digits, ".", "_" and "$", e.g. .rodata.model'
-    });
+    throw new TinyOpsError(
+      "CODEGEN_SECTION",
+      `Section name "${options.section}" has characters a linker section cannot have`,
+      {
+        hint: 'Use letters, digits, ".", "_" and "$", e.g. .rodata.model'
+      }
+    );
   let model = readModel(modelBytes, options.sourceName);
   const plan = planMemory(model);
   let bytes = modelBytes;
@@ -24338,20 +24447,58 @@ function generateC(modelBytes, options) {
   const prefix = macroPrefix(arrayName);
   const sha2563 = (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex");
   const counts = /* @__PURE__ */ new Map();
-  for (const op of model.subgraphs[0].operators) counts.set(opName(model, op), (counts.get(opName(model, op)) ?? 0) + 1);
+  for (const op of model.subgraphs[0].operators)
+    counts.set(opName(model, op), (counts.get(opName(model, op)) ?? 0) + 1);
   const ops = [...counts].map(([op, count]) => ({ op, count }));
   const sg = model.subgraphs[0];
   const base = arrayName;
-  const header = renderHeader({ options, arrayName, lengthName, prefix, bytes: bytes.length, sha256: sha2563, ops, model, sg, arenaBytes: plan.planBytes, lowerBound: plan.lowerBound, base });
+  const header = renderHeader({
+    options,
+    arrayName,
+    lengthName,
+    prefix,
+    bytes: bytes.length,
+    sha256: sha2563,
+    ops,
+    model,
+    sg,
+    arenaBytes: plan.planBytes,
+    lowerBound: plan.lowerBound,
+    base
+  });
   const files = [{ name: `${base}.h`, content: header }];
   if (options.incbin) {
     const binName = `${base}.tflite`;
-    files.push({ name: `${base}.S`, content: renderIncbin(arrayName, lengthName, binName, align, options.section) });
+    files.push({
+      name: `${base}.S`,
+      content: renderIncbin(arrayName, lengthName, binName, align, options.section)
+    });
     files.push({ name: binName, content: bytes });
   } else {
-    files.push({ name: `${base}.c`, content: renderSource(arrayName, lengthName, prefix, base, bytes, align, options.section, options.sourceName) });
+    files.push({
+      name: `${base}.c`,
+      content: renderSource(
+        arrayName,
+        lengthName,
+        prefix,
+        base,
+        bytes,
+        align,
+        options.section,
+        options.sourceName
+      )
+    });
   }
-  return { files, arrayName, lengthName, macroPrefix: prefix, bytes: bytes.length, sha256: sha2563, ops, arenaBytes: plan.planBytes };
+  return {
+    files,
+    arrayName,
+    lengthName,
+    macroPrefix: prefix,
+    bytes: bytes.length,
+    sha256: sha2563,
+    ops,
+    arenaBytes: plan.planBytes
+  };
 }
 function banner(sourceName) {
   return `/* Generated by TinyOps ${TINYOPS_VERSION} (tinyops tflite-to-c) from ${path3.basename(sourceName)}. Do not edit. */`;
@@ -24513,11 +24660,15 @@ function validateWithSchema(schema, data, what) {
   }
   if (validate(data)) return;
   const problems = dedupe(validate.errors ?? []).map((e) => describeProblem(e, what.locate));
-  throw new TinyOpsError(what.code, `${what.source} is invalid:
-${problems.map((p) => `  - ${p}`).join("\n")}`, {
-    where: what.source,
-    hint: what.hint
-  });
+  throw new TinyOpsError(
+    what.code,
+    `${what.source} is invalid:
+${problems.map((p) => `  - ${p}`).join("\n")}`,
+    {
+      where: what.source,
+      hint: what.hint
+    }
+  );
 }
 function dedupe(errors) {
   const byPath = /* @__PURE__ */ new Map();
@@ -24549,7 +24700,10 @@ function describeProblem(e, locate) {
       what = e.message ?? e.keyword;
   }
   const unknownKey = e.keyword === "additionalProperties";
-  const at = locate?.(unknownKey ? [...path10, String(e.params.additionalProperty)] : path10, unknownKey);
+  const at = locate?.(
+    unknownKey ? [...path10, String(e.params.additionalProperty)] : path10,
+    unknownKey
+  );
   return `${keyPath}: ${what}${at ? ` (${at})` : ""}`;
 }
 function allowedKeys(e) {
@@ -24568,28 +24722,19 @@ var tinyops_schema_default = {
   definitions: {
     size: {
       description: "Bytes: a whole number, or a number with B, KiB, MiB or GiB (256KiB). K, KB, M and MB are refused as ambiguous.",
-      type: [
-        "integer",
-        "string"
-      ],
+      type: ["integer", "string"],
       minimum: 0,
       pattern: "^\\s*\\d+(\\.\\d+)?\\s*[A-Za-z]*\\s*$"
     },
     duration: {
       description: "Milliseconds as a number, or a number with us, ms or s (50ms).",
-      type: [
-        "number",
-        "string"
-      ],
+      type: ["number", "string"],
       minimum: 0,
       pattern: "^\\s*\\d+(\\.\\d+)?\\s*(us|ms|s)?\\s*$"
     },
     fraction: {
       description: "A fraction (0.9) or a percentage (90%).",
-      type: [
-        "number",
-        "string"
-      ],
+      type: ["number", "string"],
       minimum: 0,
       maximum: 1,
       pattern: "^\\s*\\d+(\\.\\d+)?\\s*%?\\s*$"
@@ -24670,11 +24815,7 @@ var tinyops_schema_default = {
         },
         runtime: {
           type: "string",
-          enum: [
-            "tinyops",
-            "tflm-reference",
-            "cmsis-nn"
-          ],
+          enum: ["tinyops", "tflm-reference", "cmsis-nn"],
           description: "The inference runtime the firmware uses: it decides op support, code size and the latency estimate (default tinyops)."
         }
       }
@@ -24715,10 +24856,7 @@ var tinyops_schema_default = {
           description: "Labels: a .npy of integers or a text/CSV file, one per sample."
         }
       },
-      required: [
-        "path",
-        "labels"
-      ]
+      required: ["path", "labels"]
     },
     baseline: {
       type: "string",
@@ -24740,11 +24878,7 @@ var tinyops_schema_default = {
     },
     "fail-on": {
       type: "string",
-      enum: [
-        "error",
-        "warning",
-        "never"
-      ],
+      enum: ["error", "warning", "never"],
       description: "Which findings fail the check (default error)."
     },
     comment: {
@@ -24772,10 +24906,14 @@ function parseConfigText(text, source) {
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
-    throw new TinyOpsError("CONFIG_YAML", `${source} is not valid YAML: ${e.message.split("\n")[0]}`, {
-      where: pos ? `${source}:${pos.line}:${pos.col}` : source,
-      hint: "Fix the YAML syntax at the line shown (indentation, a missing colon, an unclosed quote)."
-    });
+    throw new TinyOpsError(
+      "CONFIG_YAML",
+      `${source} is not valid YAML: ${e.message.split("\n")[0]}`,
+      {
+        where: pos ? `${source}:${pos.line}:${pos.col}` : source,
+        hint: "Fix the YAML syntax at the line shown (indentation, a missing colon, an unclosed quote)."
+      }
+    );
   }
   const data = doc.toJS() ?? {};
   validateWithSchema(tinyops_schema_default, data, {
@@ -24787,7 +24925,9 @@ function parseConfigText(text, source) {
       if (key) {
         const parent = path10.length > 1 ? doc.getIn(path10.slice(0, -1), true) : doc.contents;
         if ((0, import_yaml.isMap)(parent))
-          node2 = parent.items.find((pair2) => (0, import_yaml.isScalar)(pair2.key) && String(pair2.key.value) === path10[path10.length - 1])?.key;
+          node2 = parent.items.find(
+            (pair2) => (0, import_yaml.isScalar)(pair2.key) && String(pair2.key.value) === path10[path10.length - 1]
+          )?.key;
       }
       const range = (0, import_yaml.isNode)(node2) ? node2.range : void 0;
       if (!range) return void 0;
@@ -24815,17 +24955,29 @@ function readReport(path10, schema, kind) {
     data = JSON.parse(fs4.readFileSync(path10, "utf8"));
   } catch (err3) {
     const missing = err3.code === "ENOENT";
-    throw new TinyOpsError("REPORT_UNREADABLE", missing ? `${kind} report not found: ${path10}` : `${kind} report ${path10} is not valid JSON`, {
-      where: path10,
-      hint: missing ? "Check the path, or that the step producing it ran and uploaded it." : "Give the JSON file the earlier TinyOps step wrote."
-    });
+    throw new TinyOpsError(
+      "REPORT_UNREADABLE",
+      missing ? `${kind} report not found: ${path10}` : `${kind} report ${path10} is not valid JSON`,
+      {
+        where: path10,
+        hint: missing ? "Check the path, or that the step producing it ran and uploaded it." : "Give the JSON file the earlier TinyOps step wrote."
+      }
+    );
   }
   if (data?.kind !== kind)
-    throw new TinyOpsError("REPORT_KIND", `${path10} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`, {
-      where: path10,
-      hint: `Give the ${kind} report here.`
-    });
-  validateWithSchema(schema, data, { code: "REPORT_INVALID", source: `${kind} report ${path10}`, hint: "Regenerate it with the same TinyOps version." });
+    throw new TinyOpsError(
+      "REPORT_KIND",
+      `${path10} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`,
+      {
+        where: path10,
+        hint: `Give the ${kind} report here.`
+      }
+    );
+  validateWithSchema(schema, data, {
+    code: "REPORT_INVALID",
+    source: `${kind} report ${path10}`,
+    hint: "Regenerate it with the same TinyOps version."
+  });
   return data;
 }
 
@@ -24851,7 +25003,17 @@ var gate_report_schema_default = {
     check: {
       type: "object",
       additionalProperties: false,
-      required: ["id", "label", "limit", "limitSource", "figure", "baseline", "headroom", "status", "message"],
+      required: [
+        "id",
+        "label",
+        "limit",
+        "limitSource",
+        "figure",
+        "baseline",
+        "headroom",
+        "status",
+        "message"
+      ],
       properties: {
         id: { enum: ["flash", "ram", "latency", "accuracy", "accuracy-drop", "ops"] },
         label: { type: "string" },
@@ -24889,7 +25051,10 @@ var gate_report_schema_default = {
       additionalProperties: false,
       required: ["source", "sha256"],
       properties: {
-        source: { type: "string", description: "Where the baseline came from: base commit, file or report." },
+        source: {
+          type: "string",
+          description: "Where the baseline came from: base commit, file or report."
+        },
         sha256: { type: ["string", "null"] }
       }
     },
@@ -24952,9 +25117,13 @@ function resolveBudgets(where, ...layers) {
 function resolveTargets(config, overrides) {
   const specs = overrides.boards?.length ? overrides.boards.map((board) => ({ board })) : config.targets ?? [];
   if (specs.length === 0)
-    throw new TinyOpsError("GATE_NO_TARGET", "No target board: the gate needs at least one board to check against", {
-      hint: "Give `board` (action input) or --board (CLI), or list `targets:` in tinyops.yml."
-    });
+    throw new TinyOpsError(
+      "GATE_NO_TARGET",
+      "No target board: the gate needs at least one board to check against",
+      {
+        hint: "Give `board` (action input) or --board (CLI), or list `targets:` in tinyops.yml."
+      }
+    );
   return specs.map((spec, i2) => {
     const where = `targets[${i2}]`;
     const s = spec;
@@ -24964,10 +25133,14 @@ function resolveTargets(config, overrides) {
       board = findBoard(s.board);
     } else {
       if (s.flash === void 0 || s.ram === void 0 || !s.core)
-        throw new TinyOpsError("GATE_TARGET", `${where}: a custom target needs flash, ram and core (or a board id)`, {
-          where,
-          hint: "Add `board: <id>` for a known board, or `flash:`, `ram:`, `core:` and `clock-mhz:` for your own."
-        });
+        throw new TinyOpsError(
+          "GATE_TARGET",
+          `${where}: a custom target needs flash, ram and core (or a board id)`,
+          {
+            where,
+            hint: "Add `board: <id>` for a known board, or `flash:`, `ram:`, `core:` and `clock-mhz:` for your own."
+          }
+        );
       custom = true;
       const core = CONFIG_CORES[s.core];
       board = {
@@ -25004,7 +25177,12 @@ function loadBaselineFile(path10) {
     throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path10}`, {
       hint: "Give a .tflite model or a gate-report.json from an earlier run, or leave baseline empty to use the base commit on pull requests."
     });
-  if (path10.endsWith(".json")) return { kind: "report", source: path10, report: readReport(path10, gate_report_schema_default, "gate") };
+  if (path10.endsWith(".json"))
+    return {
+      kind: "report",
+      source: path10,
+      report: readReport(path10, gate_report_schema_default, "gate")
+    };
   return { kind: "model", source: path10, bytes: loadModelFile(path10).bytes };
 }
 function prepareGate(options, config = loadGateConfig(options)) {
@@ -25035,9 +25213,36 @@ var fmtMs = (ms) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
 var fmtPct = (f) => `${(f * 100).toFixed(2)}%`;
 function evaluateTarget(facts, budgets, baseline) {
   const checks = [
-    upperLimit("flash", "Flash", facts.flash, budgets.maxFlash, facts.boardFlash, baseline?.flash ?? null, budgets.headroomWarning, formatBytes),
-    upperLimit("ram", "RAM", facts.ram, budgets.maxRam, facts.boardRam, baseline?.ram ?? null, budgets.headroomWarning, formatBytes),
-    upperLimit("latency", "Latency", facts.latencyMs, budgets.maxLatencyMs, null, baseline?.latencyMs ?? null, budgets.headroomWarning, fmtMs),
+    upperLimit(
+      "flash",
+      "Flash",
+      facts.flash,
+      budgets.maxFlash,
+      facts.boardFlash,
+      baseline?.flash ?? null,
+      budgets.headroomWarning,
+      formatBytes
+    ),
+    upperLimit(
+      "ram",
+      "RAM",
+      facts.ram,
+      budgets.maxRam,
+      facts.boardRam,
+      baseline?.ram ?? null,
+      budgets.headroomWarning,
+      formatBytes
+    ),
+    upperLimit(
+      "latency",
+      "Latency",
+      facts.latencyMs,
+      budgets.maxLatencyMs,
+      null,
+      baseline?.latencyMs ?? null,
+      budgets.headroomWarning,
+      fmtMs
+    ),
     accuracyFloor(facts.accuracy, budgets.minAccuracy, baseline?.accuracy ?? null),
     accuracyDrop(facts.accuracy, budgets.maxAccuracyDrop, baseline?.accuracy ?? null),
     {
@@ -25057,9 +25262,26 @@ function evaluateTarget(facts, budgets, baseline) {
 function upperLimit(id, label, figure2, budget, capacity, baseline, headroomWarning, fmt) {
   const limit = budget ?? capacity ?? null;
   const limitSource = budget !== void 0 ? "budget" : capacity !== null ? "board" : "none";
-  if (!figure2) return skip(id, label, limit, limitSource, `no ${label.toLowerCase()} figure (give a build or hil-test report, or a board)`);
+  if (!figure2)
+    return skip(
+      id,
+      label,
+      limit,
+      limitSource,
+      `no ${label.toLowerCase()} figure (give a build or hil-test report, or a board)`
+    );
   if (limit === null)
-    return { id, label, limit, limitSource, figure: figure2, baseline, headroom: null, status: "pass", message: `${fmt(figure2.value)}, no limit set` };
+    return {
+      id,
+      label,
+      limit,
+      limitSource,
+      figure: figure2,
+      baseline,
+      headroom: null,
+      status: "pass",
+      message: `${fmt(figure2.value)}, no limit set`
+    };
   const headroom = (limit - figure2.value) / limit;
   let status = "pass";
   let message = `${fmt(figure2.value)} of ${fmt(limit)} (${fmtPct(headroom)} free)`;
@@ -25076,9 +25298,29 @@ function upperLimit(id, label, figure2, budget, capacity, baseline, headroomWarn
   return { id, label, limit, limitSource, figure: figure2, baseline, headroom, status, message };
 }
 function accuracyFloor(figure2, min, baseline) {
-  const base = { id: "accuracy", label: "Accuracy", limit: min ?? null, limitSource: min !== void 0 ? "budget" : "none" };
-  if (!figure2) return skip(base.id, base.label, base.limit, base.limitSource, "no validation set or hil-test report");
-  if (min === void 0) return { ...base, figure: figure2, baseline, headroom: null, status: "pass", message: `${fmtPct(figure2.value)}, no minimum set` };
+  const base = {
+    id: "accuracy",
+    label: "Accuracy",
+    limit: min ?? null,
+    limitSource: min !== void 0 ? "budget" : "none"
+  };
+  if (!figure2)
+    return skip(
+      base.id,
+      base.label,
+      base.limit,
+      base.limitSource,
+      "no validation set or hil-test report"
+    );
+  if (min === void 0)
+    return {
+      ...base,
+      figure: figure2,
+      baseline,
+      headroom: null,
+      status: "pass",
+      message: `${fmtPct(figure2.value)}, no minimum set`
+    };
   const ok = figure2.value >= min;
   return {
     ...base,
@@ -25090,14 +25332,31 @@ function accuracyFloor(figure2, min, baseline) {
   };
 }
 function accuracyDrop(figure2, maxDrop, baseline) {
-  const base = { id: "accuracy-drop", label: "Accuracy drop", limit: maxDrop ?? null, limitSource: maxDrop !== void 0 ? "budget" : "none" };
-  if (maxDrop === void 0) return skip(base.id, base.label, null, "none", "no max-accuracy-drop set");
-  if (!figure2 || baseline === null) return skip(base.id, base.label, maxDrop, "budget", "needs the accuracy of both this model and the baseline");
+  const base = {
+    id: "accuracy-drop",
+    label: "Accuracy drop",
+    limit: maxDrop ?? null,
+    limitSource: maxDrop !== void 0 ? "budget" : "none"
+  };
+  if (maxDrop === void 0)
+    return skip(base.id, base.label, null, "none", "no max-accuracy-drop set");
+  if (!figure2 || baseline === null)
+    return skip(
+      base.id,
+      base.label,
+      maxDrop,
+      "budget",
+      "needs the accuracy of both this model and the baseline"
+    );
   const drop = baseline - figure2.value;
   const ok = drop <= maxDrop;
   return {
     ...base,
-    figure: { value: drop, source: figure2.source, basis: `baseline ${fmtPct(baseline)} minus ${fmtPct(figure2.value)}` },
+    figure: {
+      value: drop,
+      source: figure2.source,
+      basis: `baseline ${fmtPct(baseline)} minus ${fmtPct(figure2.value)}`
+    },
     baseline,
     headroom: maxDrop - drop,
     status: ok ? "pass" : "fail",
@@ -25105,7 +25364,17 @@ function accuracyDrop(figure2, maxDrop, baseline) {
   };
 }
 function skip(id, label, limit, limitSource, why) {
-  return { id, label, limit, limitSource, figure: null, baseline: null, headroom: null, status: "skip", message: why };
+  return {
+    id,
+    label,
+    limit,
+    limitSource,
+    figure: null,
+    baseline: null,
+    headroom: null,
+    status: "skip",
+    message: why
+  };
 }
 function targetPasses(checks, failOn) {
   if (failOn === "never") return true;
@@ -25113,7 +25382,12 @@ function targetPasses(checks, failOn) {
 }
 
 // shared/gate/markdown.ts
-var STATUS_ICON = { pass: "\u2705 pass", warn: "\u26A0\uFE0F warn", fail: "\u274C fail", skip: "\u2796 skip" };
+var STATUS_ICON = {
+  pass: "\u2705 pass",
+  warn: "\u26A0\uFE0F warn",
+  fail: "\u274C fail",
+  skip: "\u2796 skip"
+};
 function formatFigure(check, value) {
   switch (check.id) {
     case "flash":
@@ -25150,7 +25424,9 @@ function renderTargetMarkdown(details, marker) {
     const limit = c.limit === null ? "\u2014" : `${formatFigure(c, c.limit)}${c.limitSource === "board" ? " (board)" : ""}`;
     const figure2 = c.figure ? `${formatFigure(c, c.figure.value)} *(${c.figure.source === "measured" ? "measured" : "est."})*` : "\u2014";
     const headroom = c.headroom === null ? "\u2014" : c.id.startsWith("accuracy") ? `${(c.headroom * 100).toFixed(2)} pts` : `${(c.headroom * 100).toFixed(1)}%`;
-    lines.push(`| ${c.label} | ${limit} | ${figure2} | ${change(c)} | ${headroom} | ${STATUS_ICON[c.status]} |`);
+    lines.push(
+      `| ${c.label} | ${limit} | ${figure2} | ${change(c)} | ${headroom} | ${STATUS_ICON[c.status]} |`
+    );
   }
   lines.push("");
   for (const c of verdict.checks.filter((c2) => c2.status === "fail" || c2.status === "warn")) {
@@ -25201,11 +25477,30 @@ function layerTable(layers) {
 var sha256 = (bytes) => (0, import_node_crypto3.createHash)("sha256").update(bytes).digest("hex");
 function estimates(analysis, target, model) {
   const sg = model.subgraphs[0];
-  const fit = boardFit(target.board, target.runtime, analysis.model.bytes, analysis.memory.planBytes, sg.tensors.length, sg.operators.length);
-  const latency = estimateLatency(analysis.ops, target.board, target.runtime === "cmsis-nn" ? "optimized" : "reference");
+  const fit = boardFit(
+    target.board,
+    target.runtime,
+    analysis.model.bytes,
+    analysis.memory.planBytes,
+    sg.tensors.length,
+    sg.operators.length
+  );
+  const latency = estimateLatency(
+    analysis.ops,
+    target.board,
+    target.runtime === "cmsis-nn" ? "optimized" : "reference"
+  );
   return {
-    flash: { value: fit.flash.estimate, source: "estimated", basis: `model ${analysis.model.bytes} B + ${target.runtime} runtime and app code` },
-    ram: { value: fit.ram.estimate, source: "estimated", basis: `arena ${analysis.memory.planBytes} B (offline plan) + runtime state + stack` },
+    flash: {
+      value: fit.flash.estimate,
+      source: "estimated",
+      basis: `model ${analysis.model.bytes} B + ${target.runtime} runtime and app code`
+    },
+    ram: {
+      value: fit.ram.estimate,
+      source: "estimated",
+      basis: `arena ${analysis.memory.planBytes} B (offline plan) + runtime state + stack`
+    },
     latencyMs: { value: latency.ms, source: "estimated", basis: latency.basis },
     accuracy: null,
     boardFlash: target.board.flashBytes,
@@ -25241,7 +25536,13 @@ function runGate(input) {
     } else if (input.baseline?.kind === "report") {
       const prior = input.baseline.report.targets.find((t) => t.target === target.name);
       const value = (id) => prior?.checks.find((c) => c.id === id)?.figure?.value ?? null;
-      if (prior) baseline = { flash: value("flash"), ram: value("ram"), latencyMs: value("latency"), accuracy: value("accuracy") };
+      if (prior)
+        baseline = {
+          flash: value("flash"),
+          ram: value("ram"),
+          latencyMs: value("latency"),
+          accuracy: value("accuracy")
+        };
     }
     const checks = evaluateTarget(facts, target.budgets, baseline);
     const verdict = {
@@ -25264,14 +25565,24 @@ function runGate(input) {
       outputShape: parseShape(op.outputs[0]),
       liveBytes: op.liveBytes
     }));
-    markdown.set(target.name, renderTargetMarkdown({ verdict, layers, arena: verdict.arena }, gateMarker(target.name)));
+    markdown.set(
+      target.name,
+      renderTargetMarkdown({ verdict, layers, arena: verdict.arena }, gateMarker(target.name))
+    );
   }
   const report = {
     schemaVersion: 1,
     kind: "gate",
     tool: { name: "tinyops", version: TINYOPS_VERSION },
-    model: { path: input.modelPath, sha256: sha256(input.modelBytes), bytes: input.modelBytes.length },
-    baseline: input.baseline ? { source: input.baseline.source, sha256: input.baseline.kind === "model" ? sha256(input.baseline.bytes) : input.baseline.report.model.sha256 } : null,
+    model: {
+      path: input.modelPath,
+      sha256: sha256(input.modelBytes),
+      bytes: input.modelBytes.length
+    },
+    baseline: input.baseline ? {
+      source: input.baseline.source,
+      sha256: input.baseline.kind === "model" ? sha256(input.baseline.bytes) : input.baseline.report.model.sha256
+    } : null,
     failOn: input.failOn,
     passed: targets.every((t) => t.passed),
     targets
@@ -26905,17 +27216,25 @@ function worstLayers(layers, count = 5) {
 function hostAccuracy(model, datasetPath, labelsPath, limit) {
   const sg = model.subgraphs[0];
   if (sg.inputs.length !== 1)
-    throw new TinyOpsError("GATE_DATASET", `The accuracy check runs single-input models; this one has ${sg.inputs.length} inputs`, {
-      hint: "Measure accuracy with hil-test and pass its report instead."
-    });
+    throw new TinyOpsError(
+      "GATE_DATASET",
+      `The accuracy check runs single-input models; this one has ${sg.inputs.length} inputs`,
+      {
+        hint: "Measure accuracy with hil-test and pass its report instead."
+      }
+    );
   const input = sg.tensors[sg.inputs[0]];
   const size = input.shape.reduce((a, b) => a * b, 1);
   const samples = loadSamples(datasetPath, size, limit);
   const labels = loadLabels(labelsPath).slice(0, samples.length);
   if (labels.length !== samples.length)
-    throw new TinyOpsError("GATE_LABELS", `${labelsPath} has ${labels.length} labels for ${samples.length} samples in ${datasetPath}`, {
-      hint: "Give one label per sample, in the same order."
-    });
+    throw new TinyOpsError(
+      "GATE_LABELS",
+      `${labelsPath} has ${labels.length} labels for ${samples.length} samples in ${datasetPath}`,
+      {
+        hint: "Give one label per sample, in the same order."
+      }
+    );
   const interp = new Interpreter(model);
   const out = sg.tensors[sg.outputs[0]];
   let correct = 0;
@@ -26945,14 +27264,19 @@ var SHF_WRITE = 1;
 var SHF_ALLOC = 2;
 var SHF_EXECINSTR = 4;
 function bad(source, message, offset) {
-  throw new TinyOpsError("ELF_MALFORMED", `${source}: not a valid 32-bit little-endian ELF file: ${message}`, {
-    where: `${source} @ byte ${offset}`,
-    hint: "Give the .elf the linker wrote (not the .bin or .hex), built for a 32-bit target such as arm-none-eabi."
-  });
+  throw new TinyOpsError(
+    "ELF_MALFORMED",
+    `${source}: not a valid 32-bit little-endian ELF file: ${message}`,
+    {
+      where: `${source} @ byte ${offset}`,
+      hint: "Give the .elf the linker wrote (not the .bin or .hex), built for a 32-bit target such as arm-none-eabi."
+    }
+  );
 }
 function parseElf32(bytes, source = "firmware.elf") {
   if (bytes.length < 52) bad(source, `${bytes.length} bytes is too short for an ELF header`, 0);
-  if (bytes[0] !== 127 || bytes[1] !== 69 || bytes[2] !== 76 || bytes[3] !== 70) bad(source, "no ELF magic", 0);
+  if (bytes[0] !== 127 || bytes[1] !== 69 || bytes[2] !== 76 || bytes[3] !== 70)
+    bad(source, "no ELF magic", 0);
   if (bytes[4] !== 1) bad(source, "not a 32-bit ELF (EI_CLASS)", 4);
   if (bytes[5] !== 1) bad(source, "not little-endian (EI_DATA)", 5);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -26968,7 +27292,8 @@ function parseElf32(bytes, source = "firmware.elf") {
   const table3 = (off, entsize, num3, min, what) => {
     if (num3 === 0) return;
     if (entsize < min) bad(source, `${what} entry size ${entsize} is too small`, off);
-    if (off + entsize * num3 > bytes.length) bad(source, `${what} table runs past the end of the file`, off);
+    if (off + entsize * num3 > bytes.length)
+      bad(source, `${what} table runs past the end of the file`, off);
   };
   table3(phoff, phentsize, phnum, 32, "program header");
   table3(shoff, shentsize, shnum, 40, "section header");
@@ -26998,14 +27323,18 @@ function parseElf32(bytes, source = "firmware.elf") {
     });
   }
   const strtab = raw[shstrndx];
-  if (shnum > 0 && (!strtab || strtab.offset + strtab.size > bytes.length)) bad(source, "section name table is missing or out of range", 50);
+  if (shnum > 0 && (!strtab || strtab.offset + strtab.size > bytes.length))
+    bad(source, "section name table is missing or out of range", 50);
   const names = strtab ? bytes.subarray(strtab.offset, strtab.offset + strtab.size) : new Uint8Array(0);
   const sections = raw.map((s, i2) => {
     if (s.type !== SHT_NOBITS && s.size > 0 && s.offset + s.size > bytes.length)
       bad(source, `section ${i2} runs past the end of the file`, shoff + i2 * shentsize);
-    if (s.nameOffset > names.length) bad(source, `section ${i2}'s name is out of range`, shoff + i2 * shentsize);
+    if (s.nameOffset > names.length)
+      bad(source, `section ${i2}'s name is out of range`, shoff + i2 * shentsize);
     const end = names.indexOf(0, s.nameOffset);
-    const name = new TextDecoder().decode(names.subarray(s.nameOffset, end < 0 ? names.length : end));
+    const name = new TextDecoder().decode(
+      names.subarray(s.nameOffset, end < 0 ? names.length : end)
+    );
     return { name, type: s.type, flags: s.flags, addr: s.addr, offset: s.offset, size: s.size };
   });
   return { machine, entry, sections, segments };
@@ -27036,17 +27365,25 @@ function firmwarePort(board, templateDir) {
   const key = board.trim().toLowerCase();
   const port = PORT_OF_BOARD[key] ?? PORT_OF_BOARD[BOARD_ALIASES[key] ?? ""] ?? key;
   if (!fs7.existsSync(path6.join(templateDir, "boards", port, "board.cmake"))) {
-    const ports = fs7.readdirSync(path6.join(templateDir, "boards"), { withFileTypes: true }).filter((e) => e.isDirectory() && fs7.existsSync(path6.join(templateDir, "boards", e.name, "board.cmake"))).map((e) => e.name);
-    throw new TinyOpsError("BUILD_NO_PORT", `The firmware template has no port for board "${board}"`, {
-      hint: `Template ports: ${ports.join(", ")}. For another board, build your own project with build-command and give its ELF.`
-    });
+    const ports = fs7.readdirSync(path6.join(templateDir, "boards"), { withFileTypes: true }).filter(
+      (e) => e.isDirectory() && fs7.existsSync(path6.join(templateDir, "boards", e.name, "board.cmake"))
+    ).map((e) => e.name);
+    throw new TinyOpsError(
+      "BUILD_NO_PORT",
+      `The firmware template has no port for board "${board}"`,
+      {
+        hint: `Template ports: ${ports.join(", ")}. For another board, build your own project with build-command and give its ELF.`
+      }
+    );
   }
   return port;
 }
 function portMemory(templateDir, port) {
   const text = fs7.readFileSync(path6.join(templateDir, "boards", port, "linker.ld"), "utf8");
   const length = (region) => {
-    const m = new RegExp(`\\b${region}\\s*\\([^)]*\\)\\s*:\\s*ORIGIN\\s*=\\s*\\w+\\s*,\\s*LENGTH\\s*=\\s*(\\d+)\\s*([KM]?)`).exec(text);
+    const m = new RegExp(
+      `\\b${region}\\s*\\([^)]*\\)\\s*:\\s*ORIGIN\\s*=\\s*\\w+\\s*,\\s*LENGTH\\s*=\\s*(\\d+)\\s*([KM]?)`
+    ).exec(text);
     if (!m) throw new Error(`no ${region} region in ${port}/linker.ld`);
     return Number(m[1]) * (m[2] === "K" ? 1024 : m[2] === "M" ? 1024 * 1024 : 1);
   };
@@ -27057,7 +27394,11 @@ function portMemory(templateDir, port) {
 var import_node_child_process = require("node:child_process");
 function runCommand(file, args, options = {}) {
   return new Promise((resolve3, reject) => {
-    const child = (0, import_node_child_process.spawn)(file, args, { cwd: options.cwd, shell: options.shell ?? false, env: options.env ?? process.env });
+    const child = (0, import_node_child_process.spawn)(file, args, {
+      cwd: options.cwd,
+      shell: options.shell ?? false,
+      env: options.env ?? process.env
+    });
     let output = "";
     let pending = "";
     const take = (chunk) => {
@@ -27118,10 +27459,7 @@ var build_report_schema_default = {
     tool: {
       type: "object",
       additionalProperties: false,
-      required: [
-        "name",
-        "version"
-      ],
+      required: ["name", "version"],
       properties: {
         name: {
           const: "tinyops"
@@ -27135,10 +27473,7 @@ var build_report_schema_default = {
       type: "string"
     },
     port: {
-      type: [
-        "string",
-        "null"
-      ],
+      type: ["string", "null"],
       description: "The firmware-template port, or null for the user's own project."
     },
     toolchain: {
@@ -27146,16 +27481,9 @@ var build_report_schema_default = {
       description: "First line of the compiler's --version."
     },
     model: {
-      type: [
-        "object",
-        "null"
-      ],
+      type: ["object", "null"],
       additionalProperties: false,
-      required: [
-        "path",
-        "sha256",
-        "bytes"
-      ],
+      required: ["path", "sha256", "bytes"],
       properties: {
         path: {
           type: "string"
@@ -27170,23 +27498,14 @@ var build_report_schema_default = {
       }
     },
     arenaBytes: {
-      type: [
-        "integer",
-        "null"
-      ],
+      type: ["integer", "null"],
       minimum: 0,
       description: "The static tensor arena compiled in: the offline plan's size (template builds)."
     },
     sizes: {
       type: "object",
       additionalProperties: false,
-      required: [
-        "text",
-        "data",
-        "bss",
-        "flash",
-        "ram"
-      ],
+      required: ["text", "data", "bss", "flash", "ram"],
       description: "Berkeley size figures (equal to arm-none-eabi-size): flash = text + data, ram = data + bss (stack and heap reservations included).",
       properties: {
         text: {
@@ -27207,15 +27526,9 @@ var build_report_schema_default = {
       }
     },
     capacity: {
-      type: [
-        "object",
-        "null"
-      ],
+      type: ["object", "null"],
       additionalProperties: false,
-      required: [
-        "flash",
-        "ram"
-      ],
+      required: ["flash", "ram"],
       properties: {
         flash: {
           $ref: "#/definitions/bytes"
@@ -27226,15 +27539,9 @@ var build_report_schema_default = {
       }
     },
     headroom: {
-      type: [
-        "object",
-        "null"
-      ],
+      type: ["object", "null"],
       additionalProperties: false,
-      required: [
-        "flash",
-        "ram"
-      ],
+      required: ["flash", "ram"],
       properties: {
         flash: {
           type: "integer"
@@ -27249,22 +27556,13 @@ var build_report_schema_default = {
       items: {
         type: "object",
         additionalProperties: false,
-        required: [
-          "name",
-          "kind",
-          "addr",
-          "size"
-        ],
+        required: ["name", "kind", "addr", "size"],
         properties: {
           name: {
             type: "string"
           },
           kind: {
-            enum: [
-              "text",
-              "data",
-              "bss"
-            ]
+            enum: ["text", "data", "bss"]
           },
           addr: {
             type: "integer",
@@ -27279,11 +27577,7 @@ var build_report_schema_default = {
     artifacts: {
       type: "object",
       additionalProperties: false,
-      required: [
-        "elf",
-        "bin",
-        "hex"
-      ],
+      required: ["elf", "bin", "hex"],
       properties: {
         elf: {
           type: "string"
@@ -27322,11 +27616,21 @@ async function buildFirmware(options) {
   const model = options.modelPath ? loadModelFile(options.modelPath) : null;
   if (options.buildCommand) {
     if (!options.elfPath)
-      throw new TinyOpsError("BUILD_NO_ELF", "A build-command needs the path of the ELF it produces", { hint: "Give elf (action) or --elf (CLI)." });
-    await checked(await runCommand(options.buildCommand, [], { shell: true, onLine: options.onLine }), "your build command");
+      throw new TinyOpsError(
+        "BUILD_NO_ELF",
+        "A build-command needs the path of the ELF it produces",
+        { hint: "Give elf (action) or --elf (CLI)." }
+      );
+    await checked(
+      await runCommand(options.buildCommand, [], { shell: true, onLine: options.onLine }),
+      "your build command"
+    );
     elfPath = path7.resolve(options.elfPath);
   } else {
-    if (!model) throw new TinyOpsError("BUILD_NO_MODEL", "The firmware template needs a model", { hint: "Give model (action) or --model (CLI)." });
+    if (!model)
+      throw new TinyOpsError("BUILD_NO_MODEL", "The firmware template needs a model", {
+        hint: "Give model (action) or --model (CLI)."
+      });
     const templateDir = path7.resolve(options.templateDir);
     port = firmwarePort(options.board, templateDir);
     capacity = portMemory(templateDir, port);
@@ -27337,7 +27641,9 @@ async function buildFirmware(options) {
     writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
     arenaSize = options.arenaSize ?? Math.max(16, plan.planBytes);
     const sg = model.model.subgraphs[0];
-    const ops = [...new Set(sg.operators.map((op) => model.model.operatorCodes[op.opcodeIndex].name))].sort();
+    const ops = [
+      ...new Set(sg.operators.map((op) => model.model.operatorCodes[op.opcodeIndex].name))
+    ].sort();
     const defs = [
       `-DBOARD=${port}`,
       `-DRUNTIME_OPS=${ops.join(";")}`,
@@ -27348,12 +27654,22 @@ async function buildFirmware(options) {
       `-DARENA_SIZE=${arenaSize}`,
       ...Object.entries(options.cmakeDefines ?? {}).map(([k, v]) => `-D${k}=${v}`)
     ];
-    await checked(await runCommand("cmake", ["-S", templateDir, "-B", buildDir, "-G", "Ninja", ...defs], { onLine: options.onLine }), "CMake configure");
-    await checked(await runCommand("cmake", ["--build", buildDir], { onLine: options.onLine }), "the firmware build");
+    await checked(
+      await runCommand("cmake", ["-S", templateDir, "-B", buildDir, "-G", "Ninja", ...defs], {
+        onLine: options.onLine
+      }),
+      "CMake configure"
+    );
+    await checked(
+      await runCommand("cmake", ["--build", buildDir], { onLine: options.onLine }),
+      "the firmware build"
+    );
     elfPath = path7.join(buildDir, "firmware.elf");
   }
   if (!fs8.existsSync(elfPath))
-    throw new TinyOpsError("BUILD_NO_ELF", `The build finished but wrote no ELF at ${elfPath}`, { hint: "Check the ELF path your build writes." });
+    throw new TinyOpsError("BUILD_NO_ELF", `The build finished but wrote no ELF at ${elfPath}`, {
+      hint: "Check the ELF path your build writes."
+    });
   const elfBytes = new Uint8Array(fs8.readFileSync(elfPath));
   const sizes = sectionSizes(parseElf32(elfBytes, elfPath));
   const bin = await objcopy(prefix, elfPath, "binary");
@@ -27371,7 +27687,11 @@ async function buildFirmware(options) {
     board: options.board,
     port,
     toolchain,
-    model: model ? { path: options.modelPath, sha256: (0, import_node_crypto4.createHash)("sha256").update(model.bytes).digest("hex"), bytes: model.bytes.length } : null,
+    model: model ? {
+      path: options.modelPath,
+      sha256: (0, import_node_crypto4.createHash)("sha256").update(model.bytes).digest("hex"),
+      bytes: model.bytes.length
+    } : null,
     arenaBytes: arenaSize,
     sizes: totals,
     capacity,
@@ -27379,7 +27699,11 @@ async function buildFirmware(options) {
     sections,
     artifacts
   };
-  validateWithSchema(build_report_schema_default, report, { code: "REPORT_INVALID", source: "the build report", hint: "This is a TinyOps bug: please report it." });
+  validateWithSchema(build_report_schema_default, report, {
+    code: "REPORT_INVALID",
+    source: "the build report",
+    hint: "This is a TinyOps bug: please report it."
+  });
   writeFilesAtomic([
     { path: path7.join(outDir, "build-report.json"), data: `${JSON.stringify(report, null, 2)}
 ` },
@@ -27394,21 +27718,34 @@ async function checked(result, what) {
   const overflow = OVERFLOW.exec(result.output);
   if (overflow) {
     const line = result.output.split("\n").find((l) => OVERFLOW.test(l)).trim();
-    throw new TinyOpsError("BUILD_DOES_NOT_FIT", `The firmware does not fit: ${overflow[1]} overflowed by ${overflow[2]} bytes`, {
-      where: line,
-      hint: "Shrink the model (quantize, prune, fewer channels), lower the arena or stack, or pick a board with more memory."
-    });
+    throw new TinyOpsError(
+      "BUILD_DOES_NOT_FIT",
+      `The firmware does not fit: ${overflow[1]} overflowed by ${overflow[2]} bytes`,
+      {
+        where: line,
+        hint: "Shrink the model (quantize, prune, fewer channels), lower the arena or stack, or pick a board with more memory."
+      }
+    );
   }
   const errors = result.output.split("\n").filter((l) => /\berror\b/i.test(l)).slice(0, 10);
-  throw new TinyOpsError("BUILD_FAILED", `${what} failed (exit ${result.code})${errors.length ? `:
-${errors.join("\n")}` : ""}`, {
-    hint: "The compiler messages above name the file and line; the full log is in the step output."
-  });
+  throw new TinyOpsError(
+    "BUILD_FAILED",
+    `${what} failed (exit ${result.code})${errors.length ? `:
+${errors.join("\n")}` : ""}`,
+    {
+      hint: "The compiler messages above name the file and line; the full log is in the step output."
+    }
+  );
 }
 async function objcopy(prefix, elf, format) {
   const tmp = `${elf}.${format}.tmp`;
   const { code, output } = await runCommand(`${prefix}objcopy`, ["-O", format, elf, tmp]);
-  if (code !== 0) throw new TinyOpsError("BUILD_OBJCOPY", `${prefix}objcopy -O ${format} failed: ${output.trim()}`, { hint: "Check the toolchain install." });
+  if (code !== 0)
+    throw new TinyOpsError(
+      "BUILD_OBJCOPY",
+      `${prefix}objcopy -O ${format} failed: ${output.trim()}`,
+      { hint: "Check the toolchain install." }
+    );
   const data = new Uint8Array(fs8.readFileSync(tmp));
   fs8.rmSync(tmp);
   return data;
@@ -27457,7 +27794,14 @@ var gateCommand = {
     if (failOn !== void 0 && !FAIL_ON.includes(failOn))
       throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(", ")}, got "${failOn}".`);
     const budgets = {};
-    for (const key of ["max-flash", "max-ram", "max-latency", "min-accuracy", "max-accuracy-drop", "headroom-warning"]) {
+    for (const key of [
+      "max-flash",
+      "max-ram",
+      "max-latency",
+      "min-accuracy",
+      "max-accuracy-drop",
+      "headroom-warning"
+    ]) {
       if (values[key] !== void 0) budgets[key] = values[key];
     }
     const input = prepareGate({
@@ -27479,7 +27823,8 @@ var gateCommand = {
     if (input.baseline?.kind === "model" && values["baseline-accuracy"] !== void 0)
       input.baseline.accuracy = parseFraction(values["baseline-accuracy"], "--baseline-accuracy");
     const buildReport = values["build-report"] ?? config.reports?.build;
-    if (buildReport) input.measured = { ...input.measured, ...measuredFromBuildReport(buildReport) };
+    if (buildReport)
+      input.measured = { ...input.measured, ...measuredFromBuildReport(buildReport) };
     const { report, markdown } = runGate(input);
     if (values.report) writeReport(values.report, gate_report_schema_default, report);
     if (values.json) io.stdout(JSON.stringify(report, null, 2));
@@ -36148,15 +36493,25 @@ ${overview()}`);
       const e = err3 instanceof TinyOpsError ? err3 : void 0;
       io.stdout(
         JSON.stringify(
-          { ok: false, error: { code: e?.code ?? "INTERNAL", message: describeError(err3), where: e?.where, hint: e?.hint } },
+          {
+            ok: false,
+            error: {
+              code: e?.code ?? "INTERNAL",
+              message: describeError(err3),
+              where: e?.where,
+              hint: e?.hint
+            }
+          },
           null,
           2
         )
       );
     }
-    io.stderr(`tinyops ${name}: ${describeError(err3)}${usage ? `
+    io.stderr(
+      `tinyops ${name}: ${describeError(err3)}${usage ? `
 
-Usage: ${command.usage}` : ""}`);
+Usage: ${command.usage}` : ""}`
+    );
     return usage ? 2 : 1;
   }
 }

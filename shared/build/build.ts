@@ -83,11 +83,21 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
 
   if (options.buildCommand) {
     if (!options.elfPath)
-      throw new TinyOpsError('BUILD_NO_ELF', 'A build-command needs the path of the ELF it produces', { hint: 'Give elf (action) or --elf (CLI).' });
-    await checked(await runCommand(options.buildCommand, [], { shell: true, onLine: options.onLine }), 'your build command');
+      throw new TinyOpsError(
+        'BUILD_NO_ELF',
+        'A build-command needs the path of the ELF it produces',
+        { hint: 'Give elf (action) or --elf (CLI).' },
+      );
+    await checked(
+      await runCommand(options.buildCommand, [], { shell: true, onLine: options.onLine }),
+      'your build command',
+    );
     elfPath = path.resolve(options.elfPath);
   } else {
-    if (!model) throw new TinyOpsError('BUILD_NO_MODEL', 'The firmware template needs a model', { hint: 'Give model (action) or --model (CLI).' });
+    if (!model)
+      throw new TinyOpsError('BUILD_NO_MODEL', 'The firmware template needs a model', {
+        hint: 'Give model (action) or --model (CLI).',
+      });
     const templateDir = path.resolve(options.templateDir);
     port = firmwarePort(options.board, templateDir);
     capacity = portMemory(templateDir, port);
@@ -101,7 +111,9 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
     arenaSize = options.arenaSize ?? Math.max(16, plan.planBytes);
     // Size the runtime to the model: only its ops are linked, its tables hold exactly its tensors.
     const sg = model.model.subgraphs[0];
-    const ops = [...new Set(sg.operators.map((op) => model.model.operatorCodes[op.opcodeIndex].name))].sort();
+    const ops = [
+      ...new Set(sg.operators.map((op) => model.model.operatorCodes[op.opcodeIndex].name)),
+    ].sort();
     const defs = [
       `-DBOARD=${port}`,
       `-DRUNTIME_OPS=${ops.join(';')}`,
@@ -112,12 +124,22 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
       `-DARENA_SIZE=${arenaSize}`,
       ...Object.entries(options.cmakeDefines ?? {}).map(([k, v]) => `-D${k}=${v}`),
     ];
-    await checked(await runCommand('cmake', ['-S', templateDir, '-B', buildDir, '-G', 'Ninja', ...defs], { onLine: options.onLine }), 'CMake configure');
-    await checked(await runCommand('cmake', ['--build', buildDir], { onLine: options.onLine }), 'the firmware build');
+    await checked(
+      await runCommand('cmake', ['-S', templateDir, '-B', buildDir, '-G', 'Ninja', ...defs], {
+        onLine: options.onLine,
+      }),
+      'CMake configure',
+    );
+    await checked(
+      await runCommand('cmake', ['--build', buildDir], { onLine: options.onLine }),
+      'the firmware build',
+    );
     elfPath = path.join(buildDir, 'firmware.elf');
   }
   if (!fs.existsSync(elfPath))
-    throw new TinyOpsError('BUILD_NO_ELF', `The build finished but wrote no ELF at ${elfPath}`, { hint: 'Check the ELF path your build writes.' });
+    throw new TinyOpsError('BUILD_NO_ELF', `The build finished but wrote no ELF at ${elfPath}`, {
+      hint: 'Check the ELF path your build writes.',
+    });
 
   const elfBytes = new Uint8Array(fs.readFileSync(elfPath));
   const sizes = sectionSizes(parseElf32(elfBytes, elfPath));
@@ -137,16 +159,26 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
     port,
     toolchain,
     model: model
-      ? { path: options.modelPath!, sha256: createHash('sha256').update(model.bytes).digest('hex'), bytes: model.bytes.length }
+      ? {
+          path: options.modelPath!,
+          sha256: createHash('sha256').update(model.bytes).digest('hex'),
+          bytes: model.bytes.length,
+        }
       : null,
     arenaBytes: arenaSize,
     sizes: totals,
     capacity,
-    headroom: capacity ? { flash: capacity.flash - totals.flash, ram: capacity.ram - totals.ram } : null,
+    headroom: capacity
+      ? { flash: capacity.flash - totals.flash, ram: capacity.ram - totals.ram }
+      : null,
     sections,
     artifacts,
   };
-  validateWithSchema(BUILD_REPORT_SCHEMA, report, { code: 'REPORT_INVALID', source: 'the build report', hint: 'This is a TinyOps bug: please report it.' });
+  validateWithSchema(BUILD_REPORT_SCHEMA, report, {
+    code: 'REPORT_INVALID',
+    source: 'the build report',
+    hint: 'This is a TinyOps bug: please report it.',
+  });
   writeFilesAtomic([
     { path: path.join(outDir, 'build-report.json'), data: `${JSON.stringify(report, null, 2)}\n` },
     { path: artifacts.elf, data: elfBytes },
@@ -160,22 +192,45 @@ async function checked(result: { code: number; output: string }, what: string): 
   if (result.code === 0) return;
   const overflow = OVERFLOW.exec(result.output);
   if (overflow) {
-    const line = result.output.split('\n').find((l) => OVERFLOW.test(l))!.trim();
-    throw new TinyOpsError('BUILD_DOES_NOT_FIT', `The firmware does not fit: ${overflow[1]} overflowed by ${overflow[2]} bytes`, {
-      where: line,
-      hint: 'Shrink the model (quantize, prune, fewer channels), lower the arena or stack, or pick a board with more memory.',
-    });
+    const line = result.output
+      .split('\n')
+      .find((l) => OVERFLOW.test(l))!
+      .trim();
+    throw new TinyOpsError(
+      'BUILD_DOES_NOT_FIT',
+      `The firmware does not fit: ${overflow[1]} overflowed by ${overflow[2]} bytes`,
+      {
+        where: line,
+        hint: 'Shrink the model (quantize, prune, fewer channels), lower the arena or stack, or pick a board with more memory.',
+      },
+    );
   }
-  const errors = result.output.split('\n').filter((l) => /\berror\b/i.test(l)).slice(0, 10);
-  throw new TinyOpsError('BUILD_FAILED', `${what} failed (exit ${result.code})${errors.length ? `:\n${errors.join('\n')}` : ''}`, {
-    hint: 'The compiler messages above name the file and line; the full log is in the step output.',
-  });
+  const errors = result.output
+    .split('\n')
+    .filter((l) => /\berror\b/i.test(l))
+    .slice(0, 10);
+  throw new TinyOpsError(
+    'BUILD_FAILED',
+    `${what} failed (exit ${result.code})${errors.length ? `:\n${errors.join('\n')}` : ''}`,
+    {
+      hint: 'The compiler messages above name the file and line; the full log is in the step output.',
+    },
+  );
 }
 
-async function objcopy(prefix: string, elf: string, format: 'binary' | 'ihex'): Promise<Uint8Array> {
+async function objcopy(
+  prefix: string,
+  elf: string,
+  format: 'binary' | 'ihex',
+): Promise<Uint8Array> {
   const tmp = `${elf}.${format}.tmp`;
   const { code, output } = await runCommand(`${prefix}objcopy`, ['-O', format, elf, tmp]);
-  if (code !== 0) throw new TinyOpsError('BUILD_OBJCOPY', `${prefix}objcopy -O ${format} failed: ${output.trim()}`, { hint: 'Check the toolchain install.' });
+  if (code !== 0)
+    throw new TinyOpsError(
+      'BUILD_OBJCOPY',
+      `${prefix}objcopy -O ${format} failed: ${output.trim()}`,
+      { hint: 'Check the toolchain install.' },
+    );
   const data = new Uint8Array(fs.readFileSync(tmp));
   fs.rmSync(tmp);
   return data;

@@ -18,11 +18,18 @@ export function firmwarePort(board: string, templateDir: string): string {
   if (!fs.existsSync(path.join(templateDir, 'boards', port, 'board.cmake'))) {
     const ports = fs
       .readdirSync(path.join(templateDir, 'boards'), { withFileTypes: true })
-      .filter((e) => e.isDirectory() && fs.existsSync(path.join(templateDir, 'boards', e.name, 'board.cmake')))
+      .filter(
+        (e) =>
+          e.isDirectory() && fs.existsSync(path.join(templateDir, 'boards', e.name, 'board.cmake')),
+      )
       .map((e) => e.name);
-    throw new TinyOpsError('BUILD_NO_PORT', `The firmware template has no port for board "${board}"`, {
-      hint: `Template ports: ${ports.join(', ')}. For another board, build your own project with build-command and give its ELF.`,
-    });
+    throw new TinyOpsError(
+      'BUILD_NO_PORT',
+      `The firmware template has no port for board "${board}"`,
+      {
+        hint: `Template ports: ${ports.join(', ')}. For another board, build your own project with build-command and give its ELF.`,
+      },
+    );
   }
   return port;
 }
@@ -31,7 +38,9 @@ export function firmwarePort(board: string, templateDir: string): string {
 export function portMemory(templateDir: string, port: string): { flash: number; ram: number } {
   const text = fs.readFileSync(path.join(templateDir, 'boards', port, 'linker.ld'), 'utf8');
   const length = (region: string) => {
-    const m = new RegExp(`\\b${region}\\s*\\([^)]*\\)\\s*:\\s*ORIGIN\\s*=\\s*\\w+\\s*,\\s*LENGTH\\s*=\\s*(\\d+)\\s*([KM]?)`).exec(text);
+    const m = new RegExp(
+      `\\b${region}\\s*\\([^)]*\\)\\s*:\\s*ORIGIN\\s*=\\s*\\w+\\s*,\\s*LENGTH\\s*=\\s*(\\d+)\\s*([KM]?)`,
+    ).exec(text);
     if (!m) throw new Error(`no ${region} region in ${port}/linker.ld`);
     return Number(m[1]) * (m[2] === 'K' ? 1024 : m[2] === 'M' ? 1024 * 1024 : 1);
   };

@@ -10,10 +10,19 @@ export interface CommandResult {
 export function runCommand(
   file: string,
   args: string[],
-  options: { cwd?: string; shell?: boolean; onLine?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    cwd?: string;
+    shell?: boolean;
+    onLine?: (line: string) => void;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: options.cwd, shell: options.shell ?? false, env: options.env ?? process.env });
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      shell: options.shell ?? false,
+      env: options.env ?? process.env,
+    });
     let output = '';
     let pending = '';
     const take = (chunk: Buffer) => {

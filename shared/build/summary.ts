@@ -20,7 +20,10 @@ export function renderBuildSummary(report: BuildReport): string {
     '',
     '| Section | Kind | Address | Size |',
     '|---|---|---:|---:|',
-    ...report.sections.map((x) => `| \`${x.name}\` | ${x.kind} | 0x${x.addr.toString(16).padStart(8, '0')} | ${x.size} |`),
+    ...report.sections.map(
+      (x) =>
+        `| \`${x.name}\` | ${x.kind} | 0x${x.addr.toString(16).padStart(8, '0')} | ${x.size} |`,
+    ),
     '',
     '</details>',
     '',

@@ -21,7 +21,7 @@ function overview(): string {
     'Commands:',
     ...lines,
     '',
-    'Run `tinyops <command> --help` for a command\'s options.',
+    "Run `tinyops <command> --help` for a command's options.",
     'Exit codes: 0 success or passing verdict, 1 failing verdict or error, 2 usage error.',
   ].join('\n');
 }
@@ -55,13 +55,23 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       const e = err instanceof TinyOpsError ? err : undefined;
       io.stdout(
         JSON.stringify(
-          { ok: false, error: { code: e?.code ?? 'INTERNAL', message: describeError(err), where: e?.where, hint: e?.hint } },
+          {
+            ok: false,
+            error: {
+              code: e?.code ?? 'INTERNAL',
+              message: describeError(err),
+              where: e?.where,
+              hint: e?.hint,
+            },
+          },
           null,
           2,
         ),
       );
     }
-    io.stderr(`tinyops ${name}: ${describeError(err)}${usage ? `\n\nUsage: ${command.usage}` : ''}`);
+    io.stderr(
+      `tinyops ${name}: ${describeError(err)}${usage ? `\n\nUsage: ${command.usage}` : ''}`,
+    );
     return usage ? 2 : 1;
   }
 }

@@ -44,7 +44,10 @@ export interface CodegenResult {
 
 const tensorSig = (model: Model, index: number) => {
   const t = model.subgraphs[0].tensors[index];
-  const q = t.quantization && t.quantization.scale.length === 1 ? ` scale=${t.quantization.scale[0]} zero_point=${t.quantization.zeroPoint[0]}` : '';
+  const q =
+    t.quantization && t.quantization.scale.length === 1
+      ? ` scale=${t.quantization.scale[0]} zero_point=${t.quantization.zeroPoint[0]}`
+      : '';
   return `${t.type}[${t.shape.join(',')}]${q}`;
 };
 
@@ -54,13 +57,21 @@ const tensorSig = (model: Model, index: number) => {
 export function generateC(modelBytes: Uint8Array, options: CodegenOptions): CodegenResult {
   const align = options.align ?? 16;
   if (!Number.isInteger(align) || align < 1 || align > 4096 || (align & (align - 1)) !== 0)
-    throw new TinyOpsError('CODEGEN_ALIGN', `Alignment ${options.align} is not a power of two between 1 and 4096`, {
-      hint: 'Use 16 (what TFLite Micro expects), or 4, 8, 32...',
-    });
+    throw new TinyOpsError(
+      'CODEGEN_ALIGN',
+      `Alignment ${options.align} is not a power of two between 1 and 4096`,
+      {
+        hint: 'Use 16 (what TFLite Micro expects), or 4, 8, 32...',
+      },
+    );
   if (options.section !== undefined && !/^[A-Za-z0-9_.$]+$/.test(options.section))
-    throw new TinyOpsError('CODEGEN_SECTION', `Section name "${options.section}" has characters a linker section cannot have`, {
-      hint: 'Use letters, digits, ".", "_" and "$", e.g. .rodata.model',
-    });
+    throw new TinyOpsError(
+      'CODEGEN_SECTION',
+      `Section name "${options.section}" has characters a linker section cannot have`,
+      {
+        hint: 'Use letters, digits, ".", "_" and "$", e.g. .rodata.model',
+      },
+    );
   let model = readModel(modelBytes, options.sourceName);
   const plan = planMemory(model);
   let bytes = modelBytes;
@@ -77,20 +88,58 @@ export function generateC(modelBytes: Uint8Array, options: CodegenOptions): Code
   const prefix = macroPrefix(arrayName);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const counts = new Map<string, number>();
-  for (const op of model.subgraphs[0].operators) counts.set(opName(model, op), (counts.get(opName(model, op)) ?? 0) + 1);
+  for (const op of model.subgraphs[0].operators)
+    counts.set(opName(model, op), (counts.get(opName(model, op)) ?? 0) + 1);
   const ops = [...counts].map(([op, count]) => ({ op, count }));
   const sg = model.subgraphs[0];
   const base = arrayName;
-  const header = renderHeader({ options, arrayName, lengthName, prefix, bytes: bytes.length, sha256, ops, model, sg, arenaBytes: plan.planBytes, lowerBound: plan.lowerBound, base });
+  const header = renderHeader({
+    options,
+    arrayName,
+    lengthName,
+    prefix,
+    bytes: bytes.length,
+    sha256,
+    ops,
+    model,
+    sg,
+    arenaBytes: plan.planBytes,
+    lowerBound: plan.lowerBound,
+    base,
+  });
   const files: GeneratedFile[] = [{ name: `${base}.h`, content: header }];
   if (options.incbin) {
     const binName = `${base}.tflite`;
-    files.push({ name: `${base}.S`, content: renderIncbin(arrayName, lengthName, binName, align, options.section) });
+    files.push({
+      name: `${base}.S`,
+      content: renderIncbin(arrayName, lengthName, binName, align, options.section),
+    });
     files.push({ name: binName, content: bytes });
   } else {
-    files.push({ name: `${base}.c`, content: renderSource(arrayName, lengthName, prefix, base, bytes, align, options.section, options.sourceName) });
+    files.push({
+      name: `${base}.c`,
+      content: renderSource(
+        arrayName,
+        lengthName,
+        prefix,
+        base,
+        bytes,
+        align,
+        options.section,
+        options.sourceName,
+      ),
+    });
   }
-  return { files, arrayName, lengthName, macroPrefix: prefix, bytes: bytes.length, sha256, ops, arenaBytes: plan.planBytes };
+  return {
+    files,
+    arrayName,
+    lengthName,
+    macroPrefix: prefix,
+    bytes: bytes.length,
+    sha256,
+    ops,
+    arenaBytes: plan.planBytes,
+  };
 }
 
 function banner(sourceName: string): string {
@@ -145,7 +194,16 @@ function renderHeader(a: {
   ].join('\n');
 }
 
-function renderSource(arrayName: string, lengthName: string, prefix: string, base: string, bytes: Uint8Array, align: number, section: string | undefined, sourceName: string): string {
+function renderSource(
+  arrayName: string,
+  lengthName: string,
+  prefix: string,
+  base: string,
+  bytes: Uint8Array,
+  align: number,
+  section: string | undefined,
+  sourceName: string,
+): string {
   const attrs = [`aligned(${align})`, ...(section ? [`section("${section}")`] : [])].join(', ');
   return [
     banner(sourceName),
@@ -165,7 +223,13 @@ function renderSource(arrayName: string, lengthName: string, prefix: string, bas
   ].join('\n');
 }
 
-function renderIncbin(arrayName: string, lengthName: string, binName: string, align: number, section: string | undefined): string {
+function renderIncbin(
+  arrayName: string,
+  lengthName: string,
+  binName: string,
+  align: number,
+  section: string | undefined,
+): string {
   return [
     `/* Generated by TinyOps ${TINYOPS_VERSION} (tinyops tflite-to-c --incbin). Do not edit.`,
     ` * Assemble with the folder holding ${binName} on the include path (-I). */`,

@@ -18,7 +18,10 @@ export function xxdName(fileName: string): string {
  * characters as '_', a leading digit or a keyword prefixed with 'model_'. */
 export function identifierFromFile(filePath: string): string {
   const stem = path.basename(filePath).replace(/\.[^.]*$/, '');
-  let id = stem.replace(/[^A-Za-z0-9_]/g, '_').replace(/_+/g, '_').toLowerCase();
+  let id = stem
+    .replace(/[^A-Za-z0-9_]/g, '_')
+    .replace(/_+/g, '_')
+    .toLowerCase();
   if (id === '' || /^[0-9]/.test(id) || C_KEYWORDS.has(id)) id = `model_${id}`;
   return id;
 }

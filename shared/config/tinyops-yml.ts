@@ -55,10 +55,14 @@ export function parseConfigText(text: string, source: string): TinyOpsConfigFile
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
-    throw new TinyOpsError('CONFIG_YAML', `${source} is not valid YAML: ${e.message.split('\n')[0]}`, {
-      where: pos ? `${source}:${pos.line}:${pos.col}` : source,
-      hint: 'Fix the YAML syntax at the line shown (indentation, a missing colon, an unclosed quote).',
-    });
+    throw new TinyOpsError(
+      'CONFIG_YAML',
+      `${source} is not valid YAML: ${e.message.split('\n')[0]}`,
+      {
+        where: pos ? `${source}:${pos.line}:${pos.col}` : source,
+        hint: 'Fix the YAML syntax at the line shown (indentation, a missing colon, an unclosed quote).',
+      },
+    );
   }
   const data = doc.toJS() ?? {};
   validateWithSchema(CONFIG_SCHEMA, data, {
@@ -71,7 +75,9 @@ export function parseConfigText(text: string, source: string): TinyOpsConfigFile
         // Point at the offending key itself rather than its value.
         const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
         if (isMap(parent))
-          node = parent.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === path[path.length - 1])?.key;
+          node = parent.items.find(
+            (pair) => isScalar(pair.key) && String(pair.key.value) === path[path.length - 1],
+          )?.key;
       }
       const range = isNode(node) ? node.range : undefined;
       if (!range) return undefined;

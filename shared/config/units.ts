@@ -1,6 +1,12 @@
 import { TinyOpsError } from '../errors';
 
-const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+};
 /** Units people write that do not say whether they mean 1000 or 1024. */
 const AMBIGUOUS = /^(k|K|KB|kb|Kb|M|MB|mb|G|GB|gb|kB)$/;
 
@@ -17,10 +23,14 @@ export function parseSize(value: string | number, where: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(value);
   if (m && AMBIGUOUS.test(m[2])) {
     const n = Number(m[1]);
-    throw new TinyOpsError('CONFIG_SIZE', `${where}: "${value}" is ambiguous: ${m[2]} can mean 1000 or 1024 bytes`, {
-      where,
-      hint: `Write ${n}${m[2].startsWith('k') || m[2].startsWith('K') ? 'KiB' : m[2].startsWith('M') || m[2].startsWith('m') ? 'MiB' : 'GiB'} for powers of 1024, or the number of bytes.`,
-    });
+    throw new TinyOpsError(
+      'CONFIG_SIZE',
+      `${where}: "${value}" is ambiguous: ${m[2]} can mean 1000 or 1024 bytes`,
+      {
+        where,
+        hint: `Write ${n}${m[2].startsWith('k') || m[2].startsWith('K') ? 'KiB' : m[2].startsWith('M') || m[2].startsWith('m') ? 'MiB' : 'GiB'} for powers of 1024, or the number of bytes.`,
+      },
+    );
   }
   if (!m || !(m[2] in SIZE_UNITS)) {
     throw new TinyOpsError('CONFIG_SIZE', `${where}: "${value}" is not a size`, {
@@ -30,7 +40,10 @@ export function parseSize(value: string | number, where: string): number {
   }
   const bytes = Number(m[1]) * SIZE_UNITS[m[2]];
   if (!Number.isInteger(bytes))
-    throw new TinyOpsError('CONFIG_SIZE', `${where}: "${value}" is not a whole number of bytes`, { where, hint: 'Use a value that comes to whole bytes.' });
+    throw new TinyOpsError('CONFIG_SIZE', `${where}: "${value}" is not a whole number of bytes`, {
+      where,
+      hint: 'Use a value that comes to whole bytes.',
+    });
   return bytes;
 }
 
@@ -55,10 +68,14 @@ export function parseFraction(value: string | number, where: string): number {
   const n = Number(pct ? text.slice(0, -1) : text);
   const f = pct ? n / 100 : n;
   if (!Number.isFinite(f) || f < 0 || f > 1 || text === '')
-    throw new TinyOpsError('CONFIG_FRACTION', `${where}: "${value}" is not a fraction between 0 and 1`, {
-      where,
-      hint: 'Write a fraction (0.9) or a percentage (90%).',
-    });
+    throw new TinyOpsError(
+      'CONFIG_FRACTION',
+      `${where}: "${value}" is not a fraction between 0 and 1`,
+      {
+        where,
+        hint: 'Write a fraction (0.9) or a percentage (90%).',
+      },
+    );
   return f;
 }
 

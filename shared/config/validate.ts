@@ -23,10 +23,14 @@ export function validateWithSchema(
   }
   if (validate(data)) return;
   const problems = dedupe(validate.errors ?? []).map((e) => describeProblem(e, what.locate));
-  throw new TinyOpsError(what.code, `${what.source} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-    where: what.source,
-    hint: what.hint,
-  });
+  throw new TinyOpsError(
+    what.code,
+    `${what.source} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    {
+      where: what.source,
+      hint: what.hint,
+    },
+  );
 }
 
 /** anyOf/oneOf report every branch; keep the most specific error per path. */
@@ -41,8 +45,16 @@ function dedupe(errors: ErrorObject[]): ErrorObject[] {
 }
 
 function describeProblem(e: ErrorObject, locate?: Locate): string {
-  const path = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const keyPath = path.length ? path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') : '(top level)';
+  const path = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keyPath = path.length
+    ? path
+        .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+        .join('')
+        .replace(/^\./, '')
+    : '(top level)';
   let what: string;
   switch (e.keyword) {
     case 'additionalProperties':
@@ -61,11 +73,15 @@ function describeProblem(e: ErrorObject, locate?: Locate): string {
       what = e.message ?? e.keyword;
   }
   const unknownKey = e.keyword === 'additionalProperties';
-  const at = locate?.(unknownKey ? [...path, String(e.params.additionalProperty)] : path, unknownKey);
+  const at = locate?.(
+    unknownKey ? [...path, String(e.params.additionalProperty)] : path,
+    unknownKey,
+  );
   return `${keyPath}: ${what}${at ? ` (${at})` : ''}`;
 }
 
 function allowedKeys(e: ErrorObject): string {
-  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)
+    ?.properties;
   return props ? `; allowed: ${Object.keys(props).join(', ')}` : '';
 }

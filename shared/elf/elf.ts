@@ -34,17 +34,22 @@ export const PT_LOAD = 1;
 export const EM_ARM = 40;
 
 function bad(source: string, message: string, offset: number): never {
-  throw new TinyOpsError('ELF_MALFORMED', `${source}: not a valid 32-bit little-endian ELF file: ${message}`, {
-    where: `${source} @ byte ${offset}`,
-    hint: 'Give the .elf the linker wrote (not the .bin or .hex), built for a 32-bit target such as arm-none-eabi.',
-  });
+  throw new TinyOpsError(
+    'ELF_MALFORMED',
+    `${source}: not a valid 32-bit little-endian ELF file: ${message}`,
+    {
+      where: `${source} @ byte ${offset}`,
+      hint: 'Give the .elf the linker wrote (not the .bin or .hex), built for a 32-bit target such as arm-none-eabi.',
+    },
+  );
 }
 
 /** Reads the section and program headers of a 32-bit little-endian ELF (what arm-none-eabi-gcc
  * writes), checking every offset against the file. */
 export function parseElf32(bytes: Uint8Array, source = 'firmware.elf'): ElfFile {
   if (bytes.length < 52) bad(source, `${bytes.length} bytes is too short for an ELF header`, 0);
-  if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) bad(source, 'no ELF magic', 0);
+  if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46)
+    bad(source, 'no ELF magic', 0);
   if (bytes[4] !== 1) bad(source, 'not a 32-bit ELF (EI_CLASS)', 4);
   if (bytes[5] !== 1) bad(source, 'not little-endian (EI_DATA)', 5);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -60,7 +65,8 @@ export function parseElf32(bytes: Uint8Array, source = 'firmware.elf'): ElfFile 
   const table = (off: number, entsize: number, num: number, min: number, what: string) => {
     if (num === 0) return;
     if (entsize < min) bad(source, `${what} entry size ${entsize} is too small`, off);
-    if (off + entsize * num > bytes.length) bad(source, `${what} table runs past the end of the file`, off);
+    if (off + entsize * num > bytes.length)
+      bad(source, `${what} table runs past the end of the file`, off);
   };
   table(phoff, phentsize, phnum, 32, 'program header');
   table(shoff, shentsize, shnum, 40, 'section header');
@@ -91,14 +97,20 @@ export function parseElf32(bytes: Uint8Array, source = 'firmware.elf'): ElfFile 
     });
   }
   const strtab = raw[shstrndx];
-  if (shnum > 0 && (!strtab || strtab.offset + strtab.size > bytes.length)) bad(source, 'section name table is missing or out of range', 50);
-  const names = strtab ? bytes.subarray(strtab.offset, strtab.offset + strtab.size) : new Uint8Array(0);
+  if (shnum > 0 && (!strtab || strtab.offset + strtab.size > bytes.length))
+    bad(source, 'section name table is missing or out of range', 50);
+  const names = strtab
+    ? bytes.subarray(strtab.offset, strtab.offset + strtab.size)
+    : new Uint8Array(0);
   const sections = raw.map((s, i): ElfSection => {
     if (s.type !== SHT_NOBITS && s.size > 0 && s.offset + s.size > bytes.length)
       bad(source, `section ${i} runs past the end of the file`, shoff + i * shentsize);
-    if (s.nameOffset > names.length) bad(source, `section ${i}'s name is out of range`, shoff + i * shentsize);
+    if (s.nameOffset > names.length)
+      bad(source, `section ${i}'s name is out of range`, shoff + i * shentsize);
     const end = names.indexOf(0, s.nameOffset);
-    const name = new TextDecoder().decode(names.subarray(s.nameOffset, end < 0 ? names.length : end));
+    const name = new TextDecoder().decode(
+      names.subarray(s.nameOffset, end < 0 ? names.length : end),
+    );
     return { name, type: s.type, flags: s.flags, addr: s.addr, offset: s.offset, size: s.size };
   });
   return { machine, entry, sections, segments };
@@ -123,7 +135,12 @@ export function sectionSizes(elf: ElfFile): SectionSizes {
   const out: SectionSizes = { text: 0, data: 0, bss: 0, flash: 0, ram: 0, sections: [] };
   for (const s of elf.sections) {
     if (!(s.flags & SHF_ALLOC) || s.size === 0) continue;
-    const kind = !(s.flags & SHF_WRITE) || s.flags & SHF_EXECINSTR ? 'text' : s.type === SHT_NOBITS ? 'bss' : 'data';
+    const kind =
+      !(s.flags & SHF_WRITE) || s.flags & SHF_EXECINSTR
+        ? 'text'
+        : s.type === SHT_NOBITS
+          ? 'bss'
+          : 'data';
     out[kind] += s.size;
     out.sections.push({ name: s.name, kind, addr: s.addr, size: s.size });
   }

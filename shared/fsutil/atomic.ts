@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
  * name beside its target and renamed into place only after every file of the set was written.
  * On any failure the temporaries are removed and no target is touched.
  */
-export function writeFilesAtomic(files: ReadonlyArray<{ path: string; data: string | Uint8Array }>): void {
+export function writeFilesAtomic(
+  files: ReadonlyArray<{ path: string; data: string | Uint8Array }>,
+): void {
   const staged: Array<{ tmp: string; target: string }> = [];
   try {
     for (const file of files) {

@@ -16,7 +16,12 @@ export interface TargetDetails {
   arena: { planned: number; lowerBound: number; tflmEstimate: number | null } | null;
 }
 
-const STATUS_ICON: Record<Check['status'], string> = { pass: '✅ pass', warn: '⚠️ warn', fail: '❌ fail', skip: '➖ skip' };
+const STATUS_ICON: Record<Check['status'], string> = {
+  pass: '✅ pass',
+  warn: '⚠️ warn',
+  fail: '❌ fail',
+  skip: '➖ skip',
+};
 
 function formatFigure(check: Check, value: number): string {
   switch (check.id) {
@@ -38,7 +43,8 @@ function change(check: Check): string {
   const delta = check.figure.value - check.baseline;
   if (delta === 0) return 'no change';
   const sign = delta > 0 ? '+' : '−';
-  const pct = check.baseline !== 0 ? ` (${sign}${Math.abs((delta / check.baseline) * 100).toFixed(1)}%)` : '';
+  const pct =
+    check.baseline !== 0 ? ` (${sign}${Math.abs((delta / check.baseline) * 100).toFixed(1)}%)` : '';
   return `${sign}${formatFigure(check, Math.abs(delta))}${pct}`;
 }
 
@@ -54,16 +60,30 @@ export function renderTargetMarkdown(details: TargetDetails, marker?: string): s
     '|---|---:|---:|---:|---:|---|',
   );
   for (const c of verdict.checks) {
-    const limit = c.limit === null ? '—' : `${formatFigure(c, c.limit)}${c.limitSource === 'board' ? ' (board)' : ''}`;
-    const figure = c.figure ? `${formatFigure(c, c.figure.value)} *(${c.figure.source === 'measured' ? 'measured' : 'est.'})*` : '—';
-    const headroom = c.headroom === null ? '—' : c.id.startsWith('accuracy') ? `${(c.headroom * 100).toFixed(2)} pts` : `${(c.headroom * 100).toFixed(1)}%`;
-    lines.push(`| ${c.label} | ${limit} | ${figure} | ${change(c)} | ${headroom} | ${STATUS_ICON[c.status]} |`);
+    const limit =
+      c.limit === null
+        ? '—'
+        : `${formatFigure(c, c.limit)}${c.limitSource === 'board' ? ' (board)' : ''}`;
+    const figure = c.figure
+      ? `${formatFigure(c, c.figure.value)} *(${c.figure.source === 'measured' ? 'measured' : 'est.'})*`
+      : '—';
+    const headroom =
+      c.headroom === null
+        ? '—'
+        : c.id.startsWith('accuracy')
+          ? `${(c.headroom * 100).toFixed(2)} pts`
+          : `${(c.headroom * 100).toFixed(1)}%`;
+    lines.push(
+      `| ${c.label} | ${limit} | ${figure} | ${change(c)} | ${headroom} | ${STATUS_ICON[c.status]} |`,
+    );
   }
   lines.push('');
   for (const c of verdict.checks.filter((c) => c.status === 'fail' || c.status === 'warn')) {
     lines.push(`- **${c.label}**: ${c.message}`);
   }
-  const bases = verdict.checks.filter((c) => c.figure).map((c) => `${c.label}: ${c.figure!.source}, ${c.figure!.basis}`);
+  const bases = verdict.checks
+    .filter((c) => c.figure)
+    .map((c) => `${c.label}: ${c.figure!.source}, ${c.figure!.basis}`);
   if (bases.length) lines.push('', `<sub>${bases.join(' · ')}</sub>`);
   if (details.arena) {
     const a = details.arena;
@@ -95,7 +115,8 @@ function memoryChart(layers: LayerRow[]): string {
 
 function layerTable(layers: LayerRow[]): string {
   const rows = layers.map(
-    (l) => `| ${l.index} | ${l.op} | ${l.macs.toLocaleString('en-US')} | ${l.params.toLocaleString('en-US')} | [${l.outputShape.join(', ')}] | ${formatBytes(l.liveBytes)} |`,
+    (l) =>
+      `| ${l.index} | ${l.op} | ${l.macs.toLocaleString('en-US')} | ${l.params.toLocaleString('en-US')} | [${l.outputShape.join(', ')}] | ${formatBytes(l.liveBytes)} |`,
   );
   return [
     `<details><summary>Per-layer figures (${layers.length} ops)</summary>`,

@@ -36,12 +36,20 @@ export function loadBaselineFile(path: string): Baseline {
     throw new TinyOpsError('BASELINE_NOT_FOUND', `Baseline not found: ${path}`, {
       hint: 'Give a .tflite model or a gate-report.json from an earlier run, or leave baseline empty to use the base commit on pull requests.',
     });
-  if (path.endsWith('.json')) return { kind: 'report', source: path, report: readReport<GateReport>(path, GATE_REPORT_SCHEMA, 'gate') };
+  if (path.endsWith('.json'))
+    return {
+      kind: 'report',
+      source: path,
+      report: readReport<GateReport>(path, GATE_REPORT_SCHEMA, 'gate'),
+    };
   return { kind: 'model', source: path, bytes: loadModelFile(path).bytes };
 }
 
 /** Everything the gate needs, from the options and tinyops.yml. */
-export function prepareGate(options: GateOptions, config: TinyOpsConfigFile = loadGateConfig(options)): GateInput {
+export function prepareGate(
+  options: GateOptions,
+  config: TinyOpsConfigFile = loadGateConfig(options),
+): GateInput {
   const modelPath = options.model ?? config.model;
   if (!modelPath)
     throw new TinyOpsError('GATE_NO_MODEL', 'No model given', {

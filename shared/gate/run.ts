@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Model } from '../tflite/ir';
 import type { TinyOpsConfigFile } from '../config/tinyops-yml';
 import { readModel } from '../tflite/model';
-import { analyzeModel, boardFit, estimateLatency, runtimeSupport, type AnalysisReport } from '../analyze';
+import {
+  analyzeModel,
+  boardFit,
+  estimateLatency,
+  runtimeSupport,
+  type AnalysisReport,
+} from '../analyze';
 import { TINYOPS_VERSION } from '../version';
 import { findBoard } from '../analyze/boards';
 import { evaluateTarget, targetPasses, type BaselineFacts, type TargetFacts } from './evaluate';
@@ -70,11 +76,30 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
  * target's own board and runtime (custom boards go through the same functions). */
 function estimates(analysis: AnalysisReport, target: GateTarget, model: Model): TargetFacts {
   const sg = model.subgraphs[0];
-  const fit = boardFit(target.board, target.runtime, analysis.model.bytes, analysis.memory.planBytes, sg.tensors.length, sg.operators.length);
-  const latency = estimateLatency(analysis.ops, target.board, target.runtime === 'cmsis-nn' ? 'optimized' : 'reference');
+  const fit = boardFit(
+    target.board,
+    target.runtime,
+    analysis.model.bytes,
+    analysis.memory.planBytes,
+    sg.tensors.length,
+    sg.operators.length,
+  );
+  const latency = estimateLatency(
+    analysis.ops,
+    target.board,
+    target.runtime === 'cmsis-nn' ? 'optimized' : 'reference',
+  );
   return {
-    flash: { value: fit.flash.estimate, source: 'estimated', basis: `model ${analysis.model.bytes} B + ${target.runtime} runtime and app code` },
-    ram: { value: fit.ram.estimate, source: 'estimated', basis: `arena ${analysis.memory.planBytes} B (offline plan) + runtime state + stack` },
+    flash: {
+      value: fit.flash.estimate,
+      source: 'estimated',
+      basis: `model ${analysis.model.bytes} B + ${target.runtime} runtime and app code`,
+    },
+    ram: {
+      value: fit.ram.estimate,
+      source: 'estimated',
+      basis: `arena ${analysis.memory.planBytes} B (offline plan) + runtime state + stack`,
+    },
     latencyMs: { value: latency.ms, source: 'estimated', basis: latency.basis },
     accuracy: null,
     boardFlash: target.board.flashBytes,
@@ -91,7 +116,9 @@ function analyzeFor(model: Model, bytes: number, source: string): AnalysisReport
 /** Runs the gate: every target's checks, verdict, markdown and the JSON report. */
 export function runGate(input: GateInput): GateResult {
   const baselineModel =
-    input.baseline?.kind === 'model' ? readModel(input.baseline.bytes, input.baseline.source) : null;
+    input.baseline?.kind === 'model'
+      ? readModel(input.baseline.bytes, input.baseline.source)
+      : null;
   const analysis = analyzeFor(input.model, input.modelBytes.length, input.modelPath);
   const baselineAnalysis =
     baselineModel && input.baseline?.kind === 'model'
@@ -119,8 +146,15 @@ export function runGate(input: GateInput): GateResult {
       };
     } else if (input.baseline?.kind === 'report') {
       const prior = input.baseline.report.targets.find((t) => t.target === target.name);
-      const value = (id: Check['id']) => prior?.checks.find((c) => c.id === id)?.figure?.value ?? null;
-      if (prior) baseline = { flash: value('flash'), ram: value('ram'), latencyMs: value('latency'), accuracy: value('accuracy') };
+      const value = (id: Check['id']) =>
+        prior?.checks.find((c) => c.id === id)?.figure?.value ?? null;
+      if (prior)
+        baseline = {
+          flash: value('flash'),
+          ram: value('ram'),
+          latencyMs: value('latency'),
+          accuracy: value('accuracy'),
+        };
     }
 
     const checks = evaluateTarget(facts, target.budgets, baseline);
@@ -144,15 +178,28 @@ export function runGate(input: GateInput): GateResult {
       outputShape: parseShape(op.outputs[0]),
       liveBytes: op.liveBytes,
     }));
-    markdown.set(target.name, renderTargetMarkdown({ verdict, layers, arena: verdict.arena }, gateMarker(target.name)));
+    markdown.set(
+      target.name,
+      renderTargetMarkdown({ verdict, layers, arena: verdict.arena }, gateMarker(target.name)),
+    );
   }
   const report: GateReport = {
     schemaVersion: 1,
     kind: 'gate',
     tool: { name: 'tinyops', version: TINYOPS_VERSION },
-    model: { path: input.modelPath, sha256: sha256(input.modelBytes), bytes: input.modelBytes.length },
+    model: {
+      path: input.modelPath,
+      sha256: sha256(input.modelBytes),
+      bytes: input.modelBytes.length,
+    },
     baseline: input.baseline
-      ? { source: input.baseline.source, sha256: input.baseline.kind === 'model' ? sha256(input.baseline.bytes) : input.baseline.report.model.sha256 }
+      ? {
+          source: input.baseline.source,
+          sha256:
+            input.baseline.kind === 'model'
+              ? sha256(input.baseline.bytes)
+              : input.baseline.report.model.sha256,
+        }
       : null,
     failOn: input.failOn,
     passed: targets.every((t) => t.passed),

@@ -36,24 +36,47 @@ export function resolveBudgets(where: string, ...layers: Array<BudgetsFile | und
   const merged: BudgetsFile = Object.assign({}, ...layers.filter(Boolean));
   const at = (key: string) => `${where}.${key}`;
   return {
-    maxFlash: merged['max-flash'] !== undefined ? parseSize(merged['max-flash'], at('max-flash')) : undefined,
-    maxRam: merged['max-ram'] !== undefined ? parseSize(merged['max-ram'], at('max-ram')) : undefined,
-    maxLatencyMs: merged['max-latency'] !== undefined ? parseDurationMs(merged['max-latency'], at('max-latency')) : undefined,
-    minAccuracy: merged['min-accuracy'] !== undefined ? parseFraction(merged['min-accuracy'], at('min-accuracy')) : undefined,
+    maxFlash:
+      merged['max-flash'] !== undefined
+        ? parseSize(merged['max-flash'], at('max-flash'))
+        : undefined,
+    maxRam:
+      merged['max-ram'] !== undefined ? parseSize(merged['max-ram'], at('max-ram')) : undefined,
+    maxLatencyMs:
+      merged['max-latency'] !== undefined
+        ? parseDurationMs(merged['max-latency'], at('max-latency'))
+        : undefined,
+    minAccuracy:
+      merged['min-accuracy'] !== undefined
+        ? parseFraction(merged['min-accuracy'], at('min-accuracy'))
+        : undefined,
     maxAccuracyDrop:
-      merged['max-accuracy-drop'] !== undefined ? parseFraction(merged['max-accuracy-drop'], at('max-accuracy-drop')) : undefined,
+      merged['max-accuracy-drop'] !== undefined
+        ? parseFraction(merged['max-accuracy-drop'], at('max-accuracy-drop'))
+        : undefined,
     headroomWarning:
-      merged['headroom-warning'] !== undefined ? parseFraction(merged['headroom-warning'], at('headroom-warning')) : DEFAULT_HEADROOM_WARNING,
+      merged['headroom-warning'] !== undefined
+        ? parseFraction(merged['headroom-warning'], at('headroom-warning'))
+        : DEFAULT_HEADROOM_WARNING,
   };
 }
 
 /** The targets of a config, with budgets resolved; `overrides` are the action inputs / CLI flags. */
-export function resolveTargets(config: TinyOpsConfigFile, overrides: { boards?: string[]; budgets?: BudgetsFile }): GateTarget[] {
-  const specs = overrides.boards?.length ? overrides.boards.map((board) => ({ board })) : (config.targets ?? []);
+export function resolveTargets(
+  config: TinyOpsConfigFile,
+  overrides: { boards?: string[]; budgets?: BudgetsFile },
+): GateTarget[] {
+  const specs = overrides.boards?.length
+    ? overrides.boards.map((board) => ({ board }))
+    : (config.targets ?? []);
   if (specs.length === 0)
-    throw new TinyOpsError('GATE_NO_TARGET', 'No target board: the gate needs at least one board to check against', {
-      hint: 'Give `board` (action input) or --board (CLI), or list `targets:` in tinyops.yml.',
-    });
+    throw new TinyOpsError(
+      'GATE_NO_TARGET',
+      'No target board: the gate needs at least one board to check against',
+      {
+        hint: 'Give `board` (action input) or --board (CLI), or list `targets:` in tinyops.yml.',
+      },
+    );
   return specs.map((spec, i) => {
     const where = `targets[${i}]`;
     const s = spec as NonNullable<TinyOpsConfigFile['targets']>[number];
@@ -63,10 +86,14 @@ export function resolveTargets(config: TinyOpsConfigFile, overrides: { boards?: 
       board = findBoard(s.board);
     } else {
       if (s.flash === undefined || s.ram === undefined || !s.core)
-        throw new TinyOpsError('GATE_TARGET', `${where}: a custom target needs flash, ram and core (or a board id)`, {
-          where,
-          hint: 'Add `board: <id>` for a known board, or `flash:`, `ram:`, `core:` and `clock-mhz:` for your own.',
-        });
+        throw new TinyOpsError(
+          'GATE_TARGET',
+          `${where}: a custom target needs flash, ram and core (or a board id)`,
+          {
+            where,
+            hint: 'Add `board: <id>` for a known board, or `flash:`, `ram:`, `core:` and `clock-mhz:` for your own.',
+          },
+        );
       custom = true;
       const core = CONFIG_CORES[s.core];
       board = {
@@ -77,7 +104,8 @@ export function resolveTargets(config: TinyOpsConfigFile, overrides: { boards?: 
         clockMhz: s['clock-mhz'] ?? 64,
         flashBytes: parseSize(s.flash, `${where}.flash`),
         ramBytes: parseSize(s.ram, `${where}.ram`),
-        fpu: s.core.endsWith('f') || s.core === 'cortex-m7' || s.core === 'cortex-m33' ? 'sp' : 'none',
+        fpu:
+          s.core.endsWith('f') || s.core === 'cortex-m7' || s.core === 'cortex-m33' ? 'sp' : 'none',
         dsp: !['cortex-m0plus', 'cortex-m3', 'riscv32'].includes(s.core),
       };
     }

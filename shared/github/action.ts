@@ -41,10 +41,14 @@ export function integerInput(name: string, fallback: number): number {
   const value = core.getInput(name).trim();
   if (value === '') return fallback;
   if (!/^\d+$/.test(value))
-    throw new TinyOpsError('INPUT_INVALID', `Input "${name}" must be a whole number, got "${value}"`, {
-      where: `with: ${name}`,
-      hint: `Set ${name} to a number such as ${fallback}.`,
-    });
+    throw new TinyOpsError(
+      'INPUT_INVALID',
+      `Input "${name}" must be a whole number, got "${value}"`,
+      {
+        where: `with: ${name}`,
+        hint: `Set ${name} to a number such as ${fallback}.`,
+      },
+    );
   return Number(value);
 }
 
@@ -57,7 +61,9 @@ export function listInput(name: string): string[] {
     .filter(Boolean);
 }
 
-export function setOutputs(outputs: Record<string, string | number | boolean | null | undefined>): void {
+export function setOutputs(
+  outputs: Record<string, string | number | boolean | null | undefined>,
+): void {
   for (const [key, value] of Object.entries(outputs)) {
     if (value !== null && value !== undefined) core.setOutput(key, String(value));
   }
@@ -68,7 +74,12 @@ export async function writeSummary(markdown: string): Promise<void> {
   await core.summary.addRaw(markdown, true).write();
 }
 
-export function annotate(level: 'error' | 'warning' | 'notice', message: string, file?: string, title?: string): void {
+export function annotate(
+  level: 'error' | 'warning' | 'notice',
+  message: string,
+  file?: string,
+  title?: string,
+): void {
   const props = { file, title };
   if (level === 'error') core.error(message, props);
   else if (level === 'warning') core.warning(message, props);

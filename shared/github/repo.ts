@@ -42,7 +42,13 @@ function client(token: string) {
 }
 
 /** A file's bytes at a commit, or null when it does not exist there (e.g. a model the PR adds). */
-export async function fileAtCommit(token: string, owner: string, repo: string, filePath: string, ref: string): Promise<Uint8Array | null> {
+export async function fileAtCommit(
+  token: string,
+  owner: string,
+  repo: string,
+  filePath: string,
+  ref: string,
+): Promise<Uint8Array | null> {
   const octokit = client(token);
   try {
     // Each path segment encoded on its own: the slashes stay slashes.
@@ -54,12 +60,18 @@ export async function fileAtCommit(token: string, owner: string, repo: string, f
       headers: { accept: 'application/vnd.github.raw' },
       request: { parseSuccessResponseBody: false },
     });
-    return new Uint8Array(await new Response(response.data as unknown as ReadableStream).arrayBuffer());
+    return new Uint8Array(
+      await new Response(response.data as unknown as ReadableStream).arrayBuffer(),
+    );
   } catch (err) {
     if ((err as { status?: number }).status === 404) return null;
-    throw new TinyOpsError('GITHUB_API', `Could not read ${filePath} at ${ref.slice(0, 12)}: ${(err as Error).message}`, {
-      hint: 'The workflow needs `permissions: contents: read`.',
-    });
+    throw new TinyOpsError(
+      'GITHUB_API',
+      `Could not read ${filePath} at ${ref.slice(0, 12)}: ${(err as Error).message}`,
+      {
+        hint: 'The workflow needs `permissions: contents: read`.',
+      },
+    );
   }
 }
 
@@ -85,10 +97,20 @@ export async function upsertStickyComment(
     });
     const existing = comments.find((c) => c.body?.includes(marker));
     if (existing) {
-      await octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: existing.id, body: text });
+      await octokit.rest.issues.updateComment({
+        owner: pr.owner,
+        repo: pr.repo,
+        comment_id: existing.id,
+        body: text,
+      });
       return 'updated';
     }
-    await octokit.rest.issues.createComment({ owner: pr.owner, repo: pr.repo, issue_number: pr.number, body: text });
+    await octokit.rest.issues.createComment({
+      owner: pr.owner,
+      repo: pr.repo,
+      issue_number: pr.number,
+      body: text,
+    });
     return 'created';
   } catch (err) {
     const status = (err as { status?: number }).status;
@@ -112,16 +134,34 @@ function saveComment(dir: string, comment: SavedComment): void {
 }
 
 /** Posts comments saved by a fork PR's run (the workflow_run follow-up). */
-export async function postSavedComments(token: string, dir: string): Promise<Array<{ file: string; outcome: CommentOutcome }>> {
+export async function postSavedComments(
+  token: string,
+  dir: string,
+): Promise<Array<{ file: string; outcome: CommentOutcome }>> {
   if (!fs.existsSync(dir)) return [];
   const out: Array<{ file: string; outcome: CommentOutcome }> = [];
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const c = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as SavedComment;
-    if (typeof c.number !== 'number' || typeof c.marker !== 'string' || !c.marker.startsWith('<!-- tinyops:'))
-      throw new TinyOpsError('COMMENT_INVALID', `${file} is not a comment saved by a TinyOps action`, { where: path.join(dir, file), hint: 'Only pass the artifact the gate uploaded.' });
+    if (
+      typeof c.number !== 'number' ||
+      typeof c.marker !== 'string' ||
+      !c.marker.startsWith('<!-- tinyops:')
+    )
+      throw new TinyOpsError(
+        'COMMENT_INVALID',
+        `${file} is not a comment saved by a TinyOps action`,
+        { where: path.join(dir, file), hint: 'Only pass the artifact the gate uploaded.' },
+      );
     // The artifact comes from a fork's run: only its PR number and text are taken; the repository
     // is always this one.
-    const target = { owner: github.context.repo.owner, repo: github.context.repo.repo, number: c.number };
+    const target = {
+      owner: github.context.repo.owner,
+      repo: github.context.repo.repo,
+      number: c.number,
+    };
     out.push({ file, outcome: await upsertStickyComment(token, target, c.marker, c.body, dir) });
   }
   return out;

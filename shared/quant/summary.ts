@@ -26,7 +26,10 @@ export function renderQuantizeSummary(r: QuantizeReport): string {
     '',
     '| Tensor | Op | SQNR | Mean abs error |',
     '|---|---|---:|---:|',
-    ...rows.map((l) => `| \`${l.name}\` | ${l.op} | ${l.sqnrDb!.toFixed(1)} dB | ${l.meanAbsError.toPrecision(3)} |`),
+    ...rows.map(
+      (l) =>
+        `| \`${l.name}\` | ${l.op} | ${l.sqnrDb!.toFixed(1)} dB | ${l.meanAbsError.toPrecision(3)} |`,
+    ),
     '',
     '</details>',
     '',

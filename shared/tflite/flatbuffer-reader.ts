@@ -43,11 +43,16 @@ export class FlatbufferReader {
   /** Decodes the root table; `identifier` is checked when given. */
   readRoot(identifier?: string): FbTable {
     const root = this.schema.rootTable;
-    if (this.bytes.length < 8) this.fail(`file is ${this.bytes.length} bytes, too short for a flatbuffer`, root, 0);
+    if (this.bytes.length < 8)
+      this.fail(`file is ${this.bytes.length} bytes, too short for a flatbuffer`, root, 0);
     if (identifier) {
       const found = String.fromCharCode(...this.bytes.subarray(4, 8));
       if (found !== identifier)
-        this.fail(`file identifier is "${printable(found)}", expected "${identifier}"`, `${root}.file_identifier`, 4);
+        this.fail(
+          `file identifier is "${printable(found)}", expected "${identifier}"`,
+          `${root}.file_identifier`,
+          4,
+        );
     }
     const pos = this.uoffset(0, root);
     return this.table(pos, this.schema.tables[root], root, 0);
@@ -55,24 +60,35 @@ export class FlatbufferReader {
 
   private need(pos: number, size: number, field: string): void {
     if (pos < 0 || size < 0 || pos + size > this.bytes.length)
-      this.fail(`${size} bytes at ${pos} run past the end of the file (${this.bytes.length} bytes)`, field, pos);
+      this.fail(
+        `${size} bytes at ${pos} run past the end of the file (${this.bytes.length} bytes)`,
+        field,
+        pos,
+      );
   }
 
   private spend(count: number, field: string, pos: number): void {
     this.elementsLeft -= count;
-    if (this.elementsLeft < 0) this.fail('too many tables and elements (the file repeats sub-tables excessively)', field, pos);
+    if (this.elementsLeft < 0)
+      this.fail(
+        'too many tables and elements (the file repeats sub-tables excessively)',
+        field,
+        pos,
+      );
   }
 
   /** Follows the unsigned offset stored at `pos`, returning the position it points to. */
   private uoffset(pos: number, field: string): number {
     this.need(pos, 4, field);
     const target = pos + this.view.getUint32(pos, true);
-    if (target >= this.bytes.length) this.fail(`offset points to ${target}, past the end of the file`, field, pos);
+    if (target >= this.bytes.length)
+      this.fail(`offset points to ${target}, past the end of the file`, field, pos);
     return target;
   }
 
   private table(pos: number, def: SchemaTable, path: string, depth: number): FbTable {
-    if (depth > this.limits.maxDepth) this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path, pos);
+    if (depth > this.limits.maxDepth)
+      this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path, pos);
     this.spend(1, path, pos);
     if (pos % 4 !== 0) this.fail('table is not 4-byte aligned', path, pos);
     this.need(pos, 4, path);
@@ -94,7 +110,8 @@ export class FlatbufferReader {
         const entry = 4 + 2 * slot;
         if (entry + 2 > vtableSize) return 0;
         const voffset = this.view.getUint16(vtable + entry, true);
-        if (voffset !== 0 && voffset < 4) this.fail(`field offset ${voffset} overlaps the table header`, fieldPath, vtable + entry);
+        if (voffset !== 0 && voffset < 4)
+          this.fail(`field offset ${voffset} overlaps the table header`, fieldPath, vtable + entry);
         return voffset;
       };
       const voffset = slotPos(field.slot);
@@ -114,16 +131,28 @@ export class FlatbufferReader {
         const union = this.schema.unions[type.union];
         const member = union.members[typeId];
         if (member === undefined)
-          this.fail(`union type ${typeId} is not a member of ${type.union}`, `${path}.${field.name}_type`, pos + typeOffset);
+          this.fail(
+            `union type ${typeId} is not a member of ${type.union}`,
+            `${path}.${field.name}_type`,
+            pos + typeOffset,
+          );
         this.fieldFits(valueOffset, 4, objectSize, fieldPath, pos);
         const target = this.uoffset(pos + valueOffset, fieldPath);
-        const value = this.table(target, this.schema.tables[member], `${fieldPath}<${member}>`, depth + 1) as FbUnion;
+        const value = this.table(
+          target,
+          this.schema.tables[member],
+          `${fieldPath}<${member}>`,
+          depth + 1,
+        ) as FbUnion;
         value.$type = member;
         out[field.name] = value;
         continue;
       }
       if (voffset === 0) {
-        out[field.name] = type.kind === 'scalar' || type.kind === 'enum' ? this.enumName(type, field.defaultValue) : null;
+        out[field.name] =
+          type.kind === 'scalar' || type.kind === 'enum'
+            ? this.enumName(type, field.defaultValue)
+            : null;
         continue;
       }
       const at = pos + voffset;
@@ -138,9 +167,19 @@ export class FlatbufferReader {
     return out;
   }
 
-  private fieldFits(voffset: number, size: number, objectSize: number, field: string, tablePos: number): void {
+  private fieldFits(
+    voffset: number,
+    size: number,
+    objectSize: number,
+    field: string,
+    tablePos: number,
+  ): void {
     if (voffset + size > objectSize)
-      this.fail(`field of ${size} bytes at table offset ${voffset} runs past the table's ${objectSize} bytes`, field, tablePos + voffset);
+      this.fail(
+        `field of ${size} bytes at table offset ${voffset} runs past the table's ${objectSize} bytes`,
+        field,
+        tablePos + voffset,
+      );
   }
 
   private reference(pos: number, type: FieldType, path: string, depth: number): FbValue {
@@ -160,7 +199,8 @@ export class FlatbufferReader {
     this.need(pos, 4, path);
     const length = this.view.getUint32(pos, true);
     this.need(pos + 4, length + 1, path); // the flatbuffer string carries a terminating NUL
-    if (this.bytes[pos + 4 + length] !== 0) this.fail('string is not NUL-terminated', path, pos + 4 + length);
+    if (this.bytes[pos + 4 + length] !== 0)
+      this.fail('string is not NUL-terminated', path, pos + 4 + length);
     return this.decoder.decode(this.bytes.subarray(pos + 4, pos + 4 + length));
   }
 
@@ -169,21 +209,26 @@ export class FlatbufferReader {
     this.need(pos, 4, path);
     const length = this.view.getUint32(pos, true);
     const start = pos + 4;
-    const elementSize = element.kind === 'scalar' || element.kind === 'enum' ? SCALAR_SIZE[element.base] : 4;
+    const elementSize =
+      element.kind === 'scalar' || element.kind === 'enum' ? SCALAR_SIZE[element.base] : 4;
     // Checked against the file before anything is allocated, so a forged length cannot cost memory.
     if (length > (this.bytes.length - start) / elementSize)
       this.fail(`vector of ${length} elements does not fit in the file`, path, pos);
     if (element.kind === 'scalar' && (element.base === 'uint8' || element.base === 'int8')) {
       this.spend(1, path, pos);
       const raw = this.bytes.subarray(start, start + length);
-      return element.base === 'uint8' ? raw : Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.length));
+      return element.base === 'uint8'
+        ? raw
+        : Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.length));
     }
     this.spend(length, path, pos);
     const out: FbValue[] = new Array(length);
     for (let i = 0; i < length; i++) {
       const at = start + i * elementSize;
-      if (element.kind === 'scalar' || element.kind === 'enum') out[i] = this.enumName(element, this.scalar(at, element.base));
-      else out[i] = this.reference(this.uoffset(at, `${path}[${i}]`), element, `${path}[${i}]`, depth);
+      if (element.kind === 'scalar' || element.kind === 'enum')
+        out[i] = this.enumName(element, this.scalar(at, element.base));
+      else
+        out[i] = this.reference(this.uoffset(at, `${path}[${i}]`), element, `${path}[${i}]`, depth);
     }
     return out;
   }
@@ -223,5 +268,8 @@ export class FlatbufferReader {
 }
 
 function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }

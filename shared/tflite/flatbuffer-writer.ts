@@ -17,7 +17,11 @@ export class FlatbufferWriter {
   constructor(private readonly schema: Schema) {}
 
   finish(root: FbTable, identifier?: string): Uint8Array {
-    const offset = this.table(root, this.schema.tables[this.schema.rootTable], this.schema.rootTable);
+    const offset = this.table(
+      root,
+      this.schema.tables[this.schema.rootTable],
+      this.schema.rootTable,
+    );
     this.builder.finish(offset, identifier);
     return this.builder.asUint8Array().slice();
   }
@@ -43,7 +47,10 @@ export class FlatbufferWriter {
       }
     }
     const b = this.builder;
-    const slots = def.fields.reduce((n, f) => Math.max(n, f.slot + (f.type.kind === 'union' ? 2 : 1)), 0);
+    const slots = def.fields.reduce(
+      (n, f) => Math.max(n, f.slot + (f.type.kind === 'union' ? 2 : 1)),
+      0,
+    );
     b.startObject(slots);
     for (const field of def.fields) {
       const v = value[field.name];
@@ -52,7 +59,8 @@ export class FlatbufferWriter {
         if (v === null || v === undefined) continue;
         const members = this.schema.unions[t.union].members;
         const typeId = members.indexOf((v as FbUnion).$type);
-        if (typeId <= 0) this.bad(`${path}.${field.name}`, `has unknown union member ${(v as FbUnion).$type}`);
+        if (typeId <= 0)
+          this.bad(`${path}.${field.name}`, `has unknown union member ${(v as FbUnion).$type}`);
         b.addFieldInt8(field.slot, typeId, 0);
         b.addFieldOffset(field.slot + 1, offsets.get(field)!, 0);
       } else if (t.kind === 'scalar' || t.kind === 'enum') {
@@ -77,7 +85,8 @@ export class FlatbufferWriter {
 
   private addScalarField(field: SchemaField, v: number | bigint | boolean): void {
     const b = this.builder;
-    const base = field.type.kind === 'scalar' || field.type.kind === 'enum' ? field.type.base : 'int32';
+    const base =
+      field.type.kind === 'scalar' || field.type.kind === 'enum' ? field.type.base : 'int32';
     const d = field.defaultValue;
     switch (base) {
       case 'bool':
@@ -97,7 +106,11 @@ export class FlatbufferWriter {
         break;
       case 'int64':
       case 'uint64':
-        b.addFieldInt64(field.slot, BigInt.asIntN(64, BigInt(v)), BigInt.asIntN(64, BigInt(d ?? 0)));
+        b.addFieldInt64(
+          field.slot,
+          BigInt.asIntN(64, BigInt(v)),
+          BigInt.asIntN(64, BigInt(d ?? 0)),
+        );
         break;
       case 'float32':
         b.addFieldFloat32(field.slot, Number(v), Number(d ?? 0));
@@ -125,7 +138,8 @@ export class FlatbufferWriter {
     if (el.kind === 'scalar' || el.kind === 'enum') {
       const size = SCALAR_SIZE[el.base];
       b.startVector(size, v.length, size);
-      for (let i = v.length - 1; i >= 0; i--) this.addScalar(el, this.scalarValue(v[i], el, `${path}[${i}]`));
+      for (let i = v.length - 1; i >= 0; i--)
+        this.addScalar(el, this.scalarValue(v[i], el, `${path}[${i}]`));
       return b.endVector();
     }
     const children = v.map((item, i) => this.reference(item, el, `${path}[${i}]`));
@@ -164,7 +178,10 @@ export class FlatbufferWriter {
     const b = this.builder;
     b.startVector(1, bytes.length, BYTE_VECTOR_ALIGN);
     // Builder keeps its write cursor private; createByteVector does the same copy with alignment 1.
-    const internals = b as unknown as { space: number; bb: { setPosition(p: number): void; bytes(): Uint8Array } };
+    const internals = b as unknown as {
+      space: number;
+      bb: { setPosition(p: number): void; bytes(): Uint8Array };
+    };
     internals.space -= bytes.length;
     internals.bb.setPosition(internals.space);
     internals.bb.bytes().set(bytes, internals.space);

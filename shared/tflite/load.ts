@@ -21,11 +21,15 @@ export function loadModelFile(path: string): { model: Model; bytes: Uint8Array }
   if (bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) !== 'TFL3') {
     const head = new TextDecoder().decode(bytes.subarray(0, 64));
     const lfs = head.startsWith('version https://git-lfs');
-    throw new TinyOpsError('NOT_TFLITE', `${path} is not a TFLite model (no "TFL3" file identifier)`, {
-      hint: lfs
-        ? 'This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present.'
-        : 'Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first).',
-    });
+    throw new TinyOpsError(
+      'NOT_TFLITE',
+      `${path} is not a TFLite model (no "TFL3" file identifier)`,
+      {
+        hint: lfs
+          ? 'This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present.'
+          : 'Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first).',
+      },
+    );
   }
   return { model: readModel(bytes, path), bytes };
 }

@@ -16,13 +16,27 @@ export function readModelMetadata(model: Model, source?: string): ModelMetadataI
       // int32 LE: [version, subgraph index, tensor count, offset per tensor...] (TFLite Micro's layout).
       const field = `Model.metadata[${i}]<${OFFLINE_MEMORY_ALLOCATION}>`;
       if (data.length < 12 || data.length % 4 !== 0)
-        throw new TfliteFormatError(`offline memory plan of ${data.length} bytes is not a whole int32 array`, field, 0, source);
+        throw new TfliteFormatError(
+          `offline memory plan of ${data.length} bytes is not a whole int32 array`,
+          field,
+          0,
+          source,
+        );
       const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
       const count = view.getInt32(8, true);
       if (count < 0 || 12 + count * 4 !== data.length)
-        throw new TfliteFormatError(`offline memory plan declares ${count} tensors but holds ${(data.length - 12) / 4}`, field, 8, source);
+        throw new TfliteFormatError(
+          `offline memory plan declares ${count} tensors but holds ${(data.length - 12) / 4}`,
+          field,
+          8,
+          source,
+        );
       const offsets = Array.from({ length: count }, (_, k) => view.getInt32(12 + k * 4, true));
-      info.offlineMemoryAllocation = { version: view.getInt32(0, true), subgraphs: view.getInt32(4, true), offsets };
+      info.offlineMemoryAllocation = {
+        version: view.getInt32(0, true),
+        subgraphs: view.getInt32(4, true),
+        offsets,
+      };
     }
   });
   return info;

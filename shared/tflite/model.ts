@@ -51,8 +51,16 @@ function fromRaw(raw: FbTable, file: Uint8Array, fail: (m: string, f: string) =>
       builtinCode === CUSTOM_CODE
         ? (customCode ?? 'CUSTOM')
         : (BUILTIN_NAMES[String(builtinCode)] ?? `BUILTIN_${builtinCode}`);
-    if (deprecated < 0 && deprecated !== -128) fail(`negative deprecated_builtin_code ${deprecated}`, `Model.operator_codes[${i}]`);
-    return { builtinCode, name, deprecatedBuiltinCode: deprecated, rawBuiltinCode: rawCode, customCode, version: num(c.version) };
+    if (deprecated < 0 && deprecated !== -128)
+      fail(`negative deprecated_builtin_code ${deprecated}`, `Model.operator_codes[${i}]`);
+    return {
+      builtinCode,
+      name,
+      deprecatedBuiltinCode: deprecated,
+      rawBuiltinCode: rawCode,
+      customCode,
+      version: num(c.version),
+    };
   });
   const buffers = arr<FbTable>(raw.buffers).map((b, i): ModelBuffer => {
     const offset = big(b.offset);
@@ -60,8 +68,14 @@ function fromRaw(raw: FbTable, file: Uint8Array, fail: (m: string, f: string) =>
     if (offset > 1n) {
       // Data stored after the flatbuffer (models over 2 GB): offset is from the file's start.
       if (offset + size > BigInt(file.length))
-        fail(`external data ${offset}+${size} runs past the end of the file (${file.length} bytes)`, `Model.buffers[${i}].offset`);
-      return { data: file.subarray(Number(offset), Number(offset + size)), external: { offset, size } };
+        fail(
+          `external data ${offset}+${size} runs past the end of the file (${file.length} bytes)`,
+          `Model.buffers[${i}].offset`,
+        );
+      return {
+        data: file.subarray(Number(offset), Number(offset + size)),
+        external: { offset, size },
+      };
     }
     return { data: (b.data as Uint8Array | null) ?? new Uint8Array(0), external: null };
   });
@@ -71,7 +85,10 @@ function fromRaw(raw: FbTable, file: Uint8Array, fail: (m: string, f: string) =>
     operatorCodes,
     subgraphs: arr<FbTable>(raw.subgraphs).map(subgraphFromRaw),
     buffers,
-    metadata: arr<FbTable>(raw.metadata).map((m): Metadata => ({ name: str(m.name), buffer: num(m.buffer) })),
+    metadata: arr<FbTable>(raw.metadata).map((m): Metadata => ({
+      name: str(m.name),
+      buffer: num(m.buffer),
+    })),
     metadataBuffer: arr<number>(raw.metadata_buffer),
     signatureDefs: arr<FbTable>(raw.signature_defs),
     externalBufferGroups: arr<FbTable>(raw.external_buffer_groups),
@@ -146,31 +163,58 @@ function validateModel(model: Model, fail: (m: string, f: string) => never): voi
   if (model.subgraphs.length === 0) fail('the model has no subgraphs', 'Model.subgraphs');
   model.metadata.forEach((m, i) => {
     if (m.buffer >= model.buffers.length)
-      fail(`metadata "${m.name}" names buffer ${m.buffer}, but there are ${model.buffers.length}`, `Model.metadata[${i}].buffer`);
+      fail(
+        `metadata "${m.name}" names buffer ${m.buffer}, but there are ${model.buffers.length}`,
+        `Model.metadata[${i}].buffer`,
+      );
   });
   model.subgraphs.forEach((sg, s) => {
     const at = `Model.subgraphs[${s}]`;
     const tensorIndex = (index: number, field: string, optional: boolean) => {
       if ((optional && index === -1) || (index >= 0 && index < sg.tensors.length)) return;
-      fail(`tensor index ${index} is out of range (the subgraph has ${sg.tensors.length} tensors)`, field);
+      fail(
+        `tensor index ${index} is out of range (the subgraph has ${sg.tensors.length} tensors)`,
+        field,
+      );
     };
     sg.tensors.forEach((t, i) => {
       const field = `${at}.tensors[${i}]`;
-      if (t.type.startsWith('UNKNOWN_')) fail(`tensor "${t.name}" has unknown type ${t.type.slice(8)}`, `${field}.type`);
+      if (t.type.startsWith('UNKNOWN_'))
+        fail(`tensor "${t.name}" has unknown type ${t.type.slice(8)}`, `${field}.type`);
       if (t.buffer >= model.buffers.length)
-        fail(`tensor "${t.name}" names buffer ${t.buffer}, but there are ${model.buffers.length}`, `${field}.buffer`);
+        fail(
+          `tensor "${t.name}" names buffer ${t.buffer}, but there are ${model.buffers.length}`,
+          `${field}.buffer`,
+        );
       t.shape.forEach((d, k) => {
         if (d < 0) fail(`tensor "${t.name}" has negative dimension ${d}`, `${field}.shape[${k}]`);
       });
       const q = t.quantization;
-      if (q && q.zeroPoint.length > 0 && q.scale.length > 0 && q.zeroPoint.length !== q.scale.length)
-        fail(`tensor "${t.name}" has ${q.scale.length} scales but ${q.zeroPoint.length} zero points`, `${field}.quantization`);
+      if (
+        q &&
+        q.zeroPoint.length > 0 &&
+        q.scale.length > 0 &&
+        q.zeroPoint.length !== q.scale.length
+      )
+        fail(
+          `tensor "${t.name}" has ${q.scale.length} scales but ${q.zeroPoint.length} zero points`,
+          `${field}.quantization`,
+        );
       const data = model.buffers[t.buffer]?.data;
       const elementBytes = TENSOR_TYPE_BYTES[t.type];
-      if (data && data.length > 0 && t.sparsity === null && elementBytes >= 1 && t.type !== 'STRING') {
+      if (
+        data &&
+        data.length > 0 &&
+        t.sparsity === null &&
+        elementBytes >= 1 &&
+        t.type !== 'STRING'
+      ) {
         const expected = t.shape.reduce((a, b) => a * b, 1) * elementBytes;
         if (data.length !== expected)
-          fail(`tensor "${t.name}" of shape [${t.shape}] ${t.type} needs ${expected} bytes, its buffer ${t.buffer} holds ${data.length}`, `${field}.buffer`);
+          fail(
+            `tensor "${t.name}" of shape [${t.shape}] ${t.type} needs ${expected} bytes, its buffer ${t.buffer} holds ${data.length}`,
+            `${field}.buffer`,
+          );
       }
     });
     sg.inputs.forEach((t, i) => tensorIndex(t, `${at}.inputs[${i}]`, false));
@@ -178,7 +222,10 @@ function validateModel(model: Model, fail: (m: string, f: string) => never): voi
     sg.operators.forEach((op, o) => {
       const field = `${at}.operators[${o}]`;
       if (op.opcodeIndex >= model.operatorCodes.length)
-        fail(`opcode index ${op.opcodeIndex} is out of range (the model has ${model.operatorCodes.length} op codes)`, `${field}.opcode_index`);
+        fail(
+          `opcode index ${op.opcodeIndex} is out of range (the model has ${model.operatorCodes.length} op codes)`,
+          `${field}.opcode_index`,
+        );
       op.inputs.forEach((t, i) => tensorIndex(t, `${field}.inputs[${i}]`, true));
       op.outputs.forEach((t, i) => tensorIndex(t, `${field}.outputs[${i}]`, false));
       op.intermediates.forEach((t, i) => tensorIndex(t, `${field}.intermediates[${i}]`, false));
@@ -266,7 +313,8 @@ function toRaw(model: Model, externalOffsets: bigint[] | null): FbTable {
         builtin_options: op.builtinOptions,
         custom_options: op.customOptions,
         custom_options_format: op.customOptionsFormat,
-        mutating_variable_inputs: op.mutatingVariableInputs.length > 0 ? op.mutatingVariableInputs : null,
+        mutating_variable_inputs:
+          op.mutatingVariableInputs.length > 0 ? op.mutatingVariableInputs : null,
         intermediates: op.intermediates.length > 0 ? op.intermediates : null,
         large_custom_options_offset: op.largeCustomOptionsOffset,
         large_custom_options_size: op.largeCustomOptionsSize,
@@ -283,9 +331,13 @@ function toRaw(model: Model, externalOffsets: bigint[] | null): FbTable {
         : { data: b.data.length > 0 ? b.data : null, offset: 0n, size: 0n },
     ),
     metadata_buffer: model.metadataBuffer.length > 0 ? model.metadataBuffer : null,
-    metadata: model.metadata.length > 0 ? model.metadata.map((m) => ({ name: m.name, buffer: m.buffer })) : null,
+    metadata:
+      model.metadata.length > 0
+        ? model.metadata.map((m) => ({ name: m.name, buffer: m.buffer }))
+        : null,
     signature_defs: model.signatureDefs.length > 0 ? model.signatureDefs : null,
-    external_buffer_groups: model.externalBufferGroups.length > 0 ? model.externalBufferGroups : null,
+    external_buffer_groups:
+      model.externalBufferGroups.length > 0 ? model.externalBufferGroups : null,
     external_buffers: model.externalBuffers.length > 0 ? model.externalBuffers : null,
   };
 }

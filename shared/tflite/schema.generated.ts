@@ -2,4759 +2,4749 @@
 import type { Schema } from './schema-types';
 
 export const TFLITE_SCHEMA: Schema = {
- "rootTable": "Model",
- "fileIdentifier": "TFL3",
- "tables": {
-  "CustomQuantization": {
-   "name": "CustomQuantization",
-   "fields": [
-    {
-     "name": "custom",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "uint8"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "BlockwiseQuantization": {
-   "name": "BlockwiseQuantization",
-   "fields": [
-    {
-     "name": "scales",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "zero_points",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "block_size",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "MultiAxisQuantization": {
-   "name": "MultiAxisQuantization",
-   "fields": [
-    {
-     "name": "scales",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "zero_points",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "block_size",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "quantized_dimensions",
-     "slot": 3,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "QuantizationParameters": {
-   "name": "QuantizationParameters",
-   "fields": [
-    {
-     "name": "min",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "float32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "max",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "float32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "scale",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "float32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "zero_point",
-     "slot": 3,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "details",
-     "slot": 4,
-     "type": {
-      "kind": "union",
-      "union": "QuantizationDetails"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "quantized_dimension",
-     "slot": 6,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "Int32Vector": {
-   "name": "Int32Vector",
-   "fields": [
-    {
-     "name": "values",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "Uint16Vector": {
-   "name": "Uint16Vector",
-   "fields": [
-    {
-     "name": "values",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "uint16"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "Uint8Vector": {
-   "name": "Uint8Vector",
-   "fields": [
-    {
-     "name": "values",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "uint8"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "DimensionMetadata": {
-   "name": "DimensionMetadata",
-   "fields": [
-    {
-     "name": "format",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "DimensionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "dense_size",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "array_segments",
-     "slot": 2,
-     "type": {
-      "kind": "union",
-      "union": "SparseIndexVector"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "array_indices",
-     "slot": 4,
-     "type": {
-      "kind": "union",
-      "union": "SparseIndexVector"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "SparsityParameters": {
-   "name": "SparsityParameters",
-   "fields": [
-    {
-     "name": "traversal_order",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "block_map",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "dim_metadata",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "DimensionMetadata"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "VariantSubType": {
-   "name": "VariantSubType",
-   "fields": [
-    {
-     "name": "shape",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "type",
-     "slot": 1,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "has_rank",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "Tensor": {
-   "name": "Tensor",
-   "fields": [
-    {
-     "name": "shape",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "type",
-     "slot": 1,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "buffer",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "uint32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "name",
-     "slot": 3,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "quantization",
-     "slot": 4,
-     "type": {
-      "kind": "table",
-      "table": "QuantizationParameters"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "is_variable",
-     "slot": 5,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "sparsity",
-     "slot": 6,
-     "type": {
-      "kind": "table",
-      "table": "SparsityParameters"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "shape_signature",
-     "slot": 7,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "has_rank",
-     "slot": 8,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "variant_tensors",
-     "slot": 9,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "VariantSubType"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "external_buffer",
-     "slot": 10,
-     "type": {
-      "kind": "scalar",
-      "base": "uint32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloGatherOptions": {
-   "name": "StablehloGatherOptions",
-   "fields": [
-    {
-     "name": "offset_dims",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "collapsed_slice_dims",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "start_index_map",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "index_vector_dim",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "slice_sizes",
-     "slot": 4,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "indices_are_sorted",
-     "slot": 5,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloTransposeOptions": {
-   "name": "StablehloTransposeOptions",
-   "fields": [
-    {
-     "name": "permutation",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloDotGeneralOptions": {
-   "name": "StablehloDotGeneralOptions",
-   "fields": [
-    {
-     "name": "lhs_batching_dimensions",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "rhs_batching_dimensions",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "lhs_contracting_dimensions",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "rhs_contracting_dimensions",
-     "slot": 3,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "precision_config",
-     "slot": 4,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "enum",
-       "base": "uint32",
-       "enum": "StablehloPrecisionConfig"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloReduceWindowOptions": {
-   "name": "StablehloReduceWindowOptions",
-   "fields": [
-    {
-     "name": "window_dimensions",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "window_strides",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "base_dilations",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "window_dilations",
-     "slot": 3,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "padding",
-     "slot": 4,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "body_subgraph_index",
-     "slot": 5,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloWhileOptions": {
-   "name": "StablehloWhileOptions",
-   "fields": [
-    {
-     "name": "cond_subgraph_index",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "body_subgraph_index",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloSortOptions": {
-   "name": "StablehloSortOptions",
-   "fields": [
-    {
-     "name": "dimension",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "is_stable",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "comparator_subgraph_index",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloConcatenateOptions": {
-   "name": "StablehloConcatenateOptions",
-   "fields": [
-    {
-     "name": "dimension",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloBroadcastInDimOptions": {
-   "name": "StablehloBroadcastInDimOptions",
-   "fields": [
-    {
-     "name": "broadcast_dimensions",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloCompareOptions": {
-   "name": "StablehloCompareOptions",
-   "fields": [
-    {
-     "name": "comparison_direction",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "uint32",
-      "enum": "StablehloComparisonDirection"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "compare_type",
-     "slot": 1,
-     "type": {
-      "kind": "enum",
-      "base": "uint32",
-      "enum": "StablehloComparisonType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloDynamicSliceOptions": {
-   "name": "StablehloDynamicSliceOptions",
-   "fields": [
-    {
-     "name": "slice_sizes",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloPadOptions": {
-   "name": "StablehloPadOptions",
-   "fields": [
-    {
-     "name": "edge_padding_low",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "edge_padding_high",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "interior_padding",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloIotaOptions": {
-   "name": "StablehloIotaOptions",
-   "fields": [
-    {
-     "name": "iota_dimension",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloCustomCallOptions": {
-   "name": "StablehloCustomCallOptions",
-   "fields": [
-    {
-     "name": "call_target_name",
-     "slot": 0,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "has_side_effect",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "backend_config",
-     "slot": 2,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "api_version",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "called_computations",
-     "slot": 4,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "custom_attributes",
-     "slot": 5,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "uint8"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloReduceOptions": {
-   "name": "StablehloReduceOptions",
-   "fields": [
-    {
-     "name": "dimensions",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "body_subgraph_index",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloSliceOptions": {
-   "name": "StablehloSliceOptions",
-   "fields": [
-    {
-     "name": "start_indices",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "limit_indices",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "strides",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloConvolutionOptions": {
-   "name": "StablehloConvolutionOptions",
-   "fields": [
-    {
-     "name": "window_strides",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "padding",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "lhs_dilation",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "rhs_dilation",
-     "slot": 3,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "window_reversal",
-     "slot": 4,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "bool"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "input_batch_dimension",
-     "slot": 5,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "input_feature_dimension",
-     "slot": 6,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "input_spatial_dimensions",
-     "slot": 7,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "kernel_input_feature_dimension",
-     "slot": 8,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "kernel_output_feature_dimension",
-     "slot": 9,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "kernel_spatial_dimensions",
-     "slot": 10,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "output_batch_dimension",
-     "slot": 11,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "output_feature_dimension",
-     "slot": 12,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "output_spatial_dimensions",
-     "slot": 13,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "feature_group_count",
-     "slot": 14,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "batch_group_count",
-     "slot": 15,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "precision_config",
-     "slot": 16,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "enum",
-       "base": "uint32",
-       "enum": "StablehloPrecisionConfig"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloScatterOptions": {
-   "name": "StablehloScatterOptions",
-   "fields": [
-    {
-     "name": "indices_are_sorted",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "update_window_dims",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "inserted_window_dims",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "scatter_dims_to_operand_dims",
-     "slot": 3,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int64"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "index_vector_dim",
-     "slot": 4,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "unique_indices",
-     "slot": 5,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "update_computation_subgraph_index",
-     "slot": 6,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloCaseOptions": {
-   "name": "StablehloCaseOptions",
-   "fields": [
-    {
-     "name": "branch_subgraph_indices",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloRngBitGeneratorOptions": {
-   "name": "StablehloRngBitGeneratorOptions",
-   "fields": [
-    {
-     "name": "algorithm",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "RngAlgorithm"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "Conv2DOptions": {
-   "name": "Conv2DOptions",
-   "fields": [
-    {
-     "name": "padding",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "Padding"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "stride_w",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "stride_h",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "fused_activation_function",
-     "slot": 3,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "dilation_w_factor",
-     "slot": 4,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 1,
-     "deprecated": false
-    },
-    {
-     "name": "dilation_h_factor",
-     "slot": 5,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 1,
-     "deprecated": false
-    },
-    {
-     "name": "quantized_bias_type",
-     "slot": 6,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "Conv3DOptions": {
-   "name": "Conv3DOptions",
-   "fields": [
-    {
-     "name": "padding",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "Padding"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "stride_d",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "stride_w",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "stride_h",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "fused_activation_function",
-     "slot": 4,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "dilation_d_factor",
-     "slot": 5,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 1,
-     "deprecated": false
-    },
-    {
-     "name": "dilation_w_factor",
-     "slot": 6,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 1,
-     "deprecated": false
-    },
-    {
-     "name": "dilation_h_factor",
-     "slot": 7,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 1,
-     "deprecated": false
-    }
-   ]
-  },
-  "Pool2DOptions": {
-   "name": "Pool2DOptions",
-   "fields": [
-    {
-     "name": "padding",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "Padding"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "stride_w",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "stride_h",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "filter_width",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "filter_height",
-     "slot": 4,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "fused_activation_function",
-     "slot": 5,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "DepthwiseConv2DOptions": {
-   "name": "DepthwiseConv2DOptions",
-   "fields": [
-    {
-     "name": "padding",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "Padding"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "stride_w",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "stride_h",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "depth_multiplier",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "fused_activation_function",
-     "slot": 4,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "dilation_w_factor",
-     "slot": 5,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 1,
-     "deprecated": false
-    },
-    {
-     "name": "dilation_h_factor",
-     "slot": 6,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 1,
-     "deprecated": false
-    }
-   ]
-  },
-  "ConcatEmbeddingsOptions": {
-   "name": "ConcatEmbeddingsOptions",
-   "fields": [
-    {
-     "name": "num_channels",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "num_columns_per_channel",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "embedding_dim_per_channel",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "LSHProjectionOptions": {
-   "name": "LSHProjectionOptions",
-   "fields": [
-    {
-     "name": "type",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "LSHProjectionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "SVDFOptions": {
-   "name": "SVDFOptions",
-   "fields": [
-    {
-     "name": "rank",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "fused_activation_function",
-     "slot": 1,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "asymmetric_quantize_inputs",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "RNNOptions": {
-   "name": "RNNOptions",
-   "fields": [
-    {
-     "name": "fused_activation_function",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "asymmetric_quantize_inputs",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "SequenceRNNOptions": {
-   "name": "SequenceRNNOptions",
-   "fields": [
-    {
-     "name": "time_major",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "fused_activation_function",
-     "slot": 1,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "asymmetric_quantize_inputs",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "BidirectionalSequenceRNNOptions": {
-   "name": "BidirectionalSequenceRNNOptions",
-   "fields": [
-    {
-     "name": "time_major",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "fused_activation_function",
-     "slot": 1,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "merge_outputs",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "asymmetric_quantize_inputs",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "FullyConnectedOptions": {
-   "name": "FullyConnectedOptions",
-   "fields": [
-    {
-     "name": "fused_activation_function",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "weights_format",
-     "slot": 1,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "FullyConnectedOptionsWeightsFormat"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "keep_num_dims",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "asymmetric_quantize_inputs",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "quantized_bias_type",
-     "slot": 4,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "SoftmaxOptions": {
-   "name": "SoftmaxOptions",
-   "fields": [
-    {
-     "name": "beta",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "ConcatenationOptions": {
-   "name": "ConcatenationOptions",
-   "fields": [
-    {
-     "name": "axis",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "fused_activation_function",
-     "slot": 1,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "AddOptions": {
-   "name": "AddOptions",
-   "fields": [
-    {
-     "name": "fused_activation_function",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "pot_scale_int16",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": true,
-     "deprecated": false
-    }
-   ]
-  },
-  "MulOptions": {
-   "name": "MulOptions",
-   "fields": [
-    {
-     "name": "fused_activation_function",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "L2NormOptions": {
-   "name": "L2NormOptions",
-   "fields": [
-    {
-     "name": "fused_activation_function",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "LocalResponseNormalizationOptions": {
-   "name": "LocalResponseNormalizationOptions",
-   "fields": [
-    {
-     "name": "radius",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "bias",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "alpha",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "beta",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "LSTMOptions": {
-   "name": "LSTMOptions",
-   "fields": [
-    {
-     "name": "fused_activation_function",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "cell_clip",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "proj_clip",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "kernel_type",
-     "slot": 3,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "LSTMKernelType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "asymmetric_quantize_inputs",
-     "slot": 4,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "UnidirectionalSequenceLSTMOptions": {
-   "name": "UnidirectionalSequenceLSTMOptions",
-   "fields": [
-    {
-     "name": "fused_activation_function",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "cell_clip",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "proj_clip",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "time_major",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "asymmetric_quantize_inputs",
-     "slot": 4,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "diagonal_recurrent_tensors",
-     "slot": 5,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "BidirectionalSequenceLSTMOptions": {
-   "name": "BidirectionalSequenceLSTMOptions",
-   "fields": [
-    {
-     "name": "fused_activation_function",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "cell_clip",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "proj_clip",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "merge_outputs",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "time_major",
-     "slot": 4,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": true,
-     "deprecated": false
-    },
-    {
-     "name": "asymmetric_quantize_inputs",
-     "slot": 5,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "ResizeBilinearOptions": {
-   "name": "ResizeBilinearOptions",
-   "fields": [
-    {
-     "name": "new_height",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": true
-    },
-    {
-     "name": "new_width",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": true
-    },
-    {
-     "name": "align_corners",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "half_pixel_centers",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "ResizeNearestNeighborOptions": {
-   "name": "ResizeNearestNeighborOptions",
-   "fields": [
-    {
-     "name": "align_corners",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "half_pixel_centers",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "CallOptions": {
-   "name": "CallOptions",
-   "fields": [
-    {
-     "name": "subgraph",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "uint32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "PadOptions": {
-   "name": "PadOptions",
-   "fields": []
-  },
-  "PadV2Options": {
-   "name": "PadV2Options",
-   "fields": []
-  },
-  "ReshapeOptions": {
-   "name": "ReshapeOptions",
-   "fields": [
-    {
-     "name": "new_shape",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "SpaceToBatchNDOptions": {
-   "name": "SpaceToBatchNDOptions",
-   "fields": []
-  },
-  "BatchToSpaceNDOptions": {
-   "name": "BatchToSpaceNDOptions",
-   "fields": []
-  },
-  "SkipGramOptions": {
-   "name": "SkipGramOptions",
-   "fields": [
-    {
-     "name": "ngram_size",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "max_skip_size",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "include_all_ngrams",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "SpaceToDepthOptions": {
-   "name": "SpaceToDepthOptions",
-   "fields": [
-    {
-     "name": "block_size",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "DepthToSpaceOptions": {
-   "name": "DepthToSpaceOptions",
-   "fields": [
-    {
-     "name": "block_size",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "SubOptions": {
-   "name": "SubOptions",
-   "fields": [
-    {
-     "name": "fused_activation_function",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "pot_scale_int16",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": true,
-     "deprecated": false
-    }
-   ]
-  },
-  "DivOptions": {
-   "name": "DivOptions",
-   "fields": [
-    {
-     "name": "fused_activation_function",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "TopKV2Options": {
-   "name": "TopKV2Options",
-   "fields": []
-  },
-  "EmbeddingLookupSparseOptions": {
-   "name": "EmbeddingLookupSparseOptions",
-   "fields": [
-    {
-     "name": "combiner",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "CombinerType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "GatherOptions": {
-   "name": "GatherOptions",
-   "fields": [
-    {
-     "name": "axis",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "batch_dims",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "TransposeOptions": {
-   "name": "TransposeOptions",
-   "fields": []
-  },
-  "ExpOptions": {
-   "name": "ExpOptions",
-   "fields": []
-  },
-  "CosOptions": {
-   "name": "CosOptions",
-   "fields": []
-  },
-  "ReducerOptions": {
-   "name": "ReducerOptions",
-   "fields": [
-    {
-     "name": "keep_dims",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "SqueezeOptions": {
-   "name": "SqueezeOptions",
-   "fields": [
-    {
-     "name": "squeeze_dims",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "SplitOptions": {
-   "name": "SplitOptions",
-   "fields": [
-    {
-     "name": "num_splits",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "SplitVOptions": {
-   "name": "SplitVOptions",
-   "fields": [
-    {
-     "name": "num_splits",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "StridedSliceOptions": {
-   "name": "StridedSliceOptions",
-   "fields": [
-    {
-     "name": "begin_mask",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "end_mask",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "ellipsis_mask",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "new_axis_mask",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "shrink_axis_mask",
-     "slot": 4,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "offset",
-     "slot": 5,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "LogSoftmaxOptions": {
-   "name": "LogSoftmaxOptions",
-   "fields": []
-  },
-  "CastOptions": {
-   "name": "CastOptions",
-   "fields": [
-    {
-     "name": "in_data_type",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "out_data_type",
-     "slot": 1,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "DequantizeOptions": {
-   "name": "DequantizeOptions",
-   "fields": []
-  },
-  "MaximumMinimumOptions": {
-   "name": "MaximumMinimumOptions",
-   "fields": []
-  },
-  "TileOptions": {
-   "name": "TileOptions",
-   "fields": []
-  },
-  "ArgMaxOptions": {
-   "name": "ArgMaxOptions",
-   "fields": [
-    {
-     "name": "output_type",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "ArgMinOptions": {
-   "name": "ArgMinOptions",
-   "fields": [
-    {
-     "name": "output_type",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "GreaterOptions": {
-   "name": "GreaterOptions",
-   "fields": []
-  },
-  "GreaterEqualOptions": {
-   "name": "GreaterEqualOptions",
-   "fields": []
-  },
-  "LessOptions": {
-   "name": "LessOptions",
-   "fields": []
-  },
-  "LessEqualOptions": {
-   "name": "LessEqualOptions",
-   "fields": []
-  },
-  "NegOptions": {
-   "name": "NegOptions",
-   "fields": []
-  },
-  "SelectOptions": {
-   "name": "SelectOptions",
-   "fields": []
-  },
-  "SliceOptions": {
-   "name": "SliceOptions",
-   "fields": []
-  },
-  "TransposeConvOptions": {
-   "name": "TransposeConvOptions",
-   "fields": [
-    {
-     "name": "padding",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "Padding"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "stride_w",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "stride_h",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "fused_activation_function",
-     "slot": 3,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "ActivationFunctionType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "quantized_bias_type",
-     "slot": 4,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "ExpandDimsOptions": {
-   "name": "ExpandDimsOptions",
-   "fields": []
-  },
-  "SparseToDenseOptions": {
-   "name": "SparseToDenseOptions",
-   "fields": [
-    {
-     "name": "validate_indices",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "EqualOptions": {
-   "name": "EqualOptions",
-   "fields": []
-  },
-  "NotEqualOptions": {
-   "name": "NotEqualOptions",
-   "fields": []
-  },
-  "ShapeOptions": {
-   "name": "ShapeOptions",
-   "fields": [
-    {
-     "name": "out_type",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "RankOptions": {
-   "name": "RankOptions",
-   "fields": []
-  },
-  "PowOptions": {
-   "name": "PowOptions",
-   "fields": []
-  },
-  "FakeQuantOptions": {
-   "name": "FakeQuantOptions",
-   "fields": [
-    {
-     "name": "min",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "max",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "num_bits",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "narrow_range",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "PackOptions": {
-   "name": "PackOptions",
-   "fields": [
-    {
-     "name": "values_count",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "axis",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "LogicalOrOptions": {
-   "name": "LogicalOrOptions",
-   "fields": []
-  },
-  "OneHotOptions": {
-   "name": "OneHotOptions",
-   "fields": [
-    {
-     "name": "axis",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "AbsOptions": {
-   "name": "AbsOptions",
-   "fields": []
-  },
-  "HardSwishOptions": {
-   "name": "HardSwishOptions",
-   "fields": []
-  },
-  "LogicalAndOptions": {
-   "name": "LogicalAndOptions",
-   "fields": []
-  },
-  "LogicalNotOptions": {
-   "name": "LogicalNotOptions",
-   "fields": []
-  },
-  "UnpackOptions": {
-   "name": "UnpackOptions",
-   "fields": [
-    {
-     "name": "num",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "axis",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "FloorDivOptions": {
-   "name": "FloorDivOptions",
-   "fields": []
-  },
-  "SquareOptions": {
-   "name": "SquareOptions",
-   "fields": []
-  },
-  "ZerosLikeOptions": {
-   "name": "ZerosLikeOptions",
-   "fields": []
-  },
-  "FillOptions": {
-   "name": "FillOptions",
-   "fields": []
-  },
-  "FloorModOptions": {
-   "name": "FloorModOptions",
-   "fields": []
-  },
-  "RangeOptions": {
-   "name": "RangeOptions",
-   "fields": []
-  },
-  "LeakyReluOptions": {
-   "name": "LeakyReluOptions",
-   "fields": [
-    {
-     "name": "alpha",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "float32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "SquaredDifferenceOptions": {
-   "name": "SquaredDifferenceOptions",
-   "fields": []
-  },
-  "MirrorPadOptions": {
-   "name": "MirrorPadOptions",
-   "fields": [
-    {
-     "name": "mode",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "MirrorPadMode"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "UniqueOptions": {
-   "name": "UniqueOptions",
-   "fields": [
-    {
-     "name": "idx_out_type",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 2,
-     "deprecated": false
-    }
-   ]
-  },
-  "ReverseV2Options": {
-   "name": "ReverseV2Options",
-   "fields": []
-  },
-  "AddNOptions": {
-   "name": "AddNOptions",
-   "fields": []
-  },
-  "GatherNdOptions": {
-   "name": "GatherNdOptions",
-   "fields": []
-  },
-  "WhereOptions": {
-   "name": "WhereOptions",
-   "fields": []
-  },
-  "ReverseSequenceOptions": {
-   "name": "ReverseSequenceOptions",
-   "fields": [
-    {
-     "name": "seq_dim",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "batch_dim",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "MatrixDiagOptions": {
-   "name": "MatrixDiagOptions",
-   "fields": []
-  },
-  "QuantizeOptions": {
-   "name": "QuantizeOptions",
-   "fields": []
-  },
-  "MatrixSetDiagOptions": {
-   "name": "MatrixSetDiagOptions",
-   "fields": []
-  },
-  "IfOptions": {
-   "name": "IfOptions",
-   "fields": [
-    {
-     "name": "then_subgraph_index",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "else_subgraph_index",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "CallOnceOptions": {
-   "name": "CallOnceOptions",
-   "fields": [
-    {
-     "name": "init_subgraph_index",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "WhileOptions": {
-   "name": "WhileOptions",
-   "fields": [
-    {
-     "name": "cond_subgraph_index",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "body_subgraph_index",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "NonMaxSuppressionV4Options": {
-   "name": "NonMaxSuppressionV4Options",
-   "fields": []
-  },
-  "NonMaxSuppressionV5Options": {
-   "name": "NonMaxSuppressionV5Options",
-   "fields": []
-  },
-  "ScatterNdOptions": {
-   "name": "ScatterNdOptions",
-   "fields": []
-  },
-  "SelectV2Options": {
-   "name": "SelectV2Options",
-   "fields": []
-  },
-  "DensifyOptions": {
-   "name": "DensifyOptions",
-   "fields": []
-  },
-  "SegmentSumOptions": {
-   "name": "SegmentSumOptions",
-   "fields": []
-  },
-  "BatchMatMulOptions": {
-   "name": "BatchMatMulOptions",
-   "fields": [
-    {
-     "name": "adj_x",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "adj_y",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "asymmetric_quantize_inputs",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "CumsumOptions": {
-   "name": "CumsumOptions",
-   "fields": [
-    {
-     "name": "exclusive",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    },
-    {
-     "name": "reverse",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "BroadcastToOptions": {
-   "name": "BroadcastToOptions",
-   "fields": []
-  },
-  "Rfft2dOptions": {
-   "name": "Rfft2dOptions",
-   "fields": []
-  },
-  "HashtableOptions": {
-   "name": "HashtableOptions",
-   "fields": [
-    {
-     "name": "table_id",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "key_dtype",
-     "slot": 1,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "value_dtype",
-     "slot": 2,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "TensorType"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "HashtableFindOptions": {
-   "name": "HashtableFindOptions",
-   "fields": []
-  },
-  "HashtableImportOptions": {
-   "name": "HashtableImportOptions",
-   "fields": []
-  },
-  "HashtableSizeOptions": {
-   "name": "HashtableSizeOptions",
-   "fields": []
-  },
-  "VarHandleOptions": {
-   "name": "VarHandleOptions",
-   "fields": [
-    {
-     "name": "container",
-     "slot": 0,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "shared_name",
-     "slot": 1,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "ReadVariableOptions": {
-   "name": "ReadVariableOptions",
-   "fields": []
-  },
-  "AssignVariableOptions": {
-   "name": "AssignVariableOptions",
-   "fields": []
-  },
-  "RandomOptions": {
-   "name": "RandomOptions",
-   "fields": [
-    {
-     "name": "seed",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "seed2",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    }
-   ]
-  },
-  "BucketizeOptions": {
-   "name": "BucketizeOptions",
-   "fields": [
-    {
-     "name": "boundaries",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "float32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "GeluOptions": {
-   "name": "GeluOptions",
-   "fields": [
-    {
-     "name": "approximate",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "bool"
-     },
-     "defaultValue": false,
-     "deprecated": false
-    }
-   ]
-  },
-  "DynamicUpdateSliceOptions": {
-   "name": "DynamicUpdateSliceOptions",
-   "fields": []
-  },
-  "UnsortedSegmentProdOptions": {
-   "name": "UnsortedSegmentProdOptions",
-   "fields": []
-  },
-  "UnsortedSegmentMaxOptions": {
-   "name": "UnsortedSegmentMaxOptions",
-   "fields": []
-  },
-  "UnsortedSegmentSumOptions": {
-   "name": "UnsortedSegmentSumOptions",
-   "fields": []
-  },
-  "ATan2Options": {
-   "name": "ATan2Options",
-   "fields": []
-  },
-  "UnsortedSegmentMinOptions": {
-   "name": "UnsortedSegmentMinOptions",
-   "fields": []
-  },
-  "SignOptions": {
-   "name": "SignOptions",
-   "fields": []
-  },
-  "BitcastOptions": {
-   "name": "BitcastOptions",
-   "fields": []
-  },
-  "BitwiseXorOptions": {
-   "name": "BitwiseXorOptions",
-   "fields": []
-  },
-  "RightShiftOptions": {
-   "name": "RightShiftOptions",
-   "fields": []
-  },
-  "DilateOptions": {
-   "name": "DilateOptions",
-   "fields": []
-  },
-  "ReduceWindowOptions": {
-   "name": "ReduceWindowOptions",
-   "fields": [
-    {
-     "name": "reduce_function",
-     "slot": 0,
-     "type": {
-      "kind": "enum",
-      "base": "int32",
-      "enum": "ReduceWindowFunction"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "OperatorCode": {
-   "name": "OperatorCode",
-   "fields": [
-    {
-     "name": "deprecated_builtin_code",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "int8"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "custom_code",
-     "slot": 1,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "version",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 1,
-     "deprecated": false
-    },
-    {
-     "name": "builtin_code",
-     "slot": 3,
-     "type": {
-      "kind": "enum",
-      "base": "int32",
-      "enum": "BuiltinOperator"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "StableHLOCompositeOptions": {
-   "name": "StableHLOCompositeOptions",
-   "fields": [
-    {
-     "name": "name",
-     "slot": 0,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "decomposition_subgraph_index",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "composite_attributes",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "uint8"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "composite_attributes_format",
-     "slot": 3,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "CustomOptionsFormat"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "version",
-     "slot": 4,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "StablehloShiftLeftOptions": {
-   "name": "StablehloShiftLeftOptions",
-   "fields": []
-  },
-  "Operator": {
-   "name": "Operator",
-   "fields": [
-    {
-     "name": "opcode_index",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "uint32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "inputs",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "outputs",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "builtin_options",
-     "slot": 3,
-     "type": {
-      "kind": "union",
-      "union": "BuiltinOptions"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "custom_options",
-     "slot": 5,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "uint8"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "custom_options_format",
-     "slot": 6,
-     "type": {
-      "kind": "enum",
-      "base": "int8",
-      "enum": "CustomOptionsFormat"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "mutating_variable_inputs",
-     "slot": 7,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "bool"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "intermediates",
-     "slot": 8,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "large_custom_options_offset",
-     "slot": 9,
-     "type": {
-      "kind": "scalar",
-      "base": "uint64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "large_custom_options_size",
-     "slot": 10,
-     "type": {
-      "kind": "scalar",
-      "base": "uint64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "builtin_options_2",
-     "slot": 11,
-     "type": {
-      "kind": "union",
-      "union": "BuiltinOptions2"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "debug_metadata_index",
-     "slot": 13,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": -1,
-     "deprecated": false
-    }
-   ]
-  },
-  "SubGraph": {
-   "name": "SubGraph",
-   "fields": [
-    {
-     "name": "tensors",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "Tensor"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "inputs",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "outputs",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "operators",
-     "slot": 3,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "Operator"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "name",
-     "slot": 4,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "debug_metadata_index",
-     "slot": 5,
-     "type": {
-      "kind": "scalar",
-      "base": "int32"
-     },
-     "defaultValue": -1,
-     "deprecated": false
-    }
-   ]
-  },
-  "Buffer": {
-   "name": "Buffer",
-   "fields": [
-    {
-     "name": "data",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "uint8"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "offset",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "uint64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "size",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "uint64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    }
-   ]
-  },
-  "ExternalBufferGroup": {
-   "name": "ExternalBufferGroup",
-   "fields": [
-    {
-     "name": "name",
-     "slot": 0,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "ExternalBuffer": {
-   "name": "ExternalBuffer",
-   "fields": [
-    {
-     "name": "id",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "uint32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "group",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "uint32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "offset",
-     "slot": 2,
-     "type": {
-      "kind": "scalar",
-      "base": "uint64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "length",
-     "slot": 3,
-     "type": {
-      "kind": "scalar",
-      "base": "uint64"
-     },
-     "defaultValue": BigInt(0),
-     "deprecated": false
-    },
-    {
-     "name": "packing",
-     "slot": 4,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  },
-  "Metadata": {
-   "name": "Metadata",
-   "fields": [
-    {
-     "name": "name",
-     "slot": 0,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "buffer",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "uint32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "TensorMap": {
-   "name": "TensorMap",
-   "fields": [
-    {
-     "name": "name",
-     "slot": 0,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "tensor_index",
-     "slot": 1,
-     "type": {
-      "kind": "scalar",
-      "base": "uint32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "SignatureDef": {
-   "name": "SignatureDef",
-   "fields": [
-    {
-     "name": "inputs",
-     "slot": 0,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "TensorMap"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "outputs",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "TensorMap"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "signature_key",
-     "slot": 2,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "deprecated_tag",
-     "slot": 3,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": true
-    },
-    {
-     "name": "subgraph_index",
-     "slot": 4,
-     "type": {
-      "kind": "scalar",
-      "base": "uint32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    }
-   ]
-  },
-  "Model": {
-   "name": "Model",
-   "fields": [
-    {
-     "name": "version",
-     "slot": 0,
-     "type": {
-      "kind": "scalar",
-      "base": "uint32"
-     },
-     "defaultValue": 0,
-     "deprecated": false
-    },
-    {
-     "name": "operator_codes",
-     "slot": 1,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "OperatorCode"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "subgraphs",
-     "slot": 2,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "SubGraph"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "description",
-     "slot": 3,
-     "type": {
-      "kind": "string"
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "buffers",
-     "slot": 4,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "Buffer"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "metadata_buffer",
-     "slot": 5,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "scalar",
-       "base": "int32"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "metadata",
-     "slot": 6,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "Metadata"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "signature_defs",
-     "slot": 7,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "SignatureDef"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "external_buffer_groups",
-     "slot": 8,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "ExternalBufferGroup"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    },
-    {
-     "name": "external_buffers",
-     "slot": 9,
-     "type": {
-      "kind": "vector",
-      "element": {
-       "kind": "table",
-       "table": "ExternalBuffer"
-      }
-     },
-     "defaultValue": null,
-     "deprecated": false
-    }
-   ]
-  }
- },
- "enums": {
-  "TensorType": {
-   "name": "TensorType",
-   "base": "int8",
-   "names": {
-    "0": "FLOAT32",
-    "1": "FLOAT16",
-    "2": "INT32",
-    "3": "UINT8",
-    "4": "INT64",
-    "5": "STRING",
-    "6": "BOOL",
-    "7": "INT16",
-    "8": "COMPLEX64",
-    "9": "INT8",
-    "10": "FLOAT64",
-    "11": "COMPLEX128",
-    "12": "UINT64",
-    "13": "RESOURCE",
-    "14": "VARIANT",
-    "15": "UINT32",
-    "16": "UINT16",
-    "17": "INT4",
-    "18": "BFLOAT16",
-    "19": "INT2",
-    "20": "UINT4",
-    "21": "FLOAT8_E4M3FN",
-    "22": "FLOAT8_E5M2"
-   }
-  },
-  "DimensionType": {
-   "name": "DimensionType",
-   "base": "int8",
-   "names": {
-    "0": "DENSE",
-    "1": "SPARSE_CSR"
-   }
-  },
-  "BuiltinOperator": {
-   "name": "BuiltinOperator",
-   "base": "int32",
-   "names": {
-    "0": "ADD",
-    "1": "AVERAGE_POOL_2D",
-    "2": "CONCATENATION",
-    "3": "CONV_2D",
-    "4": "DEPTHWISE_CONV_2D",
-    "5": "DEPTH_TO_SPACE",
-    "6": "DEQUANTIZE",
-    "7": "EMBEDDING_LOOKUP",
-    "8": "FLOOR",
-    "9": "FULLY_CONNECTED",
-    "10": "HASHTABLE_LOOKUP",
-    "11": "L2_NORMALIZATION",
-    "12": "L2_POOL_2D",
-    "13": "LOCAL_RESPONSE_NORMALIZATION",
-    "14": "LOGISTIC",
-    "15": "LSH_PROJECTION",
-    "16": "LSTM",
-    "17": "MAX_POOL_2D",
-    "18": "MUL",
-    "19": "RELU",
-    "20": "RELU_N1_TO_1",
-    "21": "RELU6",
-    "22": "RESHAPE",
-    "23": "RESIZE_BILINEAR",
-    "24": "RNN",
-    "25": "SOFTMAX",
-    "26": "SPACE_TO_DEPTH",
-    "27": "SVDF",
-    "28": "TANH",
-    "29": "CONCAT_EMBEDDINGS",
-    "30": "SKIP_GRAM",
-    "31": "CALL",
-    "32": "CUSTOM",
-    "33": "EMBEDDING_LOOKUP_SPARSE",
-    "34": "PAD",
-    "35": "UNIDIRECTIONAL_SEQUENCE_RNN",
-    "36": "GATHER",
-    "37": "BATCH_TO_SPACE_ND",
-    "38": "SPACE_TO_BATCH_ND",
-    "39": "TRANSPOSE",
-    "40": "MEAN",
-    "41": "SUB",
-    "42": "DIV",
-    "43": "SQUEEZE",
-    "44": "UNIDIRECTIONAL_SEQUENCE_LSTM",
-    "45": "STRIDED_SLICE",
-    "46": "BIDIRECTIONAL_SEQUENCE_RNN",
-    "47": "EXP",
-    "48": "TOPK_V2",
-    "49": "SPLIT",
-    "50": "LOG_SOFTMAX",
-    "51": "DELEGATE",
-    "52": "BIDIRECTIONAL_SEQUENCE_LSTM",
-    "53": "CAST",
-    "54": "PRELU",
-    "55": "MAXIMUM",
-    "56": "ARG_MAX",
-    "57": "MINIMUM",
-    "58": "LESS",
-    "59": "NEG",
-    "60": "PADV2",
-    "61": "GREATER",
-    "62": "GREATER_EQUAL",
-    "63": "LESS_EQUAL",
-    "64": "SELECT",
-    "65": "SLICE",
-    "66": "SIN",
-    "67": "TRANSPOSE_CONV",
-    "68": "SPARSE_TO_DENSE",
-    "69": "TILE",
-    "70": "EXPAND_DIMS",
-    "71": "EQUAL",
-    "72": "NOT_EQUAL",
-    "73": "LOG",
-    "74": "SUM",
-    "75": "SQRT",
-    "76": "RSQRT",
-    "77": "SHAPE",
-    "78": "POW",
-    "79": "ARG_MIN",
-    "80": "FAKE_QUANT",
-    "81": "REDUCE_PROD",
-    "82": "REDUCE_MAX",
-    "83": "PACK",
-    "84": "LOGICAL_OR",
-    "85": "ONE_HOT",
-    "86": "LOGICAL_AND",
-    "87": "LOGICAL_NOT",
-    "88": "UNPACK",
-    "89": "REDUCE_MIN",
-    "90": "FLOOR_DIV",
-    "91": "REDUCE_ANY",
-    "92": "SQUARE",
-    "93": "ZEROS_LIKE",
-    "94": "FILL",
-    "95": "FLOOR_MOD",
-    "96": "RANGE",
-    "97": "RESIZE_NEAREST_NEIGHBOR",
-    "98": "LEAKY_RELU",
-    "99": "SQUARED_DIFFERENCE",
-    "100": "MIRROR_PAD",
-    "101": "ABS",
-    "102": "SPLIT_V",
-    "103": "UNIQUE",
-    "104": "CEIL",
-    "105": "REVERSE_V2",
-    "106": "ADD_N",
-    "107": "GATHER_ND",
-    "108": "COS",
-    "109": "WHERE",
-    "110": "RANK",
-    "111": "ELU",
-    "112": "REVERSE_SEQUENCE",
-    "113": "MATRIX_DIAG",
-    "114": "QUANTIZE",
-    "115": "MATRIX_SET_DIAG",
-    "116": "ROUND",
-    "117": "HARD_SWISH",
-    "118": "IF",
-    "119": "WHILE",
-    "120": "NON_MAX_SUPPRESSION_V4",
-    "121": "NON_MAX_SUPPRESSION_V5",
-    "122": "SCATTER_ND",
-    "123": "SELECT_V2",
-    "124": "DENSIFY",
-    "125": "SEGMENT_SUM",
-    "126": "BATCH_MATMUL",
-    "127": "PLACEHOLDER_FOR_GREATER_OP_CODES",
-    "128": "CUMSUM",
-    "129": "CALL_ONCE",
-    "130": "BROADCAST_TO",
-    "131": "RFFT2D",
-    "132": "CONV_3D",
-    "133": "IMAG",
-    "134": "REAL",
-    "135": "COMPLEX_ABS",
-    "136": "HASHTABLE",
-    "137": "HASHTABLE_FIND",
-    "138": "HASHTABLE_IMPORT",
-    "139": "HASHTABLE_SIZE",
-    "140": "REDUCE_ALL",
-    "141": "CONV_3D_TRANSPOSE",
-    "142": "VAR_HANDLE",
-    "143": "READ_VARIABLE",
-    "144": "ASSIGN_VARIABLE",
-    "145": "BROADCAST_ARGS",
-    "146": "RANDOM_STANDARD_NORMAL",
-    "147": "BUCKETIZE",
-    "148": "RANDOM_UNIFORM",
-    "149": "MULTINOMIAL",
-    "150": "GELU",
-    "151": "DYNAMIC_UPDATE_SLICE",
-    "152": "RELU_0_TO_1",
-    "153": "UNSORTED_SEGMENT_PROD",
-    "154": "UNSORTED_SEGMENT_MAX",
-    "155": "UNSORTED_SEGMENT_SUM",
-    "156": "ATAN2",
-    "157": "UNSORTED_SEGMENT_MIN",
-    "158": "SIGN",
-    "159": "BITCAST",
-    "160": "BITWISE_XOR",
-    "161": "RIGHT_SHIFT",
-    "162": "STABLEHLO_LOGISTIC",
-    "163": "STABLEHLO_ADD",
-    "164": "STABLEHLO_DIVIDE",
-    "165": "STABLEHLO_MULTIPLY",
-    "166": "STABLEHLO_MAXIMUM",
-    "167": "STABLEHLO_RESHAPE",
-    "168": "STABLEHLO_CLAMP",
-    "169": "STABLEHLO_CONCATENATE",
-    "170": "STABLEHLO_BROADCAST_IN_DIM",
-    "171": "STABLEHLO_CONVOLUTION",
-    "172": "STABLEHLO_SLICE",
-    "173": "STABLEHLO_CUSTOM_CALL",
-    "174": "STABLEHLO_REDUCE",
-    "175": "STABLEHLO_ABS",
-    "176": "STABLEHLO_AND",
-    "177": "STABLEHLO_COSINE",
-    "178": "STABLEHLO_EXPONENTIAL",
-    "179": "STABLEHLO_FLOOR",
-    "180": "STABLEHLO_LOG",
-    "181": "STABLEHLO_MINIMUM",
-    "182": "STABLEHLO_NEGATE",
-    "183": "STABLEHLO_OR",
-    "184": "STABLEHLO_POWER",
-    "185": "STABLEHLO_REMAINDER",
-    "186": "STABLEHLO_RSQRT",
-    "187": "STABLEHLO_SELECT",
-    "188": "STABLEHLO_SUBTRACT",
-    "189": "STABLEHLO_TANH",
-    "190": "STABLEHLO_SCATTER",
-    "191": "STABLEHLO_COMPARE",
-    "192": "STABLEHLO_CONVERT",
-    "193": "STABLEHLO_DYNAMIC_SLICE",
-    "194": "STABLEHLO_DYNAMIC_UPDATE_SLICE",
-    "195": "STABLEHLO_PAD",
-    "196": "STABLEHLO_IOTA",
-    "197": "STABLEHLO_DOT_GENERAL",
-    "198": "STABLEHLO_REDUCE_WINDOW",
-    "199": "STABLEHLO_SORT",
-    "200": "STABLEHLO_WHILE",
-    "201": "STABLEHLO_GATHER",
-    "202": "STABLEHLO_TRANSPOSE",
-    "203": "DILATE",
-    "204": "STABLEHLO_RNG_BIT_GENERATOR",
-    "205": "REDUCE_WINDOW",
-    "206": "STABLEHLO_COMPOSITE",
-    "207": "STABLEHLO_SHIFT_LEFT",
-    "208": "STABLEHLO_CBRT",
-    "209": "STABLEHLO_CASE"
-   }
-  },
-  "StablehloPrecisionConfig": {
-   "name": "StablehloPrecisionConfig",
-   "base": "uint32",
-   "names": {
-    "0": "DEFAULT",
-    "1": "HIGH",
-    "2": "HIGHEST"
-   }
-  },
-  "StablehloComparisonDirection": {
-   "name": "StablehloComparisonDirection",
-   "base": "uint32",
-   "names": {
-    "0": "STABLEHLO_COMPARISON_DIRECTION_EQ",
-    "1": "STABLEHLO_COMPARISON_DIRECTION_NE",
-    "2": "STABLEHLO_COMPARISON_DIRECTION_GE",
-    "3": "STABLEHLO_COMPARISON_DIRECTION_GT",
-    "4": "STABLEHLO_COMPARISON_DIRECTION_LE",
-    "5": "STABLEHLO_COMPARISON_DIRECTION_LT"
-   }
-  },
-  "StablehloComparisonType": {
-   "name": "StablehloComparisonType",
-   "base": "uint32",
-   "names": {
-    "0": "STABLEHLO_COMPARISON_TYPE_NOTYPE",
-    "1": "STABLEHLO_COMPARISON_TYPE_FLOAT",
-    "2": "STABLEHLO_COMPARISON_TYPE_FLOAT_TOTAL_ORDER",
-    "3": "STABLEHLO_COMPARISON_TYPE_SIGNED",
-    "4": "STABLEHLO_COMPARISON_TYPE_UNSIGNED"
-   }
-  },
-  "RngAlgorithm": {
-   "name": "RngAlgorithm",
-   "base": "int8",
-   "names": {
-    "0": "DEFAULT",
-    "1": "PHILOX",
-    "2": "THREEFRY"
-   }
-  },
-  "Padding": {
-   "name": "Padding",
-   "base": "int8",
-   "names": {
-    "0": "SAME",
-    "1": "VALID"
-   }
-  },
-  "ActivationFunctionType": {
-   "name": "ActivationFunctionType",
-   "base": "int8",
-   "names": {
-    "0": "NONE",
-    "1": "RELU",
-    "2": "RELU_N1_TO_1",
-    "3": "RELU6",
-    "4": "TANH",
-    "5": "SIGN_BIT"
-   }
-  },
-  "LSHProjectionType": {
-   "name": "LSHProjectionType",
-   "base": "int8",
-   "names": {
-    "0": "UNKNOWN",
-    "1": "SPARSE",
-    "2": "DENSE"
-   }
-  },
-  "FullyConnectedOptionsWeightsFormat": {
-   "name": "FullyConnectedOptionsWeightsFormat",
-   "base": "int8",
-   "names": {
-    "0": "DEFAULT",
-    "1": "SHUFFLED4x16INT8"
-   }
-  },
-  "LSTMKernelType": {
-   "name": "LSTMKernelType",
-   "base": "int8",
-   "names": {
-    "0": "FULL",
-    "1": "BASIC"
-   }
-  },
-  "CombinerType": {
-   "name": "CombinerType",
-   "base": "int8",
-   "names": {
-    "0": "SUM",
-    "1": "MEAN",
-    "2": "SQRTN"
-   }
-  },
-  "MirrorPadMode": {
-   "name": "MirrorPadMode",
-   "base": "int8",
-   "names": {
-    "0": "REFLECT",
-    "1": "SYMMETRIC"
-   }
-  },
-  "ReduceWindowFunction": {
-   "name": "ReduceWindowFunction",
-   "base": "int32",
-   "names": {
-    "0": "UNSUPPORTED",
-    "1": "ADD",
-    "2": "MUL",
-    "3": "MINIMUM",
-    "4": "MAXIMUM",
-    "5": "ALL",
-    "6": "ANY"
-   }
-  },
-  "CustomOptionsFormat": {
-   "name": "CustomOptionsFormat",
-   "base": "int8",
-   "names": {
-    "0": "FLEXBUFFERS"
-   }
-  }
- },
- "unions": {
-  "QuantizationDetails": {
-   "name": "QuantizationDetails",
-   "members": [
-    "NONE",
-    "CustomQuantization",
-    "BlockwiseQuantization",
-    "MultiAxisQuantization"
-   ]
-  },
-  "SparseIndexVector": {
-   "name": "SparseIndexVector",
-   "members": [
-    "NONE",
-    "Int32Vector",
-    "Uint16Vector",
-    "Uint8Vector"
-   ]
-  },
-  "BuiltinOptions": {
-   "name": "BuiltinOptions",
-   "members": [
-    "NONE",
-    "Conv2DOptions",
-    "DepthwiseConv2DOptions",
-    "ConcatEmbeddingsOptions",
-    "LSHProjectionOptions",
-    "Pool2DOptions",
-    "SVDFOptions",
-    "RNNOptions",
-    "FullyConnectedOptions",
-    "SoftmaxOptions",
-    "ConcatenationOptions",
-    "AddOptions",
-    "L2NormOptions",
-    "LocalResponseNormalizationOptions",
-    "LSTMOptions",
-    "ResizeBilinearOptions",
-    "CallOptions",
-    "ReshapeOptions",
-    "SkipGramOptions",
-    "SpaceToDepthOptions",
-    "EmbeddingLookupSparseOptions",
-    "MulOptions",
-    "PadOptions",
-    "GatherOptions",
-    "BatchToSpaceNDOptions",
-    "SpaceToBatchNDOptions",
-    "TransposeOptions",
-    "ReducerOptions",
-    "SubOptions",
-    "DivOptions",
-    "SqueezeOptions",
-    "SequenceRNNOptions",
-    "StridedSliceOptions",
-    "ExpOptions",
-    "TopKV2Options",
-    "SplitOptions",
-    "LogSoftmaxOptions",
-    "CastOptions",
-    "DequantizeOptions",
-    "MaximumMinimumOptions",
-    "ArgMaxOptions",
-    "LessOptions",
-    "NegOptions",
-    "PadV2Options",
-    "GreaterOptions",
-    "GreaterEqualOptions",
-    "LessEqualOptions",
-    "SelectOptions",
-    "SliceOptions",
-    "TransposeConvOptions",
-    "SparseToDenseOptions",
-    "TileOptions",
-    "ExpandDimsOptions",
-    "EqualOptions",
-    "NotEqualOptions",
-    "ShapeOptions",
-    "PowOptions",
-    "ArgMinOptions",
-    "FakeQuantOptions",
-    "PackOptions",
-    "LogicalOrOptions",
-    "OneHotOptions",
-    "LogicalAndOptions",
-    "LogicalNotOptions",
-    "UnpackOptions",
-    "FloorDivOptions",
-    "SquareOptions",
-    "ZerosLikeOptions",
-    "FillOptions",
-    "BidirectionalSequenceLSTMOptions",
-    "BidirectionalSequenceRNNOptions",
-    "UnidirectionalSequenceLSTMOptions",
-    "FloorModOptions",
-    "RangeOptions",
-    "ResizeNearestNeighborOptions",
-    "LeakyReluOptions",
-    "SquaredDifferenceOptions",
-    "MirrorPadOptions",
-    "AbsOptions",
-    "SplitVOptions",
-    "UniqueOptions",
-    "ReverseV2Options",
-    "AddNOptions",
-    "GatherNdOptions",
-    "CosOptions",
-    "WhereOptions",
-    "RankOptions",
-    "ReverseSequenceOptions",
-    "MatrixDiagOptions",
-    "QuantizeOptions",
-    "MatrixSetDiagOptions",
-    "HardSwishOptions",
-    "IfOptions",
-    "WhileOptions",
-    "DepthToSpaceOptions",
-    "NonMaxSuppressionV4Options",
-    "NonMaxSuppressionV5Options",
-    "ScatterNdOptions",
-    "SelectV2Options",
-    "DensifyOptions",
-    "SegmentSumOptions",
-    "BatchMatMulOptions",
-    "CumsumOptions",
-    "CallOnceOptions",
-    "BroadcastToOptions",
-    "Rfft2dOptions",
-    "Conv3DOptions",
-    "HashtableOptions",
-    "HashtableFindOptions",
-    "HashtableImportOptions",
-    "HashtableSizeOptions",
-    "VarHandleOptions",
-    "ReadVariableOptions",
-    "AssignVariableOptions",
-    "RandomOptions",
-    "BucketizeOptions",
-    "GeluOptions",
-    "DynamicUpdateSliceOptions",
-    "UnsortedSegmentProdOptions",
-    "UnsortedSegmentMaxOptions",
-    "UnsortedSegmentMinOptions",
-    "UnsortedSegmentSumOptions",
-    "ATan2Options",
-    "SignOptions",
-    "BitcastOptions",
-    "BitwiseXorOptions",
-    "RightShiftOptions"
-   ]
+  rootTable: 'Model',
+  fileIdentifier: 'TFL3',
+  tables: {
+    CustomQuantization: {
+      name: 'CustomQuantization',
+      fields: [
+        {
+          name: 'custom',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'uint8',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    BlockwiseQuantization: {
+      name: 'BlockwiseQuantization',
+      fields: [
+        {
+          name: 'scales',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'zero_points',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'block_size',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    MultiAxisQuantization: {
+      name: 'MultiAxisQuantization',
+      fields: [
+        {
+          name: 'scales',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'zero_points',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'block_size',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'quantized_dimensions',
+          slot: 3,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    QuantizationParameters: {
+      name: 'QuantizationParameters',
+      fields: [
+        {
+          name: 'min',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'float32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'max',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'float32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'scale',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'float32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'zero_point',
+          slot: 3,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'details',
+          slot: 4,
+          type: {
+            kind: 'union',
+            union: 'QuantizationDetails',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'quantized_dimension',
+          slot: 6,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    Int32Vector: {
+      name: 'Int32Vector',
+      fields: [
+        {
+          name: 'values',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    Uint16Vector: {
+      name: 'Uint16Vector',
+      fields: [
+        {
+          name: 'values',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'uint16',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    Uint8Vector: {
+      name: 'Uint8Vector',
+      fields: [
+        {
+          name: 'values',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'uint8',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    DimensionMetadata: {
+      name: 'DimensionMetadata',
+      fields: [
+        {
+          name: 'format',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'DimensionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'dense_size',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'array_segments',
+          slot: 2,
+          type: {
+            kind: 'union',
+            union: 'SparseIndexVector',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'array_indices',
+          slot: 4,
+          type: {
+            kind: 'union',
+            union: 'SparseIndexVector',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    SparsityParameters: {
+      name: 'SparsityParameters',
+      fields: [
+        {
+          name: 'traversal_order',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'block_map',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'dim_metadata',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'DimensionMetadata',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    VariantSubType: {
+      name: 'VariantSubType',
+      fields: [
+        {
+          name: 'shape',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'type',
+          slot: 1,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'has_rank',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    Tensor: {
+      name: 'Tensor',
+      fields: [
+        {
+          name: 'shape',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'type',
+          slot: 1,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'buffer',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'uint32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'name',
+          slot: 3,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'quantization',
+          slot: 4,
+          type: {
+            kind: 'table',
+            table: 'QuantizationParameters',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'is_variable',
+          slot: 5,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'sparsity',
+          slot: 6,
+          type: {
+            kind: 'table',
+            table: 'SparsityParameters',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'shape_signature',
+          slot: 7,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'has_rank',
+          slot: 8,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'variant_tensors',
+          slot: 9,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'VariantSubType',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'external_buffer',
+          slot: 10,
+          type: {
+            kind: 'scalar',
+            base: 'uint32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloGatherOptions: {
+      name: 'StablehloGatherOptions',
+      fields: [
+        {
+          name: 'offset_dims',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'collapsed_slice_dims',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'start_index_map',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'index_vector_dim',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'slice_sizes',
+          slot: 4,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'indices_are_sorted',
+          slot: 5,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloTransposeOptions: {
+      name: 'StablehloTransposeOptions',
+      fields: [
+        {
+          name: 'permutation',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloDotGeneralOptions: {
+      name: 'StablehloDotGeneralOptions',
+      fields: [
+        {
+          name: 'lhs_batching_dimensions',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'rhs_batching_dimensions',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'lhs_contracting_dimensions',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'rhs_contracting_dimensions',
+          slot: 3,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'precision_config',
+          slot: 4,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'enum',
+              base: 'uint32',
+              enum: 'StablehloPrecisionConfig',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloReduceWindowOptions: {
+      name: 'StablehloReduceWindowOptions',
+      fields: [
+        {
+          name: 'window_dimensions',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'window_strides',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'base_dilations',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'window_dilations',
+          slot: 3,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'padding',
+          slot: 4,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'body_subgraph_index',
+          slot: 5,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloWhileOptions: {
+      name: 'StablehloWhileOptions',
+      fields: [
+        {
+          name: 'cond_subgraph_index',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'body_subgraph_index',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloSortOptions: {
+      name: 'StablehloSortOptions',
+      fields: [
+        {
+          name: 'dimension',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'is_stable',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'comparator_subgraph_index',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloConcatenateOptions: {
+      name: 'StablehloConcatenateOptions',
+      fields: [
+        {
+          name: 'dimension',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloBroadcastInDimOptions: {
+      name: 'StablehloBroadcastInDimOptions',
+      fields: [
+        {
+          name: 'broadcast_dimensions',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloCompareOptions: {
+      name: 'StablehloCompareOptions',
+      fields: [
+        {
+          name: 'comparison_direction',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'uint32',
+            enum: 'StablehloComparisonDirection',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'compare_type',
+          slot: 1,
+          type: {
+            kind: 'enum',
+            base: 'uint32',
+            enum: 'StablehloComparisonType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloDynamicSliceOptions: {
+      name: 'StablehloDynamicSliceOptions',
+      fields: [
+        {
+          name: 'slice_sizes',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloPadOptions: {
+      name: 'StablehloPadOptions',
+      fields: [
+        {
+          name: 'edge_padding_low',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'edge_padding_high',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'interior_padding',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloIotaOptions: {
+      name: 'StablehloIotaOptions',
+      fields: [
+        {
+          name: 'iota_dimension',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloCustomCallOptions: {
+      name: 'StablehloCustomCallOptions',
+      fields: [
+        {
+          name: 'call_target_name',
+          slot: 0,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'has_side_effect',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'backend_config',
+          slot: 2,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'api_version',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'called_computations',
+          slot: 4,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'custom_attributes',
+          slot: 5,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'uint8',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloReduceOptions: {
+      name: 'StablehloReduceOptions',
+      fields: [
+        {
+          name: 'dimensions',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'body_subgraph_index',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloSliceOptions: {
+      name: 'StablehloSliceOptions',
+      fields: [
+        {
+          name: 'start_indices',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'limit_indices',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'strides',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloConvolutionOptions: {
+      name: 'StablehloConvolutionOptions',
+      fields: [
+        {
+          name: 'window_strides',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'padding',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'lhs_dilation',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'rhs_dilation',
+          slot: 3,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'window_reversal',
+          slot: 4,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'bool',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'input_batch_dimension',
+          slot: 5,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'input_feature_dimension',
+          slot: 6,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'input_spatial_dimensions',
+          slot: 7,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'kernel_input_feature_dimension',
+          slot: 8,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'kernel_output_feature_dimension',
+          slot: 9,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'kernel_spatial_dimensions',
+          slot: 10,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'output_batch_dimension',
+          slot: 11,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'output_feature_dimension',
+          slot: 12,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'output_spatial_dimensions',
+          slot: 13,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'feature_group_count',
+          slot: 14,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'batch_group_count',
+          slot: 15,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'precision_config',
+          slot: 16,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'enum',
+              base: 'uint32',
+              enum: 'StablehloPrecisionConfig',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloScatterOptions: {
+      name: 'StablehloScatterOptions',
+      fields: [
+        {
+          name: 'indices_are_sorted',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'update_window_dims',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'inserted_window_dims',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'scatter_dims_to_operand_dims',
+          slot: 3,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int64',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'index_vector_dim',
+          slot: 4,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'unique_indices',
+          slot: 5,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'update_computation_subgraph_index',
+          slot: 6,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloCaseOptions: {
+      name: 'StablehloCaseOptions',
+      fields: [
+        {
+          name: 'branch_subgraph_indices',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloRngBitGeneratorOptions: {
+      name: 'StablehloRngBitGeneratorOptions',
+      fields: [
+        {
+          name: 'algorithm',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'RngAlgorithm',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    Conv2DOptions: {
+      name: 'Conv2DOptions',
+      fields: [
+        {
+          name: 'padding',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'Padding',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'stride_w',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'stride_h',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'fused_activation_function',
+          slot: 3,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'dilation_w_factor',
+          slot: 4,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 1,
+          deprecated: false,
+        },
+        {
+          name: 'dilation_h_factor',
+          slot: 5,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 1,
+          deprecated: false,
+        },
+        {
+          name: 'quantized_bias_type',
+          slot: 6,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    Conv3DOptions: {
+      name: 'Conv3DOptions',
+      fields: [
+        {
+          name: 'padding',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'Padding',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'stride_d',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'stride_w',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'stride_h',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'fused_activation_function',
+          slot: 4,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'dilation_d_factor',
+          slot: 5,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 1,
+          deprecated: false,
+        },
+        {
+          name: 'dilation_w_factor',
+          slot: 6,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 1,
+          deprecated: false,
+        },
+        {
+          name: 'dilation_h_factor',
+          slot: 7,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 1,
+          deprecated: false,
+        },
+      ],
+    },
+    Pool2DOptions: {
+      name: 'Pool2DOptions',
+      fields: [
+        {
+          name: 'padding',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'Padding',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'stride_w',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'stride_h',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'filter_width',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'filter_height',
+          slot: 4,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'fused_activation_function',
+          slot: 5,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    DepthwiseConv2DOptions: {
+      name: 'DepthwiseConv2DOptions',
+      fields: [
+        {
+          name: 'padding',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'Padding',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'stride_w',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'stride_h',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'depth_multiplier',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'fused_activation_function',
+          slot: 4,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'dilation_w_factor',
+          slot: 5,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 1,
+          deprecated: false,
+        },
+        {
+          name: 'dilation_h_factor',
+          slot: 6,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 1,
+          deprecated: false,
+        },
+      ],
+    },
+    ConcatEmbeddingsOptions: {
+      name: 'ConcatEmbeddingsOptions',
+      fields: [
+        {
+          name: 'num_channels',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'num_columns_per_channel',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'embedding_dim_per_channel',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    LSHProjectionOptions: {
+      name: 'LSHProjectionOptions',
+      fields: [
+        {
+          name: 'type',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'LSHProjectionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    SVDFOptions: {
+      name: 'SVDFOptions',
+      fields: [
+        {
+          name: 'rank',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'fused_activation_function',
+          slot: 1,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'asymmetric_quantize_inputs',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    RNNOptions: {
+      name: 'RNNOptions',
+      fields: [
+        {
+          name: 'fused_activation_function',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'asymmetric_quantize_inputs',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    SequenceRNNOptions: {
+      name: 'SequenceRNNOptions',
+      fields: [
+        {
+          name: 'time_major',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'fused_activation_function',
+          slot: 1,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'asymmetric_quantize_inputs',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    BidirectionalSequenceRNNOptions: {
+      name: 'BidirectionalSequenceRNNOptions',
+      fields: [
+        {
+          name: 'time_major',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'fused_activation_function',
+          slot: 1,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'merge_outputs',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'asymmetric_quantize_inputs',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    FullyConnectedOptions: {
+      name: 'FullyConnectedOptions',
+      fields: [
+        {
+          name: 'fused_activation_function',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'weights_format',
+          slot: 1,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'FullyConnectedOptionsWeightsFormat',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'keep_num_dims',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'asymmetric_quantize_inputs',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'quantized_bias_type',
+          slot: 4,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    SoftmaxOptions: {
+      name: 'SoftmaxOptions',
+      fields: [
+        {
+          name: 'beta',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    ConcatenationOptions: {
+      name: 'ConcatenationOptions',
+      fields: [
+        {
+          name: 'axis',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'fused_activation_function',
+          slot: 1,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    AddOptions: {
+      name: 'AddOptions',
+      fields: [
+        {
+          name: 'fused_activation_function',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'pot_scale_int16',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: true,
+          deprecated: false,
+        },
+      ],
+    },
+    MulOptions: {
+      name: 'MulOptions',
+      fields: [
+        {
+          name: 'fused_activation_function',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    L2NormOptions: {
+      name: 'L2NormOptions',
+      fields: [
+        {
+          name: 'fused_activation_function',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    LocalResponseNormalizationOptions: {
+      name: 'LocalResponseNormalizationOptions',
+      fields: [
+        {
+          name: 'radius',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'bias',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'alpha',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'beta',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    LSTMOptions: {
+      name: 'LSTMOptions',
+      fields: [
+        {
+          name: 'fused_activation_function',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'cell_clip',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'proj_clip',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'kernel_type',
+          slot: 3,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'LSTMKernelType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'asymmetric_quantize_inputs',
+          slot: 4,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    UnidirectionalSequenceLSTMOptions: {
+      name: 'UnidirectionalSequenceLSTMOptions',
+      fields: [
+        {
+          name: 'fused_activation_function',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'cell_clip',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'proj_clip',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'time_major',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'asymmetric_quantize_inputs',
+          slot: 4,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'diagonal_recurrent_tensors',
+          slot: 5,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    BidirectionalSequenceLSTMOptions: {
+      name: 'BidirectionalSequenceLSTMOptions',
+      fields: [
+        {
+          name: 'fused_activation_function',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'cell_clip',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'proj_clip',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'merge_outputs',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'time_major',
+          slot: 4,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: true,
+          deprecated: false,
+        },
+        {
+          name: 'asymmetric_quantize_inputs',
+          slot: 5,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    ResizeBilinearOptions: {
+      name: 'ResizeBilinearOptions',
+      fields: [
+        {
+          name: 'new_height',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: true,
+        },
+        {
+          name: 'new_width',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: true,
+        },
+        {
+          name: 'align_corners',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'half_pixel_centers',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    ResizeNearestNeighborOptions: {
+      name: 'ResizeNearestNeighborOptions',
+      fields: [
+        {
+          name: 'align_corners',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'half_pixel_centers',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    CallOptions: {
+      name: 'CallOptions',
+      fields: [
+        {
+          name: 'subgraph',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'uint32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    PadOptions: {
+      name: 'PadOptions',
+      fields: [],
+    },
+    PadV2Options: {
+      name: 'PadV2Options',
+      fields: [],
+    },
+    ReshapeOptions: {
+      name: 'ReshapeOptions',
+      fields: [
+        {
+          name: 'new_shape',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    SpaceToBatchNDOptions: {
+      name: 'SpaceToBatchNDOptions',
+      fields: [],
+    },
+    BatchToSpaceNDOptions: {
+      name: 'BatchToSpaceNDOptions',
+      fields: [],
+    },
+    SkipGramOptions: {
+      name: 'SkipGramOptions',
+      fields: [
+        {
+          name: 'ngram_size',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'max_skip_size',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'include_all_ngrams',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    SpaceToDepthOptions: {
+      name: 'SpaceToDepthOptions',
+      fields: [
+        {
+          name: 'block_size',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    DepthToSpaceOptions: {
+      name: 'DepthToSpaceOptions',
+      fields: [
+        {
+          name: 'block_size',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    SubOptions: {
+      name: 'SubOptions',
+      fields: [
+        {
+          name: 'fused_activation_function',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'pot_scale_int16',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: true,
+          deprecated: false,
+        },
+      ],
+    },
+    DivOptions: {
+      name: 'DivOptions',
+      fields: [
+        {
+          name: 'fused_activation_function',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    TopKV2Options: {
+      name: 'TopKV2Options',
+      fields: [],
+    },
+    EmbeddingLookupSparseOptions: {
+      name: 'EmbeddingLookupSparseOptions',
+      fields: [
+        {
+          name: 'combiner',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'CombinerType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    GatherOptions: {
+      name: 'GatherOptions',
+      fields: [
+        {
+          name: 'axis',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'batch_dims',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    TransposeOptions: {
+      name: 'TransposeOptions',
+      fields: [],
+    },
+    ExpOptions: {
+      name: 'ExpOptions',
+      fields: [],
+    },
+    CosOptions: {
+      name: 'CosOptions',
+      fields: [],
+    },
+    ReducerOptions: {
+      name: 'ReducerOptions',
+      fields: [
+        {
+          name: 'keep_dims',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    SqueezeOptions: {
+      name: 'SqueezeOptions',
+      fields: [
+        {
+          name: 'squeeze_dims',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    SplitOptions: {
+      name: 'SplitOptions',
+      fields: [
+        {
+          name: 'num_splits',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    SplitVOptions: {
+      name: 'SplitVOptions',
+      fields: [
+        {
+          name: 'num_splits',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    StridedSliceOptions: {
+      name: 'StridedSliceOptions',
+      fields: [
+        {
+          name: 'begin_mask',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'end_mask',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'ellipsis_mask',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'new_axis_mask',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'shrink_axis_mask',
+          slot: 4,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'offset',
+          slot: 5,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    LogSoftmaxOptions: {
+      name: 'LogSoftmaxOptions',
+      fields: [],
+    },
+    CastOptions: {
+      name: 'CastOptions',
+      fields: [
+        {
+          name: 'in_data_type',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'out_data_type',
+          slot: 1,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    DequantizeOptions: {
+      name: 'DequantizeOptions',
+      fields: [],
+    },
+    MaximumMinimumOptions: {
+      name: 'MaximumMinimumOptions',
+      fields: [],
+    },
+    TileOptions: {
+      name: 'TileOptions',
+      fields: [],
+    },
+    ArgMaxOptions: {
+      name: 'ArgMaxOptions',
+      fields: [
+        {
+          name: 'output_type',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    ArgMinOptions: {
+      name: 'ArgMinOptions',
+      fields: [
+        {
+          name: 'output_type',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    GreaterOptions: {
+      name: 'GreaterOptions',
+      fields: [],
+    },
+    GreaterEqualOptions: {
+      name: 'GreaterEqualOptions',
+      fields: [],
+    },
+    LessOptions: {
+      name: 'LessOptions',
+      fields: [],
+    },
+    LessEqualOptions: {
+      name: 'LessEqualOptions',
+      fields: [],
+    },
+    NegOptions: {
+      name: 'NegOptions',
+      fields: [],
+    },
+    SelectOptions: {
+      name: 'SelectOptions',
+      fields: [],
+    },
+    SliceOptions: {
+      name: 'SliceOptions',
+      fields: [],
+    },
+    TransposeConvOptions: {
+      name: 'TransposeConvOptions',
+      fields: [
+        {
+          name: 'padding',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'Padding',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'stride_w',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'stride_h',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'fused_activation_function',
+          slot: 3,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'ActivationFunctionType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'quantized_bias_type',
+          slot: 4,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    ExpandDimsOptions: {
+      name: 'ExpandDimsOptions',
+      fields: [],
+    },
+    SparseToDenseOptions: {
+      name: 'SparseToDenseOptions',
+      fields: [
+        {
+          name: 'validate_indices',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    EqualOptions: {
+      name: 'EqualOptions',
+      fields: [],
+    },
+    NotEqualOptions: {
+      name: 'NotEqualOptions',
+      fields: [],
+    },
+    ShapeOptions: {
+      name: 'ShapeOptions',
+      fields: [
+        {
+          name: 'out_type',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    RankOptions: {
+      name: 'RankOptions',
+      fields: [],
+    },
+    PowOptions: {
+      name: 'PowOptions',
+      fields: [],
+    },
+    FakeQuantOptions: {
+      name: 'FakeQuantOptions',
+      fields: [
+        {
+          name: 'min',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'max',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'num_bits',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'narrow_range',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    PackOptions: {
+      name: 'PackOptions',
+      fields: [
+        {
+          name: 'values_count',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'axis',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    LogicalOrOptions: {
+      name: 'LogicalOrOptions',
+      fields: [],
+    },
+    OneHotOptions: {
+      name: 'OneHotOptions',
+      fields: [
+        {
+          name: 'axis',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    AbsOptions: {
+      name: 'AbsOptions',
+      fields: [],
+    },
+    HardSwishOptions: {
+      name: 'HardSwishOptions',
+      fields: [],
+    },
+    LogicalAndOptions: {
+      name: 'LogicalAndOptions',
+      fields: [],
+    },
+    LogicalNotOptions: {
+      name: 'LogicalNotOptions',
+      fields: [],
+    },
+    UnpackOptions: {
+      name: 'UnpackOptions',
+      fields: [
+        {
+          name: 'num',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'axis',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    FloorDivOptions: {
+      name: 'FloorDivOptions',
+      fields: [],
+    },
+    SquareOptions: {
+      name: 'SquareOptions',
+      fields: [],
+    },
+    ZerosLikeOptions: {
+      name: 'ZerosLikeOptions',
+      fields: [],
+    },
+    FillOptions: {
+      name: 'FillOptions',
+      fields: [],
+    },
+    FloorModOptions: {
+      name: 'FloorModOptions',
+      fields: [],
+    },
+    RangeOptions: {
+      name: 'RangeOptions',
+      fields: [],
+    },
+    LeakyReluOptions: {
+      name: 'LeakyReluOptions',
+      fields: [
+        {
+          name: 'alpha',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'float32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    SquaredDifferenceOptions: {
+      name: 'SquaredDifferenceOptions',
+      fields: [],
+    },
+    MirrorPadOptions: {
+      name: 'MirrorPadOptions',
+      fields: [
+        {
+          name: 'mode',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'MirrorPadMode',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    UniqueOptions: {
+      name: 'UniqueOptions',
+      fields: [
+        {
+          name: 'idx_out_type',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 2,
+          deprecated: false,
+        },
+      ],
+    },
+    ReverseV2Options: {
+      name: 'ReverseV2Options',
+      fields: [],
+    },
+    AddNOptions: {
+      name: 'AddNOptions',
+      fields: [],
+    },
+    GatherNdOptions: {
+      name: 'GatherNdOptions',
+      fields: [],
+    },
+    WhereOptions: {
+      name: 'WhereOptions',
+      fields: [],
+    },
+    ReverseSequenceOptions: {
+      name: 'ReverseSequenceOptions',
+      fields: [
+        {
+          name: 'seq_dim',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'batch_dim',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    MatrixDiagOptions: {
+      name: 'MatrixDiagOptions',
+      fields: [],
+    },
+    QuantizeOptions: {
+      name: 'QuantizeOptions',
+      fields: [],
+    },
+    MatrixSetDiagOptions: {
+      name: 'MatrixSetDiagOptions',
+      fields: [],
+    },
+    IfOptions: {
+      name: 'IfOptions',
+      fields: [
+        {
+          name: 'then_subgraph_index',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'else_subgraph_index',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    CallOnceOptions: {
+      name: 'CallOnceOptions',
+      fields: [
+        {
+          name: 'init_subgraph_index',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    WhileOptions: {
+      name: 'WhileOptions',
+      fields: [
+        {
+          name: 'cond_subgraph_index',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'body_subgraph_index',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    NonMaxSuppressionV4Options: {
+      name: 'NonMaxSuppressionV4Options',
+      fields: [],
+    },
+    NonMaxSuppressionV5Options: {
+      name: 'NonMaxSuppressionV5Options',
+      fields: [],
+    },
+    ScatterNdOptions: {
+      name: 'ScatterNdOptions',
+      fields: [],
+    },
+    SelectV2Options: {
+      name: 'SelectV2Options',
+      fields: [],
+    },
+    DensifyOptions: {
+      name: 'DensifyOptions',
+      fields: [],
+    },
+    SegmentSumOptions: {
+      name: 'SegmentSumOptions',
+      fields: [],
+    },
+    BatchMatMulOptions: {
+      name: 'BatchMatMulOptions',
+      fields: [
+        {
+          name: 'adj_x',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'adj_y',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'asymmetric_quantize_inputs',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    CumsumOptions: {
+      name: 'CumsumOptions',
+      fields: [
+        {
+          name: 'exclusive',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+        {
+          name: 'reverse',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    BroadcastToOptions: {
+      name: 'BroadcastToOptions',
+      fields: [],
+    },
+    Rfft2dOptions: {
+      name: 'Rfft2dOptions',
+      fields: [],
+    },
+    HashtableOptions: {
+      name: 'HashtableOptions',
+      fields: [
+        {
+          name: 'table_id',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'key_dtype',
+          slot: 1,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'value_dtype',
+          slot: 2,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'TensorType',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    HashtableFindOptions: {
+      name: 'HashtableFindOptions',
+      fields: [],
+    },
+    HashtableImportOptions: {
+      name: 'HashtableImportOptions',
+      fields: [],
+    },
+    HashtableSizeOptions: {
+      name: 'HashtableSizeOptions',
+      fields: [],
+    },
+    VarHandleOptions: {
+      name: 'VarHandleOptions',
+      fields: [
+        {
+          name: 'container',
+          slot: 0,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'shared_name',
+          slot: 1,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    ReadVariableOptions: {
+      name: 'ReadVariableOptions',
+      fields: [],
+    },
+    AssignVariableOptions: {
+      name: 'AssignVariableOptions',
+      fields: [],
+    },
+    RandomOptions: {
+      name: 'RandomOptions',
+      fields: [
+        {
+          name: 'seed',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'seed2',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+      ],
+    },
+    BucketizeOptions: {
+      name: 'BucketizeOptions',
+      fields: [
+        {
+          name: 'boundaries',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'float32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    GeluOptions: {
+      name: 'GeluOptions',
+      fields: [
+        {
+          name: 'approximate',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'bool',
+          },
+          defaultValue: false,
+          deprecated: false,
+        },
+      ],
+    },
+    DynamicUpdateSliceOptions: {
+      name: 'DynamicUpdateSliceOptions',
+      fields: [],
+    },
+    UnsortedSegmentProdOptions: {
+      name: 'UnsortedSegmentProdOptions',
+      fields: [],
+    },
+    UnsortedSegmentMaxOptions: {
+      name: 'UnsortedSegmentMaxOptions',
+      fields: [],
+    },
+    UnsortedSegmentSumOptions: {
+      name: 'UnsortedSegmentSumOptions',
+      fields: [],
+    },
+    ATan2Options: {
+      name: 'ATan2Options',
+      fields: [],
+    },
+    UnsortedSegmentMinOptions: {
+      name: 'UnsortedSegmentMinOptions',
+      fields: [],
+    },
+    SignOptions: {
+      name: 'SignOptions',
+      fields: [],
+    },
+    BitcastOptions: {
+      name: 'BitcastOptions',
+      fields: [],
+    },
+    BitwiseXorOptions: {
+      name: 'BitwiseXorOptions',
+      fields: [],
+    },
+    RightShiftOptions: {
+      name: 'RightShiftOptions',
+      fields: [],
+    },
+    DilateOptions: {
+      name: 'DilateOptions',
+      fields: [],
+    },
+    ReduceWindowOptions: {
+      name: 'ReduceWindowOptions',
+      fields: [
+        {
+          name: 'reduce_function',
+          slot: 0,
+          type: {
+            kind: 'enum',
+            base: 'int32',
+            enum: 'ReduceWindowFunction',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    OperatorCode: {
+      name: 'OperatorCode',
+      fields: [
+        {
+          name: 'deprecated_builtin_code',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'int8',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'custom_code',
+          slot: 1,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'version',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 1,
+          deprecated: false,
+        },
+        {
+          name: 'builtin_code',
+          slot: 3,
+          type: {
+            kind: 'enum',
+            base: 'int32',
+            enum: 'BuiltinOperator',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    StableHLOCompositeOptions: {
+      name: 'StableHLOCompositeOptions',
+      fields: [
+        {
+          name: 'name',
+          slot: 0,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'decomposition_subgraph_index',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'composite_attributes',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'uint8',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'composite_attributes_format',
+          slot: 3,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'CustomOptionsFormat',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'version',
+          slot: 4,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    StablehloShiftLeftOptions: {
+      name: 'StablehloShiftLeftOptions',
+      fields: [],
+    },
+    Operator: {
+      name: 'Operator',
+      fields: [
+        {
+          name: 'opcode_index',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'uint32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'inputs',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'outputs',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'builtin_options',
+          slot: 3,
+          type: {
+            kind: 'union',
+            union: 'BuiltinOptions',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'custom_options',
+          slot: 5,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'uint8',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'custom_options_format',
+          slot: 6,
+          type: {
+            kind: 'enum',
+            base: 'int8',
+            enum: 'CustomOptionsFormat',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'mutating_variable_inputs',
+          slot: 7,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'bool',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'intermediates',
+          slot: 8,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'large_custom_options_offset',
+          slot: 9,
+          type: {
+            kind: 'scalar',
+            base: 'uint64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'large_custom_options_size',
+          slot: 10,
+          type: {
+            kind: 'scalar',
+            base: 'uint64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'builtin_options_2',
+          slot: 11,
+          type: {
+            kind: 'union',
+            union: 'BuiltinOptions2',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'debug_metadata_index',
+          slot: 13,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: -1,
+          deprecated: false,
+        },
+      ],
+    },
+    SubGraph: {
+      name: 'SubGraph',
+      fields: [
+        {
+          name: 'tensors',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'Tensor',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'inputs',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'outputs',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'operators',
+          slot: 3,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'Operator',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'name',
+          slot: 4,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'debug_metadata_index',
+          slot: 5,
+          type: {
+            kind: 'scalar',
+            base: 'int32',
+          },
+          defaultValue: -1,
+          deprecated: false,
+        },
+      ],
+    },
+    Buffer: {
+      name: 'Buffer',
+      fields: [
+        {
+          name: 'data',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'uint8',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'offset',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'uint64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'size',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'uint64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+      ],
+    },
+    ExternalBufferGroup: {
+      name: 'ExternalBufferGroup',
+      fields: [
+        {
+          name: 'name',
+          slot: 0,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    ExternalBuffer: {
+      name: 'ExternalBuffer',
+      fields: [
+        {
+          name: 'id',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'uint32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'group',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'uint32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'offset',
+          slot: 2,
+          type: {
+            kind: 'scalar',
+            base: 'uint64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'length',
+          slot: 3,
+          type: {
+            kind: 'scalar',
+            base: 'uint64',
+          },
+          defaultValue: BigInt(0),
+          deprecated: false,
+        },
+        {
+          name: 'packing',
+          slot: 4,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+    Metadata: {
+      name: 'Metadata',
+      fields: [
+        {
+          name: 'name',
+          slot: 0,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'buffer',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'uint32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    TensorMap: {
+      name: 'TensorMap',
+      fields: [
+        {
+          name: 'name',
+          slot: 0,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'tensor_index',
+          slot: 1,
+          type: {
+            kind: 'scalar',
+            base: 'uint32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    SignatureDef: {
+      name: 'SignatureDef',
+      fields: [
+        {
+          name: 'inputs',
+          slot: 0,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'TensorMap',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'outputs',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'TensorMap',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'signature_key',
+          slot: 2,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'deprecated_tag',
+          slot: 3,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: true,
+        },
+        {
+          name: 'subgraph_index',
+          slot: 4,
+          type: {
+            kind: 'scalar',
+            base: 'uint32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+      ],
+    },
+    Model: {
+      name: 'Model',
+      fields: [
+        {
+          name: 'version',
+          slot: 0,
+          type: {
+            kind: 'scalar',
+            base: 'uint32',
+          },
+          defaultValue: 0,
+          deprecated: false,
+        },
+        {
+          name: 'operator_codes',
+          slot: 1,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'OperatorCode',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'subgraphs',
+          slot: 2,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'SubGraph',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'description',
+          slot: 3,
+          type: {
+            kind: 'string',
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'buffers',
+          slot: 4,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'Buffer',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'metadata_buffer',
+          slot: 5,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'scalar',
+              base: 'int32',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'metadata',
+          slot: 6,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'Metadata',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'signature_defs',
+          slot: 7,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'SignatureDef',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'external_buffer_groups',
+          slot: 8,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'ExternalBufferGroup',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+        {
+          name: 'external_buffers',
+          slot: 9,
+          type: {
+            kind: 'vector',
+            element: {
+              kind: 'table',
+              table: 'ExternalBuffer',
+            },
+          },
+          defaultValue: null,
+          deprecated: false,
+        },
+      ],
+    },
+  },
+  enums: {
+    TensorType: {
+      name: 'TensorType',
+      base: 'int8',
+      names: {
+        '0': 'FLOAT32',
+        '1': 'FLOAT16',
+        '2': 'INT32',
+        '3': 'UINT8',
+        '4': 'INT64',
+        '5': 'STRING',
+        '6': 'BOOL',
+        '7': 'INT16',
+        '8': 'COMPLEX64',
+        '9': 'INT8',
+        '10': 'FLOAT64',
+        '11': 'COMPLEX128',
+        '12': 'UINT64',
+        '13': 'RESOURCE',
+        '14': 'VARIANT',
+        '15': 'UINT32',
+        '16': 'UINT16',
+        '17': 'INT4',
+        '18': 'BFLOAT16',
+        '19': 'INT2',
+        '20': 'UINT4',
+        '21': 'FLOAT8_E4M3FN',
+        '22': 'FLOAT8_E5M2',
+      },
+    },
+    DimensionType: {
+      name: 'DimensionType',
+      base: 'int8',
+      names: {
+        '0': 'DENSE',
+        '1': 'SPARSE_CSR',
+      },
+    },
+    BuiltinOperator: {
+      name: 'BuiltinOperator',
+      base: 'int32',
+      names: {
+        '0': 'ADD',
+        '1': 'AVERAGE_POOL_2D',
+        '2': 'CONCATENATION',
+        '3': 'CONV_2D',
+        '4': 'DEPTHWISE_CONV_2D',
+        '5': 'DEPTH_TO_SPACE',
+        '6': 'DEQUANTIZE',
+        '7': 'EMBEDDING_LOOKUP',
+        '8': 'FLOOR',
+        '9': 'FULLY_CONNECTED',
+        '10': 'HASHTABLE_LOOKUP',
+        '11': 'L2_NORMALIZATION',
+        '12': 'L2_POOL_2D',
+        '13': 'LOCAL_RESPONSE_NORMALIZATION',
+        '14': 'LOGISTIC',
+        '15': 'LSH_PROJECTION',
+        '16': 'LSTM',
+        '17': 'MAX_POOL_2D',
+        '18': 'MUL',
+        '19': 'RELU',
+        '20': 'RELU_N1_TO_1',
+        '21': 'RELU6',
+        '22': 'RESHAPE',
+        '23': 'RESIZE_BILINEAR',
+        '24': 'RNN',
+        '25': 'SOFTMAX',
+        '26': 'SPACE_TO_DEPTH',
+        '27': 'SVDF',
+        '28': 'TANH',
+        '29': 'CONCAT_EMBEDDINGS',
+        '30': 'SKIP_GRAM',
+        '31': 'CALL',
+        '32': 'CUSTOM',
+        '33': 'EMBEDDING_LOOKUP_SPARSE',
+        '34': 'PAD',
+        '35': 'UNIDIRECTIONAL_SEQUENCE_RNN',
+        '36': 'GATHER',
+        '37': 'BATCH_TO_SPACE_ND',
+        '38': 'SPACE_TO_BATCH_ND',
+        '39': 'TRANSPOSE',
+        '40': 'MEAN',
+        '41': 'SUB',
+        '42': 'DIV',
+        '43': 'SQUEEZE',
+        '44': 'UNIDIRECTIONAL_SEQUENCE_LSTM',
+        '45': 'STRIDED_SLICE',
+        '46': 'BIDIRECTIONAL_SEQUENCE_RNN',
+        '47': 'EXP',
+        '48': 'TOPK_V2',
+        '49': 'SPLIT',
+        '50': 'LOG_SOFTMAX',
+        '51': 'DELEGATE',
+        '52': 'BIDIRECTIONAL_SEQUENCE_LSTM',
+        '53': 'CAST',
+        '54': 'PRELU',
+        '55': 'MAXIMUM',
+        '56': 'ARG_MAX',
+        '57': 'MINIMUM',
+        '58': 'LESS',
+        '59': 'NEG',
+        '60': 'PADV2',
+        '61': 'GREATER',
+        '62': 'GREATER_EQUAL',
+        '63': 'LESS_EQUAL',
+        '64': 'SELECT',
+        '65': 'SLICE',
+        '66': 'SIN',
+        '67': 'TRANSPOSE_CONV',
+        '68': 'SPARSE_TO_DENSE',
+        '69': 'TILE',
+        '70': 'EXPAND_DIMS',
+        '71': 'EQUAL',
+        '72': 'NOT_EQUAL',
+        '73': 'LOG',
+        '74': 'SUM',
+        '75': 'SQRT',
+        '76': 'RSQRT',
+        '77': 'SHAPE',
+        '78': 'POW',
+        '79': 'ARG_MIN',
+        '80': 'FAKE_QUANT',
+        '81': 'REDUCE_PROD',
+        '82': 'REDUCE_MAX',
+        '83': 'PACK',
+        '84': 'LOGICAL_OR',
+        '85': 'ONE_HOT',
+        '86': 'LOGICAL_AND',
+        '87': 'LOGICAL_NOT',
+        '88': 'UNPACK',
+        '89': 'REDUCE_MIN',
+        '90': 'FLOOR_DIV',
+        '91': 'REDUCE_ANY',
+        '92': 'SQUARE',
+        '93': 'ZEROS_LIKE',
+        '94': 'FILL',
+        '95': 'FLOOR_MOD',
+        '96': 'RANGE',
+        '97': 'RESIZE_NEAREST_NEIGHBOR',
+        '98': 'LEAKY_RELU',
+        '99': 'SQUARED_DIFFERENCE',
+        '100': 'MIRROR_PAD',
+        '101': 'ABS',
+        '102': 'SPLIT_V',
+        '103': 'UNIQUE',
+        '104': 'CEIL',
+        '105': 'REVERSE_V2',
+        '106': 'ADD_N',
+        '107': 'GATHER_ND',
+        '108': 'COS',
+        '109': 'WHERE',
+        '110': 'RANK',
+        '111': 'ELU',
+        '112': 'REVERSE_SEQUENCE',
+        '113': 'MATRIX_DIAG',
+        '114': 'QUANTIZE',
+        '115': 'MATRIX_SET_DIAG',
+        '116': 'ROUND',
+        '117': 'HARD_SWISH',
+        '118': 'IF',
+        '119': 'WHILE',
+        '120': 'NON_MAX_SUPPRESSION_V4',
+        '121': 'NON_MAX_SUPPRESSION_V5',
+        '122': 'SCATTER_ND',
+        '123': 'SELECT_V2',
+        '124': 'DENSIFY',
+        '125': 'SEGMENT_SUM',
+        '126': 'BATCH_MATMUL',
+        '127': 'PLACEHOLDER_FOR_GREATER_OP_CODES',
+        '128': 'CUMSUM',
+        '129': 'CALL_ONCE',
+        '130': 'BROADCAST_TO',
+        '131': 'RFFT2D',
+        '132': 'CONV_3D',
+        '133': 'IMAG',
+        '134': 'REAL',
+        '135': 'COMPLEX_ABS',
+        '136': 'HASHTABLE',
+        '137': 'HASHTABLE_FIND',
+        '138': 'HASHTABLE_IMPORT',
+        '139': 'HASHTABLE_SIZE',
+        '140': 'REDUCE_ALL',
+        '141': 'CONV_3D_TRANSPOSE',
+        '142': 'VAR_HANDLE',
+        '143': 'READ_VARIABLE',
+        '144': 'ASSIGN_VARIABLE',
+        '145': 'BROADCAST_ARGS',
+        '146': 'RANDOM_STANDARD_NORMAL',
+        '147': 'BUCKETIZE',
+        '148': 'RANDOM_UNIFORM',
+        '149': 'MULTINOMIAL',
+        '150': 'GELU',
+        '151': 'DYNAMIC_UPDATE_SLICE',
+        '152': 'RELU_0_TO_1',
+        '153': 'UNSORTED_SEGMENT_PROD',
+        '154': 'UNSORTED_SEGMENT_MAX',
+        '155': 'UNSORTED_SEGMENT_SUM',
+        '156': 'ATAN2',
+        '157': 'UNSORTED_SEGMENT_MIN',
+        '158': 'SIGN',
+        '159': 'BITCAST',
+        '160': 'BITWISE_XOR',
+        '161': 'RIGHT_SHIFT',
+        '162': 'STABLEHLO_LOGISTIC',
+        '163': 'STABLEHLO_ADD',
+        '164': 'STABLEHLO_DIVIDE',
+        '165': 'STABLEHLO_MULTIPLY',
+        '166': 'STABLEHLO_MAXIMUM',
+        '167': 'STABLEHLO_RESHAPE',
+        '168': 'STABLEHLO_CLAMP',
+        '169': 'STABLEHLO_CONCATENATE',
+        '170': 'STABLEHLO_BROADCAST_IN_DIM',
+        '171': 'STABLEHLO_CONVOLUTION',
+        '172': 'STABLEHLO_SLICE',
+        '173': 'STABLEHLO_CUSTOM_CALL',
+        '174': 'STABLEHLO_REDUCE',
+        '175': 'STABLEHLO_ABS',
+        '176': 'STABLEHLO_AND',
+        '177': 'STABLEHLO_COSINE',
+        '178': 'STABLEHLO_EXPONENTIAL',
+        '179': 'STABLEHLO_FLOOR',
+        '180': 'STABLEHLO_LOG',
+        '181': 'STABLEHLO_MINIMUM',
+        '182': 'STABLEHLO_NEGATE',
+        '183': 'STABLEHLO_OR',
+        '184': 'STABLEHLO_POWER',
+        '185': 'STABLEHLO_REMAINDER',
+        '186': 'STABLEHLO_RSQRT',
+        '187': 'STABLEHLO_SELECT',
+        '188': 'STABLEHLO_SUBTRACT',
+        '189': 'STABLEHLO_TANH',
+        '190': 'STABLEHLO_SCATTER',
+        '191': 'STABLEHLO_COMPARE',
+        '192': 'STABLEHLO_CONVERT',
+        '193': 'STABLEHLO_DYNAMIC_SLICE',
+        '194': 'STABLEHLO_DYNAMIC_UPDATE_SLICE',
+        '195': 'STABLEHLO_PAD',
+        '196': 'STABLEHLO_IOTA',
+        '197': 'STABLEHLO_DOT_GENERAL',
+        '198': 'STABLEHLO_REDUCE_WINDOW',
+        '199': 'STABLEHLO_SORT',
+        '200': 'STABLEHLO_WHILE',
+        '201': 'STABLEHLO_GATHER',
+        '202': 'STABLEHLO_TRANSPOSE',
+        '203': 'DILATE',
+        '204': 'STABLEHLO_RNG_BIT_GENERATOR',
+        '205': 'REDUCE_WINDOW',
+        '206': 'STABLEHLO_COMPOSITE',
+        '207': 'STABLEHLO_SHIFT_LEFT',
+        '208': 'STABLEHLO_CBRT',
+        '209': 'STABLEHLO_CASE',
+      },
+    },
+    StablehloPrecisionConfig: {
+      name: 'StablehloPrecisionConfig',
+      base: 'uint32',
+      names: {
+        '0': 'DEFAULT',
+        '1': 'HIGH',
+        '2': 'HIGHEST',
+      },
+    },
+    StablehloComparisonDirection: {
+      name: 'StablehloComparisonDirection',
+      base: 'uint32',
+      names: {
+        '0': 'STABLEHLO_COMPARISON_DIRECTION_EQ',
+        '1': 'STABLEHLO_COMPARISON_DIRECTION_NE',
+        '2': 'STABLEHLO_COMPARISON_DIRECTION_GE',
+        '3': 'STABLEHLO_COMPARISON_DIRECTION_GT',
+        '4': 'STABLEHLO_COMPARISON_DIRECTION_LE',
+        '5': 'STABLEHLO_COMPARISON_DIRECTION_LT',
+      },
+    },
+    StablehloComparisonType: {
+      name: 'StablehloComparisonType',
+      base: 'uint32',
+      names: {
+        '0': 'STABLEHLO_COMPARISON_TYPE_NOTYPE',
+        '1': 'STABLEHLO_COMPARISON_TYPE_FLOAT',
+        '2': 'STABLEHLO_COMPARISON_TYPE_FLOAT_TOTAL_ORDER',
+        '3': 'STABLEHLO_COMPARISON_TYPE_SIGNED',
+        '4': 'STABLEHLO_COMPARISON_TYPE_UNSIGNED',
+      },
+    },
+    RngAlgorithm: {
+      name: 'RngAlgorithm',
+      base: 'int8',
+      names: {
+        '0': 'DEFAULT',
+        '1': 'PHILOX',
+        '2': 'THREEFRY',
+      },
+    },
+    Padding: {
+      name: 'Padding',
+      base: 'int8',
+      names: {
+        '0': 'SAME',
+        '1': 'VALID',
+      },
+    },
+    ActivationFunctionType: {
+      name: 'ActivationFunctionType',
+      base: 'int8',
+      names: {
+        '0': 'NONE',
+        '1': 'RELU',
+        '2': 'RELU_N1_TO_1',
+        '3': 'RELU6',
+        '4': 'TANH',
+        '5': 'SIGN_BIT',
+      },
+    },
+    LSHProjectionType: {
+      name: 'LSHProjectionType',
+      base: 'int8',
+      names: {
+        '0': 'UNKNOWN',
+        '1': 'SPARSE',
+        '2': 'DENSE',
+      },
+    },
+    FullyConnectedOptionsWeightsFormat: {
+      name: 'FullyConnectedOptionsWeightsFormat',
+      base: 'int8',
+      names: {
+        '0': 'DEFAULT',
+        '1': 'SHUFFLED4x16INT8',
+      },
+    },
+    LSTMKernelType: {
+      name: 'LSTMKernelType',
+      base: 'int8',
+      names: {
+        '0': 'FULL',
+        '1': 'BASIC',
+      },
+    },
+    CombinerType: {
+      name: 'CombinerType',
+      base: 'int8',
+      names: {
+        '0': 'SUM',
+        '1': 'MEAN',
+        '2': 'SQRTN',
+      },
+    },
+    MirrorPadMode: {
+      name: 'MirrorPadMode',
+      base: 'int8',
+      names: {
+        '0': 'REFLECT',
+        '1': 'SYMMETRIC',
+      },
+    },
+    ReduceWindowFunction: {
+      name: 'ReduceWindowFunction',
+      base: 'int32',
+      names: {
+        '0': 'UNSUPPORTED',
+        '1': 'ADD',
+        '2': 'MUL',
+        '3': 'MINIMUM',
+        '4': 'MAXIMUM',
+        '5': 'ALL',
+        '6': 'ANY',
+      },
+    },
+    CustomOptionsFormat: {
+      name: 'CustomOptionsFormat',
+      base: 'int8',
+      names: {
+        '0': 'FLEXBUFFERS',
+      },
+    },
+  },
+  unions: {
+    QuantizationDetails: {
+      name: 'QuantizationDetails',
+      members: ['NONE', 'CustomQuantization', 'BlockwiseQuantization', 'MultiAxisQuantization'],
+    },
+    SparseIndexVector: {
+      name: 'SparseIndexVector',
+      members: ['NONE', 'Int32Vector', 'Uint16Vector', 'Uint8Vector'],
+    },
+    BuiltinOptions: {
+      name: 'BuiltinOptions',
+      members: [
+        'NONE',
+        'Conv2DOptions',
+        'DepthwiseConv2DOptions',
+        'ConcatEmbeddingsOptions',
+        'LSHProjectionOptions',
+        'Pool2DOptions',
+        'SVDFOptions',
+        'RNNOptions',
+        'FullyConnectedOptions',
+        'SoftmaxOptions',
+        'ConcatenationOptions',
+        'AddOptions',
+        'L2NormOptions',
+        'LocalResponseNormalizationOptions',
+        'LSTMOptions',
+        'ResizeBilinearOptions',
+        'CallOptions',
+        'ReshapeOptions',
+        'SkipGramOptions',
+        'SpaceToDepthOptions',
+        'EmbeddingLookupSparseOptions',
+        'MulOptions',
+        'PadOptions',
+        'GatherOptions',
+        'BatchToSpaceNDOptions',
+        'SpaceToBatchNDOptions',
+        'TransposeOptions',
+        'ReducerOptions',
+        'SubOptions',
+        'DivOptions',
+        'SqueezeOptions',
+        'SequenceRNNOptions',
+        'StridedSliceOptions',
+        'ExpOptions',
+        'TopKV2Options',
+        'SplitOptions',
+        'LogSoftmaxOptions',
+        'CastOptions',
+        'DequantizeOptions',
+        'MaximumMinimumOptions',
+        'ArgMaxOptions',
+        'LessOptions',
+        'NegOptions',
+        'PadV2Options',
+        'GreaterOptions',
+        'GreaterEqualOptions',
+        'LessEqualOptions',
+        'SelectOptions',
+        'SliceOptions',
+        'TransposeConvOptions',
+        'SparseToDenseOptions',
+        'TileOptions',
+        'ExpandDimsOptions',
+        'EqualOptions',
+        'NotEqualOptions',
+        'ShapeOptions',
+        'PowOptions',
+        'ArgMinOptions',
+        'FakeQuantOptions',
+        'PackOptions',
+        'LogicalOrOptions',
+        'OneHotOptions',
+        'LogicalAndOptions',
+        'LogicalNotOptions',
+        'UnpackOptions',
+        'FloorDivOptions',
+        'SquareOptions',
+        'ZerosLikeOptions',
+        'FillOptions',
+        'BidirectionalSequenceLSTMOptions',
+        'BidirectionalSequenceRNNOptions',
+        'UnidirectionalSequenceLSTMOptions',
+        'FloorModOptions',
+        'RangeOptions',
+        'ResizeNearestNeighborOptions',
+        'LeakyReluOptions',
+        'SquaredDifferenceOptions',
+        'MirrorPadOptions',
+        'AbsOptions',
+        'SplitVOptions',
+        'UniqueOptions',
+        'ReverseV2Options',
+        'AddNOptions',
+        'GatherNdOptions',
+        'CosOptions',
+        'WhereOptions',
+        'RankOptions',
+        'ReverseSequenceOptions',
+        'MatrixDiagOptions',
+        'QuantizeOptions',
+        'MatrixSetDiagOptions',
+        'HardSwishOptions',
+        'IfOptions',
+        'WhileOptions',
+        'DepthToSpaceOptions',
+        'NonMaxSuppressionV4Options',
+        'NonMaxSuppressionV5Options',
+        'ScatterNdOptions',
+        'SelectV2Options',
+        'DensifyOptions',
+        'SegmentSumOptions',
+        'BatchMatMulOptions',
+        'CumsumOptions',
+        'CallOnceOptions',
+        'BroadcastToOptions',
+        'Rfft2dOptions',
+        'Conv3DOptions',
+        'HashtableOptions',
+        'HashtableFindOptions',
+        'HashtableImportOptions',
+        'HashtableSizeOptions',
+        'VarHandleOptions',
+        'ReadVariableOptions',
+        'AssignVariableOptions',
+        'RandomOptions',
+        'BucketizeOptions',
+        'GeluOptions',
+        'DynamicUpdateSliceOptions',
+        'UnsortedSegmentProdOptions',
+        'UnsortedSegmentMaxOptions',
+        'UnsortedSegmentMinOptions',
+        'UnsortedSegmentSumOptions',
+        'ATan2Options',
+        'SignOptions',
+        'BitcastOptions',
+        'BitwiseXorOptions',
+        'RightShiftOptions',
+      ],
+    },
+    BuiltinOptions2: {
+      name: 'BuiltinOptions2',
+      members: [
+        'NONE',
+        'StablehloConcatenateOptions',
+        'StablehloBroadcastInDimOptions',
+        'StablehloSliceOptions',
+        'StablehloConvolutionOptions',
+        'StablehloCustomCallOptions',
+        'StablehloReduceOptions',
+        'StablehloScatterOptions',
+        'StablehloCompareOptions',
+        'StablehloDynamicSliceOptions',
+        'StablehloPadOptions',
+        'StablehloIotaOptions',
+        'StablehloDotGeneralOptions',
+        'StablehloReduceWindowOptions',
+        'StablehloSortOptions',
+        'StablehloWhileOptions',
+        'StablehloGatherOptions',
+        'StablehloTransposeOptions',
+        'DilateOptions',
+        'StablehloRngBitGeneratorOptions',
+        'ReduceWindowOptions',
+        'StableHLOCompositeOptions',
+        'StablehloShiftLeftOptions',
+        'StablehloCaseOptions',
+      ],
+    },
   },
-  "BuiltinOptions2": {
-   "name": "BuiltinOptions2",
-   "members": [
-    "NONE",
-    "StablehloConcatenateOptions",
-    "StablehloBroadcastInDimOptions",
-    "StablehloSliceOptions",
-    "StablehloConvolutionOptions",
-    "StablehloCustomCallOptions",
-    "StablehloReduceOptions",
-    "StablehloScatterOptions",
-    "StablehloCompareOptions",
-    "StablehloDynamicSliceOptions",
-    "StablehloPadOptions",
-    "StablehloIotaOptions",
-    "StablehloDotGeneralOptions",
-    "StablehloReduceWindowOptions",
-    "StablehloSortOptions",
-    "StablehloWhileOptions",
-    "StablehloGatherOptions",
-    "StablehloTransposeOptions",
-    "DilateOptions",
-    "StablehloRngBitGeneratorOptions",
-    "ReduceWindowOptions",
-    "StableHLOCompositeOptions",
-    "StablehloShiftLeftOptions",
-    "StablehloCaseOptions"
-   ]
-  }
- }
 };

@@ -31,22 +31,39 @@ describe('quantize action (bundled dist, run as the runner runs it)', () => {
 
     const ok = await runAction(
       'quantize',
-      { model: path.join(FIX, 'models/digits_float32.tflite'), dataset: path.join(FIX, 'data/digits_calib.npy'), out: 'digits_int8.tflite' },
+      {
+        model: path.join(FIX, 'models/digits_float32.tflite'),
+        dataset: path.join(FIX, 'data/digits_calib.npy'),
+        out: 'digits_int8.tflite',
+      },
       { cwd: work },
     );
     expect(ok.code).toBe(0);
     const { model } = loadModelFile(path.join(work, 'digits_int8.tflite'));
     const sg = model.subgraphs[0];
     expect(sg.tensors.filter((t) => t.type === 'FLOAT32')).toEqual([]);
-    expect(Number(ok.outputs['model-bytes'])).toBe(fs.statSync(path.join(work, 'digits_int8.tflite')).size);
+    expect(Number(ok.outputs['model-bytes'])).toBe(
+      fs.statSync(path.join(work, 'digits_int8.tflite')).size,
+    );
     expect(Number(ok.outputs['top1-agreement'])).toBeGreaterThan(0.95);
-    expect(JSON.parse(fs.readFileSync(path.join(work, 'tinyops-quantize-report.json'), 'utf8')).kind).toBe('quantize');
+    expect(
+      JSON.parse(fs.readFileSync(path.join(work, 'tinyops-quantize-report.json'), 'utf8')).kind,
+    ).toBe('quantize');
     expect(ok.summary).toMatch(/SQNR per layer/);
     expect(ok.stdout).toMatch(/calibrating: 100\/100 samples/);
   });
 
   test('an unknown calibration method is refused naming the input', async () => {
-    const run = await runAction('quantize', { model: path.join(FIX, 'models/digits_float32.tflite'), dataset: path.join(FIX, 'data/digits_calib.npy'), out: 'x.tflite', method: 'kl' }, { cwd: work });
+    const run = await runAction(
+      'quantize',
+      {
+        model: path.join(FIX, 'models/digits_float32.tflite'),
+        dataset: path.join(FIX, 'data/digits_calib.npy'),
+        out: 'x.tflite',
+        method: 'kl',
+      },
+      { cwd: work },
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/Input "method" must be one of minmax, percentile, mse/);
   });

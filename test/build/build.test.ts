@@ -13,7 +13,10 @@ const HAVE_TOOLS =
   spawnSync('arm-none-eabi-gcc', ['--version']).status === 0 &&
   spawnSync('cmake', ['--version']).status === 0 &&
   spawnSync('ninja', ['--version']).status === 0;
-if (!HAVE_TOOLS) console.warn('arm-none-eabi-gcc, cmake or ninja missing: firmware build tests are skipped (bash scripts/setup.sh)');
+if (!HAVE_TOOLS)
+  console.warn(
+    'arm-none-eabi-gcc, cmake or ninja missing: firmware build tests are skipped (bash scripts/setup.sh)',
+  );
 
 (HAVE_TOOLS ? describeWithReference : describe.skip)('tinyops build', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-build-'));
@@ -21,11 +24,28 @@ if (!HAVE_TOOLS) console.warn('arm-none-eabi-gcc, cmake or ninja missing: firmwa
 
   test('builds the template for the QEMU board; the report equals arm-none-eabi-size and the gate uses it', async () => {
     const dir = path.join(out, 'qemu');
-    const { code, stderr } = await runCli(['build', '--board', 'qemu-mps2-an386', '--model', referencePath('mlperf-tiny/kws01_ref_int8.tflite'), '--out-dir', dir, '--json']);
+    const { code, stderr } = await runCli([
+      'build',
+      '--board',
+      'qemu-mps2-an386',
+      '--model',
+      referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
+      '--out-dir',
+      dir,
+      '--json',
+    ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const report = readReport<BuildReport>(path.join(dir, 'build-report.json'), BUILD_REPORT_SCHEMA, 'build');
-    const [text, data, bss] = execFileSync('arm-none-eabi-size', ['-B', path.join(dir, 'firmware.elf')], { encoding: 'utf8' })
+    const report = readReport<BuildReport>(
+      path.join(dir, 'build-report.json'),
+      BUILD_REPORT_SCHEMA,
+      'build',
+    );
+    const [text, data, bss] = execFileSync(
+      'arm-none-eabi-size',
+      ['-B', path.join(dir, 'firmware.elf')],
+      { encoding: 'utf8' },
+    )
       .trim()
       .split('\n')[1]
       .trim()
@@ -40,7 +60,10 @@ if (!HAVE_TOOLS) console.warn('arm-none-eabi-gcc, cmake or ninja missing: firmwa
     expect(fs.readFileSync(path.join(dir, 'firmware.hex'), 'utf8')).toMatch(/^:[0-9A-F]+\r?\n/);
 
     // The gate takes the measured figures over its estimates and says so.
-    const input = prepareGate({ model: referencePath('mlperf-tiny/kws01_ref_int8.tflite'), boards: ['qemu-mps2-an386'] });
+    const input = prepareGate({
+      model: referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
+      boards: ['qemu-mps2-an386'],
+    });
     input.measured = {
       flash: { value: report.sizes.flash, source: 'measured', basis: 'build report' },
       ram: { value: report.sizes.ram, source: 'measured', basis: 'build report' },
@@ -49,9 +72,17 @@ if (!HAVE_TOOLS) console.warn('arm-none-eabi-gcc, cmake or ninja missing: firmwa
     expect(flash.figure).toEqual({ value: text + data, source: 'measured', basis: 'build report' });
   });
 
-  test('a model that cannot fit fails at link time with the linker\'s message, and writes nothing', async () => {
+  test("a model that cannot fit fails at link time with the linker's message, and writes nothing", async () => {
     const dir = path.join(out, 'too-big');
-    const { code, stderr } = await runCli(['build', '--board', 'nrf52840', '--model', referencePath('mlperf-tiny/ic01_resnet_large_float32.tflite'), '--out-dir', dir]);
+    const { code, stderr } = await runCli([
+      'build',
+      '--board',
+      'nrf52840',
+      '--model',
+      referencePath('mlperf-tiny/ic01_resnet_large_float32.tflite'),
+      '--out-dir',
+      dir,
+    ]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/does not fit: FLASH overflowed by \d+ bytes/);
     expect(stderr).toMatch(/region `FLASH' overflowed/);
@@ -60,7 +91,15 @@ if (!HAVE_TOOLS) console.warn('arm-none-eabi-gcc, cmake or ninja missing: firmwa
   });
 
   test('an unknown board names the template ports', async () => {
-    const { code, stderr } = await runCli(['build', '--board', 'esp32', '--model', referencePath('mlperf-tiny/kws01_ref_int8.tflite'), '--out-dir', path.join(out, 'x')]);
+    const { code, stderr } = await runCli([
+      'build',
+      '--board',
+      'esp32',
+      '--model',
+      referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
+      '--out-dir',
+      path.join(out, 'x'),
+    ]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/no port for board "esp32"/);
     expect(stderr).toMatch(/qemu-mps2-an386/);

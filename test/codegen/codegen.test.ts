@@ -8,7 +8,10 @@ import { runCli } from '../helpers/cli';
 
 const has = (cmd: string) => spawnSync(cmd, ['--version']).status === 0;
 const HAVE_ARM = has('arm-none-eabi-gcc') && has('arm-none-eabi-g++');
-if (!HAVE_ARM) console.warn('arm-none-eabi-gcc/g++ not found: the cross-compile checks of generated C are skipped');
+if (!HAVE_ARM)
+  console.warn(
+    'arm-none-eabi-gcc/g++ not found: the cross-compile checks of generated C are skipped',
+  );
 
 const MODELS = [
   'mlperf-tiny/kws01_ref_int8.tflite',
@@ -47,37 +50,81 @@ describeWithReference('tflite-to-c', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test.each(MODELS)('%s: C99 and C++17 builds on the host hold the exact bytes and length', (rel) => {
-    const out = path.join(dir, path.basename(rel, '.tflite'));
-    const result = tfliteToC(referencePath(rel), out);
-    const header = `${result.arrayName}.h`;
-    fs.writeFileSync(path.join(out, 'check.c'), checker(header, result.arrayName, result.lengthName));
-    fs.copyFileSync(path.join(out, 'check.c'), path.join(out, 'check.cpp'));
-    const flags = ['-Wall', '-Wextra', '-Werror', '-I', out];
-    execFileSync('gcc', ['-std=c99', ...flags, path.join(out, 'check.c'), path.join(out, `${result.arrayName}.c`), '-o', path.join(out, 'c.out')]);
-    execFileSync('g++', ['-std=c++17', ...flags, '-x', 'c++', path.join(out, 'check.cpp'), '-x', 'c++', path.join(out, `${result.arrayName}.c`), '-o', path.join(out, 'cpp.out')]);
-    for (const exe of ['c.out', 'cpp.out']) {
-      expect(execFileSync(path.join(out, exe), [referencePath(rel)], { encoding: 'utf8' })).toMatch(/^ok \d+/);
-    }
-  });
+  test.each(MODELS)(
+    '%s: C99 and C++17 builds on the host hold the exact bytes and length',
+    (rel) => {
+      const out = path.join(dir, path.basename(rel, '.tflite'));
+      const result = tfliteToC(referencePath(rel), out);
+      const header = `${result.arrayName}.h`;
+      fs.writeFileSync(
+        path.join(out, 'check.c'),
+        checker(header, result.arrayName, result.lengthName),
+      );
+      fs.copyFileSync(path.join(out, 'check.c'), path.join(out, 'check.cpp'));
+      const flags = ['-Wall', '-Wextra', '-Werror', '-I', out];
+      execFileSync('gcc', [
+        '-std=c99',
+        ...flags,
+        path.join(out, 'check.c'),
+        path.join(out, `${result.arrayName}.c`),
+        '-o',
+        path.join(out, 'c.out'),
+      ]);
+      execFileSync('g++', [
+        '-std=c++17',
+        ...flags,
+        '-x',
+        'c++',
+        path.join(out, 'check.cpp'),
+        '-x',
+        'c++',
+        path.join(out, `${result.arrayName}.c`),
+        '-o',
+        path.join(out, 'cpp.out'),
+      ]);
+      for (const exe of ['c.out', 'cpp.out']) {
+        expect(
+          execFileSync(path.join(out, exe), [referencePath(rel)], { encoding: 'utf8' }),
+        ).toMatch(/^ok \d+/);
+      }
+    },
+  );
 
-  (HAVE_ARM ? test : test.skip)('cross-compiles for Cortex-M4 as C99 and C++17 with -Werror, array aligned in its section', () => {
-    const out = path.join(dir, 'arm');
-    const result = tfliteToC(referencePath(MODELS[0]), out, { section: '.rodata.model', align: 32 });
-    const src = path.join(out, `${result.arrayName}.c`);
-    const flags = ['-mcpu=cortex-m4', '-mthumb', '-Wall', '-Wextra', '-Werror', '-c', '-I', out];
-    execFileSync('arm-none-eabi-gcc', ['-std=c99', ...flags, src, '-o', path.join(out, 'c.o')]);
-    execFileSync('arm-none-eabi-g++', ['-std=c++17', ...flags, '-x', 'c++', src, '-o', path.join(out, 'cpp.o')]);
-    for (const obj of ['c.o', 'cpp.o']) {
-      const sections = execFileSync('arm-none-eabi-objdump', ['-h', path.join(out, obj)], { encoding: 'utf8' });
-      const line = sections.split('\n').find((l) => l.includes('.rodata.model'))!;
-      expect(line).toBeDefined();
-      expect(parseInt(line.trim().split(/\s+/)[2], 16)).toBe(53936); // the section holds the model
-      expect(line).toMatch(/2\*\*5/); // aligned to 32
-      const symbols = execFileSync('arm-none-eabi-nm', [path.join(out, obj)], { encoding: 'utf8' });
-      expect(symbols).toMatch(new RegExp(`R ${result.arrayName}$`, 'm')); // C linkage, not mangled
-    }
-  });
+  (HAVE_ARM ? test : test.skip)(
+    'cross-compiles for Cortex-M4 as C99 and C++17 with -Werror, array aligned in its section',
+    () => {
+      const out = path.join(dir, 'arm');
+      const result = tfliteToC(referencePath(MODELS[0]), out, {
+        section: '.rodata.model',
+        align: 32,
+      });
+      const src = path.join(out, `${result.arrayName}.c`);
+      const flags = ['-mcpu=cortex-m4', '-mthumb', '-Wall', '-Wextra', '-Werror', '-c', '-I', out];
+      execFileSync('arm-none-eabi-gcc', ['-std=c99', ...flags, src, '-o', path.join(out, 'c.o')]);
+      execFileSync('arm-none-eabi-g++', [
+        '-std=c++17',
+        ...flags,
+        '-x',
+        'c++',
+        src,
+        '-o',
+        path.join(out, 'cpp.o'),
+      ]);
+      for (const obj of ['c.o', 'cpp.o']) {
+        const sections = execFileSync('arm-none-eabi-objdump', ['-h', path.join(out, obj)], {
+          encoding: 'utf8',
+        });
+        const line = sections.split('\n').find((l) => l.includes('.rodata.model'))!;
+        expect(line).toBeDefined();
+        expect(parseInt(line.trim().split(/\s+/)[2], 16)).toBe(53936); // the section holds the model
+        expect(line).toMatch(/2\*\*5/); // aligned to 32
+        const symbols = execFileSync('arm-none-eabi-nm', [path.join(out, obj)], {
+          encoding: 'utf8',
+        });
+        expect(symbols).toMatch(new RegExp(`R ${result.arrayName}$`, 'm')); // C linkage, not mangled
+      }
+    },
+  );
 
   test('xxd naming matches xxd -i, and the incbin form assembles to the same bytes', () => {
     const out = path.join(dir, 'forms');
@@ -86,16 +133,42 @@ describeWithReference('tflite-to-c', () => {
     expect(xxd.arrayName).toBe('hello_world__hello_world_int8_tflite');
     expect(xxd.lengthName).toBe('hello_world__hello_world_int8_tflite_len');
     if (has('xxd')) {
-      const ref = execFileSync('xxd', ['-i', path.basename(referencePath(rel))], { cwd: path.dirname(referencePath(rel)), encoding: 'utf8' });
+      const ref = execFileSync('xxd', ['-i', path.basename(referencePath(rel))], {
+        cwd: path.dirname(referencePath(rel)),
+        encoding: 'utf8',
+      });
       expect(ref).toContain(`unsigned char ${xxd.arrayName}[]`);
       expect(ref).toContain(`unsigned int ${xxd.lengthName} =`);
     }
-    const inc = tfliteToC(referencePath(rel), path.join(out, 'incbin'), { incbin: true, name: 'hello_model' });
+    const inc = tfliteToC(referencePath(rel), path.join(out, 'incbin'), {
+      incbin: true,
+      name: 'hello_model',
+    });
     const incDir = path.join(out, 'incbin');
-    fs.writeFileSync(path.join(incDir, 'check.c'), checker('hello_model.h', 'hello_model', 'hello_model_len'));
-    execFileSync('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-I', incDir, path.join(incDir, 'check.c'), path.join(incDir, 'hello_model.S'), '-o', path.join(incDir, 'a.out')]);
-    expect(execFileSync(path.join(incDir, 'a.out'), [referencePath(rel)], { encoding: 'utf8' })).toMatch(/^ok/);
-    expect(inc.paths.map((p) => path.basename(p)).sort()).toEqual(['hello_model.S', 'hello_model.h', 'hello_model.tflite']);
+    fs.writeFileSync(
+      path.join(incDir, 'check.c'),
+      checker('hello_model.h', 'hello_model', 'hello_model_len'),
+    );
+    execFileSync('gcc', [
+      '-std=c99',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-I',
+      incDir,
+      path.join(incDir, 'check.c'),
+      path.join(incDir, 'hello_model.S'),
+      '-o',
+      path.join(incDir, 'a.out'),
+    ]);
+    expect(
+      execFileSync(path.join(incDir, 'a.out'), [referencePath(rel)], { encoding: 'utf8' }),
+    ).toMatch(/^ok/);
+    expect(inc.paths.map((p) => path.basename(p)).sort()).toEqual([
+      'hello_model.S',
+      'hello_model.h',
+      'hello_model.tflite',
+    ]);
   });
 
   test('the same input gives byte-identical files; the header carries the facts', () => {
@@ -104,7 +177,9 @@ describeWithReference('tflite-to-c', () => {
     const b = generateC(bytes, { sourceName: 'kws.tflite' });
     expect(a.files).toEqual(b.files);
     const header = a.files.find((f) => f.name === 'kws.h')!.content as string;
-    expect(header).toContain('#define KWS_SHA256 "aeea436800704fce17b17292e4412630ad856e9d777c044c64ef748a880bd0ae"');
+    expect(header).toContain(
+      '#define KWS_SHA256 "aeea436800704fce17b17292e4412630ad856e9d777c044c64ef748a880bd0ae"',
+    );
     expect(header).toContain('#define KWS_LEN 53936u');
     expect(header).toMatch(/#define KWS_TINYOPS_VERSION "\d+\.\d+\.\d+"/);
     expect(header).toContain('#define KWS_ARENA_BYTES 16000u');
@@ -118,7 +193,9 @@ describeWithReference('tflite-to-c', () => {
     expect(identifierFromFile('int.tflite')).toBe('model_int');
     expect(xxdName('1-model.v2.tflite')).toBe('__1_model_v2_tflite');
     const bytes = new Uint8Array(fs.readFileSync(referencePath(MODELS[1])));
-    expect(() => generateC(bytes, { sourceName: 'm.tflite', name: '2bad' })).toThrow(/not a valid C identifier/);
+    expect(() => generateC(bytes, { sourceName: 'm.tflite', name: '2bad' })).toThrow(
+      /not a valid C identifier/,
+    );
     expect(() => generateC(bytes, { sourceName: 'm.tflite', align: 12 })).toThrow(/power of two/);
   });
 

@@ -24,12 +24,15 @@ describe('sizes, durations and fractions', () => {
     expect(parseSize(text, 'budgets.max-flash')).toBe(bytes);
   });
 
-  test.each(['256K', '256KB', '1M', '1MB', '2GB', '64kB'])('%s is refused as ambiguous, with the fix', (text) => {
-    const e = errorOf(() => parseSize(text, 'budgets.max-ram'));
-    expect(e.message).toMatch(/ambiguous/);
-    expect(e.message).toContain('budgets.max-ram');
-    expect(e.hint).toMatch(/iB/);
-  });
+  test.each(['256K', '256KB', '1M', '1MB', '2GB', '64kB'])(
+    '%s is refused as ambiguous, with the fix',
+    (text) => {
+      const e = errorOf(() => parseSize(text, 'budgets.max-ram'));
+      expect(e.message).toMatch(/ambiguous/);
+      expect(e.message).toContain('budgets.max-ram');
+      expect(e.hint).toMatch(/iB/);
+    },
+  );
 
   test('not a size at all', () => {
     expect(errorOf(() => parseSize('lots', 'x')).message).toMatch(/"lots" is not a size/);
@@ -70,7 +73,9 @@ describe('tinyops.yml', () => {
   });
 
   test('an unknown key is named with its path, line and the allowed keys', () => {
-    const e = errorOf(() => parseConfigText('targets:\n  - board: esp32\n    flsh: 1MiB\n', 'tinyops.yml'));
+    const e = errorOf(() =>
+      parseConfigText('targets:\n  - board: esp32\n    flsh: 1MiB\n', 'tinyops.yml'),
+    );
     expect(e.code).toBe('CONFIG_INVALID');
     expect(e.message).toMatch(/targets\[0\]: unknown key "flsh"; allowed: board, name, flash, ram/);
     expect(e.message).toMatch(/tinyops\.yml:3:5/);
@@ -78,7 +83,9 @@ describe('tinyops.yml', () => {
 
   test('a wrong enum value lists what is allowed', () => {
     const e = errorOf(() => parseConfigText('fail-on: sometimes\n', 'cfg.yml'));
-    expect(e.message).toMatch(/fail-on: must be one of: "error", "warning", "never" \(cfg\.yml:1:10\)/);
+    expect(e.message).toMatch(
+      /fail-on: must be one of: "error", "warning", "never" \(cfg\.yml:1:10\)/,
+    );
   });
 
   test('broken YAML names the line', () => {

@@ -6,7 +6,10 @@ import { parseElf32, sectionSizes } from '../../shared/elf/elf';
 import { TinyOpsError } from '../../shared/errors';
 
 const HAVE_ARM = spawnSync('arm-none-eabi-gcc', ['--version']).status === 0;
-if (!HAVE_ARM) console.warn('arm-none-eabi-gcc not found: ELF size tests against arm-none-eabi-size are skipped');
+if (!HAVE_ARM)
+  console.warn(
+    'arm-none-eabi-gcc not found: ELF size tests against arm-none-eabi-size are skipped',
+  );
 
 (HAVE_ARM ? describe : describe.skip)('ELF section sizes', () => {
   let dir: string;
@@ -25,7 +28,16 @@ if (!HAVE_ARM) console.warn('arm-none-eabi-gcc not found: ELF size tests against
       ].join('\n'),
     );
     elfPath = path.join(dir, 'app.elf');
-    execFileSync('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-Os', '--specs=nano.specs', '--specs=nosys.specs', src, '-o', elfPath]);
+    execFileSync('arm-none-eabi-gcc', [
+      '-mcpu=cortex-m4',
+      '-mthumb',
+      '-Os',
+      '--specs=nano.specs',
+      '--specs=nosys.specs',
+      src,
+      '-o',
+      elfPath,
+    ]);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -36,12 +48,16 @@ if (!HAVE_ARM) console.warn('arm-none-eabi-gcc not found: ELF size tests against
     expect({ text: sizes.text, data: sizes.data, bss: sizes.bss }).toEqual({ text, data, bss });
     expect(sizes.flash).toBe(text + data);
     expect(sizes.ram).toBe(data + bss);
-    expect(sizes.sections.map((s) => s.name)).toEqual(expect.arrayContaining(['.text', '.data', '.bss']));
+    expect(sizes.sections.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['.text', '.data', '.bss']),
+    );
   });
 
   test('a truncated ELF and a non-ELF file give clear errors', () => {
     const bytes = new Uint8Array(fs.readFileSync(elfPath));
     expect(() => parseElf32(bytes.subarray(0, 100), 'cut.elf')).toThrow(TinyOpsError);
-    expect(() => parseElf32(new TextEncoder().encode(':020000040800F2\n'.repeat(10)), 'fw.hex')).toThrow(/no ELF magic/);
+    expect(() =>
+      parseElf32(new TextEncoder().encode(':020000040800F2\n'.repeat(10)), 'fw.hex'),
+    ).toThrow(/no ELF magic/);
   });
 });

@@ -13,7 +13,9 @@ const IC_LARGE_FLOAT = referencePath('mlperf-tiny/ic01_resnet_large_float32.tfli
 const IC = referencePath('mlperf-tiny/ic01_resnet_quant.tflite');
 const AD = referencePath('mlperf-tiny/ad01_int8.tflite');
 
-async function gateJson(args: string[]): Promise<{ code: number; report: GateReport; stderr: string }> {
+async function gateJson(
+  args: string[],
+): Promise<{ code: number; report: GateReport; stderr: string }> {
   const { code, stdout, stderr } = await runCli(['gate', ...args, '--json']);
   return { code, report: JSON.parse(stdout), stderr };
 }
@@ -26,7 +28,8 @@ function handEstimate(file: string): { flash: number; ram: number } {
   const sg = model.subgraphs[0];
   return {
     flash: bytes.length + 12 * 1024 + 6 * 1024,
-    ram: planMemory(model).planBytes + 64 + 68 * sg.tensors.length + 48 * sg.operators.length + 8192,
+    ram:
+      planMemory(model).planBytes + 64 + 68 * sg.tensors.length + 48 * sg.operators.length + 8192,
   };
 }
 
@@ -58,7 +61,15 @@ describeWithReference('constraint gate on the MLPerf Tiny int8 models', () => {
     const ram = over.report.targets[0].checks.find((c) => c.id === 'ram')!;
     expect(ram.status).toBe('fail');
     expect(ram.message).toMatch(/exceeds the budget .* by 1 B/);
-    const never = await gateJson([KWS, '--board', 'nano33ble', '--max-ram', `${hand.ram - 1}`, '--fail-on', 'never']);
+    const never = await gateJson([
+      KWS,
+      '--board',
+      'nano33ble',
+      '--max-ram',
+      `${hand.ram - 1}`,
+      '--fail-on',
+      'never',
+    ]);
     expect(never.code).toBe(0);
   });
 
@@ -68,7 +79,15 @@ describeWithReference('constraint gate on the MLPerf Tiny int8 models', () => {
     const warn = await gateJson([KWS, '--board', 'nano33ble', '--max-flash', budget]);
     expect(warn.report.targets[0].checks.find((c) => c.id === 'flash')!.status).toBe('warn');
     expect(warn.code).toBe(0);
-    const strict = await gateJson([KWS, '--board', 'nano33ble', '--max-flash', budget, '--fail-on', 'warning']);
+    const strict = await gateJson([
+      KWS,
+      '--board',
+      'nano33ble',
+      '--max-flash',
+      budget,
+      '--fail-on',
+      'warning',
+    ]);
     expect(strict.code).toBe(1);
   });
 
@@ -93,12 +112,18 @@ describeWithReference('constraint gate on the MLPerf Tiny int8 models', () => {
     await runCli(['gate', AD, '--board', 'nano33ble', '--report', reportPath]);
     const { report } = await gateJson([KWS, '--board', 'nano33ble', '--baseline', reportPath]);
     expect(report.baseline?.source).toBe(reportPath);
-    expect(report.targets[0].checks.find((c) => c.id === 'flash')!.baseline).toBe(handEstimate(AD).flash);
+    expect(report.targets[0].checks.find((c) => c.id === 'flash')!.baseline).toBe(
+      handEstimate(AD).flash,
+    );
     fs.rmSync(dir, { recursive: true });
   });
 
   test('a model with an op the runtime lacks fails the op-support check, naming the op', async () => {
-    const { code, report } = await gateJson([referencePath('tflm/examples/keyword_scrambled.tflite'), '--board', 'nano33ble']);
+    const { code, report } = await gateJson([
+      referencePath('tflm/examples/keyword_scrambled.tflite'),
+      '--board',
+      'nano33ble',
+    ]);
     const ops = report.targets[0].checks.find((c) => c.id === 'ops')!;
     expect(ops.status).toBe('fail');
     expect(ops.message).toMatch(/SVDF/);
@@ -112,21 +137,68 @@ describe('constraint gate: accuracy on the fixture model', () => {
   const labels = path.join(FIX, 'data/digits_val_labels.npy');
 
   test('accuracy on the validation set against min-accuracy, and the drop against a baseline accuracy', async () => {
-    const ok = await gateJson([model, '--board', 'pico', '--dataset', path.join(FIX, 'data/digits_val.npy'), '--labels', labels, '--min-accuracy', '90%']);
+    const ok = await gateJson([
+      model,
+      '--board',
+      'pico',
+      '--dataset',
+      path.join(FIX, 'data/digits_val.npy'),
+      '--labels',
+      labels,
+      '--min-accuracy',
+      '90%',
+    ]);
     const acc = ok.report.targets[0].checks.find((c) => c.id === 'accuracy')!;
     expect(acc.figure!.value).toBeCloseTo(281 / 300, 10); // 93.7%, as the fixture script measured
     expect(ok.code).toBe(0);
-    const strict = await gateJson([model, '--board', 'pico', '--dataset', path.join(FIX, 'data/digits_val.npy'), '--labels', labels, '--min-accuracy', '95%']);
+    const strict = await gateJson([
+      model,
+      '--board',
+      'pico',
+      '--dataset',
+      path.join(FIX, 'data/digits_val.npy'),
+      '--labels',
+      labels,
+      '--min-accuracy',
+      '95%',
+    ]);
     expect(strict.code).toBe(1);
-    const drop = await gateJson([model, '--board', 'pico', '--dataset', path.join(FIX, 'data/digits_val.npy'), '--labels', labels, '--baseline', model, '--baseline-accuracy', '0.97', '--max-accuracy-drop', '1%']);
-    expect(drop.report.targets[0].checks.find((c) => c.id === 'accuracy-drop')!.status).toBe('fail');
+    const drop = await gateJson([
+      model,
+      '--board',
+      'pico',
+      '--dataset',
+      path.join(FIX, 'data/digits_val.npy'),
+      '--labels',
+      labels,
+      '--baseline',
+      model,
+      '--baseline-accuracy',
+      '0.97',
+      '--max-accuracy-drop',
+      '1%',
+    ]);
+    expect(drop.report.targets[0].checks.find((c) => c.id === 'accuracy-drop')!.status).toBe(
+      'fail',
+    );
   });
 
   test('a dataset whose samples do not match the model input fails naming both sizes', async () => {
     const wrong = path.join(FIX, 'data/digits_val_labels.npy'); // 300 values: not a multiple of 196
-    const { code, stderr } = await runCli(['gate', model, '--board', 'pico', '--dataset', wrong, '--labels', labels]);
+    const { code, stderr } = await runCli([
+      'gate',
+      model,
+      '--board',
+      'pico',
+      '--dataset',
+      wrong,
+      '--labels',
+      labels,
+    ]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/holds 300 values \(shape \[300\]\), not a whole number of samples of 196 values/);
+    expect(stderr).toMatch(
+      /holds 300 values \(shape \[300\]\), not a whole number of samples of 196 values/,
+    );
   });
 });
 
@@ -138,7 +210,14 @@ describe('constraint gate: bad input', () => {
   });
 
   test('an ambiguous size unit is refused with the fix', async () => {
-    const { code, stderr } = await runCli(['gate', KWS, '--board', 'nano33ble', '--max-ram', '64K']);
+    const { code, stderr } = await runCli([
+      'gate',
+      KWS,
+      '--board',
+      'nano33ble',
+      '--max-ram',
+      '64K',
+    ]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/"64K" is ambiguous/);
     expect(stderr).toMatch(/64KiB/);
@@ -148,7 +227,12 @@ describe('constraint gate: bad input', () => {
     const missing = await runCli(['gate', '/nope/model.tflite', '--board', 'nano33ble']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/Model file not found: \/nope\/model.tflite/);
-    const notModel = await runCli(['gate', path.resolve(__dirname, 'gate.test.ts'), '--board', 'nano33ble']);
+    const notModel = await runCli([
+      'gate',
+      path.resolve(__dirname, 'gate.test.ts'),
+      '--board',
+      'nano33ble',
+    ]);
     expect(notModel.stderr).toMatch(/is not a TFLite model/);
     expect(notModel.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
   });
@@ -156,7 +240,10 @@ describe('constraint gate: bad input', () => {
   test('an invalid tinyops.yml names the key path and the line', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-gate-'));
     const cfg = path.join(dir, 'tinyops.yml');
-    fs.writeFileSync(cfg, `model: ${KWS}\ntargets:\n  - board: nano33ble\nbudgets:\n  max-ram: 64KiB\n  max-rom: 1MiB\n`);
+    fs.writeFileSync(
+      cfg,
+      `model: ${KWS}\ntargets:\n  - board: nano33ble\nbudgets:\n  max-ram: 64KiB\n  max-rom: 1MiB\n`,
+    );
     const { code, stderr } = await runCli(['gate', '--config', cfg]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/budgets: unknown key "max-rom"; allowed: max-flash, max-ram/);

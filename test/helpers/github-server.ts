@@ -28,7 +28,11 @@ export class FakeGitHub {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    this.requests.push({ method: req.method ?? '', url: `${url.pathname}${url.search}`, auth: req.headers.authorization });
+    this.requests.push({
+      method: req.method ?? '',
+      url: `${url.pathname}${url.search}`,
+      auth: req.headers.authorization,
+    });
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
@@ -47,7 +51,11 @@ export class FakeGitHub {
       m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname);
       if (m) {
         const list = this.comments.get(Number(m[1])) ?? [];
-        if (req.method === 'GET') return json(200, list.map((c) => ({ id: c.id, body: c.body, user: { login: 'github-actions[bot]' } })));
+        if (req.method === 'GET')
+          return json(
+            200,
+            list.map((c) => ({ id: c.id, body: c.body, user: { login: 'github-actions[bot]' } })),
+          );
         if (req.method === 'POST') {
           if (this.readOnly) return forbidden();
           const comment = { id: this.nextId++, body: JSON.parse(body).body };
@@ -73,8 +81,16 @@ export class FakeGitHub {
 }
 
 /** A pull_request event payload as GitHub sends it (the fields actions read). */
-export function pullRequestPayload(options: { number: number; baseSha: string; headRepo?: string }) {
-  const repo = { name: 'firmware', full_name: 'tinyops-test/firmware', owner: { login: 'tinyops-test' } };
+export function pullRequestPayload(options: {
+  number: number;
+  baseSha: string;
+  headRepo?: string;
+}) {
+  const repo = {
+    name: 'firmware',
+    full_name: 'tinyops-test/firmware',
+    owner: { login: 'tinyops-test' },
+  };
   return {
     action: 'synchronize',
     number: options.number,
@@ -82,7 +98,11 @@ export function pullRequestPayload(options: { number: number; baseSha: string; h
       number: options.number,
       state: 'open',
       base: { ref: 'main', sha: options.baseSha, repo },
-      head: { ref: 'feature', sha: 'b'.repeat(40), repo: { ...repo, full_name: options.headRepo ?? repo.full_name } },
+      head: {
+        ref: 'feature',
+        sha: 'b'.repeat(40),
+        repo: { ...repo, full_name: options.headRepo ?? repo.full_name },
+      },
     },
     repository: repo,
   };

@@ -53,7 +53,9 @@ export function goldenCases(): GoldenCase[] {
     .sort()
     .map((name) => {
       const caseDir = path.join(dir, name);
-      const modelPath = referencePath(fs.readFileSync(path.join(caseDir, 'model-path'), 'utf8').trim());
+      const modelPath = referencePath(
+        fs.readFileSync(path.join(caseDir, 'model-path'), 'utf8').trim(),
+      );
       const inputs: Buffer[][] = [];
       const outputs: Buffer[] = [];
       for (let k = 0; fs.existsSync(path.join(caseDir, `output-${k}.bin`)); k++) {

@@ -21,7 +21,11 @@ const ROOT = path.resolve(__dirname, '../..');
 export async function runAction(
   action: string,
   inputs: Record<string, string>,
-  options: { cwd?: string; env?: Record<string, string>; event?: { name: string; payload: unknown } } = {},
+  options: {
+    cwd?: string;
+    env?: Record<string, string>;
+    event?: { name: string; payload: unknown };
+  } = {},
 ): Promise<ActionRun> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `tinyops-action-${action}-`));
   const outputFile = path.join(scratch, 'output');
@@ -46,7 +50,10 @@ export async function runAction(
     ...options.env,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [path.join(ROOT, 'actions', action, 'dist', 'index.js')], { cwd: options.cwd ?? scratch, env });
+  const child = spawn(process.execPath, [path.join(ROOT, 'actions', action, 'dist', 'index.js')], {
+    cwd: options.cwd ?? scratch,
+    env,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

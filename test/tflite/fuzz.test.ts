@@ -33,7 +33,16 @@ const MUTATIONS: Record<string, Mutation> = {
     const view = new DataView(out.buffer);
     const at = Math.min(out.length - 4, int(r, Math.min(out.length, 4096)) & ~3);
     const old = view.getUint32(at, true);
-    const choices = [0, 0xffffffff, 0x7fffffff, old + 4, old - 4, old * 2, int(r, out.length), out.length - at];
+    const choices = [
+      0,
+      0xffffffff,
+      0x7fffffff,
+      old + 4,
+      old - 4,
+      old * 2,
+      int(r, out.length),
+      out.length - at,
+    ];
     view.setUint32(at, choices[int(r, choices.length)] >>> 0, true);
     return out;
   },
@@ -77,7 +86,9 @@ describeWithReference('mutation fuzzing of the TFLite reader', () => {
           outcomes.parsed++;
         } catch (err) {
           if (!(err instanceof TfliteFormatError)) {
-            throw new Error(`${rel} ${name} seed ${seed}: threw ${String(err)} instead of TfliteFormatError`);
+            throw new Error(
+              `${rel} ${name} seed ${seed}: threw ${String(err)} instead of TfliteFormatError`,
+            );
           }
           outcomes.rejected++;
         }

@@ -2,19 +2,38 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readModel, writeModel, opName, readModelMetadata, loadModelFile, TfliteFormatError } from '../../shared/tflite';
+import {
+  readModel,
+  writeModel,
+  opName,
+  readModelMetadata,
+  loadModelFile,
+  TfliteFormatError,
+} from '../../shared/tflite';
 import type { Model } from '../../shared/tflite';
-import { allReferenceModels, describeWithReference, referencePath, REFERENCE_DIR } from '../helpers/reference';
+import {
+  allReferenceModels,
+  describeWithReference,
+  referencePath,
+  REFERENCE_DIR,
+} from '../helpers/reference';
 import { TinyOpsError } from '../../shared/errors';
 
 const SCHEMA = path.resolve(REFERENCE_DIR, '../spec/tflite_schema.fbs');
 const HAVE_FLATC = spawnSync('flatc', ['--version']).status === 0 && fs.existsSync(SCHEMA);
-if (!HAVE_FLATC) console.warn('flatc or the schema not found: the independent flatc --json cross-check is skipped (apt-get install flatbuffers-compiler)');
+if (!HAVE_FLATC)
+  console.warn(
+    'flatc or the schema not found: the independent flatc --json cross-check is skipped (apt-get install flatbuffers-compiler)',
+  );
 
 /** Stable text of an IR for comparison (bytes as base64, bigints as text). */
 export function irText(model: Model): string {
   return JSON.stringify(model, (_k, v) =>
-    typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v,
+    typeof v === 'bigint'
+      ? `${v}n`
+      : v instanceof Uint8Array
+        ? Buffer.from(v).toString('base64')
+        : v,
   );
 }
 
@@ -58,33 +77,59 @@ describeWithReference('TFLite reader and writer on the reference models', () => 
     expect(names).toContain('ethos-u');
   });
 
-  (HAVE_FLATC ? test : test.skip)('op lists, shapes and types match flatc --json on every model', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-flatc-'));
-    try {
-      // Debian's flatc 2.0.8 rejects (deprecated) on enum and union values; drop it in a scratch copy.
-      const scratch = path.join(dir, 'schema.fbs');
-      const schemaText = fs.readFileSync(SCHEMA, 'utf8');
-      fs.writeFileSync(scratch, schemaText.replace(/ \(deprecated\),/g, ','));
-      const builtinNames = builtinOperatorNames(schemaText);
-      for (const rel of models) {
-        execFileSync('flatc', ['--json', '--strict-json', '--raw-binary', '-o', dir, scratch, '--', referencePath(rel)]);
-        const json = JSON.parse(fs.readFileSync(path.join(dir, `${path.basename(rel, '.tflite')}.json`), 'utf8'));
-        const model = readModel(new Uint8Array(fs.readFileSync(referencePath(rel))), rel);
-        expect(facts(model)).toEqual(flatcFacts(json, builtinNames));
-        // The writer's output, read by flatc, says what the original says (empty vectors aside).
-        const rewritten = path.join(dir, 'rewritten.tflite');
-        fs.writeFileSync(rewritten, writeModel(model));
-        // --defaults-json prints defaulted fields too, so written-vs-omitted defaults compare equal.
-        const withDefaults = (file: string, name: string) => {
-          execFileSync('flatc', ['--json', '--strict-json', '--defaults-json', '--raw-binary', '-o', dir, scratch, '--', file]);
-          return dropEmpty(JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')));
-        };
-        expect(withDefaults(rewritten, 'rewritten')).toEqual(withDefaults(referencePath(rel), path.basename(rel, '.tflite')));
+  (HAVE_FLATC ? test : test.skip)(
+    'op lists, shapes and types match flatc --json on every model',
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-flatc-'));
+      try {
+        // Debian's flatc 2.0.8 rejects (deprecated) on enum and union values; drop it in a scratch copy.
+        const scratch = path.join(dir, 'schema.fbs');
+        const schemaText = fs.readFileSync(SCHEMA, 'utf8');
+        fs.writeFileSync(scratch, schemaText.replace(/ \(deprecated\),/g, ','));
+        const builtinNames = builtinOperatorNames(schemaText);
+        for (const rel of models) {
+          execFileSync('flatc', [
+            '--json',
+            '--strict-json',
+            '--raw-binary',
+            '-o',
+            dir,
+            scratch,
+            '--',
+            referencePath(rel),
+          ]);
+          const json = JSON.parse(
+            fs.readFileSync(path.join(dir, `${path.basename(rel, '.tflite')}.json`), 'utf8'),
+          );
+          const model = readModel(new Uint8Array(fs.readFileSync(referencePath(rel))), rel);
+          expect(facts(model)).toEqual(flatcFacts(json, builtinNames));
+          // The writer's output, read by flatc, says what the original says (empty vectors aside).
+          const rewritten = path.join(dir, 'rewritten.tflite');
+          fs.writeFileSync(rewritten, writeModel(model));
+          // --defaults-json prints defaulted fields too, so written-vs-omitted defaults compare equal.
+          const withDefaults = (file: string, name: string) => {
+            execFileSync('flatc', [
+              '--json',
+              '--strict-json',
+              '--defaults-json',
+              '--raw-binary',
+              '-o',
+              dir,
+              scratch,
+              '--',
+              file,
+            ]);
+            return dropEmpty(JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')));
+          };
+          expect(withDefaults(rewritten, 'rewritten')).toEqual(
+            withDefaults(referencePath(rel), path.basename(rel, '.tflite')),
+          );
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });
 
 /** flatc prints a present-but-empty vector as [] and an absent one not at all: equal for us. */
@@ -122,28 +167,29 @@ function facts(model: Model): Facts {
 
 /** The BuiltinOperator names by value, read from the schema text (independent of our parser). */
 function builtinOperatorNames(schemaText: string): Map<string, number> {
-  const body = /enum BuiltinOperator : int32 \{([^}]*)\}/.exec(schemaText)![1].replace(/\/\/[^\n]*/g, '');
+  const body = /enum BuiltinOperator : int32 \{([^}]*)\}/
+    .exec(schemaText)![1]
+    .replace(/\/\/[^\n]*/g, '');
   const names = new Map<string, number>();
   for (const m of body.matchAll(/(\w+)\s*=\s*(-?\d+)/g)) names.set(m[1], Number(m[2]));
   return names;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/* eslint-disable @typescript-eslint/no-explicit-any -- flatc's JSON is untyped */
 function flatcFacts(json: any, builtinNames: Map<string, number>): Facts {
   const byValue = new Map([...builtinNames].map(([k, v]) => [v, k]));
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const codes: string[] = (json.operator_codes ?? []).map((c: any) => {
-    const code = Math.max(builtinNames.get(c.builtin_code ?? 'ADD') ?? 0, c.deprecated_builtin_code ?? 0);
+    const code = Math.max(
+      builtinNames.get(c.builtin_code ?? 'ADD') ?? 0,
+      c.deprecated_builtin_code ?? 0,
+    );
     return code === 32 ? (c.custom_code ?? 'CUSTOM') : byValue.get(code)!;
   });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return {
     subgraphs: json.subgraphs.map((sg: any) => {
       const tensors = sg.tensors ?? [];
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const s = (i: number) => sig(tensors[i].shape ?? [], tensors[i].type ?? 'FLOAT32');
       return {
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
         ops: (sg.operators ?? []).map((op: any) => codes[op.opcode_index ?? 0]),
         tensors: tensors.length,
         inputs: (sg.inputs ?? []).map(s),
@@ -152,6 +198,7 @@ function flatcFacts(json: any, builtinNames: Map<string, number>): Facts {
     }),
   };
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 describe('TFLite reader errors', () => {
   test('a file that is not a flatbuffer gives a typed error naming the field and offset', () => {
@@ -168,10 +215,15 @@ describe('TFLite reader errors', () => {
   });
 
   test('loadModelFile names a missing file and a non-TFLite file', () => {
-    expect(() => loadModelFile('/nonexistent/model.tflite')).toThrow(/Model file not found: \/nonexistent\/model.tflite/);
+    expect(() => loadModelFile('/nonexistent/model.tflite')).toThrow(
+      /Model file not found: \/nonexistent\/model.tflite/,
+    );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-'));
     const lfs = path.join(dir, 'm.tflite');
-    fs.writeFileSync(lfs, 'version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 1234\n');
+    fs.writeFileSync(
+      lfs,
+      'version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 1234\n',
+    );
     try {
       loadModelFile(lfs);
       throw new Error('expected an error');

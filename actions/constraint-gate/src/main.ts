@@ -1,11 +1,33 @@
-import { prepareGate, loadGateConfig, GATE_REPORT_SCHEMA, type GateOptions } from '../../../shared/gate/prepare';
+import {
+  prepareGate,
+  loadGateConfig,
+  GATE_REPORT_SCHEMA,
+  type GateOptions,
+} from '../../../shared/gate/prepare';
 import { runGate, type FailOn } from '../../../shared/gate/run';
 import { measuredFromBuildReport } from '../../../shared/gate/measured';
 import { hostAccuracy } from '../../../shared/gate/accuracy';
 import { writeReport } from '../../../shared/report/io';
 import { TinyOpsError } from '../../../shared/errors';
-import { annotate, booleanInput, failStep, info, input, inputGiven, listInput, optionalInput, runAction, setOutputs, writeSummary } from '../../../shared/github/action';
-import { fileAtCommit, postSavedComments, pullRequest, upsertStickyComment } from '../../../shared/github/repo';
+import {
+  annotate,
+  booleanInput,
+  failStep,
+  info,
+  input,
+  inputGiven,
+  listInput,
+  optionalInput,
+  runAction,
+  setOutputs,
+  writeSummary,
+} from '../../../shared/github/action';
+import {
+  fileAtCommit,
+  postSavedComments,
+  pullRequest,
+  upsertStickyComment,
+} from '../../../shared/github/repo';
 
 const FAIL_ON: FailOn[] = ['error', 'warning', 'never'];
 
@@ -14,13 +36,21 @@ void runAction(async () => {
   const commentDir = input('comment-dir', 'tinyops-gate-comments');
   if (input('mode', 'gate') === 'post-saved-comments') {
     const posted = await postSavedComments(token, commentDir);
-    info(posted.length ? posted.map((p) => `${p.file}: ${p.outcome}`).join('\n') : `no saved comments in ${commentDir}`);
+    info(
+      posted.length
+        ? posted.map((p) => `${p.file}: ${p.outcome}`).join('\n')
+        : `no saved comments in ${commentDir}`,
+    );
     return;
   }
 
   const failOn = input('fail-on', 'error') as FailOn;
   if (!FAIL_ON.includes(failOn))
-    throw new TinyOpsError('INPUT_INVALID', `Input "fail-on" must be one of ${FAIL_ON.join(', ')}, got "${failOn}"`, { hint: 'Use error, warning or never.' });
+    throw new TinyOpsError(
+      'INPUT_INVALID',
+      `Input "fail-on" must be one of ${FAIL_ON.join(', ')}, got "${failOn}"`,
+      { hint: 'Use error, warning or never.' },
+    );
   const options: GateOptions = {
     model: optionalInput('model'),
     configPath: input('config-file', 'tinyops.yml'),
@@ -29,7 +59,14 @@ void runAction(async () => {
     failOn,
     baselinePath: optionalInput('baseline'),
     budgets: Object.fromEntries(
-      ['max-flash', 'max-ram', 'max-latency', 'min-accuracy', 'max-accuracy-drop', 'headroom-warning']
+      [
+        'max-flash',
+        'max-ram',
+        'max-latency',
+        'min-accuracy',
+        'max-accuracy-drop',
+        'headroom-warning',
+      ]
         .map((k) => [k, optionalInput(k)])
         .filter(([, v]) => v !== undefined),
     ),
@@ -40,14 +77,27 @@ void runAction(async () => {
   if (pr && !options.baselinePath && !config.baseline && modelPath) {
     // The same model at the PR's base commit, read through the API: no deep checkout needed.
     const base = await fileAtCommit(token, pr.owner, pr.repo, modelPath, pr.baseSha);
-    if (base) options.baseline = { kind: 'model', source: `${modelPath}@${pr.baseSha.slice(0, 7)}`, bytes: base };
-    else info(`${modelPath} does not exist at the base commit ${pr.baseSha.slice(0, 7)}: no baseline to compare against`);
+    if (base)
+      options.baseline = {
+        kind: 'model',
+        source: `${modelPath}@${pr.baseSha.slice(0, 7)}`,
+        bytes: base,
+      };
+    else
+      info(
+        `${modelPath} does not exist at the base commit ${pr.baseSha.slice(0, 7)}: no baseline to compare against`,
+      );
   }
   const gate = prepareGate(options, config);
   const dataset = optionalInput('dataset') ?? config.dataset?.path;
   const labels = optionalInput('labels') ?? config.dataset?.labels;
   if (dataset) {
-    if (!labels) throw new TinyOpsError('INPUT_INVALID', 'Input "dataset" needs "labels" (one class label per sample)', { hint: 'Add labels: path/to/labels.npy.' });
+    if (!labels)
+      throw new TinyOpsError(
+        'INPUT_INVALID',
+        'Input "dataset" needs "labels" (one class label per sample)',
+        { hint: 'Add labels: path/to/labels.npy.' },
+      );
     gate.accuracy = hostAccuracy(gate.model, dataset, labels, config.dataset?.limit);
   }
   const buildReport = optionalInput('build-report') ?? config.reports?.build;
@@ -60,13 +110,26 @@ void runAction(async () => {
 
   for (const target of report.targets) {
     for (const check of target.checks.filter((c) => c.status === 'fail' || c.status === 'warn')) {
-      annotate(check.status === 'fail' ? 'error' : 'warning', `${target.target}: ${check.label}: ${check.message}`, gate.modelPath, 'TinyOps constraint gate');
+      annotate(
+        check.status === 'fail' ? 'error' : 'warning',
+        `${target.target}: ${check.label}: ${check.message}`,
+        gate.modelPath,
+        'TinyOps constraint gate',
+      );
     }
   }
   if (pr && booleanInput('comment', true)) {
     for (const [target, body] of markdown) {
-      const outcome = await upsertStickyComment(token, pr, `<!-- tinyops:constraint-gate:${target} -->`, body, commentDir);
-      info(`PR comment for ${target}: ${outcome}${outcome === 'saved' ? ` (read-only token, e.g. a fork PR: saved in ${commentDir} for the follow-up workflow)` : ''}`);
+      const outcome = await upsertStickyComment(
+        token,
+        pr,
+        `<!-- tinyops:constraint-gate:${target} -->`,
+        body,
+        commentDir,
+      );
+      info(
+        `PR comment for ${target}: ${outcome}${outcome === 'saved' ? ` (read-only token, e.g. a fork PR: saved in ${commentDir} for the follow-up workflow)` : ''}`,
+      );
     }
   }
   const first = report.targets[0];
@@ -81,6 +144,8 @@ void runAction(async () => {
   });
   if (!report.passed) {
     const failed = report.targets.filter((t) => !t.passed).map((t) => t.target);
-    failStep(`The model does not meet its budgets on ${failed.join(', ')} (fail-on: ${failOn}); see the job summary.`);
+    failStep(
+      `The model does not meet its budgets on ${failed.join(', ')} (fail-on: ${failOn}); see the job summary.`,
+    );
   }
 });

@@ -3,7 +3,17 @@ import { buildFirmware } from '../../../shared/build/build';
 import { defaultTemplateDir } from '../../../shared/build/template-dir';
 import { renderBuildSummary } from '../../../shared/build/summary';
 import { parseSize } from '../../../shared/config/units';
-import { addProblemMatcher, booleanInput, info, input, integerInput, optionalInput, runAction, setOutputs, writeSummary } from '../../../shared/github/action';
+import {
+  addProblemMatcher,
+  booleanInput,
+  info,
+  input,
+  integerInput,
+  optionalInput,
+  runAction,
+  setOutputs,
+  writeSummary,
+} from '../../../shared/github/action';
 import { ensureToolchain } from '../../../shared/github/toolchain';
 
 void runAction(async () => {
@@ -19,7 +29,8 @@ void runAction(async () => {
     templateDir: optionalInput('template') ?? defaultTemplateDir(__dirname),
     buildCommand: optionalInput('build-command'),
     elfPath: optionalInput('elf'),
-    capacity: flash && ram ? { flash: parseSize(flash, 'flash'), ram: parseSize(ram, 'ram') } : undefined,
+    capacity:
+      flash && ram ? { flash: parseSize(flash, 'flash'), ram: parseSize(ram, 'ram') } : undefined,
     arenaSize: integerInput('arena', 0) || undefined,
     onLine: info,
   });

@@ -3,14 +3,27 @@ import { interpreterRunner } from '../../../shared/quant/int8-runner';
 import { renderQuantizeSummary } from '../../../shared/quant/summary';
 import type { CalibrationMethod } from '../../../shared/quant/calibrate';
 import { TinyOpsError } from '../../../shared/errors';
-import { booleanInput, info, input, integerInput, optionalInput, runAction, setOutputs, writeSummary } from '../../../shared/github/action';
+import {
+  booleanInput,
+  info,
+  input,
+  integerInput,
+  optionalInput,
+  runAction,
+  setOutputs,
+  writeSummary,
+} from '../../../shared/github/action';
 
 const METHODS: CalibrationMethod[] = ['minmax', 'percentile', 'mse'];
 
 void runAction(async () => {
   const method = input('method', 'minmax') as CalibrationMethod;
   if (!METHODS.includes(method))
-    throw new TinyOpsError('INPUT_INVALID', `Input "method" must be one of ${METHODS.join(', ')}, got "${method}"`, { hint: 'Use minmax, percentile or mse.' });
+    throw new TinyOpsError(
+      'INPUT_INVALID',
+      `Input "method" must be one of ${METHODS.join(', ')}, got "${method}"`,
+      { hint: 'Use minmax, percentile or mse.' },
+    );
   const reportPath = input('report-path', 'tinyops-quantize-report.json');
   let last = 0;
   const report = runQuantize({

@@ -20027,7 +20027,8 @@ function describeError(err) {
     const sys = err;
     if (sys.code === "ENOENT" && sys.path) return `No such file or directory: ${sys.path}`;
     if (sys.code === "EACCES" && sys.path) return `Permission denied: ${sys.path}`;
-    if (sys.code === "EISDIR" && sys.path) return `Expected a file but found a directory: ${sys.path}`;
+    if (sys.code === "EISDIR" && sys.path)
+      return `Expected a file but found a directory: ${sys.path}`;
     return `Internal error: ${err.message} (please report this with the command that caused it)`;
   }
   return `Internal error: ${String(err)}`;
@@ -20062,4207 +20063,4207 @@ var TENSOR_TYPE_BYTES = {
 
 // shared/tflite/schema.generated.ts
 var TFLITE_SCHEMA = {
-  "rootTable": "Model",
-  "fileIdentifier": "TFL3",
-  "tables": {
-    "CustomQuantization": {
-      "name": "CustomQuantization",
-      "fields": [
+  rootTable: "Model",
+  fileIdentifier: "TFL3",
+  tables: {
+    CustomQuantization: {
+      name: "CustomQuantization",
+      fields: [
         {
-          "name": "custom",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint8"
+          name: "custom",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint8"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "BlockwiseQuantization": {
-      "name": "BlockwiseQuantization",
-      "fields": [
+    BlockwiseQuantization: {
+      name: "BlockwiseQuantization",
+      fields: [
         {
-          "name": "scales",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "scales",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "zero_points",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "zero_points",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "block_size",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "block_size",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "MultiAxisQuantization": {
-      "name": "MultiAxisQuantization",
-      "fields": [
+    MultiAxisQuantization: {
+      name: "MultiAxisQuantization",
+      fields: [
         {
-          "name": "scales",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "scales",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "zero_points",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "zero_points",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "block_size",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "block_size",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "quantized_dimensions",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "quantized_dimensions",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "QuantizationParameters": {
-      "name": "QuantizationParameters",
-      "fields": [
+    QuantizationParameters: {
+      name: "QuantizationParameters",
+      fields: [
         {
-          "name": "min",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "float32"
+          name: "min",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "float32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "max",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "float32"
+          name: "max",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "float32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "scale",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "float32"
+          name: "scale",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "float32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "zero_point",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "zero_point",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "details",
-          "slot": 4,
-          "type": {
-            "kind": "union",
-            "union": "QuantizationDetails"
+          name: "details",
+          slot: 4,
+          type: {
+            kind: "union",
+            union: "QuantizationDetails"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "quantized_dimension",
-          "slot": 6,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "quantized_dimension",
+          slot: 6,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "Int32Vector": {
-      "name": "Int32Vector",
-      "fields": [
+    Int32Vector: {
+      name: "Int32Vector",
+      fields: [
         {
-          "name": "values",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "values",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "Uint16Vector": {
-      "name": "Uint16Vector",
-      "fields": [
+    Uint16Vector: {
+      name: "Uint16Vector",
+      fields: [
         {
-          "name": "values",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint16"
+          name: "values",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint16"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "Uint8Vector": {
-      "name": "Uint8Vector",
-      "fields": [
+    Uint8Vector: {
+      name: "Uint8Vector",
+      fields: [
         {
-          "name": "values",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint8"
+          name: "values",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint8"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "DimensionMetadata": {
-      "name": "DimensionMetadata",
-      "fields": [
+    DimensionMetadata: {
+      name: "DimensionMetadata",
+      fields: [
         {
-          "name": "format",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "DimensionType"
+          name: "format",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "DimensionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "dense_size",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dense_size",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "array_segments",
-          "slot": 2,
-          "type": {
-            "kind": "union",
-            "union": "SparseIndexVector"
+          name: "array_segments",
+          slot: 2,
+          type: {
+            kind: "union",
+            union: "SparseIndexVector"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "array_indices",
-          "slot": 4,
-          "type": {
-            "kind": "union",
-            "union": "SparseIndexVector"
+          name: "array_indices",
+          slot: 4,
+          type: {
+            kind: "union",
+            union: "SparseIndexVector"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "SparsityParameters": {
-      "name": "SparsityParameters",
-      "fields": [
+    SparsityParameters: {
+      name: "SparsityParameters",
+      fields: [
         {
-          "name": "traversal_order",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "traversal_order",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "block_map",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "block_map",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "dim_metadata",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "DimensionMetadata"
+          name: "dim_metadata",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "DimensionMetadata"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "VariantSubType": {
-      "name": "VariantSubType",
-      "fields": [
+    VariantSubType: {
+      name: "VariantSubType",
+      fields: [
         {
-          "name": "shape",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "shape",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "type",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "type",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "has_rank",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "has_rank",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "Tensor": {
-      "name": "Tensor",
-      "fields": [
+    Tensor: {
+      name: "Tensor",
+      fields: [
         {
-          "name": "shape",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "shape",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "type",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "type",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "buffer",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "buffer",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "name",
-          "slot": 3,
-          "type": {
-            "kind": "string"
+          name: "name",
+          slot: 3,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "quantization",
-          "slot": 4,
-          "type": {
-            "kind": "table",
-            "table": "QuantizationParameters"
+          name: "quantization",
+          slot: 4,
+          type: {
+            kind: "table",
+            table: "QuantizationParameters"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "is_variable",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "is_variable",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "sparsity",
-          "slot": 6,
-          "type": {
-            "kind": "table",
-            "table": "SparsityParameters"
+          name: "sparsity",
+          slot: 6,
+          type: {
+            kind: "table",
+            table: "SparsityParameters"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "shape_signature",
-          "slot": 7,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "shape_signature",
+          slot: 7,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "has_rank",
-          "slot": 8,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "has_rank",
+          slot: 8,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "variant_tensors",
-          "slot": 9,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "VariantSubType"
+          name: "variant_tensors",
+          slot: 9,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "VariantSubType"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "external_buffer",
-          "slot": 10,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "external_buffer",
+          slot: 10,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloGatherOptions": {
-      "name": "StablehloGatherOptions",
-      "fields": [
+    StablehloGatherOptions: {
+      name: "StablehloGatherOptions",
+      fields: [
         {
-          "name": "offset_dims",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "offset_dims",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "collapsed_slice_dims",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "collapsed_slice_dims",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "start_index_map",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "start_index_map",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "index_vector_dim",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "index_vector_dim",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "slice_sizes",
-          "slot": 4,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "slice_sizes",
+          slot: 4,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "indices_are_sorted",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "indices_are_sorted",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "StablehloTransposeOptions": {
-      "name": "StablehloTransposeOptions",
-      "fields": [
+    StablehloTransposeOptions: {
+      name: "StablehloTransposeOptions",
+      fields: [
         {
-          "name": "permutation",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "permutation",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloDotGeneralOptions": {
-      "name": "StablehloDotGeneralOptions",
-      "fields": [
+    StablehloDotGeneralOptions: {
+      name: "StablehloDotGeneralOptions",
+      fields: [
         {
-          "name": "lhs_batching_dimensions",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "lhs_batching_dimensions",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "rhs_batching_dimensions",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "rhs_batching_dimensions",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "lhs_contracting_dimensions",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "lhs_contracting_dimensions",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "rhs_contracting_dimensions",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "rhs_contracting_dimensions",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "precision_config",
-          "slot": 4,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "enum",
-              "base": "uint32",
-              "enum": "StablehloPrecisionConfig"
+          name: "precision_config",
+          slot: 4,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "enum",
+              base: "uint32",
+              enum: "StablehloPrecisionConfig"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloReduceWindowOptions": {
-      "name": "StablehloReduceWindowOptions",
-      "fields": [
+    StablehloReduceWindowOptions: {
+      name: "StablehloReduceWindowOptions",
+      fields: [
         {
-          "name": "window_dimensions",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "window_dimensions",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "window_strides",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "window_strides",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "base_dilations",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "base_dilations",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "window_dilations",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "window_dilations",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "padding",
-          "slot": 4,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "padding",
+          slot: 4,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "body_subgraph_index",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "body_subgraph_index",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloWhileOptions": {
-      "name": "StablehloWhileOptions",
-      "fields": [
+    StablehloWhileOptions: {
+      name: "StablehloWhileOptions",
+      fields: [
         {
-          "name": "cond_subgraph_index",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "cond_subgraph_index",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "body_subgraph_index",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "body_subgraph_index",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloSortOptions": {
-      "name": "StablehloSortOptions",
-      "fields": [
+    StablehloSortOptions: {
+      name: "StablehloSortOptions",
+      fields: [
         {
-          "name": "dimension",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "dimension",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "is_stable",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "is_stable",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "comparator_subgraph_index",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "comparator_subgraph_index",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloConcatenateOptions": {
-      "name": "StablehloConcatenateOptions",
-      "fields": [
+    StablehloConcatenateOptions: {
+      name: "StablehloConcatenateOptions",
+      fields: [
         {
-          "name": "dimension",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "dimension",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         }
       ]
     },
-    "StablehloBroadcastInDimOptions": {
-      "name": "StablehloBroadcastInDimOptions",
-      "fields": [
+    StablehloBroadcastInDimOptions: {
+      name: "StablehloBroadcastInDimOptions",
+      fields: [
         {
-          "name": "broadcast_dimensions",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "broadcast_dimensions",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloCompareOptions": {
-      "name": "StablehloCompareOptions",
-      "fields": [
+    StablehloCompareOptions: {
+      name: "StablehloCompareOptions",
+      fields: [
         {
-          "name": "comparison_direction",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "uint32",
-            "enum": "StablehloComparisonDirection"
+          name: "comparison_direction",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "uint32",
+            enum: "StablehloComparisonDirection"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "compare_type",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "uint32",
-            "enum": "StablehloComparisonType"
+          name: "compare_type",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "uint32",
+            enum: "StablehloComparisonType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloDynamicSliceOptions": {
-      "name": "StablehloDynamicSliceOptions",
-      "fields": [
+    StablehloDynamicSliceOptions: {
+      name: "StablehloDynamicSliceOptions",
+      fields: [
         {
-          "name": "slice_sizes",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "slice_sizes",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloPadOptions": {
-      "name": "StablehloPadOptions",
-      "fields": [
+    StablehloPadOptions: {
+      name: "StablehloPadOptions",
+      fields: [
         {
-          "name": "edge_padding_low",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "edge_padding_low",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "edge_padding_high",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "edge_padding_high",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "interior_padding",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "interior_padding",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloIotaOptions": {
-      "name": "StablehloIotaOptions",
-      "fields": [
+    StablehloIotaOptions: {
+      name: "StablehloIotaOptions",
+      fields: [
         {
-          "name": "iota_dimension",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "iota_dimension",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         }
       ]
     },
-    "StablehloCustomCallOptions": {
-      "name": "StablehloCustomCallOptions",
-      "fields": [
+    StablehloCustomCallOptions: {
+      name: "StablehloCustomCallOptions",
+      fields: [
         {
-          "name": "call_target_name",
-          "slot": 0,
-          "type": {
-            "kind": "string"
+          name: "call_target_name",
+          slot: 0,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "has_side_effect",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "has_side_effect",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "backend_config",
-          "slot": 2,
-          "type": {
-            "kind": "string"
+          name: "backend_config",
+          slot: 2,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "api_version",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "api_version",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "called_computations",
-          "slot": 4,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "called_computations",
+          slot: 4,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "custom_attributes",
-          "slot": 5,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint8"
+          name: "custom_attributes",
+          slot: 5,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint8"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloReduceOptions": {
-      "name": "StablehloReduceOptions",
-      "fields": [
+    StablehloReduceOptions: {
+      name: "StablehloReduceOptions",
+      fields: [
         {
-          "name": "dimensions",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "dimensions",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "body_subgraph_index",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "body_subgraph_index",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloSliceOptions": {
-      "name": "StablehloSliceOptions",
-      "fields": [
+    StablehloSliceOptions: {
+      name: "StablehloSliceOptions",
+      fields: [
         {
-          "name": "start_indices",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "start_indices",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "limit_indices",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "limit_indices",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "strides",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "strides",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloConvolutionOptions": {
-      "name": "StablehloConvolutionOptions",
-      "fields": [
+    StablehloConvolutionOptions: {
+      name: "StablehloConvolutionOptions",
+      fields: [
         {
-          "name": "window_strides",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "window_strides",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "padding",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "padding",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "lhs_dilation",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "lhs_dilation",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "rhs_dilation",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "rhs_dilation",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "window_reversal",
-          "slot": 4,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "bool"
+          name: "window_reversal",
+          slot: 4,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "bool"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "input_batch_dimension",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "input_batch_dimension",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "input_feature_dimension",
-          "slot": 6,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "input_feature_dimension",
+          slot: 6,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "input_spatial_dimensions",
-          "slot": 7,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "input_spatial_dimensions",
+          slot: 7,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "kernel_input_feature_dimension",
-          "slot": 8,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "kernel_input_feature_dimension",
+          slot: 8,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "kernel_output_feature_dimension",
-          "slot": 9,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "kernel_output_feature_dimension",
+          slot: 9,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "kernel_spatial_dimensions",
-          "slot": 10,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "kernel_spatial_dimensions",
+          slot: 10,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "output_batch_dimension",
-          "slot": 11,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "output_batch_dimension",
+          slot: 11,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "output_feature_dimension",
-          "slot": 12,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "output_feature_dimension",
+          slot: 12,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "output_spatial_dimensions",
-          "slot": 13,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "output_spatial_dimensions",
+          slot: 13,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "feature_group_count",
-          "slot": 14,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "feature_group_count",
+          slot: 14,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "batch_group_count",
-          "slot": 15,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "batch_group_count",
+          slot: 15,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "precision_config",
-          "slot": 16,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "enum",
-              "base": "uint32",
-              "enum": "StablehloPrecisionConfig"
+          name: "precision_config",
+          slot: 16,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "enum",
+              base: "uint32",
+              enum: "StablehloPrecisionConfig"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloScatterOptions": {
-      "name": "StablehloScatterOptions",
-      "fields": [
+    StablehloScatterOptions: {
+      name: "StablehloScatterOptions",
+      fields: [
         {
-          "name": "indices_are_sorted",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "indices_are_sorted",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "update_window_dims",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "update_window_dims",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "inserted_window_dims",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "inserted_window_dims",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "scatter_dims_to_operand_dims",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int64"
+          name: "scatter_dims_to_operand_dims",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int64"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "index_vector_dim",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "index_vector_dim",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "unique_indices",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "unique_indices",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "update_computation_subgraph_index",
-          "slot": 6,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "update_computation_subgraph_index",
+          slot: 6,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloCaseOptions": {
-      "name": "StablehloCaseOptions",
-      "fields": [
+    StablehloCaseOptions: {
+      name: "StablehloCaseOptions",
+      fields: [
         {
-          "name": "branch_subgraph_indices",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "branch_subgraph_indices",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "StablehloRngBitGeneratorOptions": {
-      "name": "StablehloRngBitGeneratorOptions",
-      "fields": [
+    StablehloRngBitGeneratorOptions: {
+      name: "StablehloRngBitGeneratorOptions",
+      fields: [
         {
-          "name": "algorithm",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "RngAlgorithm"
+          name: "algorithm",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "RngAlgorithm"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "Conv2DOptions": {
-      "name": "Conv2DOptions",
-      "fields": [
+    Conv2DOptions: {
+      name: "Conv2DOptions",
+      fields: [
         {
-          "name": "padding",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "Padding"
+          name: "padding",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "Padding"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_w",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_w",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_h",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_h",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 3,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 3,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "dilation_w_factor",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_w_factor",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         },
         {
-          "name": "dilation_h_factor",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_h_factor",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         },
         {
-          "name": "quantized_bias_type",
-          "slot": 6,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "quantized_bias_type",
+          slot: 6,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "Conv3DOptions": {
-      "name": "Conv3DOptions",
-      "fields": [
+    Conv3DOptions: {
+      name: "Conv3DOptions",
+      fields: [
         {
-          "name": "padding",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "Padding"
+          name: "padding",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "Padding"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_d",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_d",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_w",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_w",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_h",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_h",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 4,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 4,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "dilation_d_factor",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_d_factor",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         },
         {
-          "name": "dilation_w_factor",
-          "slot": 6,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_w_factor",
+          slot: 6,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         },
         {
-          "name": "dilation_h_factor",
-          "slot": 7,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_h_factor",
+          slot: 7,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         }
       ]
     },
-    "Pool2DOptions": {
-      "name": "Pool2DOptions",
-      "fields": [
+    Pool2DOptions: {
+      name: "Pool2DOptions",
+      fields: [
         {
-          "name": "padding",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "Padding"
+          name: "padding",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "Padding"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_w",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_w",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_h",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_h",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "filter_width",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "filter_width",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "filter_height",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "filter_height",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 5,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 5,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "DepthwiseConv2DOptions": {
-      "name": "DepthwiseConv2DOptions",
-      "fields": [
+    DepthwiseConv2DOptions: {
+      name: "DepthwiseConv2DOptions",
+      fields: [
         {
-          "name": "padding",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "Padding"
+          name: "padding",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "Padding"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_w",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_w",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_h",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_h",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "depth_multiplier",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "depth_multiplier",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 4,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 4,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "dilation_w_factor",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_w_factor",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         },
         {
-          "name": "dilation_h_factor",
-          "slot": 6,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "dilation_h_factor",
+          slot: 6,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         }
       ]
     },
-    "ConcatEmbeddingsOptions": {
-      "name": "ConcatEmbeddingsOptions",
-      "fields": [
+    ConcatEmbeddingsOptions: {
+      name: "ConcatEmbeddingsOptions",
+      fields: [
         {
-          "name": "num_channels",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "num_channels",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "num_columns_per_channel",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "num_columns_per_channel",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "embedding_dim_per_channel",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "embedding_dim_per_channel",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "LSHProjectionOptions": {
-      "name": "LSHProjectionOptions",
-      "fields": [
+    LSHProjectionOptions: {
+      name: "LSHProjectionOptions",
+      fields: [
         {
-          "name": "type",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "LSHProjectionType"
+          name: "type",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "LSHProjectionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "SVDFOptions": {
-      "name": "SVDFOptions",
-      "fields": [
+    SVDFOptions: {
+      name: "SVDFOptions",
+      fields: [
         {
-          "name": "rank",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "rank",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "RNNOptions": {
-      "name": "RNNOptions",
-      "fields": [
+    RNNOptions: {
+      name: "RNNOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "SequenceRNNOptions": {
-      "name": "SequenceRNNOptions",
-      "fields": [
+    SequenceRNNOptions: {
+      name: "SequenceRNNOptions",
+      fields: [
         {
-          "name": "time_major",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "time_major",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "BidirectionalSequenceRNNOptions": {
-      "name": "BidirectionalSequenceRNNOptions",
-      "fields": [
+    BidirectionalSequenceRNNOptions: {
+      name: "BidirectionalSequenceRNNOptions",
+      fields: [
         {
-          "name": "time_major",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "time_major",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "merge_outputs",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "merge_outputs",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "FullyConnectedOptions": {
-      "name": "FullyConnectedOptions",
-      "fields": [
+    FullyConnectedOptions: {
+      name: "FullyConnectedOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "weights_format",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "FullyConnectedOptionsWeightsFormat"
+          name: "weights_format",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "FullyConnectedOptionsWeightsFormat"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "keep_num_dims",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "keep_num_dims",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "quantized_bias_type",
-          "slot": 4,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "quantized_bias_type",
+          slot: 4,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "SoftmaxOptions": {
-      "name": "SoftmaxOptions",
-      "fields": [
+    SoftmaxOptions: {
+      name: "SoftmaxOptions",
+      fields: [
         {
-          "name": "beta",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "beta",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "ConcatenationOptions": {
-      "name": "ConcatenationOptions",
-      "fields": [
+    ConcatenationOptions: {
+      name: "ConcatenationOptions",
+      fields: [
         {
-          "name": "axis",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "axis",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "AddOptions": {
-      "name": "AddOptions",
-      "fields": [
+    AddOptions: {
+      name: "AddOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "pot_scale_int16",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "pot_scale_int16",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": true,
-          "deprecated": false
+          defaultValue: true,
+          deprecated: false
         }
       ]
     },
-    "MulOptions": {
-      "name": "MulOptions",
-      "fields": [
+    MulOptions: {
+      name: "MulOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "L2NormOptions": {
-      "name": "L2NormOptions",
-      "fields": [
+    L2NormOptions: {
+      name: "L2NormOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "LocalResponseNormalizationOptions": {
-      "name": "LocalResponseNormalizationOptions",
-      "fields": [
+    LocalResponseNormalizationOptions: {
+      name: "LocalResponseNormalizationOptions",
+      fields: [
         {
-          "name": "radius",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "radius",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "bias",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "bias",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "alpha",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "alpha",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "beta",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "beta",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "LSTMOptions": {
-      "name": "LSTMOptions",
-      "fields": [
+    LSTMOptions: {
+      name: "LSTMOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "cell_clip",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "cell_clip",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "proj_clip",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "proj_clip",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "kernel_type",
-          "slot": 3,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "LSTMKernelType"
+          name: "kernel_type",
+          slot: 3,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "LSTMKernelType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "UnidirectionalSequenceLSTMOptions": {
-      "name": "UnidirectionalSequenceLSTMOptions",
-      "fields": [
+    UnidirectionalSequenceLSTMOptions: {
+      name: "UnidirectionalSequenceLSTMOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "cell_clip",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "cell_clip",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "proj_clip",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "proj_clip",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "time_major",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "time_major",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "diagonal_recurrent_tensors",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "diagonal_recurrent_tensors",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "BidirectionalSequenceLSTMOptions": {
-      "name": "BidirectionalSequenceLSTMOptions",
-      "fields": [
+    BidirectionalSequenceLSTMOptions: {
+      name: "BidirectionalSequenceLSTMOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "cell_clip",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "cell_clip",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "proj_clip",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "proj_clip",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "merge_outputs",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "merge_outputs",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "time_major",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "time_major",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": true,
-          "deprecated": false
+          defaultValue: true,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "ResizeBilinearOptions": {
-      "name": "ResizeBilinearOptions",
-      "fields": [
+    ResizeBilinearOptions: {
+      name: "ResizeBilinearOptions",
+      fields: [
         {
-          "name": "new_height",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "new_height",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": true
+          defaultValue: 0,
+          deprecated: true
         },
         {
-          "name": "new_width",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "new_width",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": true
+          defaultValue: 0,
+          deprecated: true
         },
         {
-          "name": "align_corners",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "align_corners",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "half_pixel_centers",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "half_pixel_centers",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "ResizeNearestNeighborOptions": {
-      "name": "ResizeNearestNeighborOptions",
-      "fields": [
+    ResizeNearestNeighborOptions: {
+      name: "ResizeNearestNeighborOptions",
+      fields: [
         {
-          "name": "align_corners",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "align_corners",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "half_pixel_centers",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "half_pixel_centers",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "CallOptions": {
-      "name": "CallOptions",
-      "fields": [
+    CallOptions: {
+      name: "CallOptions",
+      fields: [
         {
-          "name": "subgraph",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "subgraph",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "PadOptions": {
-      "name": "PadOptions",
-      "fields": []
+    PadOptions: {
+      name: "PadOptions",
+      fields: []
     },
-    "PadV2Options": {
-      "name": "PadV2Options",
-      "fields": []
+    PadV2Options: {
+      name: "PadV2Options",
+      fields: []
     },
-    "ReshapeOptions": {
-      "name": "ReshapeOptions",
-      "fields": [
+    ReshapeOptions: {
+      name: "ReshapeOptions",
+      fields: [
         {
-          "name": "new_shape",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "new_shape",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "SpaceToBatchNDOptions": {
-      "name": "SpaceToBatchNDOptions",
-      "fields": []
+    SpaceToBatchNDOptions: {
+      name: "SpaceToBatchNDOptions",
+      fields: []
     },
-    "BatchToSpaceNDOptions": {
-      "name": "BatchToSpaceNDOptions",
-      "fields": []
+    BatchToSpaceNDOptions: {
+      name: "BatchToSpaceNDOptions",
+      fields: []
     },
-    "SkipGramOptions": {
-      "name": "SkipGramOptions",
-      "fields": [
+    SkipGramOptions: {
+      name: "SkipGramOptions",
+      fields: [
         {
-          "name": "ngram_size",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "ngram_size",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "max_skip_size",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "max_skip_size",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "include_all_ngrams",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "include_all_ngrams",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "SpaceToDepthOptions": {
-      "name": "SpaceToDepthOptions",
-      "fields": [
+    SpaceToDepthOptions: {
+      name: "SpaceToDepthOptions",
+      fields: [
         {
-          "name": "block_size",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "block_size",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "DepthToSpaceOptions": {
-      "name": "DepthToSpaceOptions",
-      "fields": [
+    DepthToSpaceOptions: {
+      name: "DepthToSpaceOptions",
+      fields: [
         {
-          "name": "block_size",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "block_size",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "SubOptions": {
-      "name": "SubOptions",
-      "fields": [
+    SubOptions: {
+      name: "SubOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "pot_scale_int16",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "pot_scale_int16",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": true,
-          "deprecated": false
+          defaultValue: true,
+          deprecated: false
         }
       ]
     },
-    "DivOptions": {
-      "name": "DivOptions",
-      "fields": [
+    DivOptions: {
+      name: "DivOptions",
+      fields: [
         {
-          "name": "fused_activation_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "TopKV2Options": {
-      "name": "TopKV2Options",
-      "fields": []
+    TopKV2Options: {
+      name: "TopKV2Options",
+      fields: []
     },
-    "EmbeddingLookupSparseOptions": {
-      "name": "EmbeddingLookupSparseOptions",
-      "fields": [
+    EmbeddingLookupSparseOptions: {
+      name: "EmbeddingLookupSparseOptions",
+      fields: [
         {
-          "name": "combiner",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "CombinerType"
+          name: "combiner",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "CombinerType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "GatherOptions": {
-      "name": "GatherOptions",
-      "fields": [
+    GatherOptions: {
+      name: "GatherOptions",
+      fields: [
         {
-          "name": "axis",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "axis",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "batch_dims",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "batch_dims",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "TransposeOptions": {
-      "name": "TransposeOptions",
-      "fields": []
+    TransposeOptions: {
+      name: "TransposeOptions",
+      fields: []
     },
-    "ExpOptions": {
-      "name": "ExpOptions",
-      "fields": []
+    ExpOptions: {
+      name: "ExpOptions",
+      fields: []
     },
-    "CosOptions": {
-      "name": "CosOptions",
-      "fields": []
+    CosOptions: {
+      name: "CosOptions",
+      fields: []
     },
-    "ReducerOptions": {
-      "name": "ReducerOptions",
-      "fields": [
+    ReducerOptions: {
+      name: "ReducerOptions",
+      fields: [
         {
-          "name": "keep_dims",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "keep_dims",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "SqueezeOptions": {
-      "name": "SqueezeOptions",
-      "fields": [
+    SqueezeOptions: {
+      name: "SqueezeOptions",
+      fields: [
         {
-          "name": "squeeze_dims",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "squeeze_dims",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "SplitOptions": {
-      "name": "SplitOptions",
-      "fields": [
+    SplitOptions: {
+      name: "SplitOptions",
+      fields: [
         {
-          "name": "num_splits",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "num_splits",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "SplitVOptions": {
-      "name": "SplitVOptions",
-      "fields": [
+    SplitVOptions: {
+      name: "SplitVOptions",
+      fields: [
         {
-          "name": "num_splits",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "num_splits",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StridedSliceOptions": {
-      "name": "StridedSliceOptions",
-      "fields": [
+    StridedSliceOptions: {
+      name: "StridedSliceOptions",
+      fields: [
         {
-          "name": "begin_mask",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "begin_mask",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "end_mask",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "end_mask",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "ellipsis_mask",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "ellipsis_mask",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "new_axis_mask",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "new_axis_mask",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "shrink_axis_mask",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "shrink_axis_mask",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "offset",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "offset",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "LogSoftmaxOptions": {
-      "name": "LogSoftmaxOptions",
-      "fields": []
+    LogSoftmaxOptions: {
+      name: "LogSoftmaxOptions",
+      fields: []
     },
-    "CastOptions": {
-      "name": "CastOptions",
-      "fields": [
+    CastOptions: {
+      name: "CastOptions",
+      fields: [
         {
-          "name": "in_data_type",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "in_data_type",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "out_data_type",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "out_data_type",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "DequantizeOptions": {
-      "name": "DequantizeOptions",
-      "fields": []
+    DequantizeOptions: {
+      name: "DequantizeOptions",
+      fields: []
     },
-    "MaximumMinimumOptions": {
-      "name": "MaximumMinimumOptions",
-      "fields": []
+    MaximumMinimumOptions: {
+      name: "MaximumMinimumOptions",
+      fields: []
     },
-    "TileOptions": {
-      "name": "TileOptions",
-      "fields": []
+    TileOptions: {
+      name: "TileOptions",
+      fields: []
     },
-    "ArgMaxOptions": {
-      "name": "ArgMaxOptions",
-      "fields": [
+    ArgMaxOptions: {
+      name: "ArgMaxOptions",
+      fields: [
         {
-          "name": "output_type",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "output_type",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "ArgMinOptions": {
-      "name": "ArgMinOptions",
-      "fields": [
+    ArgMinOptions: {
+      name: "ArgMinOptions",
+      fields: [
         {
-          "name": "output_type",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "output_type",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "GreaterOptions": {
-      "name": "GreaterOptions",
-      "fields": []
+    GreaterOptions: {
+      name: "GreaterOptions",
+      fields: []
     },
-    "GreaterEqualOptions": {
-      "name": "GreaterEqualOptions",
-      "fields": []
+    GreaterEqualOptions: {
+      name: "GreaterEqualOptions",
+      fields: []
     },
-    "LessOptions": {
-      "name": "LessOptions",
-      "fields": []
+    LessOptions: {
+      name: "LessOptions",
+      fields: []
     },
-    "LessEqualOptions": {
-      "name": "LessEqualOptions",
-      "fields": []
+    LessEqualOptions: {
+      name: "LessEqualOptions",
+      fields: []
     },
-    "NegOptions": {
-      "name": "NegOptions",
-      "fields": []
+    NegOptions: {
+      name: "NegOptions",
+      fields: []
     },
-    "SelectOptions": {
-      "name": "SelectOptions",
-      "fields": []
+    SelectOptions: {
+      name: "SelectOptions",
+      fields: []
     },
-    "SliceOptions": {
-      "name": "SliceOptions",
-      "fields": []
+    SliceOptions: {
+      name: "SliceOptions",
+      fields: []
     },
-    "TransposeConvOptions": {
-      "name": "TransposeConvOptions",
-      "fields": [
+    TransposeConvOptions: {
+      name: "TransposeConvOptions",
+      fields: [
         {
-          "name": "padding",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "Padding"
+          name: "padding",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "Padding"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_w",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_w",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "stride_h",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "stride_h",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "fused_activation_function",
-          "slot": 3,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "ActivationFunctionType"
+          name: "fused_activation_function",
+          slot: 3,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "ActivationFunctionType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "quantized_bias_type",
-          "slot": 4,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "quantized_bias_type",
+          slot: 4,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "ExpandDimsOptions": {
-      "name": "ExpandDimsOptions",
-      "fields": []
+    ExpandDimsOptions: {
+      name: "ExpandDimsOptions",
+      fields: []
     },
-    "SparseToDenseOptions": {
-      "name": "SparseToDenseOptions",
-      "fields": [
+    SparseToDenseOptions: {
+      name: "SparseToDenseOptions",
+      fields: [
         {
-          "name": "validate_indices",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "validate_indices",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "EqualOptions": {
-      "name": "EqualOptions",
-      "fields": []
+    EqualOptions: {
+      name: "EqualOptions",
+      fields: []
     },
-    "NotEqualOptions": {
-      "name": "NotEqualOptions",
-      "fields": []
+    NotEqualOptions: {
+      name: "NotEqualOptions",
+      fields: []
     },
-    "ShapeOptions": {
-      "name": "ShapeOptions",
-      "fields": [
+    ShapeOptions: {
+      name: "ShapeOptions",
+      fields: [
         {
-          "name": "out_type",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "out_type",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "RankOptions": {
-      "name": "RankOptions",
-      "fields": []
+    RankOptions: {
+      name: "RankOptions",
+      fields: []
     },
-    "PowOptions": {
-      "name": "PowOptions",
-      "fields": []
+    PowOptions: {
+      name: "PowOptions",
+      fields: []
     },
-    "FakeQuantOptions": {
-      "name": "FakeQuantOptions",
-      "fields": [
+    FakeQuantOptions: {
+      name: "FakeQuantOptions",
+      fields: [
         {
-          "name": "min",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "min",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "max",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "max",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "num_bits",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "num_bits",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "narrow_range",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "narrow_range",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "PackOptions": {
-      "name": "PackOptions",
-      "fields": [
+    PackOptions: {
+      name: "PackOptions",
+      fields: [
         {
-          "name": "values_count",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "values_count",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "axis",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "axis",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "LogicalOrOptions": {
-      "name": "LogicalOrOptions",
-      "fields": []
+    LogicalOrOptions: {
+      name: "LogicalOrOptions",
+      fields: []
     },
-    "OneHotOptions": {
-      "name": "OneHotOptions",
-      "fields": [
+    OneHotOptions: {
+      name: "OneHotOptions",
+      fields: [
         {
-          "name": "axis",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "axis",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "AbsOptions": {
-      "name": "AbsOptions",
-      "fields": []
+    AbsOptions: {
+      name: "AbsOptions",
+      fields: []
     },
-    "HardSwishOptions": {
-      "name": "HardSwishOptions",
-      "fields": []
+    HardSwishOptions: {
+      name: "HardSwishOptions",
+      fields: []
     },
-    "LogicalAndOptions": {
-      "name": "LogicalAndOptions",
-      "fields": []
+    LogicalAndOptions: {
+      name: "LogicalAndOptions",
+      fields: []
     },
-    "LogicalNotOptions": {
-      "name": "LogicalNotOptions",
-      "fields": []
+    LogicalNotOptions: {
+      name: "LogicalNotOptions",
+      fields: []
     },
-    "UnpackOptions": {
-      "name": "UnpackOptions",
-      "fields": [
+    UnpackOptions: {
+      name: "UnpackOptions",
+      fields: [
         {
-          "name": "num",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "num",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "axis",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "axis",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "FloorDivOptions": {
-      "name": "FloorDivOptions",
-      "fields": []
+    FloorDivOptions: {
+      name: "FloorDivOptions",
+      fields: []
     },
-    "SquareOptions": {
-      "name": "SquareOptions",
-      "fields": []
+    SquareOptions: {
+      name: "SquareOptions",
+      fields: []
     },
-    "ZerosLikeOptions": {
-      "name": "ZerosLikeOptions",
-      "fields": []
+    ZerosLikeOptions: {
+      name: "ZerosLikeOptions",
+      fields: []
     },
-    "FillOptions": {
-      "name": "FillOptions",
-      "fields": []
+    FillOptions: {
+      name: "FillOptions",
+      fields: []
     },
-    "FloorModOptions": {
-      "name": "FloorModOptions",
-      "fields": []
+    FloorModOptions: {
+      name: "FloorModOptions",
+      fields: []
     },
-    "RangeOptions": {
-      "name": "RangeOptions",
-      "fields": []
+    RangeOptions: {
+      name: "RangeOptions",
+      fields: []
     },
-    "LeakyReluOptions": {
-      "name": "LeakyReluOptions",
-      "fields": [
+    LeakyReluOptions: {
+      name: "LeakyReluOptions",
+      fields: [
         {
-          "name": "alpha",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "float32"
+          name: "alpha",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "float32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "SquaredDifferenceOptions": {
-      "name": "SquaredDifferenceOptions",
-      "fields": []
+    SquaredDifferenceOptions: {
+      name: "SquaredDifferenceOptions",
+      fields: []
     },
-    "MirrorPadOptions": {
-      "name": "MirrorPadOptions",
-      "fields": [
+    MirrorPadOptions: {
+      name: "MirrorPadOptions",
+      fields: [
         {
-          "name": "mode",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "MirrorPadMode"
+          name: "mode",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "MirrorPadMode"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "UniqueOptions": {
-      "name": "UniqueOptions",
-      "fields": [
+    UniqueOptions: {
+      name: "UniqueOptions",
+      fields: [
         {
-          "name": "idx_out_type",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "idx_out_type",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 2,
-          "deprecated": false
+          defaultValue: 2,
+          deprecated: false
         }
       ]
     },
-    "ReverseV2Options": {
-      "name": "ReverseV2Options",
-      "fields": []
+    ReverseV2Options: {
+      name: "ReverseV2Options",
+      fields: []
     },
-    "AddNOptions": {
-      "name": "AddNOptions",
-      "fields": []
+    AddNOptions: {
+      name: "AddNOptions",
+      fields: []
     },
-    "GatherNdOptions": {
-      "name": "GatherNdOptions",
-      "fields": []
+    GatherNdOptions: {
+      name: "GatherNdOptions",
+      fields: []
     },
-    "WhereOptions": {
-      "name": "WhereOptions",
-      "fields": []
+    WhereOptions: {
+      name: "WhereOptions",
+      fields: []
     },
-    "ReverseSequenceOptions": {
-      "name": "ReverseSequenceOptions",
-      "fields": [
+    ReverseSequenceOptions: {
+      name: "ReverseSequenceOptions",
+      fields: [
         {
-          "name": "seq_dim",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "seq_dim",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "batch_dim",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "batch_dim",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "MatrixDiagOptions": {
-      "name": "MatrixDiagOptions",
-      "fields": []
+    MatrixDiagOptions: {
+      name: "MatrixDiagOptions",
+      fields: []
     },
-    "QuantizeOptions": {
-      "name": "QuantizeOptions",
-      "fields": []
+    QuantizeOptions: {
+      name: "QuantizeOptions",
+      fields: []
     },
-    "MatrixSetDiagOptions": {
-      "name": "MatrixSetDiagOptions",
-      "fields": []
+    MatrixSetDiagOptions: {
+      name: "MatrixSetDiagOptions",
+      fields: []
     },
-    "IfOptions": {
-      "name": "IfOptions",
-      "fields": [
+    IfOptions: {
+      name: "IfOptions",
+      fields: [
         {
-          "name": "then_subgraph_index",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "then_subgraph_index",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "else_subgraph_index",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "else_subgraph_index",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "CallOnceOptions": {
-      "name": "CallOnceOptions",
-      "fields": [
+    CallOnceOptions: {
+      name: "CallOnceOptions",
+      fields: [
         {
-          "name": "init_subgraph_index",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "init_subgraph_index",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "WhileOptions": {
-      "name": "WhileOptions",
-      "fields": [
+    WhileOptions: {
+      name: "WhileOptions",
+      fields: [
         {
-          "name": "cond_subgraph_index",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "cond_subgraph_index",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "body_subgraph_index",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "body_subgraph_index",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "NonMaxSuppressionV4Options": {
-      "name": "NonMaxSuppressionV4Options",
-      "fields": []
+    NonMaxSuppressionV4Options: {
+      name: "NonMaxSuppressionV4Options",
+      fields: []
     },
-    "NonMaxSuppressionV5Options": {
-      "name": "NonMaxSuppressionV5Options",
-      "fields": []
+    NonMaxSuppressionV5Options: {
+      name: "NonMaxSuppressionV5Options",
+      fields: []
     },
-    "ScatterNdOptions": {
-      "name": "ScatterNdOptions",
-      "fields": []
+    ScatterNdOptions: {
+      name: "ScatterNdOptions",
+      fields: []
     },
-    "SelectV2Options": {
-      "name": "SelectV2Options",
-      "fields": []
+    SelectV2Options: {
+      name: "SelectV2Options",
+      fields: []
     },
-    "DensifyOptions": {
-      "name": "DensifyOptions",
-      "fields": []
+    DensifyOptions: {
+      name: "DensifyOptions",
+      fields: []
     },
-    "SegmentSumOptions": {
-      "name": "SegmentSumOptions",
-      "fields": []
+    SegmentSumOptions: {
+      name: "SegmentSumOptions",
+      fields: []
     },
-    "BatchMatMulOptions": {
-      "name": "BatchMatMulOptions",
-      "fields": [
+    BatchMatMulOptions: {
+      name: "BatchMatMulOptions",
+      fields: [
         {
-          "name": "adj_x",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "adj_x",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "adj_y",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "adj_y",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "asymmetric_quantize_inputs",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "asymmetric_quantize_inputs",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "CumsumOptions": {
-      "name": "CumsumOptions",
-      "fields": [
+    CumsumOptions: {
+      name: "CumsumOptions",
+      fields: [
         {
-          "name": "exclusive",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "exclusive",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         },
         {
-          "name": "reverse",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "reverse",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "BroadcastToOptions": {
-      "name": "BroadcastToOptions",
-      "fields": []
+    BroadcastToOptions: {
+      name: "BroadcastToOptions",
+      fields: []
     },
-    "Rfft2dOptions": {
-      "name": "Rfft2dOptions",
-      "fields": []
+    Rfft2dOptions: {
+      name: "Rfft2dOptions",
+      fields: []
     },
-    "HashtableOptions": {
-      "name": "HashtableOptions",
-      "fields": [
+    HashtableOptions: {
+      name: "HashtableOptions",
+      fields: [
         {
-          "name": "table_id",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "table_id",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "key_dtype",
-          "slot": 1,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "key_dtype",
+          slot: 1,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "value_dtype",
-          "slot": 2,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "TensorType"
+          name: "value_dtype",
+          slot: 2,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "TensorType"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "HashtableFindOptions": {
-      "name": "HashtableFindOptions",
-      "fields": []
+    HashtableFindOptions: {
+      name: "HashtableFindOptions",
+      fields: []
     },
-    "HashtableImportOptions": {
-      "name": "HashtableImportOptions",
-      "fields": []
+    HashtableImportOptions: {
+      name: "HashtableImportOptions",
+      fields: []
     },
-    "HashtableSizeOptions": {
-      "name": "HashtableSizeOptions",
-      "fields": []
+    HashtableSizeOptions: {
+      name: "HashtableSizeOptions",
+      fields: []
     },
-    "VarHandleOptions": {
-      "name": "VarHandleOptions",
-      "fields": [
+    VarHandleOptions: {
+      name: "VarHandleOptions",
+      fields: [
         {
-          "name": "container",
-          "slot": 0,
-          "type": {
-            "kind": "string"
+          name: "container",
+          slot: 0,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "shared_name",
-          "slot": 1,
-          "type": {
-            "kind": "string"
+          name: "shared_name",
+          slot: 1,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "ReadVariableOptions": {
-      "name": "ReadVariableOptions",
-      "fields": []
+    ReadVariableOptions: {
+      name: "ReadVariableOptions",
+      fields: []
     },
-    "AssignVariableOptions": {
-      "name": "AssignVariableOptions",
-      "fields": []
+    AssignVariableOptions: {
+      name: "AssignVariableOptions",
+      fields: []
     },
-    "RandomOptions": {
-      "name": "RandomOptions",
-      "fields": [
+    RandomOptions: {
+      name: "RandomOptions",
+      fields: [
         {
-          "name": "seed",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "seed",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "seed2",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int64"
+          name: "seed2",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         }
       ]
     },
-    "BucketizeOptions": {
-      "name": "BucketizeOptions",
-      "fields": [
+    BucketizeOptions: {
+      name: "BucketizeOptions",
+      fields: [
         {
-          "name": "boundaries",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "float32"
+          name: "boundaries",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "float32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "GeluOptions": {
-      "name": "GeluOptions",
-      "fields": [
+    GeluOptions: {
+      name: "GeluOptions",
+      fields: [
         {
-          "name": "approximate",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "bool"
+          name: "approximate",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "bool"
           },
-          "defaultValue": false,
-          "deprecated": false
+          defaultValue: false,
+          deprecated: false
         }
       ]
     },
-    "DynamicUpdateSliceOptions": {
-      "name": "DynamicUpdateSliceOptions",
-      "fields": []
+    DynamicUpdateSliceOptions: {
+      name: "DynamicUpdateSliceOptions",
+      fields: []
     },
-    "UnsortedSegmentProdOptions": {
-      "name": "UnsortedSegmentProdOptions",
-      "fields": []
+    UnsortedSegmentProdOptions: {
+      name: "UnsortedSegmentProdOptions",
+      fields: []
     },
-    "UnsortedSegmentMaxOptions": {
-      "name": "UnsortedSegmentMaxOptions",
-      "fields": []
+    UnsortedSegmentMaxOptions: {
+      name: "UnsortedSegmentMaxOptions",
+      fields: []
     },
-    "UnsortedSegmentSumOptions": {
-      "name": "UnsortedSegmentSumOptions",
-      "fields": []
+    UnsortedSegmentSumOptions: {
+      name: "UnsortedSegmentSumOptions",
+      fields: []
     },
-    "ATan2Options": {
-      "name": "ATan2Options",
-      "fields": []
+    ATan2Options: {
+      name: "ATan2Options",
+      fields: []
     },
-    "UnsortedSegmentMinOptions": {
-      "name": "UnsortedSegmentMinOptions",
-      "fields": []
+    UnsortedSegmentMinOptions: {
+      name: "UnsortedSegmentMinOptions",
+      fields: []
     },
-    "SignOptions": {
-      "name": "SignOptions",
-      "fields": []
+    SignOptions: {
+      name: "SignOptions",
+      fields: []
     },
-    "BitcastOptions": {
-      "name": "BitcastOptions",
-      "fields": []
+    BitcastOptions: {
+      name: "BitcastOptions",
+      fields: []
     },
-    "BitwiseXorOptions": {
-      "name": "BitwiseXorOptions",
-      "fields": []
+    BitwiseXorOptions: {
+      name: "BitwiseXorOptions",
+      fields: []
     },
-    "RightShiftOptions": {
-      "name": "RightShiftOptions",
-      "fields": []
+    RightShiftOptions: {
+      name: "RightShiftOptions",
+      fields: []
     },
-    "DilateOptions": {
-      "name": "DilateOptions",
-      "fields": []
+    DilateOptions: {
+      name: "DilateOptions",
+      fields: []
     },
-    "ReduceWindowOptions": {
-      "name": "ReduceWindowOptions",
-      "fields": [
+    ReduceWindowOptions: {
+      name: "ReduceWindowOptions",
+      fields: [
         {
-          "name": "reduce_function",
-          "slot": 0,
-          "type": {
-            "kind": "enum",
-            "base": "int32",
-            "enum": "ReduceWindowFunction"
+          name: "reduce_function",
+          slot: 0,
+          type: {
+            kind: "enum",
+            base: "int32",
+            enum: "ReduceWindowFunction"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "OperatorCode": {
-      "name": "OperatorCode",
-      "fields": [
+    OperatorCode: {
+      name: "OperatorCode",
+      fields: [
         {
-          "name": "deprecated_builtin_code",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "int8"
+          name: "deprecated_builtin_code",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "int8"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "custom_code",
-          "slot": 1,
-          "type": {
-            "kind": "string"
+          name: "custom_code",
+          slot: 1,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "version",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "version",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 1,
-          "deprecated": false
+          defaultValue: 1,
+          deprecated: false
         },
         {
-          "name": "builtin_code",
-          "slot": 3,
-          "type": {
-            "kind": "enum",
-            "base": "int32",
-            "enum": "BuiltinOperator"
+          name: "builtin_code",
+          slot: 3,
+          type: {
+            kind: "enum",
+            base: "int32",
+            enum: "BuiltinOperator"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StableHLOCompositeOptions": {
-      "name": "StableHLOCompositeOptions",
-      "fields": [
+    StableHLOCompositeOptions: {
+      name: "StableHLOCompositeOptions",
+      fields: [
         {
-          "name": "name",
-          "slot": 0,
-          "type": {
-            "kind": "string"
+          name: "name",
+          slot: 0,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "decomposition_subgraph_index",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "decomposition_subgraph_index",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "composite_attributes",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint8"
+          name: "composite_attributes",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint8"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "composite_attributes_format",
-          "slot": 3,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "CustomOptionsFormat"
+          name: "composite_attributes_format",
+          slot: 3,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "CustomOptionsFormat"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "version",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "version",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "StablehloShiftLeftOptions": {
-      "name": "StablehloShiftLeftOptions",
-      "fields": []
+    StablehloShiftLeftOptions: {
+      name: "StablehloShiftLeftOptions",
+      fields: []
     },
-    "Operator": {
-      "name": "Operator",
-      "fields": [
+    Operator: {
+      name: "Operator",
+      fields: [
         {
-          "name": "opcode_index",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "opcode_index",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "inputs",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "inputs",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "outputs",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "outputs",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "builtin_options",
-          "slot": 3,
-          "type": {
-            "kind": "union",
-            "union": "BuiltinOptions"
+          name: "builtin_options",
+          slot: 3,
+          type: {
+            kind: "union",
+            union: "BuiltinOptions"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "custom_options",
-          "slot": 5,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint8"
+          name: "custom_options",
+          slot: 5,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint8"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "custom_options_format",
-          "slot": 6,
-          "type": {
-            "kind": "enum",
-            "base": "int8",
-            "enum": "CustomOptionsFormat"
+          name: "custom_options_format",
+          slot: 6,
+          type: {
+            kind: "enum",
+            base: "int8",
+            enum: "CustomOptionsFormat"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "mutating_variable_inputs",
-          "slot": 7,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "bool"
+          name: "mutating_variable_inputs",
+          slot: 7,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "bool"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "intermediates",
-          "slot": 8,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "intermediates",
+          slot: 8,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "large_custom_options_offset",
-          "slot": 9,
-          "type": {
-            "kind": "scalar",
-            "base": "uint64"
+          name: "large_custom_options_offset",
+          slot: 9,
+          type: {
+            kind: "scalar",
+            base: "uint64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "large_custom_options_size",
-          "slot": 10,
-          "type": {
-            "kind": "scalar",
-            "base": "uint64"
+          name: "large_custom_options_size",
+          slot: 10,
+          type: {
+            kind: "scalar",
+            base: "uint64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "builtin_options_2",
-          "slot": 11,
-          "type": {
-            "kind": "union",
-            "union": "BuiltinOptions2"
+          name: "builtin_options_2",
+          slot: 11,
+          type: {
+            kind: "union",
+            union: "BuiltinOptions2"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "debug_metadata_index",
-          "slot": 13,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "debug_metadata_index",
+          slot: 13,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": -1,
-          "deprecated": false
+          defaultValue: -1,
+          deprecated: false
         }
       ]
     },
-    "SubGraph": {
-      "name": "SubGraph",
-      "fields": [
+    SubGraph: {
+      name: "SubGraph",
+      fields: [
         {
-          "name": "tensors",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "Tensor"
+          name: "tensors",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "Tensor"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "inputs",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "inputs",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "outputs",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "outputs",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "operators",
-          "slot": 3,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "Operator"
+          name: "operators",
+          slot: 3,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "Operator"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "name",
-          "slot": 4,
-          "type": {
-            "kind": "string"
+          name: "name",
+          slot: 4,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "debug_metadata_index",
-          "slot": 5,
-          "type": {
-            "kind": "scalar",
-            "base": "int32"
+          name: "debug_metadata_index",
+          slot: 5,
+          type: {
+            kind: "scalar",
+            base: "int32"
           },
-          "defaultValue": -1,
-          "deprecated": false
+          defaultValue: -1,
+          deprecated: false
         }
       ]
     },
-    "Buffer": {
-      "name": "Buffer",
-      "fields": [
+    Buffer: {
+      name: "Buffer",
+      fields: [
         {
-          "name": "data",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "uint8"
+          name: "data",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "uint8"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "offset",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "uint64"
+          name: "offset",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "uint64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "size",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "uint64"
+          name: "size",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "uint64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         }
       ]
     },
-    "ExternalBufferGroup": {
-      "name": "ExternalBufferGroup",
-      "fields": [
+    ExternalBufferGroup: {
+      name: "ExternalBufferGroup",
+      fields: [
         {
-          "name": "name",
-          "slot": 0,
-          "type": {
-            "kind": "string"
+          name: "name",
+          slot: 0,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "ExternalBuffer": {
-      "name": "ExternalBuffer",
-      "fields": [
+    ExternalBuffer: {
+      name: "ExternalBuffer",
+      fields: [
         {
-          "name": "id",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "id",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "group",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "group",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "offset",
-          "slot": 2,
-          "type": {
-            "kind": "scalar",
-            "base": "uint64"
+          name: "offset",
+          slot: 2,
+          type: {
+            kind: "scalar",
+            base: "uint64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "length",
-          "slot": 3,
-          "type": {
-            "kind": "scalar",
-            "base": "uint64"
+          name: "length",
+          slot: 3,
+          type: {
+            kind: "scalar",
+            base: "uint64"
           },
-          "defaultValue": BigInt(0),
-          "deprecated": false
+          defaultValue: BigInt(0),
+          deprecated: false
         },
         {
-          "name": "packing",
-          "slot": 4,
-          "type": {
-            "kind": "string"
+          name: "packing",
+          slot: 4,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     },
-    "Metadata": {
-      "name": "Metadata",
-      "fields": [
+    Metadata: {
+      name: "Metadata",
+      fields: [
         {
-          "name": "name",
-          "slot": 0,
-          "type": {
-            "kind": "string"
+          name: "name",
+          slot: 0,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "buffer",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "buffer",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "TensorMap": {
-      "name": "TensorMap",
-      "fields": [
+    TensorMap: {
+      name: "TensorMap",
+      fields: [
         {
-          "name": "name",
-          "slot": 0,
-          "type": {
-            "kind": "string"
+          name: "name",
+          slot: 0,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "tensor_index",
-          "slot": 1,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "tensor_index",
+          slot: 1,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "SignatureDef": {
-      "name": "SignatureDef",
-      "fields": [
+    SignatureDef: {
+      name: "SignatureDef",
+      fields: [
         {
-          "name": "inputs",
-          "slot": 0,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "TensorMap"
+          name: "inputs",
+          slot: 0,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "TensorMap"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "outputs",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "TensorMap"
+          name: "outputs",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "TensorMap"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "signature_key",
-          "slot": 2,
-          "type": {
-            "kind": "string"
+          name: "signature_key",
+          slot: 2,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "deprecated_tag",
-          "slot": 3,
-          "type": {
-            "kind": "string"
+          name: "deprecated_tag",
+          slot: 3,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": true
+          defaultValue: null,
+          deprecated: true
         },
         {
-          "name": "subgraph_index",
-          "slot": 4,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "subgraph_index",
+          slot: 4,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         }
       ]
     },
-    "Model": {
-      "name": "Model",
-      "fields": [
+    Model: {
+      name: "Model",
+      fields: [
         {
-          "name": "version",
-          "slot": 0,
-          "type": {
-            "kind": "scalar",
-            "base": "uint32"
+          name: "version",
+          slot: 0,
+          type: {
+            kind: "scalar",
+            base: "uint32"
           },
-          "defaultValue": 0,
-          "deprecated": false
+          defaultValue: 0,
+          deprecated: false
         },
         {
-          "name": "operator_codes",
-          "slot": 1,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "OperatorCode"
+          name: "operator_codes",
+          slot: 1,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "OperatorCode"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "subgraphs",
-          "slot": 2,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "SubGraph"
+          name: "subgraphs",
+          slot: 2,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "SubGraph"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "description",
-          "slot": 3,
-          "type": {
-            "kind": "string"
+          name: "description",
+          slot: 3,
+          type: {
+            kind: "string"
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "buffers",
-          "slot": 4,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "Buffer"
+          name: "buffers",
+          slot: 4,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "Buffer"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "metadata_buffer",
-          "slot": 5,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "scalar",
-              "base": "int32"
+          name: "metadata_buffer",
+          slot: 5,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "scalar",
+              base: "int32"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "metadata",
-          "slot": 6,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "Metadata"
+          name: "metadata",
+          slot: 6,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "Metadata"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "signature_defs",
-          "slot": 7,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "SignatureDef"
+          name: "signature_defs",
+          slot: 7,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "SignatureDef"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "external_buffer_groups",
-          "slot": 8,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "ExternalBufferGroup"
+          name: "external_buffer_groups",
+          slot: 8,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "ExternalBufferGroup"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         },
         {
-          "name": "external_buffers",
-          "slot": 9,
-          "type": {
-            "kind": "vector",
-            "element": {
-              "kind": "table",
-              "table": "ExternalBuffer"
+          name: "external_buffers",
+          slot: 9,
+          type: {
+            kind: "vector",
+            element: {
+              kind: "table",
+              table: "ExternalBuffer"
             }
           },
-          "defaultValue": null,
-          "deprecated": false
+          defaultValue: null,
+          deprecated: false
         }
       ]
     }
   },
-  "enums": {
-    "TensorType": {
-      "name": "TensorType",
-      "base": "int8",
-      "names": {
+  enums: {
+    TensorType: {
+      name: "TensorType",
+      base: "int8",
+      names: {
         "0": "FLOAT32",
         "1": "FLOAT16",
         "2": "INT32",
@@ -24288,18 +24289,18 @@ var TFLITE_SCHEMA = {
         "22": "FLOAT8_E5M2"
       }
     },
-    "DimensionType": {
-      "name": "DimensionType",
-      "base": "int8",
-      "names": {
+    DimensionType: {
+      name: "DimensionType",
+      base: "int8",
+      names: {
         "0": "DENSE",
         "1": "SPARSE_CSR"
       }
     },
-    "BuiltinOperator": {
-      "name": "BuiltinOperator",
-      "base": "int32",
-      "names": {
+    BuiltinOperator: {
+      name: "BuiltinOperator",
+      base: "int32",
+      names: {
         "0": "ADD",
         "1": "AVERAGE_POOL_2D",
         "2": "CONCATENATION",
@@ -24512,19 +24513,19 @@ var TFLITE_SCHEMA = {
         "209": "STABLEHLO_CASE"
       }
     },
-    "StablehloPrecisionConfig": {
-      "name": "StablehloPrecisionConfig",
-      "base": "uint32",
-      "names": {
+    StablehloPrecisionConfig: {
+      name: "StablehloPrecisionConfig",
+      base: "uint32",
+      names: {
         "0": "DEFAULT",
         "1": "HIGH",
         "2": "HIGHEST"
       }
     },
-    "StablehloComparisonDirection": {
-      "name": "StablehloComparisonDirection",
-      "base": "uint32",
-      "names": {
+    StablehloComparisonDirection: {
+      name: "StablehloComparisonDirection",
+      base: "uint32",
+      names: {
         "0": "STABLEHLO_COMPARISON_DIRECTION_EQ",
         "1": "STABLEHLO_COMPARISON_DIRECTION_NE",
         "2": "STABLEHLO_COMPARISON_DIRECTION_GE",
@@ -24533,10 +24534,10 @@ var TFLITE_SCHEMA = {
         "5": "STABLEHLO_COMPARISON_DIRECTION_LT"
       }
     },
-    "StablehloComparisonType": {
-      "name": "StablehloComparisonType",
-      "base": "uint32",
-      "names": {
+    StablehloComparisonType: {
+      name: "StablehloComparisonType",
+      base: "uint32",
+      names: {
         "0": "STABLEHLO_COMPARISON_TYPE_NOTYPE",
         "1": "STABLEHLO_COMPARISON_TYPE_FLOAT",
         "2": "STABLEHLO_COMPARISON_TYPE_FLOAT_TOTAL_ORDER",
@@ -24544,27 +24545,27 @@ var TFLITE_SCHEMA = {
         "4": "STABLEHLO_COMPARISON_TYPE_UNSIGNED"
       }
     },
-    "RngAlgorithm": {
-      "name": "RngAlgorithm",
-      "base": "int8",
-      "names": {
+    RngAlgorithm: {
+      name: "RngAlgorithm",
+      base: "int8",
+      names: {
         "0": "DEFAULT",
         "1": "PHILOX",
         "2": "THREEFRY"
       }
     },
-    "Padding": {
-      "name": "Padding",
-      "base": "int8",
-      "names": {
+    Padding: {
+      name: "Padding",
+      base: "int8",
+      names: {
         "0": "SAME",
         "1": "VALID"
       }
     },
-    "ActivationFunctionType": {
-      "name": "ActivationFunctionType",
-      "base": "int8",
-      "names": {
+    ActivationFunctionType: {
+      name: "ActivationFunctionType",
+      base: "int8",
+      names: {
         "0": "NONE",
         "1": "RELU",
         "2": "RELU_N1_TO_1",
@@ -24573,52 +24574,52 @@ var TFLITE_SCHEMA = {
         "5": "SIGN_BIT"
       }
     },
-    "LSHProjectionType": {
-      "name": "LSHProjectionType",
-      "base": "int8",
-      "names": {
+    LSHProjectionType: {
+      name: "LSHProjectionType",
+      base: "int8",
+      names: {
         "0": "UNKNOWN",
         "1": "SPARSE",
         "2": "DENSE"
       }
     },
-    "FullyConnectedOptionsWeightsFormat": {
-      "name": "FullyConnectedOptionsWeightsFormat",
-      "base": "int8",
-      "names": {
+    FullyConnectedOptionsWeightsFormat: {
+      name: "FullyConnectedOptionsWeightsFormat",
+      base: "int8",
+      names: {
         "0": "DEFAULT",
         "1": "SHUFFLED4x16INT8"
       }
     },
-    "LSTMKernelType": {
-      "name": "LSTMKernelType",
-      "base": "int8",
-      "names": {
+    LSTMKernelType: {
+      name: "LSTMKernelType",
+      base: "int8",
+      names: {
         "0": "FULL",
         "1": "BASIC"
       }
     },
-    "CombinerType": {
-      "name": "CombinerType",
-      "base": "int8",
-      "names": {
+    CombinerType: {
+      name: "CombinerType",
+      base: "int8",
+      names: {
         "0": "SUM",
         "1": "MEAN",
         "2": "SQRTN"
       }
     },
-    "MirrorPadMode": {
-      "name": "MirrorPadMode",
-      "base": "int8",
-      "names": {
+    MirrorPadMode: {
+      name: "MirrorPadMode",
+      base: "int8",
+      names: {
         "0": "REFLECT",
         "1": "SYMMETRIC"
       }
     },
-    "ReduceWindowFunction": {
-      "name": "ReduceWindowFunction",
-      "base": "int32",
-      "names": {
+    ReduceWindowFunction: {
+      name: "ReduceWindowFunction",
+      base: "int32",
+      names: {
         "0": "UNSUPPORTED",
         "1": "ADD",
         "2": "MUL",
@@ -24628,36 +24629,26 @@ var TFLITE_SCHEMA = {
         "6": "ANY"
       }
     },
-    "CustomOptionsFormat": {
-      "name": "CustomOptionsFormat",
-      "base": "int8",
-      "names": {
+    CustomOptionsFormat: {
+      name: "CustomOptionsFormat",
+      base: "int8",
+      names: {
         "0": "FLEXBUFFERS"
       }
     }
   },
-  "unions": {
-    "QuantizationDetails": {
-      "name": "QuantizationDetails",
-      "members": [
-        "NONE",
-        "CustomQuantization",
-        "BlockwiseQuantization",
-        "MultiAxisQuantization"
-      ]
+  unions: {
+    QuantizationDetails: {
+      name: "QuantizationDetails",
+      members: ["NONE", "CustomQuantization", "BlockwiseQuantization", "MultiAxisQuantization"]
     },
-    "SparseIndexVector": {
-      "name": "SparseIndexVector",
-      "members": [
-        "NONE",
-        "Int32Vector",
-        "Uint16Vector",
-        "Uint8Vector"
-      ]
+    SparseIndexVector: {
+      name: "SparseIndexVector",
+      members: ["NONE", "Int32Vector", "Uint16Vector", "Uint8Vector"]
     },
-    "BuiltinOptions": {
-      "name": "BuiltinOptions",
-      "members": [
+    BuiltinOptions: {
+      name: "BuiltinOptions",
+      members: [
         "NONE",
         "Conv2DOptions",
         "DepthwiseConv2DOptions",
@@ -24787,9 +24778,9 @@ var TFLITE_SCHEMA = {
         "RightShiftOptions"
       ]
     },
-    "BuiltinOptions2": {
-      "name": "BuiltinOptions2",
-      "members": [
+    BuiltinOptions2: {
+      name: "BuiltinOptions2",
+      members: [
         "NONE",
         "StablehloConcatenateOptions",
         "StablehloBroadcastInDimOptions",
@@ -24839,10 +24830,14 @@ var TfliteFormatError = class extends TinyOpsError {
   field;
   offset;
   constructor(message, field, offset, source) {
-    super("TFLITE_MALFORMED", `${source ? `${source}: ` : ""}not a valid TFLite model: ${message}`, {
-      where: `${field} @ byte ${offset}`,
-      hint: "Re-export the model with the TFLite converter, or check that the file was not truncated or altered in transit (e.g. Git LFS pointer, text-mode copy)."
-    });
+    super(
+      "TFLITE_MALFORMED",
+      `${source ? `${source}: ` : ""}not a valid TFLite model: ${message}`,
+      {
+        where: `${field} @ byte ${offset}`,
+        hint: "Re-export the model with the TFLite converter, or check that the file was not truncated or altered in transit (e.g. Git LFS pointer, text-mode copy)."
+      }
+    );
     this.name = "TfliteFormatError";
     this.field = field;
     this.offset = offset;
@@ -24873,32 +24868,48 @@ var FlatbufferReader = class {
   /** Decodes the root table; `identifier` is checked when given. */
   readRoot(identifier) {
     const root = this.schema.rootTable;
-    if (this.bytes.length < 8) this.fail(`file is ${this.bytes.length} bytes, too short for a flatbuffer`, root, 0);
+    if (this.bytes.length < 8)
+      this.fail(`file is ${this.bytes.length} bytes, too short for a flatbuffer`, root, 0);
     if (identifier) {
       const found = String.fromCharCode(...this.bytes.subarray(4, 8));
       if (found !== identifier)
-        this.fail(`file identifier is "${printable(found)}", expected "${identifier}"`, `${root}.file_identifier`, 4);
+        this.fail(
+          `file identifier is "${printable(found)}", expected "${identifier}"`,
+          `${root}.file_identifier`,
+          4
+        );
     }
     const pos = this.uoffset(0, root);
     return this.table(pos, this.schema.tables[root], root, 0);
   }
   need(pos, size, field) {
     if (pos < 0 || size < 0 || pos + size > this.bytes.length)
-      this.fail(`${size} bytes at ${pos} run past the end of the file (${this.bytes.length} bytes)`, field, pos);
+      this.fail(
+        `${size} bytes at ${pos} run past the end of the file (${this.bytes.length} bytes)`,
+        field,
+        pos
+      );
   }
   spend(count, field, pos) {
     this.elementsLeft -= count;
-    if (this.elementsLeft < 0) this.fail("too many tables and elements (the file repeats sub-tables excessively)", field, pos);
+    if (this.elementsLeft < 0)
+      this.fail(
+        "too many tables and elements (the file repeats sub-tables excessively)",
+        field,
+        pos
+      );
   }
   /** Follows the unsigned offset stored at `pos`, returning the position it points to. */
   uoffset(pos, field) {
     this.need(pos, 4, field);
     const target = pos + this.view.getUint32(pos, true);
-    if (target >= this.bytes.length) this.fail(`offset points to ${target}, past the end of the file`, field, pos);
+    if (target >= this.bytes.length)
+      this.fail(`offset points to ${target}, past the end of the file`, field, pos);
     return target;
   }
   table(pos, def, path5, depth) {
-    if (depth > this.limits.maxDepth) this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path5, pos);
+    if (depth > this.limits.maxDepth)
+      this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path5, pos);
     this.spend(1, path5, pos);
     if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path5, pos);
     this.need(pos, 4, path5);
@@ -24919,7 +24930,8 @@ var FlatbufferReader = class {
         const entry = 4 + 2 * slot;
         if (entry + 2 > vtableSize) return 0;
         const voffset2 = this.view.getUint16(vtable + entry, true);
-        if (voffset2 !== 0 && voffset2 < 4) this.fail(`field offset ${voffset2} overlaps the table header`, fieldPath, vtable + entry);
+        if (voffset2 !== 0 && voffset2 < 4)
+          this.fail(`field offset ${voffset2} overlaps the table header`, fieldPath, vtable + entry);
         return voffset2;
       };
       const voffset = slotPos(field.slot);
@@ -24939,10 +24951,19 @@ var FlatbufferReader = class {
         const union = this.schema.unions[type.union];
         const member = union.members[typeId];
         if (member === void 0)
-          this.fail(`union type ${typeId} is not a member of ${type.union}`, `${path5}.${field.name}_type`, pos + typeOffset);
+          this.fail(
+            `union type ${typeId} is not a member of ${type.union}`,
+            `${path5}.${field.name}_type`,
+            pos + typeOffset
+          );
         this.fieldFits(valueOffset, 4, objectSize, fieldPath, pos);
         const target = this.uoffset(pos + valueOffset, fieldPath);
-        const value = this.table(target, this.schema.tables[member], `${fieldPath}<${member}>`, depth + 1);
+        const value = this.table(
+          target,
+          this.schema.tables[member],
+          `${fieldPath}<${member}>`,
+          depth + 1
+        );
         value.$type = member;
         out[field.name] = value;
         continue;
@@ -24964,7 +24985,11 @@ var FlatbufferReader = class {
   }
   fieldFits(voffset, size, objectSize, field, tablePos) {
     if (voffset + size > objectSize)
-      this.fail(`field of ${size} bytes at table offset ${voffset} runs past the table's ${objectSize} bytes`, field, tablePos + voffset);
+      this.fail(
+        `field of ${size} bytes at table offset ${voffset} runs past the table's ${objectSize} bytes`,
+        field,
+        tablePos + voffset
+      );
   }
   reference(pos, type, path5, depth) {
     switch (type.kind) {
@@ -24982,7 +25007,8 @@ var FlatbufferReader = class {
     this.need(pos, 4, path5);
     const length = this.view.getUint32(pos, true);
     this.need(pos + 4, length + 1, path5);
-    if (this.bytes[pos + 4 + length] !== 0) this.fail("string is not NUL-terminated", path5, pos + 4 + length);
+    if (this.bytes[pos + 4 + length] !== 0)
+      this.fail("string is not NUL-terminated", path5, pos + 4 + length);
     return this.decoder.decode(this.bytes.subarray(pos + 4, pos + 4 + length));
   }
   vector(pos, element, path5, depth) {
@@ -25002,8 +25028,10 @@ var FlatbufferReader = class {
     const out = new Array(length);
     for (let i = 0; i < length; i++) {
       const at = start + i * elementSize;
-      if (element.kind === "scalar" || element.kind === "enum") out[i] = this.enumName(element, this.scalar(at, element.base));
-      else out[i] = this.reference(this.uoffset(at, `${path5}[${i}]`), element, `${path5}[${i}]`, depth);
+      if (element.kind === "scalar" || element.kind === "enum")
+        out[i] = this.enumName(element, this.scalar(at, element.base));
+      else
+        out[i] = this.reference(this.uoffset(at, `${path5}[${i}]`), element, `${path5}[${i}]`, depth);
     }
     return out;
   }
@@ -25040,7 +25068,10 @@ var FlatbufferReader = class {
   }
 };
 function printable(text) {
-  return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return text.replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`
+  );
 }
 
 // shared/tflite/flatbuffer-writer.ts
@@ -25053,7 +25084,11 @@ var FlatbufferWriter = class {
   schema;
   builder = new import_flatbuffers.Builder(1024);
   finish(root, identifier) {
-    const offset = this.table(root, this.schema.tables[this.schema.rootTable], this.schema.rootTable);
+    const offset = this.table(
+      root,
+      this.schema.tables[this.schema.rootTable],
+      this.schema.rootTable
+    );
     this.builder.finish(offset, identifier);
     return this.builder.asUint8Array().slice();
   }
@@ -25076,7 +25111,10 @@ var FlatbufferWriter = class {
       }
     }
     const b = this.builder;
-    const slots = def.fields.reduce((n, f) => Math.max(n, f.slot + (f.type.kind === "union" ? 2 : 1)), 0);
+    const slots = def.fields.reduce(
+      (n, f) => Math.max(n, f.slot + (f.type.kind === "union" ? 2 : 1)),
+      0
+    );
     b.startObject(slots);
     for (const field of def.fields) {
       const v = value[field.name];
@@ -25085,7 +25123,8 @@ var FlatbufferWriter = class {
         if (v === null || v === void 0) continue;
         const members = this.schema.unions[t.union].members;
         const typeId = members.indexOf(v.$type);
-        if (typeId <= 0) this.bad(`${path5}.${field.name}`, `has unknown union member ${v.$type}`);
+        if (typeId <= 0)
+          this.bad(`${path5}.${field.name}`, `has unknown union member ${v.$type}`);
         b.addFieldInt8(field.slot, typeId, 0);
         b.addFieldOffset(field.slot + 1, offsets.get(field), 0);
       } else if (t.kind === "scalar" || t.kind === "enum") {
@@ -25128,7 +25167,11 @@ var FlatbufferWriter = class {
         break;
       case "int64":
       case "uint64":
-        b.addFieldInt64(field.slot, BigInt.asIntN(64, BigInt(v)), BigInt.asIntN(64, BigInt(d ?? 0)));
+        b.addFieldInt64(
+          field.slot,
+          BigInt.asIntN(64, BigInt(v)),
+          BigInt.asIntN(64, BigInt(d ?? 0))
+        );
         break;
       case "float32":
         b.addFieldFloat32(field.slot, Number(v), Number(d ?? 0));
@@ -25155,7 +25198,8 @@ var FlatbufferWriter = class {
     if (el.kind === "scalar" || el.kind === "enum") {
       const size = SCALAR_SIZE[el.base];
       b.startVector(size, v.length, size);
-      for (let i = v.length - 1; i >= 0; i--) this.addScalar(el, this.scalarValue(v[i], el, `${path5}[${i}]`));
+      for (let i = v.length - 1; i >= 0; i--)
+        this.addScalar(el, this.scalarValue(v[i], el, `${path5}[${i}]`));
       return b.endVector();
     }
     const children = v.map((item, i) => this.reference(item, el, `${path5}[${i}]`));
@@ -25224,16 +25268,30 @@ function fromRaw(raw, file, fail) {
     const builtinCode = Math.max(rawCode, deprecated);
     const customCode = c.custom_code;
     const name = builtinCode === CUSTOM_CODE ? customCode ?? "CUSTOM" : BUILTIN_NAMES[String(builtinCode)] ?? `BUILTIN_${builtinCode}`;
-    if (deprecated < 0 && deprecated !== -128) fail(`negative deprecated_builtin_code ${deprecated}`, `Model.operator_codes[${i}]`);
-    return { builtinCode, name, deprecatedBuiltinCode: deprecated, rawBuiltinCode: rawCode, customCode, version: num(c.version) };
+    if (deprecated < 0 && deprecated !== -128)
+      fail(`negative deprecated_builtin_code ${deprecated}`, `Model.operator_codes[${i}]`);
+    return {
+      builtinCode,
+      name,
+      deprecatedBuiltinCode: deprecated,
+      rawBuiltinCode: rawCode,
+      customCode,
+      version: num(c.version)
+    };
   });
   const buffers = arr(raw.buffers).map((b, i) => {
     const offset = big(b.offset);
     const size = big(b.size);
     if (offset > 1n) {
       if (offset + size > BigInt(file.length))
-        fail(`external data ${offset}+${size} runs past the end of the file (${file.length} bytes)`, `Model.buffers[${i}].offset`);
-      return { data: file.subarray(Number(offset), Number(offset + size)), external: { offset, size } };
+        fail(
+          `external data ${offset}+${size} runs past the end of the file (${file.length} bytes)`,
+          `Model.buffers[${i}].offset`
+        );
+      return {
+        data: file.subarray(Number(offset), Number(offset + size)),
+        external: { offset, size }
+      };
     }
     return { data: b.data ?? new Uint8Array(0), external: null };
   });
@@ -25243,7 +25301,10 @@ function fromRaw(raw, file, fail) {
     operatorCodes,
     subgraphs: arr(raw.subgraphs).map(subgraphFromRaw),
     buffers,
-    metadata: arr(raw.metadata).map((m) => ({ name: str(m.name), buffer: num(m.buffer) })),
+    metadata: arr(raw.metadata).map((m) => ({
+      name: str(m.name),
+      buffer: num(m.buffer)
+    })),
     metadataBuffer: arr(raw.metadata_buffer),
     signatureDefs: arr(raw.signature_defs),
     externalBufferGroups: arr(raw.external_buffer_groups),
@@ -25312,31 +25373,47 @@ function validateModel(model, fail) {
   if (model.subgraphs.length === 0) fail("the model has no subgraphs", "Model.subgraphs");
   model.metadata.forEach((m, i) => {
     if (m.buffer >= model.buffers.length)
-      fail(`metadata "${m.name}" names buffer ${m.buffer}, but there are ${model.buffers.length}`, `Model.metadata[${i}].buffer`);
+      fail(
+        `metadata "${m.name}" names buffer ${m.buffer}, but there are ${model.buffers.length}`,
+        `Model.metadata[${i}].buffer`
+      );
   });
   model.subgraphs.forEach((sg, s) => {
     const at = `Model.subgraphs[${s}]`;
     const tensorIndex = (index, field, optional) => {
       if (optional && index === -1 || index >= 0 && index < sg.tensors.length) return;
-      fail(`tensor index ${index} is out of range (the subgraph has ${sg.tensors.length} tensors)`, field);
+      fail(
+        `tensor index ${index} is out of range (the subgraph has ${sg.tensors.length} tensors)`,
+        field
+      );
     };
     sg.tensors.forEach((t, i) => {
       const field = `${at}.tensors[${i}]`;
-      if (t.type.startsWith("UNKNOWN_")) fail(`tensor "${t.name}" has unknown type ${t.type.slice(8)}`, `${field}.type`);
+      if (t.type.startsWith("UNKNOWN_"))
+        fail(`tensor "${t.name}" has unknown type ${t.type.slice(8)}`, `${field}.type`);
       if (t.buffer >= model.buffers.length)
-        fail(`tensor "${t.name}" names buffer ${t.buffer}, but there are ${model.buffers.length}`, `${field}.buffer`);
+        fail(
+          `tensor "${t.name}" names buffer ${t.buffer}, but there are ${model.buffers.length}`,
+          `${field}.buffer`
+        );
       t.shape.forEach((d, k) => {
         if (d < 0) fail(`tensor "${t.name}" has negative dimension ${d}`, `${field}.shape[${k}]`);
       });
       const q = t.quantization;
       if (q && q.zeroPoint.length > 0 && q.scale.length > 0 && q.zeroPoint.length !== q.scale.length)
-        fail(`tensor "${t.name}" has ${q.scale.length} scales but ${q.zeroPoint.length} zero points`, `${field}.quantization`);
+        fail(
+          `tensor "${t.name}" has ${q.scale.length} scales but ${q.zeroPoint.length} zero points`,
+          `${field}.quantization`
+        );
       const data = model.buffers[t.buffer]?.data;
       const elementBytes = TENSOR_TYPE_BYTES[t.type];
       if (data && data.length > 0 && t.sparsity === null && elementBytes >= 1 && t.type !== "STRING") {
         const expected = t.shape.reduce((a, b) => a * b, 1) * elementBytes;
         if (data.length !== expected)
-          fail(`tensor "${t.name}" of shape [${t.shape}] ${t.type} needs ${expected} bytes, its buffer ${t.buffer} holds ${data.length}`, `${field}.buffer`);
+          fail(
+            `tensor "${t.name}" of shape [${t.shape}] ${t.type} needs ${expected} bytes, its buffer ${t.buffer} holds ${data.length}`,
+            `${field}.buffer`
+          );
       }
     });
     sg.inputs.forEach((t, i) => tensorIndex(t, `${at}.inputs[${i}]`, false));
@@ -25344,7 +25421,10 @@ function validateModel(model, fail) {
     sg.operators.forEach((op, o) => {
       const field = `${at}.operators[${o}]`;
       if (op.opcodeIndex >= model.operatorCodes.length)
-        fail(`opcode index ${op.opcodeIndex} is out of range (the model has ${model.operatorCodes.length} op codes)`, `${field}.opcode_index`);
+        fail(
+          `opcode index ${op.opcodeIndex} is out of range (the model has ${model.operatorCodes.length} op codes)`,
+          `${field}.opcode_index`
+        );
       op.inputs.forEach((t, i) => tensorIndex(t, `${field}.inputs[${i}]`, true));
       op.outputs.forEach((t, i) => tensorIndex(t, `${field}.outputs[${i}]`, false));
       op.intermediates.forEach((t, i) => tensorIndex(t, `${field}.intermediates[${i}]`, false));
@@ -25459,9 +25539,13 @@ function loadModelFile(path5) {
   if (bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) !== "TFL3") {
     const head = new TextDecoder().decode(bytes.subarray(0, 64));
     const lfs = head.startsWith("version https://git-lfs");
-    throw new TinyOpsError("NOT_TFLITE", `${path5} is not a TFLite model (no "TFL3" file identifier)`, {
-      hint: lfs ? "This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present." : "Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first)."
-    });
+    throw new TinyOpsError(
+      "NOT_TFLITE",
+      `${path5} is not a TFLite model (no "TFL3" file identifier)`,
+      {
+        hint: lfs ? "This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present." : "Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first)."
+      }
+    );
   }
   return { model: readModel(bytes, path5), bytes };
 }
@@ -27800,13 +27884,21 @@ var tensorSig = (model, index) => {
 function generateC(modelBytes, options) {
   const align = options.align ?? 16;
   if (!Number.isInteger(align) || align < 1 || align > 4096 || (align & align - 1) !== 0)
-    throw new TinyOpsError("CODEGEN_ALIGN", `Alignment ${options.align} is not a power of two between 1 and 4096`, {
-      hint: "Use 16 (what TFLite Micro expects), or 4, 8, 32..."
-    });
+    throw new TinyOpsError(
+      "CODEGEN_ALIGN",
+      `Alignment ${options.align} is not a power of two between 1 and 4096`,
+      {
+        hint: "Use 16 (what TFLite Micro expects), or 4, 8, 32..."
+      }
+    );
   if (options.section !== void 0 && !/^[A-Za-z0-9_.$]+$/.test(options.section))
-    throw new TinyOpsError("CODEGEN_SECTION", `Section name "${options.section}" has characters a linker section cannot have`, {
-      hint: 'Use letters, digits, ".", "_" and "$", e.g. .rodata.model'
-    });
+    throw new TinyOpsError(
+      "CODEGEN_SECTION",
+      `Section name "${options.section}" has characters a linker section cannot have`,
+      {
+        hint: 'Use letters, digits, ".", "_" and "$", e.g. .rodata.model'
+      }
+    );
   let model = readModel(modelBytes, options.sourceName);
   const plan = planMemory(model);
   let bytes = modelBytes;
@@ -27819,20 +27911,58 @@ function generateC(modelBytes, options) {
   const prefix = macroPrefix(arrayName);
   const sha256 = (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex");
   const counts = /* @__PURE__ */ new Map();
-  for (const op of model.subgraphs[0].operators) counts.set(opName(model, op), (counts.get(opName(model, op)) ?? 0) + 1);
+  for (const op of model.subgraphs[0].operators)
+    counts.set(opName(model, op), (counts.get(opName(model, op)) ?? 0) + 1);
   const ops = [...counts].map(([op, count]) => ({ op, count }));
   const sg = model.subgraphs[0];
   const base = arrayName;
-  const header = renderHeader({ options, arrayName, lengthName, prefix, bytes: bytes.length, sha256, ops, model, sg, arenaBytes: plan.planBytes, lowerBound: plan.lowerBound, base });
+  const header = renderHeader({
+    options,
+    arrayName,
+    lengthName,
+    prefix,
+    bytes: bytes.length,
+    sha256,
+    ops,
+    model,
+    sg,
+    arenaBytes: plan.planBytes,
+    lowerBound: plan.lowerBound,
+    base
+  });
   const files = [{ name: `${base}.h`, content: header }];
   if (options.incbin) {
     const binName = `${base}.tflite`;
-    files.push({ name: `${base}.S`, content: renderIncbin(arrayName, lengthName, binName, align, options.section) });
+    files.push({
+      name: `${base}.S`,
+      content: renderIncbin(arrayName, lengthName, binName, align, options.section)
+    });
     files.push({ name: binName, content: bytes });
   } else {
-    files.push({ name: `${base}.c`, content: renderSource(arrayName, lengthName, prefix, base, bytes, align, options.section, options.sourceName) });
+    files.push({
+      name: `${base}.c`,
+      content: renderSource(
+        arrayName,
+        lengthName,
+        prefix,
+        base,
+        bytes,
+        align,
+        options.section,
+        options.sourceName
+      )
+    });
   }
-  return { files, arrayName, lengthName, macroPrefix: prefix, bytes: bytes.length, sha256, ops, arenaBytes: plan.planBytes };
+  return {
+    files,
+    arrayName,
+    lengthName,
+    macroPrefix: prefix,
+    bytes: bytes.length,
+    sha256,
+    ops,
+    arenaBytes: plan.planBytes
+  };
 }
 function banner(sourceName) {
   return `/* Generated by TinyOps ${TINYOPS_VERSION} (tinyops tflite-to-c) from ${path3.basename(sourceName)}. Do not edit. */`;
@@ -28445,10 +28575,14 @@ function integerInput(name, fallback) {
   const value = getInput(name).trim();
   if (value === "") return fallback;
   if (!/^\d+$/.test(value))
-    throw new TinyOpsError("INPUT_INVALID", `Input "${name}" must be a whole number, got "${value}"`, {
-      where: `with: ${name}`,
-      hint: `Set ${name} to a number such as ${fallback}.`
-    });
+    throw new TinyOpsError(
+      "INPUT_INVALID",
+      `Input "${name}" must be a whole number, got "${value}"`,
+      {
+        where: `with: ${name}`,
+        hint: `Set ${name} to a number such as ${fallback}.`
+      }
+    );
   return Number(value);
 }
 function setOutputs(outputs) {
@@ -28462,7 +28596,13 @@ async function writeSummary(markdown) {
 }
 
 // shared/config/units.ts
-var SIZE_UNITS = { "": 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+var SIZE_UNITS = {
+  "": 1,
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3
+};
 function formatBytes(bytes) {
   if (Math.abs(bytes) < 1024) return `${bytes} B`;
   if (Math.abs(bytes) < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;

@@ -1,5 +1,13 @@
 import { tfliteToC } from '../../../shared/codegen';
-import { booleanInput, input, integerInput, optionalInput, runAction, setOutputs, writeSummary } from '../../../shared/github/action';
+import {
+  booleanInput,
+  input,
+  integerInput,
+  optionalInput,
+  runAction,
+  setOutputs,
+  writeSummary,
+} from '../../../shared/github/action';
 import { formatBytes } from '../../../shared/config/units';
 
 void runAction(async () => {

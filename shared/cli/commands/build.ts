@@ -5,9 +5,9 @@ import { buildFirmware } from '../../build/build';
 import { formatBytes, parseSize } from '../../config/units';
 import { defaultTemplateDir } from '../../build/template-dir';
 
-
 export const buildCommand: CliCommand = {
-  summary: 'build firmware for a board with arm-none-eabi-gcc and report flash and RAM from the ELF',
+  summary:
+    'build firmware for a board with arm-none-eabi-gcc and report flash and RAM from the ELF',
   usage:
     'tinyops build --board BOARD --model MODEL --out-dir DIR [--arena N] [--selftest-input FILE] [--template DIR] ' +
     '[--build-command CMD --elf PATH --flash SIZE --ram SIZE] [--json]',
@@ -53,7 +53,8 @@ export const buildCommand: CliCommand = {
     }
     const s = report.sizes;
     const cap = report.capacity;
-    const used = (n: number, c: number | undefined) => (c ? ` of ${formatBytes(c)} (${((n / c) * 100).toFixed(1)}%)` : '');
+    const used = (n: number, c: number | undefined) =>
+      c ? ` of ${formatBytes(c)} (${((n / c) * 100).toFixed(1)}%)` : '';
     io.stdout(
       [
         `Built ${report.artifacts.elf} for ${report.board}${report.port ? ` (port ${report.port})` : ''} with ${report.toolchain}`,

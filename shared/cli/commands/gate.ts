@@ -12,7 +12,8 @@ import { parseFraction } from '../../config/units';
 const FAIL_ON: FailOn[] = ['error', 'warning', 'never'];
 
 export const gateCommand: CliCommand = {
-  summary: 'check a model against a board\'s flash, RAM, latency and accuracy budgets (the PR check, locally)',
+  summary:
+    "check a model against a board's flash, RAM, latency and accuracy budgets (the PR check, locally)",
   usage:
     'tinyops gate MODEL --board BOARD [--board BOARD2] [--config tinyops.yml] [--max-flash N] [--max-ram N] ' +
     '[--max-latency MS] [--min-accuracy F] [--max-accuracy-drop F] [--fail-on error|warning|never] ' +
@@ -44,7 +45,14 @@ export const gateCommand: CliCommand = {
     if (failOn !== undefined && !FAIL_ON.includes(failOn))
       throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(', ')}, got "${failOn}".`);
     const budgets: BudgetsFile = {};
-    for (const key of ['max-flash', 'max-ram', 'max-latency', 'min-accuracy', 'max-accuracy-drop', 'headroom-warning'] as const) {
+    for (const key of [
+      'max-flash',
+      'max-ram',
+      'max-latency',
+      'min-accuracy',
+      'max-accuracy-drop',
+      'headroom-warning',
+    ] as const) {
       if (values[key] !== undefined) budgets[key] = values[key];
     }
     const input = prepareGate({
@@ -66,7 +74,8 @@ export const gateCommand: CliCommand = {
     if (input.baseline?.kind === 'model' && values['baseline-accuracy'] !== undefined)
       input.baseline.accuracy = parseFraction(values['baseline-accuracy'], '--baseline-accuracy');
     const buildReport = values['build-report'] ?? config.reports?.build;
-    if (buildReport) input.measured = { ...input.measured, ...measuredFromBuildReport(buildReport) };
+    if (buildReport)
+      input.measured = { ...input.measured, ...measuredFromBuildReport(buildReport) };
     const { report, markdown } = runGate(input);
     if (values.report) writeReport(values.report, GATE_REPORT_SCHEMA, report);
     if (values.json) io.stdout(JSON.stringify(report, null, 2));
