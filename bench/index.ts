@@ -2,6 +2,7 @@
 // timed test assertions. `npm run bench -- interp` runs the suites whose title matches.
 import { printTable, type BenchRow } from './table';
 import { benchTflite } from './tflite';
+import { benchCodegen } from './codegen';
 import { benchAnalyze } from './analyze';
 import { benchInterpreter } from './interp';
 import { benchQuant } from './quant';
@@ -9,6 +10,7 @@ import { benchFirmware } from './firmware';
 
 const SUITES: Array<[string, () => Promise<BenchRow[]>]> = [
   ['TFLite reader/writer', benchTflite],
+  ['tflite-to-c', benchCodegen],
   ['Model analysis', benchAnalyze],
   ['Interpreter', benchInterpreter],
   ['Quantization', benchQuant],

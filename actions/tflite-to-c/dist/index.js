@@ -27862,17 +27862,36 @@ function checkIdentifier(name, what) {
 var macroPrefix = (id) => id.replace(/^_+/, "").toUpperCase();
 
 // shared/codegen/hex.ts
-var HEX = Array.from({ length: 256 }, (_, b) => `0x${b.toString(16).padStart(2, "0")}`);
+var HEX_ASCII = new Uint8Array(256 * 4);
+for (let b = 0; b < 256; b++)
+  HEX_ASCII.set(Buffer.from(`0x${b.toString(16).padStart(2, "0")}`, "latin1"), b * 4);
 function hexLines(bytes, perLine = 12) {
-  const lines = new Array(Math.ceil(bytes.length / perLine));
-  const row = new Array(perLine);
-  for (let line = 0, at = 0; at < bytes.length; line++, at += perLine) {
-    const end = Math.min(at + perLine, bytes.length);
-    row.length = end - at;
-    for (let i = at; i < end; i++) row[i - at] = HEX[bytes[i]];
-    lines[line] = `  ${row.join(", ")}${end < bytes.length ? "," : ""}`;
+  const n = bytes.length;
+  if (n === 0) return "";
+  const lines = Math.ceil(n / perLine);
+  const out = Buffer.allocUnsafe(n * 6 + lines * 3);
+  let at = 0;
+  let col = 0;
+  for (let i = 0; i < n; i++) {
+    if (col === 0) {
+      out[at++] = 32;
+      out[at++] = 32;
+    }
+    const h = bytes[i] * 4;
+    out[at++] = HEX_ASCII[h];
+    out[at++] = HEX_ASCII[h + 1];
+    out[at++] = HEX_ASCII[h + 2];
+    out[at++] = HEX_ASCII[h + 3];
+    if (i === n - 1) break;
+    out[at++] = 44;
+    if (++col === perLine) {
+      out[at++] = 10;
+      col = 0;
+    } else {
+      out[at++] = 32;
+    }
   }
-  return lines.join("\n");
+  return out.toString("latin1", 0, at);
 }
 
 // shared/codegen/generate.ts
