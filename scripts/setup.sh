@@ -15,6 +15,6 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   gcc g++ make cmake ninja-build clang libclang-rt-14-dev xxd \
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi \
-  qemu-system-arm flatbuffers-compiler mosquitto python3 >/dev/null
+  qemu-system-arm flatbuffers-compiler mosquitto python3 python3-numpy >/dev/null
 
 npm ci --no-audit --no-fund
