@@ -7,6 +7,7 @@ import { benchAnalyze } from './analyze';
 import { benchInterpreter } from './interp';
 import { benchQuant } from './quant';
 import { benchFirmware } from './firmware';
+import { benchOta } from './ota';
 
 const SUITES: Array<[string, () => Promise<BenchRow[]>]> = [
   ['TFLite reader/writer', benchTflite],
@@ -15,6 +16,7 @@ const SUITES: Array<[string, () => Promise<BenchRow[]>]> = [
   ['Interpreter', benchInterpreter],
   ['Quantization', benchQuant],
   ['Firmware (QEMU mps2-an386)', benchFirmware],
+  ['OTA signing', benchOta],
 ];
 
 async function main(): Promise<void> {

@@ -17039,8 +17039,8 @@ var require_util7 = __commonJS({
           return false;
         }
       }
-      const num = Number.parseInt(value, 10);
-      return num >= 8 && num <= 15;
+      const num2 = Number.parseInt(value, 10);
+      return num2 >= 8 && num2 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
@@ -18335,12 +18335,12 @@ var require_eventsource_stream = __commonJS({
       }
       return true;
     }
-    function isFieldName(line, length, field) {
-      if (length !== field.length) {
+    function isFieldName(line, length, field2) {
+      if (length !== field2.length) {
         return false;
       }
       for (let i = 0; i < length; i++) {
-        if (line[i] !== field[i]) {
+        if (line[i] !== field2[i]) {
           return false;
         }
       }
@@ -18541,13 +18541,13 @@ ${value}`;
           }
         }
       }
-      setEventFieldSize(field, size) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field] + size;
+      setEventFieldSize(field2, size) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field2] + size;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field] = size;
+        this.eventFieldSizes[field2] = size;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -26352,12 +26352,12 @@ var require_dist = __commonJS({
         throw new Error(`Unknown format "${name}"`);
       return f;
     };
-    function addFormats2(ajv2, list, fs7, exportName) {
+    function addFormats2(ajv2, list, fs8, exportName) {
       var _a;
       var _b;
       (_a = (_b = ajv2.opts.code).formats) !== null && _a !== void 0 ? _a : _b.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
       for (const f of list)
-        ajv2.addFormat(f, fs7[f]);
+        ajv2.addFormat(f, fs8[f]);
     }
     module2.exports = exports2 = formatsPlugin;
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -35004,25 +35004,25 @@ var require_numbers = __commonJS({
         cache[i] = generateBuffer(i);
       }
     }
-    function genBufVariableByteInt(num) {
+    function genBufVariableByteInt(num2) {
       const maxLength = 4;
       let digit = 0;
       let pos = 0;
       const buffer = Buffer2.allocUnsafe(maxLength);
       do {
-        digit = num % 128 | 0;
-        num = num / 128 | 0;
-        if (num > 0) digit = digit | 128;
+        digit = num2 % 128 | 0;
+        num2 = num2 / 128 | 0;
+        if (num2 > 0) digit = digit | 128;
         buffer.writeUInt8(digit, pos++);
-      } while (num > 0 && pos < maxLength);
-      if (num > 0) {
+      } while (num2 > 0 && pos < maxLength);
+      if (num2 > 0) {
         pos = 0;
       }
       return SubOk ? buffer.subarray(0, pos) : buffer.slice(0, pos);
     }
-    function generate4ByteBuffer(num) {
+    function generate4ByteBuffer(num2) {
       const buffer = Buffer2.allocUnsafe(4);
-      buffer.writeUInt32BE(num, 0);
+      buffer.writeUInt32BE(num2, 0);
       return buffer;
     }
     module2.exports = {
@@ -35668,15 +35668,15 @@ var require_writeToStream = __commonJS({
       return true;
     }
     var varByteIntCache = {};
-    function writeVarByteInt(stream, num) {
-      if (num > protocol.VARBYTEINT_MAX) {
-        stream.destroy(new Error(`Invalid variable byte integer: ${num}`));
+    function writeVarByteInt(stream, num2) {
+      if (num2 > protocol.VARBYTEINT_MAX) {
+        stream.destroy(new Error(`Invalid variable byte integer: ${num2}`));
         return false;
       }
-      let buffer = varByteIntCache[num];
+      let buffer = varByteIntCache[num2];
       if (!buffer) {
-        buffer = genBufVariableByteInt(num);
-        if (num < 16384) varByteIntCache[num] = buffer;
+        buffer = genBufVariableByteInt(num2);
+        if (num2 < 16384) varByteIntCache[num2] = buffer;
       }
       debug2("writeVarByteInt: writing to stream: %o", buffer);
       return stream.write(buffer);
@@ -35940,8 +35940,8 @@ var require_writeToStream = __commonJS({
       else if (bufOrString instanceof Buffer2) return bufOrString.length;
       else return Buffer2.byteLength(bufOrString);
     }
-    function isStringOrBuffer(field) {
-      return typeof field === "string" || field instanceof Buffer2;
+    function isStringOrBuffer(field2) {
+      return typeof field2 === "string" || field2 instanceof Buffer2;
     }
     module2.exports = generate;
   }
@@ -38299,20 +38299,20 @@ var require_number_allocator = __commonJS({
         }
         return null;
       }
-      use(num) {
-        if (num < this.min || num > this.max || this.used.has(num)) {
+      use(num2) {
+        if (num2 < this.min || num2 > this.max || this.used.has(num2)) {
           return false;
         }
-        this.used.add(num);
+        this.used.add(num2);
         return true;
       }
-      free(num) {
-        if (num < this.min || num > this.max) {
+      free(num2) {
+        if (num2 < this.min || num2 > this.max) {
           return;
         }
-        this.used.delete(num);
-        if (num < this.lowWaterMark) {
-          this.lowWaterMark = num;
+        this.used.delete(num2);
+        if (num2 < this.lowWaterMark) {
+          this.lowWaterMark = num2;
         }
       }
       clear() {
@@ -41503,26 +41503,26 @@ var require_permessage_deflate2 = __commonJS({
             value = value[0];
             if (key === "client_max_window_bits") {
               if (value !== true) {
-                const num = +value;
-                if (!Number.isInteger(num) || num < 8 || num > 15) {
+                const num2 = +value;
+                if (!Number.isInteger(num2) || num2 < 8 || num2 > 15) {
                   throw new TypeError(
                     `Invalid value for parameter "${key}": ${value}`
                   );
                 }
-                value = num;
+                value = num2;
               } else if (!this._isServer) {
                 throw new TypeError(
                   `Invalid value for parameter "${key}": ${value}`
                 );
               }
             } else if (key === "server_max_window_bits") {
-              const num = +value;
-              if (!Number.isInteger(num) || num < 8 || num > 15) {
+              const num2 = +value;
+              if (!Number.isInteger(num2) || num2 < 8 || num2 > 15) {
                 throw new TypeError(
                   `Invalid value for parameter "${key}": ${value}`
                 );
               }
-              value = num;
+              value = num2;
             } else if (key === "client_no_context_takeover" || key === "server_no_context_takeover") {
               if (value !== true) {
                 throw new TypeError(
@@ -42236,8 +42236,8 @@ var require_receiver2 = __commonJS({
           return;
         }
         const buf = this.consume(8);
-        const num = buf.readUInt32BE(0);
-        if (num > Math.pow(2, 53 - 32) - 1) {
+        const num2 = buf.readUInt32BE(0);
+        if (num2 > Math.pow(2, 53 - 32) - 1) {
           const error2 = this.createError(
             RangeError,
             "Unsupported WebSocket frame: payload length > 2^53 - 1",
@@ -42248,7 +42248,7 @@ var require_receiver2 = __commonJS({
           cb(error2);
           return;
         }
-        this._payloadLength = num * Math.pow(2, 32) + buf.readUInt32BE(4);
+        this._payloadLength = num2 * Math.pow(2, 32) + buf.readUInt32BE(4);
         this.haveLength(cb);
       }
       /**
@@ -50591,8 +50591,11 @@ var require_build2 = __commonJS({
 });
 
 // actions/ota-publish/src/main.ts
-var fs6 = __toESM(require("node:fs"));
+var fs7 = __toESM(require("node:fs"));
 var path5 = __toESM(require("node:path"));
+
+// shared/github/action.ts
+var fs3 = __toESM(require("node:fs"));
 
 // node_modules/@actions/core/lib/command.js
 var os = __toESM(require("os"), 1);
@@ -51123,17 +51126,34 @@ function describeError(err) {
   return `Internal error: ${String(err)}`;
 }
 
+// shared/config/units.ts
+var SIZE_UNITS = {
+  "": 1,
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3
+};
+
 // shared/github/action.ts
 async function runAction(body) {
   try {
     await body();
   } catch (err) {
     const message = describeError(err);
-    if (err instanceof TinyOpsError && err.where && /\.(tflite|ya?ml|json|c|h)\b/.test(err.where)) {
-      error(message, { file: err.where.split(/[:@ ]/)[0], title: err.code });
+    const file = err instanceof TinyOpsError ? fileAtFault(err.where) : void 0;
+    if (file) {
+      error(message, { file, title: err.code });
+      process.exitCode = 1;
+    } else {
+      setFailed(message);
     }
-    setFailed(message);
   }
+}
+function fileAtFault(where) {
+  const file = where?.split(/[:@ ]/)[0];
+  if (!file || !/\.(tflite|ya?ml|json|c|h)$/.test(file)) return void 0;
+  return fs3.existsSync(file) ? file : void 0;
 }
 function input(name, fallback = "") {
   return getInput(name).trim() || fallback;
@@ -51182,24 +51202,24 @@ var failStep = (message) => setFailed(message);
 var secret = (value) => setSecret(value);
 
 // shared/fsutil/atomic.ts
-var fs3 = __toESM(require("node:fs"));
+var fs4 = __toESM(require("node:fs"));
 var path = __toESM(require("node:path"));
 var import_node_crypto = require("node:crypto");
 function writeFilesAtomic(files) {
   const staged = [];
   try {
     for (const file of files) {
-      fs3.mkdirSync(path.dirname(file.path), { recursive: true });
+      fs4.mkdirSync(path.dirname(file.path), { recursive: true });
       const tmp = path.join(
         path.dirname(file.path),
         `.${path.basename(file.path)}.${process.pid}.${(0, import_node_crypto.randomBytes)(4).toString("hex")}.tmp`
       );
       staged.push({ tmp, target: file.path });
-      fs3.writeFileSync(tmp, file.data);
+      fs4.writeFileSync(tmp, file.data);
     }
-    for (const { tmp, target } of staged) fs3.renameSync(tmp, target);
+    for (const { tmp, target } of staged) fs4.renameSync(tmp, target);
   } catch (err) {
-    for (const { tmp } of staged) fs3.rmSync(tmp, { force: true });
+    for (const { tmp } of staged) fs4.rmSync(tmp, { force: true });
     throw err;
   }
 }
@@ -51228,12 +51248,17 @@ function parseKeyPem(pem, source) {
   const type = publicKey.asymmetricKeyType;
   let kind;
   if (type === "ed25519") kind = "ed25519";
-  else if (type === "ec" && publicKey.asymmetricKeyDetails?.namedCurve === "prime256v1") kind = "ecdsa-p256";
+  else if (type === "ec" && publicKey.asymmetricKeyDetails?.namedCurve === "prime256v1")
+    kind = "ecdsa-p256";
   else
-    throw new TinyOpsError("OTA_KEY", `${source} is a ${type}${type === "ec" ? ` (${publicKey.asymmetricKeyDetails?.namedCurve})` : ""} key; MCUboot images are signed here with ed25519 or ECDSA P-256`, {
-      where: source,
-      hint: "Generate one with `openssl genpkey -algorithm ed25519 -out key.pem`."
-    });
+    throw new TinyOpsError(
+      "OTA_KEY",
+      `${source} is a ${type}${type === "ec" ? ` (${publicKey.asymmetricKeyDetails?.namedCurve})` : ""} key; MCUboot images are signed here with ed25519 or ECDSA P-256`,
+      {
+        where: source,
+        hint: "Generate one with `openssl genpkey -algorithm ed25519 -out key.pem`."
+      }
+    );
   const spki = new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
   return { kind, privateKey, publicKey, spki };
 }
@@ -51303,20 +51328,34 @@ function signImage(firmware, key, options, source = "firmware") {
     });
   const headerSize = options.headerSize ?? 512;
   if (headerSize < IMAGE_HEADER_STRUCT_SIZE || headerSize > 65535)
-    fail(`Header size ${headerSize} is out of range`, "--header-size", `Use ${IMAGE_HEADER_STRUCT_SIZE}..65535; 0x200 is the usual value.`);
+    fail(
+      `Header size ${headerSize} is out of range`,
+      "--header-size",
+      `Use ${IMAGE_HEADER_STRUCT_SIZE}..65535; 0x200 is the usual value.`
+    );
   let body;
   if (options.padHeader) {
     body = new Uint8Array(headerSize + firmware.length).fill(255, 0, headerSize);
     body.set(firmware, headerSize);
   } else {
-    if (firmware.length < headerSize) fail(`${source} is shorter than the ${headerSize}-byte header`, source, "Pass --pad-header to prepend the header space.");
+    if (firmware.length < headerSize)
+      fail(
+        `${source} is shorter than the ${headerSize}-byte header`,
+        source,
+        "Pass --pad-header to prepend the header space."
+      );
     const filler = firmware[0];
     if (filler !== 0 && filler !== 255 || firmware.subarray(0, headerSize).some((b) => b !== filler))
-      fail(`${source} does not start with ${headerSize} reserved bytes for the MCUboot header`, source, "Pass --pad-header to prepend the header, or build the firmware with header space reserved.");
+      fail(
+        `${source} does not start with ${headerSize} reserved bytes for the MCUboot header`,
+        source,
+        "Pass --pad-header to prepend the header, or build the firmware with header space reserved."
+      );
     body = Uint8Array.from(firmware);
   }
   const imageSize = body.length - headerSize;
-  if (imageSize > 4294967295) fail(`${source} is too large for an MCUboot image`, source, "Images hold at most 4 GiB.");
+  if (imageSize > 4294967295)
+    fail(`${source} is too large for an MCUboot image`, source, "Images hold at most 4 GiB.");
   const protectedTlvs = [];
   if (options.securityCounter !== void 0) {
     const v = new Uint8Array(4);
@@ -51348,10 +51387,15 @@ function signImage(firmware, key, options, source = "firmware") {
   return options.padToSlot === void 0 ? image : padWithTrailer(image, options.padToSlot, options.align ?? 8);
 }
 function padWithTrailer(image, slotSize, align) {
-  if (![1, 2, 4, 8].includes(align)) fail(`Alignment ${align} is not supported with a padded slot`, "--align", "Use 1, 2, 4 or 8.");
+  if (![1, 2, 4, 8].includes(align))
+    fail(`Alignment ${align} is not supported with a padded slot`, "--align", "Use 1, 2, 4 or 8.");
   const trailer = 3 * 8 + BOOT_MAGIC.length;
   if (image.length + trailer > slotSize)
-    fail(`The signed image (${image.length} bytes) plus trailer does not fit a ${slotSize}-byte slot`, "--pad", "Give the real slot size, or a smaller firmware.");
+    fail(
+      `The signed image (${image.length} bytes) plus trailer does not fit a ${slotSize}-byte slot`,
+      "--pad",
+      "Give the real slot size, or a smaller firmware."
+    );
   const out = new Uint8Array(slotSize).fill(255);
   out.set(image);
   out.set(BOOT_MAGIC, slotSize - BOOT_MAGIC.length);
@@ -51364,16 +51408,29 @@ function concat(a, b) {
   return out;
 }
 function parseImage(bytes, source = "image") {
-  const truncated = (what) => fail(`${source} is truncated: ${what} lies beyond its ${bytes.length} bytes`, source, "Re-download or re-sign the image; it is incomplete.");
+  const truncated = (what) => fail(
+    `${source} is truncated: ${what} lies beyond its ${bytes.length} bytes`,
+    source,
+    "Re-download or re-sign the image; it is incomplete."
+  );
   if (bytes.length < IMAGE_HEADER_STRUCT_SIZE) truncated("the 32-byte image header");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, true);
   if (magic !== IMAGE_MAGIC)
-    fail(`${source} is not an MCUboot image (magic 0x${magic.toString(16).padStart(8, "0")}, expected 0x96f3b83d)`, `${source} @ 0x0`, "Give a file made by `tinyops ota sign` or imgtool.");
+    fail(
+      `${source} is not an MCUboot image (magic 0x${magic.toString(16).padStart(8, "0")}, expected 0x96f3b83d)`,
+      `${source} @ 0x0`,
+      "Give a file made by `tinyops ota sign` or imgtool."
+    );
   const headerSize = view.getUint16(8, true);
   const protectedTlvSize = view.getUint16(10, true);
   const imageSize = view.getUint32(12, true);
-  if (headerSize < IMAGE_HEADER_STRUCT_SIZE) fail(`${source} has an invalid header size ${headerSize}`, `${source} @ 0x8`, "The header is corrupt; re-sign the image.");
+  if (headerSize < IMAGE_HEADER_STRUCT_SIZE)
+    fail(
+      `${source} has an invalid header size ${headerSize}`,
+      `${source} @ 0x8`,
+      "The header is corrupt; re-sign the image."
+    );
   const payloadEnd = headerSize + imageSize;
   if (payloadEnd > bytes.length) truncated(`the ${imageSize}-byte payload`);
   const readArea = (at, expectMagic, what) => {
@@ -51381,15 +51438,29 @@ function parseImage(bytes, source = "image") {
     const m = view.getUint16(at, true);
     const total = view.getUint16(at + 2, true);
     if (m !== expectMagic)
-      fail(`${source} has no ${what} TLV area at 0x${at.toString(16)} (magic 0x${m.toString(16)}, expected 0x${expectMagic.toString(16)})`, `${source} @ 0x${at.toString(16)}`, "The image is corrupt or truncated; re-sign it.");
+      fail(
+        `${source} has no ${what} TLV area at 0x${at.toString(16)} (magic 0x${m.toString(16)}, expected 0x${expectMagic.toString(16)})`,
+        `${source} @ 0x${at.toString(16)}`,
+        "The image is corrupt or truncated; re-sign it."
+      );
     if (at + total > bytes.length) truncated(`the ${what} TLV area (${total} bytes)`);
     const tlvs2 = [];
     let p = at + TLV_INFO_SIZE;
     while (p < at + total) {
-      if (p + 4 > at + total) fail(`${source}: a TLV header crosses the end of the ${what} area`, `${source} @ 0x${p.toString(16)}`, "The image is corrupt; re-sign it.");
+      if (p + 4 > at + total)
+        fail(
+          `${source}: a TLV header crosses the end of the ${what} area`,
+          `${source} @ 0x${p.toString(16)}`,
+          "The image is corrupt; re-sign it."
+        );
       const type = view.getUint16(p, true);
       const len = view.getUint16(p + 2, true);
-      if (p + 4 + len > at + total) fail(`${source}: TLV 0x${type.toString(16)} overruns the ${what} area`, `${source} @ 0x${p.toString(16)}`, "The image is corrupt; re-sign it.");
+      if (p + 4 + len > at + total)
+        fail(
+          `${source}: TLV 0x${type.toString(16)} overruns the ${what} area`,
+          `${source} @ 0x${p.toString(16)}`,
+          "The image is corrupt; re-sign it."
+        );
       tlvs2.push({ type, value: bytes.slice(p + 4, p + 4 + len) });
       p += 4 + len;
     }
@@ -51399,7 +51470,11 @@ function parseImage(bytes, source = "image") {
   if (protectedTlvSize > 0) {
     const area = readArea(payloadEnd, TLV_PROT_INFO_MAGIC, "protected");
     if (area.end - payloadEnd !== protectedTlvSize)
-      fail(`${source}: protected TLV area length disagrees with the header`, `${source} @ 0x${payloadEnd.toString(16)}`, "The image is corrupt; re-sign it.");
+      fail(
+        `${source}: protected TLV area length disagrees with the header`,
+        `${source} @ 0x${payloadEnd.toString(16)}`,
+        "The image is corrupt; re-sign it."
+      );
     protectedTlvs = area.tlvs;
   }
   const hashRegionEnd = payloadEnd + protectedTlvSize;
@@ -51410,7 +51485,12 @@ function parseImage(bytes, source = "image") {
     protectedTlvSize,
     imageSize,
     flags: view.getUint32(16, true),
-    version: { major: view.getUint8(20), minor: view.getUint8(21), revision: view.getUint16(22, true), build: view.getUint32(24, true) },
+    version: {
+      major: view.getUint8(20),
+      minor: view.getUint8(21),
+      revision: view.getUint16(22, true),
+      build: view.getUint32(24, true)
+    },
     hashRegionEnd,
     protectedTlvs,
     tlvs,
@@ -51423,19 +51503,39 @@ function verifyImage(bytes, key, source = "image") {
   const hashed = bytes.subarray(0, image.hashRegionEnd);
   const digest = new Uint8Array((0, import_node_crypto3.createHash)("sha256").update(hashed).digest());
   const hashTlv = find(TLV.SHA256);
-  if (!hashTlv) fail(`${source} has no SHA-256 TLV`, source, "Sign it with `tinyops ota sign` or imgtool.");
+  if (!hashTlv)
+    fail(`${source} has no SHA-256 TLV`, source, "Sign it with `tinyops ota sign` or imgtool.");
   if (!Buffer.from(hashTlv.value).equals(Buffer.from(digest)))
-    fail(`${source}: the SHA-256 of header and payload does not match the image's hash TLV (the image was modified or corrupted)`, source, "Re-download the image or re-sign the firmware.");
+    fail(
+      `${source}: the SHA-256 of header and payload does not match the image's hash TLV (the image was modified or corrupted)`,
+      source,
+      "Re-download the image or re-sign the firmware."
+    );
   const expectedKeyHash = keyHash(key);
   const keyHashTlv = find(TLV.KEYHASH);
-  if (!keyHashTlv) fail(`${source} has no key-hash TLV`, source, "Sign it with `tinyops ota sign` or imgtool.");
+  if (!keyHashTlv)
+    fail(`${source} has no key-hash TLV`, source, "Sign it with `tinyops ota sign` or imgtool.");
   if (!Buffer.from(keyHashTlv.value).equals(Buffer.from(expectedKeyHash)))
-    fail(`${source} was signed with a different key (key hash ${hex(keyHashTlv.value).slice(0, 16)}\u2026, this key ${hex(expectedKeyHash).slice(0, 16)}\u2026)`, source, "Verify with the public key matching the signing key.");
+    fail(
+      `${source} was signed with a different key (key hash ${hex(keyHashTlv.value).slice(0, 16)}\u2026, this key ${hex(expectedKeyHash).slice(0, 16)}\u2026)`,
+      source,
+      "Verify with the public key matching the signing key."
+    );
   const sigType = key.kind === "ed25519" ? TLV.ED25519 : TLV.ECDSA_SIG;
   const sigTlv = find(sigType);
-  if (!sigTlv) fail(`${source} has no ${key.kind} signature TLV (0x${sigType.toString(16)})`, source, "Verify with a key of the type the image was signed with.");
+  if (!sigTlv)
+    fail(
+      `${source} has no ${key.kind} signature TLV (0x${sigType.toString(16)})`,
+      source,
+      "Verify with a key of the type the image was signed with."
+    );
   const ok = key.kind === "ed25519" ? (0, import_node_crypto3.verify)(null, digest, key.publicKey, sigTlv.value) : (0, import_node_crypto3.verify)("sha256", hashed, { key: key.publicKey, dsaEncoding: "der" }, sigTlv.value);
-  if (!ok) fail(`${source}: the ${key.kind} signature does not verify`, source, "The signature TLV was altered, or the image was signed by another key.");
+  if (!ok)
+    fail(
+      `${source}: the ${key.kind} signature does not verify`,
+      source,
+      "The signature TLV was altered, or the image was signed by another key."
+    );
   return { image, digest: hex(digest), keyHash: hex(expectedKeyHash), signatureKind: key.kind };
 }
 var hex = (b) => Buffer.from(b).toString("hex");
@@ -51450,13 +51550,22 @@ function parseImageVersion(text, where = "--version") {
       where,
       hint: "Use major.minor.revision[+build], e.g. 1.2.3 or v1.2.3+4 (a release tag works)."
     });
-  const v = { major: Number(m[1]), minor: Number(m[2] ?? 0), revision: Number(m[3] ?? 0), build: Number(m[4] ?? 0) };
+  const v = {
+    major: Number(m[1]),
+    minor: Number(m[2] ?? 0),
+    revision: Number(m[3] ?? 0),
+    build: Number(m[4] ?? 0)
+  };
   for (const key of Object.keys(LIMITS)) {
     if (v[key] > LIMITS[key])
-      throw new TinyOpsError("OTA_VERSION", `Version ${text}: ${key} ${v[key]} exceeds the header's limit ${LIMITS[key]}`, {
-        where,
-        hint: "MCUboot stores major and minor in one byte, revision in two, build in four."
-      });
+      throw new TinyOpsError(
+        "OTA_VERSION",
+        `Version ${text}: ${key} ${v[key]} exceeds the header's limit ${LIMITS[key]}`,
+        {
+          where,
+          hint: "MCUboot stores major and minor in one byte, revision in two, build in four."
+        }
+      );
   }
   return v;
 }
@@ -51469,7 +51578,7 @@ function compareImageVersions(a, b) {
 
 // shared/ota/manifest.ts
 var import_node_crypto4 = require("node:crypto");
-var fs4 = __toESM(require("node:fs"));
+var fs5 = __toESM(require("node:fs"));
 var path2 = __toESM(require("node:path"));
 
 // schemas/ota-manifest.schema.json
@@ -51479,7 +51588,19 @@ var ota_manifest_schema_default = {
   title: "TinyOps OTA release manifest",
   type: "object",
   additionalProperties: false,
-  required: ["schemaVersion", "kind", "tool", "releaseId", "createdAt", "board", "firmware", "model", "reports", "provenance", "rollout"],
+  required: [
+    "schemaVersion",
+    "kind",
+    "tool",
+    "releaseId",
+    "createdAt",
+    "board",
+    "firmware",
+    "model",
+    "reports",
+    "provenance",
+    "rollout"
+  ],
   definitions: {
     sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
     version: { type: "string", pattern: "^\\d+\\.\\d+\\.\\d+(\\+\\d+)?$" },
@@ -51495,7 +51616,11 @@ var ota_manifest_schema_default = {
       required: ["name", "version"],
       properties: { name: { const: "tinyops" }, version: { type: "string" } }
     },
-    releaseId: { type: "string", minLength: 1, description: "Unique per release; devices hash it with their id to pick a rollout stage." },
+    releaseId: {
+      type: "string",
+      minLength: 1,
+      description: "Unique per release; devices hash it with their id to pick a rollout stage."
+    },
     createdAt: { type: "string", format: "date-time" },
     board: { type: "string", minLength: 1 },
     firmware: {
@@ -51503,13 +51628,25 @@ var ota_manifest_schema_default = {
       additionalProperties: false,
       required: ["file", "version", "sha256", "bytes", "imageDigest", "keyHash", "signature"],
       properties: {
-        file: { type: "string", description: "The signed image's file name (an asset of the release)." },
+        file: {
+          type: "string",
+          description: "The signed image's file name (an asset of the release)."
+        },
         url: { type: "string", description: "Where devices download it, when known." },
         version: { $ref: "#/definitions/version" },
-        sha256: { $ref: "#/definitions/sha256", description: "SHA-256 of the whole signed image file." },
+        sha256: {
+          $ref: "#/definitions/sha256",
+          description: "SHA-256 of the whole signed image file."
+        },
         bytes: { type: "integer", minimum: 1 },
-        imageDigest: { $ref: "#/definitions/sha256", description: "The image's SHA-256 TLV (header + payload + protected TLVs)." },
-        keyHash: { $ref: "#/definitions/sha256", description: "SHA-256 of the signing key's DER SubjectPublicKeyInfo." },
+        imageDigest: {
+          $ref: "#/definitions/sha256",
+          description: "The image's SHA-256 TLV (header + payload + protected TLVs)."
+        },
+        keyHash: {
+          $ref: "#/definitions/sha256",
+          description: "SHA-256 of the signing key's DER SubjectPublicKeyInfo."
+        },
         signature: { enum: ["ed25519", "ecdsa-p256"] }
       }
     },
@@ -51550,13 +51687,20 @@ var ota_manifest_schema_default = {
           type: "object",
           additionalProperties: false,
           required: ["board", "flash", "ram"],
-          properties: { board: { type: "string" }, flash: { type: "integer" }, ram: { type: "integer" } }
+          properties: {
+            board: { type: "string" },
+            flash: { type: "integer" },
+            ram: { type: "integer" }
+          }
         },
         hil: {
           type: "object",
           additionalProperties: false,
           required: ["accuracy", "latencyMs"],
-          properties: { accuracy: { $ref: "#/definitions/nullableNumber" }, latencyMs: { $ref: "#/definitions/nullableNumber" } }
+          properties: {
+            accuracy: { $ref: "#/definitions/nullableNumber" },
+            latencyMs: { $ref: "#/definitions/nullableNumber" }
+          }
         }
       }
     },
@@ -51588,11 +51732,20 @@ var ota_manifest_schema_default = {
         health: {
           type: "object",
           additionalProperties: false,
-          required: ["minUpdateSuccessRate", "maxCrashRate", "maxLatencyRegression", "baselineLatencyMs"],
+          required: [
+            "minUpdateSuccessRate",
+            "maxCrashRate",
+            "maxLatencyRegression",
+            "baselineLatencyMs"
+          ],
           properties: {
             minUpdateSuccessRate: { type: "number", minimum: 0, maximum: 1 },
             maxCrashRate: { type: "number", minimum: 0, maximum: 1 },
-            maxLatencyRegression: { type: "number", minimum: 0, description: "Fraction over baselineLatencyMs." },
+            maxLatencyRegression: {
+              type: "number",
+              minimum: 0,
+              description: "Fraction over baselineLatencyMs."
+            },
             baselineLatencyMs: { $ref: "#/definitions/nullableNumber" }
           }
         }
@@ -51679,7 +51832,10 @@ var DEFAULT_HEALTH = {
 };
 function validateStages(stages, where = "--stages") {
   const bad = (why) => {
-    throw new TinyOpsError("OTA_ROLLOUT", `Rollout stages ${stages.join(",")}: ${why}`, { where, hint: "Give increasing percentages ending at 100, e.g. 1,10,50,100." });
+    throw new TinyOpsError("OTA_ROLLOUT", `Rollout stages ${stages.join(",")}: ${why}`, {
+      where,
+      hint: "Give increasing percentages ending at 100, e.g. 1,10,50,100."
+    });
   };
   if (stages.length === 0) bad("none given");
   stages.forEach((s, i) => {
@@ -51692,14 +51848,23 @@ function validateStages(stages, where = "--stages") {
 function parseHealthReport(payload) {
   let data;
   try {
-    data = JSON.parse(typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8"));
+    data = JSON.parse(
+      typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8")
+    );
   } catch {
     return null;
   }
   const r = data;
-  if (!r || typeof r.deviceId !== "string" || !Number.isInteger(r.stage) || typeof r.updated !== "boolean" || typeof r.crashed !== "boolean") return null;
+  if (!r || typeof r.deviceId !== "string" || !Number.isInteger(r.stage) || typeof r.updated !== "boolean" || typeof r.crashed !== "boolean")
+    return null;
   const latency = typeof r.latencyMs === "number" && Number.isFinite(r.latencyMs) ? r.latencyMs : null;
-  return { deviceId: r.deviceId, stage: r.stage, updated: r.updated, crashed: r.crashed, latencyMs: latency };
+  return {
+    deviceId: r.deviceId,
+    stage: r.stage,
+    updated: r.updated,
+    crashed: r.crashed,
+    latencyMs: latency
+  };
 }
 function initialRolloutState(releaseId, version, plan, now = /* @__PURE__ */ new Date()) {
   return {
@@ -51725,7 +51890,16 @@ function cohortHealth(reports, stageIndex, plan) {
     const cohort = [...latest.values()].filter((r) => r.stage === stage);
     const n = cohort.length;
     if (n === 0) {
-      out.push({ stage, reports: 0, updateSuccessRate: null, crashRate: null, meanLatencyMs: null, latencyRegression: null, healthy: null, problems: [] });
+      out.push({
+        stage,
+        reports: 0,
+        updateSuccessRate: null,
+        crashRate: null,
+        meanLatencyMs: null,
+        latencyRegression: null,
+        healthy: null,
+        problems: []
+      });
       continue;
     }
     const success = cohort.filter((r) => r.updated).length / n;
@@ -51735,19 +51909,33 @@ function cohortHealth(reports, stageIndex, plan) {
     const base = plan.health.baselineLatencyMs;
     const regression = meanLatency !== null && base ? (meanLatency - base) / base : null;
     const problems = [];
-    if (success < plan.health.minUpdateSuccessRate) problems.push(`update success ${pct(success)} < ${pct(plan.health.minUpdateSuccessRate)}`);
-    if (crash > plan.health.maxCrashRate) problems.push(`crash rate ${pct(crash)} > ${pct(plan.health.maxCrashRate)}`);
+    if (success < plan.health.minUpdateSuccessRate)
+      problems.push(`update success ${pct(success)} < ${pct(plan.health.minUpdateSuccessRate)}`);
+    if (crash > plan.health.maxCrashRate)
+      problems.push(`crash rate ${pct(crash)} > ${pct(plan.health.maxCrashRate)}`);
     if (regression !== null && regression > plan.health.maxLatencyRegression)
-      problems.push(`latency ${meanLatency.toFixed(2)} ms is ${pct(regression)} over the ${base} ms baseline (max ${pct(plan.health.maxLatencyRegression)})`);
+      problems.push(
+        `latency ${meanLatency.toFixed(2)} ms is ${pct(regression)} over the ${base} ms baseline (max ${pct(plan.health.maxLatencyRegression)})`
+      );
     const enough = n >= plan.minReportsPerStage;
-    out.push({ stage, reports: n, updateSuccessRate: success, crashRate: crash, meanLatencyMs: meanLatency, latencyRegression: regression, healthy: enough ? problems.length === 0 : null, problems });
+    out.push({
+      stage,
+      reports: n,
+      updateSuccessRate: success,
+      crashRate: crash,
+      meanLatencyMs: meanLatency,
+      latencyRegression: regression,
+      healthy: enough ? problems.length === 0 : null,
+      problems
+    });
   }
   return out;
 }
 function decideRollout(current, reports, plan, now = /* @__PURE__ */ new Date()) {
   const cohorts = cohortHealth(reports, current.stageIndex, plan);
   const base = { ...current, cohorts, decidedAt: now.toISOString() };
-  if (current.status === "halted") return { ...base, decision: "halt", reason: `Rollout is halted: ${current.reason}` };
+  if (current.status === "halted")
+    return { ...base, decision: "halt", reason: `Rollout is halted: ${current.reason}` };
   const failing = cohorts.filter((c) => c.healthy === false);
   if (failing.length)
     return {
@@ -51758,9 +51946,18 @@ function decideRollout(current, reports, plan, now = /* @__PURE__ */ new Date())
     };
   const open2 = cohorts[current.stageIndex];
   if (open2.reports < plan.minReportsPerStage)
-    return { ...base, decision: "hold", reason: `Holding at stage ${current.stageIndex + 1} (${current.percent}%): ${open2.reports} of the ${plan.minReportsPerStage} reports needed.` };
+    return {
+      ...base,
+      decision: "hold",
+      reason: `Holding at stage ${current.stageIndex + 1} (${current.percent}%): ${open2.reports} of the ${plan.minReportsPerStage} reports needed.`
+    };
   if (current.stageIndex >= plan.stages.length - 1)
-    return { ...base, status: "complete", decision: "hold", reason: `Rollout complete at 100%; ${open2.reports} healthy reports.` };
+    return {
+      ...base,
+      status: "complete",
+      decision: "hold",
+      reason: `Rollout complete at 100%; ${open2.reports} healthy reports.`
+    };
   const next = current.stageIndex + 1;
   const summary2 = `update success ${pct(open2.updateSuccessRate)}, crash rate ${pct(open2.crashRate)}${open2.meanLatencyMs !== null ? `, mean latency ${open2.meanLatencyMs.toFixed(2)} ms` : ""}`;
   return {
@@ -51779,7 +51976,8 @@ function buildManifest(input2) {
   const verified = verifyImage(input2.image, input2.key, input2.imageFile);
   const version = formatImageVersion(verified.image.version);
   const health = { ...DEFAULT_HEALTH, ...input2.rollout?.health };
-  if (health.baselineLatencyMs === null && input2.reports?.hil?.latencyMs != null) health.baselineLatencyMs = input2.reports.hil.latencyMs;
+  if (health.baselineLatencyMs === null && input2.reports?.hil?.latencyMs != null)
+    health.baselineLatencyMs = input2.reports.hil.latencyMs;
   const manifest = {
     schemaVersion: 1,
     kind: "ota-manifest",
@@ -51797,7 +51995,12 @@ function buildManifest(input2) {
       keyHash: verified.keyHash,
       signature: verified.signatureKind
     },
-    model: input2.model ? { file: path2.basename(input2.model.file), sha256: sha256(input2.model.bytes), bytes: input2.model.bytes.length, version: input2.model.version ?? null } : null,
+    model: input2.model ? {
+      file: path2.basename(input2.model.file),
+      sha256: sha256(input2.model.bytes),
+      bytes: input2.model.bytes.length,
+      version: input2.model.version ?? null
+    } : null,
     reports: input2.reports ?? {},
     provenance: {
       commit: input2.provenance?.commit ?? null,
@@ -51817,7 +52020,11 @@ function buildManifest(input2) {
   return manifest;
 }
 function validateManifest(data, source) {
-  validateWithSchema(ota_manifest_schema_default, data, { code: "OTA_MANIFEST_INVALID", source, hint: "Regenerate it with `tinyops ota manifest`." });
+  validateWithSchema(ota_manifest_schema_default, data, {
+    code: "OTA_MANIFEST_INVALID",
+    source,
+    hint: "Regenerate it with `tinyops ota manifest`."
+  });
 }
 function serializeManifest(manifest) {
   validateManifest(manifest, `the manifest of ${manifest.releaseId}`);
@@ -51829,7 +52036,10 @@ function parseManifest(text, source) {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new TinyOpsError("OTA_MANIFEST_INVALID", `${source} is not valid JSON`, { where: source, hint: "Give a manifest.json written by `tinyops ota manifest`." });
+    throw new TinyOpsError("OTA_MANIFEST_INVALID", `${source} is not valid JSON`, {
+      where: source,
+      hint: "Give a manifest.json written by `tinyops ota manifest`."
+    });
   }
   validateManifest(data, source);
   return data;
@@ -51837,52 +52047,83 @@ function parseManifest(text, source) {
 function readManifest(file) {
   let text;
   try {
-    text = fs4.readFileSync(file, "utf8");
+    text = fs5.readFileSync(file, "utf8");
   } catch {
-    throw new TinyOpsError("OTA_MANIFEST_MISSING", `Manifest not found: ${file}`, { where: file, hint: "Check the path, or run `tinyops ota manifest` first." });
+    throw new TinyOpsError("OTA_MANIFEST_MISSING", `Manifest not found: ${file}`, {
+      where: file,
+      hint: "Check the path, or run `tinyops ota manifest` first."
+    });
   }
   return parseManifest(text, file);
 }
 function checkNotDowngrade(version, previous, allowDowngrade) {
   if (!previous) return;
-  const cmp = compareImageVersions(parseImageVersion(version), parseImageVersion(previous.version, previous.releaseId));
+  const cmp = compareImageVersions(
+    parseImageVersion(version),
+    parseImageVersion(previous.version, previous.releaseId)
+  );
   if (cmp < 0 && !allowDowngrade)
-    throw new TinyOpsError("OTA_DOWNGRADE", `Version ${version} is older than the last published ${previous.version} (${previous.releaseId})`, {
-      hint: "Bump the version; to roll back on purpose, pass --allow-downgrade (devices with MCUboot downgrade prevention will still refuse it)."
-    });
+    throw new TinyOpsError(
+      "OTA_DOWNGRADE",
+      `Version ${version} is older than the last published ${previous.version} (${previous.releaseId})`,
+      {
+        hint: "Bump the version; to roll back on purpose, pass --allow-downgrade (devices with MCUboot downgrade prevention will still refuse it)."
+      }
+    );
 }
+var field = (o, ...keys) => keys.reduce(
+  (v, k) => v !== null && typeof v === "object" ? v[k] : void 0,
+  o
+);
+var num = (x) => typeof x === "number" && Number.isFinite(x) ? x : null;
 function reportFigures(files) {
   const out = {};
   for (const file of files) {
     let r;
     try {
-      r = JSON.parse(fs4.readFileSync(file, "utf8"));
+      r = JSON.parse(fs5.readFileSync(file, "utf8"));
     } catch {
-      throw new TinyOpsError("REPORT_UNREADABLE", `Report ${file} is missing or not JSON`, { where: file, hint: "Pass the JSON report an earlier TinyOps step wrote." });
+      throw new TinyOpsError("REPORT_UNREADABLE", `Report ${file} is missing or not JSON`, {
+        where: file,
+        hint: "Pass the JSON report an earlier TinyOps step wrote."
+      });
     }
-    const num = (x) => typeof x === "number" && Number.isFinite(x) ? x : null;
-    switch (r?.kind) {
-      case "gate":
-        if (typeof r.passed !== "boolean") break;
-        out.gate = { passed: r.passed, ...typeof r.failOn === "string" ? { failOn: r.failOn } : {} };
-        continue;
-      case "quantize": {
-        const e = r.evaluation ?? {};
-        out.quantize = { floatAccuracy: num(e.floatAccuracy), int8Accuracy: num(e.int8Accuracy), accuracyDrop: num(e.accuracyDrop), ...num(r.sizeRatio) !== null ? { sizeRatio: r.sizeRatio } : {} };
-        continue;
-      }
-      case "build":
-        if (!Number.isInteger(r.sizes?.flash) || !Number.isInteger(r.sizes?.ram)) break;
-        out.build = { board: String(r.board), flash: r.sizes.flash, ram: r.sizes.ram };
-        continue;
-      case "hil":
-        out.hil = { accuracy: num(r.accuracy ?? r.device?.accuracy), latencyMs: num(r.latencyMs ?? r.latency?.meanMs ?? r.latency?.ms) };
-        continue;
+    const kind = field(r, "kind");
+    if (kind === "gate" && typeof field(r, "passed") === "boolean") {
+      const failOn = field(r, "failOn");
+      out.gate = {
+        passed: field(r, "passed"),
+        ...typeof failOn === "string" ? { failOn } : {}
+      };
+    } else if (kind === "quantize") {
+      const sizeRatio = num(field(r, "sizeRatio"));
+      out.quantize = {
+        floatAccuracy: num(field(r, "evaluation", "floatAccuracy")),
+        int8Accuracy: num(field(r, "evaluation", "int8Accuracy")),
+        accuracyDrop: num(field(r, "evaluation", "accuracyDrop")),
+        ...sizeRatio !== null ? { sizeRatio } : {}
+      };
+    } else if (kind === "build" && Number.isInteger(field(r, "sizes", "flash")) && Number.isInteger(field(r, "sizes", "ram"))) {
+      out.build = {
+        board: String(field(r, "board")),
+        flash: field(r, "sizes", "flash"),
+        ram: field(r, "sizes", "ram")
+      };
+    } else if (kind === "hil") {
+      out.hil = {
+        accuracy: num(field(r, "accuracy")) ?? num(field(r, "device", "accuracy")),
+        latencyMs: num(field(r, "latencyMs")) ?? num(field(r, "latency", "meanMs")) ?? num(field(r, "latency", "ms"))
+      };
+    } else {
+      throw new TinyOpsError(
+        "REPORT_KIND",
+        `${file} is not a gate, quantize, build or hil report this version reads (kind: ${JSON.stringify(kind)})`,
+        {
+          where: file,
+          hint: "Pass the JSON report written by `tinyops gate|quantize|build|hil --report`."
+        }
+      );
     }
-    throw new TinyOpsError("REPORT_KIND", `${file} is not a gate, quantize, build or hil report this version reads (kind: ${JSON.stringify(r?.kind)})`, {
-      where: file,
-      hint: "Pass the JSON report written by `tinyops gate|quantize|build|hil --report`."
-    });
   }
   return out;
 }
@@ -51892,13 +52133,13 @@ var import_node_crypto5 = require("node:crypto");
 var path4 = __toESM(require("node:path"));
 
 // shared/ota/publish/local-dir.ts
-var fs5 = __toESM(require("node:fs"));
+var fs6 = __toESM(require("node:fs"));
 var path3 = __toESM(require("node:path"));
 var latestName = (board) => `latest-${board.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
 function readLatestLocal(dir, board) {
   const file = path3.join(dir, latestName(board));
-  if (!fs5.existsSync(file)) return null;
-  return parseManifest(fs5.readFileSync(file, "utf8"), file);
+  if (!fs6.existsSync(file)) return null;
+  return parseManifest(fs6.readFileSync(file, "utf8"), file);
 }
 function publishLocal(dir, release) {
   const folder = path3.join(dir, release.manifest.releaseId);
@@ -51913,18 +52154,20 @@ function publishLocal(dir, release) {
 }
 
 // shared/ota/publish/github-release.ts
-async function call(target, method, url, body, contentType = "application/json") {
+async function call(target, method, url, body, contentType = "application/json", accept = "application/vnd.github+json") {
   const response = await fetch(url, {
     method,
     headers: {
-      accept: "application/vnd.github+json",
+      accept,
       authorization: `Bearer ${target.token}`,
       "x-github-api-version": "2022-11-28",
       ...body !== void 0 ? { "content-type": contentType } : {}
     },
     body
   }).catch((err) => {
-    throw new TinyOpsError("GITHUB_API", `Could not reach ${new URL(url).origin}: ${err.message}`, { hint: "Check the API URL and the network." });
+    throw new TinyOpsError("GITHUB_API", `Could not reach ${new URL(url).origin}: ${err.message}`, {
+      hint: "Check the API URL and the network."
+    });
   });
   return response;
 }
@@ -51936,13 +52179,19 @@ async function expectOk(response, what) {
     message = JSON.parse(text).message ?? text;
   } catch {
   }
-  throw new TinyOpsError("GITHUB_API", `${what} failed: HTTP ${response.status} ${message}`.trim(), {
-    hint: response.status === 403 || response.status === 401 ? "The workflow needs `permissions: contents: write` and a token." : "Check the repository and tag."
-  });
+  throw new TinyOpsError(
+    "GITHUB_API",
+    `${what} failed: HTTP ${response.status} ${message}`.trim(),
+    {
+      hint: response.status === 403 || response.status === 401 ? "The workflow needs `permissions: contents: write` and a token." : "Check the repository and tag."
+    }
+  );
 }
 function repoPath(target) {
   if (!/^[^/\s]+\/[^/\s]+$/.test(target.repository))
-    throw new TinyOpsError("GITHUB_REPOSITORY", `"${target.repository}" is not owner/name`, { hint: "Pass --repository owner/name (GITHUB_REPOSITORY in a workflow)." });
+    throw new TinyOpsError("GITHUB_REPOSITORY", `"${target.repository}" is not owner/name`, {
+      hint: "Pass --repository owner/name (GITHUB_REPOSITORY in a workflow)."
+    });
   return `${target.apiUrl.replace(/\/$/, "")}/repos/${target.repository}`;
 }
 async function ensureRelease(target, tag, options = {}) {
@@ -51953,7 +52202,13 @@ async function ensureRelease(target, tag, options = {}) {
     target,
     "POST",
     `${base}/releases`,
-    JSON.stringify({ tag_name: tag, name: options.name ?? tag, body: options.body ?? "", prerelease: options.prerelease ?? false, ...options.commit ? { target_commitish: options.commit } : {} })
+    JSON.stringify({
+      tag_name: tag,
+      name: options.name ?? tag,
+      body: options.body ?? "",
+      prerelease: options.prerelease ?? false,
+      ...options.commit ? { target_commitish: options.commit } : {}
+    })
   );
   return await expectOk(created, `Creating release ${tag}`);
 }
@@ -51961,7 +52216,10 @@ async function uploadReleaseAssets(target, release, assets) {
   const base = repoPath(target);
   const existing = [];
   for (let page = 1; ; page++) {
-    const list = await expectOk(await call(target, "GET", `${base}/releases/${release.id}/assets?per_page=100&page=${page}`), "Listing release assets");
+    const list = await expectOk(
+      await call(target, "GET", `${base}/releases/${release.id}/assets?per_page=100&page=${page}`),
+      "Listing release assets"
+    );
     existing.push(...list);
     if (list.length < 100) break;
   }
@@ -51969,9 +52227,42 @@ async function uploadReleaseAssets(target, release, assets) {
   const out = [];
   for (const asset of assets) {
     for (const old of existing.filter((a) => a.name === asset.name))
-      await expectOk(await call(target, "DELETE", `${base}/releases/assets/${old.id}`), `Deleting the old asset ${asset.name}`);
-    const response = await call(target, "POST", `${uploadBase}?name=${encodeURIComponent(asset.name)}`, Buffer.from(asset.data), asset.contentType ?? "application/octet-stream");
+      await expectOk(
+        await call(target, "DELETE", `${base}/releases/assets/${old.id}`),
+        `Deleting the old asset ${asset.name}`
+      );
+    const response = await call(
+      target,
+      "POST",
+      `${uploadBase}?name=${encodeURIComponent(asset.name)}`,
+      Buffer.from(asset.data),
+      asset.contentType ?? "application/octet-stream"
+    );
     out.push(await expectOk(response, `Uploading ${asset.name}`));
+  }
+  return out;
+}
+async function recentReleaseAssets(target, assetName, options = {}) {
+  const base = repoPath(target);
+  const releases = await expectOk(
+    await call(target, "GET", `${base}/releases?per_page=${options.limit ?? 10}`),
+    "Listing releases"
+  );
+  const out = [];
+  for (const release of releases) {
+    if (release.tag_name === options.skipTag) continue;
+    const asset = release.assets?.find((a) => a.name === assetName);
+    if (!asset) continue;
+    const response = await call(
+      target,
+      "GET",
+      `${base}/releases/assets/${asset.id}`,
+      void 0,
+      void 0,
+      "application/octet-stream"
+    );
+    if (!response.ok) await expectOk(response, `Downloading ${assetName} of ${release.tag_name}`);
+    out.push({ tag: release.tag_name, text: await response.text() });
   }
   return out;
 }
@@ -51986,13 +52277,29 @@ var ota_rollout_schema_default = {
   title: "TinyOps OTA rollout state",
   type: "object",
   additionalProperties: false,
-  required: ["schemaVersion", "kind", "releaseId", "version", "stageIndex", "percent", "status", "decision", "reason", "cohorts", "decidedAt"],
+  required: [
+    "schemaVersion",
+    "kind",
+    "releaseId",
+    "version",
+    "stageIndex",
+    "percent",
+    "status",
+    "decision",
+    "reason",
+    "cohorts",
+    "decidedAt"
+  ],
   properties: {
     schemaVersion: { const: 1 },
     kind: { const: "ota-rollout" },
     releaseId: { type: "string" },
     version: { type: "string" },
-    stageIndex: { type: "integer", minimum: 0, description: "The stage now open: devices whose stage index is at most this one update." },
+    stageIndex: {
+      type: "integer",
+      minimum: 0,
+      description: "The stage now open: devices whose stage index is at most this one update."
+    },
     percent: { type: "number", minimum: 0, maximum: 100 },
     status: { enum: ["rolling", "complete", "halted"] },
     decision: { enum: ["start", "advance", "hold", "halt"] },
@@ -52002,7 +52309,16 @@ var ota_rollout_schema_default = {
       items: {
         type: "object",
         additionalProperties: false,
-        required: ["stage", "reports", "updateSuccessRate", "crashRate", "meanLatencyMs", "latencyRegression", "healthy", "problems"],
+        required: [
+          "stage",
+          "reports",
+          "updateSuccessRate",
+          "crashRate",
+          "meanLatencyMs",
+          "latencyRegression",
+          "healthy",
+          "problems"
+        ],
         properties: {
           stage: { type: "integer", minimum: 0 },
           reports: { type: "integer", minimum: 0 },
@@ -52040,9 +52356,13 @@ async function connect(target) {
     client.once("close", () => reject(new Error("connection closed")));
   }).catch((err) => {
     client.end(true);
-    throw new TinyOpsError("OTA_MQTT", `Could not connect to the MQTT broker ${target.url}: ${err.message}`, {
-      hint: "Check the broker URL, port and credentials (--mqtt-url, MQTT_USERNAME/MQTT_PASSWORD)."
-    });
+    throw new TinyOpsError(
+      "OTA_MQTT",
+      `Could not connect to the MQTT broker ${target.url}: ${err.message}`,
+      {
+        hint: "Check the broker URL, port and credentials (--mqtt-url, MQTT_USERNAME/MQTT_PASSWORD)."
+      }
+    );
   });
   return client;
 }
@@ -52055,7 +52375,10 @@ async function readRetained(client, topic, waitMs) {
     function done(value) {
       clearTimeout(timer);
       client.removeListener("message", onMessage);
-      client.unsubscribeAsync(topic).then(() => resolve(value), () => resolve(value));
+      client.unsubscribeAsync(topic).then(
+        () => resolve(value),
+        () => resolve(value)
+      );
     }
     function onMessage(t, payload, packet) {
       if (t === topic && packet.retain) done(payload.length ? payload.toString("utf8") : null);
@@ -52085,17 +52408,32 @@ async function announceRelease(target, manifest, state) {
   }
 }
 async function publishRollout(client, target, state) {
-  validateWithSchema(ota_rollout_schema_default, state, { code: "OTA_ROLLOUT_INVALID", source: "the rollout state", hint: "This is a TinyOps bug: please report it." });
-  await publishRetained(client, topics(target.prefix).rollout(state.releaseId), JSON.stringify(state));
+  validateWithSchema(ota_rollout_schema_default, state, {
+    code: "OTA_ROLLOUT_INVALID",
+    source: "the rollout state",
+    hint: "This is a TinyOps bug: please report it."
+  });
+  await publishRetained(
+    client,
+    topics(target.prefix).rollout(state.releaseId),
+    JSON.stringify(state)
+  );
 }
 function parseRolloutState(text, source) {
   let data;
   try {
     data = JSON.parse(text);
   } catch {
-    throw new TinyOpsError("OTA_ROLLOUT_INVALID", `${source} is not JSON`, { where: source, hint: "Republish the release with `tinyops ota publish`." });
+    throw new TinyOpsError("OTA_ROLLOUT_INVALID", `${source} is not JSON`, {
+      where: source,
+      hint: "Republish the release with `tinyops ota publish`."
+    });
   }
-  validateWithSchema(ota_rollout_schema_default, data, { code: "OTA_ROLLOUT_INVALID", source, hint: "Republish the release with `tinyops ota publish`." });
+  validateWithSchema(ota_rollout_schema_default, data, {
+    code: "OTA_ROLLOUT_INVALID",
+    source,
+    hint: "Republish the release with `tinyops ota publish`."
+  });
   return data;
 }
 async function collectHealth(target, releaseId, windowMs) {
@@ -52133,18 +52471,28 @@ async function publishRolloutState(target, state) {
 }
 
 // shared/ota/release.ts
+var manifestAssetName = (board) => `manifest-${board.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
 var sha2562 = (b) => (0, import_node_crypto5.createHash)("sha256").update(b).digest("hex");
 async function publishRelease(input2) {
   const { manifest, targets } = input2;
   if (!targets.dir && !targets.github && !targets.mqtt)
-    throw new TinyOpsError("OTA_PUBLISH", "No publish target given", { hint: "Pass --dir DIR, --github-release TAG and/or --mqtt-url URL." });
-  if (sha2562(input2.image) !== manifest.firmware.sha256)
-    throw new TinyOpsError("OTA_PUBLISH", `The image is not the one the manifest describes (SHA-256 differs)`, {
-      where: manifest.firmware.file,
-      hint: "Rebuild the manifest from this image with `tinyops ota manifest`."
+    throw new TinyOpsError("OTA_PUBLISH", "No publish target given", {
+      hint: "Pass --dir DIR, --github-release TAG and/or --mqtt-url URL."
     });
+  if (sha2562(input2.image) !== manifest.firmware.sha256)
+    throw new TinyOpsError(
+      "OTA_PUBLISH",
+      `The image is not the one the manifest describes (SHA-256 differs)`,
+      {
+        where: manifest.firmware.file,
+        hint: "Rebuild the manifest from this image with `tinyops ota manifest`."
+      }
+    );
   if (input2.model && (!manifest.model || sha2562(input2.model.bytes) !== manifest.model.sha256))
-    throw new TinyOpsError("OTA_PUBLISH", "The model is not the one the manifest describes", { where: input2.model.file, hint: "Rebuild the manifest with --model pointing at this model." });
+    throw new TinyOpsError("OTA_PUBLISH", "The model is not the one the manifest describes", {
+      where: input2.model.file,
+      hint: "Rebuild the manifest with --model pointing at this model."
+    });
   const previous = [];
   if (input2.previous) previous.push(input2.previous);
   if (targets.dir) {
@@ -52155,25 +52503,51 @@ async function publishRelease(input2) {
     const announced = await readAnnouncement(targets.mqtt, manifest.board);
     if (announced) previous.push(announced);
   }
-  for (const p of previous) checkNotDowngrade(manifest.firmware.version, { version: p.firmware.version, releaseId: p.releaseId }, input2.allowDowngrade ?? false);
+  if (targets.github) {
+    for (const { tag, text } of await recentReleaseAssets(
+      targets.github,
+      manifestAssetName(manifest.board)
+    ))
+      previous.push(parseManifest(text, `${manifestAssetName(manifest.board)} of release ${tag}`));
+  }
+  for (const p of previous)
+    checkNotDowngrade(
+      manifest.firmware.version,
+      { version: p.firmware.version, releaseId: p.releaseId },
+      input2.allowDowngrade ?? false
+    );
   const result = {
     releaseId: manifest.releaseId,
     version: manifest.firmware.version,
     previousVersion: previous.map((p) => p.firmware.version).sort((a, b) => compareImageVersions(parseImageVersion(a), parseImageVersion(b))).pop() ?? null
   };
-  if (targets.dir) result.dir = publishLocal(targets.dir, { manifest, image: input2.image, model: input2.model });
+  if (targets.dir)
+    result.dir = publishLocal(targets.dir, { manifest, image: input2.image, model: input2.model });
   if (targets.github) {
     const g = targets.github;
-    const release = await ensureRelease(g, g.tag, { name: `${manifest.board} ${manifest.firmware.version}`, commit: g.commit, prerelease: g.prerelease, body: releaseBody(manifest) });
+    const release = await ensureRelease(g, g.tag, {
+      name: `${manifest.board} ${manifest.firmware.version}`,
+      commit: g.commit,
+      prerelease: g.prerelease,
+      body: releaseBody(manifest)
+    });
     const assets = await uploadReleaseAssets(g, release, [
       { name: manifest.firmware.file, data: input2.image },
       ...input2.model ? [{ name: path4.basename(input2.model.file), data: input2.model.bytes }] : [],
-      { name: "manifest.json", data: new TextEncoder().encode(serializeManifest(manifest)), contentType: "application/json" }
+      {
+        name: manifestAssetName(manifest.board),
+        data: new TextEncoder().encode(serializeManifest(manifest)),
+        contentType: "application/json"
+      }
     ]);
     result.github = { releaseUrl: release.html_url, assets };
   }
   if (targets.mqtt) {
-    const state = initialRolloutState(manifest.releaseId, manifest.firmware.version, manifest.rollout);
+    const state = initialRolloutState(
+      manifest.releaseId,
+      manifest.firmware.version,
+      manifest.rollout
+    );
     result.mqtt = { ...await announceRelease(targets.mqtt, manifest, state), state };
   }
   return result;
@@ -52188,15 +52562,22 @@ function releaseBody(m) {
   if (m.model) lines.push(`- model ${m.model.file}: \`${m.model.sha256}\``);
   if (m.reports.gate) lines.push(`- gate: ${m.reports.gate.passed ? "passed" : "FAILED"}`);
   lines.push(`- rollout: ${m.rollout.stages.join("% \u2192 ")}%`);
-  if (m.provenance.commit) lines.push(`- built from ${m.provenance.repository ?? ""}@${m.provenance.commit}${m.provenance.runId ? ` (run ${m.provenance.runId})` : ""}`);
+  if (m.provenance.commit)
+    lines.push(
+      `- built from ${m.provenance.repository ?? ""}@${m.provenance.commit}${m.provenance.runId ? ` (run ${m.provenance.runId})` : ""}`
+    );
   return lines.join("\n");
 }
 async function promoteRollout(mqttTarget2, manifest, windowMs) {
   const { state, reports, ignored } = await collectHealth(mqttTarget2, manifest.releaseId, windowMs);
   if (!state)
-    throw new TinyOpsError("OTA_ROLLOUT_MISSING", `No rollout state for release ${manifest.releaseId} on ${mqttTarget2.url}`, {
-      hint: "Publish the release with `tinyops ota publish --mqtt-url URL` first (same --mqtt-prefix)."
-    });
+    throw new TinyOpsError(
+      "OTA_ROLLOUT_MISSING",
+      `No rollout state for release ${manifest.releaseId} on ${mqttTarget2.url}`,
+      {
+        hint: "Publish the release with `tinyops ota publish --mqtt-url URL` first (same --mqtt-prefix)."
+      }
+    );
   const next = decideRollout(state, reports, manifest.rollout);
   const topic = await publishRolloutState(mqttTarget2, next);
   return { state: next, reports: reports.length, ignored, topic };
@@ -52205,7 +52586,10 @@ async function promoteRollout(mqttTarget2, manifest, windowMs) {
 // actions/ota-publish/src/main.ts
 function fraction(name) {
   const v = Number(input(name));
-  if (!Number.isFinite(v) || v < 0) throw new TinyOpsError("INPUT_INVALID", `Input "${name}" must be a fraction such as 0.95`, { where: `with: ${name}` });
+  if (!Number.isFinite(v) || v < 0)
+    throw new TinyOpsError("INPUT_INVALID", `Input "${name}" must be a fraction such as 0.95`, {
+      where: `with: ${name}`
+    });
   return v;
 }
 function mqttTarget() {
@@ -52213,32 +52597,65 @@ function mqttTarget() {
   if (!url) return void 0;
   const password = optionalInput("mqtt-password");
   if (password) secret(password);
-  return { url, prefix: input("mqtt-prefix", "tinyops/ota"), username: optionalInput("mqtt-username"), password };
+  return {
+    url,
+    prefix: input("mqtt-prefix", "tinyops/ota"),
+    username: optionalInput("mqtt-username"),
+    password
+  };
 }
 async function publish() {
   const pem = input("signing-key");
-  if (!pem) throw new TinyOpsError("INPUT_MISSING", 'Input "signing-key" is required to publish', { where: "with: signing-key", hint: "signing-key: ${{ secrets.OTA_SIGNING_KEY }}" });
-  for (const line of pem.split("\n")) if (line.trim()) secret(line.trim());
+  if (!pem)
+    throw new TinyOpsError("INPUT_MISSING", 'Input "signing-key" is required to publish', {
+      where: "with: signing-key",
+      hint: "signing-key: ${{ secrets.OTA_SIGNING_KEY }}"
+    });
+  for (const line of pem.split("\n"))
+    if (line.trim() && !line.startsWith("-----")) secret(line.trim());
   const firmwarePath = input("firmware");
   const board = input("board");
-  if (!firmwarePath || !board) throw new TinyOpsError("INPUT_MISSING", 'Inputs "firmware" and "board" are required to publish', { where: "with: firmware / board" });
+  if (!firmwarePath || !board)
+    throw new TinyOpsError(
+      "INPUT_MISSING",
+      'Inputs "firmware" and "board" are required to publish',
+      { where: "with: firmware / board" }
+    );
   const ref = process.env.GITHUB_REF ?? "";
   const versionText = input("version") || (ref.startsWith("refs/tags/") ? ref : "");
-  if (!versionText) throw new TinyOpsError("INPUT_MISSING", 'No version: set the "version" input or run on a tag', { where: "with: version", hint: "version: 1.2.3, or trigger on `push: tags: [v*]`." });
+  if (!versionText)
+    throw new TinyOpsError("INPUT_MISSING", 'No version: set the "version" input or run on a tag', {
+      where: "with: version",
+      hint: "version: 1.2.3, or trigger on `push: tags: [v*]`."
+    });
   const version = parseImageVersion(versionText, "with: version");
   const key = parseKeyPem(pem, "input signing-key");
   const headerSize = input("header-size", "0x200");
-  if (!/^(0x[0-9a-f]+|\d+)$/i.test(headerSize)) throw new TinyOpsError("INPUT_INVALID", `Input "header-size" must be a number, got "${headerSize}"`, { where: "with: header-size" });
-  const firmware = new Uint8Array(fs6.readFileSync(firmwarePath));
-  const image = signImage(firmware, key, { version, headerSize: Number(headerSize), padHeader: booleanInput("pad-header", true) }, firmwarePath);
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(headerSize))
+    throw new TinyOpsError(
+      "INPUT_INVALID",
+      `Input "header-size" must be a number, got "${headerSize}"`,
+      { where: "with: header-size" }
+    );
+  const firmware = new Uint8Array(fs7.readFileSync(firmwarePath));
+  const image = signImage(
+    firmware,
+    key,
+    { version, headerSize: Number(headerSize), padHeader: booleanInput("pad-header", true) },
+    firmwarePath
+  );
   const outDir = input("out-dir", "ota-release");
-  const imagePath = path5.join(outDir, `${path5.basename(firmwarePath).replace(/\.[^.]*$/, "")}.signed.bin`);
+  const imagePath = path5.join(
+    outDir,
+    // the board in the name: a matrix of boards can share one release tag
+    `${path5.basename(firmwarePath).replace(/\.[^.]*$/, "")}-${board.replace(/[^A-Za-z0-9._-]/g, "_")}.signed.bin`
+  );
   writeFileAtomic(imagePath, image);
   const tag = optionalInput("release-tag");
   const repository = process.env.GITHUB_REPOSITORY ?? "";
   const server = process.env.GITHUB_SERVER_URL ?? "https://github.com";
   const modelPath = optionalInput("model");
-  const model = modelPath ? { file: modelPath, bytes: new Uint8Array(fs6.readFileSync(modelPath)) } : void 0;
+  const model = modelPath ? { file: modelPath, bytes: new Uint8Array(fs7.readFileSync(modelPath)) } : void 0;
   const baseline = optionalInput("baseline-latency");
   const manifest = buildManifest({
     image,
@@ -52277,7 +52694,13 @@ async function publish() {
     model,
     targets: {
       dir: path5.join(outDir, "releases"),
-      github: tag ? { apiUrl: process.env.GITHUB_API_URL ?? "https://api.github.com", token, repository, tag, commit: process.env.GITHUB_SHA } : void 0,
+      github: tag ? {
+        apiUrl: process.env.GITHUB_API_URL ?? "https://api.github.com",
+        token,
+        repository,
+        tag,
+        commit: process.env.GITHUB_SHA
+      } : void 0,
       mqtt: mqttTarget()
     },
     allowDowngrade: booleanInput("allow-downgrade", false)
@@ -52305,7 +52728,9 @@ async function publish() {
       `| Signing key hash | \`${manifest.firmware.keyHash}\` |`,
       ...manifest.model ? [`| Model | \`${manifest.model.file}\` \`${manifest.model.sha256}\` |`] : [],
       ...r.gate ? [`| Gate | ${r.gate.passed ? "passed" : "failed"} |`] : [],
-      ...r.hil ? [`| Device accuracy / latency | ${r.hil.accuracy ?? "\u2013"} / ${r.hil.latencyMs ?? "\u2013"} ms |`] : [],
+      ...r.hil ? [
+        `| Device accuracy / latency | ${r.hil.accuracy ?? "\u2013"} / ${r.hil.latencyMs ?? "\u2013"} ms |`
+      ] : [],
       `| Rollout | ${manifest.rollout.stages.join("% \u2192 ")}% |`,
       ...result.previousVersion ? [`| Previous version | ${result.previousVersion} |`] : [],
       ...result.github ? [`| GitHub Release | ${result.github.releaseUrl} |`] : [],
@@ -52317,9 +52742,22 @@ async function publish() {
 async function promote() {
   const target = mqttTarget();
   const manifestPath = input("manifest");
-  if (!target || !manifestPath) throw new TinyOpsError("INPUT_MISSING", 'promote needs the "mqtt-url" and "manifest" inputs', { where: "with: mqtt-url / manifest" });
-  const r = await promoteRollout(target, readManifest(manifestPath), integerInput("promote-window", 60) * 1e3);
-  setOutputs({ "release-id": r.state.releaseId, version: r.state.version, "rollout-decision": r.state.decision, "rollout-percent": r.state.percent, "rollout-status": r.state.status });
+  if (!target || !manifestPath)
+    throw new TinyOpsError("INPUT_MISSING", 'promote needs the "mqtt-url" and "manifest" inputs', {
+      where: "with: mqtt-url / manifest"
+    });
+  const r = await promoteRollout(
+    target,
+    readManifest(manifestPath),
+    integerInput("promote-window", 60) * 1e3
+  );
+  setOutputs({
+    "release-id": r.state.releaseId,
+    version: r.state.version,
+    "rollout-decision": r.state.decision,
+    "rollout-percent": r.state.percent,
+    "rollout-status": r.state.status
+  });
   await writeSummary(
     [
       `### TinyOps ota-publish (promote): ${r.state.releaseId}`,
@@ -52340,5 +52778,10 @@ void runAction(async () => {
   const mode = input("mode", "publish");
   if (mode === "publish") await publish();
   else if (mode === "promote") await promote();
-  else throw new TinyOpsError("INPUT_INVALID", `Input "mode" must be publish or promote, got "${mode}"`, { where: "with: mode" });
+  else
+    throw new TinyOpsError(
+      "INPUT_INVALID",
+      `Input "mode" must be publish or promote, got "${mode}"`,
+      { where: "with: mode" }
+    );
 });

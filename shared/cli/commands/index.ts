@@ -5,6 +5,7 @@ import { gateCommand } from './gate';
 import { buildCommand } from './build';
 import { runCommand } from './run';
 import { quantizeCommand } from './quantize';
+import { otaCommand } from './ota';
 
 /** Every `tinyops` subcommand, by name. Each lives in its own module beside this one. */
 export const COMMANDS: Record<string, CliCommand> = {
@@ -14,4 +15,5 @@ export const COMMANDS: Record<string, CliCommand> = {
   build: buildCommand,
   run: runCommand,
   quantize: quantizeCommand,
+  ota: otaCommand,
 };
