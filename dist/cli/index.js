@@ -696,12 +696,12 @@ var require_builder = __commonJS({
        * This checks a required field has been set in a given table that has
        * just been constructed.
        */
-      requiredField(table3, field) {
+      requiredField(table3, field2) {
         const table_start = this.bb.capacity() - table3;
         const vtable_start = table_start - this.bb.readInt32(table_start);
-        const ok = field < this.bb.readInt16(vtable_start) && this.bb.readInt16(vtable_start + field) != 0;
+        const ok = field2 < this.bb.readInt16(vtable_start) && this.bb.readInt16(vtable_start + field2) != 0;
         if (!ok) {
-          throw new TypeError("FlatBuffers: field " + field + " must be set");
+          throw new TypeError("FlatBuffers: field " + field2 + " must be set");
         }
       }
       /**
@@ -3223,9 +3223,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num3 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num3))
-        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
+      const num4 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num4))
+        return isNaN(num4) ? ".nan" : num4 < 0 ? "-.inf" : ".inf";
       let n2 = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n2) && !n2.includes("e")) {
         let i2 = n2.indexOf(".");
@@ -3265,8 +3265,8 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str2) => parseFloat(str2),
       stringify(node2) {
-        const num3 = Number(node2.value);
-        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num4 = Number(node2.value);
+        return isFinite(num4) ? num4.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -3705,8 +3705,8 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node2) {
-        const num3 = Number(node2.value);
-        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num4 = Number(node2.value);
+        return isFinite(num4) ? num4.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -3908,23 +3908,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str2, asBigInt) {
       const sign3 = str2[0];
       const parts = sign3 === "-" || sign3 === "+" ? str2.substring(1) : str2;
-      const num3 = (n2) => asBigInt ? BigInt(n2) : Number(n2);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
-      return sign3 === "-" ? num3(-1) * res : res;
+      const num4 = (n2) => asBigInt ? BigInt(n2) : Number(n2);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num4(60) + num4(p), num4(0));
+      return sign3 === "-" ? num4(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
       let { value } = node2;
-      let num3 = (n2) => n2;
+      let num4 = (n2) => n2;
       if (typeof value === "bigint")
-        num3 = (n2) => BigInt(n2);
+        num4 = (n2) => BigInt(n2);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node2);
       let sign3 = "";
       if (value < 0) {
         sign3 = "-";
-        value *= num3(-1);
+        value *= num4(-1);
       }
-      const _60 = num3(60);
+      const _60 = num4(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -6418,8 +6418,8 @@ var require_cst_visit = __commonJS({
     visit.REMOVE = REMOVE;
     visit.itemAtPath = (cst, path14) => {
       let item = cst;
-      for (const [field, index] of path14) {
-        const tok = item?.[field];
+      for (const [field2, index] of path14) {
+        const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
         } else
@@ -6429,8 +6429,8 @@ var require_cst_visit = __commonJS({
     };
     visit.parentCollection = (cst, path14) => {
       const parent = visit.itemAtPath(cst, path14.slice(0, -1));
-      const field = path14[path14.length - 1][0];
-      const coll = parent?.[field];
+      const field2 = path14[path14.length - 1][0];
+      const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
@@ -6439,11 +6439,11 @@ var require_cst_visit = __commonJS({
       let ctrl = visitor(item, path14);
       if (typeof ctrl === "symbol")
         return ctrl;
-      for (const field of ["key", "value"]) {
-        const token = item[field];
+      for (const field2 of ["key", "value"]) {
+        const token = item[field2];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path14.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path14.concat([[field2, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6453,7 +6453,7 @@ var require_cst_visit = __commonJS({
               i2 -= 1;
             }
           }
-          if (typeof ctrl === "function" && field === "key")
+          if (typeof ctrl === "function" && field2 === "key")
             ctrl = ctrl(item, path14);
         }
       }
@@ -24069,25 +24069,25 @@ var require_numbers = __commonJS({
         cache[i2] = generateBuffer(i2);
       }
     }
-    function genBufVariableByteInt(num3) {
+    function genBufVariableByteInt(num4) {
       const maxLength = 4;
       let digit = 0;
       let pos = 0;
       const buffer = Buffer2.allocUnsafe(maxLength);
       do {
-        digit = num3 % 128 | 0;
-        num3 = num3 / 128 | 0;
-        if (num3 > 0) digit = digit | 128;
+        digit = num4 % 128 | 0;
+        num4 = num4 / 128 | 0;
+        if (num4 > 0) digit = digit | 128;
         buffer.writeUInt8(digit, pos++);
-      } while (num3 > 0 && pos < maxLength);
-      if (num3 > 0) {
+      } while (num4 > 0 && pos < maxLength);
+      if (num4 > 0) {
         pos = 0;
       }
       return SubOk ? buffer.subarray(0, pos) : buffer.slice(0, pos);
     }
-    function generate4ByteBuffer(num3) {
+    function generate4ByteBuffer(num4) {
       const buffer = Buffer2.allocUnsafe(4);
-      buffer.writeUInt32BE(num3, 0);
+      buffer.writeUInt32BE(num4, 0);
       return buffer;
     }
     module2.exports = {
@@ -24733,15 +24733,15 @@ var require_writeToStream = __commonJS({
       return true;
     }
     var varByteIntCache = {};
-    function writeVarByteInt(stream, num3) {
-      if (num3 > protocol.VARBYTEINT_MAX) {
-        stream.destroy(new Error(`Invalid variable byte integer: ${num3}`));
+    function writeVarByteInt(stream, num4) {
+      if (num4 > protocol.VARBYTEINT_MAX) {
+        stream.destroy(new Error(`Invalid variable byte integer: ${num4}`));
         return false;
       }
-      let buffer = varByteIntCache[num3];
+      let buffer = varByteIntCache[num4];
       if (!buffer) {
-        buffer = genBufVariableByteInt(num3);
-        if (num3 < 16384) varByteIntCache[num3] = buffer;
+        buffer = genBufVariableByteInt(num4);
+        if (num4 < 16384) varByteIntCache[num4] = buffer;
       }
       debug("writeVarByteInt: writing to stream: %o", buffer);
       return stream.write(buffer);
@@ -25005,8 +25005,8 @@ var require_writeToStream = __commonJS({
       else if (bufOrString instanceof Buffer2) return bufOrString.length;
       else return Buffer2.byteLength(bufOrString);
     }
-    function isStringOrBuffer(field) {
-      return typeof field === "string" || field instanceof Buffer2;
+    function isStringOrBuffer(field2) {
+      return typeof field2 === "string" || field2 instanceof Buffer2;
     }
     module2.exports = generate;
   }
@@ -27364,20 +27364,20 @@ var require_number_allocator = __commonJS({
         }
         return null;
       }
-      use(num3) {
-        if (num3 < this.min || num3 > this.max || this.used.has(num3)) {
+      use(num4) {
+        if (num4 < this.min || num4 > this.max || this.used.has(num4)) {
           return false;
         }
-        this.used.add(num3);
+        this.used.add(num4);
         return true;
       }
-      free(num3) {
-        if (num3 < this.min || num3 > this.max) {
+      free(num4) {
+        if (num4 < this.min || num4 > this.max) {
           return;
         }
-        this.used.delete(num3);
-        if (num3 < this.lowWaterMark) {
-          this.lowWaterMark = num3;
+        this.used.delete(num4);
+        if (num4 < this.lowWaterMark) {
+          this.lowWaterMark = num4;
         }
       }
       clear() {
@@ -30568,26 +30568,26 @@ var require_permessage_deflate = __commonJS({
             value = value[0];
             if (key === "client_max_window_bits") {
               if (value !== true) {
-                const num3 = +value;
-                if (!Number.isInteger(num3) || num3 < 8 || num3 > 15) {
+                const num4 = +value;
+                if (!Number.isInteger(num4) || num4 < 8 || num4 > 15) {
                   throw new TypeError(
                     `Invalid value for parameter "${key}": ${value}`
                   );
                 }
-                value = num3;
+                value = num4;
               } else if (!this._isServer) {
                 throw new TypeError(
                   `Invalid value for parameter "${key}": ${value}`
                 );
               }
             } else if (key === "server_max_window_bits") {
-              const num3 = +value;
-              if (!Number.isInteger(num3) || num3 < 8 || num3 > 15) {
+              const num4 = +value;
+              if (!Number.isInteger(num4) || num4 < 8 || num4 > 15) {
                 throw new TypeError(
                   `Invalid value for parameter "${key}": ${value}`
                 );
               }
-              value = num3;
+              value = num4;
             } else if (key === "client_no_context_takeover" || key === "server_no_context_takeover") {
               if (value !== true) {
                 throw new TypeError(
@@ -31301,8 +31301,8 @@ var require_receiver = __commonJS({
           return;
         }
         const buf = this.consume(8);
-        const num3 = buf.readUInt32BE(0);
-        if (num3 > Math.pow(2, 53 - 32) - 1) {
+        const num4 = buf.readUInt32BE(0);
+        if (num4 > Math.pow(2, 53 - 32) - 1) {
           const error = this.createError(
             RangeError,
             "Unsupported WebSocket frame: payload length > 2^53 - 1",
@@ -31313,7 +31313,7 @@ var require_receiver = __commonJS({
           cb(error);
           return;
         }
-        this._payloadLength = num3 * Math.pow(2, 32) + buf.readUInt32BE(4);
+        this._payloadLength = num4 * Math.pow(2, 32) + buf.readUInt32BE(4);
         this.haveLength(cb);
       }
       /**
@@ -44710,17 +44710,17 @@ var SCALAR_SIZE = {
 var TfliteFormatError = class extends TinyOpsError {
   field;
   offset;
-  constructor(message, field, offset, source) {
+  constructor(message, field2, offset, source) {
     super(
       "TFLITE_MALFORMED",
       `${source ? `${source}: ` : ""}not a valid TFLite model: ${message}`,
       {
-        where: `${field} @ byte ${offset}`,
+        where: `${field2} @ byte ${offset}`,
         hint: "Re-export the model with the TFLite converter, or check that the file was not truncated or altered in transit (e.g. Git LFS pointer, text-mode copy)."
       }
     );
     this.name = "TfliteFormatError";
-    this.field = field;
+    this.field = field2;
     this.offset = offset;
   }
 };
@@ -44743,8 +44743,8 @@ var FlatbufferReader = class {
   view;
   elementsLeft;
   decoder = new TextDecoder("utf-8");
-  fail(message, field, offset) {
-    throw new TfliteFormatError(message, field, offset, this.source);
+  fail(message, field2, offset) {
+    throw new TfliteFormatError(message, field2, offset, this.source);
   }
   /** Decodes the root table; `identifier` is checked when given. */
   readRoot(identifier) {
@@ -44763,29 +44763,29 @@ var FlatbufferReader = class {
     const pos = this.uoffset(0, root);
     return this.table(pos, this.schema.tables[root], root, 0);
   }
-  need(pos, size, field) {
+  need(pos, size, field2) {
     if (pos < 0 || size < 0 || pos + size > this.bytes.length)
       this.fail(
         `${size} bytes at ${pos} run past the end of the file (${this.bytes.length} bytes)`,
-        field,
+        field2,
         pos
       );
   }
-  spend(count, field, pos) {
+  spend(count, field2, pos) {
     this.elementsLeft -= count;
     if (this.elementsLeft < 0)
       this.fail(
         "too many tables and elements (the file repeats sub-tables excessively)",
-        field,
+        field2,
         pos
       );
   }
   /** Follows the unsigned offset stored at `pos`, returning the position it points to. */
-  uoffset(pos, field) {
-    this.need(pos, 4, field);
+  uoffset(pos, field2) {
+    this.need(pos, 4, field2);
     const target = pos + this.view.getUint32(pos, true);
     if (target >= this.bytes.length)
-      this.fail(`offset points to ${target}, past the end of the file`, field, pos);
+      this.fail(`offset points to ${target}, past the end of the file`, field2, pos);
     return target;
   }
   table(pos, def, path14, depth) {
@@ -44805,8 +44805,8 @@ var FlatbufferReader = class {
     if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path14, vtable + 2);
     this.need(pos, objectSize, path14);
     const out = {};
-    for (const field of def.fields) {
-      const fieldPath = `${path14}.${field.name}`;
+    for (const field2 of def.fields) {
+      const fieldPath = `${path14}.${field2.name}`;
       const slotPos = (slot) => {
         const entry = 4 + 2 * slot;
         if (entry + 2 > vtableSize) return 0;
@@ -44815,18 +44815,18 @@ var FlatbufferReader = class {
           this.fail(`field offset ${voffset2} overlaps the table header`, fieldPath, vtable + entry);
         return voffset2;
       };
-      const voffset = slotPos(field.slot);
-      const { type } = field;
+      const voffset = slotPos(field2.slot);
+      const { type } = field2;
       if (type.kind === "union") {
         const typeOffset = voffset;
-        const valueOffset = slotPos(field.slot + 1);
+        const valueOffset = slotPos(field2.slot + 1);
         let typeId = 0;
         if (typeOffset !== 0) {
-          this.fieldFits(typeOffset, 1, objectSize, `${path14}.${field.name}_type`, pos);
+          this.fieldFits(typeOffset, 1, objectSize, `${path14}.${field2.name}_type`, pos);
           typeId = this.bytes[pos + typeOffset];
         }
         if (typeId === 0 || valueOffset === 0) {
-          out[field.name] = null;
+          out[field2.name] = null;
           continue;
         }
         const union = this.schema.unions[type.union];
@@ -44834,7 +44834,7 @@ var FlatbufferReader = class {
         if (member === void 0)
           this.fail(
             `union type ${typeId} is not a member of ${type.union}`,
-            `${path14}.${field.name}_type`,
+            `${path14}.${field2.name}_type`,
             pos + typeOffset
           );
         this.fieldFits(valueOffset, 4, objectSize, fieldPath, pos);
@@ -44846,29 +44846,29 @@ var FlatbufferReader = class {
           depth + 1
         );
         value.$type = member;
-        out[field.name] = value;
+        out[field2.name] = value;
         continue;
       }
       if (voffset === 0) {
-        out[field.name] = type.kind === "scalar" || type.kind === "enum" ? this.enumName(type, field.defaultValue) : null;
+        out[field2.name] = type.kind === "scalar" || type.kind === "enum" ? this.enumName(type, field2.defaultValue) : null;
         continue;
       }
       const at = pos + voffset;
       if (type.kind === "scalar" || type.kind === "enum") {
         this.fieldFits(voffset, SCALAR_SIZE[type.base], objectSize, fieldPath, pos);
-        out[field.name] = this.enumName(type, this.scalar(at, type.base));
+        out[field2.name] = this.enumName(type, this.scalar(at, type.base));
       } else {
         this.fieldFits(voffset, 4, objectSize, fieldPath, pos);
-        out[field.name] = this.reference(this.uoffset(at, fieldPath), type, fieldPath, depth);
+        out[field2.name] = this.reference(this.uoffset(at, fieldPath), type, fieldPath, depth);
       }
     }
     return out;
   }
-  fieldFits(voffset, size, objectSize, field, tablePos) {
+  fieldFits(voffset, size, objectSize, field2, tablePos) {
     if (voffset + size > objectSize)
       this.fail(
         `field of ${size} bytes at table offset ${voffset} runs past the table's ${objectSize} bytes`,
-        field,
+        field2,
         tablePos + voffset
       );
   }
@@ -44980,15 +44980,15 @@ var FlatbufferWriter = class {
   }
   table(value, def, path14) {
     const offsets = /* @__PURE__ */ new Map();
-    for (const field of def.fields) {
-      const v = value[field.name];
+    for (const field2 of def.fields) {
+      const v = value[field2.name];
       if (v === null || v === void 0) continue;
-      const t = field.type;
+      const t = field2.type;
       if (t.kind === "union") {
         const u = v;
-        offsets.set(field, this.table(u, this.schema.tables[u.$type], `${path14}.${field.name}`));
+        offsets.set(field2, this.table(u, this.schema.tables[u.$type], `${path14}.${field2.name}`));
       } else if (t.kind !== "scalar" && t.kind !== "enum") {
-        offsets.set(field, this.reference(v, t, `${path14}.${field.name}`));
+        offsets.set(field2, this.reference(v, t, `${path14}.${field2.name}`));
       }
     }
     const b = this.builder;
@@ -44997,22 +44997,22 @@ var FlatbufferWriter = class {
       0
     );
     b.startObject(slots);
-    for (const field of def.fields) {
-      const v = value[field.name];
-      const t = field.type;
+    for (const field2 of def.fields) {
+      const v = value[field2.name];
+      const t = field2.type;
       if (t.kind === "union") {
         if (v === null || v === void 0) continue;
         const members = this.schema.unions[t.union].members;
         const typeId = members.indexOf(v.$type);
         if (typeId <= 0)
-          this.bad(`${path14}.${field.name}`, `has unknown union member ${v.$type}`);
-        b.addFieldInt8(field.slot, typeId, 0);
-        b.addFieldOffset(field.slot + 1, offsets.get(field), 0);
+          this.bad(`${path14}.${field2.name}`, `has unknown union member ${v.$type}`);
+        b.addFieldInt8(field2.slot, typeId, 0);
+        b.addFieldOffset(field2.slot + 1, offsets.get(field2), 0);
       } else if (t.kind === "scalar" || t.kind === "enum") {
         if (v === null || v === void 0) continue;
-        this.addScalarField(field, this.scalarValue(v, t, `${path14}.${field.name}`));
-      } else if (offsets.has(field)) {
-        b.addFieldOffset(field.slot, offsets.get(field), 0);
+        this.addScalarField(field2, this.scalarValue(v, t, `${path14}.${field2.name}`));
+      } else if (offsets.has(field2)) {
+        b.addFieldOffset(field2.slot, offsets.get(field2), 0);
       }
     }
     return b.endObject();
@@ -45026,39 +45026,39 @@ var FlatbufferWriter = class {
     if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return v;
     return this.bad(path14, `should be a scalar, got ${typeof v}`);
   }
-  addScalarField(field, v) {
+  addScalarField(field2, v) {
     const b = this.builder;
-    const base = field.type.kind === "scalar" || field.type.kind === "enum" ? field.type.base : "int32";
-    const d = field.defaultValue;
+    const base = field2.type.kind === "scalar" || field2.type.kind === "enum" ? field2.type.base : "int32";
+    const d = field2.defaultValue;
     switch (base) {
       case "bool":
-        b.addFieldInt8(field.slot, v ? 1 : 0, d ? 1 : 0);
+        b.addFieldInt8(field2.slot, v ? 1 : 0, d ? 1 : 0);
         break;
       case "int8":
       case "uint8":
-        b.addFieldInt8(field.slot, Number(v), Number(d ?? 0));
+        b.addFieldInt8(field2.slot, Number(v), Number(d ?? 0));
         break;
       case "int16":
       case "uint16":
-        b.addFieldInt16(field.slot, Number(v), Number(d ?? 0));
+        b.addFieldInt16(field2.slot, Number(v), Number(d ?? 0));
         break;
       case "int32":
       case "uint32":
-        b.addFieldInt32(field.slot, Number(v), Number(d ?? 0));
+        b.addFieldInt32(field2.slot, Number(v), Number(d ?? 0));
         break;
       case "int64":
       case "uint64":
         b.addFieldInt64(
-          field.slot,
+          field2.slot,
           BigInt.asIntN(64, BigInt(v)),
           BigInt.asIntN(64, BigInt(d ?? 0))
         );
         break;
       case "float32":
-        b.addFieldFloat32(field.slot, Number(v), Number(d ?? 0));
+        b.addFieldFloat32(field2.slot, Number(v), Number(d ?? 0));
         break;
       case "float64":
-        b.addFieldFloat64(field.slot, Number(v), Number(d ?? 0));
+        b.addFieldFloat64(field2.slot, Number(v), Number(d ?? 0));
         break;
     }
   }
@@ -45135,8 +45135,8 @@ var big = (v) => typeof v === "bigint" ? v : BigInt(v ?? 0);
 function readModel(bytes, source) {
   const reader = new FlatbufferReader(bytes, TFLITE_SCHEMA, source);
   const raw = reader.readRoot(FILE_IDENTIFIER);
-  const fail3 = (message, field) => {
-    throw new TfliteFormatError(message, field, 0, source);
+  const fail3 = (message, field2) => {
+    throw new TfliteFormatError(message, field2, 0, source);
   };
   const model = fromRaw(raw, bytes, fail3);
   validateModel(model, fail3);
@@ -45261,30 +45261,30 @@ function validateModel(model, fail3) {
   });
   model.subgraphs.forEach((sg, s) => {
     const at = `Model.subgraphs[${s}]`;
-    const tensorIndex = (index, field, optional) => {
+    const tensorIndex = (index, field2, optional) => {
       if (optional && index === -1 || index >= 0 && index < sg.tensors.length) return;
       fail3(
         `tensor index ${index} is out of range (the subgraph has ${sg.tensors.length} tensors)`,
-        field
+        field2
       );
     };
     sg.tensors.forEach((t, i2) => {
-      const field = `${at}.tensors[${i2}]`;
+      const field2 = `${at}.tensors[${i2}]`;
       if (t.type.startsWith("UNKNOWN_"))
-        fail3(`tensor "${t.name}" has unknown type ${t.type.slice(8)}`, `${field}.type`);
+        fail3(`tensor "${t.name}" has unknown type ${t.type.slice(8)}`, `${field2}.type`);
       if (t.buffer >= model.buffers.length)
         fail3(
           `tensor "${t.name}" names buffer ${t.buffer}, but there are ${model.buffers.length}`,
-          `${field}.buffer`
+          `${field2}.buffer`
         );
       t.shape.forEach((d, k) => {
-        if (d < 0) fail3(`tensor "${t.name}" has negative dimension ${d}`, `${field}.shape[${k}]`);
+        if (d < 0) fail3(`tensor "${t.name}" has negative dimension ${d}`, `${field2}.shape[${k}]`);
       });
       const q = t.quantization;
       if (q && q.zeroPoint.length > 0 && q.scale.length > 0 && q.zeroPoint.length !== q.scale.length)
         fail3(
           `tensor "${t.name}" has ${q.scale.length} scales but ${q.zeroPoint.length} zero points`,
-          `${field}.quantization`
+          `${field2}.quantization`
         );
       const data = model.buffers[t.buffer]?.data;
       const elementBytes = TENSOR_TYPE_BYTES[t.type];
@@ -45293,22 +45293,22 @@ function validateModel(model, fail3) {
         if (data.length !== expected)
           fail3(
             `tensor "${t.name}" of shape [${t.shape}] ${t.type} needs ${expected} bytes, its buffer ${t.buffer} holds ${data.length}`,
-            `${field}.buffer`
+            `${field2}.buffer`
           );
       }
     });
     sg.inputs.forEach((t, i2) => tensorIndex(t, `${at}.inputs[${i2}]`, false));
     sg.outputs.forEach((t, i2) => tensorIndex(t, `${at}.outputs[${i2}]`, false));
     sg.operators.forEach((op, o) => {
-      const field = `${at}.operators[${o}]`;
+      const field2 = `${at}.operators[${o}]`;
       if (op.opcodeIndex >= model.operatorCodes.length)
         fail3(
           `opcode index ${op.opcodeIndex} is out of range (the model has ${model.operatorCodes.length} op codes)`,
-          `${field}.opcode_index`
+          `${field2}.opcode_index`
         );
-      op.inputs.forEach((t, i2) => tensorIndex(t, `${field}.inputs[${i2}]`, true));
-      op.outputs.forEach((t, i2) => tensorIndex(t, `${field}.outputs[${i2}]`, false));
-      op.intermediates.forEach((t, i2) => tensorIndex(t, `${field}.intermediates[${i2}]`, false));
+      op.inputs.forEach((t, i2) => tensorIndex(t, `${field2}.inputs[${i2}]`, true));
+      op.outputs.forEach((t, i2) => tensorIndex(t, `${field2}.outputs[${i2}]`, false));
+      op.intermediates.forEach((t, i2) => tensorIndex(t, `${field2}.intermediates[${i2}]`, false));
     });
   });
 }
@@ -46211,15 +46211,15 @@ function table(options, expected) {
     throw new UnsupportedNodeError(`builtin options are ${options.$type}, expected ${expected}`);
   return options;
 }
-function num2(t, field, fallback) {
-  const v = t[field];
+function num2(t, field2, fallback) {
+  const v = t[field2];
   if (v === void 0 || v === null) return fallback;
   if (typeof v === "bigint") return Number(v);
-  if (typeof v !== "number") throw new UnsupportedNodeError(`option ${field} is not a number`);
+  if (typeof v !== "number") throw new UnsupportedNodeError(`option ${field2} is not a number`);
   return v;
 }
-function bool(t, field, fallback) {
-  const v = t[field];
+function bool(t, field2, fallback) {
+  const v = t[field2];
   return typeof v === "boolean" ? v : fallback;
 }
 function activation(t) {
@@ -46233,9 +46233,9 @@ function padding(t) {
   if (v !== "SAME" && v !== "VALID") throw new UnsupportedNodeError(`unknown padding ${String(v)}`);
   return v;
 }
-function positive(value, field) {
+function positive(value, field2) {
   if (!Number.isInteger(value) || value < 1)
-    throw new UnsupportedNodeError(`${field} must be a positive integer, got ${value}`);
+    throw new UnsupportedNodeError(`${field2} must be a positive integer, got ${value}`);
   return value;
 }
 function conv2dOptions(options) {
@@ -51533,10 +51533,10 @@ function parseElf32(bytes, source = "firmware.elf") {
   const shentsize = v.getUint16(46, true);
   const shnum = v.getUint16(48, true);
   const shstrndx = v.getUint16(50, true);
-  const table3 = (off, entsize, num3, min, what) => {
-    if (num3 === 0) return;
+  const table3 = (off, entsize, num4, min, what) => {
+    if (num4 === 0) return;
     if (entsize < min) bad(source, `${what} entry size ${entsize} is too small`, off);
-    if (off + entsize * num3 > bytes.length)
+    if (off + entsize * num4 > bytes.length)
       bad(source, `${what} table runs past the end of the file`, off);
   };
   table3(phoff, phentsize, phnum, 32, "program header");
@@ -60699,12 +60699,17 @@ function parseKeyPem(pem, source) {
   const type = publicKey.asymmetricKeyType;
   let kind;
   if (type === "ed25519") kind = "ed25519";
-  else if (type === "ec" && publicKey.asymmetricKeyDetails?.namedCurve === "prime256v1") kind = "ecdsa-p256";
+  else if (type === "ec" && publicKey.asymmetricKeyDetails?.namedCurve === "prime256v1")
+    kind = "ecdsa-p256";
   else
-    throw new TinyOpsError("OTA_KEY", `${source} is a ${type}${type === "ec" ? ` (${publicKey.asymmetricKeyDetails?.namedCurve})` : ""} key; MCUboot images are signed here with ed25519 or ECDSA P-256`, {
-      where: source,
-      hint: "Generate one with `openssl genpkey -algorithm ed25519 -out key.pem`."
-    });
+    throw new TinyOpsError(
+      "OTA_KEY",
+      `${source} is a ${type}${type === "ec" ? ` (${publicKey.asymmetricKeyDetails?.namedCurve})` : ""} key; MCUboot images are signed here with ed25519 or ECDSA P-256`,
+      {
+        where: source,
+        hint: "Generate one with `openssl genpkey -algorithm ed25519 -out key.pem`."
+      }
+    );
   const spki = new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
   return { kind, privateKey, publicKey, spki };
 }
@@ -60712,18 +60717,28 @@ function loadKey(options) {
   if (options.envName !== void 0) {
     const text2 = (options.env ?? process.env)[options.envName];
     if (!text2)
-      throw new TinyOpsError("OTA_KEY", `Environment variable ${options.envName} is empty or unset`, {
-        where: `$${options.envName}`,
-        hint: "Map the signing-key secret into it, e.g. `env: { OTA_KEY: ${{ secrets.OTA_SIGNING_KEY }} }`."
-      });
+      throw new TinyOpsError(
+        "OTA_KEY",
+        `Environment variable ${options.envName} is empty or unset`,
+        {
+          where: `$${options.envName}`,
+          hint: "Map the signing-key secret into it, e.g. `env: { OTA_KEY: ${{ secrets.OTA_SIGNING_KEY }} }`."
+        }
+      );
     return parseKeyPem(text2, `$${options.envName}`);
   }
-  if (options.file === void 0) throw new TinyOpsError("OTA_KEY", "No key given", { hint: "Pass --key KEY.pem or --key-env VAR." });
+  if (options.file === void 0)
+    throw new TinyOpsError("OTA_KEY", "No key given", {
+      hint: "Pass --key KEY.pem or --key-env VAR."
+    });
   let text;
   try {
     text = fs13.readFileSync(options.file, "utf8");
   } catch {
-    throw new TinyOpsError("OTA_KEY", `Key file not found or unreadable: ${options.file}`, { where: options.file, hint: "Check the path to the PEM file." });
+    throw new TinyOpsError("OTA_KEY", `Key file not found or unreadable: ${options.file}`, {
+      where: options.file,
+      hint: "Check the path to the PEM file."
+    });
   }
   return parseKeyPem(text, options.file);
 }
@@ -60793,20 +60808,34 @@ function signImage(firmware, key, options, source = "firmware") {
     });
   const headerSize = options.headerSize ?? 512;
   if (headerSize < IMAGE_HEADER_STRUCT_SIZE || headerSize > 65535)
-    fail2(`Header size ${headerSize} is out of range`, "--header-size", `Use ${IMAGE_HEADER_STRUCT_SIZE}..65535; 0x200 is the usual value.`);
+    fail2(
+      `Header size ${headerSize} is out of range`,
+      "--header-size",
+      `Use ${IMAGE_HEADER_STRUCT_SIZE}..65535; 0x200 is the usual value.`
+    );
   let body;
   if (options.padHeader) {
     body = new Uint8Array(headerSize + firmware.length).fill(255, 0, headerSize);
     body.set(firmware, headerSize);
   } else {
-    if (firmware.length < headerSize) fail2(`${source} is shorter than the ${headerSize}-byte header`, source, "Pass --pad-header to prepend the header space.");
+    if (firmware.length < headerSize)
+      fail2(
+        `${source} is shorter than the ${headerSize}-byte header`,
+        source,
+        "Pass --pad-header to prepend the header space."
+      );
     const filler = firmware[0];
     if (filler !== 0 && filler !== 255 || firmware.subarray(0, headerSize).some((b) => b !== filler))
-      fail2(`${source} does not start with ${headerSize} reserved bytes for the MCUboot header`, source, "Pass --pad-header to prepend the header, or build the firmware with header space reserved.");
+      fail2(
+        `${source} does not start with ${headerSize} reserved bytes for the MCUboot header`,
+        source,
+        "Pass --pad-header to prepend the header, or build the firmware with header space reserved."
+      );
     body = Uint8Array.from(firmware);
   }
   const imageSize = body.length - headerSize;
-  if (imageSize > 4294967295) fail2(`${source} is too large for an MCUboot image`, source, "Images hold at most 4 GiB.");
+  if (imageSize > 4294967295)
+    fail2(`${source} is too large for an MCUboot image`, source, "Images hold at most 4 GiB.");
   const protectedTlvs = [];
   if (options.securityCounter !== void 0) {
     const v = new Uint8Array(4);
@@ -60838,10 +60867,15 @@ function signImage(firmware, key, options, source = "firmware") {
   return options.padToSlot === void 0 ? image : padWithTrailer(image, options.padToSlot, options.align ?? 8);
 }
 function padWithTrailer(image, slotSize, align) {
-  if (![1, 2, 4, 8].includes(align)) fail2(`Alignment ${align} is not supported with a padded slot`, "--align", "Use 1, 2, 4 or 8.");
+  if (![1, 2, 4, 8].includes(align))
+    fail2(`Alignment ${align} is not supported with a padded slot`, "--align", "Use 1, 2, 4 or 8.");
   const trailer = 3 * 8 + BOOT_MAGIC.length;
   if (image.length + trailer > slotSize)
-    fail2(`The signed image (${image.length} bytes) plus trailer does not fit a ${slotSize}-byte slot`, "--pad", "Give the real slot size, or a smaller firmware.");
+    fail2(
+      `The signed image (${image.length} bytes) plus trailer does not fit a ${slotSize}-byte slot`,
+      "--pad",
+      "Give the real slot size, or a smaller firmware."
+    );
   const out = new Uint8Array(slotSize).fill(255);
   out.set(image);
   out.set(BOOT_MAGIC, slotSize - BOOT_MAGIC.length);
@@ -60854,16 +60888,29 @@ function concat2(a, b) {
   return out;
 }
 function parseImage(bytes, source = "image") {
-  const truncated = (what) => fail2(`${source} is truncated: ${what} lies beyond its ${bytes.length} bytes`, source, "Re-download or re-sign the image; it is incomplete.");
+  const truncated = (what) => fail2(
+    `${source} is truncated: ${what} lies beyond its ${bytes.length} bytes`,
+    source,
+    "Re-download or re-sign the image; it is incomplete."
+  );
   if (bytes.length < IMAGE_HEADER_STRUCT_SIZE) truncated("the 32-byte image header");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, true);
   if (magic !== IMAGE_MAGIC)
-    fail2(`${source} is not an MCUboot image (magic 0x${magic.toString(16).padStart(8, "0")}, expected 0x96f3b83d)`, `${source} @ 0x0`, "Give a file made by `tinyops ota sign` or imgtool.");
+    fail2(
+      `${source} is not an MCUboot image (magic 0x${magic.toString(16).padStart(8, "0")}, expected 0x96f3b83d)`,
+      `${source} @ 0x0`,
+      "Give a file made by `tinyops ota sign` or imgtool."
+    );
   const headerSize = view.getUint16(8, true);
   const protectedTlvSize = view.getUint16(10, true);
   const imageSize = view.getUint32(12, true);
-  if (headerSize < IMAGE_HEADER_STRUCT_SIZE) fail2(`${source} has an invalid header size ${headerSize}`, `${source} @ 0x8`, "The header is corrupt; re-sign the image.");
+  if (headerSize < IMAGE_HEADER_STRUCT_SIZE)
+    fail2(
+      `${source} has an invalid header size ${headerSize}`,
+      `${source} @ 0x8`,
+      "The header is corrupt; re-sign the image."
+    );
   const payloadEnd = headerSize + imageSize;
   if (payloadEnd > bytes.length) truncated(`the ${imageSize}-byte payload`);
   const readArea = (at, expectMagic, what) => {
@@ -60871,15 +60918,29 @@ function parseImage(bytes, source = "image") {
     const m = view.getUint16(at, true);
     const total = view.getUint16(at + 2, true);
     if (m !== expectMagic)
-      fail2(`${source} has no ${what} TLV area at 0x${at.toString(16)} (magic 0x${m.toString(16)}, expected 0x${expectMagic.toString(16)})`, `${source} @ 0x${at.toString(16)}`, "The image is corrupt or truncated; re-sign it.");
+      fail2(
+        `${source} has no ${what} TLV area at 0x${at.toString(16)} (magic 0x${m.toString(16)}, expected 0x${expectMagic.toString(16)})`,
+        `${source} @ 0x${at.toString(16)}`,
+        "The image is corrupt or truncated; re-sign it."
+      );
     if (at + total > bytes.length) truncated(`the ${what} TLV area (${total} bytes)`);
     const tlvs2 = [];
     let p = at + TLV_INFO_SIZE;
     while (p < at + total) {
-      if (p + 4 > at + total) fail2(`${source}: a TLV header crosses the end of the ${what} area`, `${source} @ 0x${p.toString(16)}`, "The image is corrupt; re-sign it.");
+      if (p + 4 > at + total)
+        fail2(
+          `${source}: a TLV header crosses the end of the ${what} area`,
+          `${source} @ 0x${p.toString(16)}`,
+          "The image is corrupt; re-sign it."
+        );
       const type = view.getUint16(p, true);
       const len = view.getUint16(p + 2, true);
-      if (p + 4 + len > at + total) fail2(`${source}: TLV 0x${type.toString(16)} overruns the ${what} area`, `${source} @ 0x${p.toString(16)}`, "The image is corrupt; re-sign it.");
+      if (p + 4 + len > at + total)
+        fail2(
+          `${source}: TLV 0x${type.toString(16)} overruns the ${what} area`,
+          `${source} @ 0x${p.toString(16)}`,
+          "The image is corrupt; re-sign it."
+        );
       tlvs2.push({ type, value: bytes.slice(p + 4, p + 4 + len) });
       p += 4 + len;
     }
@@ -60889,7 +60950,11 @@ function parseImage(bytes, source = "image") {
   if (protectedTlvSize > 0) {
     const area = readArea(payloadEnd, TLV_PROT_INFO_MAGIC, "protected");
     if (area.end - payloadEnd !== protectedTlvSize)
-      fail2(`${source}: protected TLV area length disagrees with the header`, `${source} @ 0x${payloadEnd.toString(16)}`, "The image is corrupt; re-sign it.");
+      fail2(
+        `${source}: protected TLV area length disagrees with the header`,
+        `${source} @ 0x${payloadEnd.toString(16)}`,
+        "The image is corrupt; re-sign it."
+      );
     protectedTlvs = area.tlvs;
   }
   const hashRegionEnd = payloadEnd + protectedTlvSize;
@@ -60900,7 +60965,12 @@ function parseImage(bytes, source = "image") {
     protectedTlvSize,
     imageSize,
     flags: view.getUint32(16, true),
-    version: { major: view.getUint8(20), minor: view.getUint8(21), revision: view.getUint16(22, true), build: view.getUint32(24, true) },
+    version: {
+      major: view.getUint8(20),
+      minor: view.getUint8(21),
+      revision: view.getUint16(22, true),
+      build: view.getUint32(24, true)
+    },
     hashRegionEnd,
     protectedTlvs,
     tlvs,
@@ -60913,19 +60983,39 @@ function verifyImage(bytes, key, source = "image") {
   const hashed = bytes.subarray(0, image.hashRegionEnd);
   const digest = new Uint8Array((0, import_node_crypto7.createHash)("sha256").update(hashed).digest());
   const hashTlv = find(TLV.SHA256);
-  if (!hashTlv) fail2(`${source} has no SHA-256 TLV`, source, "Sign it with `tinyops ota sign` or imgtool.");
+  if (!hashTlv)
+    fail2(`${source} has no SHA-256 TLV`, source, "Sign it with `tinyops ota sign` or imgtool.");
   if (!Buffer.from(hashTlv.value).equals(Buffer.from(digest)))
-    fail2(`${source}: the SHA-256 of header and payload does not match the image's hash TLV (the image was modified or corrupted)`, source, "Re-download the image or re-sign the firmware.");
+    fail2(
+      `${source}: the SHA-256 of header and payload does not match the image's hash TLV (the image was modified or corrupted)`,
+      source,
+      "Re-download the image or re-sign the firmware."
+    );
   const expectedKeyHash = keyHash(key);
   const keyHashTlv = find(TLV.KEYHASH);
-  if (!keyHashTlv) fail2(`${source} has no key-hash TLV`, source, "Sign it with `tinyops ota sign` or imgtool.");
+  if (!keyHashTlv)
+    fail2(`${source} has no key-hash TLV`, source, "Sign it with `tinyops ota sign` or imgtool.");
   if (!Buffer.from(keyHashTlv.value).equals(Buffer.from(expectedKeyHash)))
-    fail2(`${source} was signed with a different key (key hash ${hex(keyHashTlv.value).slice(0, 16)}\u2026, this key ${hex(expectedKeyHash).slice(0, 16)}\u2026)`, source, "Verify with the public key matching the signing key.");
+    fail2(
+      `${source} was signed with a different key (key hash ${hex(keyHashTlv.value).slice(0, 16)}\u2026, this key ${hex(expectedKeyHash).slice(0, 16)}\u2026)`,
+      source,
+      "Verify with the public key matching the signing key."
+    );
   const sigType = key.kind === "ed25519" ? TLV.ED25519 : TLV.ECDSA_SIG;
   const sigTlv = find(sigType);
-  if (!sigTlv) fail2(`${source} has no ${key.kind} signature TLV (0x${sigType.toString(16)})`, source, "Verify with a key of the type the image was signed with.");
+  if (!sigTlv)
+    fail2(
+      `${source} has no ${key.kind} signature TLV (0x${sigType.toString(16)})`,
+      source,
+      "Verify with a key of the type the image was signed with."
+    );
   const ok = key.kind === "ed25519" ? (0, import_node_crypto7.verify)(null, digest, key.publicKey, sigTlv.value) : (0, import_node_crypto7.verify)("sha256", hashed, { key: key.publicKey, dsaEncoding: "der" }, sigTlv.value);
-  if (!ok) fail2(`${source}: the ${key.kind} signature does not verify`, source, "The signature TLV was altered, or the image was signed by another key.");
+  if (!ok)
+    fail2(
+      `${source}: the ${key.kind} signature does not verify`,
+      source,
+      "The signature TLV was altered, or the image was signed by another key."
+    );
   return { image, digest: hex(digest), keyHash: hex(expectedKeyHash), signatureKind: key.kind };
 }
 var hex = (b) => Buffer.from(b).toString("hex");
@@ -60940,13 +61030,22 @@ function parseImageVersion(text, where = "--version") {
       where,
       hint: "Use major.minor.revision[+build], e.g. 1.2.3 or v1.2.3+4 (a release tag works)."
     });
-  const v = { major: Number(m[1]), minor: Number(m[2] ?? 0), revision: Number(m[3] ?? 0), build: Number(m[4] ?? 0) };
+  const v = {
+    major: Number(m[1]),
+    minor: Number(m[2] ?? 0),
+    revision: Number(m[3] ?? 0),
+    build: Number(m[4] ?? 0)
+  };
   for (const key of Object.keys(LIMITS)) {
     if (v[key] > LIMITS[key])
-      throw new TinyOpsError("OTA_VERSION", `Version ${text}: ${key} ${v[key]} exceeds the header's limit ${LIMITS[key]}`, {
-        where,
-        hint: "MCUboot stores major and minor in one byte, revision in two, build in four."
-      });
+      throw new TinyOpsError(
+        "OTA_VERSION",
+        `Version ${text}: ${key} ${v[key]} exceeds the header's limit ${LIMITS[key]}`,
+        {
+          where,
+          hint: "MCUboot stores major and minor in one byte, revision in two, build in four."
+        }
+      );
   }
   return v;
 }
@@ -60969,7 +61068,19 @@ var ota_manifest_schema_default = {
   title: "TinyOps OTA release manifest",
   type: "object",
   additionalProperties: false,
-  required: ["schemaVersion", "kind", "tool", "releaseId", "createdAt", "board", "firmware", "model", "reports", "provenance", "rollout"],
+  required: [
+    "schemaVersion",
+    "kind",
+    "tool",
+    "releaseId",
+    "createdAt",
+    "board",
+    "firmware",
+    "model",
+    "reports",
+    "provenance",
+    "rollout"
+  ],
   definitions: {
     sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
     version: { type: "string", pattern: "^\\d+\\.\\d+\\.\\d+(\\+\\d+)?$" },
@@ -60985,7 +61096,11 @@ var ota_manifest_schema_default = {
       required: ["name", "version"],
       properties: { name: { const: "tinyops" }, version: { type: "string" } }
     },
-    releaseId: { type: "string", minLength: 1, description: "Unique per release; devices hash it with their id to pick a rollout stage." },
+    releaseId: {
+      type: "string",
+      minLength: 1,
+      description: "Unique per release; devices hash it with their id to pick a rollout stage."
+    },
     createdAt: { type: "string", format: "date-time" },
     board: { type: "string", minLength: 1 },
     firmware: {
@@ -60993,13 +61108,25 @@ var ota_manifest_schema_default = {
       additionalProperties: false,
       required: ["file", "version", "sha256", "bytes", "imageDigest", "keyHash", "signature"],
       properties: {
-        file: { type: "string", description: "The signed image's file name (an asset of the release)." },
+        file: {
+          type: "string",
+          description: "The signed image's file name (an asset of the release)."
+        },
         url: { type: "string", description: "Where devices download it, when known." },
         version: { $ref: "#/definitions/version" },
-        sha256: { $ref: "#/definitions/sha256", description: "SHA-256 of the whole signed image file." },
+        sha256: {
+          $ref: "#/definitions/sha256",
+          description: "SHA-256 of the whole signed image file."
+        },
         bytes: { type: "integer", minimum: 1 },
-        imageDigest: { $ref: "#/definitions/sha256", description: "The image's SHA-256 TLV (header + payload + protected TLVs)." },
-        keyHash: { $ref: "#/definitions/sha256", description: "SHA-256 of the signing key's DER SubjectPublicKeyInfo." },
+        imageDigest: {
+          $ref: "#/definitions/sha256",
+          description: "The image's SHA-256 TLV (header + payload + protected TLVs)."
+        },
+        keyHash: {
+          $ref: "#/definitions/sha256",
+          description: "SHA-256 of the signing key's DER SubjectPublicKeyInfo."
+        },
         signature: { enum: ["ed25519", "ecdsa-p256"] }
       }
     },
@@ -61040,13 +61167,20 @@ var ota_manifest_schema_default = {
           type: "object",
           additionalProperties: false,
           required: ["board", "flash", "ram"],
-          properties: { board: { type: "string" }, flash: { type: "integer" }, ram: { type: "integer" } }
+          properties: {
+            board: { type: "string" },
+            flash: { type: "integer" },
+            ram: { type: "integer" }
+          }
         },
         hil: {
           type: "object",
           additionalProperties: false,
           required: ["accuracy", "latencyMs"],
-          properties: { accuracy: { $ref: "#/definitions/nullableNumber" }, latencyMs: { $ref: "#/definitions/nullableNumber" } }
+          properties: {
+            accuracy: { $ref: "#/definitions/nullableNumber" },
+            latencyMs: { $ref: "#/definitions/nullableNumber" }
+          }
         }
       }
     },
@@ -61078,11 +61212,20 @@ var ota_manifest_schema_default = {
         health: {
           type: "object",
           additionalProperties: false,
-          required: ["minUpdateSuccessRate", "maxCrashRate", "maxLatencyRegression", "baselineLatencyMs"],
+          required: [
+            "minUpdateSuccessRate",
+            "maxCrashRate",
+            "maxLatencyRegression",
+            "baselineLatencyMs"
+          ],
           properties: {
             minUpdateSuccessRate: { type: "number", minimum: 0, maximum: 1 },
             maxCrashRate: { type: "number", minimum: 0, maximum: 1 },
-            maxLatencyRegression: { type: "number", minimum: 0, description: "Fraction over baselineLatencyMs." },
+            maxLatencyRegression: {
+              type: "number",
+              minimum: 0,
+              description: "Fraction over baselineLatencyMs."
+            },
             baselineLatencyMs: { $ref: "#/definitions/nullableNumber" }
           }
         }
@@ -61101,7 +61244,10 @@ var DEFAULT_HEALTH = {
 };
 function validateStages(stages, where = "--stages") {
   const bad2 = (why) => {
-    throw new TinyOpsError("OTA_ROLLOUT", `Rollout stages ${stages.join(",")}: ${why}`, { where, hint: "Give increasing percentages ending at 100, e.g. 1,10,50,100." });
+    throw new TinyOpsError("OTA_ROLLOUT", `Rollout stages ${stages.join(",")}: ${why}`, {
+      where,
+      hint: "Give increasing percentages ending at 100, e.g. 1,10,50,100."
+    });
   };
   if (stages.length === 0) bad2("none given");
   stages.forEach((s, i2) => {
@@ -61114,14 +61260,23 @@ function validateStages(stages, where = "--stages") {
 function parseHealthReport(payload) {
   let data;
   try {
-    data = JSON.parse(typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8"));
+    data = JSON.parse(
+      typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8")
+    );
   } catch {
     return null;
   }
   const r = data;
-  if (!r || typeof r.deviceId !== "string" || !Number.isInteger(r.stage) || typeof r.updated !== "boolean" || typeof r.crashed !== "boolean") return null;
+  if (!r || typeof r.deviceId !== "string" || !Number.isInteger(r.stage) || typeof r.updated !== "boolean" || typeof r.crashed !== "boolean")
+    return null;
   const latency = typeof r.latencyMs === "number" && Number.isFinite(r.latencyMs) ? r.latencyMs : null;
-  return { deviceId: r.deviceId, stage: r.stage, updated: r.updated, crashed: r.crashed, latencyMs: latency };
+  return {
+    deviceId: r.deviceId,
+    stage: r.stage,
+    updated: r.updated,
+    crashed: r.crashed,
+    latencyMs: latency
+  };
 }
 function initialRolloutState(releaseId, version, plan, now = /* @__PURE__ */ new Date()) {
   return {
@@ -61147,7 +61302,16 @@ function cohortHealth(reports, stageIndex, plan) {
     const cohort = [...latest.values()].filter((r) => r.stage === stage);
     const n2 = cohort.length;
     if (n2 === 0) {
-      out.push({ stage, reports: 0, updateSuccessRate: null, crashRate: null, meanLatencyMs: null, latencyRegression: null, healthy: null, problems: [] });
+      out.push({
+        stage,
+        reports: 0,
+        updateSuccessRate: null,
+        crashRate: null,
+        meanLatencyMs: null,
+        latencyRegression: null,
+        healthy: null,
+        problems: []
+      });
       continue;
     }
     const success = cohort.filter((r) => r.updated).length / n2;
@@ -61157,19 +61321,33 @@ function cohortHealth(reports, stageIndex, plan) {
     const base = plan.health.baselineLatencyMs;
     const regression = meanLatency !== null && base ? (meanLatency - base) / base : null;
     const problems = [];
-    if (success < plan.health.minUpdateSuccessRate) problems.push(`update success ${pct2(success)} < ${pct2(plan.health.minUpdateSuccessRate)}`);
-    if (crash > plan.health.maxCrashRate) problems.push(`crash rate ${pct2(crash)} > ${pct2(plan.health.maxCrashRate)}`);
+    if (success < plan.health.minUpdateSuccessRate)
+      problems.push(`update success ${pct2(success)} < ${pct2(plan.health.minUpdateSuccessRate)}`);
+    if (crash > plan.health.maxCrashRate)
+      problems.push(`crash rate ${pct2(crash)} > ${pct2(plan.health.maxCrashRate)}`);
     if (regression !== null && regression > plan.health.maxLatencyRegression)
-      problems.push(`latency ${meanLatency.toFixed(2)} ms is ${pct2(regression)} over the ${base} ms baseline (max ${pct2(plan.health.maxLatencyRegression)})`);
+      problems.push(
+        `latency ${meanLatency.toFixed(2)} ms is ${pct2(regression)} over the ${base} ms baseline (max ${pct2(plan.health.maxLatencyRegression)})`
+      );
     const enough = n2 >= plan.minReportsPerStage;
-    out.push({ stage, reports: n2, updateSuccessRate: success, crashRate: crash, meanLatencyMs: meanLatency, latencyRegression: regression, healthy: enough ? problems.length === 0 : null, problems });
+    out.push({
+      stage,
+      reports: n2,
+      updateSuccessRate: success,
+      crashRate: crash,
+      meanLatencyMs: meanLatency,
+      latencyRegression: regression,
+      healthy: enough ? problems.length === 0 : null,
+      problems
+    });
   }
   return out;
 }
 function decideRollout(current, reports, plan, now = /* @__PURE__ */ new Date()) {
   const cohorts = cohortHealth(reports, current.stageIndex, plan);
   const base = { ...current, cohorts, decidedAt: now.toISOString() };
-  if (current.status === "halted") return { ...base, decision: "halt", reason: `Rollout is halted: ${current.reason}` };
+  if (current.status === "halted")
+    return { ...base, decision: "halt", reason: `Rollout is halted: ${current.reason}` };
   const failing = cohorts.filter((c) => c.healthy === false);
   if (failing.length)
     return {
@@ -61180,9 +61358,18 @@ function decideRollout(current, reports, plan, now = /* @__PURE__ */ new Date())
     };
   const open = cohorts[current.stageIndex];
   if (open.reports < plan.minReportsPerStage)
-    return { ...base, decision: "hold", reason: `Holding at stage ${current.stageIndex + 1} (${current.percent}%): ${open.reports} of the ${plan.minReportsPerStage} reports needed.` };
+    return {
+      ...base,
+      decision: "hold",
+      reason: `Holding at stage ${current.stageIndex + 1} (${current.percent}%): ${open.reports} of the ${plan.minReportsPerStage} reports needed.`
+    };
   if (current.stageIndex >= plan.stages.length - 1)
-    return { ...base, status: "complete", decision: "hold", reason: `Rollout complete at 100%; ${open.reports} healthy reports.` };
+    return {
+      ...base,
+      status: "complete",
+      decision: "hold",
+      reason: `Rollout complete at 100%; ${open.reports} healthy reports.`
+    };
   const next = current.stageIndex + 1;
   const summary2 = `update success ${pct2(open.updateSuccessRate)}, crash rate ${pct2(open.crashRate)}${open.meanLatencyMs !== null ? `, mean latency ${open.meanLatencyMs.toFixed(2)} ms` : ""}`;
   return {
@@ -61201,7 +61388,8 @@ function buildManifest(input) {
   const verified = verifyImage(input.image, input.key, input.imageFile);
   const version = formatImageVersion(verified.image.version);
   const health = { ...DEFAULT_HEALTH, ...input.rollout?.health };
-  if (health.baselineLatencyMs === null && input.reports?.hil?.latencyMs != null) health.baselineLatencyMs = input.reports.hil.latencyMs;
+  if (health.baselineLatencyMs === null && input.reports?.hil?.latencyMs != null)
+    health.baselineLatencyMs = input.reports.hil.latencyMs;
   const manifest2 = {
     schemaVersion: 1,
     kind: "ota-manifest",
@@ -61219,7 +61407,12 @@ function buildManifest(input) {
       keyHash: verified.keyHash,
       signature: verified.signatureKind
     },
-    model: input.model ? { file: path10.basename(input.model.file), sha256: sha2563(input.model.bytes), bytes: input.model.bytes.length, version: input.model.version ?? null } : null,
+    model: input.model ? {
+      file: path10.basename(input.model.file),
+      sha256: sha2563(input.model.bytes),
+      bytes: input.model.bytes.length,
+      version: input.model.version ?? null
+    } : null,
     reports: input.reports ?? {},
     provenance: {
       commit: input.provenance?.commit ?? null,
@@ -61239,7 +61432,11 @@ function buildManifest(input) {
   return manifest2;
 }
 function validateManifest(data, source) {
-  validateWithSchema(ota_manifest_schema_default, data, { code: "OTA_MANIFEST_INVALID", source, hint: "Regenerate it with `tinyops ota manifest`." });
+  validateWithSchema(ota_manifest_schema_default, data, {
+    code: "OTA_MANIFEST_INVALID",
+    source,
+    hint: "Regenerate it with `tinyops ota manifest`."
+  });
 }
 function serializeManifest(manifest2) {
   validateManifest(manifest2, `the manifest of ${manifest2.releaseId}`);
@@ -61251,7 +61448,10 @@ function parseManifest(text, source) {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new TinyOpsError("OTA_MANIFEST_INVALID", `${source} is not valid JSON`, { where: source, hint: "Give a manifest.json written by `tinyops ota manifest`." });
+    throw new TinyOpsError("OTA_MANIFEST_INVALID", `${source} is not valid JSON`, {
+      where: source,
+      hint: "Give a manifest.json written by `tinyops ota manifest`."
+    });
   }
   validateManifest(data, source);
   return data;
@@ -61261,18 +61461,33 @@ function readManifest(file) {
   try {
     text = fs14.readFileSync(file, "utf8");
   } catch {
-    throw new TinyOpsError("OTA_MANIFEST_MISSING", `Manifest not found: ${file}`, { where: file, hint: "Check the path, or run `tinyops ota manifest` first." });
+    throw new TinyOpsError("OTA_MANIFEST_MISSING", `Manifest not found: ${file}`, {
+      where: file,
+      hint: "Check the path, or run `tinyops ota manifest` first."
+    });
   }
   return parseManifest(text, file);
 }
 function checkNotDowngrade(version, previous, allowDowngrade) {
   if (!previous) return;
-  const cmp = compareImageVersions(parseImageVersion(version), parseImageVersion(previous.version, previous.releaseId));
+  const cmp = compareImageVersions(
+    parseImageVersion(version),
+    parseImageVersion(previous.version, previous.releaseId)
+  );
   if (cmp < 0 && !allowDowngrade)
-    throw new TinyOpsError("OTA_DOWNGRADE", `Version ${version} is older than the last published ${previous.version} (${previous.releaseId})`, {
-      hint: "Bump the version; to roll back on purpose, pass --allow-downgrade (devices with MCUboot downgrade prevention will still refuse it)."
-    });
+    throw new TinyOpsError(
+      "OTA_DOWNGRADE",
+      `Version ${version} is older than the last published ${previous.version} (${previous.releaseId})`,
+      {
+        hint: "Bump the version; to roll back on purpose, pass --allow-downgrade (devices with MCUboot downgrade prevention will still refuse it)."
+      }
+    );
 }
+var field = (o, ...keys) => keys.reduce(
+  (v, k) => v !== null && typeof v === "object" ? v[k] : void 0,
+  o
+);
+var num3 = (x2) => typeof x2 === "number" && Number.isFinite(x2) ? x2 : null;
 function reportFigures(files) {
   const out = {};
   for (const file of files) {
@@ -61280,31 +61495,47 @@ function reportFigures(files) {
     try {
       r = JSON.parse(fs14.readFileSync(file, "utf8"));
     } catch {
-      throw new TinyOpsError("REPORT_UNREADABLE", `Report ${file} is missing or not JSON`, { where: file, hint: "Pass the JSON report an earlier TinyOps step wrote." });
+      throw new TinyOpsError("REPORT_UNREADABLE", `Report ${file} is missing or not JSON`, {
+        where: file,
+        hint: "Pass the JSON report an earlier TinyOps step wrote."
+      });
     }
-    const num3 = (x2) => typeof x2 === "number" && Number.isFinite(x2) ? x2 : null;
-    switch (r?.kind) {
-      case "gate":
-        if (typeof r.passed !== "boolean") break;
-        out.gate = { passed: r.passed, ...typeof r.failOn === "string" ? { failOn: r.failOn } : {} };
-        continue;
-      case "quantize": {
-        const e = r.evaluation ?? {};
-        out.quantize = { floatAccuracy: num3(e.floatAccuracy), int8Accuracy: num3(e.int8Accuracy), accuracyDrop: num3(e.accuracyDrop), ...num3(r.sizeRatio) !== null ? { sizeRatio: r.sizeRatio } : {} };
-        continue;
-      }
-      case "build":
-        if (!Number.isInteger(r.sizes?.flash) || !Number.isInteger(r.sizes?.ram)) break;
-        out.build = { board: String(r.board), flash: r.sizes.flash, ram: r.sizes.ram };
-        continue;
-      case "hil":
-        out.hil = { accuracy: num3(r.accuracy ?? r.device?.accuracy), latencyMs: num3(r.latencyMs ?? r.latency?.meanMs ?? r.latency?.ms) };
-        continue;
+    const kind = field(r, "kind");
+    if (kind === "gate" && typeof field(r, "passed") === "boolean") {
+      const failOn = field(r, "failOn");
+      out.gate = {
+        passed: field(r, "passed"),
+        ...typeof failOn === "string" ? { failOn } : {}
+      };
+    } else if (kind === "quantize") {
+      const sizeRatio = num3(field(r, "sizeRatio"));
+      out.quantize = {
+        floatAccuracy: num3(field(r, "evaluation", "floatAccuracy")),
+        int8Accuracy: num3(field(r, "evaluation", "int8Accuracy")),
+        accuracyDrop: num3(field(r, "evaluation", "accuracyDrop")),
+        ...sizeRatio !== null ? { sizeRatio } : {}
+      };
+    } else if (kind === "build" && Number.isInteger(field(r, "sizes", "flash")) && Number.isInteger(field(r, "sizes", "ram"))) {
+      out.build = {
+        board: String(field(r, "board")),
+        flash: field(r, "sizes", "flash"),
+        ram: field(r, "sizes", "ram")
+      };
+    } else if (kind === "hil") {
+      out.hil = {
+        accuracy: num3(field(r, "accuracy")) ?? num3(field(r, "device", "accuracy")),
+        latencyMs: num3(field(r, "latencyMs")) ?? num3(field(r, "latency", "meanMs")) ?? num3(field(r, "latency", "ms"))
+      };
+    } else {
+      throw new TinyOpsError(
+        "REPORT_KIND",
+        `${file} is not a gate, quantize, build or hil report this version reads (kind: ${JSON.stringify(kind)})`,
+        {
+          where: file,
+          hint: "Pass the JSON report written by `tinyops gate|quantize|build|hil --report`."
+        }
+      );
     }
-    throw new TinyOpsError("REPORT_KIND", `${file} is not a gate, quantize, build or hil report this version reads (kind: ${JSON.stringify(r?.kind)})`, {
-      where: file,
-      hint: "Pass the JSON report written by `tinyops gate|quantize|build|hil --report`."
-    });
   }
   return out;
 }
@@ -61335,18 +61566,20 @@ function publishLocal(dir, release) {
 }
 
 // shared/ota/publish/github-release.ts
-async function call(target, method, url, body, contentType = "application/json") {
+async function call(target, method, url, body, contentType = "application/json", accept = "application/vnd.github+json") {
   const response = await fetch(url, {
     method,
     headers: {
-      accept: "application/vnd.github+json",
+      accept,
       authorization: `Bearer ${target.token}`,
       "x-github-api-version": "2022-11-28",
       ...body !== void 0 ? { "content-type": contentType } : {}
     },
     body
   }).catch((err3) => {
-    throw new TinyOpsError("GITHUB_API", `Could not reach ${new URL(url).origin}: ${err3.message}`, { hint: "Check the API URL and the network." });
+    throw new TinyOpsError("GITHUB_API", `Could not reach ${new URL(url).origin}: ${err3.message}`, {
+      hint: "Check the API URL and the network."
+    });
   });
   return response;
 }
@@ -61358,13 +61591,19 @@ async function expectOk(response, what) {
     message = JSON.parse(text).message ?? text;
   } catch {
   }
-  throw new TinyOpsError("GITHUB_API", `${what} failed: HTTP ${response.status} ${message}`.trim(), {
-    hint: response.status === 403 || response.status === 401 ? "The workflow needs `permissions: contents: write` and a token." : "Check the repository and tag."
-  });
+  throw new TinyOpsError(
+    "GITHUB_API",
+    `${what} failed: HTTP ${response.status} ${message}`.trim(),
+    {
+      hint: response.status === 403 || response.status === 401 ? "The workflow needs `permissions: contents: write` and a token." : "Check the repository and tag."
+    }
+  );
 }
 function repoPath(target) {
   if (!/^[^/\s]+\/[^/\s]+$/.test(target.repository))
-    throw new TinyOpsError("GITHUB_REPOSITORY", `"${target.repository}" is not owner/name`, { hint: "Pass --repository owner/name (GITHUB_REPOSITORY in a workflow)." });
+    throw new TinyOpsError("GITHUB_REPOSITORY", `"${target.repository}" is not owner/name`, {
+      hint: "Pass --repository owner/name (GITHUB_REPOSITORY in a workflow)."
+    });
   return `${target.apiUrl.replace(/\/$/, "")}/repos/${target.repository}`;
 }
 async function ensureRelease(target, tag, options = {}) {
@@ -61375,7 +61614,13 @@ async function ensureRelease(target, tag, options = {}) {
     target,
     "POST",
     `${base}/releases`,
-    JSON.stringify({ tag_name: tag, name: options.name ?? tag, body: options.body ?? "", prerelease: options.prerelease ?? false, ...options.commit ? { target_commitish: options.commit } : {} })
+    JSON.stringify({
+      tag_name: tag,
+      name: options.name ?? tag,
+      body: options.body ?? "",
+      prerelease: options.prerelease ?? false,
+      ...options.commit ? { target_commitish: options.commit } : {}
+    })
   );
   return await expectOk(created, `Creating release ${tag}`);
 }
@@ -61383,7 +61628,10 @@ async function uploadReleaseAssets(target, release, assets) {
   const base = repoPath(target);
   const existing = [];
   for (let page = 1; ; page++) {
-    const list = await expectOk(await call(target, "GET", `${base}/releases/${release.id}/assets?per_page=100&page=${page}`), "Listing release assets");
+    const list = await expectOk(
+      await call(target, "GET", `${base}/releases/${release.id}/assets?per_page=100&page=${page}`),
+      "Listing release assets"
+    );
     existing.push(...list);
     if (list.length < 100) break;
   }
@@ -61391,9 +61639,42 @@ async function uploadReleaseAssets(target, release, assets) {
   const out = [];
   for (const asset of assets) {
     for (const old of existing.filter((a) => a.name === asset.name))
-      await expectOk(await call(target, "DELETE", `${base}/releases/assets/${old.id}`), `Deleting the old asset ${asset.name}`);
-    const response = await call(target, "POST", `${uploadBase}?name=${encodeURIComponent(asset.name)}`, Buffer.from(asset.data), asset.contentType ?? "application/octet-stream");
+      await expectOk(
+        await call(target, "DELETE", `${base}/releases/assets/${old.id}`),
+        `Deleting the old asset ${asset.name}`
+      );
+    const response = await call(
+      target,
+      "POST",
+      `${uploadBase}?name=${encodeURIComponent(asset.name)}`,
+      Buffer.from(asset.data),
+      asset.contentType ?? "application/octet-stream"
+    );
     out.push(await expectOk(response, `Uploading ${asset.name}`));
+  }
+  return out;
+}
+async function recentReleaseAssets(target, assetName, options = {}) {
+  const base = repoPath(target);
+  const releases = await expectOk(
+    await call(target, "GET", `${base}/releases?per_page=${options.limit ?? 10}`),
+    "Listing releases"
+  );
+  const out = [];
+  for (const release of releases) {
+    if (release.tag_name === options.skipTag) continue;
+    const asset = release.assets?.find((a) => a.name === assetName);
+    if (!asset) continue;
+    const response = await call(
+      target,
+      "GET",
+      `${base}/releases/assets/${asset.id}`,
+      void 0,
+      void 0,
+      "application/octet-stream"
+    );
+    if (!response.ok) await expectOk(response, `Downloading ${assetName} of ${release.tag_name}`);
+    out.push({ tag: release.tag_name, text: await response.text() });
   }
   return out;
 }
@@ -61408,13 +61689,29 @@ var ota_rollout_schema_default = {
   title: "TinyOps OTA rollout state",
   type: "object",
   additionalProperties: false,
-  required: ["schemaVersion", "kind", "releaseId", "version", "stageIndex", "percent", "status", "decision", "reason", "cohorts", "decidedAt"],
+  required: [
+    "schemaVersion",
+    "kind",
+    "releaseId",
+    "version",
+    "stageIndex",
+    "percent",
+    "status",
+    "decision",
+    "reason",
+    "cohorts",
+    "decidedAt"
+  ],
   properties: {
     schemaVersion: { const: 1 },
     kind: { const: "ota-rollout" },
     releaseId: { type: "string" },
     version: { type: "string" },
-    stageIndex: { type: "integer", minimum: 0, description: "The stage now open: devices whose stage index is at most this one update." },
+    stageIndex: {
+      type: "integer",
+      minimum: 0,
+      description: "The stage now open: devices whose stage index is at most this one update."
+    },
     percent: { type: "number", minimum: 0, maximum: 100 },
     status: { enum: ["rolling", "complete", "halted"] },
     decision: { enum: ["start", "advance", "hold", "halt"] },
@@ -61424,7 +61721,16 @@ var ota_rollout_schema_default = {
       items: {
         type: "object",
         additionalProperties: false,
-        required: ["stage", "reports", "updateSuccessRate", "crashRate", "meanLatencyMs", "latencyRegression", "healthy", "problems"],
+        required: [
+          "stage",
+          "reports",
+          "updateSuccessRate",
+          "crashRate",
+          "meanLatencyMs",
+          "latencyRegression",
+          "healthy",
+          "problems"
+        ],
         properties: {
           stage: { type: "integer", minimum: 0 },
           reports: { type: "integer", minimum: 0 },
@@ -61462,9 +61768,13 @@ async function connect(target) {
     client.once("close", () => reject(new Error("connection closed")));
   }).catch((err3) => {
     client.end(true);
-    throw new TinyOpsError("OTA_MQTT", `Could not connect to the MQTT broker ${target.url}: ${err3.message}`, {
-      hint: "Check the broker URL, port and credentials (--mqtt-url, MQTT_USERNAME/MQTT_PASSWORD)."
-    });
+    throw new TinyOpsError(
+      "OTA_MQTT",
+      `Could not connect to the MQTT broker ${target.url}: ${err3.message}`,
+      {
+        hint: "Check the broker URL, port and credentials (--mqtt-url, MQTT_USERNAME/MQTT_PASSWORD)."
+      }
+    );
   });
   return client;
 }
@@ -61477,7 +61787,10 @@ async function readRetained(client, topic, waitMs) {
     function done(value) {
       clearTimeout(timer);
       client.removeListener("message", onMessage);
-      client.unsubscribeAsync(topic).then(() => resolve3(value), () => resolve3(value));
+      client.unsubscribeAsync(topic).then(
+        () => resolve3(value),
+        () => resolve3(value)
+      );
     }
     function onMessage(t, payload, packet) {
       if (t === topic && packet.retain) done(payload.length ? payload.toString("utf8") : null);
@@ -61507,17 +61820,32 @@ async function announceRelease(target, manifest2, state) {
   }
 }
 async function publishRollout(client, target, state) {
-  validateWithSchema(ota_rollout_schema_default, state, { code: "OTA_ROLLOUT_INVALID", source: "the rollout state", hint: "This is a TinyOps bug: please report it." });
-  await publishRetained(client, topics(target.prefix).rollout(state.releaseId), JSON.stringify(state));
+  validateWithSchema(ota_rollout_schema_default, state, {
+    code: "OTA_ROLLOUT_INVALID",
+    source: "the rollout state",
+    hint: "This is a TinyOps bug: please report it."
+  });
+  await publishRetained(
+    client,
+    topics(target.prefix).rollout(state.releaseId),
+    JSON.stringify(state)
+  );
 }
 function parseRolloutState(text, source) {
   let data;
   try {
     data = JSON.parse(text);
   } catch {
-    throw new TinyOpsError("OTA_ROLLOUT_INVALID", `${source} is not JSON`, { where: source, hint: "Republish the release with `tinyops ota publish`." });
+    throw new TinyOpsError("OTA_ROLLOUT_INVALID", `${source} is not JSON`, {
+      where: source,
+      hint: "Republish the release with `tinyops ota publish`."
+    });
   }
-  validateWithSchema(ota_rollout_schema_default, data, { code: "OTA_ROLLOUT_INVALID", source, hint: "Republish the release with `tinyops ota publish`." });
+  validateWithSchema(ota_rollout_schema_default, data, {
+    code: "OTA_ROLLOUT_INVALID",
+    source,
+    hint: "Republish the release with `tinyops ota publish`."
+  });
   return data;
 }
 async function collectHealth(target, releaseId, windowMs) {
@@ -61555,18 +61883,28 @@ async function publishRolloutState(target, state) {
 }
 
 // shared/ota/release.ts
+var manifestAssetName = (board) => `manifest-${board.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
 var sha2564 = (b) => (0, import_node_crypto9.createHash)("sha256").update(b).digest("hex");
 async function publishRelease(input) {
   const { manifest: manifest2, targets } = input;
   if (!targets.dir && !targets.github && !targets.mqtt)
-    throw new TinyOpsError("OTA_PUBLISH", "No publish target given", { hint: "Pass --dir DIR, --github-release TAG and/or --mqtt-url URL." });
-  if (sha2564(input.image) !== manifest2.firmware.sha256)
-    throw new TinyOpsError("OTA_PUBLISH", `The image is not the one the manifest describes (SHA-256 differs)`, {
-      where: manifest2.firmware.file,
-      hint: "Rebuild the manifest from this image with `tinyops ota manifest`."
+    throw new TinyOpsError("OTA_PUBLISH", "No publish target given", {
+      hint: "Pass --dir DIR, --github-release TAG and/or --mqtt-url URL."
     });
+  if (sha2564(input.image) !== manifest2.firmware.sha256)
+    throw new TinyOpsError(
+      "OTA_PUBLISH",
+      `The image is not the one the manifest describes (SHA-256 differs)`,
+      {
+        where: manifest2.firmware.file,
+        hint: "Rebuild the manifest from this image with `tinyops ota manifest`."
+      }
+    );
   if (input.model && (!manifest2.model || sha2564(input.model.bytes) !== manifest2.model.sha256))
-    throw new TinyOpsError("OTA_PUBLISH", "The model is not the one the manifest describes", { where: input.model.file, hint: "Rebuild the manifest with --model pointing at this model." });
+    throw new TinyOpsError("OTA_PUBLISH", "The model is not the one the manifest describes", {
+      where: input.model.file,
+      hint: "Rebuild the manifest with --model pointing at this model."
+    });
   const previous = [];
   if (input.previous) previous.push(input.previous);
   if (targets.dir) {
@@ -61577,25 +61915,51 @@ async function publishRelease(input) {
     const announced = await readAnnouncement(targets.mqtt, manifest2.board);
     if (announced) previous.push(announced);
   }
-  for (const p of previous) checkNotDowngrade(manifest2.firmware.version, { version: p.firmware.version, releaseId: p.releaseId }, input.allowDowngrade ?? false);
+  if (targets.github) {
+    for (const { tag, text } of await recentReleaseAssets(
+      targets.github,
+      manifestAssetName(manifest2.board)
+    ))
+      previous.push(parseManifest(text, `${manifestAssetName(manifest2.board)} of release ${tag}`));
+  }
+  for (const p of previous)
+    checkNotDowngrade(
+      manifest2.firmware.version,
+      { version: p.firmware.version, releaseId: p.releaseId },
+      input.allowDowngrade ?? false
+    );
   const result = {
     releaseId: manifest2.releaseId,
     version: manifest2.firmware.version,
     previousVersion: previous.map((p) => p.firmware.version).sort((a, b) => compareImageVersions(parseImageVersion(a), parseImageVersion(b))).pop() ?? null
   };
-  if (targets.dir) result.dir = publishLocal(targets.dir, { manifest: manifest2, image: input.image, model: input.model });
+  if (targets.dir)
+    result.dir = publishLocal(targets.dir, { manifest: manifest2, image: input.image, model: input.model });
   if (targets.github) {
     const g = targets.github;
-    const release = await ensureRelease(g, g.tag, { name: `${manifest2.board} ${manifest2.firmware.version}`, commit: g.commit, prerelease: g.prerelease, body: releaseBody(manifest2) });
+    const release = await ensureRelease(g, g.tag, {
+      name: `${manifest2.board} ${manifest2.firmware.version}`,
+      commit: g.commit,
+      prerelease: g.prerelease,
+      body: releaseBody(manifest2)
+    });
     const assets = await uploadReleaseAssets(g, release, [
       { name: manifest2.firmware.file, data: input.image },
       ...input.model ? [{ name: path12.basename(input.model.file), data: input.model.bytes }] : [],
-      { name: "manifest.json", data: new TextEncoder().encode(serializeManifest(manifest2)), contentType: "application/json" }
+      {
+        name: manifestAssetName(manifest2.board),
+        data: new TextEncoder().encode(serializeManifest(manifest2)),
+        contentType: "application/json"
+      }
     ]);
     result.github = { releaseUrl: release.html_url, assets };
   }
   if (targets.mqtt) {
-    const state = initialRolloutState(manifest2.releaseId, manifest2.firmware.version, manifest2.rollout);
+    const state = initialRolloutState(
+      manifest2.releaseId,
+      manifest2.firmware.version,
+      manifest2.rollout
+    );
     result.mqtt = { ...await announceRelease(targets.mqtt, manifest2, state), state };
   }
   return result;
@@ -61610,15 +61974,22 @@ function releaseBody(m) {
   if (m.model) lines.push(`- model ${m.model.file}: \`${m.model.sha256}\``);
   if (m.reports.gate) lines.push(`- gate: ${m.reports.gate.passed ? "passed" : "FAILED"}`);
   lines.push(`- rollout: ${m.rollout.stages.join("% \u2192 ")}%`);
-  if (m.provenance.commit) lines.push(`- built from ${m.provenance.repository ?? ""}@${m.provenance.commit}${m.provenance.runId ? ` (run ${m.provenance.runId})` : ""}`);
+  if (m.provenance.commit)
+    lines.push(
+      `- built from ${m.provenance.repository ?? ""}@${m.provenance.commit}${m.provenance.runId ? ` (run ${m.provenance.runId})` : ""}`
+    );
   return lines.join("\n");
 }
 async function promoteRollout(mqttTarget2, manifest2, windowMs) {
   const { state, reports, ignored } = await collectHealth(mqttTarget2, manifest2.releaseId, windowMs);
   if (!state)
-    throw new TinyOpsError("OTA_ROLLOUT_MISSING", `No rollout state for release ${manifest2.releaseId} on ${mqttTarget2.url}`, {
-      hint: "Publish the release with `tinyops ota publish --mqtt-url URL` first (same --mqtt-prefix)."
-    });
+    throw new TinyOpsError(
+      "OTA_ROLLOUT_MISSING",
+      `No rollout state for release ${manifest2.releaseId} on ${mqttTarget2.url}`,
+      {
+        hint: "Publish the release with `tinyops ota publish --mqtt-url URL` first (same --mqtt-prefix)."
+      }
+    );
   const next = decideRollout(state, reports, manifest2.rollout);
   const topic = await publishRolloutState(mqttTarget2, next);
   return { state: next, reports: reports.length, ignored, topic };
@@ -61634,30 +62005,42 @@ var USAGE = [
 ].join("\n");
 function numberOption(name, value) {
   if (value === void 0) return void 0;
-  if (!/^(0x[0-9a-f]+|\d+)$/i.test(value)) throw new UsageError(`--${name} takes a whole number (decimal or 0x hex), got "${value}".`);
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(value))
+    throw new UsageError(`--${name} takes a whole number (decimal or 0x hex), got "${value}".`);
   return Number(value);
 }
 function fraction(name, value) {
   if (value === void 0) return void 0;
   const n2 = Number(value.endsWith("%") ? value.slice(0, -1) : value) / (value.endsWith("%") ? 100 : 1);
-  if (!Number.isFinite(n2) || n2 < 0) throw new UsageError(`--${name} takes a fraction such as 0.95 or 95%, got "${value}".`);
+  if (!Number.isFinite(n2) || n2 < 0)
+    throw new UsageError(`--${name} takes a fraction such as 0.95 or 95%, got "${value}".`);
   return n2;
 }
 function readInput(file, what) {
   try {
     return new Uint8Array(fs16.readFileSync(file));
   } catch {
-    throw new TinyOpsError("FILE_MISSING", `${what} not found or unreadable: ${file}`, { where: file, hint: "Check the path." });
+    throw new TinyOpsError("FILE_MISSING", `${what} not found or unreadable: ${file}`, {
+      where: file,
+      hint: "Check the path."
+    });
   }
 }
 function keyFrom(values) {
-  if (values.key === void 0 && values["key-env"] === void 0) throw new UsageError("--key KEY.pem or --key-env VAR is required.");
-  if (values.key !== void 0 && values["key-env"] !== void 0) throw new UsageError("Give --key or --key-env, not both.");
+  if (values.key === void 0 && values["key-env"] === void 0)
+    throw new UsageError("--key KEY.pem or --key-env VAR is required.");
+  if (values.key !== void 0 && values["key-env"] !== void 0)
+    throw new UsageError("Give --key or --key-env, not both.");
   return loadKey({ file: values.key, envName: values["key-env"] });
 }
 function mqttTarget(values) {
   if (!values["mqtt-url"]) return void 0;
-  return { url: values["mqtt-url"], prefix: values["mqtt-prefix"], username: process.env.MQTT_USERNAME || void 0, password: process.env.MQTT_PASSWORD || void 0 };
+  return {
+    url: values["mqtt-url"],
+    prefix: values["mqtt-prefix"],
+    username: process.env.MQTT_USERNAME || void 0,
+    password: process.env.MQTT_PASSWORD || void 0
+  };
 }
 async function sign2(args, io) {
   const { values, positionals } = parseCommandLine(
@@ -61680,7 +62063,8 @@ async function sign2(args, io) {
   if (!values.version) throw new UsageError("--version is required (e.g. 1.2.3 or v1.2.3+4).");
   if (!values.out) throw new UsageError("--out is required.");
   const align = numberOption("align", values.align);
-  if (align !== void 0 && ![1, 2, 4, 8, 16, 32].includes(align)) throw new UsageError(`--align must be 1, 2, 4, 8, 16 or 32, got ${align}.`);
+  if (align !== void 0 && ![1, 2, 4, 8, 16, 32].includes(align))
+    throw new UsageError(`--align must be 1, 2, 4, 8, 16 or 32, got ${align}.`);
   const version = parseImageVersion(values.version);
   const sc = values["security-counter"];
   const securityCounter = sc === "auto" ? (version.major << 24 | version.minor << 16 | version.revision) >>> 0 : numberOption("security-counter", sc);
@@ -61702,12 +62086,26 @@ async function sign2(args, io) {
   );
   writeFileAtomic(values.out, image);
   const checked2 = verifyImage(image, key, values.out);
-  const summary2 = { ok: true, out: values.out, bytes: image.length, version: formatImageVersion(version), signature: key.kind, digest: checked2.digest, keyHash: checked2.keyHash };
-  io.stdout(values.json ? JSON.stringify(summary2, null, 2) : `Signed ${positionals[0]} -> ${values.out}: version ${summary2.version}, ${key.kind}, ${image.length} bytes, SHA-256 ${checked2.digest}`);
+  const summary2 = {
+    ok: true,
+    out: values.out,
+    bytes: image.length,
+    version: formatImageVersion(version),
+    signature: key.kind,
+    digest: checked2.digest,
+    keyHash: checked2.keyHash
+  };
+  io.stdout(
+    values.json ? JSON.stringify(summary2, null, 2) : `Signed ${positionals[0]} -> ${values.out}: version ${summary2.version}, ${key.kind}, ${image.length} bytes, SHA-256 ${checked2.digest}`
+  );
   return 0;
 }
 async function verify2(args, io) {
-  const { values, positionals } = parseCommandLine(args, { key: { type: "string" }, "key-env": { type: "string" }, json: { type: "boolean" } }, { min: 1, max: 1, names: "IMAGE" });
+  const { values, positionals } = parseCommandLine(
+    args,
+    { key: { type: "string" }, "key-env": { type: "string" }, json: { type: "boolean" } },
+    { min: 1, max: 1, names: "IMAGE" }
+  );
   const key = keyFrom(values);
   const r = verifyImage(readInput(positionals[0], "Image"), key, positionals[0]);
   const summary2 = {
@@ -61723,7 +62121,9 @@ async function verify2(args, io) {
     keyHash: r.keyHash,
     protectedTlvs: r.image.protectedTlvs.map((t) => ({ type: t.type, value: hex(t.value) }))
   };
-  io.stdout(values.json ? JSON.stringify(summary2, null, 2) : `${positionals[0]}: valid MCUboot image, version ${summary2.version}, ${summary2.imageSize}-byte payload, ${r.signatureKind} signature OK, SHA-256 ${r.digest}`);
+  io.stdout(
+    values.json ? JSON.stringify(summary2, null, 2) : `${positionals[0]}: valid MCUboot image, version ${summary2.version}, ${summary2.imageSize}-byte payload, ${r.signatureKind} signature OK, SHA-256 ${r.digest}`
+  );
   return 0;
 }
 async function manifest(args, io) {
@@ -61756,9 +62156,13 @@ async function manifest(args, io) {
   if (!values.board) throw new UsageError("--board is required.");
   if (!values.out) throw new UsageError("--out is required.");
   const stages = values.stages?.split(",").map((s) => Number(s.trim().replace(/%$/, "")));
-  if (stages?.some((s) => Number.isNaN(s))) throw new UsageError(`--stages takes percentages like 1,10,50,100, got "${values.stages}".`);
+  if (stages?.some((s) => Number.isNaN(s)))
+    throw new UsageError(`--stages takes percentages like 1,10,50,100, got "${values.stages}".`);
   const baseline = values["baseline-latency"] === void 0 ? void 0 : Number(values["baseline-latency"]);
-  if (baseline !== void 0 && !(baseline > 0)) throw new UsageError(`--baseline-latency takes milliseconds, got "${values["baseline-latency"]}".`);
+  if (baseline !== void 0 && !(baseline > 0))
+    throw new UsageError(
+      `--baseline-latency takes milliseconds, got "${values["baseline-latency"]}".`
+    );
   const health = Object.fromEntries(
     Object.entries({
       minUpdateSuccessRate: fraction("min-success", values["min-success"]),
@@ -61775,7 +62179,11 @@ async function manifest(args, io) {
     key: keyFrom(values),
     board: values.board,
     releaseId: values["release-id"],
-    model: values.model ? { file: values.model, bytes: readInput(values.model, "Model"), version: values["model-version"] ?? null } : void 0,
+    model: values.model ? {
+      file: values.model,
+      bytes: readInput(values.model, "Model"),
+      version: values["model-version"] ?? null
+    } : void 0,
     reports: reportFigures(values.report ?? []),
     provenance: {
       commit: values.commit ?? env.GITHUB_SHA ?? null,
@@ -61792,7 +62200,9 @@ async function manifest(args, io) {
     }
   });
   writeFileAtomic(values.out, serializeManifest(m));
-  io.stdout(values.json ? JSON.stringify(m, null, 2) : `Wrote ${values.out}: release ${m.releaseId}, ${m.board} ${m.firmware.version}, rollout ${m.rollout.stages.join("% -> ")}%`);
+  io.stdout(
+    values.json ? JSON.stringify(m, null, 2) : `Wrote ${values.out}: release ${m.releaseId}, ${m.board} ${m.firmware.version}, rollout ${m.rollout.stages.join("% -> ")}%`
+  );
   return 0;
 }
 async function publish(args, io) {
@@ -61822,10 +62232,22 @@ async function publish(args, io) {
   if (values["github-release"]) {
     const tokenVar = values["token-env"] ?? "GITHUB_TOKEN";
     const token = process.env[tokenVar];
-    if (!token) throw new TinyOpsError("GITHUB_TOKEN", `No GitHub token in $${tokenVar}`, { hint: `Set ${tokenVar} (in a workflow: env: { ${tokenVar}: \${{ github.token }} }).` });
+    if (!token)
+      throw new TinyOpsError("GITHUB_TOKEN", `No GitHub token in $${tokenVar}`, {
+        hint: `Set ${tokenVar} (in a workflow: env: { ${tokenVar}: \${{ github.token }} }).`
+      });
     const repository = values.repository ?? process.env.GITHUB_REPOSITORY;
-    if (!repository) throw new UsageError("--github-release needs --repository OWNER/NAME (or GITHUB_REPOSITORY).");
-    github = { apiUrl: values["api-url"] ?? process.env.GITHUB_API_URL ?? "https://api.github.com", token, repository, tag: values["github-release"], commit: m.provenance.commit ?? void 0 };
+    if (!repository)
+      throw new UsageError(
+        "--github-release needs --repository OWNER/NAME (or GITHUB_REPOSITORY)."
+      );
+    github = {
+      apiUrl: values["api-url"] ?? process.env.GITHUB_API_URL ?? "https://api.github.com",
+      token,
+      repository,
+      tag: values["github-release"],
+      commit: m.provenance.commit ?? void 0
+    };
   }
   const result = await publishRelease({
     manifest: m,
@@ -61837,10 +62259,18 @@ async function publish(args, io) {
   });
   if (values.json) io.stdout(JSON.stringify({ ok: true, ...result }, null, 2));
   else {
-    const lines = [`Published ${result.releaseId} (${result.version})${result.previousVersion ? `, previous ${result.previousVersion}` : ""}`];
+    const lines = [
+      `Published ${result.releaseId} (${result.version})${result.previousVersion ? `, previous ${result.previousVersion}` : ""}`
+    ];
     if (result.dir) lines.push(`  directory: ${result.dir}`);
-    if (result.github) lines.push(`  GitHub release: ${result.github.releaseUrl} (${result.github.assets.map((a) => a.name).join(", ")})`);
-    if (result.mqtt) lines.push(`  MQTT: ${result.mqtt.announcement} (retained), rollout on ${result.mqtt.rollout}: ${result.mqtt.state.reason}`);
+    if (result.github)
+      lines.push(
+        `  GitHub release: ${result.github.releaseUrl} (${result.github.assets.map((a) => a.name).join(", ")})`
+      );
+    if (result.mqtt)
+      lines.push(
+        `  MQTT: ${result.mqtt.announcement} (retained), rollout on ${result.mqtt.rollout}: ${result.mqtt.state.reason}`
+      );
     io.stdout(lines.join("\n"));
   }
   return 0;
@@ -61848,32 +62278,66 @@ async function publish(args, io) {
 async function promote(args, io) {
   const { values } = parseCommandLine(
     args,
-    { manifest: { type: "string" }, "mqtt-url": { type: "string" }, "mqtt-prefix": { type: "string" }, window: { type: "string" }, json: { type: "boolean" } },
+    {
+      manifest: { type: "string" },
+      "mqtt-url": { type: "string" },
+      "mqtt-prefix": { type: "string" },
+      window: { type: "string" },
+      json: { type: "boolean" }
+    },
     { min: 0, max: 0, names: "" }
   );
-  if (!values.manifest) throw new UsageError("--manifest is required (it holds the rollout plan and thresholds).");
+  if (!values.manifest)
+    throw new UsageError("--manifest is required (it holds the rollout plan and thresholds).");
   const target = mqttTarget(values);
   if (!target) throw new UsageError("--mqtt-url is required.");
   const windowS = values.window === void 0 ? 60 : Number(values.window);
   if (!(windowS >= 0)) throw new UsageError(`--window takes seconds, got "${values.window}".`);
   const r = await promoteRollout(target, readManifest(values.manifest), windowS * 1e3);
-  if (values.json) io.stdout(JSON.stringify({ ok: r.state.decision !== "halt", reports: r.reports, ignored: r.ignored, topic: r.topic, state: r.state }, null, 2));
+  if (values.json)
+    io.stdout(
+      JSON.stringify(
+        {
+          ok: r.state.decision !== "halt",
+          reports: r.reports,
+          ignored: r.ignored,
+          topic: r.topic,
+          state: r.state
+        },
+        null,
+        2
+      )
+    );
   else {
-    const lines = [`${r.state.decision.toUpperCase()}: ${r.state.reason}`, `  ${r.reports} health reports (${r.ignored} malformed ignored); state published to ${r.topic}`];
+    const lines = [
+      `${r.state.decision.toUpperCase()}: ${r.state.reason}`,
+      `  ${r.reports} health reports (${r.ignored} malformed ignored); state published to ${r.topic}`
+    ];
     for (const c of r.state.cohorts)
-      lines.push(`  stage ${c.stage + 1}: ${c.reports} reports${c.updateSuccessRate !== null ? `, success ${(c.updateSuccessRate * 100).toFixed(1)}%, crashes ${(c.crashRate * 100).toFixed(1)}%` : ""}${c.meanLatencyMs !== null ? `, latency ${c.meanLatencyMs.toFixed(2)} ms` : ""}${c.healthy === false ? ` FAILING (${c.problems.join("; ")})` : ""}`);
+      lines.push(
+        `  stage ${c.stage + 1}: ${c.reports} reports${c.updateSuccessRate !== null ? `, success ${(c.updateSuccessRate * 100).toFixed(1)}%, crashes ${(c.crashRate * 100).toFixed(1)}%` : ""}${c.meanLatencyMs !== null ? `, latency ${c.meanLatencyMs.toFixed(2)} ms` : ""}${c.healthy === false ? ` FAILING (${c.problems.join("; ")})` : ""}`
+      );
     io.stdout(lines.join("\n"));
   }
   return r.state.decision === "halt" ? 1 : 0;
 }
-var SUBCOMMANDS = { sign: sign2, verify: verify2, manifest, publish, promote };
+var SUBCOMMANDS = {
+  sign: sign2,
+  verify: verify2,
+  manifest,
+  publish,
+  promote
+};
 var otaCommand = {
   summary: "sign MCUboot images, verify them, write release manifests, publish and promote staged rollouts",
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
     const fn = sub === void 0 ? void 0 : SUBCOMMANDS[sub];
-    if (!fn) throw new UsageError(sub === void 0 ? "Missing subcommand: sign, verify, manifest, publish or promote." : `Unknown ota subcommand "${sub}".`);
+    if (!fn)
+      throw new UsageError(
+        sub === void 0 ? "Missing subcommand: sign, verify, manifest, publish or promote." : `Unknown ota subcommand "${sub}".`
+      );
     return fn(rest, io);
   }
 };

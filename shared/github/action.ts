@@ -1,7 +1,9 @@
 // The one place TinyOps touches the GitHub Actions runtime (@actions/*). Domain code in shared/
 // never imports it; each action's main.ts uses these helpers to read inputs and write results.
+import * as fs from 'node:fs';
 import * as core from '@actions/core';
 import { describeError, TinyOpsError } from '../errors';
+import { parseSize } from '../config/units';
 
 /** Runs an action body, turning every error into a failed step with a clear message (what, where,
  * how to fix) instead of a stack trace. */
@@ -10,11 +12,23 @@ export async function runAction(body: () => Promise<void>): Promise<void> {
     await body();
   } catch (err) {
     const message = describeError(err);
-    if (err instanceof TinyOpsError && err.where && /\.(tflite|ya?ml|json|c|h)\b/.test(err.where)) {
-      core.error(message, { file: err.where.split(/[:@ ]/)[0], title: err.code });
+    const file = err instanceof TinyOpsError ? fileAtFault(err.where) : undefined;
+    if (file) {
+      // One annotation, on the file at fault (setFailed would add a second, file-less one).
+      core.error(message, { file, title: (err as TinyOpsError).code });
+      process.exitCode = 1;
+    } else {
+      core.setFailed(message);
     }
-    core.setFailed(message);
   }
+}
+
+/** The file an error's `where` names (`model.tflite @ byte 12`, `tinyops.yml: budgets`), when it
+ * is a model, config or source file that exists: annotations on absent files show nowhere. */
+function fileAtFault(where: string | undefined): string | undefined {
+  const file = where?.split(/[:@ ]/)[0];
+  if (!file || !/\.(tflite|ya?ml|json|c|h)$/.test(file)) return undefined;
+  return fs.existsSync(file) ? file : undefined;
 }
 
 export function input(name: string, fallback = ''): string {
@@ -50,6 +64,23 @@ export function integerInput(name: string, fallback: number): number {
       },
     );
   return Number(value);
+}
+
+/** A byte size input: a whole number of bytes or a number with B, KiB, MiB or GiB (256KiB). */
+export function sizeInput(name: string, fallback: number): number;
+export function sizeInput(name: string, fallback?: undefined): number | undefined;
+export function sizeInput(name: string, fallback?: number): number | undefined {
+  const value = core.getInput(name).trim();
+  if (value === '') return fallback;
+  try {
+    return parseSize(value, `input "${name}"`);
+  } catch (err) {
+    if (!(err instanceof TinyOpsError)) throw err;
+    throw new TinyOpsError('INPUT_INVALID', `Input "${name}" must be a size, got "${value}"`, {
+      where: `with: ${name}`,
+      hint: err.hint ?? `Set ${name} to a number of bytes or a size such as 256KiB.`,
+    });
+  }
 }
 
 /** A list input: comma- or newline-separated, blanks dropped. */

@@ -171,6 +171,58 @@ describeWithReference('tflite-to-c', () => {
     ]);
   });
 
+  test.each<[string, string, { xxdNaming?: boolean; incbin?: boolean }]>([
+    // The incbin form is for large models: the largest one (a 1.9 MB C array is covered above).
+    ['xxd naming', MODELS[0], { xxdNaming: true }],
+    ['incbin', MODELS[2], { incbin: true }],
+  ])(
+    '%s form (%s): C99 and C++17 host programs hold the exact bytes and length',
+    (_form, rel, options) => {
+      const out = path.join(dir, `largest-${options.xxdNaming ? 'xxd' : 'incbin'}`);
+      const result = tfliteToC(referencePath(rel), out, options);
+      if (options.xxdNaming) expect(result.lengthName).toBe(`${result.arrayName}_len`);
+      const base = options.xxdNaming ? result.arrayName : identifierFromFile(rel);
+      const src = path.join(out, `${base}.${options.incbin ? 'S' : 'c'}`);
+      fs.writeFileSync(
+        path.join(out, 'check.c'),
+        checker(`${base}.h`, result.arrayName, result.lengthName),
+      );
+      const flags = ['-Wall', '-Wextra', '-Werror', '-I', out];
+      execFileSync('gcc', [
+        '-std=c99',
+        ...flags,
+        path.join(out, 'check.c'),
+        src,
+        '-o',
+        path.join(out, 'c.out'),
+      ]);
+      execFileSync('g++', [
+        '-std=c++17',
+        ...flags,
+        '-x',
+        'c++',
+        path.join(out, 'check.c'),
+        ...(options.incbin ? ['-x', 'assembler-with-cpp', src] : ['-x', 'c++', src]),
+        '-o',
+        path.join(out, 'cpp.out'),
+      ]);
+      for (const exe of ['c.out', 'cpp.out'])
+        expect(execFileSync(path.join(out, exe), [referencePath(rel)], { encoding: 'utf8' })).toBe(
+          `ok ${fs.statSync(referencePath(rel)).size}\n`,
+        );
+      if (HAVE_ARM) {
+        const arm = ['-mcpu=cortex-m4', '-mthumb', '-Wall', '-Wextra', '-Werror', '-c', '-I', out];
+        execFileSync('arm-none-eabi-gcc', [...arm, src, '-o', path.join(out, 'arm.o')]);
+        const size = execFileSync('arm-none-eabi-nm', ['-S', path.join(out, 'arm.o')], {
+          encoding: 'utf8',
+        });
+        // The array symbol is exactly the model's size (nm -S: address, size, type, name).
+        const line = size.split('\n').find((l) => l.endsWith(` ${result.arrayName}`))!;
+        expect(parseInt(line.split(' ')[1], 16)).toBe(fs.statSync(referencePath(rel)).size);
+      }
+    },
+  );
+
   test('the same input gives byte-identical files; the header carries the facts', () => {
     const bytes = new Uint8Array(fs.readFileSync(referencePath(MODELS[0])));
     const a = generateC(bytes, { sourceName: 'kws.tflite' });

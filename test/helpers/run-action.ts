@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export interface ActionRun {
   code: number;
@@ -87,4 +87,52 @@ function parseOutputs(text: string): Record<string, string> {
     }
   }
   return out;
+}
+
+/** Bundles a TypeScript snippet (imports relative to the repository root, e.g.
+ * `./shared/github/repo`) with the actions' esbuild settings and runs it with node, with the
+ * runner's environment as runAction sets it. For testing shared/github directly: @actions/* are
+ * ESM-only and are exercised, as in the actions, through the CJS bundle. */
+export async function runBundled(
+  source: string,
+  options: { inputs?: Record<string, string>; env?: Record<string, string>; cwd?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-bundled-'));
+  try {
+    const outfile = path.join(scratch, 'index.js');
+    fs.writeFileSync(path.join(scratch, 'snippet.ts'), source);
+    // scripts/build.mjs is ESM, which jest cannot import: bundle in a node child process.
+    const bundler = [
+      `import * as esbuild from 'esbuild';`,
+      `import { bundleOptions } from './scripts/build.mjs';`,
+      `const [source, outfile] = process.argv.slice(1);`,
+      `const o = bundleOptions('snippet.ts', outfile);`,
+      `await esbuild.build({ ...o, entryPoints: undefined, stdin: { contents: (await import('node:fs')).readFileSync(source, 'utf8'), resolveDir: o.absWorkingDir, loader: 'ts', sourcefile: 'snippet.ts' } });`,
+    ].join('\n');
+    const built = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', bundler, path.join(scratch, 'snippet.ts'), outfile],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    if (built.status !== 0) throw new Error(`bundling the snippet failed:\n${built.stderr}`);
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? scratch,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_REPOSITORY: 'tinyops-test/firmware',
+      RUNNER_TEMP: scratch,
+      ...options.env,
+    };
+    for (const [name, value] of Object.entries(options.inputs ?? {}))
+      env[`INPUT_${name.toUpperCase()}`] = value;
+    const child = spawn(process.execPath, [outfile], { cwd: options.cwd ?? scratch, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+    return { code, stdout, stderr };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }

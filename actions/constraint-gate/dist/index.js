@@ -7759,14 +7759,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs10 = this.flowScalar(this.type);
+              const fs11 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs10, sep: [] });
+                map.items.push({ start, key: fs11, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs10);
+                this.stack.push(fs11);
               } else {
-                Object.assign(it, { key: fs10, sep: [] });
+                Object.assign(it, { key: fs11, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -7894,13 +7894,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs10 = this.flowScalar(this.type);
+              const fs11 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs10, sep: [] });
+                fc.items.push({ start: [], key: fs11, sep: [] });
               else if (it.sep)
-                this.stack.push(fs10);
+                this.stack.push(fs11);
               else
-                Object.assign(it, { key: fs10, sep: [] });
+                Object.assign(it, { key: fs11, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -15417,12 +15417,12 @@ var require_dist2 = __commonJS({
         throw new Error(`Unknown format "${name}"`);
       return f;
     };
-    function addFormats2(ajv2, list, fs10, exportName) {
+    function addFormats2(ajv2, list, fs11, exportName) {
       var _a2;
       var _b2;
       (_a2 = (_b2 = ajv2.opts.code).formats) !== null && _a2 !== void 0 ? _a2 : _b2.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
       for (const f of list)
-        ajv2.addFormat(f, fs10[f]);
+        ajv2.addFormat(f, fs11[f]);
     }
     module2.exports = exports2 = formatsPlugin;
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -45998,6 +45998,9 @@ function hostAccuracy(model, datasetPath, labelsPath, limit) {
   };
 }
 
+// shared/github/action.ts
+var fs9 = __toESM(require("node:fs"));
+
 // node_modules/@actions/core/lib/command.js
 var os = __toESM(require("os"), 1);
 
@@ -46503,11 +46506,19 @@ async function runAction(body) {
     await body();
   } catch (err2) {
     const message = describeError(err2);
-    if (err2 instanceof TinyOpsError && err2.where && /\.(tflite|ya?ml|json|c|h)\b/.test(err2.where)) {
-      error(message, { file: err2.where.split(/[:@ ]/)[0], title: err2.code });
+    const file = err2 instanceof TinyOpsError ? fileAtFault(err2.where) : void 0;
+    if (file) {
+      error(message, { file, title: err2.code });
+      process.exitCode = 1;
+    } else {
+      setFailed(message);
     }
-    setFailed(message);
   }
+}
+function fileAtFault(where) {
+  const file = where?.split(/[:@ ]/)[0];
+  if (!file || !/\.(tflite|ya?ml|json|c|h)$/.test(file)) return void 0;
+  return fs9.existsSync(file) ? file : void 0;
 }
 function input(name, fallback = "") {
   return getInput(name).trim() || fallback;
@@ -46552,7 +46563,7 @@ var inputGiven = (name, defaultValue) => {
 };
 
 // shared/github/repo.ts
-var fs9 = __toESM(require("node:fs"));
+var fs10 = __toESM(require("node:fs"));
 var path3 = __toESM(require("node:path"));
 
 // node_modules/@actions/github/lib/context.js
@@ -50807,10 +50818,10 @@ function saveComment(dir, comment) {
   writeFileAtomic(path3.join(dir, name), JSON.stringify(comment, null, 2));
 }
 async function postSavedComments(token, dir) {
-  if (!fs9.existsSync(dir)) return [];
+  if (!fs10.existsSync(dir)) return [];
   const out = [];
-  for (const file of fs9.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
-    const c = JSON.parse(fs9.readFileSync(path3.join(dir, file), "utf8"));
+  for (const file of fs10.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+    const c = JSON.parse(fs10.readFileSync(path3.join(dir, file), "utf8"));
     if (typeof c.number !== "number" || typeof c.marker !== "string" || !c.marker.startsWith("<!-- tinyops:"))
       throw new TinyOpsError(
         "COMMENT_INVALID",

@@ -8087,12 +8087,12 @@ var require_dist = __commonJS({
         throw new Error(`Unknown format "${name}"`);
       return f;
     };
-    function addFormats2(ajv2, list, fs8, exportName) {
+    function addFormats2(ajv2, list, fs9, exportName) {
       var _a;
       var _b;
       (_a = (_b = ajv2.opts.code).formats) !== null && _a !== void 0 ? _a : _b.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
       for (const f of list)
-        ajv2.addFormat(f, fs8[f]);
+        ajv2.addFormat(f, fs9[f]);
     }
     module2.exports = exports2 = formatsPlugin;
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -35712,6 +35712,9 @@ function renderBuildSummary(report) {
   ].join("\n");
 }
 
+// shared/github/action.ts
+var fs8 = __toESM(require("node:fs"));
+
 // node_modules/@actions/core/lib/command.js
 var os = __toESM(require("os"), 1);
 
@@ -36917,11 +36920,19 @@ async function runAction(body) {
     await body();
   } catch (err) {
     const message = describeError(err);
-    if (err instanceof TinyOpsError && err.where && /\.(tflite|ya?ml|json|c|h)\b/.test(err.where)) {
-      error(message, { file: err.where.split(/[:@ ]/)[0], title: err.code });
+    const file = err instanceof TinyOpsError ? fileAtFault(err.where) : void 0;
+    if (file) {
+      error(message, { file, title: err.code });
+      process.exitCode = 1;
+    } else {
+      setFailed(message);
     }
-    setFailed(message);
   }
+}
+function fileAtFault(where) {
+  const file = where?.split(/[:@ ]/)[0];
+  if (!file || !/\.(tflite|ya?ml|json|c|h)$/.test(file)) return void 0;
+  return fs8.existsSync(file) ? file : void 0;
 }
 function input(name, fallback = "") {
   return getInput(name).trim() || fallback;

@@ -7238,12 +7238,12 @@ var require_dist = __commonJS({
         throw new Error(`Unknown format "${name}"`);
       return f;
     };
-    function addFormats2(ajv2, list, fs8, exportName) {
+    function addFormats2(ajv2, list, fs9, exportName) {
       var _a2;
       var _b2;
       (_a2 = (_b2 = ajv2.opts.code).formats) !== null && _a2 !== void 0 ? _a2 : _b2.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
       for (const f of list)
-        ajv2.addFormat(f, fs8[f]);
+        ajv2.addFormat(f, fs9[f]);
     }
     module2.exports = exports2 = formatsPlugin;
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -44538,6 +44538,9 @@ function renderQuantizeSummary(r) {
   ].join("\n");
 }
 
+// shared/github/action.ts
+var fs8 = __toESM(require("node:fs"));
+
 // node_modules/@actions/core/lib/command.js
 var os = __toESM(require("os"), 1);
 
@@ -45037,11 +45040,19 @@ async function runAction(body) {
     await body();
   } catch (err3) {
     const message = describeError(err3);
-    if (err3 instanceof TinyOpsError && err3.where && /\.(tflite|ya?ml|json|c|h)\b/.test(err3.where)) {
-      error(message, { file: err3.where.split(/[:@ ]/)[0], title: err3.code });
+    const file = err3 instanceof TinyOpsError ? fileAtFault(err3.where) : void 0;
+    if (file) {
+      error(message, { file, title: err3.code });
+      process.exitCode = 1;
+    } else {
+      setFailed(message);
     }
-    setFailed(message);
   }
+}
+function fileAtFault(where) {
+  const file = where?.split(/[:@ ]/)[0];
+  if (!file || !/\.(tflite|ya?ml|json|c|h)$/.test(file)) return void 0;
+  return fs8.existsSync(file) ? file : void 0;
 }
 function input(name, fallback = "") {
   return getInput(name).trim() || fallback;

@@ -28071,6 +28071,9 @@ function tfliteToC(modelPath, outDir, options = {}) {
   return { ...result, paths };
 }
 
+// shared/github/action.ts
+var fs5 = __toESM(require("node:fs"));
+
 // node_modules/@actions/core/lib/command.js
 var os = __toESM(require("os"), 1);
 
@@ -28561,17 +28564,39 @@ function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 
+// shared/config/units.ts
+var SIZE_UNITS = {
+  "": 1,
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3
+};
+function formatBytes(bytes) {
+  if (Math.abs(bytes) < 1024) return `${bytes} B`;
+  if (Math.abs(bytes) < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}
+
 // shared/github/action.ts
 async function runAction(body) {
   try {
     await body();
   } catch (err) {
     const message = describeError(err);
-    if (err instanceof TinyOpsError && err.where && /\.(tflite|ya?ml|json|c|h)\b/.test(err.where)) {
-      error(message, { file: err.where.split(/[:@ ]/)[0], title: err.code });
+    const file = err instanceof TinyOpsError ? fileAtFault(err.where) : void 0;
+    if (file) {
+      error(message, { file, title: err.code });
+      process.exitCode = 1;
+    } else {
+      setFailed(message);
     }
-    setFailed(message);
   }
+}
+function fileAtFault(where) {
+  const file = where?.split(/[:@ ]/)[0];
+  if (!file || !/\.(tflite|ya?ml|json|c|h)$/.test(file)) return void 0;
+  return fs5.existsSync(file) ? file : void 0;
 }
 function input(name, fallback = "") {
   return getInput(name).trim() || fallback;
@@ -28614,20 +28639,6 @@ async function writeSummary(markdown) {
   await summary.addRaw(markdown, true).write();
 }
 
-// shared/config/units.ts
-var SIZE_UNITS = {
-  "": 1,
-  B: 1,
-  KiB: 1024,
-  MiB: 1024 ** 2,
-  GiB: 1024 ** 3
-};
-function formatBytes(bytes) {
-  if (Math.abs(bytes) < 1024) return `${bytes} B`;
-  if (Math.abs(bytes) < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
-}
-
 // actions/tflite-to-c/src/main.ts
 void runAction(async () => {
   const model = input("model");
@@ -28657,9 +28668,7 @@ void runAction(async () => {
       "| | |",
       "|---|---|",
       `| Model size | ${formatBytes(result.bytes)} (${result.bytes} bytes) |`,
-      `| SHA-256 | \`${result.sha256}\` |`,
       `| Ops | ${result.ops.map((o) => `${o.op} \xD7${o.count}`).join(", ")} |`,
-      `| Arena (offline plan) | ${formatBytes(result.arenaBytes)} |`,
       `| Array | \`const unsigned char ${result.arrayName}[]\` |`,
       `| Length | \`const unsigned int ${result.lengthName}\`, \`${result.macroPrefix}_LEN\` |`,
       `| Files | ${result.paths.map((p) => `\`${p}\``).join(", ")} |`,
