@@ -63,8 +63,8 @@ function byLayer(weights: ExportedWeight[]): Map<string, ExportedWeight[]> {
 }
 
 async function main(): Promise<void> {
-  const source = process.argv[2] ?? 'action-fixtures/digits/model.float.tflite';
-  const outDir = process.argv[3] ?? 'action-fixtures/digits-keras';
+  const source = process.argv[2] ?? 'action-fixtures/models/digits_float32.tflite';
+  const outDir = process.argv[3] ?? 'action-fixtures/keras';
   if (!fs.existsSync(source)) {
     console.error(
       `${source} not found: run scripts/make-fixtures.ts first (it trains the float digits model), or pass a float .tflite.`,
