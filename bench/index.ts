@@ -8,6 +8,7 @@ import { benchInterpreter } from './interp';
 import { benchQuant } from './quant';
 import { benchFirmware } from './firmware';
 import { benchOta } from './ota';
+import { benchGate } from './gate';
 
 const SUITES: Array<[string, () => Promise<BenchRow[]>]> = [
   ['TFLite reader/writer', benchTflite],
@@ -16,6 +17,7 @@ const SUITES: Array<[string, () => Promise<BenchRow[]>]> = [
   ['Interpreter', benchInterpreter],
   ['Quantization', benchQuant],
   ['Firmware (QEMU mps2-an386)', benchFirmware],
+  ['Constraint gate (bundled action)', benchGate],
   ['OTA signing', benchOta],
 ];
 
