@@ -1,3 +1,4 @@
+import { QEMU_MPS2_AN386_ARGS } from '../shared/build/qemu';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,20 +15,7 @@ import type { BenchRow } from './table';
 
 // Bench entries are bundled to a temp file, so paths come from the working directory (the repo root).
 const FIRMWARE_DIR = path.resolve(process.cwd(), 'firmware-template');
-const QEMU_ARGS = [
-  '-M',
-  'mps2-an386',
-  '-display',
-  'none',
-  '-monitor',
-  'none',
-  '-serial',
-  'stdio',
-  '-semihosting-config',
-  'enable=on,target=native',
-  '-icount',
-  'shift=6,align=off,sleep=off',
-];
+const QEMU_ARGS = [...QEMU_MPS2_AN386_ARGS];
 /** DESIGN.md: TFLite Micro reference kernels / with CMSIS-NN, instructions per inference. */
 const TFLM: Record<string, [number, number]> = {
   kws01_ref_int8: [133_971_200, 9_226_493],

@@ -8,6 +8,7 @@ import { main } from '../shared/cli/main';
 import { loadModelFile } from '../shared/tflite';
 import { Interpreter } from '../shared/interp';
 import { parseNpy } from '../shared/quant';
+import { QEMU_MPS2_AN386_ARGS } from '../shared/build/qemu';
 
 const OUT = path.resolve('demo-out');
 const FIX = 'action-fixtures';
@@ -25,23 +26,7 @@ async function step(title: string, args: string[]): Promise<void> {
 function runOnQemu(elf: string): string {
   const qemu = spawnSync(
     'qemu-system-arm',
-    [
-      '-M',
-      'mps2-an386',
-      '-display',
-      'none',
-      '-monitor',
-      'none',
-      '-serial',
-      'stdio',
-      '-semihosting-config',
-      'enable=on,target=native',
-      '-icount',
-      'shift=6,align=off,sleep=off',
-      '-no-reboot',
-      '-kernel',
-      elf,
-    ],
+    [...QEMU_MPS2_AN386_ARGS, '-no-reboot', '-kernel', elf],
     { encoding: 'utf8', timeout: 60_000 },
   );
   if (qemu.error)

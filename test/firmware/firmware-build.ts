@@ -1,23 +1,11 @@
+import { QEMU_MPS2_AN386_ARGS } from '../../shared/build/qemu';
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { FIRMWARE_DIR, haveTool } from './helpers';
 
 /** Helpers to configure/build the firmware template with CMake and run it under QEMU. */
 
-export const QEMU_ARGS = [
-  '-M',
-  'mps2-an386',
-  '-display',
-  'none',
-  '-monitor',
-  'none',
-  '-serial',
-  'stdio',
-  '-semihosting-config',
-  'enable=on,target=native',
-  '-icount',
-  'shift=6,align=off,sleep=off',
-];
+export const QEMU_ARGS = [...QEMU_MPS2_AN386_ARGS];
 
 export function haveArmToolchain(): boolean {
   return haveTool('arm-none-eabi-gcc') && haveTool('cmake');
