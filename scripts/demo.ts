@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { main } from '../shared/cli/main';
 import { loadModelFile } from '../shared/tflite';
 import { Interpreter } from '../shared/interp';
-import { parseNpy } from '../shared/quant';
+import { parseNpy } from '../shared/data';
 import { QEMU_MPS2_AN386_ARGS } from '../shared/build/qemu';
 
 const OUT = path.resolve('demo-out');

@@ -50206,6 +50206,277 @@ function typedView(bytes, type) {
 var fs6 = __toESM(require("node:fs"));
 var path5 = __toESM(require("node:path"));
 
+// shared/data/ndarray.ts
+var DTYPES = {
+  float32: { itemSize: 4, isFloat: true, descr: "<f4" },
+  float64: { itemSize: 8, isFloat: true, descr: "<f8" },
+  int8: { itemSize: 1, isFloat: false, descr: "|i1" },
+  uint8: { itemSize: 1, isFloat: false, descr: "|u1" },
+  int16: { itemSize: 2, isFloat: false, descr: "<i2" },
+  uint16: { itemSize: 2, isFloat: false, descr: "<u2" },
+  int32: { itemSize: 4, isFloat: false, descr: "<i4" },
+  uint32: { itemSize: 4, isFloat: false, descr: "<u4" },
+  int64: { itemSize: 8, isFloat: false, descr: "<i8" },
+  bool: { itemSize: 1, isFloat: false, descr: "|b1" }
+};
+var DTYPE_NAMES = Object.keys(DTYPES);
+function elementCount(shape) {
+  return shape.reduce((a, b) => a * b, 1);
+}
+function formatShape(shape) {
+  return `[${shape.join(", ")}]`;
+}
+function decodeElements(dtype, bytes, count, where) {
+  const size = DTYPES[dtype].itemSize;
+  const buf = bytes.slice(0, count * size).buffer;
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(buf);
+    case "float64":
+      return new Float64Array(buf);
+    case "int8":
+      return new Int8Array(buf);
+    case "uint8":
+      return new Uint8Array(buf);
+    case "bool": {
+      const out = new Uint8Array(buf);
+      for (let i2 = 0; i2 < out.length; i2++) out[i2] = out[i2] ? 1 : 0;
+      return out;
+    }
+    case "int16":
+      return new Int16Array(buf);
+    case "uint16":
+      return new Uint16Array(buf);
+    case "int32":
+      return new Int32Array(buf);
+    case "uint32":
+      return new Uint32Array(buf);
+    case "int64": {
+      const wide = new BigInt64Array(buf);
+      const out = new Float64Array(count);
+      for (let i2 = 0; i2 < count; i2++) {
+        const v = wide[i2];
+        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+          throw new TinyOpsError(
+            "DATASET_RANGE",
+            `int64 element ${i2} (${v}) does not fit a JS number exactly`,
+            {
+              where,
+              hint: "Store the data as int32 (or a smaller type); values beyond \xB12^53 are not supported."
+            }
+          );
+        }
+        out[i2] = Number(v);
+      }
+      return out;
+    }
+  }
+}
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+  throw new Error("TinyOps data readers require a little-endian host");
+}
+
+// shared/data/npy.ts
+var MAGIC = [147, 78, 85, 77, 80, 89];
+var MAX_HEADER_BYTES = 1 << 20;
+var DESCR_TO_DTYPE = {
+  f4: "float32",
+  f8: "float64",
+  i1: "int8",
+  u1: "uint8",
+  i2: "int16",
+  u2: "uint16",
+  i4: "int32",
+  u4: "uint32",
+  i8: "int64",
+  b1: "bool"
+};
+function malformed(source, problem, hint) {
+  return new TinyOpsError("NPY_MALFORMED", `${source}: not a readable .npy file: ${problem}`, {
+    where: source,
+    hint: hint ?? "Re-create the file with numpy.save (C order, little-endian, a plain numeric dtype)."
+  });
+}
+function isNpy(bytes) {
+  return bytes.length >= 6 && MAGIC.every((b, i2) => bytes[i2] === b);
+}
+function parseNpy(bytes, source = "<npy>") {
+  if (!isNpy(bytes)) throw malformed(source, "missing the \\x93NUMPY magic string");
+  if (bytes.length < 10) throw malformed(source, `truncated header (${bytes.length} bytes)`);
+  const major = bytes[6];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let headerLen;
+  let headerStart;
+  if (major === 1) {
+    headerLen = view.getUint16(8, true);
+    headerStart = 10;
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw malformed(source, `truncated header (${bytes.length} bytes)`);
+    headerLen = view.getUint32(8, true);
+    headerStart = 12;
+  } else {
+    throw malformed(
+      source,
+      `unsupported format version ${major}.${bytes[7]}`,
+      "Save with numpy.save (versions 1-3 are read)."
+    );
+  }
+  if (headerLen > MAX_HEADER_BYTES)
+    throw malformed(
+      source,
+      `header length ${headerLen} exceeds the ${MAX_HEADER_BYTES}-byte limit`
+    );
+  if (headerStart + headerLen > bytes.length) {
+    throw malformed(
+      source,
+      `header declares ${headerLen} bytes but the file has only ${bytes.length - headerStart} after the preamble (truncated?)`
+    );
+  }
+  const headerBytes = bytes.subarray(headerStart, headerStart + headerLen);
+  const text = major === 3 ? new TextDecoder("utf-8").decode(headerBytes) : latin1(headerBytes);
+  const header = parseHeaderDict(text, source);
+  const descr = header.descr;
+  if (typeof descr !== "string") {
+    throw malformed(
+      source,
+      `unsupported dtype ${JSON.stringify(descr)} (structured arrays are not datasets)`,
+      "Save a plain numeric array (float32, int8, uint8, int16, int32, ...)."
+    );
+  }
+  const order = descr[0];
+  const code = descr.slice(1);
+  const dtype = DESCR_TO_DTYPE[code];
+  if (!dtype || !"<|=>".includes(order)) {
+    throw malformed(
+      source,
+      `unsupported dtype '${descr}'`,
+      `Convert with arr.astype(...) to one of: ${Object.values(DTYPES).map((d) => d.descr).join(" ")}.`
+    );
+  }
+  if (order === ">" && DTYPES[dtype].itemSize > 1) {
+    throw malformed(
+      source,
+      `big-endian dtype '${descr}' is not supported`,
+      "Convert to little-endian first: arr.astype(arr.dtype.newbyteorder('<'))."
+    );
+  }
+  if (header.fortran_order !== false) {
+    throw malformed(
+      source,
+      header.fortran_order === true ? "Fortran (column-major) order is not supported" : "header lacks 'fortran_order'",
+      "Save a C-order array: numpy.save(path, numpy.ascontiguousarray(arr))."
+    );
+  }
+  const shape = header.shape;
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0)) {
+    throw malformed(
+      source,
+      `bad 'shape' ${JSON.stringify(shape)} (expected a tuple of non-negative integers)`
+    );
+  }
+  const dims = shape;
+  const dataStart = headerStart + headerLen;
+  const available = bytes.length - dataStart;
+  const itemSize = DTYPES[dtype].itemSize;
+  let count = 1;
+  for (const d of dims) {
+    count *= d;
+    if (count * itemSize > available) break;
+  }
+  if (count * itemSize > available) {
+    throw malformed(
+      source,
+      `shape ${formatShape(dims)} of ${descr} needs more data than the ${available} bytes present (truncated or corrupt)`
+    );
+  }
+  count = elementCount(dims);
+  if (count * itemSize !== available) {
+    throw malformed(
+      source,
+      `shape ${formatShape(dims)} of ${descr} needs ${count * itemSize} data bytes but ${available} follow the header`
+    );
+  }
+  return {
+    dtype,
+    shape: dims,
+    data: decodeElements(dtype, bytes.subarray(dataStart), count, source)
+  };
+}
+function latin1(bytes) {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return s;
+}
+function parseHeaderDict(text, source) {
+  let pos = 0;
+  const fail3 = (what) => {
+    throw malformed(
+      source,
+      `bad header at character ${pos}: ${what} (header: ${JSON.stringify(text.slice(0, 120))})`
+    );
+  };
+  const skip2 = () => {
+    while (pos < text.length && /\s/.test(text[pos])) pos++;
+  };
+  const value = (depth) => {
+    if (depth > 16) fail3("nesting too deep");
+    skip2();
+    const c = text[pos];
+    if (c === "'" || c === '"') {
+      const end = text.indexOf(c, pos + 1);
+      if (end < 0) fail3("unterminated string");
+      const s = text.slice(pos + 1, end);
+      pos = end + 1;
+      return s;
+    }
+    if (c === "(" || c === "[") {
+      const close = c === "(" ? ")" : "]";
+      pos++;
+      const items = [];
+      for (; ; ) {
+        skip2();
+        if (text[pos] === close) {
+          pos++;
+          return items;
+        }
+        items.push(value(depth + 1));
+        skip2();
+        if (text[pos] === ",") pos++;
+        else if (text[pos] !== close) fail3(`expected ',' or '${close}'`);
+      }
+    }
+    if (c === "{") {
+      pos++;
+      const obj = {};
+      for (; ; ) {
+        skip2();
+        if (text[pos] === "}") {
+          pos++;
+          return obj;
+        }
+        const key = value(depth + 1);
+        if (typeof key !== "string") fail3("dict key is not a string");
+        skip2();
+        if (text[pos] !== ":") fail3("expected ':'");
+        pos++;
+        obj[key] = value(depth + 1);
+        skip2();
+        if (text[pos] === ",") pos++;
+        else if (text[pos] !== "}") fail3("expected ',' or '}'");
+      }
+    }
+    const m = /^(-?\d+)L?|^(True|False|None)/.exec(text.slice(pos, pos + 40));
+    if (!m) return fail3("unexpected token");
+    pos += m[0].length;
+    if (m[1] !== void 0) return Number(m[1]);
+    return m[2] === "True" ? true : m[2] === "False" ? false : null;
+  };
+  const result = value(0);
+  if (result === null || typeof result !== "object" || Array.isArray(result))
+    return fail3("header is not a dict");
+  return result;
+}
+
 // node_modules/fflate/esm/index.mjs
 var import_module = require("module");
 var require2 = (0, import_module.createRequire)("/");
@@ -50605,8 +50876,8 @@ var dutf8 = function(d) {
       r += String.fromCharCode((c & 15) << 12 | (d[i2++] & 63) << 6 | d[i2++] & 63);
   }
 };
-function strFromU8(dat, latin1) {
-  if (latin1) {
+function strFromU8(dat, latin12) {
+  if (latin12) {
     var r = "";
     for (var i2 = 0; i2 < dat.length; i2 += 16384)
       r += String.fromCharCode.apply(null, dat.subarray(i2, i2 + 16384));
@@ -50689,46 +50960,87 @@ function unzipSync(data, opts) {
   return files;
 }
 
-// shared/quant/dataset.ts
-var DTYPES = {
-  "<f4": { bytes: 4, read: (v, o) => v.getFloat32(o, true) },
-  "<f8": { bytes: 8, read: (v, o) => v.getFloat64(o, true) },
-  "|u1": { bytes: 1, read: (v, o) => v.getUint8(o) },
-  "|i1": { bytes: 1, read: (v, o) => v.getInt8(o) },
-  "<i2": { bytes: 2, read: (v, o) => v.getInt16(o, true) },
-  "<u2": { bytes: 2, read: (v, o) => v.getUint16(o, true) },
-  "<i4": { bytes: 4, read: (v, o) => v.getInt32(o, true) },
-  "<u4": { bytes: 4, read: (v, o) => v.getUint32(o, true) },
-  "<i8": { bytes: 8, read: (v, o) => Number(v.getBigInt64(o, true)) },
-  "|b1": { bytes: 1, read: (v, o) => v.getUint8(o) }
-};
-function parseNpy(bytes, where) {
-  const bad2 = (why) => {
-    throw new TinyOpsError("DATASET_FORMAT", `${where} is not a readable .npy file: ${why}`, {
-      where,
-      hint: "Save it with numpy.save (C order, a numeric dtype such as float32)."
-    });
-  };
-  if (bytes.length < 10 || bytes[0] !== 147 || String.fromCharCode(...bytes.subarray(1, 6)) !== "NUMPY")
-    bad2("no NUMPY magic");
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const major = bytes[6];
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const headerStart = major === 1 ? 10 : 12;
-  const header = new TextDecoder().decode(bytes.subarray(headerStart, headerStart + headerLen));
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1] ?? bad2("no descr");
-  if (/'fortran_order':\s*True/.test(header)) bad2("Fortran order is not supported");
-  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? bad2("no shape");
-  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  const dtype = DTYPES[descr === "<f4" || descr === "=f4" ? "<f4" : descr] ?? bad2(`dtype ${descr} is not supported`);
-  const count = shape.reduce((a, b) => a * b, 1);
-  const offset = headerStart + headerLen;
-  if (bytes.length - offset < count * dtype.bytes)
-    bad2(`the data is shorter than shape [${shape}] needs`);
-  const data = new Float64Array(count);
-  for (let i2 = 0; i2 < count; i2++) data[i2] = dtype.read(view, offset + i2 * dtype.bytes);
-  return { shape, dtype: descr, data };
+// shared/data/npz.ts
+var MAX_MEMBER_BYTES = 2 ** 31 - 1;
+var MAX_DEFLATE_RATIO = 1100;
+function isZip(bytes) {
+  return bytes.length >= 4 && bytes[0] === 80 && bytes[1] === 75 && (bytes[2] === 3 && bytes[3] === 4 || bytes[2] === 5 && bytes[3] === 6);
 }
+function parseNpz(bytes, source = "<npz>", only) {
+  if (!isZip(bytes)) {
+    throw new TinyOpsError("NPZ_MALFORMED", `${source}: not a .npz (zip) archive`, {
+      where: source,
+      hint: "Create it with numpy.savez or numpy.savez_compressed."
+    });
+  }
+  let members;
+  try {
+    members = unzipSync(bytes, {
+      filter: (f) => {
+        const declared = `${source}: member '${f.name}' declares ${f.originalSize} bytes`;
+        if (f.originalSize > MAX_MEMBER_BYTES) {
+          throw new TinyOpsError("NPZ_MALFORMED", `${declared}, beyond the 2 GiB limit`, {
+            where: `${source}:${f.name}`
+          });
+        }
+        if (f.compression === 0 && f.originalSize !== f.size || f.originalSize > f.size * MAX_DEFLATE_RATIO + 1024) {
+          throw new TinyOpsError(
+            "NPZ_MALFORMED",
+            `${declared} from ${f.size} stored bytes (corrupt zip header)`,
+            {
+              where: `${source}:${f.name}`,
+              hint: "Re-create the archive with numpy.savez."
+            }
+          );
+        }
+        return only === void 0 || only.includes(f.name.replace(/\.npy$/, ""));
+      }
+    });
+  } catch (err3) {
+    if (err3 instanceof TinyOpsError) throw err3;
+    throw new TinyOpsError(
+      "NPZ_MALFORMED",
+      `${source}: damaged .npz archive (${err3.message})`,
+      {
+        where: source,
+        hint: "Re-create it with numpy.savez; zip64 archives (members over 4 GiB) are not supported."
+      }
+    );
+  }
+  const out = /* @__PURE__ */ new Map();
+  for (const [name, data] of Object.entries(members)) {
+    if (name.endsWith("/")) continue;
+    out.set(name.replace(/\.npy$/, ""), parseNpy(data, `${source}:${name}`));
+  }
+  return out;
+}
+function npzKeys(bytes, source = "<npz>") {
+  const names = [];
+  parseNpzNames(bytes, source, names);
+  return names;
+}
+function parseNpzNames(bytes, source, names) {
+  if (!isZip(bytes))
+    throw new TinyOpsError("NPZ_MALFORMED", `${source}: not a .npz (zip) archive`, {
+      where: source
+    });
+  try {
+    unzipSync(bytes, {
+      filter: (f) => {
+        if (!f.name.endsWith("/")) names.push(f.name.replace(/\.npy$/, ""));
+        return false;
+      }
+    });
+  } catch (err3) {
+    throw new TinyOpsError(
+      "NPZ_MALFORMED",
+      `${source}: damaged .npz archive (${err3.message})`,
+      { where: source }
+    );
+  }
+}
+
+// shared/quant/dataset.ts
 function readArrays(file) {
   const bytes = new Uint8Array(fs6.readFileSync(file));
   const ext = path5.extname(file).toLowerCase();
@@ -50737,25 +51049,14 @@ function readArrays(file) {
     return [{ data: a.data, shape: a.shape }];
   }
   if (ext === ".npz") {
-    let entries;
-    try {
-      entries = unzipSync(bytes);
-    } catch {
-      throw new TinyOpsError("DATASET_FORMAT", `${file} is not a readable .npz (zip) file`, {
-        where: file,
-        hint: "Save it with numpy.savez."
-      });
-    }
-    const names = Object.keys(entries).filter((n2) => n2.endsWith(".npy"));
-    const preferred = ["x.npy", "x_test.npy", "x_train.npy", "images.npy", "data.npy"].find(
-      (n2) => names.includes(n2)
-    ) ?? names.sort()[0];
+    const names = npzKeys(bytes, file);
+    const preferred = ["x", "x_test", "x_train", "images", "data"].find((n2) => names.includes(n2)) ?? [...names].sort()[0];
     if (!preferred)
       throw new TinyOpsError("DATASET_FORMAT", `${file} holds no arrays`, {
         where: file,
         hint: "Save the samples with numpy.savez(file, x=samples)."
       });
-    const a = parseNpy(entries[preferred], `${file}:${preferred}`);
+    const a = parseNpz(bytes, file, [preferred]).get(preferred);
     return [{ data: a.data, shape: a.shape }];
   }
   if (ext === ".bin" || ext === ".raw" || ext === ".f32") {
@@ -50840,7 +51141,7 @@ function loadLabels(file) {
 }
 
 // shared/quant/tensor-data.ts
-function elementCount(shape) {
+function elementCount2(shape) {
   return shape.reduce((a, b) => a * b, 1);
 }
 function isConstant(model, tensor) {
@@ -50904,7 +51205,7 @@ function constantAsFloat(model, tensor) {
       const out = new Float32Array(raw.length);
       const channels = q.scale.length;
       const axis = q.quantizedDimension;
-      const inner = channels > 1 ? elementCount(tensor.shape.slice(axis + 1)) : 1;
+      const inner = channels > 1 ? elementCount2(tensor.shape.slice(axis + 1)) : 1;
       for (let i2 = 0; i2 < raw.length; i2++) {
         const c = channels > 1 ? Math.floor(i2 / inner) % channels : 0;
         out[i2] = (raw[i2] - (q.zeroPoint[c] ?? 0)) * q.scale[c];
@@ -50986,7 +51287,7 @@ var FloatExecutor = class {
     const sg = this.model.subgraphs[0];
     const values = this.constants.slice();
     sg.inputs.forEach((t, i2) => {
-      const expected = elementCount(sg.tensors[t].shape);
+      const expected = elementCount2(sg.tensors[t].shape);
       if (inputs[i2].length !== expected)
         throw new TinyOpsError(
           "QUANT_INPUT_SIZE",
@@ -51175,7 +51476,7 @@ function strides(shape) {
   return s;
 }
 function broadcast(a, as, b, bs, os, f) {
-  const n2 = elementCount(os);
+  const n2 = elementCount2(os);
   const out = new Float32Array(n2);
   if (a.length === n2 && b.length === n2) {
     for (let i2 = 0; i2 < n2; i2++) out[i2] = f(a[i2], b[i2]);
@@ -51234,7 +51535,7 @@ function mean(x2, xs, axesRaw, os) {
   const rank2 = xs.length;
   const axes = new Set(axesRaw.map((a) => a < 0 ? a + rank2 : a));
   const keptShape = xs.map((d, i2) => axes.has(i2) ? 1 : d);
-  const out = new Float32Array(elementCount(os));
+  const out = new Float32Array(elementCount2(os));
   const sx = strides(xs);
   const sk = strides(keptShape);
   for (let i2 = 0; i2 < x2.length; i2++) {
@@ -51260,7 +51561,7 @@ function softmax(x2, xs, beta) {
   return out;
 }
 function pad(x2, xs, paddings, os) {
-  const out = new Float32Array(elementCount(os));
+  const out = new Float32Array(elementCount2(os));
   const sx = strides(xs);
   const so = strides(os);
   for (let i2 = 0; i2 < x2.length; i2++) {
@@ -51273,12 +51574,12 @@ function pad(x2, xs, paddings, os) {
 }
 function concat(parts, shapes, axisRaw, os) {
   const axis = axisRaw < 0 ? axisRaw + os.length : axisRaw;
-  const outer = elementCount(os.slice(0, axis));
-  const out = new Float32Array(elementCount(os));
+  const outer = elementCount2(os.slice(0, axis));
+  const out = new Float32Array(elementCount2(os));
   let offset = 0;
-  const rowOut = elementCount(os.slice(axis));
+  const rowOut = elementCount2(os.slice(axis));
   parts.forEach((p, k) => {
-    const row = elementCount(shapes[k].slice(axis));
+    const row = elementCount2(shapes[k].slice(axis));
     for (let r = 0; r < outer; r++)
       out.set(p.subarray(r * row, (r + 1) * row), r * rowOut + offset);
     offset += row;
@@ -52150,7 +52451,7 @@ var buildCommand = {
 
 // shared/interp/input-file.ts
 var fs10 = __toESM(require("node:fs"));
-var MAGIC = [147, 78, 85, 77, 80, 89];
+var MAGIC2 = [147, 78, 85, 77, 80, 89];
 var NPY_TYPES = {
   i1: { bytes: 1, kind: "i", tensor: "INT8" },
   u1: { bytes: 1, kind: "u", tensor: "UINT8" },
@@ -52171,7 +52472,7 @@ function npyError(message, where) {
   });
 }
 function parseNpy2(bytes, where) {
-  if (bytes.length < 10 || !MAGIC.every((b, i2) => bytes[i2] === b))
+  if (bytes.length < 10 || !MAGIC2.every((b, i2) => bytes[i2] === b))
     throw npyError("Not a NumPy .npy file (missing the \\x93NUMPY magic)", where);
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -59575,7 +59876,7 @@ function kerasToTflite(modelConfig, weights, source) {
         "Save the model with its weights (model.save), and keep the .bin shards beside model.json.",
         source
       );
-    if (shape && elementCount(w.shape) !== elementCount(shape))
+    if (shape && elementCount2(w.shape) !== elementCount2(shape))
       fail(
         `Weight "${name}" of layer "${layer}" has shape [${w.shape}], expected [${shape}]`,
         "The weights do not belong to this model config.",
@@ -59785,9 +60086,9 @@ function kerasToTflite(modelConfig, weights, source) {
         break;
       case "Flatten":
       case "Reshape": {
-        const target = node2.className === "Flatten" ? [1, elementCount(xs)] : [1, ...cfg.target_shape];
+        const target = node2.className === "Flatten" ? [1, elementCount2(xs)] : [1, ...cfg.target_shape];
         const fill = target.indexOf(-1);
-        if (fill >= 0) target[fill] = elementCount(xs) / -elementCount(target);
+        if (fill >= 0) target[fill] = elementCount2(xs) / -elementCount2(target);
         out = b.op(
           "RESHAPE",
           [x2, b.int32Constant(`${node2.name}/shape`, target)],
@@ -60531,7 +60832,7 @@ function runQuantize(job) {
         hint: "Quantize a single-input model."
       }
     );
-  const inputSize = elementCount(sg.tensors[sg.inputs[0]].shape);
+  const inputSize = elementCount2(sg.tensors[sg.inputs[0]].shape);
   const samples = loadSamples(job.datasetPath, inputSize, job.samples ?? 100).map((s) => [s]);
   const labels = job.labelsPath ? loadLabels(job.labelsPath) : null;
   const result = quantizeModel(source.model, samples, {

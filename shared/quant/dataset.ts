@@ -1,71 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { unzipSync } from 'fflate';
 import { TinyOpsError } from '../errors';
+import { parseNpy } from '../data/npy';
+import { npzKeys, parseNpz } from '../data/npz';
 
 /**
  * The representative dataset for calibration: float samples shaped like the model's input.
  * Accepted: a .npy array [N, ...input] (or one sample), a .npz (its first array, or `x`), a raw
  * little-endian float32 .bin cut into input-sized records, or a directory of such files (sorted).
  */
-
-export interface NpyArray {
-  shape: number[];
-  dtype: string;
-  data: Float64Array;
-}
-
-const DTYPES: Record<string, { bytes: number; read: (v: DataView, o: number) => number }> = {
-  '<f4': { bytes: 4, read: (v, o) => v.getFloat32(o, true) },
-  '<f8': { bytes: 8, read: (v, o) => v.getFloat64(o, true) },
-  '|u1': { bytes: 1, read: (v, o) => v.getUint8(o) },
-  '|i1': { bytes: 1, read: (v, o) => v.getInt8(o) },
-  '<i2': { bytes: 2, read: (v, o) => v.getInt16(o, true) },
-  '<u2': { bytes: 2, read: (v, o) => v.getUint16(o, true) },
-  '<i4': { bytes: 4, read: (v, o) => v.getInt32(o, true) },
-  '<u4': { bytes: 4, read: (v, o) => v.getUint32(o, true) },
-  '<i8': { bytes: 8, read: (v, o) => Number(v.getBigInt64(o, true)) },
-  '|b1': { bytes: 1, read: (v, o) => v.getUint8(o) },
-};
-
-/** Parses a NumPy .npy file (format 1.x-3.x, C order, little-endian numeric dtypes). */
-export function parseNpy(bytes: Uint8Array, where: string): NpyArray {
-  const bad = (why: string): never => {
-    throw new TinyOpsError('DATASET_FORMAT', `${where} is not a readable .npy file: ${why}`, {
-      where,
-      hint: 'Save it with numpy.save (C order, a numeric dtype such as float32).',
-    });
-  };
-  if (
-    bytes.length < 10 ||
-    bytes[0] !== 0x93 ||
-    String.fromCharCode(...bytes.subarray(1, 6)) !== 'NUMPY'
-  )
-    bad('no NUMPY magic');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const major = bytes[6];
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const headerStart = major === 1 ? 10 : 12;
-  const header = new TextDecoder().decode(bytes.subarray(headerStart, headerStart + headerLen));
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1] ?? bad('no descr');
-  if (/'fortran_order':\s*True/.test(header)) bad('Fortran order is not supported');
-  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? bad('no shape');
-  const shape = shapeText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map(Number);
-  const dtype =
-    DTYPES[descr === '<f4' || descr === '=f4' ? '<f4' : descr] ??
-    bad(`dtype ${descr} is not supported`);
-  const count = shape.reduce((a, b) => a * b, 1);
-  const offset = headerStart + headerLen;
-  if (bytes.length - offset < count * dtype.bytes)
-    bad(`the data is shorter than shape [${shape}] needs`);
-  const data = new Float64Array(count);
-  for (let i = 0; i < count; i++) data[i] = dtype.read(view, offset + i * dtype.bytes);
-  return { shape, dtype: descr, data };
-}
 
 function readArrays(file: string): Array<{ data: ArrayLike<number>; shape: number[] | null }> {
   const bytes = new Uint8Array(fs.readFileSync(file));
@@ -75,26 +18,16 @@ function readArrays(file: string): Array<{ data: ArrayLike<number>; shape: numbe
     return [{ data: a.data, shape: a.shape }];
   }
   if (ext === '.npz') {
-    let entries: Record<string, Uint8Array>;
-    try {
-      entries = unzipSync(bytes);
-    } catch {
-      throw new TinyOpsError('DATASET_FORMAT', `${file} is not a readable .npz (zip) file`, {
-        where: file,
-        hint: 'Save it with numpy.savez.',
-      });
-    }
-    const names = Object.keys(entries).filter((n) => n.endsWith('.npy'));
+    const names = npzKeys(bytes, file);
     const preferred =
-      ['x.npy', 'x_test.npy', 'x_train.npy', 'images.npy', 'data.npy'].find((n) =>
-        names.includes(n),
-      ) ?? names.sort()[0];
+      ['x', 'x_test', 'x_train', 'images', 'data'].find((n) => names.includes(n)) ??
+      [...names].sort()[0];
     if (!preferred)
       throw new TinyOpsError('DATASET_FORMAT', `${file} holds no arrays`, {
         where: file,
         hint: 'Save the samples with numpy.savez(file, x=samples).',
       });
-    const a = parseNpy(entries[preferred], `${file}:${preferred}`);
+    const a = parseNpz(bytes, file, [preferred]).get(preferred)!;
     return [{ data: a.data, shape: a.shape }];
   }
   if (ext === '.bin' || ext === '.raw' || ext === '.f32') {

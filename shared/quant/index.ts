@@ -31,6 +31,6 @@ export {
   type QuantizeJob,
   type QuantizeReport,
 } from './pipeline';
-export { loadSamples, loadLabels, parseNpy } from './dataset';
+export { loadSamples, loadLabels } from './dataset';
 export { FloatExecutor, FLOAT_OPS } from './float-exec';
 export { foreignFormat, type ModelFormat } from './import';
