@@ -42404,6 +42404,27 @@ function reducerOptions(options) {
   return { keepDims: bool(table(options, "ReducerOptions"), "keep_dims", false) };
 }
 
+// shared/interp/kernels/binary.ts
+function prepareBinary(ctx, optionsTable) {
+  const activation2 = activationOption(ctx.options, optionsTable);
+  const a = ctx.input(0);
+  const b = ctx.input(1);
+  const output = ctx.output(0);
+  ensureType(a, ["INT8", "FLOAT32"], "input 1");
+  ensure(
+    b.type === a.type && output.type === a.type,
+    `inputs and output must share one type, got ${a.type}, ${b.type}, ${output.type}`
+  );
+  const broadcast = !(sameShape(a.shape, output.shape) && sameShape(b.shape, output.shape));
+  const idx = broadcast ? broadcastIndices(a.shape, b.shape, output.shape) : null;
+  if (a.type !== "FLOAT32") {
+    ensureQuantized(a, "input 1");
+    ensureQuantized(b, "input 2");
+    ensureQuantized(output, "output");
+  }
+  return { a, b, output, activation: activation2, index1: idx?.a ?? null, index2: idx?.b ?? null };
+}
+
 // shared/interp/kernels/add.ts
 var ADD_LEFT_SHIFT = 20;
 function smallerThanOne(real) {
@@ -42446,26 +42467,12 @@ var addKernel = {
   maxVersion: 2,
   types: ["INT8", "FLOAT32"],
   prepare(ctx) {
-    const activation2 = activationOption(ctx.options, "AddOptions");
-    const a = ctx.input(0);
-    const b = ctx.input(1);
-    const output = ctx.output(0);
-    ensureType(a, ["INT8", "FLOAT32"], "input 1");
-    ensure(
-      b.type === a.type && output.type === a.type,
-      `inputs and output must share one type, got ${a.type}, ${b.type}, ${output.type}`
-    );
-    const broadcast = !(sameShape(a.shape, output.shape) && sameShape(b.shape, output.shape));
-    const idx = broadcast ? broadcastIndices(a.shape, b.shape, output.shape) : null;
-    const [i1, i2] = [idx?.a ?? null, idx?.b ?? null];
+    const { a, b, output, activation: activation2, index1: i1, index2: i2 } = prepareBinary(ctx, "AddOptions");
     if (a.type === "FLOAT32") {
       const range = activationRangeFloat(activation2);
       const [x3, y2, z2] = [a.float32(), b.float32(), output.float32()];
       return () => addFloat(range, x3, y2, z2, i1, i2);
     }
-    ensureQuantized(a, "input 1");
-    ensureQuantized(b, "input 2");
-    ensureQuantized(output, "output");
     const params = addInt8Params(
       a.scale,
       a.zeroPoint,
@@ -43396,26 +43403,12 @@ var mulKernel = {
   maxVersion: 3,
   types: ["INT8", "FLOAT32"],
   prepare(ctx) {
-    const activation2 = activationOption(ctx.options, "MulOptions");
-    const a = ctx.input(0);
-    const b = ctx.input(1);
-    const output = ctx.output(0);
-    ensureType(a, ["INT8", "FLOAT32"], "input 1");
-    ensure(
-      b.type === a.type && output.type === a.type,
-      `inputs and output must share one type, got ${a.type}, ${b.type}, ${output.type}`
-    );
-    const broadcast = !(sameShape(a.shape, output.shape) && sameShape(b.shape, output.shape));
-    const idx = broadcast ? broadcastIndices(a.shape, b.shape, output.shape) : null;
-    const [i1, i2] = [idx?.a ?? null, idx?.b ?? null];
+    const { a, b, output, activation: activation2, index1: i1, index2: i2 } = prepareBinary(ctx, "MulOptions");
     if (a.type === "FLOAT32") {
       const range = activationRangeFloat(activation2);
       const [x3, y2, z2] = [a.float32(), b.float32(), output.float32()];
       return () => mulFloat(range, x3, y2, z2, i1, i2);
     }
-    ensureQuantized(a, "input 1");
-    ensureQuantized(b, "input 2");
-    ensureQuantized(output, "output");
     const params = mulInt8Params(
       a.scale,
       a.zeroPoint,

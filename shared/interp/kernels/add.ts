@@ -9,16 +9,8 @@ import {
   type QuantizedMultiplier,
 } from '../fixedpoint';
 import { ensure, type Kernel, type KernelContext } from '../kernel';
-import {
-  type ActivationRange,
-  activationRangeFloat,
-  activationRangeInt8,
-  broadcastIndices,
-  ensureQuantized,
-  ensureType,
-  sameShape,
-} from '../kernel-util';
-import { activationOption } from '../options';
+import { type ActivationRange, activationRangeFloat, activationRangeInt8 } from '../kernel-util';
+import { prepareBinary } from './binary';
 
 export const ADD_LEFT_SHIFT = 20;
 
@@ -107,26 +99,12 @@ export const addKernel: Kernel = {
   maxVersion: 2,
   types: ['INT8', 'FLOAT32'],
   prepare(ctx: KernelContext) {
-    const activation = activationOption(ctx.options, 'AddOptions');
-    const a = ctx.input(0);
-    const b = ctx.input(1);
-    const output = ctx.output(0);
-    ensureType(a, ['INT8', 'FLOAT32'], 'input 1');
-    ensure(
-      b.type === a.type && output.type === a.type,
-      `inputs and output must share one type, got ${a.type}, ${b.type}, ${output.type}`,
-    );
-    const broadcast = !(sameShape(a.shape, output.shape) && sameShape(b.shape, output.shape));
-    const idx = broadcast ? broadcastIndices(a.shape, b.shape, output.shape) : null;
-    const [i1, i2] = [idx?.a ?? null, idx?.b ?? null];
+    const { a, b, output, activation, index1: i1, index2: i2 } = prepareBinary(ctx, 'AddOptions');
     if (a.type === 'FLOAT32') {
       const range = activationRangeFloat(activation);
       const [x, y, z] = [a.float32(), b.float32(), output.float32()];
       return () => addFloat(range, x, y, z, i1, i2);
     }
-    ensureQuantized(a, 'input 1');
-    ensureQuantized(b, 'input 2');
-    ensureQuantized(output, 'output');
     const params = addInt8Params(
       a.scale,
       a.zeroPoint,
