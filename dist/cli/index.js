@@ -49445,6 +49445,12 @@ function prepareGate(options, config = loadGateConfig(options)) {
 // shared/gate/run.ts
 var import_node_crypto3 = require("node:crypto");
 
+// shared/report/marker.ts
+function stickyMarker(action, target) {
+  const clean = (s) => s.replace(/[^A-Za-z0-9._-]+/g, "-");
+  return `<!-- tinyops:${clean(action)}:${clean(target)} -->`;
+}
+
 // shared/gate/evaluate.ts
 var fmtMs = (ms) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
 var fmtPct = (f) => `${(f * 100).toFixed(2)}%`;
@@ -49838,7 +49844,7 @@ function measuredFor(measured, target) {
   return board === target.board.id || measured.board === target.name ? measured : {};
 }
 function gateMarker(target) {
-  return `<!-- tinyops:constraint-gate:${target} -->`;
+  return stickyMarker("constraint-gate", target);
 }
 function parseShape(text) {
   const m = /\[([\d,\s]*)\]/.exec(text ?? "");

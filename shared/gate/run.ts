@@ -11,6 +11,7 @@ import {
 } from '../analyze';
 import { TINYOPS_VERSION } from '../version';
 import { findBoard } from '../analyze/boards';
+import { stickyMarker } from '../report/marker';
 import { evaluateTarget, targetPasses, type BaselineFacts, type TargetFacts } from './evaluate';
 import { renderTargetMarkdown, type LayerRow } from './markdown';
 import type { GateTarget } from './targets';
@@ -223,7 +224,7 @@ function measuredFor(measured: MeasuredFigures | undefined, target: GateTarget):
 
 /** The hidden marker that finds this gate's sticky comment for a target. */
 export function gateMarker(target: string): string {
-  return `<!-- tinyops:constraint-gate:${target} -->`;
+  return stickyMarker('constraint-gate', target);
 }
 
 function parseShape(text: string | undefined): number[] {

@@ -44360,6 +44360,12 @@ function analyzeModel(model, modelBytes, options = {}) {
 // shared/version.ts
 var TINYOPS_VERSION = "0.1.0";
 
+// shared/report/marker.ts
+function stickyMarker(action, target) {
+  const clean = (s) => s.replace(/[^A-Za-z0-9._-]+/g, "-");
+  return `<!-- tinyops:${clean(action)}:${clean(target)} -->`;
+}
+
 // shared/gate/evaluate.ts
 var fmtMs = (ms) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
 var fmtPct = (f) => `${(f * 100).toFixed(2)}%`;
@@ -44753,7 +44759,7 @@ function measuredFor(measured, target) {
   return board === target.board.id || measured.board === target.name ? measured : {};
 }
 function gateMarker(target) {
-  return `<!-- tinyops:constraint-gate:${target} -->`;
+  return stickyMarker("constraint-gate", target);
 }
 function parseShape(text) {
   const m = /\[([\d,\s]*)\]/.exec(text ?? "");
@@ -51215,13 +51221,7 @@ void runAction(async () => {
   }
   if (pr && booleanInput("comment", true)) {
     for (const [target, body] of markdown) {
-      const outcome = await upsertStickyComment(
-        token,
-        pr,
-        `<!-- tinyops:constraint-gate:${target} -->`,
-        body,
-        commentDir
-      );
+      const outcome = await upsertStickyComment(token, pr, gateMarker(target), body, commentDir);
       info2(
         `PR comment for ${target}: ${outcome}${outcome === "saved" ? ` (read-only token, e.g. a fork PR: saved in ${commentDir} for the follow-up workflow)` : ""}`
       );

@@ -4,7 +4,7 @@ import {
   GATE_REPORT_SCHEMA,
   type GateOptions,
 } from '../../../shared/gate/prepare';
-import { runGate, type FailOn } from '../../../shared/gate/run';
+import { gateMarker, runGate, type FailOn } from '../../../shared/gate/run';
 import { measuredFromBuildReport } from '../../../shared/gate/measured';
 import { hostAccuracy } from '../../../shared/gate/accuracy';
 import { writeReport } from '../../../shared/report/io';
@@ -120,13 +120,7 @@ void runAction(async () => {
   }
   if (pr && booleanInput('comment', true)) {
     for (const [target, body] of markdown) {
-      const outcome = await upsertStickyComment(
-        token,
-        pr,
-        `<!-- tinyops:constraint-gate:${target} -->`,
-        body,
-        commentDir,
-      );
+      const outcome = await upsertStickyComment(token, pr, gateMarker(target), body, commentDir);
       info(
         `PR comment for ${target}: ${outcome}${outcome === 'saved' ? ` (read-only token, e.g. a fork PR: saved in ${commentDir} for the follow-up workflow)` : ''}`,
       );
