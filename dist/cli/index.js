@@ -955,17 +955,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path14) {
-      const ctrl = callVisitor(key, node2, visitor, path14);
+    function visit_(key, node2, visitor, path16) {
+      const ctrl = callVisitor(key, node2, visitor, path16);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path14, ctrl);
-        return visit_(key, ctrl, visitor, path14);
+        replaceNode(key, path16, ctrl);
+        return visit_(key, ctrl, visitor, path16);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path14 = Object.freeze(path14.concat(node2));
+          path16 = Object.freeze(path16.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path14);
+            const ci = visit_(i2, node2.items[i2], visitor, path16);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -976,13 +976,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path14 = Object.freeze(path14.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path14);
+          path16 = Object.freeze(path16.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path16);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path14);
+          const cv = visit_("value", node2.value, visitor, path16);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -1003,17 +1003,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path14) {
-      const ctrl = await callVisitor(key, node2, visitor, path14);
+    async function visitAsync_(key, node2, visitor, path16) {
+      const ctrl = await callVisitor(key, node2, visitor, path16);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path14, ctrl);
-        return visitAsync_(key, ctrl, visitor, path14);
+        replaceNode(key, path16, ctrl);
+        return visitAsync_(key, ctrl, visitor, path16);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path14 = Object.freeze(path14.concat(node2));
+          path16 = Object.freeze(path16.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path14);
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path16);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -1024,13 +1024,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path14 = Object.freeze(path14.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path14);
+          path16 = Object.freeze(path16.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path16);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path14);
+          const cv = await visitAsync_("value", node2.value, visitor, path16);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -1057,23 +1057,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path14) {
+    function callVisitor(key, node2, visitor, path16) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path14);
+        return visitor(key, node2, path16);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path14);
+        return visitor.Map?.(key, node2, path16);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path14);
+        return visitor.Seq?.(key, node2, path16);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path14);
+        return visitor.Pair?.(key, node2, path16);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path14);
+        return visitor.Scalar?.(key, node2, path16);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path14);
+        return visitor.Alias?.(key, node2, path16);
       return void 0;
     }
-    function replaceNode(key, path14, node2) {
-      const parent = path14[path14.length - 1];
+    function replaceNode(key, path16, node2) {
+      const parent = path16[path16.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -1685,10 +1685,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path14, value) {
+    function collectionFromPath(schema, path16, value) {
       let v = value;
-      for (let i2 = path14.length - 1; i2 >= 0; --i2) {
-        const k = path14[i2];
+      for (let i2 = path16.length - 1; i2 >= 0; --i2) {
+        const k = path16[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -1707,7 +1707,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path14) => path14 == null || typeof path14 === "object" && !!path14[Symbol.iterator]().next().done;
+    var isEmptyPath = (path16) => path16 == null || typeof path16 === "object" && !!path16[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1737,11 +1737,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path14, value) {
-        if (isEmptyPath(path14))
+      addIn(path16, value) {
+        if (isEmptyPath(path16))
           this.add(value);
         else {
-          const [key, ...rest] = path14;
+          const [key, ...rest] = path16;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -1755,8 +1755,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path14) {
-        const [key, ...rest] = path14;
+      deleteIn(path16) {
+        const [key, ...rest] = path16;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -1770,8 +1770,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path14, keepScalar) {
-        const [key, ...rest] = path14;
+      getIn(path16, keepScalar) {
+        const [key, ...rest] = path16;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -1789,8 +1789,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path14) {
-        const [key, ...rest] = path14;
+      hasIn(path16) {
+        const [key, ...rest] = path16;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -1800,8 +1800,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path14, value) {
-        const [key, ...rest] = path14;
+      setIn(path16, value) {
+        const [key, ...rest] = path16;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3311,7 +3311,7 @@ var require_int = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
-    var int = {
+    var int2 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
@@ -3328,7 +3328,7 @@ var require_int = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
-    exports2.int = int;
+    exports2.int = int2;
     exports2.intHex = intHex;
     exports2.intOct = intOct;
   }
@@ -3344,16 +3344,16 @@ var require_schema = __commonJS({
     var string = require_string();
     var bool2 = require_bool();
     var float = require_float();
-    var int = require_int();
+    var int2 = require_int();
     var schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
       bool2.boolTag,
-      int.intOct,
-      int.int,
-      int.intHex,
+      int2.intOct,
+      int2.int,
+      int2.intHex,
       float.floatNaN,
       float.floatExp,
       float.float
@@ -3787,7 +3787,7 @@ var require_int2 = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
-    var int = {
+    var int2 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
@@ -3804,7 +3804,7 @@ var require_int2 = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
-    exports2.int = int;
+    exports2.int = int2;
     exports2.intBin = intBin;
     exports2.intHex = intHex;
     exports2.intOct = intOct;
@@ -3999,7 +3999,7 @@ var require_schema3 = __commonJS({
     var binary = require_binary();
     var bool2 = require_bool2();
     var float = require_float2();
-    var int = require_int2();
+    var int2 = require_int2();
     var merge = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
@@ -4012,10 +4012,10 @@ var require_schema3 = __commonJS({
       _null.nullTag,
       bool2.trueTag,
       bool2.falseTag,
-      int.intBin,
-      int.intOct,
-      int.int,
-      int.intHex,
+      int2.intBin,
+      int2.intOct,
+      int2.int,
+      int2.intHex,
       float.floatNaN,
       float.floatExp,
       float.float,
@@ -4042,7 +4042,7 @@ var require_tags = __commonJS({
     var string = require_string();
     var bool2 = require_bool();
     var float = require_float();
-    var int = require_int();
+    var int2 = require_int();
     var schema = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
@@ -4066,9 +4066,9 @@ var require_tags = __commonJS({
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
       floatTime: timestamp.floatTime,
-      int: int.int,
-      intHex: int.intHex,
-      intOct: int.intOct,
+      int: int2.int,
+      intHex: int2.intHex,
+      intOct: int2.intOct,
       intTime: timestamp.intTime,
       map: map.map,
       merge: merge.merge,
@@ -4316,9 +4316,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path14, value) {
+      addIn(path16, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path14, value);
+          this.contents.addIn(path16, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4393,14 +4393,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path14) {
-        if (Collection.isEmptyPath(path14)) {
+      deleteIn(path16) {
+        if (Collection.isEmptyPath(path16)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path14) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path16) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4415,10 +4415,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path14, keepScalar) {
-        if (Collection.isEmptyPath(path14))
+      getIn(path16, keepScalar) {
+        if (Collection.isEmptyPath(path16))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path14, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path16, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4429,10 +4429,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path14) {
-        if (Collection.isEmptyPath(path14))
+      hasIn(path16) {
+        if (Collection.isEmptyPath(path16))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path14) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path16) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4449,13 +4449,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path14, value) {
-        if (Collection.isEmptyPath(path14)) {
+      setIn(path16, value) {
+        if (Collection.isEmptyPath(path16)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path14), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path16), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path14, value);
+          this.contents.setIn(path16, value);
         }
       }
       /**
@@ -6416,9 +6416,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path14) => {
+    visit.itemAtPath = (cst, path16) => {
       let item = cst;
-      for (const [field2, index] of path14) {
+      for (const [field2, index] of path16) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6427,23 +6427,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path14) => {
-      const parent = visit.itemAtPath(cst, path14.slice(0, -1));
-      const field2 = path14[path14.length - 1][0];
+    visit.parentCollection = (cst, path16) => {
+      const parent = visit.itemAtPath(cst, path16.slice(0, -1));
+      const field2 = path16[path16.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path14, item, visitor) {
-      let ctrl = visitor(item, path14);
+    function _visit(path16, item, visitor) {
+      let ctrl = visitor(item, path16);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path14.concat([[field2, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path16.concat([[field2, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6454,10 +6454,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path14);
+            ctrl = ctrl(item, path16);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path14) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path16) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -7759,14 +7759,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs17 = this.flowScalar(this.type);
+              const fs21 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs17, sep: [] });
+                map.items.push({ start, key: fs21, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs17);
+                this.stack.push(fs21);
               } else {
-                Object.assign(it, { key: fs17, sep: [] });
+                Object.assign(it, { key: fs21, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -7894,13 +7894,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs17 = this.flowScalar(this.type);
+              const fs21 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs17, sep: [] });
+                fc.items.push({ start: [], key: fs21, sep: [] });
               else if (it.sep)
-                this.stack.push(fs17);
+                this.stack.push(fs21);
               else
-                Object.assign(it, { key: fs17, sep: [] });
+                Object.assign(it, { key: fs21, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -8585,11 +8585,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants2);
+          this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -8606,10 +8606,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants2);
+        this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -8670,8 +8670,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants2) {
-        this.code = optimizeExpr(this.code, names, constants2);
+      optimizeNames(names, constants3) {
+        this.code = optimizeExpr(this.code, names, constants3);
         return this;
       }
       get names() {
@@ -8700,12 +8700,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         const { nodes } = this;
         let i2 = nodes.length;
         while (i2--) {
           const n2 = nodes[i2];
-          if (n2.optimizeNames(names, constants2))
+          if (n2.optimizeNames(names, constants3))
             continue;
           subtractNames(names, n2.names);
           nodes.splice(i2, 1);
@@ -8758,12 +8758,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a2;
-        this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants2);
-        if (!(super.optimizeNames(names, constants2) || this.else))
+        this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants3);
+        if (!(super.optimizeNames(names, constants3) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants2);
+        this.condition = optimizeExpr(this.condition, names, constants3);
         return this;
       }
       get names() {
@@ -8786,10 +8786,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants2);
+        this.iteration = optimizeExpr(this.iteration, names, constants3);
         return this;
       }
       get names() {
@@ -8825,10 +8825,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants2);
+        this.iterable = optimizeExpr(this.iterable, names, constants3);
         return this;
       }
       get names() {
@@ -8870,11 +8870,11 @@ var require_codegen = __commonJS({
         (_b2 = this.finally) === null || _b2 === void 0 ? void 0 : _b2.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a2, _b2;
-        super.optimizeNames(names, constants2);
-        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants2);
-        (_b2 = this.finally) === null || _b2 === void 0 ? void 0 : _b2.optimizeNames(names, constants2);
+        super.optimizeNames(names, constants3);
+        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants3);
+        (_b2 = this.finally) === null || _b2 === void 0 ? void 0 : _b2.optimizeNames(names, constants3);
         return this;
       }
       get names() {
@@ -8977,9 +8977,9 @@ var require_codegen = __commonJS({
         return this;
       }
       // returns code for object literal for the passed argument list of key-value pairs
-      object(...keyValues) {
+      object(...keyValues2) {
         const code = ["{"];
-        for (const [key, value] of keyValues) {
+        for (const [key, value] of keyValues2) {
           if (code.length > 1)
             code.push(",");
           code.push(key);
@@ -9175,7 +9175,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants2) {
+    function optimizeExpr(expr, names, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -9190,14 +9190,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n2) {
-        const c = constants2[n2.str];
+        const c = constants3[n2.str];
         if (c === void 0 || names[n2.str] !== 1)
           return n2;
         delete names[n2.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants2[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -9521,12 +9521,12 @@ var require_errors2 = __commonJS({
     }
     function errorObject(cxt, error, errorPaths = {}) {
       const { gen, it } = cxt;
-      const keyValues = [
+      const keyValues2 = [
         errorInstancePath(it, errorPaths),
         errorSchemaPath(cxt, errorPaths)
       ];
-      extraErrorProps(cxt, error, keyValues);
-      return gen.object(...keyValues);
+      extraErrorProps(cxt, error, keyValues2);
+      return gen.object(...keyValues2);
     }
     function errorInstancePath({ errorPath }, { instancePath }) {
       const instPath = instancePath ? (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(instancePath, util_1.Type.Str)}` : errorPath;
@@ -9539,18 +9539,18 @@ var require_errors2 = __commonJS({
       }
       return [E.schemaPath, schPath];
     }
-    function extraErrorProps(cxt, { params, message }, keyValues) {
+    function extraErrorProps(cxt, { params, message }, keyValues2) {
       const { keyword, data, schemaValue, it } = cxt;
       const { opts, propertyName, topSchemaRef, schemaPath } = it;
-      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
+      keyValues2.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
       if (opts.messages) {
-        keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]);
+        keyValues2.push([E.message, typeof message == "function" ? message(cxt) : message]);
       }
       if (opts.verbose) {
-        keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
+        keyValues2.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
       }
       if (propertyName)
-        keyValues.push([E.propertyName, propertyName]);
+        keyValues2.push([E.propertyName, propertyName]);
     }
   }
 });
@@ -11437,8 +11437,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path14) {
-      let input = path14;
+    function removeDotSegments(path16) {
+      let input = path16;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11512,11 +11512,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path14) {
-      if (path14 === "" || path14[0] === "/") {
-        return removeDotSegments(path14);
+    function removeDotSegmentsRelative(path16) {
+      if (path16 === "" || path16[0] === "/") {
+        return removeDotSegments(path16);
       }
-      const segments = path14.split("/");
+      const segments = path16.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11558,9 +11558,9 @@ var require_utils2 = __commonJS({
       let output = "";
       for (let i2 = 0; i2 < input.length; i2++) {
         if (input[i2] === "%" && i2 + 2 < input.length) {
-          const hex2 = input.slice(i2 + 1, i2 + 3);
-          if (isHexPair(hex2)) {
-            const normalizedHex = hex2.toUpperCase();
+          const hex3 = input.slice(i2 + 1, i2 + 3);
+          if (isHexPair(hex3)) {
+            const normalizedHex = hex3.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
             if (decodeUnreserved && isUnreserved(decoded)) {
               output += decoded;
@@ -11580,9 +11580,9 @@ var require_utils2 = __commonJS({
       for (let i2 = 0; i2 < input.length; i2++) {
         const ch = input[i2];
         if (ch === "%" && i2 + 2 < input.length) {
-          const hex2 = input.slice(i2 + 1, i2 + 3);
-          if (isHexPair(hex2)) {
-            const normalizedHex = hex2.toUpperCase();
+          const hex3 = input.slice(i2 + 1, i2 + 3);
+          if (isHexPair(hex3)) {
+            const normalizedHex = hex3.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
             if (decoded !== "." && isUnreserved(decoded)) {
               output += decoded;
@@ -11622,9 +11622,9 @@ var require_utils2 = __commonJS({
       for (let i2 = 0; i2 < input.length; i2++) {
         const ch = input[i2];
         if (ch === "%" && i2 + 2 < input.length) {
-          const hex2 = input.slice(i2 + 1, i2 + 3);
-          if (isHexPair(hex2)) {
-            output += "%" + hex2.toUpperCase();
+          const hex3 = input.slice(i2 + 1, i2 + 3);
+          if (isHexPair(hex3)) {
+            output += "%" + hex3.toUpperCase();
             i2 += 2;
             continue;
           }
@@ -11660,9 +11660,9 @@ var require_utils2 = __commonJS({
       for (let i2 = 0; i2 < input.length; i2++) {
         const ch = input[i2];
         if (ch === "%" && i2 + 2 < input.length) {
-          const hex2 = input.slice(i2 + 1, i2 + 3);
-          if (isHexPair(hex2)) {
-            output += "%" + hex2.toUpperCase();
+          const hex3 = input.slice(i2 + 1, i2 + 3);
+          if (isHexPair(hex3)) {
+            output += "%" + hex3.toUpperCase();
             i2 += 2;
             continue;
           }
@@ -11707,9 +11707,9 @@ var require_utils2 = __commonJS({
       for (let i2 = 0; i2 < input.length; i2++) {
         const ch = input[i2];
         if (ch === "%" && i2 + 2 < input.length) {
-          const hex2 = input.slice(i2 + 1, i2 + 3);
-          if (isHexPair(hex2)) {
-            const normalizedHex = hex2.toUpperCase();
+          const hex3 = input.slice(i2 + 1, i2 + 3);
+          if (isHexPair(hex3)) {
+            const normalizedHex = hex3.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
             if (isUnreserved(decoded)) {
               output += decoded;
@@ -11747,9 +11747,9 @@ var require_utils2 = __commonJS({
       let output = "";
       for (let i2 = 0; i2 < input.length; i2++) {
         if (input[i2] === "%" && i2 + 2 < input.length) {
-          const hex2 = input.slice(i2 + 1, i2 + 3);
-          if (isHexPair(hex2)) {
-            output += "%" + hex2.toUpperCase();
+          const hex3 = input.slice(i2 + 1, i2 + 3);
+          if (isHexPair(hex3)) {
+            output += "%" + hex3.toUpperCase();
             i2 += 2;
             continue;
           }
@@ -11879,8 +11879,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path14 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path14 && path14 !== "/" ? path14 : void 0;
+        const path16 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path16 && path16 !== "/" ? path16 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -15119,8 +15119,8 @@ var require_formats = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.formatNames = exports2.fastFormats = exports2.fullFormats = void 0;
-    function fmtDef(validate, compare) {
-      return { validate, compare };
+    function fmtDef(validate, compare2) {
+      return { validate, compare: compare2 };
     }
     exports2.fullFormats = {
       // date: http://tools.ietf.org/html/rfc3339#section-5.6
@@ -15417,12 +15417,12 @@ var require_dist2 = __commonJS({
         throw new Error(`Unknown format "${name}"`);
       return f;
     };
-    function addFormats2(ajv2, list, fs17, exportName) {
+    function addFormats2(ajv2, list, fs21, exportName) {
       var _a2;
       var _b2;
       (_a2 = (_b2 = ajv2.opts.code).formats) !== null && _a2 !== void 0 ? _a2 : _b2.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
       for (const f of list)
-        ajv2.addFormat(f, fs17[f]);
+        ajv2.addFormat(f, fs21[f]);
     }
     module2.exports = exports2 = formatsPlugin;
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -21465,7 +21465,7 @@ var require_operators = __commonJS({
         options
       );
     }
-    async function find(fn, options) {
+    async function find2(fn, options) {
       for await (const result of filter.call(this, fn, options)) {
         return result;
       }
@@ -21658,7 +21658,7 @@ var require_operators = __commonJS({
       reduce,
       toArray,
       some,
-      find
+      find: find2
     };
   }
 });
@@ -22694,41 +22694,41 @@ var require_ms = __commonJS({
           return void 0;
       }
     }
-    function fmtShort(ms) {
-      var msAbs = Math.abs(ms);
+    function fmtShort(ms2) {
+      var msAbs = Math.abs(ms2);
       if (msAbs >= d) {
-        return Math.round(ms / d) + "d";
+        return Math.round(ms2 / d) + "d";
       }
       if (msAbs >= h) {
-        return Math.round(ms / h) + "h";
+        return Math.round(ms2 / h) + "h";
       }
       if (msAbs >= m) {
-        return Math.round(ms / m) + "m";
+        return Math.round(ms2 / m) + "m";
       }
       if (msAbs >= s) {
-        return Math.round(ms / s) + "s";
+        return Math.round(ms2 / s) + "s";
       }
-      return ms + "ms";
+      return ms2 + "ms";
     }
-    function fmtLong(ms) {
-      var msAbs = Math.abs(ms);
+    function fmtLong(ms2) {
+      var msAbs = Math.abs(ms2);
       if (msAbs >= d) {
-        return plural(ms, msAbs, d, "day");
+        return plural(ms2, msAbs, d, "day");
       }
       if (msAbs >= h) {
-        return plural(ms, msAbs, h, "hour");
+        return plural(ms2, msAbs, h, "hour");
       }
       if (msAbs >= m) {
-        return plural(ms, msAbs, m, "minute");
+        return plural(ms2, msAbs, m, "minute");
       }
       if (msAbs >= s) {
-        return plural(ms, msAbs, s, "second");
+        return plural(ms2, msAbs, s, "second");
       }
-      return ms + " ms";
+      return ms2 + " ms";
     }
-    function plural(ms, msAbs, n2, name) {
+    function plural(ms2, msAbs, n2, name) {
       var isPlural = msAbs >= n2 * 1.5;
-      return Math.round(ms / n2) + " " + name + (isPlural ? "s" : "");
+      return Math.round(ms2 / n2) + " " + name + (isPlural ? "s" : "");
     }
   }
 });
@@ -22771,8 +22771,8 @@ var require_common = __commonJS({
           }
           const self2 = debug;
           const curr = Number(/* @__PURE__ */ new Date());
-          const ms = curr - (prevTime || curr);
-          self2.diff = ms;
+          const ms2 = curr - (prevTime || curr);
+          self2.diff = ms2;
           self2.prev = prevTime;
           self2.curr = curr;
           prevTime = curr;
@@ -23098,7 +23098,7 @@ var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
     var os = require("os");
-    var tty = require("tty");
+    var tty2 = require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
     var forceColor;
@@ -23189,8 +23189,8 @@ var require_supports_color = __commonJS({
     }
     module2.exports = {
       supportsColor: getSupportLevel,
-      stdout: translateLevel(supportsColor(true, tty.isatty(1))),
-      stderr: translateLevel(supportsColor(true, tty.isatty(2)))
+      stdout: translateLevel(supportsColor(true, tty2.isatty(1))),
+      stderr: translateLevel(supportsColor(true, tty2.isatty(2)))
     };
   }
 });
@@ -23198,7 +23198,7 @@ var require_supports_color = __commonJS({
 // node_modules/debug/src/node.js
 var require_node = __commonJS({
   "node_modules/debug/src/node.js"(exports2, module2) {
-    var tty = require("tty");
+    var tty2 = require("tty");
     var util = require("util");
     exports2.init = init;
     exports2.log = log;
@@ -23316,7 +23316,7 @@ var require_node = __commonJS({
       return obj;
     }, {});
     function useColors() {
-      return "colors" in exports2.inspectOpts ? Boolean(exports2.inspectOpts.colors) : tty.isatty(process.stderr.fd);
+      return "colors" in exports2.inspectOpts ? Boolean(exports2.inspectOpts.colors) : tty2.isatty(process.stderr.fd);
     }
     function formatArgs(args) {
       const { namespace: name, useColors: useColors2 } = this;
@@ -23386,7 +23386,7 @@ var require_parser2 = __commonJS({
     var bl = require_bl();
     var { EventEmitter } = require("events");
     var Packet = require_packet();
-    var constants2 = require_constants2();
+    var constants3 = require_constants2();
     var debug = require_src()("mqtt-packet:parser");
     var Parser = class _Parser extends EventEmitter {
       constructor() {
@@ -23427,19 +23427,19 @@ var require_parser2 = __commonJS({
       }
       _parseHeader() {
         const zero2 = this._list.readUInt8(0);
-        const cmdIndex = zero2 >> constants2.CMD_SHIFT;
-        this.packet.cmd = constants2.types[cmdIndex];
+        const cmdIndex = zero2 >> constants3.CMD_SHIFT;
+        this.packet.cmd = constants3.types[cmdIndex];
         const headerFlags = zero2 & 15;
-        const requiredHeaderFlags = constants2.requiredHeaderFlags[cmdIndex];
+        const requiredHeaderFlags = constants3.requiredHeaderFlags[cmdIndex];
         if (requiredHeaderFlags != null && headerFlags !== requiredHeaderFlags) {
-          return this._emitError(new Error(constants2.requiredHeaderFlagsErrors[cmdIndex]));
+          return this._emitError(new Error(constants3.requiredHeaderFlagsErrors[cmdIndex]));
         }
-        this.packet.retain = (zero2 & constants2.RETAIN_MASK) !== 0;
-        this.packet.qos = zero2 >> constants2.QOS_SHIFT & constants2.QOS_MASK;
+        this.packet.retain = (zero2 & constants3.RETAIN_MASK) !== 0;
+        this.packet.qos = zero2 >> constants3.QOS_SHIFT & constants3.QOS_MASK;
         if (this.packet.qos > 2) {
           return this._emitError(new Error("Packet must not have both QoS bits set to 1"));
         }
-        this.packet.dup = (zero2 & constants2.DUP_MASK) !== 0;
+        this.packet.dup = (zero2 & constants3.DUP_MASK) !== 0;
         debug("_parseHeader: packet: %o", this.packet);
         this._list.consume(1);
         return true;
@@ -23533,11 +23533,11 @@ var require_parser2 = __commonJS({
         if (this._list.readUInt8(this._pos) & 1) {
           return this._emitError(new Error("Connect flag bit 0 must be 0, but got 1"));
         }
-        flags.username = this._list.readUInt8(this._pos) & constants2.USERNAME_MASK;
-        flags.password = this._list.readUInt8(this._pos) & constants2.PASSWORD_MASK;
-        flags.will = this._list.readUInt8(this._pos) & constants2.WILL_FLAG_MASK;
-        const willRetain = !!(this._list.readUInt8(this._pos) & constants2.WILL_RETAIN_MASK);
-        const willQos = (this._list.readUInt8(this._pos) & constants2.WILL_QOS_MASK) >> constants2.WILL_QOS_SHIFT;
+        flags.username = this._list.readUInt8(this._pos) & constants3.USERNAME_MASK;
+        flags.password = this._list.readUInt8(this._pos) & constants3.PASSWORD_MASK;
+        flags.will = this._list.readUInt8(this._pos) & constants3.WILL_FLAG_MASK;
+        const willRetain = !!(this._list.readUInt8(this._pos) & constants3.WILL_RETAIN_MASK);
+        const willQos = (this._list.readUInt8(this._pos) & constants3.WILL_QOS_MASK) >> constants3.WILL_QOS_SHIFT;
         if (flags.will) {
           packet.will = {};
           packet.will.retain = willRetain;
@@ -23550,7 +23550,7 @@ var require_parser2 = __commonJS({
             return this._emitError(new Error("Will QoS must be set to zero when Will Flag is set to 0"));
           }
         }
-        packet.clean = (this._list.readUInt8(this._pos) & constants2.CLEAN_SESSION_MASK) !== 0;
+        packet.clean = (this._list.readUInt8(this._pos) & constants3.CLEAN_SESSION_MASK) !== 0;
         this._pos++;
         packet.keepalive = this._parseNum();
         if (packet.keepalive === -1) return this._emitError(new Error("Packet too short"));
@@ -23603,7 +23603,7 @@ var require_parser2 = __commonJS({
         if (flags > 1) {
           return this._emitError(new Error("Invalid connack flags, bits 7-1 must be set to 0"));
         }
-        packet.sessionPresent = !!(flags & constants2.SESSIONPRESENT_MASK);
+        packet.sessionPresent = !!(flags & constants3.SESSIONPRESENT_MASK);
         if (this.settings.protocolVersion === 5) {
           if (this._list.length >= 2) {
             packet.reasonCode = this._list.readUInt8(this._pos++);
@@ -23679,13 +23679,13 @@ var require_parser2 = __commonJS({
               return this._emitError(new Error("Invalid subscribe topic flag bits, bits 7-2 must be 0"));
             }
           }
-          qos = options & constants2.SUBSCRIBE_OPTIONS_QOS_MASK;
+          qos = options & constants3.SUBSCRIBE_OPTIONS_QOS_MASK;
           if (qos > 2) {
             return this._emitError(new Error("Invalid subscribe QoS, must be <= 2"));
           }
-          nl = (options >> constants2.SUBSCRIBE_OPTIONS_NL_SHIFT & constants2.SUBSCRIBE_OPTIONS_NL_MASK) !== 0;
-          rap = (options >> constants2.SUBSCRIBE_OPTIONS_RAP_SHIFT & constants2.SUBSCRIBE_OPTIONS_RAP_MASK) !== 0;
-          rh = options >> constants2.SUBSCRIBE_OPTIONS_RH_SHIFT & constants2.SUBSCRIBE_OPTIONS_RH_MASK;
+          nl = (options >> constants3.SUBSCRIBE_OPTIONS_NL_SHIFT & constants3.SUBSCRIBE_OPTIONS_NL_MASK) !== 0;
+          rap = (options >> constants3.SUBSCRIBE_OPTIONS_RAP_SHIFT & constants3.SUBSCRIBE_OPTIONS_RAP_MASK) !== 0;
+          rh = options >> constants3.SUBSCRIBE_OPTIONS_RH_SHIFT & constants3.SUBSCRIBE_OPTIONS_RH_MASK;
           if (rh > 2) {
             return this._emitError(new Error("Invalid retain handling, must be <= 2"));
           }
@@ -23722,7 +23722,7 @@ var require_parser2 = __commonJS({
         while (this._pos < this.packet.length) {
           const code = this._list.readUInt8(this._pos++);
           if (this.settings.protocolVersion === 5) {
-            if (!constants2.MQTT5_SUBACK_CODES[code]) {
+            if (!constants3.MQTT5_SUBACK_CODES[code]) {
               return this._emitError(new Error("Invalid suback code"));
             }
           } else {
@@ -23774,7 +23774,7 @@ var require_parser2 = __commonJS({
           packet.granted = [];
           while (this._pos < this.packet.length) {
             const code = this._list.readUInt8(this._pos++);
-            if (!constants2.MQTT5_UNSUBACK_CODES[code]) {
+            if (!constants3.MQTT5_UNSUBACK_CODES[code]) {
               return this._emitError(new Error("Invalid unsuback code"));
             }
             this.packet.granted.push(code);
@@ -23792,13 +23792,13 @@ var require_parser2 = __commonJS({
             switch (this.packet.cmd) {
               case "puback":
               case "pubrec":
-                if (!constants2.MQTT5_PUBACK_PUBREC_CODES[packet.reasonCode]) {
+                if (!constants3.MQTT5_PUBACK_PUBREC_CODES[packet.reasonCode]) {
                   return this._emitError(new Error("Invalid " + this.packet.cmd + " reason code"));
                 }
                 break;
               case "pubrel":
               case "pubcomp":
-                if (!constants2.MQTT5_PUBREL_PUBCOMP_CODES[packet.reasonCode]) {
+                if (!constants3.MQTT5_PUBREL_PUBCOMP_CODES[packet.reasonCode]) {
                   return this._emitError(new Error("Invalid " + this.packet.cmd + " reason code"));
                 }
                 break;
@@ -23823,7 +23823,7 @@ var require_parser2 = __commonJS({
         if (this.settings.protocolVersion === 5) {
           if (this._list.length > 0) {
             packet.reasonCode = this._parseByte();
-            if (!constants2.MQTT5_DISCONNECT_CODES[packet.reasonCode]) {
+            if (!constants3.MQTT5_DISCONNECT_CODES[packet.reasonCode]) {
               this._emitError(new Error("Invalid disconnect reason code"));
             }
           } else {
@@ -23845,7 +23845,7 @@ var require_parser2 = __commonJS({
           return this._emitError(new Error("Not supported auth packet for this version MQTT"));
         }
         packet.reasonCode = this._parseByte();
-        if (!constants2.MQTT5_AUTH_CODES[packet.reasonCode]) {
+        if (!constants3.MQTT5_AUTH_CODES[packet.reasonCode]) {
           return this._emitError(new Error("Invalid auth reason code"));
         }
         const properties = this._parseProperties();
@@ -23915,9 +23915,9 @@ var require_parser2 = __commonJS({
         const padding2 = this._pos ? this._pos : 0;
         while (bytes < maxBytes && padding2 + bytes < this._list.length) {
           current = this._list.readUInt8(padding2 + bytes++);
-          value += mul * (current & constants2.VARBYTEINT_MASK);
+          value += mul * (current & constants3.VARBYTEINT_MASK);
           mul *= 128;
-          if ((current & constants2.VARBYTEINT_FIN_MASK) === 0) {
+          if ((current & constants3.VARBYTEINT_FIN_MASK) === 0) {
             result = true;
             break;
           }
@@ -23993,7 +23993,7 @@ var require_parser2 = __commonJS({
             this._emitError(new Error("Cannot parse property code type"));
             return false;
           }
-          const name = constants2.propertiesCodes[type];
+          const name = constants3.propertiesCodes[type];
           if (!name) {
             this._emitError(new Error("Unknown property"));
             return false;
@@ -24002,7 +24002,7 @@ var require_parser2 = __commonJS({
             if (!result[name]) {
               result[name] = /* @__PURE__ */ Object.create(null);
             }
-            const currentUserProperty = this._parseByType(constants2.propertiesTypes[name]);
+            const currentUserProperty = this._parseByType(constants3.propertiesTypes[name]);
             if (result[name][currentUserProperty.name]) {
               if (Array.isArray(result[name][currentUserProperty.name])) {
                 result[name][currentUserProperty.name].push(currentUserProperty.value);
@@ -24018,13 +24018,13 @@ var require_parser2 = __commonJS({
           }
           if (result[name]) {
             if (Array.isArray(result[name])) {
-              result[name].push(this._parseByType(constants2.propertiesTypes[name]));
+              result[name].push(this._parseByType(constants3.propertiesTypes[name]));
             } else {
               result[name] = [result[name]];
-              result[name].push(this._parseByType(constants2.propertiesTypes[name]));
+              result[name].push(this._parseByType(constants3.propertiesTypes[name]));
             }
           } else {
-            result[name] = this._parseByType(constants2.propertiesTypes[name]);
+            result[name] = this._parseByType(constants3.propertiesTypes[name]);
           }
         }
         return result;
@@ -24227,13 +24227,13 @@ var require_writeToStream = __commonJS({
       const protocolId = settings.protocolId || "MQTT";
       let protocolVersion = settings.protocolVersion || 4;
       const will = settings.will;
-      let clean = settings.clean;
+      let clean2 = settings.clean;
       const keepalive = settings.keepalive || 0;
       const clientId = settings.clientId || "";
       const username = settings.username;
       const password = settings.password;
       const properties = settings.properties;
-      if (clean === void 0) clean = true;
+      if (clean2 === void 0) clean2 = true;
       let length = 0;
       if (!protocolId || typeof protocolId !== "string" && !Buffer2.isBuffer(protocolId)) {
         stream.destroy(new Error("Invalid protocolId"));
@@ -24243,14 +24243,14 @@ var require_writeToStream = __commonJS({
         stream.destroy(new Error("Invalid protocol version"));
         return false;
       } else length += 1;
-      if ((typeof clientId === "string" || Buffer2.isBuffer(clientId)) && (clientId || protocolVersion >= 4) && (clientId || clean)) {
+      if ((typeof clientId === "string" || Buffer2.isBuffer(clientId)) && (clientId || protocolVersion >= 4) && (clientId || clean2)) {
         length += Buffer2.byteLength(clientId) + 2;
       } else {
         if (protocolVersion < 4) {
           stream.destroy(new Error("clientId must be supplied before 3.1.1"));
           return false;
         }
-        if (clean * 1 === 0) {
+        if (clean2 * 1 === 0) {
           stream.destroy(new Error("clientId must be given if cleanSession set to 0"));
           return false;
         }
@@ -24339,7 +24339,7 @@ var require_writeToStream = __commonJS({
       flags |= will && will.retain ? protocol.WILL_RETAIN_MASK : 0;
       flags |= will && will.qos ? will.qos << protocol.WILL_QOS_SHIFT : 0;
       flags |= will ? protocol.WILL_FLAG_MASK : 0;
-      flags |= clean ? protocol.CLEAN_SESSION_MASK : 0;
+      flags |= clean2 ? protocol.CLEAN_SESSION_MASK : 0;
       stream.write(Buffer2.from([flags]));
       writeNumber(stream, keepalive);
       if (protocolVersion === 5) {
@@ -32471,7 +32471,7 @@ var require_websocket = __commonJS({
     var net = require("net");
     var querystring = require("querystring");
     var tls = require("tls");
-    var { randomBytes: randomBytes2, createHash: createHash9 } = require("crypto");
+    var { randomBytes: randomBytes2, createHash: createHash10 } = require("crypto");
     var { Duplex, Readable } = require("stream");
     var { URL: URL2 } = require("url");
     var PerMessageDeflate = require_permessage_deflate();
@@ -33162,7 +33162,7 @@ var require_websocket = __commonJS({
           abortHandshake(websocket, socket, "Invalid Upgrade header");
           return;
         }
-        const digest = createHash9("sha1").update(key + GUID).digest("base64");
+        const digest = createHash10("sha1").update(key + GUID).digest("base64");
         if (res.headers["sec-websocket-accept"] !== digest) {
           abortHandshake(websocket, socket, "Invalid Sec-WebSocket-Accept header");
           return;
@@ -33547,7 +33547,7 @@ var require_websocket_server = __commonJS({
     var EventEmitter = require("events");
     var http = require("http");
     var { Duplex } = require("stream");
-    var { createHash: createHash9 } = require("crypto");
+    var { createHash: createHash10 } = require("crypto");
     var extension = require_extension();
     var PerMessageDeflate = require_permessage_deflate();
     var subprotocol = require_subprotocol();
@@ -33857,7 +33857,7 @@ var require_websocket_server = __commonJS({
           );
         }
         if (this._state > RUNNING) return abortHandshake(socket, 503);
-        const digest = createHash9("sha1").update(key + GUID).digest("base64");
+        const digest = createHash10("sha1").update(key + GUID).digest("base64");
         const headers = [
           "HTTP/1.1 101 Switching Protocols",
           "Upgrade: websocket",
@@ -35828,13 +35828,13 @@ var require_ipv4 = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.Address4 = void 0;
     var common2 = __importStar(require_common2());
-    var constants2 = __importStar(require_constants5());
+    var constants3 = __importStar(require_constants5());
     var address_error_1 = require_address_error();
-    var isCorrect4 = common2.isCorrect(constants2.BITS);
+    var isCorrect4 = common2.isCorrect(constants3.BITS);
     var Address4 = class _Address4 {
       constructor(address) {
         this.addressMinusSuffix = "";
-        this.groups = constants2.GROUPS;
+        this.groups = constants3.GROUPS;
         this.parsedAddress = [];
         this.parsedSubnet = "";
         this.subnet = "/32";
@@ -35844,17 +35844,17 @@ var require_ipv4 = __commonJS({
         this.isInSubnet = common2.isInSubnet;
         this.isHostInSubnet = common2.isHostInSubnet;
         this.address = address;
-        const subnet = constants2.RE_SUBNET_STRING.exec(address);
+        const subnet = constants3.RE_SUBNET_STRING.exec(address);
         if (subnet) {
           this.parsedSubnet = subnet[0].replace("/", "");
           this.subnetMask = parseInt(this.parsedSubnet, 10);
           this.subnet = `/${this.subnetMask}`;
-          if (this.subnetMask < 0 || this.subnetMask > constants2.BITS) {
+          if (this.subnetMask < 0 || this.subnetMask > constants3.BITS) {
             throw new address_error_1.AddressError("Invalid subnet mask.");
           }
-          address = address.replace(constants2.RE_SUBNET_STRING, "");
+          address = address.replace(constants3.RE_SUBNET_STRING, "");
         }
-        const longest = constants2.GROUPS * 4 - 1;
+        const longest = constants3.GROUPS * 4 - 1;
         if (address.length > longest) {
           throw new address_error_1.AddressError(`IPv4 addresses are at most ${longest} characters.`);
         }
@@ -35887,7 +35887,7 @@ var require_ipv4 = __commonJS({
         if (groups.some((group) => /^0\d/.test(group))) {
           throw new address_error_1.AddressError("IPv4 addresses can't have leading zeroes.");
         }
-        if (!address.match(constants2.RE_ADDRESS)) {
+        if (!address.match(constants3.RE_ADDRESS)) {
           throw new address_error_1.AddressError("Invalid IPv4 address.");
         }
         return groups;
@@ -35910,7 +35910,7 @@ var require_ipv4 = __commonJS({
        * address.subnetMask; // 24
        */
       static fromAddressAndMask(address, mask) {
-        const bits2 = common2.prefixLengthFromMask(new _Address4(mask).bigInt(), constants2.BITS);
+        const bits2 = common2.prefixLengthFromMask(new _Address4(mask).bigInt(), constants3.BITS);
         return new _Address4(`${address}/${bits2}`);
       }
       /**
@@ -35924,9 +35924,9 @@ var require_ipv4 = __commonJS({
        */
       static fromAddressAndWildcardMask(address, wildcardMask) {
         const wildcard = new _Address4(wildcardMask).bigInt();
-        const allOnes = (BigInt(1) << BigInt(constants2.BITS)) - BigInt(1);
+        const allOnes = (BigInt(1) << BigInt(constants3.BITS)) - BigInt(1);
         const mask = wildcard ^ allOnes;
-        const bits2 = common2.prefixLengthFromMask(mask, constants2.BITS);
+        const bits2 = common2.prefixLengthFromMask(mask, constants3.BITS);
         return new _Address4(`${address}/${bits2}`);
       }
       /**
@@ -35944,7 +35944,7 @@ var require_ipv4 = __commonJS({
        */
       static fromWildcard(input) {
         const groups = input.split(".");
-        if (groups.length !== constants2.GROUPS) {
+        if (groups.length !== constants3.GROUPS) {
           throw new address_error_1.AddressError("Wildcard pattern must have 4 octets");
         }
         let firstWildcard = -1;
@@ -35959,7 +35959,7 @@ var require_ipv4 = __commonJS({
         }
         const trailing = firstWildcard === -1 ? 0 : groups.length - firstWildcard;
         const replaced = groups.map((g) => g === "*" ? "0" : g);
-        const subnetBits = constants2.BITS - trailing * 8;
+        const subnetBits = constants3.BITS - trailing * 8;
         return new _Address4(`${replaced.join(".")}/${subnetBits}`);
       }
       /**
@@ -35969,8 +35969,8 @@ var require_ipv4 = __commonJS({
        * @param {string} hex - a hex string to convert
        * @returns {Address4}
        */
-      static fromHex(hex2) {
-        const stripped = hex2.replace(/:/g, "");
+      static fromHex(hex3) {
+        const stripped = hex3.replace(/:/g, "");
         if (!/^[0-9a-fA-F]{8}$/.test(stripped)) {
           throw new address_error_1.AddressError("IPv4 hex must be exactly 8 hex digits");
         }
@@ -36005,7 +36005,7 @@ var require_ipv4 = __commonJS({
        * address.correctForm(); // '192.0.2.42'
        */
       static fromArpa(arpaFormAddress) {
-        const longest = constants2.GROUPS * 4 - 1 + "/32".length + ".in-addr.arpa.".length;
+        const longest = constants3.GROUPS * 4 - 1 + "/32".length + ".in-addr.arpa.".length;
         if (arpaFormAddress.length > longest) {
           throw new address_error_1.AddressError(`in-addr.arpa names are at most ${longest} characters.`);
         }
@@ -36036,7 +36036,7 @@ var require_ipv4 = __commonJS({
       toGroup6() {
         const output = [];
         let i2;
-        for (i2 = 0; i2 < constants2.GROUPS; i2 += 2) {
+        for (i2 = 0; i2 < constants3.GROUPS; i2 += 2) {
           output.push(`${common2.stringToPaddedHex(this.parsedAddress[i2])}${common2.stringToPaddedHex(this.parsedAddress[i2 + 1])}`);
         }
         return output.join(":");
@@ -36053,7 +36053,7 @@ var require_ipv4 = __commonJS({
        * @returns {bigint}
        */
       _startAddress() {
-        return BigInt(`0b${this.mask() + "0".repeat(constants2.BITS - this.subnetMask)}`);
+        return BigInt(`0b${this.mask() + "0".repeat(constants3.BITS - this.subnetMask)}`);
       }
       /**
        * The first address in the range given by this address' subnet.
@@ -36083,7 +36083,7 @@ var require_ipv4 = __commonJS({
        * new Address4('10.0.0.0/24').offset(1).correctForm(); // '10.0.0.1'
        */
       offset(n2) {
-        return _Address4.fromBigInt(common2.offsetBigInt(this.bigInt(), n2, constants2.BITS, "IPv4")).withSubnetMask(this.subnetMask);
+        return _Address4.fromBigInt(common2.offsetBigInt(this.bigInt(), n2, constants3.BITS, "IPv4")).withSubnetMask(this.subnetMask);
       }
       /**
        * Returns the network that follows this address's network: the address after
@@ -36094,7 +36094,7 @@ var require_ipv4 = __commonJS({
        * new Address4('10.0.0.0/24').nextNetwork().networkForm(); // '10.0.1.0/24'
        */
       nextNetwork() {
-        return _Address4.fromBigInt(common2.offsetBigInt(this._endAddress(), 1, constants2.BITS, "IPv4")).withSubnetMask(this.subnetMask);
+        return _Address4.fromBigInt(common2.offsetBigInt(this._endAddress(), 1, constants3.BITS, "IPv4")).withSubnetMask(this.subnetMask);
       }
       withSubnetMask(subnetMask) {
         return new _Address4(`${this.correctForm()}/${subnetMask}`);
@@ -36104,7 +36104,7 @@ var require_ipv4 = __commonJS({
        * @returns {bigint}
        */
       _endAddress() {
-        return BigInt(`0b${this.mask() + "1".repeat(constants2.BITS - this.subnetMask)}`);
+        return BigInt(`0b${this.mask() + "1".repeat(constants3.BITS - this.subnetMask)}`);
       }
       /**
        * The last address in the range given by this address' subnet
@@ -36129,7 +36129,7 @@ var require_ipv4 = __commonJS({
        * @returns {Address4}
        */
       subnetMaskAddress() {
-        return _Address4.fromBigInt(BigInt(`0b${"1".repeat(this.subnetMask)}${"0".repeat(constants2.BITS - this.subnetMask)}`));
+        return _Address4.fromBigInt(BigInt(`0b${"1".repeat(this.subnetMask)}${"0".repeat(constants3.BITS - this.subnetMask)}`));
       }
       /**
        * The Cisco-style wildcard mask, e.g. `0.0.0.255` for a `/24`. This is
@@ -36138,7 +36138,7 @@ var require_ipv4 = __commonJS({
        * @returns {Address4}
        */
       wildcardMask() {
-        return _Address4.fromBigInt(BigInt(`0b${"0".repeat(this.subnetMask)}${"1".repeat(constants2.BITS - this.subnetMask)}`));
+        return _Address4.fromBigInt(BigInt(`0b${"0".repeat(this.subnetMask)}${"1".repeat(constants3.BITS - this.subnetMask)}`));
       }
       /**
        * The network address in CIDR string form, e.g. `192.168.1.0/24` for
@@ -36319,7 +36319,7 @@ var require_ipv4 = __commonJS({
        */
       binaryZeroPad() {
         if (this._binaryZeroPad === void 0) {
-          this._binaryZeroPad = this.bigInt().toString(2).padStart(constants2.BITS, "0");
+          this._binaryZeroPad = this.bigInt().toString(2).padStart(constants3.BITS, "0");
         }
         return this._binaryZeroPad;
       }
@@ -36334,7 +36334,7 @@ var require_ipv4 = __commonJS({
        */
       groupForV6() {
         const segments = this.parsedAddress;
-        return this.correctForm().replace(constants2.RE_ADDRESS, `<span class="hover-group group-v4 group-6">${segments.slice(0, 2).join(".")}</span>.<span class="hover-group group-v4 group-7">${segments.slice(2, 4).join(".")}</span>`);
+        return this.correctForm().replace(constants3.RE_ADDRESS, `<span class="hover-group group-v4 group-6">${segments.slice(0, 2).join(".")}</span>.<span class="hover-group group-v4 group-7">${segments.slice(2, 4).join(".")}</span>`);
       }
     };
     exports2.Address4 = Address4;
@@ -36356,7 +36356,7 @@ var require_ipv4 = __commonJS({
     ];
     var BENCHMARKING_V4 = new Address4("198.18.0.0/15");
     var RESERVED_V4 = new Address4("240.0.0.0/4");
-    var SPECIAL_PURPOSE_V4 = constants2.SPECIAL_PURPOSE.map(([cidr, , reachable]) => ({
+    var SPECIAL_PURPOSE_V4 = constants3.SPECIAL_PURPOSE.map(([cidr, , reachable]) => ({
       subnet: new Address4(cidr),
       reachable
     }));
@@ -36733,10 +36733,10 @@ var require_ipv6 = __commonJS({
         if (bigInt < BigInt(0) || bigInt > (BigInt(1) << BigInt(constants6.BITS)) - BigInt(1)) {
           throw new address_error_1.AddressError("IPv6 BigInt must be in the range 0 to 2**128 - 1");
         }
-        const hex2 = bigInt.toString(16).padStart(32, "0");
+        const hex3 = bigInt.toString(16).padStart(32, "0");
         const groups = [];
         for (let i2 = 0; i2 < constants6.GROUPS; i2++) {
-          groups.push(hex2.slice(i2 * 4, (i2 + 1) * 4));
+          groups.push(hex3.slice(i2 * 4, (i2 + 1) * 4));
         }
         return new _Address6(groups.join(":"));
       }
@@ -36903,10 +36903,10 @@ var require_ipv6 = __commonJS({
         }
         const reversed = nibbles.split(".").reverse();
         const subnetMask = reversed.length * 4;
-        const hex2 = reversed.join("").padEnd(32, "0");
+        const hex3 = reversed.join("").padEnd(32, "0");
         const groups = [];
         for (let i2 = 0; i2 < constants6.GROUPS; i2++) {
-          groups.push(hex2.slice(i2 * 4, (i2 + 1) * 4));
+          groups.push(hex3.slice(i2 * 4, (i2 + 1) * 4));
         }
         return new _Address6(`${groups.join(":")}/${subnetMask}`);
       }
@@ -37317,16 +37317,16 @@ var require_ipv6 = __commonJS({
        */
       to4() {
         const binary = this.binaryZeroPad().split("");
-        const hex2 = BigInt(`0b${binary.slice(96, 128).join("")}`).toString(16).padStart(8, "0");
+        const hex3 = BigInt(`0b${binary.slice(96, 128).join("")}`).toString(16).padStart(8, "0");
         if (this.subnetMask >= 96) {
           const v4Mask = this.subnetMask - 96;
           const groups = [];
           for (let i2 = 0; i2 < 8; i2 += 2) {
-            groups.push(parseInt(hex2.slice(i2, i2 + 2), 16));
+            groups.push(parseInt(hex3.slice(i2, i2 + 2), 16));
           }
           return new ipv4_1.Address4(`${groups.join(".")}/${v4Mask}`);
         }
-        return ipv4_1.Address4.fromHex(hex2);
+        return ipv4_1.Address4.fromHex(hex3);
       }
       /**
        * Return the v4-in-v6 form of the address
@@ -37439,10 +37439,10 @@ var require_ipv6 = __commonJS({
             "0".repeat(128 - 72 - (32 - beforeU))
           ].join("");
         }
-        const hex2 = BigInt(`0b${bits2}`).toString(16).padStart(32, "0");
+        const hex3 = BigInt(`0b${bits2}`).toString(16).padStart(32, "0");
         const groups = [];
         for (let i2 = 0; i2 < 8; i2++) {
-          groups.push(hex2.slice(i2 * 4, (i2 + 1) * 4));
+          groups.push(hex3.slice(i2 * 4, (i2 + 1) * 4));
         }
         return new _Address6(groups.join(":"));
       }
@@ -39034,10 +39034,10 @@ var require_tcp = __commonJS({
           timeout: opts.socksTimeout
         });
       }
-      const { port, path: path14 } = opts;
+      const { port, path: path16 } = opts;
       const host = opts.hostname;
       debug("port %d and host %s", port, host);
-      return net_1.default.createConnection({ port, host, path: path14 });
+      return net_1.default.createConnection({ port, host, path: path16 });
     };
     exports2.default = buildStream;
   }
@@ -44788,25 +44788,25 @@ var FlatbufferReader = class {
       this.fail(`offset points to ${target}, past the end of the file`, field2, pos);
     return target;
   }
-  table(pos, def, path14, depth) {
+  table(pos, def, path16, depth) {
     if (depth > this.limits.maxDepth)
-      this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path14, pos);
-    this.spend(1, path14, pos);
-    if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path14, pos);
-    this.need(pos, 4, path14);
+      this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path16, pos);
+    this.spend(1, path16, pos);
+    if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path16, pos);
+    this.need(pos, 4, path16);
     const vtable = pos - this.view.getInt32(pos, true);
-    if (vtable % 2 !== 0) this.fail("vtable is not 2-byte aligned", `${path14}.<vtable>`, pos);
-    this.need(vtable, 4, `${path14}.<vtable>`);
+    if (vtable % 2 !== 0) this.fail("vtable is not 2-byte aligned", `${path16}.<vtable>`, pos);
+    this.need(vtable, 4, `${path16}.<vtable>`);
     const vtableSize = this.view.getUint16(vtable, true);
     const objectSize = this.view.getUint16(vtable + 2, true);
     if (vtableSize < 4 || vtableSize % 2 !== 0)
-      this.fail(`vtable size ${vtableSize} is invalid`, `${path14}.<vtable>`, vtable);
-    this.need(vtable, vtableSize, `${path14}.<vtable>`);
-    if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path14, vtable + 2);
-    this.need(pos, objectSize, path14);
+      this.fail(`vtable size ${vtableSize} is invalid`, `${path16}.<vtable>`, vtable);
+    this.need(vtable, vtableSize, `${path16}.<vtable>`);
+    if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path16, vtable + 2);
+    this.need(pos, objectSize, path16);
     const out = {};
     for (const field2 of def.fields) {
-      const fieldPath = `${path14}.${field2.name}`;
+      const fieldPath = `${path16}.${field2.name}`;
       const slotPos = (slot) => {
         const entry = 4 + 2 * slot;
         if (entry + 2 > vtableSize) return 0;
@@ -44822,7 +44822,7 @@ var FlatbufferReader = class {
         const valueOffset = slotPos(field2.slot + 1);
         let typeId = 0;
         if (typeOffset !== 0) {
-          this.fieldFits(typeOffset, 1, objectSize, `${path14}.${field2.name}_type`, pos);
+          this.fieldFits(typeOffset, 1, objectSize, `${path16}.${field2.name}_type`, pos);
           typeId = this.bytes[pos + typeOffset];
         }
         if (typeId === 0 || valueOffset === 0) {
@@ -44834,7 +44834,7 @@ var FlatbufferReader = class {
         if (member === void 0)
           this.fail(
             `union type ${typeId} is not a member of ${type.union}`,
-            `${path14}.${field2.name}_type`,
+            `${path16}.${field2.name}_type`,
             pos + typeOffset
           );
         this.fieldFits(valueOffset, 4, objectSize, fieldPath, pos);
@@ -44872,47 +44872,47 @@ var FlatbufferReader = class {
         tablePos + voffset
       );
   }
-  reference(pos, type, path14, depth) {
+  reference(pos, type, path16, depth) {
     switch (type.kind) {
       case "string":
-        return this.string(pos, path14);
+        return this.string(pos, path16);
       case "table":
-        return this.table(pos, this.schema.tables[type.table], path14, depth + 1);
+        return this.table(pos, this.schema.tables[type.table], path16, depth + 1);
       case "vector":
-        return this.vector(pos, type.element, path14, depth);
+        return this.vector(pos, type.element, path16, depth);
       default:
-        return this.fail(`unexpected ${type.kind} behind an offset`, path14, pos);
+        return this.fail(`unexpected ${type.kind} behind an offset`, path16, pos);
     }
   }
-  string(pos, path14) {
-    this.need(pos, 4, path14);
+  string(pos, path16) {
+    this.need(pos, 4, path16);
     const length = this.view.getUint32(pos, true);
-    this.need(pos + 4, length + 1, path14);
+    this.need(pos + 4, length + 1, path16);
     if (this.bytes[pos + 4 + length] !== 0)
-      this.fail("string is not NUL-terminated", path14, pos + 4 + length);
+      this.fail("string is not NUL-terminated", path16, pos + 4 + length);
     return this.decoder.decode(this.bytes.subarray(pos + 4, pos + 4 + length));
   }
-  vector(pos, element, path14, depth) {
-    if (pos % 4 !== 0) this.fail("vector is not 4-byte aligned", path14, pos);
-    this.need(pos, 4, path14);
+  vector(pos, element, path16, depth) {
+    if (pos % 4 !== 0) this.fail("vector is not 4-byte aligned", path16, pos);
+    this.need(pos, 4, path16);
     const length = this.view.getUint32(pos, true);
     const start = pos + 4;
     const elementSize = element.kind === "scalar" || element.kind === "enum" ? SCALAR_SIZE[element.base] : 4;
     if (length > (this.bytes.length - start) / elementSize)
-      this.fail(`vector of ${length} elements does not fit in the file`, path14, pos);
+      this.fail(`vector of ${length} elements does not fit in the file`, path16, pos);
     if (element.kind === "scalar" && (element.base === "uint8" || element.base === "int8")) {
-      this.spend(1, path14, pos);
+      this.spend(1, path16, pos);
       const raw = this.bytes.subarray(start, start + length);
       return element.base === "uint8" ? raw : Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.length));
     }
-    this.spend(length, path14, pos);
+    this.spend(length, path16, pos);
     const out = new Array(length);
     for (let i2 = 0; i2 < length; i2++) {
       const at = start + i2 * elementSize;
       if (element.kind === "scalar" || element.kind === "enum")
         out[i2] = this.enumName(element, this.scalar(at, element.base));
       else
-        out[i2] = this.reference(this.uoffset(at, `${path14}[${i2}]`), element, `${path14}[${i2}]`, depth);
+        out[i2] = this.reference(this.uoffset(at, `${path16}[${i2}]`), element, `${path16}[${i2}]`, depth);
     }
     return out;
   }
@@ -44973,12 +44973,12 @@ var FlatbufferWriter = class {
     this.builder.finish(offset, identifier);
     return this.builder.asUint8Array().slice();
   }
-  bad(path14, message) {
-    throw new TinyOpsError("TFLITE_WRITE", `cannot write the model: ${path14} ${message}`, {
+  bad(path16, message) {
+    throw new TinyOpsError("TFLITE_WRITE", `cannot write the model: ${path16} ${message}`, {
       hint: "The model IR was changed into a shape the TFLite schema cannot hold; check the value named."
     });
   }
-  table(value, def, path14) {
+  table(value, def, path16) {
     const offsets = /* @__PURE__ */ new Map();
     for (const field2 of def.fields) {
       const v = value[field2.name];
@@ -44986,9 +44986,9 @@ var FlatbufferWriter = class {
       const t = field2.type;
       if (t.kind === "union") {
         const u = v;
-        offsets.set(field2, this.table(u, this.schema.tables[u.$type], `${path14}.${field2.name}`));
+        offsets.set(field2, this.table(u, this.schema.tables[u.$type], `${path16}.${field2.name}`));
       } else if (t.kind !== "scalar" && t.kind !== "enum") {
-        offsets.set(field2, this.reference(v, t, `${path14}.${field2.name}`));
+        offsets.set(field2, this.reference(v, t, `${path16}.${field2.name}`));
       }
     }
     const b = this.builder;
@@ -45005,26 +45005,26 @@ var FlatbufferWriter = class {
         const members = this.schema.unions[t.union].members;
         const typeId = members.indexOf(v.$type);
         if (typeId <= 0)
-          this.bad(`${path14}.${field2.name}`, `has unknown union member ${v.$type}`);
+          this.bad(`${path16}.${field2.name}`, `has unknown union member ${v.$type}`);
         b.addFieldInt8(field2.slot, typeId, 0);
         b.addFieldOffset(field2.slot + 1, offsets.get(field2), 0);
       } else if (t.kind === "scalar" || t.kind === "enum") {
         if (v === null || v === void 0) continue;
-        this.addScalarField(field2, this.scalarValue(v, t, `${path14}.${field2.name}`));
+        this.addScalarField(field2, this.scalarValue(v, t, `${path16}.${field2.name}`));
       } else if (offsets.has(field2)) {
         b.addFieldOffset(field2.slot, offsets.get(field2), 0);
       }
     }
     return b.endObject();
   }
-  scalarValue(v, t, path14) {
+  scalarValue(v, t, path16) {
     if (t.kind === "enum" && typeof v === "string") {
       const entry = Object.entries(this.schema.enums[t.enum].names).find(([, name]) => name === v);
-      if (!entry) this.bad(path14, `has unknown ${t.enum} value "${v}"`);
+      if (!entry) this.bad(path16, `has unknown ${t.enum} value "${v}"`);
       return Number(entry[0]);
     }
     if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return v;
-    return this.bad(path14, `should be a scalar, got ${typeof v}`);
+    return this.bad(path16, `should be a scalar, got ${typeof v}`);
   }
   addScalarField(field2, v) {
     const b = this.builder;
@@ -45062,28 +45062,28 @@ var FlatbufferWriter = class {
         break;
     }
   }
-  reference(v, t, path14) {
+  reference(v, t, path16) {
     const b = this.builder;
     if (t.kind === "string") {
-      if (typeof v !== "string") this.bad(path14, "should be a string");
+      if (typeof v !== "string") this.bad(path16, "should be a string");
       return b.createString(v);
     }
-    if (t.kind === "table") return this.table(v, this.schema.tables[t.table], path14);
-    if (t.kind !== "vector") return this.bad(path14, `has an unexpected ${t.kind}`);
+    if (t.kind === "table") return this.table(v, this.schema.tables[t.table], path16);
+    if (t.kind !== "vector") return this.bad(path16, `has an unexpected ${t.kind}`);
     const el = t.element;
     if (el.kind === "scalar" && el.base === "uint8") {
       const bytes = v instanceof Uint8Array ? v : Uint8Array.from(v);
       return this.byteVector(bytes);
     }
-    if (!Array.isArray(v)) return this.bad(path14, "should be an array");
+    if (!Array.isArray(v)) return this.bad(path16, "should be an array");
     if (el.kind === "scalar" || el.kind === "enum") {
       const size = SCALAR_SIZE[el.base];
       b.startVector(size, v.length, size);
       for (let i2 = v.length - 1; i2 >= 0; i2--)
-        this.addScalar(el, this.scalarValue(v[i2], el, `${path14}[${i2}]`));
+        this.addScalar(el, this.scalarValue(v[i2], el, `${path16}[${i2}]`));
       return b.endVector();
     }
-    const children = v.map((item, i2) => this.reference(item, el, `${path14}[${i2}]`));
+    const children = v.map((item, i2) => this.reference(item, el, `${path16}[${i2}]`));
     b.startVector(4, children.length, 4);
     for (let i2 = children.length - 1; i2 >= 0; i2--) b.addOffset(children[i2]);
     return b.endVector();
@@ -45760,11 +45760,11 @@ function placeInOrder(order, placement = "first-fit") {
   const offsets = /* @__PURE__ */ new Map();
   let size = 0;
   for (const b of order) {
-    const live = placed.filter((p) => lifetimesOverlap(p.b, b)).sort((x2, y) => x2.offset - y.offset || x2.b.size - y.b.size);
+    const live2 = placed.filter((p) => lifetimesOverlap(p.b, b)).sort((x2, y) => x2.offset - y.offset || x2.b.size - y.b.size);
     let chosen = -1;
     let chosenWaste = Infinity;
     let cursor = 0;
-    for (const p of live) {
+    for (const p of live2) {
       const gap = p.offset - cursor;
       if (gap >= b.size) {
         if (placement === "first-fit") {
@@ -48333,9 +48333,9 @@ function parseDurationMs(value, where) {
 }
 function parseFraction(value, where) {
   const text = String(value).trim();
-  const pct3 = text.endsWith("%");
-  const n2 = Number(pct3 ? text.slice(0, -1) : text);
-  const f = pct3 ? n2 / 100 : n2;
+  const pct4 = text.endsWith("%");
+  const n2 = Number(pct4 ? text.slice(0, -1) : text);
+  const f = pct4 ? n2 / 100 : n2;
   if (!Number.isFinite(f) || f < 0 || f > 1 || text === "")
     throw new TinyOpsError(
       "CONFIG_FRACTION",
@@ -48506,32 +48506,32 @@ function writeFileAtomic(target, data) {
 
 // shared/tflite/load.ts
 var fs2 = __toESM(require("node:fs"));
-function loadModelFile(path14) {
+function loadModelFile(path16) {
   let stat;
   try {
-    stat = fs2.statSync(path14);
+    stat = fs2.statSync(path16);
   } catch {
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path14}`, {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path16}`, {
       hint: "Check the path (it is relative to the working directory) and that the file is committed or produced by an earlier step."
     });
   }
   if (stat.isDirectory())
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path14}`, {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path16}`, {
       hint: "Give the path of the .tflite file itself."
     });
-  const bytes = new Uint8Array(fs2.readFileSync(path14));
+  const bytes = new Uint8Array(fs2.readFileSync(path16));
   if (bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) !== "TFL3") {
     const head = new TextDecoder().decode(bytes.subarray(0, 64));
     const lfs = head.startsWith("version https://git-lfs");
     throw new TinyOpsError(
       "NOT_TFLITE",
-      `${path14} is not a TFLite model (no "TFL3" file identifier)`,
+      `${path16} is not a TFLite model (no "TFL3" file identifier)`,
       {
         hint: lfs ? "This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present." : "Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first)."
       }
     );
   }
-  return { model: readModel(bytes, path14), bytes };
+  return { model: readModel(bytes, path16), bytes };
 }
 
 // shared/cli/args.ts
@@ -48565,9 +48565,9 @@ var analyzeCommand = {
       { board: { type: "string" }, json: { type: "boolean" }, "write-plan": { type: "string" } },
       { min: 1, max: 1, names: "MODEL" }
     );
-    const path14 = positionals[0];
-    const { model, bytes } = loadModelFile(path14);
-    const report = analyzeModel(model, bytes.length, { board: values.board, source: path14 });
+    const path16 = positionals[0];
+    const { model, bytes } = loadModelFile(path16);
+    const report = analyzeModel(model, bytes.length, { board: values.board, source: path16 });
     const planOut = values["write-plan"];
     if (planOut !== void 0)
       writeFileAtomic(planOut, writeModel(withOfflinePlan(model, report.memory.offlineAllocation)));
@@ -48682,7 +48682,7 @@ function generateC(modelBytes, options) {
   const arrayName = options.name ? checkIdentifier(options.name, "Array name") : options.xxdNaming ? xxdName(path3.basename(options.sourceName)) : identifierFromFile(options.sourceName);
   const lengthName = `${arrayName}_len`;
   const prefix = macroPrefix(arrayName);
-  const sha2565 = (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex");
+  const sha2566 = (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex");
   const counts = /* @__PURE__ */ new Map();
   for (const op of model.subgraphs[0].operators)
     counts.set(opName(model, op), (counts.get(opName(model, op)) ?? 0) + 1);
@@ -48695,7 +48695,7 @@ function generateC(modelBytes, options) {
     lengthName,
     prefix,
     bytes: bytes.length,
-    sha256: sha2565,
+    sha256: sha2566,
     ops,
     model,
     sg,
@@ -48732,7 +48732,7 @@ function generateC(modelBytes, options) {
     lengthName,
     macroPrefix: prefix,
     bytes: bytes.length,
-    sha256: sha2565,
+    sha256: sha2566,
     ops,
     arenaBytes: plan.planBytes
   };
@@ -48917,8 +48917,8 @@ function dedupe(errors) {
   return [...byPath.values()];
 }
 function describeProblem(e, locate) {
-  const path14 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const keyPath = path14.length ? path14.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
+  const path16 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const keyPath = path16.length ? path16.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
   let what;
   switch (e.keyword) {
     case "additionalProperties":
@@ -48938,7 +48938,7 @@ function describeProblem(e, locate) {
   }
   const unknownKey = e.keyword === "additionalProperties";
   const at = locate?.(
-    unknownKey ? [...path14, String(e.params.additionalProperty)] : path14,
+    unknownKey ? [...path16, String(e.params.additionalProperty)] : path16,
     unknownKey
   );
   return `${keyPath}: ${what}${at ? ` (${at})` : ""}`;
@@ -49126,16 +49126,16 @@ var tinyops_schema_default = {
 };
 
 // shared/config/tinyops-yml.ts
-function loadConfigFile(path14) {
+function loadConfigFile(path16) {
   let text;
   try {
-    text = fs3.readFileSync(path14, "utf8");
+    text = fs3.readFileSync(path16, "utf8");
   } catch {
-    throw new TinyOpsError("CONFIG_NOT_FOUND", `Config file not found: ${path14}`, {
+    throw new TinyOpsError("CONFIG_NOT_FOUND", `Config file not found: ${path16}`, {
       hint: "Create tinyops.yml at the repository root (see schemas/tinyops.schema.json), or give its path with config-file / --config."
     });
   }
-  return parseConfigText(text, path14);
+  return parseConfigText(text, path16);
 }
 function parseConfigText(text, source) {
   const lineCounter = new import_yaml.LineCounter();
@@ -49157,13 +49157,13 @@ function parseConfigText(text, source) {
     code: "CONFIG_INVALID",
     source,
     hint: "See schemas/tinyops.schema.json for every key, or point your editor at it for completion.",
-    locate: (path14, key) => {
-      let node2 = doc.getIn(path14, true);
+    locate: (path16, key) => {
+      let node2 = doc.getIn(path16, true);
       if (key) {
-        const parent = path14.length > 1 ? doc.getIn(path14.slice(0, -1), true) : doc.contents;
+        const parent = path16.length > 1 ? doc.getIn(path16.slice(0, -1), true) : doc.contents;
         if ((0, import_yaml.isMap)(parent))
           node2 = parent.items.find(
-            (pair2) => (0, import_yaml.isScalar)(pair2.key) && String(pair2.key.value) === path14[path14.length - 1]
+            (pair2) => (0, import_yaml.isScalar)(pair2.key) && String(pair2.key.value) === path16[path16.length - 1]
           )?.key;
       }
       const range = (0, import_yaml.isNode)(node2) ? node2.range : void 0;
@@ -49177,26 +49177,26 @@ function parseConfigText(text, source) {
 
 // shared/report/io.ts
 var fs4 = __toESM(require("node:fs"));
-function writeReport(path14, schema, report) {
+function writeReport(path16, schema, report) {
   validateWithSchema(schema, report, {
     code: "REPORT_INVALID",
-    source: `the ${report.kind} report being written to ${path14}`,
+    source: `the ${report.kind} report being written to ${path16}`,
     hint: "This is a TinyOps bug: please report it with the command that produced it."
   });
-  writeFileAtomic(path14, `${JSON.stringify(report, null, 2)}
+  writeFileAtomic(path16, `${JSON.stringify(report, null, 2)}
 `);
 }
-function readReport(path14, schema, kind) {
+function readReport(path16, schema, kind) {
   let data;
   try {
-    data = JSON.parse(fs4.readFileSync(path14, "utf8"));
+    data = JSON.parse(fs4.readFileSync(path16, "utf8"));
   } catch (err3) {
     const missing = err3.code === "ENOENT";
     throw new TinyOpsError(
       "REPORT_UNREADABLE",
-      missing ? `${kind} report not found: ${path14}` : `${kind} report ${path14} is not valid JSON`,
+      missing ? `${kind} report not found: ${path16}` : `${kind} report ${path16} is not valid JSON`,
       {
-        where: path14,
+        where: path16,
         hint: missing ? "Check the path, or that the step producing it ran and uploaded it." : "Give the JSON file the earlier TinyOps step wrote."
       }
     );
@@ -49204,15 +49204,15 @@ function readReport(path14, schema, kind) {
   if (data?.kind !== kind)
     throw new TinyOpsError(
       "REPORT_KIND",
-      `${path14} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`,
+      `${path16} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`,
       {
-        where: path14,
+        where: path16,
         hint: `Give the ${kind} report here.`
       }
     );
   validateWithSchema(schema, data, {
     code: "REPORT_INVALID",
-    source: `${kind} report ${path14}`,
+    source: `${kind} report ${path16}`,
     hint: "Regenerate it with the same TinyOps version."
   });
   return data;
@@ -49405,22 +49405,22 @@ function resolveTargets(config, overrides) {
 // shared/gate/prepare.ts
 var DEFAULT_CONFIG = "tinyops.yml";
 function loadGateConfig(options) {
-  const path14 = options.configPath ?? DEFAULT_CONFIG;
-  if (!options.configRequired && !fs5.existsSync(path14)) return {};
-  return loadConfigFile(path14);
+  const path16 = options.configPath ?? DEFAULT_CONFIG;
+  if (!options.configRequired && !fs5.existsSync(path16)) return {};
+  return loadConfigFile(path16);
 }
-function loadBaselineFile(path14) {
-  if (!fs5.existsSync(path14))
-    throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path14}`, {
+function loadBaselineFile(path16) {
+  if (!fs5.existsSync(path16))
+    throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path16}`, {
       hint: "Give a .tflite model or a gate-report.json from an earlier run, or leave baseline empty to use the base commit on pull requests."
     });
-  if (path14.endsWith(".json"))
+  if (path16.endsWith(".json"))
     return {
       kind: "report",
-      source: path14,
-      report: readReport(path14, gate_report_schema_default, "gate")
+      source: path16,
+      report: readReport(path16, gate_report_schema_default, "gate")
     };
-  return { kind: "model", source: path14, bytes: loadModelFile(path14).bytes };
+  return { kind: "model", source: path16, bytes: loadModelFile(path16).bytes };
 }
 function prepareGate(options, config = loadGateConfig(options)) {
   const modelPath = options.model ?? config.model;
@@ -49447,12 +49447,12 @@ var import_node_crypto3 = require("node:crypto");
 
 // shared/report/marker.ts
 function stickyMarker(action, target) {
-  const clean = (s) => s.replace(/[^A-Za-z0-9._-]+/g, "-");
-  return `<!-- tinyops:${clean(action)}:${clean(target)} -->`;
+  const clean2 = (s) => s.replace(/[^A-Za-z0-9._-]+/g, "-");
+  return `<!-- tinyops:${clean2(action)}:${clean2(target)} -->`;
 }
 
 // shared/gate/evaluate.ts
-var fmtMs = (ms) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+var fmtMs = (ms2) => `${ms2 < 10 ? ms2.toFixed(2) : ms2.toFixed(1)} ms`;
 var fmtPct = (f) => `${(f * 100).toFixed(2)}%`;
 function evaluateTarget(facts, budgets, baseline) {
   const checks = [
@@ -49650,8 +49650,8 @@ function change(check) {
   const delta = check.figure.value - check.baseline;
   if (delta === 0) return "no change";
   const sign3 = delta > 0 ? "+" : "\u2212";
-  const pct3 = check.baseline !== 0 ? ` (${sign3}${Math.abs(delta / check.baseline * 100).toFixed(1)}%)` : "";
-  return `${sign3}${formatFigure(check, Math.abs(delta))}${pct3}`;
+  const pct4 = check.baseline !== 0 ? ` (${sign3}${Math.abs(delta / check.baseline * 100).toFixed(1)}%)` : "";
+  return `${sign3}${formatFigure(check, Math.abs(delta))}${pct4}`;
 }
 function renderTargetMarkdown(details, marker) {
   const { verdict } = details;
@@ -50202,8 +50202,11 @@ function typedView(bytes, type) {
 }
 
 // shared/quant/dataset.ts
-var fs6 = __toESM(require("node:fs"));
+var fs7 = __toESM(require("node:fs"));
 var path5 = __toESM(require("node:path"));
+
+// shared/data/npy.ts
+var fs6 = __toESM(require("node:fs"));
 
 // shared/data/ndarray.ts
 var DTYPES = {
@@ -50219,6 +50222,30 @@ var DTYPES = {
   bool: { itemSize: 1, isFloat: false, descr: "|b1" }
 };
 var DTYPE_NAMES = Object.keys(DTYPES);
+function parseDType(name, where) {
+  const aliases = {
+    f32: "float32",
+    float: "float32",
+    f64: "float64",
+    double: "float64",
+    i8: "int8",
+    u8: "uint8",
+    i16: "int16",
+    u16: "uint16",
+    i32: "int32",
+    u32: "uint32",
+    i64: "int64"
+  };
+  const key = name.trim().toLowerCase();
+  const dtype = DTYPE_NAMES.includes(key) ? key : aliases[key];
+  if (!dtype) {
+    throw new TinyOpsError("DATASET_DTYPE", `Unknown dtype '${name}'`, {
+      where,
+      hint: `Use one of: ${DTYPE_NAMES.join(", ")}.`
+    });
+  }
+  return dtype;
+}
 function elementCount(shape) {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -50270,6 +50297,46 @@ function decodeElements(dtype, bytes, count, where) {
       return out;
     }
   }
+}
+function encodeElements(dtype, data) {
+  const n2 = data.length;
+  let arr2;
+  switch (dtype) {
+    case "float32":
+      arr2 = Float32Array.from(data);
+      break;
+    case "float64":
+      arr2 = Float64Array.from(data);
+      break;
+    case "int8":
+      arr2 = Int8Array.from(data);
+      break;
+    case "uint8":
+      arr2 = Uint8Array.from(data);
+      break;
+    case "bool":
+      arr2 = Uint8Array.from(data, (v) => v ? 1 : 0);
+      break;
+    case "int16":
+      arr2 = Int16Array.from(data);
+      break;
+    case "uint16":
+      arr2 = Uint16Array.from(data);
+      break;
+    case "int32":
+      arr2 = Int32Array.from(data);
+      break;
+    case "uint32":
+      arr2 = Uint32Array.from(data);
+      break;
+    case "int64": {
+      const wide = new BigInt64Array(n2);
+      for (let i2 = 0; i2 < n2; i2++) wide[i2] = BigInt(Math.trunc(data[i2]));
+      arr2 = wide;
+      break;
+    }
+  }
+  return new Uint8Array(arr2.buffer, arr2.byteOffset, arr2.byteLength);
 }
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error("TinyOps data readers require a little-endian host");
@@ -50400,6 +50467,28 @@ function parseNpy(bytes, source = "<npy>") {
     shape: dims,
     data: decodeElements(dtype, bytes.subarray(dataStart), count, source)
   };
+}
+function readNpyFile(file) {
+  return parseNpy(readFileChecked(file), file);
+}
+function readFileChecked(file) {
+  try {
+    return new Uint8Array(fs6.readFileSync(file));
+  } catch (err3) {
+    const code = err3.code;
+    if (code === "ENOENT")
+      throw new TinyOpsError("DATASET_NOT_FOUND", `No such file: ${file}`, {
+        where: file,
+        hint: "Check the dataset path."
+      });
+    if (code === "EISDIR")
+      throw new TinyOpsError(
+        "DATASET_NOT_FOUND",
+        `Expected a file but found a directory: ${file}`,
+        { where: file }
+      );
+    throw err3;
+  }
 }
 function latin1(bytes) {
   let s = "";
@@ -50960,6 +51049,8 @@ function unzipSync(data, opts) {
 }
 
 // shared/data/npz.ts
+var INPUT_KEYS = ["x", "inputs", "input", "data", "samples", "x_test"];
+var LABEL_KEYS = ["y", "labels", "label", "targets", "y_test"];
 var MAX_MEMBER_BYTES = 2 ** 31 - 1;
 var MAX_DEFLATE_RATIO = 1100;
 function isZip(bytes) {
@@ -51041,7 +51132,7 @@ function parseNpzNames(bytes, source, names) {
 
 // shared/quant/dataset.ts
 function readArrays(file) {
-  const bytes = new Uint8Array(fs6.readFileSync(file));
+  const bytes = new Uint8Array(fs7.readFileSync(file));
   const ext = path5.extname(file).toLowerCase();
   if (ext === ".npy") {
     const a = parseNpy(bytes, file);
@@ -51087,13 +51178,13 @@ function readArrays(file) {
 function loadSamples(datasetPath, inputSize, limit = Infinity) {
   let stat;
   try {
-    stat = fs6.statSync(datasetPath);
+    stat = fs7.statSync(datasetPath);
   } catch {
     throw new TinyOpsError("DATASET_NOT_FOUND", `Dataset not found: ${datasetPath}`, {
       hint: "Give a .npy/.npz/.bin file or a directory of them."
     });
   }
-  const files = stat.isDirectory() ? fs6.readdirSync(datasetPath).filter((f) => /\.(npy|npz|bin|raw|f32)$/i.test(f)).sort().map((f) => path5.join(datasetPath, f)) : [datasetPath];
+  const files = stat.isDirectory() ? fs7.readdirSync(datasetPath).filter((f) => /\.(npy|npz|bin|raw|f32)$/i.test(f)).sort().map((f) => path5.join(datasetPath, f)) : [datasetPath];
   const samples = [];
   for (const file of files) {
     for (const { data, shape } of readArrays(file)) {
@@ -51118,13 +51209,13 @@ function loadSamples(datasetPath, inputSize, limit = Infinity) {
   return samples;
 }
 function loadLabels(file) {
-  if (!fs6.existsSync(file))
+  if (!fs7.existsSync(file))
     throw new TinyOpsError("LABELS_NOT_FOUND", `Labels file not found: ${file}`, {
       hint: "Give a .npy or a CSV/text file."
     });
   if (file.toLowerCase().endsWith(".npy"))
-    return Array.from(parseNpy(new Uint8Array(fs6.readFileSync(file)), file).data);
-  return fs6.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim().length > 0).map((line, i2) => {
+    return Array.from(parseNpy(new Uint8Array(fs7.readFileSync(file)), file).data);
+  return fs7.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim().length > 0).map((line, i2) => {
     const v = Number(line.split(",").pop().trim());
     if (!Number.isInteger(v))
       throw new TinyOpsError(
@@ -51798,7 +51889,7 @@ function hostAccuracy(model, datasetPath, labelsPath, limit) {
 }
 
 // shared/build/build.ts
-var fs8 = __toESM(require("node:fs"));
+var fs9 = __toESM(require("node:fs"));
 var path7 = __toESM(require("node:path"));
 var import_node_crypto4 = require("node:crypto");
 
@@ -51807,6 +51898,7 @@ var SHT_NOBITS = 8;
 var SHF_WRITE = 1;
 var SHF_ALLOC = 2;
 var SHF_EXECINSTR = 4;
+var EM_ARM = 40;
 function bad(source, message, offset) {
   throw new TinyOpsError(
     "ELF_MALFORMED",
@@ -51863,7 +51955,9 @@ function parseElf32(bytes, source = "firmware.elf") {
       flags: v.getUint32(o + 8, true),
       addr: v.getUint32(o + 12, true),
       offset: v.getUint32(o + 16, true),
-      size: v.getUint32(o + 20, true)
+      size: v.getUint32(o + 20, true),
+      link: v.getUint32(o + 24, true),
+      entsize: v.getUint32(o + 36, true)
     });
   }
   const strtab = raw[shstrndx];
@@ -51879,7 +51973,16 @@ function parseElf32(bytes, source = "firmware.elf") {
     const name = new TextDecoder().decode(
       names.subarray(s.nameOffset, end < 0 ? names.length : end)
     );
-    return { name, type: s.type, flags: s.flags, addr: s.addr, offset: s.offset, size: s.size };
+    return {
+      name,
+      type: s.type,
+      flags: s.flags,
+      addr: s.addr,
+      offset: s.offset,
+      size: s.size,
+      link: s.link,
+      entsize: s.entsize
+    };
   });
   return { machine, entry, sections, segments };
 }
@@ -51897,7 +52000,7 @@ function sectionSizes(elf) {
 }
 
 // shared/build/ports.ts
-var fs7 = __toESM(require("node:fs"));
+var fs8 = __toESM(require("node:fs"));
 var path6 = __toESM(require("node:path"));
 var PORT_OF_BOARD = {
   "qemu-mps2-an386": "qemu-mps2-an386",
@@ -51908,9 +52011,9 @@ var PORT_OF_BOARD = {
 function firmwarePort(board, templateDir) {
   const key = board.trim().toLowerCase();
   const port = PORT_OF_BOARD[key] ?? PORT_OF_BOARD[BOARD_ALIASES[key] ?? ""] ?? key;
-  if (!fs7.existsSync(path6.join(templateDir, "boards", port, "board.cmake"))) {
-    const ports = fs7.readdirSync(path6.join(templateDir, "boards"), { withFileTypes: true }).filter(
-      (e) => e.isDirectory() && fs7.existsSync(path6.join(templateDir, "boards", e.name, "board.cmake"))
+  if (!fs8.existsSync(path6.join(templateDir, "boards", port, "board.cmake"))) {
+    const ports = fs8.readdirSync(path6.join(templateDir, "boards"), { withFileTypes: true }).filter(
+      (e) => e.isDirectory() && fs8.existsSync(path6.join(templateDir, "boards", e.name, "board.cmake"))
     ).map((e) => e.name);
     throw new TinyOpsError(
       "BUILD_NO_PORT",
@@ -51923,7 +52026,7 @@ function firmwarePort(board, templateDir) {
   return port;
 }
 function portMemory(templateDir, port) {
-  const text = fs7.readFileSync(path6.join(templateDir, "boards", port, "linker.ld"), "utf8");
+  const text = fs8.readFileSync(path6.join(templateDir, "boards", port, "linker.ld"), "utf8");
   const length = (region) => {
     const m = new RegExp(
       `\\b${region}\\s*\\([^)]*\\)\\s*:\\s*ORIGIN\\s*=\\s*\\w+\\s*,\\s*LENGTH\\s*=\\s*(\\d+)\\s*([KM]?)`
@@ -52181,9 +52284,10 @@ async function buildFirmware(options) {
     const buildDir = path7.join(outDir, `build-${port}`);
     const plan = planMemory(model.model);
     const plannedModel = path7.join(buildDir, "model.planned.tflite");
-    fs8.mkdirSync(buildDir, { recursive: true });
+    fs9.mkdirSync(buildDir, { recursive: true });
     writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
-    arenaSize = options.arenaSize ?? Math.max(16, plan.planBytes);
+    const harnessBuffer = options.selftestInput ? 0 : inputTensorBytes(model.model);
+    arenaSize = options.arenaSize ?? Math.max(16, alignUp(plan.planBytes, 16) + harnessBuffer);
     const sg = model.model.subgraphs[0];
     const ops = [
       ...new Set(sg.operators.map((op) => model.model.operatorCodes[op.opcodeIndex].name))
@@ -52196,6 +52300,7 @@ async function buildFirmware(options) {
       `-DMODEL=${plannedModel}`,
       `-DSELFTEST_INPUT=${options.selftestInput ? path7.resolve(options.selftestInput) : ""}`,
       `-DARENA_SIZE=${arenaSize}`,
+      `-DMODEL_ID=${modelId(options.modelPath)}`,
       ...Object.entries(options.cmakeDefines ?? {}).map(([k, v]) => `-D${k}=${v}`)
     ];
     await checked(
@@ -52210,14 +52315,14 @@ async function buildFirmware(options) {
     );
     elfPath = path7.join(buildDir, "firmware.elf");
   }
-  if (!fs8.existsSync(elfPath))
+  if (!fs9.existsSync(elfPath))
     throw new TinyOpsError("BUILD_NO_ELF", `The build finished but wrote no ELF at ${elfPath}`, {
       hint: "Check the ELF path your build writes."
     });
-  const elfBytes = new Uint8Array(fs8.readFileSync(elfPath));
+  const elfBytes = new Uint8Array(fs9.readFileSync(elfPath));
   const sizes = sectionSizes(parseElf32(elfBytes, elfPath));
   const bin = await objcopy(prefix, elfPath, "binary");
-  const hex2 = await objcopy(prefix, elfPath, "ihex");
+  const hex3 = await objcopy(prefix, elfPath, "ihex");
   const artifacts = {
     elf: path7.join(outDir, "firmware.elf"),
     bin: path7.join(outDir, "firmware.bin"),
@@ -52253,9 +52358,18 @@ async function buildFirmware(options) {
 ` },
     { path: artifacts.elf, data: elfBytes },
     { path: artifacts.bin, data: bin },
-    { path: artifacts.hex, data: hex2 }
+    { path: artifacts.hex, data: hex3 }
   ]);
   return report;
+}
+function modelId(modelPath) {
+  const stem = path7.basename(modelPath).replace(/\.[^.]*$/, "");
+  return stem.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 40) || "model";
+}
+function inputTensorBytes(model) {
+  const sg = model.subgraphs[0];
+  const t = sg.tensors[sg.inputs[0]];
+  return alignUp(Math.ceil(t.shape.reduce((a, b) => a * b, 1) * TENSOR_TYPE_BYTES[t.type]), 16);
 }
 async function checked(result, what) {
   if (result.code === 0) return;
@@ -52290,15 +52404,15 @@ async function objcopy(prefix, elf, format) {
       `${prefix}objcopy -O ${format} failed: ${output.trim()}`,
       { hint: "Check the toolchain install." }
     );
-  const data = new Uint8Array(fs8.readFileSync(tmp));
-  fs8.rmSync(tmp);
+  const data = new Uint8Array(fs9.readFileSync(tmp));
+  fs9.rmSync(tmp);
   return data;
 }
 
 // shared/gate/measured.ts
-function measuredFromBuildReport(path14) {
-  const report = readReport(path14, build_report_schema_default, "build");
-  const basis = `${report.toolchain}, ELF of ${report.board} (${path14})`;
+function measuredFromBuildReport(path16) {
+  const report = readReport(path16, build_report_schema_default, "build");
+  const basis = `${report.toolchain}, ELF of ${report.board} (${path16})`;
   return {
     board: report.board,
     flash: { value: report.sizes.flash, source: "measured", basis },
@@ -52378,13 +52492,13 @@ var gateCommand = {
 };
 
 // shared/build/template-dir.ts
-var fs9 = __toESM(require("node:fs"));
+var fs10 = __toESM(require("node:fs"));
 var path8 = __toESM(require("node:path"));
 function defaultTemplateDir(from = __dirname) {
   let dir = from;
   for (; ; ) {
     const candidate = path8.join(dir, "firmware-template");
-    if (fs9.existsSync(path8.join(candidate, "CMakeLists.txt"))) return candidate;
+    if (fs10.existsSync(path8.join(candidate, "CMakeLists.txt"))) return candidate;
     const parent = path8.dirname(dir);
     if (parent === dir) return path8.resolve("firmware-template");
     dir = parent;
@@ -52449,7 +52563,7 @@ var buildCommand = {
 };
 
 // shared/interp/input-file.ts
-var fs10 = __toESM(require("node:fs"));
+var fs11 = __toESM(require("node:fs"));
 var MAGIC2 = [147, 78, 85, 77, 80, 89];
 var NPY_TYPES = {
   i1: { bytes: 1, kind: "i", tensor: "INT8" },
@@ -52580,29 +52694,29 @@ function npyToTensorBytes(a, info, where) {
   }
   throw mismatch(`convert it to ${info.type.toLowerCase()} first`);
 }
-function readInputFile(path14, info) {
+function readInputFile(path16, info) {
   let bytes;
   try {
-    bytes = new Uint8Array(fs10.readFileSync(path14));
+    bytes = new Uint8Array(fs11.readFileSync(path16));
   } catch (err3) {
     const e = err3;
     throw new TinyOpsError(
       "RUN_INPUT_FILE",
-      `Cannot read input file ${path14}: ${e.code === "ENOENT" ? "no such file" : e.message}`,
+      `Cannot read input file ${path16}: ${e.code === "ENOENT" ? "no such file" : e.message}`,
       {
-        where: path14,
+        where: path16,
         hint: "Pass an existing file of raw little-endian bytes or a .npy array."
       }
     );
   }
-  if (path14.toLowerCase().endsWith(".npy"))
-    return npyToTensorBytes(parseNpy2(bytes, path14), info, path14);
+  if (path16.toLowerCase().endsWith(".npy"))
+    return npyToTensorBytes(parseNpy2(bytes, path16), info, path16);
   if (bytes.length !== info.byteLength)
     throw new TinyOpsError(
       "RUN_INPUT_SIZE",
       `Input file has ${bytes.length} bytes; input "${info.name}" (${describe3(info)}) takes ${info.byteLength} bytes of raw little-endian data`,
       {
-        where: path14,
+        where: path16,
         hint: `Give exactly ${info.byteLength} bytes, or a .npy array of ${info.shape.reduce((x2, y) => x2 * y, 1)} values.`
       }
     );
@@ -52681,7 +52795,7 @@ function interpreterRunner(model) {
 
 // shared/quant/pipeline.ts
 var import_node_crypto5 = require("node:crypto");
-var fs12 = __toESM(require("node:fs"));
+var fs13 = __toESM(require("node:fs"));
 
 // schemas/quantize-report.schema.json
 var quantize_report_schema_default = {
@@ -52822,7 +52936,7 @@ var quantize_report_schema_default = {
 };
 
 // shared/quant/import.ts
-var fs11 = __toESM(require("node:fs"));
+var fs12 = __toESM(require("node:fs"));
 var path9 = __toESM(require("node:path"));
 
 // node_modules/jsfive/dist/esm/index.mjs
@@ -59169,20 +59283,20 @@ var Group = class _Group {
     if (typeof y == "number") {
       return this._dereference(y);
     }
-    var path14 = normpath(y);
-    if (path14 == "/") {
+    var path16 = normpath(y);
+    if (path16 == "/") {
       return this.file;
     }
-    if (path14 == ".") {
+    if (path16 == ".") {
       return this;
     }
-    if (/^\//.test(path14)) {
-      return this.file.get(path14.slice(1));
+    if (/^\//.test(path16)) {
+      return this.file.get(path16.slice(1));
     }
-    if (posix_dirname(path14) != "") {
-      var [next_obj, additional_obj] = path14.split(/\/(.*)/);
+    if (posix_dirname(path16) != "") {
+      var [next_obj, additional_obj] = path16.split(/\/(.*)/);
     } else {
-      var next_obj = path14;
+      var next_obj = path16;
       var additional_obj = ".";
     }
     if (!(next_obj in this._links)) {
@@ -59389,8 +59503,8 @@ function posix_dirname(p) {
   }
   return head;
 }
-function normpath(path14) {
-  return path14.replace(/\/(\/)+/g, "/");
+function normpath(path16) {
+  return path16.replace(/\/(\/)+/g, "/");
 }
 
 // shared/quant/graph.ts
@@ -60238,7 +60352,7 @@ function readJson(text, where) {
 }
 function readBytes(file) {
   try {
-    return new Uint8Array(fs11.readFileSync(file));
+    return new Uint8Array(fs12.readFileSync(file));
   } catch {
     throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${file}`, {
       hint: "Check the path."
@@ -60465,9 +60579,9 @@ function calibrate(model, executor, samples, options) {
   }
   return { method: options.method, samples: samples.length, ranges };
 }
-function percentileRange(o, pct3) {
+function percentileRange(o, pct4) {
   const sorted = Float64Array.from(o.kept).sort();
-  const tail = (100 - pct3) / 100 * sorted.length;
+  const tail = (100 - pct4) / 100 * sorted.length;
   if (tail < 1) return { min: o.min, max: o.max };
   const lo = sorted[Math.floor(tail)];
   const hi = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length - 1 - tail))];
@@ -60809,14 +60923,14 @@ function updateMinRuntimeVersion(model) {
 
 // shared/quant/pipeline.ts
 var sha2562 = (b) => (0, import_node_crypto5.createHash)("sha256").update(b).digest("hex");
-function loadFloatModel(path14) {
-  const format = foreignFormat(path14);
+function loadFloatModel(path16) {
+  const format = foreignFormat(path16);
   if (format === "tflite") {
-    const { model: model2, bytes } = loadModelFile(path14);
+    const { model: model2, bytes } = loadModelFile(path16);
     return { model: model2, bytes, format };
   }
-  const model = loadForeignModel(path14, format);
-  return { model, bytes: new Uint8Array(fs12.readFileSync(path14)), format };
+  const model = loadForeignModel(path16, format);
+  return { model, bytes: new Uint8Array(fs13.readFileSync(path16)), format };
 }
 function runQuantize(job) {
   const method = job.method ?? "minmax";
@@ -60889,17 +61003,17 @@ function runQuantize(job) {
 // shared/cli/commands/quantize.ts
 var METHODS = ["minmax", "percentile", "mse"];
 function summary(r) {
-  const pct3 = (v) => v === null ? "n/a" : `${(v * 100).toFixed(2)}%`;
+  const pct4 = (v) => v === null ? "n/a" : `${(v * 100).toFixed(2)}%`;
   const e = r.evaluation;
   const lines = [
     `Quantized ${r.source.path} -> ${r.output.path} (full int8, ${r.options.floatIo ? "float32" : "int8"} I/O, ${r.options.perChannel ? "per-channel" : "per-tensor"} weights)`,
     `  size: ${r.source.bytes} B -> ${r.output.bytes} B (${(r.sizeRatio * 100).toFixed(1)}%)`,
     `  calibration: ${r.calibration.method}${r.calibration.percentile !== null ? ` ${r.calibration.percentile}` : ""} over ${r.calibration.samples} samples of ${r.calibration.dataset}`,
-    `  float vs int8 on ${e.samples} samples: output mean |err| ${e.outputMeanAbsError.toPrecision(4)}, max ${e.outputMaxAbsError.toPrecision(4)}, top-1 agreement ${pct3(e.top1Agreement)}`
+    `  float vs int8 on ${e.samples} samples: output mean |err| ${e.outputMeanAbsError.toPrecision(4)}, max ${e.outputMaxAbsError.toPrecision(4)}, top-1 agreement ${pct4(e.top1Agreement)}`
   ];
   if (e.floatAccuracy !== null)
     lines.push(
-      `  accuracy: float ${pct3(e.floatAccuracy)}, int8 ${pct3(e.int8Accuracy)} (drop ${pct3(e.accuracyDrop)})`
+      `  accuracy: float ${pct4(e.floatAccuracy)}, int8 ${pct4(e.int8Accuracy)} (drop ${pct4(e.accuracyDrop)})`
     );
   if (r.cleanup.length > 0) lines.push(`  clean-up: ${r.cleanup.join("; ")}`);
   if (r.worstTensors.length > 0) {
@@ -60974,12 +61088,12 @@ var quantizeCommand = {
 };
 
 // shared/cli/commands/ota.ts
-var fs16 = __toESM(require("node:fs"));
+var fs17 = __toESM(require("node:fs"));
 var path13 = __toESM(require("node:path"));
 
 // shared/ota/keys.ts
 var import_node_crypto6 = require("node:crypto");
-var fs13 = __toESM(require("node:fs"));
+var fs14 = __toESM(require("node:fs"));
 function parseKeyPem(pem, source) {
   let privateKey;
   let publicKey;
@@ -61033,7 +61147,7 @@ function loadKey(options) {
     });
   let text;
   try {
-    text = fs13.readFileSync(options.file, "utf8");
+    text = fs14.readFileSync(options.file, "utf8");
   } catch {
     throw new TinyOpsError("OTA_KEY", `Key file not found or unreadable: ${options.file}`, {
       where: options.file,
@@ -61279,10 +61393,10 @@ function parseImage(bytes, source = "image") {
 }
 function verifyImage(bytes, key, source = "image") {
   const image = parseImage(bytes, source);
-  const find = (type) => image.tlvs.find((t) => t.type === type);
+  const find2 = (type) => image.tlvs.find((t) => t.type === type);
   const hashed = bytes.subarray(0, image.hashRegionEnd);
   const digest = new Uint8Array((0, import_node_crypto7.createHash)("sha256").update(hashed).digest());
-  const hashTlv = find(TLV.SHA256);
+  const hashTlv = find2(TLV.SHA256);
   if (!hashTlv)
     fail2(`${source} has no SHA-256 TLV`, source, "Sign it with `tinyops ota sign` or imgtool.");
   if (!Buffer.from(hashTlv.value).equals(Buffer.from(digest)))
@@ -61292,7 +61406,7 @@ function verifyImage(bytes, key, source = "image") {
       "Re-download the image or re-sign the firmware."
     );
   const expectedKeyHash = keyHash(key);
-  const keyHashTlv = find(TLV.KEYHASH);
+  const keyHashTlv = find2(TLV.KEYHASH);
   if (!keyHashTlv)
     fail2(`${source} has no key-hash TLV`, source, "Sign it with `tinyops ota sign` or imgtool.");
   if (!Buffer.from(keyHashTlv.value).equals(Buffer.from(expectedKeyHash)))
@@ -61302,7 +61416,7 @@ function verifyImage(bytes, key, source = "image") {
       "Verify with the public key matching the signing key."
     );
   const sigType = key.kind === "ed25519" ? TLV.ED25519 : TLV.ECDSA_SIG;
-  const sigTlv = find(sigType);
+  const sigTlv = find2(sigType);
   if (!sigTlv)
     fail2(
       `${source} has no ${key.kind} signature TLV (0x${sigType.toString(16)})`,
@@ -61358,7 +61472,7 @@ function compareImageVersions(a, b) {
 
 // shared/ota/manifest.ts
 var import_node_crypto8 = require("node:crypto");
-var fs14 = __toESM(require("node:fs"));
+var fs15 = __toESM(require("node:fs"));
 var path10 = __toESM(require("node:path"));
 
 // schemas/ota-manifest.schema.json
@@ -61759,7 +61873,7 @@ function parseManifest(text, source) {
 function readManifest(file) {
   let text;
   try {
-    text = fs14.readFileSync(file, "utf8");
+    text = fs15.readFileSync(file, "utf8");
   } catch {
     throw new TinyOpsError("OTA_MANIFEST_MISSING", `Manifest not found: ${file}`, {
       where: file,
@@ -61793,7 +61907,7 @@ function reportFigures(files) {
   for (const file of files) {
     let r;
     try {
-      r = JSON.parse(fs14.readFileSync(file, "utf8"));
+      r = JSON.parse(fs15.readFileSync(file, "utf8"));
     } catch {
       throw new TinyOpsError("REPORT_UNREADABLE", `Report ${file} is missing or not JSON`, {
         where: file,
@@ -61845,13 +61959,13 @@ var import_node_crypto9 = require("node:crypto");
 var path12 = __toESM(require("node:path"));
 
 // shared/ota/publish/local-dir.ts
-var fs15 = __toESM(require("node:fs"));
+var fs16 = __toESM(require("node:fs"));
 var path11 = __toESM(require("node:path"));
 var latestName = (board) => `latest-${board.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
 function readLatestLocal(dir, board) {
   const file = path11.join(dir, latestName(board));
-  if (!fs15.existsSync(file)) return null;
-  return parseManifest(fs15.readFileSync(file, "utf8"), file);
+  if (!fs16.existsSync(file)) return null;
+  return parseManifest(fs16.readFileSync(file, "utf8"), file);
 }
 function publishLocal(dir, release) {
   const folder = path11.join(dir, release.manifest.releaseId);
@@ -62318,7 +62432,7 @@ function fraction(name, value) {
 }
 function readInput(file, what) {
   try {
-    return new Uint8Array(fs16.readFileSync(file));
+    return new Uint8Array(fs17.readFileSync(file));
   } catch {
     throw new TinyOpsError("FILE_MISSING", `${what} not found or unreadable: ${file}`, {
       where: file,
@@ -62642,6 +62756,2008 @@ var otaCommand = {
   }
 };
 
+// shared/hil/run.ts
+var import_node_crypto10 = require("node:crypto");
+var fs20 = __toESM(require("node:fs"));
+
+// shared/data/dataset.ts
+var fs18 = __toESM(require("node:fs"));
+var path15 = __toESM(require("node:path"));
+
+// shared/data/labels.ts
+var path14 = __toESM(require("node:path"));
+function readLabelFile(file) {
+  if (file.toLowerCase().endsWith(".npy")) {
+    const arr2 = readNpyFile(file);
+    if (arr2.shape.length !== 1 && !(arr2.shape.length === 2 && arr2.shape[1] === 1)) {
+      throw new TinyOpsError(
+        "DATASET_LABELS",
+        `${file}: labels must be a 1-D array, found shape [${arr2.shape.join(", ")}]`,
+        {
+          where: file,
+          hint: "Save the class indices as a 1-D integer array: numpy.save(path, y.astype(numpy.int32))."
+        }
+      );
+    }
+    return { ordered: Array.from(arr2.data, (v, i2) => checkLabel(v, `${file}[${i2}]`)) };
+  }
+  return parseLabelText(new TextDecoder().decode(readFileChecked(file)), file);
+}
+function parseLabelText(text, source) {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  if (lines.length > 0 && lines[0].includes(",")) {
+    const byName = /* @__PURE__ */ new Map();
+    lines.forEach((line, i2) => {
+      const cols = line.split(",").map((c) => c.trim());
+      const col = cols.length === 2 ? 1 : 2;
+      if (cols.length < 2 || /^-?\d+$/.test(cols[0])) {
+        throw new TinyOpsError(
+          "DATASET_LABELS",
+          `${source}:${i2 + 1}: expected 'file_name,label' or 'file_name,num_classes,label', found '${line}'`,
+          { where: `${source}:${i2 + 1}` }
+        );
+      }
+      byName.set(path14.basename(cols[0]), checkLabel(Number(cols[col]), `${source}:${i2 + 1}`));
+    });
+    return { byName };
+  }
+  if (lines.every((l) => /^-?\d+$/.test(l))) {
+    return { ordered: lines.map((l, i2) => checkLabel(Number(l), `${source}:${i2 + 1}`)) };
+  }
+  const classNames = [...new Set(lines)].sort();
+  return { ordered: lines.map((l) => classNames.indexOf(l)), classNames };
+}
+function checkLabel(v, where) {
+  if (!Number.isInteger(v) || v < 0 || v > 2147483647) {
+    throw new TinyOpsError(
+      "DATASET_LABELS",
+      `label ${v} at ${where} is not a non-negative integer class index`,
+      {
+        where,
+        hint: "Labels are class indices 0..N-1 (or class names in a labels.txt)."
+      }
+    );
+  }
+  return v;
+}
+
+// shared/data/dataset.ts
+var LABEL_FILE_NAMES = ["labels.npy", "labels.txt", "labels.csv"];
+function loadDataset(p, options = {}) {
+  const dtype = options.dtype === void 0 ? void 0 : parseDType(options.dtype, p);
+  let stat;
+  try {
+    stat = fs18.statSync(p);
+  } catch {
+    throw new TinyOpsError("DATASET_NOT_FOUND", `Dataset not found: ${p}`, {
+      where: p,
+      hint: "Check the --dataset path."
+    });
+  }
+  let ds;
+  if (stat.isDirectory()) ds = loadDirectory(p, options, dtype);
+  else ds = loadFile(p, options, dtype);
+  if (options.labels !== void 0)
+    attachLabels(ds, resolveLabelOption(options.labels), String(options.labels));
+  if (dtype && ds.dtype !== dtype) {
+    throw new TinyOpsError(
+      "DATASET_DTYPE",
+      `${p}: samples are ${ds.dtype} but ${dtype} was requested`,
+      {
+        where: p,
+        hint: `Convert the data to ${dtype}, or drop the dtype option.`
+      }
+    );
+  }
+  return ds;
+}
+function loadFile(p, options, dtype) {
+  const fd2 = fs18.openSync(p, "r");
+  const head = new Uint8Array(8);
+  fs18.readSync(fd2, head, 0, 8, 0);
+  fs18.closeSync(fd2);
+  if (isNpy(head)) return fromArray(p, "npy", readNpyFile(p), options.shape);
+  if (isZip(head)) {
+    const bytes = readFileChecked(p);
+    const keys = npzKeys(bytes, p);
+    const inputKey = options.inputKey ?? INPUT_KEYS.find((k) => keys.includes(k)) ?? (keys.length === 1 ? keys[0] : void 0);
+    if (!inputKey || !keys.includes(inputKey)) {
+      throw new TinyOpsError(
+        "DATASET_KEY",
+        `${p}: no samples array ${inputKey ? `'${inputKey}'` : `(looked for ${INPUT_KEYS.join(", ")})`}; the archive holds: ${keys.join(", ") || "nothing"}`,
+        {
+          where: p,
+          hint: "Name the samples array with the input key option (e.g. --input-key NAME) or save it as x."
+        }
+      );
+    }
+    const labelKey = options.labelKey ?? LABEL_KEYS.find((k) => keys.includes(k));
+    if (options.labelKey && !keys.includes(options.labelKey)) {
+      throw new TinyOpsError(
+        "DATASET_KEY",
+        `${p}: no labels array '${options.labelKey}'; the archive holds: ${keys.join(", ")}`,
+        { where: p }
+      );
+    }
+    const arrays = parseNpz(bytes, p, labelKey ? [inputKey, labelKey] : [inputKey]);
+    const ds = fromArray(`${p}:${inputKey}`, "npz", arrays.get(inputKey), options.shape);
+    ds.source = p;
+    if (labelKey && options.labels === void 0) {
+      const y = arrays.get(labelKey);
+      const lf = {
+        ordered: Array.from(y.data, (v, i2) => checkLabel(v, `${p}:${labelKey}[${i2}]`))
+      };
+      attachLabels(ds, lf, `${p}:${labelKey}`);
+    }
+    return ds;
+  }
+  if (!options.shape || !dtype) {
+    throw new TinyOpsError(
+      "DATASET_FORMAT",
+      `${p}: not a .npy or .npz file; raw binary needs a shape and a dtype`,
+      {
+        where: p,
+        hint: "Give the per-sample shape and dtype (e.g. --shape 1x49x10 --dtype int8), or save the data with numpy.save."
+      }
+    );
+  }
+  return rawFile(p, options.shape, dtype);
+}
+function fromArray(source, kind, arr2, expected) {
+  let count;
+  let sampleShape;
+  if (expected && sameShapeModuloBatch(arr2.shape, expected)) {
+    count = 1;
+    sampleShape = arr2.shape.slice();
+  } else if (expected && arr2.shape.length > 0 && sameShapeModuloBatch(arr2.shape.slice(1), expected)) {
+    count = arr2.shape[0];
+    sampleShape = arr2.shape.slice(1);
+  } else if (expected) {
+    throw shapeError(source, expected, arr2.shape, "a single sample or N stacked samples");
+  } else {
+    if (arr2.shape.length === 0) {
+      throw new TinyOpsError("DATASET_SHAPE", `${source}: a scalar is not a dataset`, {
+        where: source,
+        hint: "Save samples stacked along the first axis."
+      });
+    }
+    count = arr2.shape[0];
+    sampleShape = arr2.shape.slice(1);
+  }
+  const per = elementCount(sampleShape);
+  return {
+    source,
+    kind,
+    count,
+    dtype: arr2.dtype,
+    sampleShape,
+    sampleName: (i2) => `${source}[${i2}]`,
+    sample: (i2) => {
+      checkIndex(i2, count, source);
+      return {
+        dtype: arr2.dtype,
+        shape: sampleShape.slice(),
+        data: arr2.data.subarray(i2 * per, (i2 + 1) * per)
+      };
+    }
+  };
+}
+function rawFile(p, shape, dtype) {
+  const sampleBytes = elementCount(shape) * DTYPES[dtype].itemSize;
+  const size = fs18.statSync(p).size;
+  if (sampleBytes === 0 || size % sampleBytes !== 0 || size === 0) {
+    throw new TinyOpsError(
+      "DATASET_SHAPE",
+      `${p}: ${size} bytes is not a whole number of ${dtype} samples of shape ${formatShape(shape)} (${sampleBytes} bytes each)`,
+      {
+        where: p,
+        hint: "Check the shape and dtype given for the raw file (the file holds N samples back to back)."
+      }
+    );
+  }
+  const count = size / sampleBytes;
+  return {
+    source: p,
+    kind: "raw",
+    count,
+    dtype,
+    sampleShape: shape.slice(),
+    sampleName: (i2) => `${p}[${i2}]`,
+    sample: (i2) => {
+      checkIndex(i2, count, p);
+      const buf = new Uint8Array(sampleBytes);
+      const fd2 = fs18.openSync(p, "r");
+      try {
+        fs18.readSync(fd2, buf, 0, sampleBytes, i2 * sampleBytes);
+      } finally {
+        fs18.closeSync(fd2);
+      }
+      return {
+        dtype,
+        shape: shape.slice(),
+        data: decodeElements(dtype, buf, elementCount(shape), `${p}[${i2}]`)
+      };
+    }
+  };
+}
+function loadDirectory(dir, options, dtype) {
+  const entries = fs18.readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith("."));
+  const files = entries.filter((e) => e.isFile() && !LABEL_FILE_NAMES.includes(e.name.toLowerCase())).map((e) => e.name).sort();
+  const subdirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const raw = options.shape !== void 0 && dtype !== void 0;
+  const isSample = (name) => raw ? true : name.toLowerCase().endsWith(".npy");
+  let sampleFiles;
+  let labels;
+  let classNames;
+  let kind;
+  if (files.filter(isSample).length === 0 && subdirs.length > 0) {
+    kind = raw ? "raw-dir" : "class-dirs";
+    sampleFiles = [];
+    labels = [];
+    classNames = subdirs;
+    subdirs.forEach((cls, label) => {
+      const inner = fs18.readdirSync(path15.join(dir, cls)).filter((n2) => !n2.startsWith(".") && isSample(n2)).sort();
+      for (const n2 of inner) {
+        sampleFiles.push(path15.join(dir, cls, n2));
+        labels.push(label);
+      }
+    });
+  } else {
+    kind = raw ? "raw-dir" : "npy-dir";
+    sampleFiles = files.filter(isSample).map((n2) => path15.join(dir, n2));
+  }
+  if (sampleFiles.length === 0) {
+    throw new TinyOpsError("DATASET_EMPTY", `${dir}: no samples found`, {
+      where: dir,
+      hint: raw ? "Put one raw sample file per sample in the directory." : "Put one .npy file per sample in the directory (or DIR/<class>/*.npy), or give shape and dtype for raw files."
+    });
+  }
+  const readOne = (file) => {
+    if (!raw) return readNpyFile(file);
+    const bytes = readFileChecked(file);
+    const expectedBytes = elementCount(options.shape) * DTYPES[dtype].itemSize;
+    if (bytes.length !== expectedBytes) {
+      throw new TinyOpsError(
+        "DATASET_SHAPE",
+        `${file}: ${bytes.length} bytes, expected ${expectedBytes} for one ${dtype} sample of shape ${formatShape(options.shape)}`,
+        {
+          where: file,
+          hint: "Each file in a raw directory holds exactly one sample; check the shape and dtype."
+        }
+      );
+    }
+    return {
+      dtype,
+      shape: options.shape.slice(),
+      data: decodeElements(dtype, bytes, elementCount(options.shape), file)
+    };
+  };
+  const first = readOne(sampleFiles[0]);
+  if (options.shape && !raw && !sameShapeModuloBatch(first.shape, options.shape)) {
+    throw shapeError(sampleFiles[0], options.shape, first.shape, "one sample per file");
+  }
+  const ds = {
+    source: dir,
+    kind,
+    count: sampleFiles.length,
+    dtype: first.dtype,
+    sampleShape: first.shape.slice(),
+    classNames,
+    sampleName: (i2) => sampleFiles[i2],
+    sample: (i2) => {
+      checkIndex(i2, sampleFiles.length, dir);
+      const s = i2 === 0 ? first : readOne(sampleFiles[i2]);
+      if (s.dtype !== first.dtype || !sameShape2(s.shape, first.shape)) {
+        throw new TinyOpsError(
+          "DATASET_SHAPE",
+          `${sampleFiles[i2]}: ${s.dtype} ${formatShape(s.shape)} differs from the first sample (${first.dtype} ${formatShape(first.shape)}, ${sampleFiles[0]})`,
+          {
+            where: sampleFiles[i2],
+            hint: "Every sample in a dataset must have the same shape and dtype."
+          }
+        );
+      }
+      return s;
+    }
+  };
+  if (labels) ds.labels = Int32Array.from(labels);
+  else if (options.labels === void 0) {
+    const labelFile = LABEL_FILE_NAMES.map(
+      (n2) => entries.find((e) => e.isFile() && e.name.toLowerCase() === n2)
+    ).find((e) => e);
+    if (labelFile)
+      attachLabels(
+        ds,
+        readLabelFile(path15.join(dir, labelFile.name)),
+        path15.join(dir, labelFile.name)
+      );
+  }
+  return ds;
+}
+function resolveLabelOption(labels) {
+  if (typeof labels === "string") return readLabelFile(labels);
+  return { ordered: Array.from(labels, (v, i2) => checkLabel(v, `labels[${i2}]`)) };
+}
+function attachLabels(ds, lf, source) {
+  let labels;
+  if (lf.byName) {
+    if (ds.kind !== "npy-dir" && ds.kind !== "raw-dir" && ds.kind !== "class-dirs") {
+      throw new TinyOpsError(
+        "DATASET_LABELS",
+        `${source}: labels keyed by file name need a directory with one file per sample, but ${ds.source} is a single file`,
+        {
+          where: source,
+          hint: "Give one label per line in sample order (labels.txt), or a 1-D labels.npy."
+        }
+      );
+    }
+    labels = [];
+    for (let i2 = 0; i2 < ds.count; i2++) {
+      const name = path15.basename(ds.sampleName(i2));
+      const label = lf.byName.get(name);
+      if (label === void 0) {
+        throw new TinyOpsError("DATASET_LABELS", `${source}: no label for sample file '${name}'`, {
+          where: source,
+          hint: `Add a line '${name},<label>' to the labels file (CSV files are keyed by sample file name).`
+        });
+      }
+      labels.push(label);
+    }
+  } else {
+    labels = lf.ordered ?? [];
+    if (labels.length !== ds.count) {
+      throw new TinyOpsError(
+        "DATASET_LABELS",
+        `${source}: ${labels.length} labels for ${ds.count} samples in ${ds.source}`,
+        {
+          where: source,
+          hint: "Give exactly one label per sample, in sample order."
+        }
+      );
+    }
+  }
+  ds.labels = Int32Array.from(labels);
+  if (lf.classNames) ds.classNames = lf.classNames;
+}
+function checkIndex(i2, count, source) {
+  if (!Number.isInteger(i2) || i2 < 0 || i2 >= count)
+    throw new RangeError(`sample index ${i2} out of range 0..${count - 1} in ${source}`);
+}
+function sameShape2(a, b) {
+  return a.length === b.length && a.every((d, i2) => d === b[i2]);
+}
+function sameShapeModuloBatch(a, b) {
+  const strip = (s) => s.length > 0 && s[0] === 1 ? s.slice(1) : s.slice();
+  return sameShape2(a, b) || sameShape2(strip(a), b) || sameShape2(a, strip(b)) || sameShape2(strip(a), strip(b));
+}
+function shapeError(source, expected, found, layout) {
+  return new TinyOpsError(
+    "DATASET_SHAPE",
+    `${source}: expected samples of shape ${formatShape(expected)} but found ${formatShape(found)} (${layout})`,
+    {
+      where: source,
+      hint: `Reshape the data so that each sample is ${formatShape(expected)} (a leading batch dimension of 1 may be present or absent), e.g. numpy.save(path, x.reshape(-1, ${expected.filter((_, i2) => !(i2 === 0 && expected[0] === 1)).join(", ")})).`
+    }
+  );
+}
+
+// shared/data/tensor.ts
+var QUANT_TYPES = {
+  INT8: { dtype: "int8", min: -128, max: 127 },
+  UINT8: { dtype: "uint8", min: 0, max: 255 },
+  INT16: { dtype: "int16", min: -32768, max: 32767 }
+};
+var TENSOR_DTYPE = {
+  FLOAT32: "float32",
+  FLOAT64: "float64",
+  INT8: "int8",
+  UINT8: "uint8",
+  INT16: "int16",
+  UINT16: "uint16",
+  INT32: "int32",
+  UINT32: "uint32",
+  INT64: "int64",
+  BOOL: "bool"
+};
+function quantizeValue2(x2, scale, zeroPoint, min, max2) {
+  const v = Math.fround(Math.fround(x2) / Math.fround(scale));
+  const r = v < 0 ? -Math.round(-v) : Math.round(v);
+  const q = r + zeroPoint;
+  return q < min ? min : q > max2 ? max2 : q;
+}
+function quantizeSample(sample, scale, zeroPoint, type) {
+  const t = QUANT_TYPES[type];
+  if (!(scale > 0) || !Number.isFinite(scale)) {
+    throw new TinyOpsError("DATASET_QUANT", `cannot quantize with scale ${scale}`, {
+      hint: "The model input needs a positive per-tensor scale."
+    });
+  }
+  const out = type === "INT8" ? new Int8Array(sample.data.length) : type === "UINT8" ? new Uint8Array(sample.data.length) : new Int16Array(sample.data.length);
+  for (let i2 = 0; i2 < out.length; i2++)
+    out[i2] = quantizeValue2(sample.data[i2], scale, zeroPoint, t.min, t.max);
+  return { dtype: t.dtype, shape: sample.shape.slice(), data: out };
+}
+function inputLabel(tensor) {
+  return `model input '${tensor.name}' (${tensor.type} ${formatShape(tensor.shape)})`;
+}
+function fitSample(sample, tensor, where) {
+  if (!sameShapeModuloBatch(sample.shape, tensor.shape)) {
+    throw new TinyOpsError(
+      "DATASET_SHAPE",
+      `${where}: sample shape ${formatShape(sample.shape)} does not match ${inputLabel(tensor)}: expected ${formatShape(tensor.shape)}, found ${formatShape(sample.shape)}`,
+      {
+        where,
+        hint: `Reshape each sample to ${formatShape(tensor.shape)} (a leading batch dimension of 1 may be present or absent).`
+      }
+    );
+  }
+  const direct = TENSOR_DTYPE[tensor.type];
+  if (direct === void 0) {
+    throw new TinyOpsError(
+      "DATASET_DTYPE",
+      `${where}: ${inputLabel(tensor)} has a type datasets cannot feed`,
+      { where }
+    );
+  }
+  const shaped = (s) => ({ ...s, shape: tensor.shape.slice() });
+  if (sample.dtype === direct) return shaped(sample);
+  const q = QUANT_TYPES[tensor.type];
+  if (q && DTYPES[sample.dtype].isFloat) {
+    const quant = tensor.quantization;
+    if (!quant || quant.scale.length !== 1) {
+      throw new TinyOpsError(
+        "DATASET_QUANT",
+        `${where}: float samples need quantizing but ${inputLabel(tensor)} has ${quant && quant.scale.length > 1 ? "per-channel" : "no"} quantization parameters`,
+        {
+          where,
+          hint: `Provide samples already as ${q.dtype}.`
+        }
+      );
+    }
+    return shaped(
+      quantizeSample(
+        sample,
+        quant.scale[0],
+        quant.zeroPoint[0] ?? 0,
+        tensor.type
+      )
+    );
+  }
+  if (tensor.type === "FLOAT32" && DTYPES[sample.dtype].isFloat) {
+    return shaped({ dtype: "float32", shape: sample.shape, data: Float32Array.from(sample.data) });
+  }
+  throw new TinyOpsError(
+    "DATASET_DTYPE",
+    `${where}: samples are ${sample.dtype} but ${inputLabel(tensor)} takes ${direct}`,
+    {
+      where,
+      hint: q ? `Provide ${direct} samples, or float32 samples to be quantized with the input's scale and zero point.` : `Provide ${direct} samples (numpy: x.astype(numpy.${direct})).`
+    }
+  );
+}
+function sampleToTensorBytes(sample, tensor, where) {
+  const fitted = fitSample(sample, tensor, where);
+  return encodeElements(fitted.dtype, fitted.data);
+}
+function checkDatasetAgainstTensor(ds, tensor, options = {}) {
+  if (ds.count === 0)
+    throw new TinyOpsError("DATASET_EMPTY", `${ds.source}: the dataset has no samples`, {
+      where: ds.source
+    });
+  fitSample(ds.sample(0), tensor, ds.sampleName(0));
+  if (ds.labels) {
+    if (ds.labels.length !== ds.count) {
+      throw new TinyOpsError(
+        "DATASET_LABELS",
+        `${ds.source}: ${ds.labels.length} labels for ${ds.count} samples`,
+        {
+          where: ds.source,
+          hint: "Give exactly one label per sample."
+        }
+      );
+    }
+    if (options.numClasses !== void 0) {
+      const bad2 = ds.labels.findIndex((l) => l >= options.numClasses);
+      if (bad2 >= 0) {
+        throw new TinyOpsError(
+          "DATASET_LABELS",
+          `${ds.sampleName(bad2)}: label ${ds.labels[bad2]} is out of range for a model with ${options.numClasses} classes (expected 0..${options.numClasses - 1})`,
+          {
+            where: ds.sampleName(bad2),
+            hint: "Labels are class indices matching the model output order."
+          }
+        );
+      }
+    }
+  }
+}
+
+// shared/data/metrics.ts
+function argmax2(values) {
+  let best = 0;
+  for (let i2 = 1; i2 < values.length; i2++) if (values[i2] > values[best]) best = i2;
+  return best;
+}
+
+// shared/data/progress.ts
+function createProgress(total, onProgress, options = {}) {
+  const now = options.now ?? (() => Date.now());
+  const interval = options.intervalMs ?? 250;
+  const start = now();
+  let last = -Infinity;
+  let lastDone = 0;
+  let finished = false;
+  const emit = (done) => {
+    const t = now();
+    const elapsedMs = t - start;
+    last = t;
+    onProgress({ done, total, rate: elapsedMs > 0 ? done * 1e3 / elapsedMs : 0, elapsedMs });
+  };
+  return {
+    update(done) {
+      lastDone = done;
+      if (now() - last >= interval) emit(done);
+    },
+    finish() {
+      if (!finished) emit(Math.max(lastDone, total));
+      finished = true;
+    }
+  };
+}
+var NO_PROGRESS = { update() {
+}, finish() {
+} };
+function formatProgress(label, e) {
+  const pct4 = e.total ? Math.floor(100 * e.done / e.total) : 100;
+  return `${label} ${e.done}/${e.total} (${pct4}%) ${e.rate.toFixed(1)}/s`;
+}
+function stderrProgress(label, total) {
+  return createProgress(total, (e) => process.stderr.write(formatProgress(label, e) + "\n"));
+}
+
+// shared/elf/symbols.ts
+var SHT_SYMTAB = 2;
+var STT_FUNC = 2;
+var SYM_ENTRY = 16;
+function functionSymbols(bytes, elf) {
+  const symtab = elf.sections.find((s) => s.type === SHT_SYMTAB);
+  const strtab = symtab ? elf.sections[symtab.link] : void 0;
+  if (!symtab || !strtab || symtab.offset + symtab.size > bytes.length) return [];
+  if (strtab.offset + strtab.size > bytes.length) return [];
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const names = bytes.subarray(strtab.offset, strtab.offset + strtab.size);
+  const entsize = symtab.entsize || SYM_ENTRY;
+  const out = [];
+  for (let o = symtab.offset; o + SYM_ENTRY <= symtab.offset + symtab.size; o += entsize) {
+    const info = bytes[o + 12];
+    if ((info & 15) !== STT_FUNC) continue;
+    const nameAt = v.getUint32(o, true);
+    if (nameAt >= names.length) continue;
+    const end = names.indexOf(0, nameAt);
+    const name = new TextDecoder().decode(names.subarray(nameAt, end < 0 ? names.length : end));
+    out.push({ name, addr: v.getUint32(o + 4, true) & ~1, size: v.getUint32(o + 8, true) });
+  }
+  return out.sort((a, b) => a.addr - b.addr);
+}
+function symbolize(symbols, addr) {
+  const a = addr & ~1;
+  for (const s of symbols) {
+    if (a >= s.addr && a < s.addr + Math.max(s.size, 1))
+      return a === s.addr ? s.name : `${s.name}+0x${(a - s.addr).toString(16)}`;
+  }
+  return null;
+}
+
+// shared/hil/errors.ts
+function hilError(kind, message, options = {}) {
+  return new TinyOpsError(kind, message, options);
+}
+
+// shared/hil/replies.ts
+var BRACKETED = (prefix) => new RegExp(`^${prefix}\\[([^\\]]*)\\]$`);
+var RESULTS = BRACKETED("m-results-");
+var HELLO = BRACKETED("m-tinyops-");
+var OUTPUT_HEX = BRACKETED("m-output-hex-");
+var COUNTERS = BRACKETED("m-counters-");
+var NAME2 = BRACKETED("m-name-dut-");
+var MODEL = BRACKETED("m-model-");
+var PROFILE = BRACKETED("m-profile-");
+var LAP = /^m-lap-us-(\d+)$/;
+var FAULT = /^e-\[hardfault ([^\]]*)\]$/;
+function keyValues(body) {
+  const out = {};
+  for (const item of body.split(" ")) {
+    const eq = item.indexOf("=");
+    if (eq > 0) out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+function find(lines, re, map) {
+  for (const l of lines) {
+    const m = re.exec(l);
+    if (m) return map(m);
+  }
+  return null;
+}
+function parseResults(lines) {
+  return find(
+    lines,
+    RESULTS,
+    (m) => m[1].split(",").filter((s) => s.trim() !== "").map(Number)
+  );
+}
+function parseLaps(lines) {
+  return lines.flatMap((l) => {
+    const m = LAP.exec(l);
+    return m ? [Number(m[1])] : [];
+  });
+}
+function parseHello(lines) {
+  return find(lines, HELLO, (m) => {
+    const kv = keyValues(m[1]);
+    const typed = (s) => {
+      const t = s ? /^(\w+):(\d+)$/.exec(s) : null;
+      return t ? { type: t[1], bytes: Number(t[2]) } : void 0;
+    };
+    const num4 = (s) => s !== void 0 && /^\d+$/.test(s) ? Number(s) : void 0;
+    const { protocol, board, model, input, output, db, counter, arena, ...extra } = kv;
+    return {
+      protocol: num4(protocol) ?? 0,
+      board,
+      model,
+      input: typed(input),
+      output: typed(output),
+      db: num4(db),
+      counter,
+      arena: num4(arena),
+      extra
+    };
+  });
+}
+function parseOutputHex(lines) {
+  const hex3 = find(lines, OUTPUT_HEX, (m) => m[1]);
+  if (hex3 === null || hex3.length % 2 || !/^[0-9a-fA-F]*$/.test(hex3)) return null;
+  return Uint8Array.from(Buffer.from(hex3, "hex"));
+}
+function parseCounters(lines) {
+  return find(lines, COUNTERS, (m) => {
+    const kv = keyValues(m[1]);
+    const n2 = (k) => Number(kv[k] ?? NaN);
+    const c = {
+      unit: kv.unit ?? "",
+      infers: n2("infers"),
+      total: n2("total"),
+      min: n2("min"),
+      max: n2("max")
+    };
+    return c.unit && [c.infers, c.total, c.min, c.max].every(Number.isFinite) ? c : null;
+  });
+}
+function parseName(lines) {
+  return find(lines, NAME2, (m) => m[1]);
+}
+function parseProfile(lines) {
+  return { profile: find(lines, PROFILE, (m) => m[1]), model: find(lines, MODEL, (m) => m[1]) };
+}
+function parseFault(line) {
+  const m = FAULT.exec(line);
+  if (!m) return null;
+  const kv = keyValues(m[1]);
+  const hex3 = (k) => kv[k] ? parseInt(kv[k].replace(/^0x/i, ""), 16) : NaN;
+  const f = {
+    pc: hex3("pc"),
+    lr: hex3("lr"),
+    cfsr: hex3("cfsr"),
+    hfsr: hex3("hfsr"),
+    bfar: hex3("bfar")
+  };
+  return Number.isFinite(f.pc) ? f : null;
+}
+function errorLines(lines) {
+  return lines.filter((l) => l.startsWith("e-"));
+}
+
+// shared/hil/fault.ts
+var CFSR_BITS = [
+  [0, "IACCVIOL: instruction fetch from a no-execute region"],
+  [1, "DACCVIOL: data access violation (MPU)"],
+  [3, "MUNSTKERR: MemManage fault on exception return"],
+  [4, "MSTKERR: MemManage fault on exception entry (stack overflow?)"],
+  [5, "MLSPERR: MemManage fault during FP lazy state preservation"],
+  [8, "IBUSERR: bus error on instruction fetch"],
+  [9, "PRECISERR: precise data bus error"],
+  [10, "IMPRECISERR: imprecise data bus error"],
+  [11, "UNSTKERR: bus fault on exception return"],
+  [12, "STKERR: bus fault on exception entry (stack overflow?)"],
+  [13, "LSPERR: bus fault during FP lazy state preservation"],
+  [16, "UNDEFINSTR: undefined instruction"],
+  [17, "INVSTATE: invalid EPSR state (a jump to an even address, or to ARM code)"],
+  [18, "INVPC: invalid EXC_RETURN"],
+  [19, "NOCP: coprocessor (FPU) not enabled"],
+  [24, "UNALIGNED: unaligned access"],
+  [25, "DIVBYZERO: division by zero"]
+];
+var MMARVALID = 7;
+var BFARVALID = 15;
+var HFSR_FORCED = 30;
+var HFSR_VECTTBL = 1;
+var hex2 = (n2) => `0x${(n2 >>> 0).toString(16).padStart(8, "0")}`;
+function describeFault(f, symbols = []) {
+  const at = symbolize(symbols, f.pc);
+  const caller = symbolize(symbols, f.lr);
+  const causes = CFSR_BITS.filter(([bit]) => f.cfsr >>> bit & 1).map(([, text]) => text);
+  if (f.hfsr >>> HFSR_VECTTBL & 1) causes.push("VECTTBL: bus fault reading the vector table");
+  const address = f.cfsr >>> BFARVALID & 1 ? ` at address ${hex2(f.bfar)}` : f.cfsr >>> MMARVALID & 1 ? " (MMFAR valid)" : "";
+  const forced = f.hfsr >>> HFSR_FORCED & 1 ? " (escalated to HardFault)" : "";
+  return `HardFault at pc=${hex2(f.pc)}${at ? ` in ${at}` : ""}${caller ? ` called from ${caller}` : ` lr=${hex2(f.lr)}`}: ${causes.length ? causes.join("; ") : "no fault status bits set"}${address}${forced} [cfsr=${hex2(f.cfsr)} hfsr=${hex2(f.hfsr)}]`;
+}
+
+// shared/hil/lines.ts
+var LineSplitter = class {
+  constructor(maxLineBytes) {
+    this.maxLineBytes = maxLineBytes;
+  }
+  maxLineBytes;
+  parts = [];
+  pending = 0;
+  overflowed = false;
+  setMaxLineBytes(n2) {
+    this.maxLineBytes = n2;
+  }
+  /** Feeds received bytes; returns the complete lines (and overlong-line reports) they finish. */
+  push(chunk) {
+    const out = [];
+    let start = 0;
+    for (; ; ) {
+      const nl = chunk.indexOf(10, start);
+      const piece = chunk.subarray(start, nl < 0 ? chunk.length : nl);
+      this.append(piece, out);
+      if (nl < 0) break;
+      if (!this.overflowed) out.push({ kind: "line", text: clean(Buffer.concat(this.parts)) });
+      this.parts = [];
+      this.pending = 0;
+      this.overflowed = false;
+      start = nl + 1;
+    }
+    return out;
+  }
+  append(piece, out) {
+    if (this.overflowed || piece.length === 0) return;
+    this.parts.push(piece);
+    this.pending += piece.length;
+    if (this.pending > this.maxLineBytes) {
+      const head = clean(Buffer.concat(this.parts).subarray(0, 48));
+      out.push({ kind: "overlong", head, bytes: this.pending });
+      this.parts = [];
+      this.pending = 0;
+      this.overflowed = true;
+    }
+  }
+};
+function clean(b) {
+  return b.toString("latin1").replace(/[\r\0]/g, "");
+}
+function isText(line) {
+  return /^[\t\x20-\x7e]*$/.test(line);
+}
+function showLine(line) {
+  const shown = line.slice(0, 60).replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return line.length > 60 ? `${shown}...` : shown;
+}
+
+// shared/hil/link.ts
+var MAX_COMMAND_CHARS = 80;
+var DEFAULT_MAX_LINE_BYTES = 4096;
+var MAX_LOG_LINES_PER_REPLY = 64;
+var HarnessLink = class {
+  constructor(transport, options = {}) {
+    this.transport = transport;
+    this.options = options;
+    this.splitter = new LineSplitter(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+    transport.onData((chunk) => {
+      for (const ev of this.splitter.push(chunk)) {
+        if (ev.kind === "line") this.lines.push(ev.text);
+        else if (this.strict) this.lines.push(`\0overlong:${ev.bytes}:${ev.head}`);
+        else this.bootNoise++;
+      }
+      this.notify();
+    });
+    void transport.ended.then((e) => {
+      this.end = e;
+      this.notify();
+    });
+  }
+  transport;
+  options;
+  splitter;
+  lines = [];
+  wake = null;
+  end = null;
+  strict = false;
+  bootNoise = 0;
+  get description() {
+    return this.transport.description;
+  }
+  /** Raises the line bound (e.g. once the handshake says how long `m-output-hex` lines get). */
+  setMaxLineBytes(n2) {
+    this.splitter.setMaxLineBytes(Math.max(n2, DEFAULT_MAX_LINE_BYTES));
+  }
+  notify() {
+    const w = this.wake;
+    this.wake = null;
+    if (w) w();
+  }
+  /** The next raw line, or null at the deadline or when the link has ended. */
+  async nextLine(deadline) {
+    for (; ; ) {
+      if (this.lines.length) return this.lines.shift();
+      if (this.end) return null;
+      const left = deadline - Date.now();
+      if (left <= 0) return null;
+      await new Promise((resolve3) => {
+        const timer = setTimeout(resolve3, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve3();
+        };
+      });
+    }
+  }
+  /** Waits for the boot banner's `m-ready`, skipping whatever comes before it. */
+  async waitForBoot(timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    const seen = [];
+    for (; ; ) {
+      const line = await this.nextLine(deadline);
+      if (line === null) throw this.bootFailure(timeoutMs, seen);
+      const fault = parseFault(line);
+      if (fault) throw this.faultError(fault, "while booting");
+      if (line.trim() === "m-ready") {
+        this.strict = true;
+        return seen;
+      }
+      if (isText(line)) this.options.onLog?.(line);
+      else this.bootNoise++;
+      if (seen.length < 20) seen.push(line);
+    }
+  }
+  /** Attaches to a device that may have booted long ago, or is still booting: sends an unknown
+   * command carrying a fresh token until the device answers it (`e-[Unknown command: TOKEN]`
+   * then `m-ready`, from any MLPerf Tiny harness), then syncs once more so replies to earlier
+   * probes cannot be taken for later commands' replies. */
+  async probe(timeoutMs, everyMs = 500) {
+    const deadline = Date.now() + timeoutMs;
+    const seen = [];
+    while (Date.now() < deadline) {
+      if (await this.sync(Math.min(everyMs, deadline - Date.now()), seen)) {
+        if (await this.sync(Math.max(1e3, deadline - Date.now()), seen)) {
+          this.strict = true;
+          return;
+        }
+      }
+      if (this.end) break;
+    }
+    throw this.bootFailure(timeoutMs, seen);
+  }
+  syncCount = 0;
+  /** Sends `%sync-TOKEN%` (the leading '%' ends any half-received command) and skips lines up
+   * to that command's `m-ready`; false when it does not come in time. */
+  async sync(timeoutMs, seen) {
+    const token = `sync-${process.pid}-${++this.syncCount}`;
+    await this.transport.write(`%${token}%`);
+    const deadline = Date.now() + timeoutMs;
+    let answered = false;
+    for (; ; ) {
+      const line = await this.nextLine(deadline);
+      if (line === null) return false;
+      const fault = parseFault(line);
+      if (fault) throw this.faultError(fault, "while attaching");
+      if (line.includes(token)) answered = true;
+      else if (answered && line.trim() === "m-ready") return true;
+      else if (seen.length < 20 && !line.startsWith("\0")) seen.push(line);
+    }
+  }
+  /** Sends one command and returns its reply's lines (without `m-ready`). */
+  async command(command, timeoutMs, context = "") {
+    return (await this.commands([{ command, timeoutMs }], context))[0];
+  }
+  /** Sends commands and reads their replies in order. Over a flow-controlled link they all go
+   * out at once (the replies still come one by one); otherwise each waits for the last reply.
+   * Each reply's deadline runs from the end of the one before. */
+  async commands(specs, context = "") {
+    for (const s of specs) {
+      if (s.command.length > MAX_COMMAND_CHARS || s.command.includes("%"))
+        throw new Error(`harness command too long or with '%': ${s.command}`);
+    }
+    if (this.transport.pipelined)
+      await this.transport.write(specs.map((s) => `${s.command}%`).join(""));
+    const replies = [];
+    for (const s of specs) {
+      if (!this.transport.pipelined) await this.transport.write(`${s.command}%`);
+      replies.push(await this.reply(s, context));
+    }
+    return replies;
+  }
+  async reply(spec, context) {
+    const deadline = Date.now() + spec.timeoutMs;
+    const out = [];
+    let logLines = 0;
+    const where = `\`${spec.command}%\`${context ? ` (${context})` : ""}`;
+    for (; ; ) {
+      const line = await this.nextLine(deadline);
+      if (line === null) {
+        if (this.end) throw this.endedError(where, out);
+        throw hilError(
+          "HIL_TIMEOUT",
+          `No reply to ${where} within ${(spec.timeoutMs / 1e3).toFixed(1)} s on ${this.transport.description}: the firmware hangs or is far slower than expected${out.length ? `; it last said: ${showLine(out[out.length - 1])}` : ""}`,
+          {
+            hint: "Check the firmware under a debugger (an endless loop, a wait on a peripheral that never comes); if the model is just slow, raise the per-sample timeout (--timeout / timeout-seconds)."
+          }
+        );
+      }
+      if (line.startsWith("\0overlong:")) {
+        const [, bytes, head] = /^\u0000overlong:(\d+):([\s\S]*)$/.exec(line);
+        throw this.garbage(
+          where,
+          `a line of over ${bytes} bytes without a newline (it began ${JSON.stringify(showLine(head))})`
+        );
+      }
+      const fault = parseFault(line);
+      if (fault) throw this.faultError(fault, `during ${where}`);
+      if (!isText(line))
+        throw this.garbage(where, `bytes that are not text: ${JSON.stringify(showLine(line))}`);
+      const t = line.trim();
+      if (t === "m-ready") return out;
+      if (t.startsWith("m-") || t.startsWith("e-")) out.push(t);
+      else {
+        this.options.onLog?.(line);
+        if (++logLines > MAX_LOG_LINES_PER_REPLY)
+          throw this.garbage(
+            where,
+            `over ${MAX_LOG_LINES_PER_REPLY} lines outside the protocol, e.g. ${JSON.stringify(showLine(line))}`
+          );
+      }
+    }
+  }
+  garbage(where, what) {
+    return hilError(
+      "HIL_GARBAGE",
+      `The device answered ${where} with ${what}, not the harness protocol (${this.transport.description})`,
+      {
+        hint: "Check the baud rate (the harness runs at 115200 8N1), that the port is the device under test, and that the firmware runs the MLPerf Tiny harness; noise like this also comes from firmware writing through a wild pointer."
+      }
+    );
+  }
+  faultError(fault, when) {
+    return hilError(
+      "HIL_FAULT",
+      `The firmware crashed ${when}: ${describeFault(fault, this.options.symbols)}`,
+      {
+        hint: "Resolve the addresses with `arm-none-eabi-addr2line -e firmware.elf -f PC LR`; a stack overflow (STKERR/MSTKERR) wants a bigger STACK_SIZE, a bus fault at an odd address points at the arena or a wild pointer."
+      }
+    );
+  }
+  endedError(where, said) {
+    const e = this.end;
+    const how = e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
+    const diag = this.transport.diagnostics();
+    return hilError(
+      "HIL_EXITED",
+      `${this.transport.description} ${how} during ${where}${said.length ? `; last line: ${showLine(said[said.length - 1])}` : ""}${diag ? `; it printed: ${diag}` : ""}`,
+      {
+        hint: "The firmware stopped without a HardFault report: look for a call to exit(), an assert, or a semihosting call in the firmware."
+      }
+    );
+  }
+  bootFailure(timeoutMs, seen) {
+    const diag = this.transport.diagnostics();
+    const heard = seen.length ? `; it sent: ${seen.slice(-3).map((l) => JSON.stringify(showLine(l))).join(", ")}` : this.bootNoise ? `; it sent ${this.bootNoise} unreadable line(s)` : "; it sent nothing";
+    const ended = this.end ? ` (it ${this.end.signal ? `was killed by ${this.end.signal}` : `exited with code ${this.end.code}`})` : "";
+    return hilError(
+      "HIL_BOOT",
+      `No \`m-ready\` from ${this.transport.description} within ${(timeoutMs / 1e3).toFixed(1)} s${ended}${heard}${diag ? `; stderr: ${diag}` : ""}`,
+      {
+        hint: "The firmware must run the MLPerf Tiny harness on its UART (the template does when built without SELFTEST_INPUT); check the port, the baud rate, and that the board was flashed and reset."
+      }
+    );
+  }
+};
+
+// shared/hil/qemu.ts
+var import_node_child_process2 = require("node:child_process");
+
+// shared/build/qemu.ts
+var QEMU_MACHINE = "mps2-an386";
+var QEMU_ICOUNT_SHIFT = 6;
+var QEMU_MPS2_AN386_ARGS = [
+  "-M",
+  QEMU_MACHINE,
+  "-display",
+  "none",
+  "-monitor",
+  "none",
+  "-serial",
+  "stdio",
+  "-semihosting-config",
+  "enable=on,target=native",
+  "-icount",
+  `shift=${QEMU_ICOUNT_SHIFT},align=off,sleep=off`
+];
+
+// shared/hil/qemu.ts
+var QEMU_MACHINES = {
+  "qemu-mps2-an386": QEMU_MPS2_AN386_ARGS
+};
+var live = /* @__PURE__ */ new Set();
+var exitHookInstalled = false;
+function killAllAtExit() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const c of live) c.kill("SIGKILL");
+  });
+}
+function qemuArgsFor(board) {
+  const id = findBoard(board).id;
+  const args = QEMU_MACHINES[id];
+  if (!args)
+    throw new TinyOpsError("HIL_NO_EMULATOR", `Board "${board}" has no QEMU machine`, {
+      where: "--board",
+      hint: `The qemu backend runs ${Object.keys(QEMU_MACHINES).join(", ")}; test ${board} on the device itself with the serial backend (--backend serial --port /dev/ttyACM0).`
+    });
+  return args;
+}
+async function startQemu(elf, board, qemuBinary = "qemu-system-arm") {
+  const args = [...qemuArgsFor(board), "-kernel", elf];
+  const child = (0, import_node_child_process2.spawn)(qemuBinary, args, { stdio: ["pipe", "pipe", "pipe"] });
+  killAllAtExit();
+  live.add(child);
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr = (stderr + d.toString("utf8")).slice(-2e3);
+  });
+  child.stdin.on("error", () => {
+  });
+  const ended = new Promise((resolve3) => {
+    child.on("close", (code, signal) => {
+      live.delete(child);
+      resolve3({ code, signal });
+    });
+  });
+  const spawned = await new Promise((resolve3) => {
+    child.once("spawn", () => resolve3(null));
+    child.once("error", (e) => resolve3(e));
+  });
+  if (spawned) {
+    live.delete(child);
+    throw new TinyOpsError("HIL_NO_EMULATOR", `Cannot start ${qemuBinary}: ${spawned.message}`, {
+      hint: "Install QEMU: `sudo apt-get install qemu-system-arm` (on GitHub-hosted Ubuntu runners too)."
+    });
+  }
+  let closed = false;
+  return {
+    description: `QEMU ${args[1]} (pid ${child.pid})`,
+    pipelined: true,
+    write: (text) => new Promise((resolve3) => {
+      if (child.stdin.destroyed) return resolve3();
+      child.stdin.write(text, "latin1", () => resolve3());
+    }),
+    onData: (listener) => child.stdout.on("data", listener),
+    ended,
+    async close() {
+      if (!closed) {
+        closed = true;
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      }
+      await ended;
+    },
+    diagnostics: () => stderr.trim().split("\n").slice(-3).join(" | ")
+  };
+}
+
+// shared/hil/serial.ts
+var fs19 = __toESM(require("node:fs"));
+var tty = __toESM(require("node:tty"));
+var STTY_RAW = [
+  "raw",
+  "-echo",
+  "-echoe",
+  "-echok",
+  "-echoctl",
+  "-echoke",
+  "-ixon",
+  "-ixoff",
+  "-crtscts",
+  "clocal",
+  "cs8",
+  "-cstopb",
+  "-parenb"
+];
+async function waitForPath(p, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!fs19.existsSync(p)) {
+    if (Date.now() > deadline)
+      throw new TinyOpsError("HIL_NO_PORT", `Serial port ${p} does not exist`, {
+        where: "--port",
+        hint: "Check the device is plugged in and the path (ls /dev/ttyACM* /dev/ttyUSB* /dev/serial/by-id/); a stable /dev/serial/by-id/ path survives re-enumeration."
+      });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+async function openSerial(options) {
+  const baud = options.baud ?? 115200;
+  await waitForPath(options.port, options.appearTimeoutMs ?? 1e4);
+  const stty = await runCommand("stty", ["-F", options.port, String(baud), ...STTY_RAW]);
+  if (stty.code !== 0)
+    throw new TinyOpsError(
+      "HIL_NO_PORT",
+      `Cannot set up ${options.port} at ${baud} baud: ${stty.output.trim()}`,
+      {
+        where: "--port",
+        hint: "The runner user needs read/write access to the port (add it to the dialout group), and the baud rate must be one the port supports."
+      }
+    );
+  let readFd, writeFd;
+  try {
+    readFd = fs19.openSync(options.port, fs19.constants.O_RDONLY | fs19.constants.O_NOCTTY);
+    writeFd = fs19.openSync(options.port, fs19.constants.O_WRONLY | fs19.constants.O_NOCTTY);
+  } catch (e) {
+    throw new TinyOpsError("HIL_NO_PORT", `Cannot open ${options.port}: ${e.message}`, {
+      where: "--port",
+      hint: "Check permissions (dialout group) and that no other program (a serial monitor) holds the port."
+    });
+  }
+  if (!tty.isatty(readFd)) {
+    fs19.closeSync(readFd);
+    fs19.closeSync(writeFd);
+    throw new TinyOpsError("HIL_NO_PORT", `${options.port} is not a terminal device`, {
+      where: "--port",
+      hint: "Give the device node of the board's serial port, e.g. /dev/ttyACM0."
+    });
+  }
+  const input = new tty.ReadStream(readFd);
+  const output = new tty.WriteStream(writeFd);
+  output.on("error", () => {
+  });
+  const ended = new Promise((resolve3) => {
+    input.on("error", () => resolve3({ code: null, signal: "EIO (the port went away)" }));
+    input.on("close", () => resolve3({ code: null, signal: "close" }));
+  });
+  let closed = false;
+  return {
+    description: `${options.port} at ${baud} baud`,
+    // A real UART has no flow control here: one command at a time, as the MLPerf Tiny runner does.
+    pipelined: false,
+    write: (text) => new Promise((resolve3) => {
+      if (output.destroyed) return resolve3();
+      output.write(text, "latin1", () => resolve3());
+    }),
+    onData: (listener) => input.on(
+      "data",
+      (d) => listener(Buffer.isBuffer(d) ? d : Buffer.from(d, "latin1"))
+    ),
+    ended,
+    async close() {
+      if (closed) return;
+      closed = true;
+      input.destroy();
+      output.destroy();
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 500))]);
+    },
+    diagnostics: () => ""
+  };
+}
+async function runDeviceCommand(what, template, vars, onLine) {
+  const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const line = template.replace(/\{(\w+)\}/g, (m, k) => k in vars ? quote(vars[k]) : m);
+  const r = await runCommand(line, [], { shell: true, onLine });
+  if (r.code !== 0)
+    throw new TinyOpsError(
+      what === "flash" ? "HIL_FLASH" : "HIL_RESET",
+      `The ${what} command failed (exit ${r.code}): ${line}
+${r.output.trim().split("\n").slice(-8).join("\n")}`,
+      {
+        where: what === "flash" ? "--flash-command" : "--reset-command",
+        hint: `Run the command by hand on the runner; placeholders: {elf}, {bin}, {hex}, {port}.`
+      }
+    );
+}
+
+// shared/hil/session.ts
+async function openTransport(o) {
+  if (o.backend === "qemu") {
+    const transport2 = await startQemu(o.firmware, o.board, o.qemuBinary);
+    const link2 = new HarnessLink(transport2, o.link);
+    try {
+      await link2.waitForBoot(o.bootTimeoutMs);
+    } catch (e) {
+      await transport2.close();
+      throw e;
+    }
+    return { transport: transport2, link: link2 };
+  }
+  const s = o.serial;
+  if (!s?.port)
+    throw new TinyOpsError("HIL_NO_PORT", "The serial backend needs the device's port", {
+      where: "--port",
+      hint: "Give --port /dev/ttyACM0 (action input `port`), the board's serial device on the self-hosted runner."
+    });
+  const vars = {
+    elf: o.firmware,
+    bin: o.firmware.replace(/\.elf$/, ".bin"),
+    hex: o.firmware.replace(/\.elf$/, ".hex"),
+    port: s.port
+  };
+  if (s.flashCommand) await runDeviceCommand("flash", s.flashCommand, vars, o.onLine);
+  const transport = await openSerial({
+    port: s.port,
+    baud: s.baud,
+    appearTimeoutMs: o.bootTimeoutMs
+  });
+  const link = new HarnessLink(transport, o.link);
+  try {
+    if (s.resetCommand) {
+      await runDeviceCommand("reset", s.resetCommand, vars, o.onLine);
+      await link.waitForBoot(o.bootTimeoutMs);
+    } else {
+      await link.probe(o.bootTimeoutMs);
+    }
+  } catch (e) {
+    await transport.close();
+    throw e;
+  }
+  return { transport, link };
+}
+async function identify(link, timeoutMs) {
+  const [name, profile, hello] = await link.commands(
+    [
+      { command: "name", timeoutMs },
+      { command: "profile", timeoutMs },
+      { command: "tinyops", timeoutMs }
+    ],
+    "identifying the device"
+  );
+  const h = parseHello(hello);
+  if (!h && errorLines(hello).length === 0)
+    throw hilError(
+      "HIL_PROTOCOL",
+      `The device answered \`tinyops%\` with neither the handshake nor an error: ${hello.join(" | ") || "(nothing)"}`,
+      {
+        hint: "A plain MLPerf Tiny port answers unknown commands with `e-[Unknown command: ...]`; check that the port runs the harness."
+      }
+    );
+  const p = parseProfile(profile);
+  return {
+    name: parseName(name),
+    profile: p.profile,
+    modelId: p.model ?? h?.model ?? null,
+    hello: h
+  };
+}
+async function openDevice(o) {
+  const { transport, link } = await openTransport(o);
+  try {
+    return { transport, link, identity: await identify(link, o.commandTimeoutMs) };
+  } catch (e) {
+    await transport.close();
+    throw e;
+  }
+}
+
+// shared/hil/stats.ts
+function nearestRank(sorted, p) {
+  const rank2 = Math.max(1, Math.ceil(p / 100 * sorted.length));
+  return sorted[Math.min(sorted.length, rank2) - 1];
+}
+function latencyStats(values) {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return {
+    min: s[0],
+    median: nearestRank(s, 50),
+    p95: nearestRank(s, 95),
+    max: s[s.length - 1],
+    mean: s.reduce((a, b) => a + b, 0) / s.length
+  };
+}
+
+// shared/hil/run.ts
+var MAX_CHUNK_BYTES = 38;
+var MAX_MISMATCHES_LISTED = 50;
+var PRINTED_TOLERANCE = 5e-4 + 1e-6;
+var sha2565 = (bytes) => (0, import_node_crypto10.createHash)("sha256").update(bytes).digest("hex");
+function readFirmware(path16) {
+  let bytes;
+  try {
+    bytes = new Uint8Array(fs20.readFileSync(path16));
+  } catch {
+    throw new TinyOpsError("HIL_NO_FIRMWARE", `Firmware not found: ${path16}`, {
+      where: "--firmware",
+      hint: "Give the firmware.elf the cross-compile step wrote (its build-report.json lists it)."
+    });
+  }
+  const elf = parseElf32(bytes, path16);
+  if (elf.machine !== EM_ARM)
+    throw new TinyOpsError(
+      "HIL_NO_FIRMWARE",
+      `${path16} is not an Arm ELF (e_machine ${elf.machine})`,
+      {
+        where: "--firmware",
+        hint: "Give the firmware built for the board (arm-none-eabi), not a host executable."
+      }
+    );
+  return bytes;
+}
+function checkDeviceModel(identity, input, output, inBytes, outBytes, firmware) {
+  const h = identity.hello;
+  if (!h) return;
+  const side = (what, dev, t, bytes) => {
+    if (dev && (dev.bytes !== bytes || dev.type !== t.type.toLowerCase()))
+      throw hilError(
+        "HIL_MISMATCH",
+        `The firmware's model ${what} is ${dev.type} ${dev.bytes} bytes but the --model's is ${t.type.toLowerCase()} ${bytes} bytes [${t.shape.join(", ")}]`,
+        {
+          where: firmware,
+          hint: "Give the .tflite the firmware was built with, or rebuild the firmware with this model."
+        }
+      );
+  };
+  side("input", h.input, input, inBytes);
+  side("output", h.output, output, outBytes);
+  if (h.db !== void 0 && h.db < inBytes)
+    throw hilError(
+      "HIL_MISMATCH",
+      `The firmware's download buffer holds ${h.db} bytes, the input needs ${inBytes}`,
+      {
+        where: firmware,
+        hint: "Build with a larger ARENA_SIZE (tinyops build sizes it for the harness when no self-test input is given)."
+      }
+    );
+}
+function hexChunks(bytes, chunk) {
+  const out = [];
+  for (let i2 = 0; i2 < bytes.length; i2 += chunk)
+    out.push(`db ${Buffer.from(bytes.subarray(i2, i2 + chunk)).toString("hex")}`);
+  return out;
+}
+async function runSample(link, bytes, o) {
+  const specs = [
+    { command: `db load ${bytes.length}`, timeoutMs: o.commandMs },
+    ...hexChunks(bytes, o.chunk).map((command) => ({ command, timeoutMs: o.commandMs })),
+    { command: "infer 1 0", timeoutMs: o.sampleMs },
+    ...o.extended ? [
+      { command: "output-hex", timeoutMs: o.commandMs },
+      { command: "counters", timeoutMs: o.commandMs }
+    ] : []
+  ];
+  const replies = await link.commands(specs, o.context);
+  const chunks = specs.length - (o.extended ? 4 : 2);
+  const deviceError = (reply, command) => {
+    const errs = errorLines(reply);
+    if (errs.length)
+      throw hilError(
+        "HIL_DEVICE_ERROR",
+        `The device refused \`${command}%\` (${o.context}): ${errs.join(" ")}`,
+        {
+          hint: "The firmware reported the error itself; see the message for which check failed."
+        }
+      );
+  };
+  deviceError(replies[0], specs[0].command);
+  const loadDone = replies.slice(1, 1 + chunks).flat();
+  for (let i2 = 1; i2 <= chunks; i2++) deviceError(replies[i2], "db HEX");
+  if (!loadDone.includes("m-load-done"))
+    throw hilError(
+      "HIL_PROTOCOL",
+      `The device took ${bytes.length} bytes without \`m-load-done\` (${o.context})`,
+      {
+        hint: "The device expected a different byte count: check that the firmware was built for this model."
+      }
+    );
+  const inferReply = replies[1 + chunks];
+  deviceError(inferReply, "infer 1 0");
+  const results = parseResults(inferReply);
+  if (!results)
+    throw hilError(
+      "HIL_PROTOCOL",
+      `The device answered \`infer 1 0%\` without \`m-results-[...]\` (${o.context}): ${inferReply.join(" | ")}`,
+      {
+        hint: "Every MLPerf Tiny port prints m-results after an inference; check the port."
+      }
+    );
+  if (!o.extended) {
+    const laps = parseLaps(inferReply);
+    return { device: results, latency: laps.length >= 2 ? laps[1] - laps[0] : null };
+  }
+  const raw = parseOutputHex(replies[2 + chunks]);
+  if (!raw || raw.length !== o.outBytes)
+    throw hilError(
+      "HIL_PROTOCOL",
+      `The device's \`output-hex%\` reply (${o.context}) is not ${o.outBytes} bytes of hex: ${replies[2 + chunks].join(" | ")}`,
+      {
+        hint: "The firmware and the model disagree on the output size; rebuild the firmware with this model."
+      }
+    );
+  const counters = parseCounters(replies[3 + chunks]);
+  return {
+    device: typedView(raw, o.outType),
+    latency: counters && counters.infers === 1 ? counters.total : null
+  };
+}
+async function runHil(o) {
+  const started = Date.now();
+  const board = findBoard(o.board);
+  const firmwareBytes = readFirmware(o.firmware);
+  const symbols = functionSymbols(firmwareBytes, parseElf32(firmwareBytes, o.firmware));
+  const { model, bytes: modelBytes } = loadModelFile(o.model);
+  const sg = model.subgraphs[0];
+  if (sg.inputs.length !== 1)
+    throw new TinyOpsError(
+      "HIL_MODEL",
+      `hil-test streams single-input models; ${o.model} has ${sg.inputs.length} inputs`,
+      {
+        where: o.model,
+        hint: "The MLPerf Tiny harness downloads one input tensor per inference."
+      }
+    );
+  const input = sg.tensors[sg.inputs[0]];
+  const output = sg.tensors[sg.outputs[0]];
+  const interp = new Interpreter(model, { source: o.model });
+  const inBytes = interp.inputs[0].byteLength;
+  const outBytes = interp.outputs[0].byteLength;
+  const outCount = output.shape.reduce((a, b) => a * b, 1);
+  const ds = loadDataset(o.dataset, { shape: input.shape, labels: o.labels });
+  checkDatasetAgainstTensor(ds, input, { numClasses: outCount > 1 ? outCount : void 0 });
+  const count = o.limit !== void 0 ? Math.min(o.limit, ds.count) : ds.count;
+  const chunk = o.chunkBytes ?? MAX_CHUNK_BYTES;
+  if (!(Number.isInteger(chunk) && chunk >= 1 && chunk <= MAX_CHUNK_BYTES))
+    throw new TinyOpsError(
+      "USAGE",
+      `The download chunk must be 1..${MAX_CHUNK_BYTES} bytes, got ${chunk}`,
+      {
+        hint: `The harness keeps 80 characters of a command: "db " and ${MAX_CHUNK_BYTES} bytes as hex fit.`
+      }
+    );
+  const commandMs = o.commandTimeoutMs ?? 5e3;
+  const sampleMs = o.sampleTimeoutMs ?? 3e4;
+  const session = await openDevice({
+    backend: o.backend,
+    firmware: o.firmware,
+    board: board.id,
+    serial: o.serial,
+    bootTimeoutMs: o.bootTimeoutMs ?? (o.backend === "qemu" ? 1e4 : 3e4),
+    commandTimeoutMs: commandMs,
+    qemuBinary: o.qemuBinary,
+    link: { symbols, onLog: o.onLog },
+    onLine: o.onLog
+  });
+  const { link, identity } = session;
+  const extended = identity.hello !== null && identity.hello.protocol >= 1;
+  const hostOutputs = [];
+  const deviceOutputs = [];
+  const latencies = [];
+  const progress = o.progress?.(count) ?? NO_PROGRESS;
+  try {
+    checkDeviceModel(identity, input, output, inBytes, outBytes, o.firmware);
+    link.setMaxLineBytes(Math.max(2 * outBytes, 8 * outCount) + 256);
+    for (let i2 = 0; i2 < count; i2++) {
+      const bytes = sampleToTensorBytes(ds.sample(i2), input, ds.sampleName(i2));
+      const host = interp.invoke([bytes])[0].slice();
+      const r = await runSample(link, bytes, {
+        chunk,
+        extended,
+        outType: output.type,
+        outBytes,
+        sampleMs,
+        commandMs,
+        context: `sample ${i2}, ${ds.sampleName(i2)}`
+      });
+      hostOutputs.push(extended ? typedView(host, output.type) : dequantized(host, output));
+      deviceOutputs.push(r.device);
+      if (r.latency !== null) latencies.push(r.latency);
+      progress.update(i2 + 1);
+    }
+    progress.finish();
+  } finally {
+    await session.transport.close();
+  }
+  const agreement2 = compare(
+    hostOutputs,
+    deviceOutputs,
+    extended ? "bytes" : "printed",
+    (i2) => ds.sampleName(i2)
+  );
+  const required = o.requiredAgreement ?? 1;
+  const labels = ds.labels ? Array.from(ds.labels.subarray(0, count)) : null;
+  const top1 = (outs) => outs.filter((v, i2) => argmax2(v) === labels[i2]).length / count;
+  const unit = extended ? identity.hello.counter : "us";
+  const perInference = latencyStats(latencies);
+  const toMs = (v) => unit === "us" ? v / 1e3 : v / (board.clockMhz * 1e3);
+  const wallSeconds = (Date.now() - started) / 1e3;
+  return {
+    schemaVersion: 1,
+    kind: "hil",
+    tool: { name: "tinyops", version: TINYOPS_VERSION },
+    status: agreement2.exactFraction >= required ? "pass" : "fail",
+    board: board.id,
+    backend: o.backend,
+    link: link.description,
+    device: {
+      name: identity.name,
+      profile: identity.profile,
+      modelId: identity.modelId,
+      protocol: identity.hello?.protocol ?? null
+    },
+    firmware: { path: o.firmware, sha256: sha2565(firmwareBytes) },
+    model: { path: o.model, sha256: sha2565(modelBytes) },
+    dataset: { path: o.dataset, samples: count },
+    agreement: { ...agreement2, required },
+    accuracy: labels ? { labelled: count, device: top1(deviceOutputs), host: top1(hostOutputs) } : null,
+    latency: perInference ? {
+      unit,
+      proxy: unit === "instructions" || board.emulated === true,
+      estimatedMs: mapStats(perInference, toMs),
+      perInference,
+      samples: latencies.length
+    } : null,
+    wallSeconds,
+    samplesPerSecond: wallSeconds > 0 ? count / wallSeconds : 0
+  };
+}
+function mapStats(s, f) {
+  return { min: f(s.min), median: f(s.median), p95: f(s.p95), max: f(s.max), mean: f(s.mean) };
+}
+function dequantized(raw, t) {
+  const v = typedView(raw, t.type);
+  const q = t.quantization;
+  if (t.type === "FLOAT32" || !q || q.scale.length === 0) return Array.from(v);
+  return Array.from(v, (x2) => Math.fround((x2 - (q.zeroPoint[0] ?? 0)) * q.scale[0]));
+}
+function compare(host, device, mode, name) {
+  let exact = 0;
+  let top1 = 0;
+  let mismatchedElements = 0;
+  const mismatches = [];
+  for (let s = 0; s < host.length; s++) {
+    const h = host[s];
+    const d = device[s];
+    let same = h.length === d.length;
+    for (let i2 = 0; i2 < Math.max(h.length, d.length); i2++) {
+      const ok = mode === "bytes" ? Object.is(h[i2], d[i2]) : Math.abs(h[i2] - d[i2]) <= PRINTED_TOLERANCE;
+      if (ok) continue;
+      same = false;
+      mismatchedElements++;
+      if (mismatches.length < MAX_MISMATCHES_LISTED)
+        mismatches.push({
+          sample: s,
+          name: name(s),
+          index: i2,
+          device: d[i2] ?? null,
+          host: h[i2] ?? null
+        });
+    }
+    if (same) exact++;
+    if (argmax2(h) === argmax2(d)) top1++;
+  }
+  const n2 = host.length;
+  return {
+    mode,
+    samples: n2,
+    exact,
+    exactFraction: n2 ? exact / n2 : 1,
+    top1: n2 ? top1 / n2 : 1,
+    mismatchedElements,
+    mismatches
+  };
+}
+
+// schemas/hil-report.schema.json
+var hil_report_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://tinyops.dev/schemas/hil-report.schema.json",
+  title: "TinyOps hil-test report",
+  description: "Written by tinyops/hil-test (tinyops hil): a validation set streamed through firmware on QEMU or a board, compared with the host interpreter.",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "schemaVersion",
+    "kind",
+    "tool",
+    "status",
+    "board",
+    "backend",
+    "link",
+    "device",
+    "firmware",
+    "model",
+    "dataset",
+    "agreement",
+    "accuracy",
+    "latency",
+    "wallSeconds",
+    "samplesPerSecond"
+  ],
+  definitions: {
+    stats: {
+      type: "object",
+      additionalProperties: false,
+      required: ["min", "median", "p95", "max", "mean"],
+      properties: {
+        min: {
+          type: "number",
+          minimum: 0
+        },
+        median: {
+          type: "number",
+          minimum: 0
+        },
+        p95: {
+          type: "number",
+          minimum: 0
+        },
+        max: {
+          type: "number",
+          minimum: 0
+        },
+        mean: {
+          type: "number",
+          minimum: 0
+        }
+      }
+    },
+    fraction: {
+      type: "number",
+      minimum: 0,
+      maximum: 1
+    },
+    file: {
+      type: "object",
+      additionalProperties: false,
+      required: ["path", "sha256"],
+      properties: {
+        path: {
+          type: "string"
+        },
+        sha256: {
+          type: "string",
+          pattern: "^[0-9a-f]{64}$"
+        }
+      }
+    },
+    nullableString: {
+      type: ["string", "null"]
+    }
+  },
+  properties: {
+    schemaVersion: {
+      const: 1
+    },
+    kind: {
+      const: "hil"
+    },
+    tool: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "version"],
+      properties: {
+        name: {
+          const: "tinyops"
+        },
+        version: {
+          type: "string"
+        }
+      }
+    },
+    status: {
+      enum: ["pass", "fail"],
+      description: "pass when at least agreement.required of the samples matched the host exactly"
+    },
+    board: {
+      type: "string",
+      minLength: 1
+    },
+    backend: {
+      enum: ["qemu", "serial"]
+    },
+    link: {
+      type: "string",
+      description: "The emulator process or the serial port and baud rate"
+    },
+    device: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "profile", "modelId", "protocol"],
+      properties: {
+        name: {
+          $ref: "#/definitions/nullableString"
+        },
+        profile: {
+          $ref: "#/definitions/nullableString"
+        },
+        modelId: {
+          $ref: "#/definitions/nullableString"
+        },
+        protocol: {
+          type: ["integer", "null"],
+          minimum: 1,
+          description: "TinyOps harness extension version; null for a plain MLPerf Tiny port"
+        }
+      }
+    },
+    firmware: {
+      $ref: "#/definitions/file"
+    },
+    model: {
+      $ref: "#/definitions/file"
+    },
+    dataset: {
+      type: "object",
+      additionalProperties: false,
+      required: ["path", "samples"],
+      properties: {
+        path: {
+          type: "string"
+        },
+        samples: {
+          type: "integer",
+          minimum: 1
+        }
+      }
+    },
+    agreement: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "mode",
+        "samples",
+        "exact",
+        "exactFraction",
+        "required",
+        "top1",
+        "mismatchedElements",
+        "mismatches"
+      ],
+      properties: {
+        mode: {
+          enum: ["bytes", "printed"]
+        },
+        samples: {
+          type: "integer",
+          minimum: 0
+        },
+        exact: {
+          type: "integer",
+          minimum: 0
+        },
+        exactFraction: {
+          $ref: "#/definitions/fraction"
+        },
+        required: {
+          $ref: "#/definitions/fraction"
+        },
+        top1: {
+          $ref: "#/definitions/fraction"
+        },
+        mismatchedElements: {
+          type: "integer",
+          minimum: 0
+        },
+        mismatches: {
+          type: "array",
+          maxItems: 50,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["sample", "name", "index", "device", "host"],
+            properties: {
+              sample: {
+                type: "integer",
+                minimum: 0
+              },
+              name: {
+                type: "string"
+              },
+              index: {
+                type: "integer",
+                minimum: 0
+              },
+              device: {
+                type: ["number", "null"]
+              },
+              host: {
+                type: ["number", "null"]
+              }
+            }
+          }
+        }
+      }
+    },
+    accuracy: {
+      oneOf: [
+        {
+          type: "null"
+        },
+        {
+          type: "object",
+          additionalProperties: false,
+          required: ["labelled", "device", "host"],
+          properties: {
+            labelled: {
+              type: "integer",
+              minimum: 1
+            },
+            device: {
+              $ref: "#/definitions/fraction"
+            },
+            host: {
+              $ref: "#/definitions/fraction"
+            }
+          }
+        }
+      ]
+    },
+    latency: {
+      oneOf: [
+        {
+          type: "null"
+        },
+        {
+          type: "object",
+          additionalProperties: false,
+          required: ["unit", "proxy", "estimatedMs", "perInference", "samples"],
+          properties: {
+            unit: {
+              enum: ["instructions", "cycles", "us"]
+            },
+            proxy: {
+              type: "boolean",
+              description: "true when the figure is not time on real hardware (QEMU instruction counts)"
+            },
+            estimatedMs: {
+              oneOf: [
+                {
+                  type: "null"
+                },
+                {
+                  $ref: "#/definitions/stats"
+                }
+              ]
+            },
+            perInference: {
+              $ref: "#/definitions/stats"
+            },
+            samples: {
+              type: "integer",
+              minimum: 1
+            }
+          }
+        }
+      ]
+    },
+    wallSeconds: {
+      type: "number",
+      minimum: 0
+    },
+    samplesPerSecond: {
+      type: "number",
+      minimum: 0
+    }
+  }
+};
+
+// shared/hil/summary.ts
+var pct3 = (f) => `${(f * 100).toFixed(1)}%`;
+var int = (n2) => Math.round(n2).toLocaleString("en-US");
+var ms = (n2) => n2 >= 10 ? n2.toFixed(1) : n2.toFixed(2);
+function latencyLine(r) {
+  const l = r.latency;
+  if (!l) return null;
+  const s = l.perInference;
+  const unit = l.unit === "us" ? "\xB5s" : l.unit;
+  const est = l.estimatedMs ? ` \u2248 ${ms(l.estimatedMs.median)} ms median at ${r.board}'s clock${l.proxy ? " (proxy: 1 instruction per cycle)" : ""}` : "";
+  return `${int(s.median)} ${unit} median, ${int(s.min)} min, ${int(s.p95)} p95 over ${l.samples} inferences${est}`;
+}
+function agreementLine(r) {
+  const a = r.agreement;
+  const what = a.mode === "bytes" ? "bit-exact with the host interpreter" : "equal to the host to 3 decimals";
+  return `${a.exact}/${a.samples} samples ${what} (${pct3(a.exactFraction)}, required ${pct3(a.required)}); top-1 agreement ${pct3(a.top1)}`;
+}
+function formatHilText(r) {
+  const lines = [
+    `hil-test ${r.status.toUpperCase()}: ${r.dataset.samples} samples through ${r.link} (${r.backend}, ${r.board})`,
+    `  device: ${r.device.name ?? "?"}, model ${r.device.modelId ?? "?"}, ${r.device.protocol ? `TinyOps harness v${r.device.protocol}` : "plain MLPerf Tiny harness"}`,
+    `  agreement: ${agreementLine(r)}`
+  ];
+  if (r.accuracy)
+    lines.push(
+      `  accuracy: device ${pct3(r.accuracy.device)}, host ${pct3(r.accuracy.host)} on ${r.accuracy.labelled} labelled samples`
+    );
+  const lat = latencyLine(r);
+  if (lat) lines.push(`  latency: ${lat}`);
+  for (const m of r.agreement.mismatches.slice(0, 10))
+    lines.push(
+      `  mismatch: sample ${m.sample} (${m.name}) output[${m.index}]: device ${m.device}, host ${m.host}`
+    );
+  if (r.agreement.mismatchedElements > 10)
+    lines.push(`  ... ${r.agreement.mismatchedElements} mismatched elements in all`);
+  lines.push(`  ${r.wallSeconds.toFixed(1)} s, ${r.samplesPerSecond.toFixed(1)} samples/s`);
+  return lines.join("\n");
+}
+
+// shared/cli/commands/hil.ts
+var seconds = (name, v) => {
+  if (v === void 0) return void 0;
+  const n2 = Number(v);
+  if (!(n2 > 0) || !Number.isFinite(n2))
+    throw new UsageError(`--${name} takes seconds (a positive number), got "${v}".`);
+  return n2 * 1e3;
+};
+var hilCommand = {
+  summary: "stream a dataset through firmware on QEMU or a board; check agreement with the host, accuracy, latency",
+  usage: "tinyops hil --firmware ELF --board BOARD --model MODEL --dataset PATH [--labels FILE] [--limit N] [--backend qemu|serial] [--port TTY --baud N --flash-command CMD --reset-command CMD] [--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION] [--report FILE] [--json] [--verbose]",
+  async run(args, io) {
+    const { values } = parseCommandLine(
+      args,
+      {
+        firmware: { type: "string" },
+        board: { type: "string" },
+        model: { type: "string" },
+        dataset: { type: "string" },
+        labels: { type: "string" },
+        limit: { type: "string" },
+        backend: { type: "string" },
+        port: { type: "string" },
+        baud: { type: "string" },
+        "flash-command": { type: "string" },
+        "reset-command": { type: "string" },
+        timeout: { type: "string" },
+        "boot-timeout": { type: "string" },
+        agreement: { type: "string" },
+        report: { type: "string" },
+        json: { type: "boolean" },
+        verbose: { type: "boolean" }
+      },
+      { min: 0, max: 0, names: "" }
+    );
+    for (const k of ["firmware", "board", "model", "dataset"])
+      if (!values[k]) throw new UsageError(`--${k} is required.`);
+    const backend = values.backend ?? (values.port ? "serial" : "qemu");
+    if (backend !== "qemu" && backend !== "serial")
+      throw new UsageError(`--backend is qemu or serial, got "${backend}".`);
+    if (backend === "serial" && !values.port)
+      throw new UsageError("--backend serial needs --port (e.g. /dev/ttyACM0).");
+    let requiredAgreement;
+    if (values.agreement !== void 0) {
+      requiredAgreement = Number(values.agreement);
+      if (!(requiredAgreement >= 0 && requiredAgreement <= 1))
+        throw new UsageError(`--agreement takes a fraction in [0, 1], got "${values.agreement}".`);
+    }
+    const report = await runHil({
+      backend,
+      firmware: values.firmware,
+      board: values.board,
+      model: values.model,
+      dataset: values.dataset,
+      labels: values.labels,
+      limit: values.limit !== void 0 ? integerOption("limit", values.limit, 0) : void 0,
+      serial: values.port ? {
+        port: values.port,
+        baud: integerOption("baud", values.baud, 115200),
+        flashCommand: values["flash-command"],
+        resetCommand: values["reset-command"]
+      } : void 0,
+      sampleTimeoutMs: seconds("timeout", values.timeout),
+      bootTimeoutMs: seconds("boot-timeout", values["boot-timeout"]),
+      requiredAgreement,
+      progress: values.json ? void 0 : (total) => stderrProgress("hil", total),
+      onLog: values.verbose ? (line) => io.stderr(`device: ${line}`) : void 0
+    });
+    if (values.report) writeReport(values.report, hil_report_schema_default, report);
+    io.stdout(values.json ? JSON.stringify(report, null, 2) : formatHilText(report));
+    return report.status === "pass" ? 0 : 1;
+  }
+};
+
 // shared/cli/commands/index.ts
 var COMMANDS = {
   "tflite-to-c": tfliteToCCommand,
@@ -62650,7 +64766,8 @@ var COMMANDS = {
   build: buildCommand,
   run: runCommand2,
   quantize: quantizeCommand,
-  ota: otaCommand
+  ota: otaCommand,
+  hil: hilCommand
 };
 
 // shared/cli/main.ts

@@ -1,6 +1,7 @@
 /* The MLPerf Tiny device-under-test protocol over the UART: '%'-terminated commands
  * (name, profile, timestamp, db load N, db HEX, infer N W, results), `m-` replies, each
- * command answered with a final `m-ready`. */
+ * command answered with a final `m-ready`. TinyOps adds three commands beside it (tinyops,
+ * output-hex, counters; see ../PROTOCOL.md) and leaves the standard ones as they are. */
 #include <string.h>
 
 #include "app.h"
@@ -9,17 +10,36 @@
 
 #define CMD_MAX 80 /* the harness keeps at most 80 characters of a command */
 
+#define PROTOCOL_VERSION "1"
+
+/* The timer, and what its ticks count. Under QEMU -icount shift=6 an instruction takes 64 ns of
+ * virtual time and the 25 MHz dual timer ticks every 40 ns: instructions = ticks x 40 / 64. */
 #ifdef BOARD_QEMU
 #define TIMER_HZ 25000000u
+#define COUNTER_UNIT "instructions"
+#define TICKS_TO_COUNTER(t) ((t) * 40u / 64u)
 #elif defined(BOARD_STM32F746)
 #define TIMER_HZ 16000000u
+#define COUNTER_UNIT "cycles"
+#define TICKS_TO_COUNTER(t) (t)
 #else
 #define TIMER_HZ 1000000u
+#define COUNTER_UNIT "us"
+#define TICKS_TO_COUNTER(t) (t)
+#endif
+
+/* Test hook for the host's failure detection: 1 faults, 2 hangs, 3 answers noise on `infer`. */
+#ifndef APP_INJECT_FAULT
+#define APP_INJECT_FAULT 0
 #endif
 
 static uint8_t *db;            /* download buffer: the arena's free tail */
 static uint32_t db_cap, db_expect, db_pos;
 static uint32_t clock_high, clock_last; /* microsecond clock over the 32-bit timer */
+/* The last `infer`'s timed inferences: count, summed ticks, fastest and slowest. */
+static uint32_t last_infers;
+static uint64_t last_ticks_sum;
+static uint32_t last_ticks_min, last_ticks_max;
 
 static uint32_t now_us(void) {
   uint32_t t = board_timer_ticks();
@@ -99,9 +119,20 @@ static void infer(uint32_t n, uint32_t warmup) {
   print_str("\r\n");
   uint32_t t0 = now_us();
   tor_status s = TOR_OK;
+  last_infers = 0;
+  last_ticks_sum = 0;
+  last_ticks_min = 0xFFFFFFFFu;
+  last_ticks_max = 0;
   for (uint32_t i = 0; i < n && s == TOR_OK; i++) {
     load_tensor();
+    /* Ticks around tor_invoke() alone; unsigned subtraction is right across a timer wrap. */
+    uint32_t a = board_timer_ticks();
     s = tor_invoke(&app_interp);
+    uint32_t d = board_timer_ticks() - a;
+    last_infers++;
+    last_ticks_sum += d;
+    if (d < last_ticks_min) last_ticks_min = d;
+    if (d > last_ticks_max) last_ticks_max = d;
   }
   uint32_t t1 = now_us();
   print_str("m-lap-us-");
@@ -113,6 +144,95 @@ static void infer(uint32_t n, uint32_t warmup) {
   line("m-infer-done", 0, 0);
   app_print_results();
 }
+
+static void print_u64(uint64_t v) {
+  char buf[21];
+  int i = 20;
+  buf[i] = 0;
+  do {
+    buf[--i] = (char)('0' + v % 10u);
+    v /= 10u;
+  } while (v);
+  print_str(buf + i);
+}
+
+static const char *type_name(uint32_t t) {
+  switch (t) {
+    case TOR_INT8:
+      return "int8";
+    case TOR_UINT8:
+      return "uint8";
+    case TOR_INT16:
+      return "int16";
+    case TOR_FLOAT32:
+      return "float32";
+    default:
+      return "other";
+  }
+}
+
+/* `tinyops%`: the handshake. One line of space-separated key=value pairs; hosts ignore keys
+ * they do not know, so later versions can add some. */
+static void tinyops_hello(void) {
+  const tor_tensor *in = &app_interp.tensors[app_interp.inputs[0]];
+  const tor_tensor *out = &app_interp.tensors[app_interp.outputs[0]];
+  uint32_t in_bytes, out_bytes;
+  (void)tor_input(&app_interp, 0, &in_bytes);
+  (void)tor_output(&app_interp, 0, &out_bytes);
+  print_str("m-tinyops-[protocol=" PROTOCOL_VERSION " board=" APP_BOARD " model=" APP_MODEL_ID);
+  print_str(" input=");
+  print_str(type_name(in->type));
+  board_putc(':');
+  print_u32(in_bytes);
+  print_str(" output=");
+  print_str(type_name(out->type));
+  board_putc(':');
+  print_u32(out_bytes);
+  print_str(" db=");
+  print_u32(db_cap);
+  print_str(" counter=" COUNTER_UNIT " arena=");
+  print_u32(app_interp.arena_used);
+  print_str("]\r\n");
+}
+
+/* `output-hex%`: output tensor 0 as raw bytes, for bit-exact comparison with the host. */
+static void output_hex(void) {
+  uint32_t bytes;
+  const uint8_t *out = tor_output(&app_interp, 0, &bytes);
+  print_str("m-output-hex-[");
+  for (uint32_t i = 0; i < bytes; i++) print_hex8(out[i]);
+  print_str("]\r\n");
+}
+
+/* `counters%`: the last `infer`'s timed inferences in the board's counter unit. */
+static void counters(void) {
+  print_str("m-counters-[unit=" COUNTER_UNIT " infers=");
+  print_u32(last_infers);
+  print_str(" total=");
+  print_u64(TICKS_TO_COUNTER(last_ticks_sum));
+  print_str(" min=");
+  print_u64(last_infers ? TICKS_TO_COUNTER((uint64_t)last_ticks_min) : 0);
+  print_str(" max=");
+  print_u64(TICKS_TO_COUNTER((uint64_t)last_ticks_max));
+  print_str("]\r\n");
+}
+
+#if APP_INJECT_FAULT
+static void misbehave(void) {
+#if APP_INJECT_FAULT == 1
+  (void)*(volatile uint32_t *)0x5FFFFFF0u; /* a precise bus fault: the HardFault report */
+#elif APP_INJECT_FAULT == 2
+  for (;;) {
+  }
+#else
+  uint32_t x = 12345u; /* line noise, as a wrong baud rate gives */
+  for (int i = 0; i < 512; i++) {
+    x = x * 1103515245u + 12345u;
+    board_putc((char)(x >> 24));
+  }
+#endif
+}
+#endif
 
 static void db_command(char *arg) {
   if (strncmp(arg, "load ", 5) == 0 || strcmp(arg, "load") == 0) {
@@ -173,12 +293,21 @@ static void command(char *cmd) {
   } else if (strcmp(cmd, "db") == 0 && args) {
     db_command(args);
   } else if (strcmp(cmd, "infer") == 0) {
+#if APP_INJECT_FAULT
+    misbehave();
+#endif
     char *w = args ? strchr(args, ' ') : 0;
     if (w) *w++ = 0;
     uint32_t n = parse_u32(args, 1);
     infer(n ? n : 1, parse_u32(w, 10));
   } else if (strcmp(cmd, "results") == 0) {
     app_print_results();
+  } else if (strcmp(cmd, "tinyops") == 0) {
+    tinyops_hello();
+  } else if (strcmp(cmd, "output-hex") == 0) {
+    output_hex();
+  } else if (strcmp(cmd, "counters") == 0) {
+    counters();
   } else if (cmd[0]) {
     line("e-[Unknown command: ", cmd, "]");
   }

@@ -7,6 +7,8 @@ import { parseElf32, sectionSizes, type SectionSizes } from '../elf/elf';
 import { loadModelFile } from '../tflite/load';
 import { writeModel } from '../tflite/model';
 import { planMemory, withOfflinePlan } from '../analyze';
+import { alignUp } from '../analyze/lifetimes';
+import { TENSOR_TYPE_BYTES, type Model } from '../tflite/ir';
 import { writeFileAtomic } from '../fsutil/atomic';
 import { TINYOPS_VERSION } from '../version';
 import { firmwarePort, portMemory } from './ports';
@@ -108,7 +110,10 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
     const plannedModel = path.join(buildDir, 'model.planned.tflite');
     fs.mkdirSync(buildDir, { recursive: true });
     writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
-    arenaSize = options.arenaSize ?? Math.max(16, plan.planBytes);
+    // The UART harness downloads an input into the arena's unplanned tail before copying it into
+    // the input tensor (whose bytes the plan may reuse mid-inference): leave room for one.
+    const harnessBuffer = options.selftestInput ? 0 : inputTensorBytes(model.model);
+    arenaSize = options.arenaSize ?? Math.max(16, alignUp(plan.planBytes, 16) + harnessBuffer);
     // Size the runtime to the model: only its ops are linked, its tables hold exactly its tensors.
     const sg = model.model.subgraphs[0];
     const ops = [
@@ -122,6 +127,7 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
       `-DMODEL=${plannedModel}`,
       `-DSELFTEST_INPUT=${options.selftestInput ? path.resolve(options.selftestInput) : ''}`,
       `-DARENA_SIZE=${arenaSize}`,
+      `-DMODEL_ID=${modelId(options.modelPath!)}`,
       ...Object.entries(options.cmakeDefines ?? {}).map(([k, v]) => `-D${k}=${v}`),
     ];
     await checked(
@@ -186,6 +192,18 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
     { path: artifacts.hex, data: hex },
   ]);
   return report;
+}
+
+/** What `profile%` reports: the model file's stem, reduced to characters safe in a C string. */
+function modelId(modelPath: string): string {
+  const stem = path.basename(modelPath).replace(/\.[^.]*$/, '');
+  return stem.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40) || 'model';
+}
+
+function inputTensorBytes(model: Model): number {
+  const sg = model.subgraphs[0];
+  const t = sg.tensors[sg.inputs[0]];
+  return alignUp(Math.ceil(t.shape.reduce((a, b) => a * b, 1) * TENSOR_TYPE_BYTES[t.type]), 16);
 }
 
 async function checked(result: { code: number; output: string }, what: string): Promise<void> {

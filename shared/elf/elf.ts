@@ -7,6 +7,9 @@ export interface ElfSection {
   addr: number;
   offset: number;
   size: number;
+  /** sh_link: for a symbol table, the index of its string table. */
+  link: number;
+  entsize: number;
 }
 
 export interface ElfSegment {
@@ -94,6 +97,8 @@ export function parseElf32(bytes: Uint8Array, source = 'firmware.elf'): ElfFile 
       addr: v.getUint32(o + 12, true),
       offset: v.getUint32(o + 16, true),
       size: v.getUint32(o + 20, true),
+      link: v.getUint32(o + 24, true),
+      entsize: v.getUint32(o + 36, true),
     });
   }
   const strtab = raw[shstrndx];
@@ -111,7 +116,16 @@ export function parseElf32(bytes: Uint8Array, source = 'firmware.elf'): ElfFile 
     const name = new TextDecoder().decode(
       names.subarray(s.nameOffset, end < 0 ? names.length : end),
     );
-    return { name, type: s.type, flags: s.flags, addr: s.addr, offset: s.offset, size: s.size };
+    return {
+      name,
+      type: s.type,
+      flags: s.flags,
+      addr: s.addr,
+      offset: s.offset,
+      size: s.size,
+      link: s.link,
+      entsize: s.entsize,
+    };
   });
   return { machine, entry, sections, segments };
 }

@@ -27345,7 +27345,9 @@ function parseElf32(bytes, source = "firmware.elf") {
       flags: v.getUint32(o + 8, true),
       addr: v.getUint32(o + 12, true),
       offset: v.getUint32(o + 16, true),
-      size: v.getUint32(o + 20, true)
+      size: v.getUint32(o + 20, true),
+      link: v.getUint32(o + 24, true),
+      entsize: v.getUint32(o + 36, true)
     });
   }
   const strtab = raw[shstrndx];
@@ -27361,7 +27363,16 @@ function parseElf32(bytes, source = "firmware.elf") {
     const name = new TextDecoder().decode(
       names.subarray(s.nameOffset, end < 0 ? names.length : end)
     );
-    return { name, type: s.type, flags: s.flags, addr: s.addr, offset: s.offset, size: s.size };
+    return {
+      name,
+      type: s.type,
+      flags: s.flags,
+      addr: s.addr,
+      offset: s.offset,
+      size: s.size,
+      link: s.link,
+      entsize: s.entsize
+    };
   });
   return { machine, entry, sections, segments };
 }
@@ -35502,7 +35513,8 @@ async function buildFirmware(options) {
     const plannedModel = path3.join(buildDir, "model.planned.tflite");
     fs4.mkdirSync(buildDir, { recursive: true });
     writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
-    arenaSize = options.arenaSize ?? Math.max(16, plan.planBytes);
+    const harnessBuffer = options.selftestInput ? 0 : inputTensorBytes(model.model);
+    arenaSize = options.arenaSize ?? Math.max(16, alignUp(plan.planBytes, 16) + harnessBuffer);
     const sg = model.model.subgraphs[0];
     const ops = [
       ...new Set(sg.operators.map((op) => model.model.operatorCodes[op.opcodeIndex].name))
@@ -35515,6 +35527,7 @@ async function buildFirmware(options) {
       `-DMODEL=${plannedModel}`,
       `-DSELFTEST_INPUT=${options.selftestInput ? path3.resolve(options.selftestInput) : ""}`,
       `-DARENA_SIZE=${arenaSize}`,
+      `-DMODEL_ID=${modelId(options.modelPath)}`,
       ...Object.entries(options.cmakeDefines ?? {}).map(([k, v]) => `-D${k}=${v}`)
     ];
     await checked(
@@ -35575,6 +35588,15 @@ async function buildFirmware(options) {
     { path: artifacts.hex, data: hex }
   ]);
   return report;
+}
+function modelId(modelPath) {
+  const stem = path3.basename(modelPath).replace(/\.[^.]*$/, "");
+  return stem.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 40) || "model";
+}
+function inputTensorBytes(model) {
+  const sg = model.subgraphs[0];
+  const t = sg.tensors[sg.inputs[0]];
+  return alignUp(Math.ceil(t.shape.reduce((a, b) => a * b, 1) * TENSOR_TYPE_BYTES[t.type]), 16);
 }
 async function checked(result, what) {
   if (result.code === 0) return;

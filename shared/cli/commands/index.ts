@@ -6,6 +6,7 @@ import { buildCommand } from './build';
 import { runCommand } from './run';
 import { quantizeCommand } from './quantize';
 import { otaCommand } from './ota';
+import { hilCommand } from './hil';
 
 /** Every `tinyops` subcommand, by name. Each lives in its own module beside this one. */
 export const COMMANDS: Record<string, CliCommand> = {
@@ -16,4 +17,5 @@ export const COMMANDS: Record<string, CliCommand> = {
   run: runCommand,
   quantize: quantizeCommand,
   ota: otaCommand,
+  hil: hilCommand,
 };

@@ -1,0 +1,90 @@
+import type { CliCommand } from '../types';
+import { parseCommandLine, integerOption } from '../args';
+import { UsageError } from '../../errors';
+import { runHil } from '../../hil/run';
+import { HIL_REPORT_SCHEMA } from '../../hil/report';
+import { formatHilText } from '../../hil/summary';
+import { writeReport } from '../../report/io';
+import { stderrProgress } from '../../data/progress';
+
+const seconds = (name: string, v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n))
+    throw new UsageError(`--${name} takes seconds (a positive number), got "${v}".`);
+  return n * 1000;
+};
+
+/** `tinyops hil`: a dataset through firmware on QEMU or a board on a serial port. Exit 0 when
+ * every sample agrees with the host (or the --agreement bar is met), 1 otherwise. */
+export const hilCommand: CliCommand = {
+  summary:
+    'stream a dataset through firmware on QEMU or a board; check agreement with the host, accuracy, latency',
+  usage:
+    'tinyops hil --firmware ELF --board BOARD --model MODEL --dataset PATH [--labels FILE] [--limit N] ' +
+    '[--backend qemu|serial] [--port TTY --baud N --flash-command CMD --reset-command CMD] ' +
+    '[--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION] [--report FILE] [--json] [--verbose]',
+  async run(args, io) {
+    const { values } = parseCommandLine(
+      args,
+      {
+        firmware: { type: 'string' },
+        board: { type: 'string' },
+        model: { type: 'string' },
+        dataset: { type: 'string' },
+        labels: { type: 'string' },
+        limit: { type: 'string' },
+        backend: { type: 'string' },
+        port: { type: 'string' },
+        baud: { type: 'string' },
+        'flash-command': { type: 'string' },
+        'reset-command': { type: 'string' },
+        timeout: { type: 'string' },
+        'boot-timeout': { type: 'string' },
+        agreement: { type: 'string' },
+        report: { type: 'string' },
+        json: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+      },
+      { min: 0, max: 0, names: '' },
+    );
+    for (const k of ['firmware', 'board', 'model', 'dataset'] as const)
+      if (!values[k]) throw new UsageError(`--${k} is required.`);
+    const backend = values.backend ?? (values.port ? 'serial' : 'qemu');
+    if (backend !== 'qemu' && backend !== 'serial')
+      throw new UsageError(`--backend is qemu or serial, got "${backend}".`);
+    if (backend === 'serial' && !values.port)
+      throw new UsageError('--backend serial needs --port (e.g. /dev/ttyACM0).');
+    let requiredAgreement: number | undefined;
+    if (values.agreement !== undefined) {
+      requiredAgreement = Number(values.agreement);
+      if (!(requiredAgreement >= 0 && requiredAgreement <= 1))
+        throw new UsageError(`--agreement takes a fraction in [0, 1], got "${values.agreement}".`);
+    }
+    const report = await runHil({
+      backend,
+      firmware: values.firmware!,
+      board: values.board!,
+      model: values.model!,
+      dataset: values.dataset!,
+      labels: values.labels,
+      limit: values.limit !== undefined ? integerOption('limit', values.limit, 0) : undefined,
+      serial: values.port
+        ? {
+            port: values.port,
+            baud: integerOption('baud', values.baud, 115200),
+            flashCommand: values['flash-command'],
+            resetCommand: values['reset-command'],
+          }
+        : undefined,
+      sampleTimeoutMs: seconds('timeout', values.timeout),
+      bootTimeoutMs: seconds('boot-timeout', values['boot-timeout']),
+      requiredAgreement,
+      progress: values.json ? undefined : (total) => stderrProgress('hil', total),
+      onLog: values.verbose ? (line) => io.stderr(`device: ${line}`) : undefined,
+    });
+    if (values.report) writeReport(values.report, HIL_REPORT_SCHEMA, report);
+    io.stdout(values.json ? JSON.stringify(report, null, 2) : formatHilText(report));
+    return report.status === 'pass' ? 0 : 1;
+  },
+};

@@ -1,0 +1,393 @@
+/**
+ * hil-test: streams a dataset through firmware on a device (QEMU or a board on a serial port),
+ * compares every output with the host interpreter (bit-exact for int8), and measures accuracy and
+ * latency. Failures (a crash, a hang, noise, a model that is not the one given) stop the run with
+ * a message naming the command and the sample; the device is always closed (QEMU never left over).
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { TinyOpsError } from '../errors';
+import { loadModelFile } from '../tflite/load';
+import type { Tensor } from '../tflite/ir';
+import { Interpreter, typedView } from '../interp';
+import { argmax, checkDatasetAgainstTensor, loadDataset, sampleToTensorBytes } from '../data';
+import { NO_PROGRESS, type ProgressReporter } from '../data/progress';
+import { findBoard } from '../analyze/boards';
+import { parseElf32, EM_ARM } from '../elf/elf';
+import { functionSymbols } from '../elf/symbols';
+import { TINYOPS_VERSION } from '../version';
+import { hilError } from './errors';
+import type { HarnessLink } from './link';
+import { errorLines, parseCounters, parseLaps, parseOutputHex, parseResults } from './replies';
+import type { HilBackendName, HilMismatch, HilReport } from './report';
+import { openDevice, type DeviceIdentity, type SerialBackendOptions } from './session';
+import { latencyStats, type LatencyStats } from './stats';
+
+/** Bytes per `db HEX%` command: "db " + 76 hex digits = 79 characters, under the 80 kept. */
+export const MAX_CHUNK_BYTES = 38;
+const MAX_MISMATCHES_LISTED = 50;
+/** m-results prints 3 decimals: values within half a unit of the last place (plus float noise) agree. */
+const PRINTED_TOLERANCE = 0.0005 + 1e-6;
+
+export interface HilOptions {
+  backend: HilBackendName;
+  firmware: string;
+  board: string;
+  model: string;
+  dataset: string;
+  labels?: string;
+  serial?: SerialBackendOptions;
+  /** Stream at most this many samples. */
+  limit?: number;
+  /** Per-inference deadline (`infer` reply). */
+  sampleTimeoutMs?: number;
+  /** Deadline of the other commands' replies. */
+  commandTimeoutMs?: number;
+  bootTimeoutMs?: number;
+  chunkBytes?: number;
+  /** Fraction of samples that must match the host exactly; default 1 (every one). */
+  requiredAgreement?: number;
+  qemuBinary?: string;
+  progress?: (total: number) => ProgressReporter;
+  onLog?: (line: string) => void;
+}
+
+interface SampleResult {
+  /** Output 0 as numbers: the raw typed values (bytes mode) or the printed values. */
+  device: ArrayLike<number>;
+  latency: number | null;
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+function readFirmware(path: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(fs.readFileSync(path));
+  } catch {
+    throw new TinyOpsError('HIL_NO_FIRMWARE', `Firmware not found: ${path}`, {
+      where: '--firmware',
+      hint: 'Give the firmware.elf the cross-compile step wrote (its build-report.json lists it).',
+    });
+  }
+  const elf = parseElf32(bytes, path);
+  if (elf.machine !== EM_ARM)
+    throw new TinyOpsError(
+      'HIL_NO_FIRMWARE',
+      `${path} is not an Arm ELF (e_machine ${elf.machine})`,
+      {
+        where: '--firmware',
+        hint: 'Give the firmware built for the board (arm-none-eabi), not a host executable.',
+      },
+    );
+  return bytes;
+}
+
+/** Checks the firmware's handshake against the model given: the same input and output sizes. */
+function checkDeviceModel(
+  identity: DeviceIdentity,
+  input: Tensor,
+  output: Tensor,
+  inBytes: number,
+  outBytes: number,
+  firmware: string,
+): void {
+  const h = identity.hello;
+  if (!h) return;
+  const side = (
+    what: string,
+    dev: { type: string; bytes: number } | undefined,
+    t: Tensor,
+    bytes: number,
+  ) => {
+    if (dev && (dev.bytes !== bytes || dev.type !== t.type.toLowerCase()))
+      throw hilError(
+        'HIL_MISMATCH',
+        `The firmware's model ${what} is ${dev.type} ${dev.bytes} bytes but the --model's is ${t.type.toLowerCase()} ${bytes} bytes [${t.shape.join(', ')}]`,
+        {
+          where: firmware,
+          hint: 'Give the .tflite the firmware was built with, or rebuild the firmware with this model.',
+        },
+      );
+  };
+  side('input', h.input, input, inBytes);
+  side('output', h.output, output, outBytes);
+  if (h.db !== undefined && h.db < inBytes)
+    throw hilError(
+      'HIL_MISMATCH',
+      `The firmware's download buffer holds ${h.db} bytes, the input needs ${inBytes}`,
+      {
+        where: firmware,
+        hint: 'Build with a larger ARENA_SIZE (tinyops build sizes it for the harness when no self-test input is given).',
+      },
+    );
+}
+
+function hexChunks(bytes: Uint8Array, chunk: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < bytes.length; i += chunk)
+    out.push(`db ${Buffer.from(bytes.subarray(i, i + chunk)).toString('hex')}`);
+  return out;
+}
+
+/** One sample through the device: download, infer once without warm-up, read the output. */
+async function runSample(
+  link: HarnessLink,
+  bytes: Uint8Array,
+  o: {
+    chunk: number;
+    extended: boolean;
+    outType: Tensor['type'];
+    outBytes: number;
+    sampleMs: number;
+    commandMs: number;
+    context: string;
+  },
+): Promise<SampleResult> {
+  const specs = [
+    { command: `db load ${bytes.length}`, timeoutMs: o.commandMs },
+    ...hexChunks(bytes, o.chunk).map((command) => ({ command, timeoutMs: o.commandMs })),
+    { command: 'infer 1 0', timeoutMs: o.sampleMs },
+    ...(o.extended
+      ? [
+          { command: 'output-hex', timeoutMs: o.commandMs },
+          { command: 'counters', timeoutMs: o.commandMs },
+        ]
+      : []),
+  ];
+  const replies = await link.commands(specs, o.context);
+  const chunks = specs.length - (o.extended ? 4 : 2);
+  const deviceError = (reply: string[], command: string) => {
+    const errs = errorLines(reply);
+    if (errs.length)
+      throw hilError(
+        'HIL_DEVICE_ERROR',
+        `The device refused \`${command}%\` (${o.context}): ${errs.join(' ')}`,
+        {
+          hint: 'The firmware reported the error itself; see the message for which check failed.',
+        },
+      );
+  };
+  deviceError(replies[0], specs[0].command);
+  const loadDone = replies.slice(1, 1 + chunks).flat();
+  for (let i = 1; i <= chunks; i++) deviceError(replies[i], 'db HEX');
+  if (!loadDone.includes('m-load-done'))
+    throw hilError(
+      'HIL_PROTOCOL',
+      `The device took ${bytes.length} bytes without \`m-load-done\` (${o.context})`,
+      {
+        hint: 'The device expected a different byte count: check that the firmware was built for this model.',
+      },
+    );
+  const inferReply = replies[1 + chunks];
+  deviceError(inferReply, 'infer 1 0');
+  const results = parseResults(inferReply);
+  if (!results)
+    throw hilError(
+      'HIL_PROTOCOL',
+      `The device answered \`infer 1 0%\` without \`m-results-[...]\` (${o.context}): ${inferReply.join(' | ')}`,
+      {
+        hint: 'Every MLPerf Tiny port prints m-results after an inference; check the port.',
+      },
+    );
+  if (!o.extended) {
+    const laps = parseLaps(inferReply);
+    return { device: results, latency: laps.length >= 2 ? laps[1] - laps[0] : null };
+  }
+  const raw = parseOutputHex(replies[2 + chunks]);
+  if (!raw || raw.length !== o.outBytes)
+    throw hilError(
+      'HIL_PROTOCOL',
+      `The device's \`output-hex%\` reply (${o.context}) is not ${o.outBytes} bytes of hex: ${replies[2 + chunks].join(' | ')}`,
+      {
+        hint: 'The firmware and the model disagree on the output size; rebuild the firmware with this model.',
+      },
+    );
+  const counters = parseCounters(replies[3 + chunks]);
+  return {
+    device: typedView(raw, o.outType),
+    latency: counters && counters.infers === 1 ? counters.total : null,
+  };
+}
+
+export async function runHil(o: HilOptions): Promise<HilReport> {
+  const started = Date.now();
+  const board = findBoard(o.board);
+  const firmwareBytes = readFirmware(o.firmware);
+  const symbols = functionSymbols(firmwareBytes, parseElf32(firmwareBytes, o.firmware));
+  const { model, bytes: modelBytes } = loadModelFile(o.model);
+  const sg = model.subgraphs[0];
+  if (sg.inputs.length !== 1)
+    throw new TinyOpsError(
+      'HIL_MODEL',
+      `hil-test streams single-input models; ${o.model} has ${sg.inputs.length} inputs`,
+      {
+        where: o.model,
+        hint: 'The MLPerf Tiny harness downloads one input tensor per inference.',
+      },
+    );
+  const input = sg.tensors[sg.inputs[0]];
+  const output = sg.tensors[sg.outputs[0]];
+  const interp = new Interpreter(model, { source: o.model });
+  const inBytes = interp.inputs[0].byteLength;
+  const outBytes = interp.outputs[0].byteLength;
+  const outCount = output.shape.reduce((a, b) => a * b, 1);
+  const ds = loadDataset(o.dataset, { shape: input.shape, labels: o.labels });
+  checkDatasetAgainstTensor(ds, input, { numClasses: outCount > 1 ? outCount : undefined });
+  const count = o.limit !== undefined ? Math.min(o.limit, ds.count) : ds.count;
+  const chunk = o.chunkBytes ?? MAX_CHUNK_BYTES;
+  if (!(Number.isInteger(chunk) && chunk >= 1 && chunk <= MAX_CHUNK_BYTES))
+    throw new TinyOpsError(
+      'USAGE',
+      `The download chunk must be 1..${MAX_CHUNK_BYTES} bytes, got ${chunk}`,
+      {
+        hint: `The harness keeps 80 characters of a command: "db " and ${MAX_CHUNK_BYTES} bytes as hex fit.`,
+      },
+    );
+  const commandMs = o.commandTimeoutMs ?? 5000;
+  const sampleMs = o.sampleTimeoutMs ?? 30_000;
+
+  const session = await openDevice({
+    backend: o.backend,
+    firmware: o.firmware,
+    board: board.id,
+    serial: o.serial,
+    bootTimeoutMs: o.bootTimeoutMs ?? (o.backend === 'qemu' ? 10_000 : 30_000),
+    commandTimeoutMs: commandMs,
+    qemuBinary: o.qemuBinary,
+    link: { symbols, onLog: o.onLog },
+    onLine: o.onLog,
+  });
+  const { link, identity } = session;
+  const extended = identity.hello !== null && identity.hello.protocol >= 1;
+  const hostOutputs: ArrayLike<number>[] = [];
+  const deviceOutputs: ArrayLike<number>[] = [];
+  const latencies: number[] = [];
+  const progress = o.progress?.(count) ?? NO_PROGRESS;
+  try {
+    checkDeviceModel(identity, input, output, inBytes, outBytes, o.firmware);
+    // A results line is ~8 characters per value; output-hex two per byte.
+    link.setMaxLineBytes(Math.max(2 * outBytes, 8 * outCount) + 256);
+    for (let i = 0; i < count; i++) {
+      const bytes = sampleToTensorBytes(ds.sample(i), input, ds.sampleName(i));
+      const host = interp.invoke([bytes])[0].slice();
+      const r = await runSample(link, bytes, {
+        chunk,
+        extended,
+        outType: output.type,
+        outBytes,
+        sampleMs,
+        commandMs,
+        context: `sample ${i}, ${ds.sampleName(i)}`,
+      });
+      hostOutputs.push(extended ? typedView(host, output.type) : dequantized(host, output));
+      deviceOutputs.push(r.device);
+      if (r.latency !== null) latencies.push(r.latency);
+      progress.update(i + 1);
+    }
+    progress.finish();
+  } finally {
+    await session.transport.close();
+  }
+
+  const agreement = compare(hostOutputs, deviceOutputs, extended ? 'bytes' : 'printed', (i) =>
+    ds.sampleName(i),
+  );
+  const required = o.requiredAgreement ?? 1;
+  const labels = ds.labels ? Array.from(ds.labels.subarray(0, count)) : null;
+  const top1 = (outs: ArrayLike<number>[]) =>
+    outs.filter((v, i) => argmax(v) === labels![i]).length / count;
+  const unit = extended ? (identity.hello!.counter as 'instructions' | 'cycles' | 'us') : 'us';
+  const perInference = latencyStats(latencies);
+  const toMs = (v: number) => (unit === 'us' ? v / 1000 : v / (board.clockMhz * 1000));
+  const wallSeconds = (Date.now() - started) / 1000;
+  return {
+    schemaVersion: 1,
+    kind: 'hil',
+    tool: { name: 'tinyops', version: TINYOPS_VERSION },
+    status: agreement.exactFraction >= required ? 'pass' : 'fail',
+    board: board.id,
+    backend: o.backend,
+    link: link.description,
+    device: {
+      name: identity.name,
+      profile: identity.profile,
+      modelId: identity.modelId,
+      protocol: identity.hello?.protocol ?? null,
+    },
+    firmware: { path: o.firmware, sha256: sha256(firmwareBytes) },
+    model: { path: o.model, sha256: sha256(modelBytes) },
+    dataset: { path: o.dataset, samples: count },
+    agreement: { ...agreement, required },
+    accuracy: labels
+      ? { labelled: count, device: top1(deviceOutputs), host: top1(hostOutputs) }
+      : null,
+    latency: perInference
+      ? {
+          unit,
+          proxy: unit === 'instructions' || board.emulated === true,
+          estimatedMs: mapStats(perInference, toMs),
+          perInference,
+          samples: latencies.length,
+        }
+      : null,
+    wallSeconds,
+    samplesPerSecond: wallSeconds > 0 ? count / wallSeconds : 0,
+  };
+}
+
+function mapStats(s: LatencyStats, f: (v: number) => number): LatencyStats {
+  return { min: f(s.min), median: f(s.median), p95: f(s.p95), max: f(s.max), mean: f(s.mean) };
+}
+
+/** Host output as the values m-results prints: dequantized floats. */
+function dequantized(raw: Uint8Array, t: Tensor): number[] {
+  const v = typedView(raw, t.type);
+  const q = t.quantization;
+  if (t.type === 'FLOAT32' || !q || q.scale.length === 0) return Array.from(v);
+  return Array.from(v, (x) => Math.fround((x - (q.zeroPoint[0] ?? 0)) * q.scale[0]));
+}
+
+function compare(
+  host: ArrayLike<number>[],
+  device: ArrayLike<number>[],
+  mode: 'bytes' | 'printed',
+  name: (i: number) => string,
+): Omit<HilReport['agreement'], 'required'> {
+  let exact = 0;
+  let top1 = 0;
+  let mismatchedElements = 0;
+  const mismatches: HilMismatch[] = [];
+  for (let s = 0; s < host.length; s++) {
+    const h = host[s];
+    const d = device[s];
+    let same = h.length === d.length;
+    for (let i = 0; i < Math.max(h.length, d.length); i++) {
+      const ok =
+        mode === 'bytes' ? Object.is(h[i], d[i]) : Math.abs(h[i] - d[i]) <= PRINTED_TOLERANCE;
+      if (ok) continue;
+      same = false;
+      mismatchedElements++;
+      if (mismatches.length < MAX_MISMATCHES_LISTED)
+        mismatches.push({
+          sample: s,
+          name: name(s),
+          index: i,
+          device: d[i] ?? null,
+          host: h[i] ?? null,
+        });
+    }
+    if (same) exact++;
+    if (argmax(h) === argmax(d)) top1++;
+  }
+  const n = host.length;
+  return {
+    mode,
+    samples: n,
+    exact,
+    exactFraction: n ? exact / n : 1,
+    top1: n ? top1 / n : 1,
+    mismatchedElements,
+    mismatches,
+  };
+}
