@@ -109,6 +109,18 @@ export class HarnessLink {
     }
   }
 
+  /** After a reset: the boot banner, or, when none comes within a few seconds (a USB serial port
+   * that enumerates after the banner, a pty the emulator has not noticed yet), a probe. */
+  async waitForBootOrProbe(timeoutMs: number): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.waitForBoot(Math.min(timeoutMs, 3000));
+    } catch (e) {
+      if ((e as TinyOpsError).code !== 'HIL_BOOT' || this.end) throw e;
+      await this.probe(Math.max(1000, timeoutMs - (Date.now() - started)));
+    }
+  }
+
   /** Attaches to a device that may have booted long ago, or is still booting: sends an unknown
    * command carrying a fresh token until the device answers it (`e-[Unknown command: TOKEN]`
    * then `m-ready`, from any MLPerf Tiny harness), then syncs once more so replies to earlier
@@ -259,6 +271,7 @@ export class HarnessLink {
       : this.bootNoise
         ? `; it sent ${this.bootNoise} unreadable line(s)`
         : '; it sent nothing';
+    const selftest = seen.some((l) => l.includes('m-selftest-done'));
     const ended = this.end
       ? ` (it ${this.end.signal ? `was killed by ${this.end.signal}` : `exited with code ${this.end.code}`})`
       : '';
@@ -266,7 +279,9 @@ export class HarnessLink {
       'HIL_BOOT',
       `No \`m-ready\` from ${this.transport.description} within ${(timeoutMs / 1000).toFixed(1)} s${ended}${heard}${diag ? `; stderr: ${diag}` : ''}`,
       {
-        hint: 'The firmware must run the MLPerf Tiny harness on its UART (the template does when built without SELFTEST_INPUT); check the port, the baud rate, and that the board was flashed and reset.',
+        hint: selftest
+          ? 'This firmware is a self-test build (it ran once and exited): build it without a self-test input (SELFTEST_INPUT / --selftest-input) to get the UART harness.'
+          : 'The firmware must run the MLPerf Tiny harness on its UART (the template does when built without SELFTEST_INPUT); check the port, the baud rate, and that the board was flashed and reset.',
       },
     );
   }

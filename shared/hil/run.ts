@@ -11,6 +11,8 @@ import { loadModelFile } from '../tflite/load';
 import type { Tensor } from '../tflite/ir';
 import { Interpreter, typedView } from '../interp';
 import { argmax, checkDatasetAgainstTensor, loadDataset, sampleToTensorBytes } from '../data';
+import { writeNpyFile } from '../data/npy';
+import type { DType } from '../data/ndarray';
 import { NO_PROGRESS, type ProgressReporter } from '../data/progress';
 import { findBoard } from '../analyze/boards';
 import { parseElf32, EM_ARM } from '../elf/elf';
@@ -48,6 +50,9 @@ export interface HilOptions {
   /** Fraction of samples that must match the host exactly; default 1 (every one). */
   requiredAgreement?: number;
   qemuBinary?: string;
+  /** Write the device's output 0 for every sample here, as .npy ([N, ...output shape]; the raw
+   * values with the TinyOps harness, the printed float values with a plain MLPerf Tiny port). */
+  outputsPath?: string;
   progress?: (total: number) => ProgressReporter;
   onLog?: (line: string) => void;
 }
@@ -290,6 +295,7 @@ export async function runHil(o: HilOptions): Promise<HilReport> {
     await session.transport.close();
   }
 
+  if (o.outputsPath) writeDeviceOutputs(o.outputsPath, deviceOutputs, output, extended);
   const agreement = compare(hostOutputs, deviceOutputs, extended ? 'bytes' : 'printed', (i) =>
     ds.sampleName(i),
   );
@@ -335,6 +341,30 @@ export async function runHil(o: HilOptions): Promise<HilReport> {
     samplesPerSecond: wallSeconds > 0 ? count / wallSeconds : 0,
   };
 }
+
+function writeDeviceOutputs(
+  file: string,
+  outputs: ArrayLike<number>[],
+  t: Tensor,
+  raw: boolean,
+): void {
+  const per = outputs[0]?.length ?? 0;
+  const dtype: DType = raw ? (DTYPE_OF[t.type] ?? 'float32') : 'float32';
+  const data =
+    dtype === 'float32'
+      ? new Float32Array(outputs.length * per)
+      : new Float64Array(outputs.length * per);
+  outputs.forEach((v, i) => data.set(Array.from(v), i * per));
+  writeNpyFile(file, { dtype, shape: [outputs.length, ...(raw ? t.shape.slice(1) : [per])], data });
+}
+
+const DTYPE_OF: Partial<Record<Tensor['type'], DType>> = {
+  INT8: 'int8',
+  UINT8: 'uint8',
+  INT16: 'int16',
+  INT32: 'int32',
+  FLOAT32: 'float32',
+};
 
 function mapStats(s: LatencyStats, f: (v: number) => number): LatencyStats {
   return { min: f(s.min), median: f(s.median), p95: f(s.p95), max: f(s.max), mean: f(s.mean) };

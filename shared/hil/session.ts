@@ -79,7 +79,7 @@ async function openTransport(o: OpenOptions): Promise<{ transport: Transport; li
   try {
     if (s.resetCommand) {
       await runDeviceCommand('reset', s.resetCommand, vars, o.onLine);
-      await link.waitForBoot(o.bootTimeoutMs);
+      await link.waitForBootOrProbe(o.bootTimeoutMs);
     } else {
       await link.probe(o.bootTimeoutMs);
     }

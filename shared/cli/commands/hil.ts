@@ -5,7 +5,7 @@ import { runHil } from '../../hil/run';
 import { HIL_REPORT_SCHEMA } from '../../hil/report';
 import { formatHilText } from '../../hil/summary';
 import { writeReport } from '../../report/io';
-import { stderrProgress } from '../../data/progress';
+import { createProgress, formatProgress } from '../../data/progress';
 
 const seconds = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined;
@@ -23,7 +23,7 @@ export const hilCommand: CliCommand = {
   usage:
     'tinyops hil --firmware ELF --board BOARD --model MODEL --dataset PATH [--labels FILE] [--limit N] ' +
     '[--backend qemu|serial] [--port TTY --baud N --flash-command CMD --reset-command CMD] ' +
-    '[--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION] [--report FILE] [--json] [--verbose]',
+    '[--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION] [--report FILE] [--outputs FILE.npy] [--json] [--verbose]',
   async run(args, io) {
     const { values } = parseCommandLine(
       args,
@@ -43,6 +43,7 @@ export const hilCommand: CliCommand = {
         'boot-timeout': { type: 'string' },
         agreement: { type: 'string' },
         report: { type: 'string' },
+        outputs: { type: 'string' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
       },
@@ -80,7 +81,10 @@ export const hilCommand: CliCommand = {
       sampleTimeoutMs: seconds('timeout', values.timeout),
       bootTimeoutMs: seconds('boot-timeout', values['boot-timeout']),
       requiredAgreement,
-      progress: values.json ? undefined : (total) => stderrProgress('hil', total),
+      outputsPath: values.outputs,
+      progress: values.json
+        ? undefined
+        : (total) => createProgress(total, (e) => io.stderr(formatProgress('hil', e))),
       onLog: values.verbose ? (line) => io.stderr(`device: ${line}`) : undefined,
     });
     if (values.report) writeReport(values.report, HIL_REPORT_SCHEMA, report);

@@ -1,0 +1,341 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { runHil } from '../../shared/hil/run';
+import { liveQemuCount } from '../../shared/hil/qemu';
+import { HIL_REPORT_SCHEMA } from '../../shared/hil/report';
+import { QEMU_MPS2_AN386_ARGS } from '../../shared/build/qemu';
+import { validateWithSchema } from '../../shared/config/validate';
+import { readNpyFile, writeNpyFile } from '../../shared/data';
+import type { TinyOpsError } from '../../shared/errors';
+import { goldenCases, HAVE_REFERENCE, referencePath } from '../helpers/reference';
+import { runCli } from '../helpers/cli';
+import { buildHarnessFirmware, HAVE_FIRMWARE_TOOLS, qemuProcessesFor } from './firmware';
+
+/** hil-test against real firmware: the template's UART harness cross-compiled with
+ * arm-none-eabi-gcc, run on QEMU's mps2-an386 (the qemu backend) and reached through a pty (the
+ * serial backend, a real tty as a board's would be). Firmware built to fault, hang or send noise
+ * must fail with a clear message, in time, with no QEMU left behind. */
+
+if (!HAVE_FIRMWARE_TOOLS)
+  console.warn(
+    'arm-none-eabi-gcc, cmake, ninja or qemu-system-arm missing: hil device tests skipped',
+  );
+const describeDevice = HAVE_FIRMWARE_TOOLS ? describe : describe.skip;
+const describeDeviceWithReference =
+  HAVE_FIRMWARE_TOOLS && HAVE_REFERENCE ? describe : describe.skip;
+
+const FIXTURES = path.resolve(__dirname, '../../action-fixtures');
+const DIGITS = path.join(FIXTURES, 'models/digits_int8.tflite');
+const DIGITS_VAL = path.join(FIXTURES, 'data/digits_val.npy');
+const DIGITS_LABELS = path.join(FIXTURES, 'data/digits_val_labels.npy');
+
+let work = '';
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-hil-'));
+});
+afterAll(() => {
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+function expectNoQemuLeft(elf: string) {
+  expect(liveQemuCount()).toBe(0);
+  expect(qemuProcessesFor(elf)).toEqual([]);
+}
+
+/** Seeded int8 samples (a linear congruential generator: the same data on every run). */
+function randomInt8(count: number, size: number, seed: number): Int8Array {
+  const out = new Int8Array(count * size);
+  let x = seed >>> 0;
+  for (let i = 0; i < out.length; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = (x >>> 24) - 128;
+  }
+  return out;
+}
+
+describeDeviceWithReference('kws01 on QEMU through the harness', () => {
+  let elf = '';
+  const gc = () => goldenCases().find((c) => c.name === 'kws01_ref_int8')!;
+  beforeAll(async () => {
+    elf = await buildHarnessFirmware(
+      work,
+      'kws01',
+      referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
+    );
+  });
+
+  test('the five golden inputs and 100 unseen ones: every output bit-exact, the goldens equal TFLite Micro', async () => {
+    const golden = gc();
+    const size = golden.inputs[0][0].length;
+    const data = new Int8Array(105 * size);
+    golden.inputs.forEach((inp, k) =>
+      data.set(new Int8Array(inp[0].buffer, inp[0].byteOffset, size), k * size),
+    );
+    data.set(randomInt8(100, size, 7), 5 * size);
+    const dataset = path.join(work, 'kws-105.npy');
+    writeNpyFile(dataset, { dtype: 'int8', shape: [105, 49, 10, 1], data });
+    const outputs = path.join(work, 'kws-out.npy');
+    const report = await runHil({
+      backend: 'qemu',
+      firmware: elf,
+      board: 'qemu-mps2-an386',
+      model: referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
+      dataset,
+      outputsPath: outputs,
+    });
+    validateWithSchema(HIL_REPORT_SCHEMA, report, { code: 'T', source: 'report' });
+    expect(report.status).toBe('pass');
+    expect(report.agreement).toMatchObject({
+      mode: 'bytes',
+      samples: 105,
+      exact: 105,
+      mismatchedElements: 0,
+    });
+    expect(report.agreement.mismatches).toEqual([]);
+    expect(report.device).toMatchObject({
+      name: 'tinyops',
+      modelId: 'kws01_ref_int8',
+      protocol: 1,
+    });
+    // The device's own outputs for the golden inputs are TFLite Micro's, byte for byte.
+    const dev = readNpyFile(outputs);
+    expect(dev.shape).toEqual([105, 12]);
+    golden.outputs.forEach((out, k) => {
+      expect(Buffer.from(Int8Array.from(dev.data.slice(k * 12, k * 12 + 12)).buffer)).toEqual(out);
+    });
+    // -icount: instructions, labelled as a proxy, the same order as the self-test's count.
+    expect(report.latency!.unit).toBe('instructions');
+    expect(report.latency!.proxy).toBe(true);
+    expect(report.latency!.samples).toBe(105);
+    expect(report.latency!.perInference.min).toBeGreaterThan(2e7);
+    expect(report.latency!.perInference.max).toBeLessThan(3e7);
+    expect(report.latency!.estimatedMs!.median).toBeCloseTo(
+      report.latency!.perInference.median / 25_000,
+      6,
+    );
+    expectNoQemuLeft(elf);
+  });
+
+  test('a firmware built for another model is refused before streaming, naming both sizes', async () => {
+    const err = (await runHil({
+      backend: 'qemu',
+      firmware: elf,
+      board: 'qemu-mps2-an386',
+      model: DIGITS,
+      dataset: DIGITS_VAL,
+    }).catch((e) => e)) as TinyOpsError;
+    expect(err.code).toBe('HIL_MISMATCH');
+    expect(err.message).toMatch(
+      /firmware's model input is int8 490 bytes but the --model's is int8 196 bytes/,
+    );
+    expectNoQemuLeft(elf);
+  });
+});
+
+describeDevice(
+  'the digits fixture on QEMU: accuracy, the CLI, the serial backend and failures',
+  () => {
+    let elf = '';
+    beforeAll(async () => {
+      elf = await buildHarnessFirmware(work, 'digits', DIGITS);
+    });
+
+    test('tinyops hil: accuracy on the device equals the host, report written and valid', async () => {
+      const reportPath = path.join(work, 'hil-report.json');
+      const r = await runCli([
+        'hil',
+        '--firmware',
+        elf,
+        '--board',
+        'qemu-mps2-an386',
+        '--model',
+        DIGITS,
+        '--dataset',
+        DIGITS_VAL,
+        '--labels',
+        DIGITS_LABELS,
+        '--limit',
+        '120',
+        '--report',
+        reportPath,
+      ]);
+      expect(r.stderr).toMatch(/hil 120\/120 \(100%\)/);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/hil-test PASS: 120 samples through QEMU mps2-an386/);
+      expect(r.stdout).toMatch(/120\/120 samples bit-exact with the host interpreter/);
+      const report = JSON.parse(fs.readFileSync(reportPath, 'utf8'));
+      validateWithSchema(HIL_REPORT_SCHEMA, report, { code: 'T', source: reportPath });
+      expect(report.accuracy.labelled).toBe(120);
+      expect(report.accuracy.device).toBe(report.accuracy.host);
+      expect(report.accuracy.device).toBeGreaterThan(0.85);
+      expectNoQemuLeft(elf);
+    });
+
+    describe('serial backend through a pty', () => {
+      let qemu: ChildProcess | null = null;
+      afterEach(() => {
+        qemu?.kill('SIGKILL');
+        qemu = null;
+      });
+
+      /** QEMU as "the board": its UART on a new pty, its monitor on a unix socket (for reset). */
+      async function startBoard(monitor: string): Promise<string> {
+        const args = QEMU_MPS2_AN386_ARGS.map((a) => (a === 'stdio' ? 'pty' : a));
+        const m = args.indexOf('-monitor');
+        args[m + 1] = `unix:${monitor},server,nowait`;
+        qemu = spawn('qemu-system-arm', [...args, '-kernel', elf], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        return new Promise((resolve, reject) => {
+          let text = '';
+          const take = (d: Buffer) => {
+            text += d.toString();
+            const found = /redirected to (\/dev\/pts\/\d+)/.exec(text);
+            if (found) resolve(found[1]);
+          };
+          qemu!.stdout!.on('data', take);
+          qemu!.stderr!.on('data', take);
+          qemu!.on('exit', () => reject(new Error(`QEMU exited: ${text}`)));
+        });
+      }
+
+      test('attaches to a running board, and after a reset command, with the same agreement', async () => {
+        const monitor = path.join(work, 'monitor.sock');
+        const port = await startBoard(monitor);
+        const base = {
+          backend: 'serial' as const,
+          firmware: elf,
+          board: 'qemu-mps2-an386',
+          model: DIGITS,
+          dataset: DIGITS_VAL,
+          labels: DIGITS_LABELS,
+          limit: 100,
+        };
+        // A board that booted long ago: probed, no banner.
+        const attached = await runHil({ ...base, serial: { port } });
+        expect(attached.status).toBe('pass');
+        expect(attached.agreement.exact).toBe(100);
+        expect(attached.link).toBe(`${port} at 115200 baud`);
+        // Flash (a real command: it checks the image exists) and reset through QEMU's monitor.
+        const reset = `python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b'system_reset\\n')" ${monitor}`;
+        const afterReset = await runHil({
+          ...base,
+          limit: 20,
+          serial: { port, flashCommand: 'test -s {elf}', resetCommand: reset },
+        });
+        expect(afterReset.status).toBe('pass');
+        expect(afterReset.accuracy).toEqual({
+          ...attached.accuracy,
+          labelled: 20,
+          device: afterReset.accuracy!.host,
+          host: afterReset.accuracy!.host,
+        });
+        // The figures do not depend on the link: the same instruction counts as over the pipe, to
+        // the timer's resolution (1.6 ticks per instruction, so a count may differ by one).
+        const overQemu = await runHil({ ...base, backend: 'qemu', limit: 20 });
+        const a = afterReset.latency!.perInference;
+        const b = overQemu.latency!.perInference;
+        for (const k of ['min', 'median', 'p95', 'max'] as const)
+          expect(Math.abs(a[k] - b[k])).toBeLessThanOrEqual(1);
+      });
+
+      test('a flash command that fails stops the run with its output', async () => {
+        const err = (await runHil({
+          backend: 'serial',
+          firmware: elf,
+          board: 'qemu-mps2-an386',
+          model: DIGITS,
+          dataset: DIGITS_VAL,
+          serial: { port: '/dev/null', flashCommand: 'echo "no probe found" >&2; exit 3' },
+        }).catch((e) => e)) as TinyOpsError;
+        expect(err.code).toBe('HIL_FLASH');
+        expect(err.message).toMatch(/exit 3/);
+        expect(err.message).toMatch(/no probe found/);
+      });
+
+      test('a port that is not a terminal is refused', async () => {
+        const err = (await runHil({
+          backend: 'serial',
+          firmware: elf,
+          board: 'qemu-mps2-an386',
+          model: DIGITS,
+          dataset: DIGITS_VAL,
+          serial: { port: DIGITS_VAL },
+        }).catch((e) => e)) as TinyOpsError;
+        expect(err.code).toBe('HIL_NO_PORT');
+      });
+    });
+
+    describe('firmware that misbehaves fails with a clear message, in time, leaving no QEMU', () => {
+      const run = (firmware: string, timeoutS = 3) =>
+        runHil({
+          backend: 'qemu',
+          firmware,
+          board: 'qemu-mps2-an386',
+          model: DIGITS,
+          dataset: DIGITS_VAL,
+          sampleTimeoutMs: timeoutS * 1000,
+        }).catch((e) => e as TinyOpsError);
+
+      test('a HardFault: where (the function) and why (the fault status), for sample 0', async () => {
+        const faulty = await buildHarnessFirmware(work, 'digits-fault', DIGITS, {
+          INJECT_FAULT: 'fault',
+        });
+        const t0 = Date.now();
+        const err = (await run(faulty)) as TinyOpsError;
+        expect(Date.now() - t0).toBeLessThan(10_000);
+        expect(err.code).toBe('HIL_FAULT');
+        expect(err.message).toMatch(
+          /The firmware crashed during `infer 1 0%` \(sample 0, .*digits_val\.npy\[0\]\)/,
+        );
+        // The symbol table names the function (the fault hook is inlined into the harness loop).
+        expect(err.message).toMatch(
+          /HardFault at pc=0x[0-9a-f]{8} in app_harness\+0x[0-9a-f]+ called from/,
+        );
+        expect(err.message).toMatch(/PRECISERR: precise data bus error at address 0x5ffffff0/);
+        expect(err.hint).toMatch(/addr2line/);
+        expectNoQemuLeft(faulty);
+      });
+
+      test('a hang: the per-sample timeout names the command and the sample', async () => {
+        const hung = await buildHarnessFirmware(work, 'digits-hang', DIGITS, {
+          INJECT_FAULT: 'hang',
+        });
+        const t0 = Date.now();
+        const err = (await run(hung, 2)) as TinyOpsError;
+        const took = Date.now() - t0;
+        expect(err.code).toBe('HIL_TIMEOUT');
+        expect(err.message).toMatch(/No reply to `infer 1 0%` \(sample 0, .*\) within 2\.0 s/);
+        expect(took).toBeGreaterThanOrEqual(2000);
+        expect(took).toBeLessThan(10_000);
+        expectNoQemuLeft(hung);
+      });
+
+      test('noise instead of the protocol', async () => {
+        const noisy = await buildHarnessFirmware(work, 'digits-garbage', DIGITS, {
+          INJECT_FAULT: 'garbage',
+        });
+        const err = (await run(noisy)) as TinyOpsError;
+        expect(err.code).toBe('HIL_GARBAGE');
+        expect(err.message).toMatch(
+          /The device answered `infer 1 0%` \(sample 0, .*\) with (bytes that are not text|a line of over)/,
+        );
+        expect(err.hint).toMatch(/baud rate/);
+        expectNoQemuLeft(noisy);
+      });
+
+      test('a self-test build is recognised and the fix named', async () => {
+        const input = path.join(work, 'digit.bin');
+        fs.writeFileSync(input, Buffer.alloc(196));
+        const selftest = await buildHarnessFirmware(work, 'digits-selftest', DIGITS, {}, input);
+        const err = (await run(selftest)) as TinyOpsError;
+        expect(err.code).toBe('HIL_BOOT');
+        expect(err.message).toMatch(/exited with code 0/);
+        expect(err.hint).toMatch(/self-test build/);
+        expectNoQemuLeft(selftest);
+      });
+    });
+  },
+);

@@ -1,0 +1,38 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { buildFirmware } from '../../shared/build/build';
+import { defaultTemplateDir } from '../../shared/build/template-dir';
+
+/** Builds the template's UART-harness firmware for the QEMU board and keeps a copy of the ELF
+ * under `name`, so later builds in the same directory (other options) do not overwrite it. */
+export async function buildHarnessFirmware(
+  work: string,
+  name: string,
+  model: string,
+  defines: Record<string, string> = {},
+  selftestInput?: string,
+): Promise<string> {
+  const outDir = path.join(work, 'fw');
+  await buildFirmware({
+    board: 'qemu-mps2-an386',
+    modelPath: model,
+    outDir,
+    templateDir: defaultTemplateDir(),
+    selftestInput,
+    cmakeDefines: { INJECT_FAULT: 'none', ...defines },
+  });
+  const elf = path.join(work, `${name}.elf`);
+  fs.copyFileSync(path.join(outDir, 'firmware.elf'), elf);
+  return elf;
+}
+
+export const HAVE_FIRMWARE_TOOLS = ['arm-none-eabi-gcc', 'cmake', 'ninja', 'qemu-system-arm'].every(
+  (c) => spawnSync(c, ['--version']).status === 0,
+);
+
+/** QEMU processes running this ELF, found by their command line (none must outlive a run). */
+export function qemuProcessesFor(elf: string): number[] {
+  const r = spawnSync('pgrep', ['-f', `qemu-system-arm.*${elf}`], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean).map(Number);
+}
