@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { runHil } from '../../shared/hil/run';
 import { liveQemuCount } from '../../shared/hil/qemu';
 import { HIL_REPORT_SCHEMA } from '../../shared/hil/report';
@@ -116,6 +116,36 @@ describeDeviceWithReference('kws01 on QEMU through the harness', () => {
       6,
     );
     expectNoQemuLeft(elf);
+  });
+
+  test("the harness's instruction count matches the self-test's for the same input", async () => {
+    const input = path.join(work, 'kws-golden0.bin');
+    fs.writeFileSync(input, gc().inputs[0][0]);
+    const one = path.join(work, 'kws-golden0.npy');
+    writeNpyFile(one, {
+      dtype: 'int8',
+      shape: [1, 49, 10, 1],
+      data: new Int8Array(gc().inputs[0][0]),
+    });
+    const model = referencePath('mlperf-tiny/kws01_ref_int8.tflite');
+    const report = await runHil({
+      backend: 'qemu',
+      firmware: elf,
+      board: 'qemu-mps2-an386',
+      model,
+      dataset: one,
+    });
+    const selftest = await buildHarnessFirmware(work, 'kws01-selftest', model, {}, input);
+    const run = spawnSync('qemu-system-arm', [...QEMU_MPS2_AN386_ARGS, '-kernel', selftest], {
+      encoding: 'latin1',
+      timeout: 60_000,
+    });
+    const counted = Number(/m-instructions-(\d+)/.exec(run.stdout)?.[1]);
+    // The self-test also reads the timer around every operator (its per-op profile); the harness
+    // does not, so it counts a few instructions per operator fewer.
+    const harness = report.latency!.perInference.median;
+    expect(harness).toBeLessThanOrEqual(counted);
+    expect(counted - harness).toBeLessThan(20 * 13);
   });
 
   test('a firmware built for another model is refused before streaming, naming both sizes', async () => {
