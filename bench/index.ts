@@ -9,6 +9,7 @@ import { benchQuant } from './quant';
 import { benchFirmware } from './firmware';
 import { benchOta } from './ota';
 import { benchGate } from './gate';
+import { benchHil } from './hil';
 
 const SUITES: Array<[string, () => Promise<BenchRow[]>]> = [
   ['TFLite reader/writer', benchTflite],
@@ -17,6 +18,7 @@ const SUITES: Array<[string, () => Promise<BenchRow[]>]> = [
   ['Interpreter', benchInterpreter],
   ['Quantization', benchQuant],
   ['Firmware (QEMU mps2-an386)', benchFirmware],
+  ['hil-test (QEMU mps2-an386)', benchHil],
   ['Constraint gate (bundled action)', benchGate],
   ['OTA signing', benchOta],
 ];

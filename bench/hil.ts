@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { buildFirmware } from '../shared/build/build';
+import { loadModelFile } from '../shared/tflite';
+import { writeNpyFile } from '../shared/data';
+import { runHil } from '../shared/hil/run';
+import { openDevice } from '../shared/hil/session';
+import { HAVE_REFERENCE, REFERENCE_DIR } from './reference';
+import type { BenchRow } from './table';
+
+/** hil-test through QEMU mps2-an386: samples per second streamed end to end (download over the
+ * emulated UART, one inference, output bytes, counters, the host reference alongside), and
+ * inferences per second with the input already on the device (`infer N 0`). */
+
+const MODELS: Array<{ name: string; samples: number }> = [
+  { name: 'kws01_ref_int8', samples: 100 },
+  { name: 'vww01_96_int8', samples: 20 },
+];
+const BATCH = 20;
+
+const have = (tool: string) => spawnSync(tool, ['--version']).status === 0;
+
+function seededInt8(length: number, seed: number): Int8Array {
+  const out = new Int8Array(length);
+  let x = seed >>> 0;
+  for (let i = 0; i < length; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = (x >>> 24) - 128;
+  }
+  return out;
+}
+
+export async function benchHil(): Promise<BenchRow[]> {
+  if (!HAVE_REFERENCE) return [{ name: 'reference models', value: 'absent: skipped' }];
+  for (const tool of ['cmake', 'ninja', 'arm-none-eabi-gcc', 'qemu-system-arm'])
+    if (!have(tool)) return [{ name: tool, value: 'not installed: skipped' }];
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-hil-bench-'));
+  const rows: BenchRow[] = [];
+  try {
+    for (const { name, samples } of MODELS) {
+      const model = path.join(REFERENCE_DIR, 'mlperf-tiny', `${name}.tflite`);
+      const outDir = path.join(work, name);
+      await buildFirmware({
+        board: 'qemu-mps2-an386',
+        modelPath: model,
+        outDir,
+        templateDir: path.resolve('firmware-template'),
+      });
+      const elf = path.join(outDir, 'firmware.elf');
+      const sg = loadModelFile(model).model.subgraphs[0];
+      const shape = sg.tensors[sg.inputs[0]].shape;
+      const size = shape.reduce((a, b) => a * b, 1);
+      const dataset = path.join(work, `${name}.npy`);
+      writeNpyFile(dataset, {
+        dtype: 'int8',
+        shape: [samples, ...shape.slice(1)],
+        data: seededInt8(samples * size, 11),
+      });
+      const report = await runHil({
+        backend: 'qemu',
+        firmware: elf,
+        board: 'qemu-mps2-an386',
+        model,
+        dataset,
+      });
+      rows.push({
+        name: `${name}: streamed, samples/s (${n(size)} B input, ${samples} samples, bit-exact ${report.agreement.exact}/${samples})`,
+        value: report.samplesPerSecond.toFixed(1),
+      });
+      // Inference alone: the input downloaded once, then `infer N 0` timed on the host.
+      const session = await openDevice({
+        backend: 'qemu',
+        firmware: elf,
+        board: 'qemu-mps2-an386',
+        bootTimeoutMs: 10_000,
+        commandTimeoutMs: 5000,
+      });
+      try {
+        await session.link.commands([
+          { command: 'db load 1', timeoutMs: 5000 },
+          { command: 'db 00', timeoutMs: 5000 },
+        ]);
+        const t0 = process.hrtime.bigint();
+        await session.link.command(`infer ${BATCH} 0`, 600_000);
+        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        rows.push({
+          name: `${name}: inferences/s on QEMU (infer ${BATCH} 0; ${n(report.latency!.perInference.median)} instructions each)`,
+          value: (BATCH / seconds).toFixed(1),
+        });
+      } finally {
+        await session.transport.close();
+      }
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
