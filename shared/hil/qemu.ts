@@ -17,12 +17,22 @@ const QEMU_MACHINES: Record<string, readonly string[]> = {
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+function killAll(): void {
+  for (const c of live) c.kill('SIGKILL');
+}
+
+/** Node runs no 'exit' handlers when a signal ends it: on SIGINT/SIGTERM (Ctrl-C, a cancelled
+ * job) kill the emulators first, then die of the same signal as before. */
 function killAllAtExit(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const c of live) c.kill('SIGKILL');
-  });
+  process.on('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 /** How many QEMU processes this process has running (tests check it drops to zero). */

@@ -343,6 +343,44 @@ describeDevice(
         expectNoQemuLeft(hung);
       });
 
+      test('a cancelled run (SIGTERM to the CLI) takes its QEMU with it', async () => {
+        const hung = await buildHarnessFirmware(work, 'digits-hang2', DIGITS, {
+          INJECT_FAULT: 'hang',
+        });
+        const cli = spawn(
+          process.execPath,
+          [
+            path.resolve(__dirname, '../../bin/tinyops.js'),
+            'hil',
+            '--firmware',
+            hung,
+            '--board',
+            'qemu-mps2-an386',
+            '--model',
+            DIGITS,
+            '--dataset',
+            DIGITS_VAL,
+            '--timeout',
+            '600',
+          ],
+          { stdio: 'ignore' },
+        );
+        const exited = new Promise<string | null>((resolve) =>
+          cli.on('exit', (_code, signal) => resolve(signal)),
+        );
+        // Wait until its QEMU runs (the hang comes at the first inference).
+        const deadline = Date.now() + 20_000;
+        while (qemuProcessesFor(hung).length === 0 && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 100));
+        expect(qemuProcessesFor(hung)).toHaveLength(1);
+        cli.kill('SIGTERM');
+        expect(await exited).toBe('SIGTERM');
+        const gone = Date.now() + 5000;
+        while (qemuProcessesFor(hung).length > 0 && Date.now() < gone)
+          await new Promise((r) => setTimeout(r, 50));
+        expect(qemuProcessesFor(hung)).toEqual([]);
+      });
+
       test('noise instead of the protocol', async () => {
         const noisy = await buildHarnessFirmware(work, 'digits-garbage', DIGITS, {
           INJECT_FAULT: 'garbage',
