@@ -32471,7 +32471,7 @@ var require_websocket = __commonJS({
     var net = require("net");
     var querystring = require("querystring");
     var tls = require("tls");
-    var { randomBytes: randomBytes2, createHash: createHash10 } = require("crypto");
+    var { randomBytes: randomBytes2, createHash: createHash11 } = require("crypto");
     var { Duplex, Readable } = require("stream");
     var { URL: URL2 } = require("url");
     var PerMessageDeflate = require_permessage_deflate();
@@ -33162,7 +33162,7 @@ var require_websocket = __commonJS({
           abortHandshake(websocket, socket, "Invalid Upgrade header");
           return;
         }
-        const digest = createHash10("sha1").update(key + GUID).digest("base64");
+        const digest = createHash11("sha1").update(key + GUID).digest("base64");
         if (res.headers["sec-websocket-accept"] !== digest) {
           abortHandshake(websocket, socket, "Invalid Sec-WebSocket-Accept header");
           return;
@@ -33547,7 +33547,7 @@ var require_websocket_server = __commonJS({
     var EventEmitter = require("events");
     var http = require("http");
     var { Duplex } = require("stream");
-    var { createHash: createHash10 } = require("crypto");
+    var { createHash: createHash11 } = require("crypto");
     var extension = require_extension();
     var PerMessageDeflate = require_permessage_deflate();
     var subprotocol = require_subprotocol();
@@ -33857,7 +33857,7 @@ var require_websocket_server = __commonJS({
           );
         }
         if (this._state > RUNNING) return abortHandshake(socket, 503);
-        const digest = createHash10("sha1").update(key + GUID).digest("base64");
+        const digest = createHash11("sha1").update(key + GUID).digest("base64");
         const headers = [
           "HTTP/1.1 101 Switching Protocols",
           "Upgrade: websocket",
@@ -49833,15 +49833,17 @@ function runGate(input) {
   return { report, markdown };
 }
 function measuredFor(measured, target) {
-  if (!measured) return {};
-  if (!measured.board) return measured;
-  let board = null;
-  try {
-    board = findBoard(measured.board).id;
-  } catch {
-    board = measured.board;
-  }
-  return board === target.board.id || measured.board === target.name ? measured : {};
+  const applies = (m) => {
+    if (!m.board) return true;
+    let board;
+    try {
+      board = findBoard(m.board).id;
+    } catch {
+      board = m.board;
+    }
+    return board === target.board.id || m.board === target.name;
+  };
+  return Object.assign({}, ...(measured ?? []).filter(applies));
 }
 function gateMarker(target) {
   return stickyMarker("constraint-gate", target);
@@ -50470,6 +50472,40 @@ function parseNpy(bytes, source = "<npy>") {
 }
 function readNpyFile(file) {
   return parseNpy(readFileChecked(file), file);
+}
+function encodeNpy(arr2) {
+  if (elementCount(arr2.shape) !== arr2.data.length) {
+    throw new TinyOpsError(
+      "NPY_ENCODE",
+      `shape ${formatShape(arr2.shape)} has ${elementCount(arr2.shape)} elements but ${arr2.data.length} were given`
+    );
+  }
+  const shapeText = arr2.shape.length === 1 ? `(${arr2.shape[0]},)` : `(${arr2.shape.join(", ")})`;
+  const dict = `{'descr': '${DTYPES[arr2.dtype].descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  let version = 1;
+  let pre = 10;
+  let total = Math.ceil((pre + dict.length + 1) / 64) * 64;
+  if (total - pre > 65535) {
+    version = 2;
+    pre = 12;
+    total = Math.ceil((pre + dict.length + 1) / 64) * 64;
+  }
+  const headerLen = total - pre;
+  const header = dict + " ".repeat(headerLen - dict.length - 1) + "\n";
+  const body = encodeElements(arr2.dtype, arr2.data);
+  const out = new Uint8Array(total + body.length);
+  out.set(MAGIC, 0);
+  out[6] = version;
+  out[7] = 0;
+  const view = new DataView(out.buffer);
+  if (version === 1) view.setUint16(8, headerLen, true);
+  else view.setUint32(8, headerLen, true);
+  for (let i2 = 0; i2 < header.length; i2++) out[pre + i2] = header.charCodeAt(i2);
+  out.set(body, total);
+  return out;
+}
+function writeNpyFile(file, arr2) {
+  writeFileAtomic(file, encodeNpy(arr2));
 }
 function readFileChecked(file) {
   try {
@@ -51888,6 +51924,9 @@ function hostAccuracy(model, datasetPath, labelsPath, limit) {
   };
 }
 
+// shared/gate/measured.ts
+var import_node_crypto5 = require("node:crypto");
+
 // shared/build/build.ts
 var fs9 = __toESM(require("node:fs"));
 var path7 = __toESM(require("node:path"));
@@ -52409,6 +52448,300 @@ async function objcopy(prefix, elf, format) {
   return data;
 }
 
+// schemas/hil-report.schema.json
+var hil_report_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://tinyops.dev/schemas/hil-report.schema.json",
+  title: "TinyOps hil-test report",
+  description: "Written by tinyops/hil-test (tinyops hil): a validation set streamed through firmware on QEMU or a board, compared with the host interpreter.",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "schemaVersion",
+    "kind",
+    "tool",
+    "status",
+    "board",
+    "backend",
+    "link",
+    "device",
+    "firmware",
+    "model",
+    "dataset",
+    "agreement",
+    "accuracy",
+    "latency",
+    "wallSeconds",
+    "samplesPerSecond"
+  ],
+  definitions: {
+    stats: {
+      type: "object",
+      additionalProperties: false,
+      required: ["min", "median", "p95", "max", "mean"],
+      properties: {
+        min: {
+          type: "number",
+          minimum: 0
+        },
+        median: {
+          type: "number",
+          minimum: 0
+        },
+        p95: {
+          type: "number",
+          minimum: 0
+        },
+        max: {
+          type: "number",
+          minimum: 0
+        },
+        mean: {
+          type: "number",
+          minimum: 0
+        }
+      }
+    },
+    fraction: {
+      type: "number",
+      minimum: 0,
+      maximum: 1
+    },
+    file: {
+      type: "object",
+      additionalProperties: false,
+      required: ["path", "sha256"],
+      properties: {
+        path: {
+          type: "string"
+        },
+        sha256: {
+          type: "string",
+          pattern: "^[0-9a-f]{64}$"
+        }
+      }
+    },
+    nullableString: {
+      type: ["string", "null"]
+    }
+  },
+  properties: {
+    schemaVersion: {
+      const: 1
+    },
+    kind: {
+      const: "hil"
+    },
+    tool: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "version"],
+      properties: {
+        name: {
+          const: "tinyops"
+        },
+        version: {
+          type: "string"
+        }
+      }
+    },
+    status: {
+      enum: ["pass", "fail"],
+      description: "pass when at least agreement.required of the samples matched the host exactly"
+    },
+    board: {
+      type: "string",
+      minLength: 1
+    },
+    backend: {
+      enum: ["qemu", "serial"]
+    },
+    link: {
+      type: "string",
+      description: "The emulator process or the serial port and baud rate"
+    },
+    device: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "profile", "modelId", "protocol"],
+      properties: {
+        name: {
+          $ref: "#/definitions/nullableString"
+        },
+        profile: {
+          $ref: "#/definitions/nullableString"
+        },
+        modelId: {
+          $ref: "#/definitions/nullableString"
+        },
+        protocol: {
+          type: ["integer", "null"],
+          minimum: 1,
+          description: "TinyOps harness extension version; null for a plain MLPerf Tiny port"
+        }
+      }
+    },
+    firmware: {
+      $ref: "#/definitions/file"
+    },
+    model: {
+      $ref: "#/definitions/file"
+    },
+    dataset: {
+      type: "object",
+      additionalProperties: false,
+      required: ["path", "samples"],
+      properties: {
+        path: {
+          type: "string"
+        },
+        samples: {
+          type: "integer",
+          minimum: 1
+        }
+      }
+    },
+    agreement: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "mode",
+        "samples",
+        "exact",
+        "exactFraction",
+        "required",
+        "top1",
+        "mismatchedElements",
+        "mismatches"
+      ],
+      properties: {
+        mode: {
+          enum: ["bytes", "printed"]
+        },
+        samples: {
+          type: "integer",
+          minimum: 0
+        },
+        exact: {
+          type: "integer",
+          minimum: 0
+        },
+        exactFraction: {
+          $ref: "#/definitions/fraction"
+        },
+        required: {
+          $ref: "#/definitions/fraction"
+        },
+        top1: {
+          $ref: "#/definitions/fraction"
+        },
+        mismatchedElements: {
+          type: "integer",
+          minimum: 0
+        },
+        mismatches: {
+          type: "array",
+          maxItems: 50,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["sample", "name", "index", "device", "host"],
+            properties: {
+              sample: {
+                type: "integer",
+                minimum: 0
+              },
+              name: {
+                type: "string"
+              },
+              index: {
+                type: "integer",
+                minimum: 0
+              },
+              device: {
+                type: ["number", "null"]
+              },
+              host: {
+                type: ["number", "null"]
+              }
+            }
+          }
+        }
+      }
+    },
+    accuracy: {
+      oneOf: [
+        {
+          type: "null"
+        },
+        {
+          type: "object",
+          additionalProperties: false,
+          required: ["labelled", "device", "host"],
+          properties: {
+            labelled: {
+              type: "integer",
+              minimum: 1
+            },
+            device: {
+              $ref: "#/definitions/fraction"
+            },
+            host: {
+              $ref: "#/definitions/fraction"
+            }
+          }
+        }
+      ]
+    },
+    latency: {
+      oneOf: [
+        {
+          type: "null"
+        },
+        {
+          type: "object",
+          additionalProperties: false,
+          required: ["unit", "proxy", "estimatedMs", "perInference", "samples"],
+          properties: {
+            unit: {
+              enum: ["instructions", "cycles", "us"]
+            },
+            proxy: {
+              type: "boolean",
+              description: "true when the figure is not time on real hardware (QEMU instruction counts)"
+            },
+            estimatedMs: {
+              oneOf: [
+                {
+                  type: "null"
+                },
+                {
+                  $ref: "#/definitions/stats"
+                }
+              ]
+            },
+            perInference: {
+              $ref: "#/definitions/stats"
+            },
+            samples: {
+              type: "integer",
+              minimum: 1
+            }
+          }
+        }
+      ]
+    },
+    wallSeconds: {
+      type: "number",
+      minimum: 0
+    },
+    samplesPerSecond: {
+      type: "number",
+      minimum: 0
+    }
+  }
+};
+
 // shared/gate/measured.ts
 function measuredFromBuildReport(path16) {
   const report = readReport(path16, build_report_schema_default, "build");
@@ -52419,12 +52752,49 @@ function measuredFromBuildReport(path16) {
     ram: { value: report.sizes.ram, source: "measured", basis }
   };
 }
+function measuredFromHilReport(path16, modelBytes) {
+  const report = readReport(path16, hil_report_schema_default, "hil");
+  if (modelBytes && report.model.sha256 !== (0, import_node_crypto5.createHash)("sha256").update(modelBytes).digest("hex"))
+    throw new TinyOpsError(
+      "REPORT_MODEL",
+      `${path16} was measured on another model (${report.model.path}) than the one the gate checks`,
+      {
+        where: path16,
+        hint: "Run hil-test on the same .tflite the gate checks, or leave out the stale report."
+      }
+    );
+  const on = `${report.board} (${report.backend}, ${report.dataset.samples} samples of ${report.dataset.path})`;
+  const out = [];
+  const a = report.agreement;
+  if (report.accuracy) {
+    const everywhere = a.exact === a.samples;
+    out.push({
+      board: everywhere ? void 0 : report.board,
+      accuracy: {
+        value: report.accuracy.device,
+        source: "measured",
+        basis: everywhere ? `device top-1 on ${on}; every output equal to the host reference, so it holds for every target` : `device top-1 on ${on}; ${a.samples - a.exact} outputs differ from the host reference, so it holds for ${report.board} only`
+      }
+    });
+  }
+  const l = report.latency;
+  if (l?.estimatedMs) {
+    const clock = findBoard(report.board).clockMhz;
+    const median = `median of ${l.samples} inferences on ${on}`;
+    const basis = l.unit === "instructions" ? `QEMU instruction count \xD7 1 CPI at ${clock} MHz, ${median}` : l.proxy ? `emulated ${l.unit}, not time on silicon, ${median}` : l.unit === "cycles" ? `cycle counter at ${clock} MHz, ${median}` : `timed on the device, ${median}`;
+    out.push({
+      board: report.board,
+      latencyMs: { value: l.estimatedMs.median, source: l.proxy ? "estimated" : "measured", basis }
+    });
+  }
+  return out;
+}
 
 // shared/cli/commands/gate.ts
 var FAIL_ON = ["error", "warning", "never"];
 var gateCommand = {
   summary: "check a model against a board's flash, RAM, latency and accuracy budgets (the PR check, locally)",
-  usage: "tinyops gate MODEL --board BOARD [--board BOARD2] [--config tinyops.yml] [--max-flash N] [--max-ram N] [--max-latency MS] [--min-accuracy F] [--max-accuracy-drop F] [--fail-on error|warning|never] [--baseline FILE] [--dataset PATH --labels PATH] [--build-report FILE] [--report FILE] [--json]",
+  usage: "tinyops gate MODEL --board BOARD [--board BOARD2] [--config tinyops.yml] [--max-flash N] [--max-ram N] [--max-latency MS] [--min-accuracy F] [--max-accuracy-drop F] [--fail-on error|warning|never] [--baseline FILE] [--dataset PATH --labels PATH] [--build-report FILE] [--hil-report FILE] [--report FILE] [--json]",
   async run(args, io) {
     const { values, positionals } = parseCommandLine(
       args,
@@ -52443,6 +52813,7 @@ var gateCommand = {
         dataset: { type: "string" },
         labels: { type: "string" },
         "build-report": { type: "string" },
+        "hil-report": { type: "string" },
         report: { type: "string" },
         json: { type: "boolean" }
       },
@@ -52482,7 +52853,13 @@ var gateCommand = {
       input.baseline.accuracy = parseFraction(values["baseline-accuracy"], "--baseline-accuracy");
     const buildReport = values["build-report"] ?? config.reports?.build;
     if (buildReport)
-      input.measured = { ...input.measured, ...measuredFromBuildReport(buildReport) };
+      input.measured = [...input.measured ?? [], measuredFromBuildReport(buildReport)];
+    const hilReport = values["hil-report"] ?? config.reports?.hil;
+    if (hilReport)
+      input.measured = [
+        ...input.measured ?? [],
+        ...measuredFromHilReport(hilReport, input.modelBytes)
+      ];
     const { report, markdown } = runGate(input);
     if (values.report) writeReport(values.report, gate_report_schema_default, report);
     if (values.json) io.stdout(JSON.stringify(report, null, 2));
@@ -52794,7 +53171,7 @@ function interpreterRunner(model) {
 }
 
 // shared/quant/pipeline.ts
-var import_node_crypto5 = require("node:crypto");
+var import_node_crypto6 = require("node:crypto");
 var fs13 = __toESM(require("node:fs"));
 
 // schemas/quantize-report.schema.json
@@ -60922,7 +61299,7 @@ function updateMinRuntimeVersion(model) {
 }
 
 // shared/quant/pipeline.ts
-var sha2562 = (b) => (0, import_node_crypto5.createHash)("sha256").update(b).digest("hex");
+var sha2562 = (b) => (0, import_node_crypto6.createHash)("sha256").update(b).digest("hex");
 function loadFloatModel(path16) {
   const format = foreignFormat(path16);
   if (format === "tflite") {
@@ -61092,17 +61469,17 @@ var fs17 = __toESM(require("node:fs"));
 var path13 = __toESM(require("node:path"));
 
 // shared/ota/keys.ts
-var import_node_crypto6 = require("node:crypto");
+var import_node_crypto7 = require("node:crypto");
 var fs14 = __toESM(require("node:fs"));
 function parseKeyPem(pem, source) {
   let privateKey;
   let publicKey;
   try {
-    privateKey = (0, import_node_crypto6.createPrivateKey)({ key: pem, format: "pem" });
-    publicKey = (0, import_node_crypto6.createPublicKey)(privateKey);
+    privateKey = (0, import_node_crypto7.createPrivateKey)({ key: pem, format: "pem" });
+    publicKey = (0, import_node_crypto7.createPublicKey)(privateKey);
   } catch {
     try {
-      publicKey = (0, import_node_crypto6.createPublicKey)({ key: pem, format: "pem" });
+      publicKey = (0, import_node_crypto7.createPublicKey)({ key: pem, format: "pem" });
     } catch {
       throw new TinyOpsError("OTA_KEY", `${source} is not a PEM private or public key`, {
         where: source,
@@ -61157,11 +61534,11 @@ function loadKey(options) {
   return parseKeyPem(text, options.file);
 }
 function keyHash(key) {
-  return new Uint8Array((0, import_node_crypto6.createHash)("sha256").update(key.spki).digest());
+  return new Uint8Array((0, import_node_crypto7.createHash)("sha256").update(key.spki).digest());
 }
 
 // shared/ota/image.ts
-var import_node_crypto7 = require("node:crypto");
+var import_node_crypto8 = require("node:crypto");
 
 // shared/ota/format.ts
 var IMAGE_MAGIC = 2532554813;
@@ -61270,8 +61647,8 @@ function signImage(firmware, key, options, source = "firmware") {
   header.setUint32(24, options.version.build, true);
   header.setUint32(28, 0, true);
   const hashed = concat2(body, protectedArea);
-  const digest = new Uint8Array((0, import_node_crypto7.createHash)("sha256").update(hashed).digest());
-  const signature = key.kind === "ed25519" ? new Uint8Array((0, import_node_crypto7.sign)(null, digest, key.privateKey)) : new Uint8Array((0, import_node_crypto7.sign)("sha256", hashed, { key: key.privateKey, dsaEncoding: "der" }));
+  const digest = new Uint8Array((0, import_node_crypto8.createHash)("sha256").update(hashed).digest());
+  const signature = key.kind === "ed25519" ? new Uint8Array((0, import_node_crypto8.sign)(null, digest, key.privateKey)) : new Uint8Array((0, import_node_crypto8.sign)("sha256", hashed, { key: key.privateKey, dsaEncoding: "der" }));
   const tlvArea = encodeTlvArea(TLV_INFO_MAGIC, [
     { type: TLV.SHA256, value: digest },
     { type: TLV.KEYHASH, value: keyHash(key) },
@@ -61395,7 +61772,7 @@ function verifyImage(bytes, key, source = "image") {
   const image = parseImage(bytes, source);
   const find2 = (type) => image.tlvs.find((t) => t.type === type);
   const hashed = bytes.subarray(0, image.hashRegionEnd);
-  const digest = new Uint8Array((0, import_node_crypto7.createHash)("sha256").update(hashed).digest());
+  const digest = new Uint8Array((0, import_node_crypto8.createHash)("sha256").update(hashed).digest());
   const hashTlv = find2(TLV.SHA256);
   if (!hashTlv)
     fail2(`${source} has no SHA-256 TLV`, source, "Sign it with `tinyops ota sign` or imgtool.");
@@ -61423,7 +61800,7 @@ function verifyImage(bytes, key, source = "image") {
       source,
       "Verify with a key of the type the image was signed with."
     );
-  const ok = key.kind === "ed25519" ? (0, import_node_crypto7.verify)(null, digest, key.publicKey, sigTlv.value) : (0, import_node_crypto7.verify)("sha256", hashed, { key: key.publicKey, dsaEncoding: "der" }, sigTlv.value);
+  const ok = key.kind === "ed25519" ? (0, import_node_crypto8.verify)(null, digest, key.publicKey, sigTlv.value) : (0, import_node_crypto8.verify)("sha256", hashed, { key: key.publicKey, dsaEncoding: "der" }, sigTlv.value);
   if (!ok)
     fail2(
       `${source}: the ${key.kind} signature does not verify`,
@@ -61471,7 +61848,7 @@ function compareImageVersions(a, b) {
 }
 
 // shared/ota/manifest.ts
-var import_node_crypto8 = require("node:crypto");
+var import_node_crypto9 = require("node:crypto");
 var fs15 = __toESM(require("node:fs"));
 var path10 = __toESM(require("node:path"));
 
@@ -61797,7 +62174,7 @@ function decideRollout(current, reports, plan, now = /* @__PURE__ */ new Date())
 }
 
 // shared/ota/manifest.ts
-var sha2563 = (b) => (0, import_node_crypto8.createHash)("sha256").update(b).digest("hex");
+var sha2563 = (b) => (0, import_node_crypto9.createHash)("sha256").update(b).digest("hex");
 function buildManifest(input) {
   const verified = verifyImage(input.image, input.key, input.imageFile);
   const version = formatImageVersion(verified.image.version);
@@ -61955,7 +62332,7 @@ function reportFigures(files) {
 }
 
 // shared/ota/release.ts
-var import_node_crypto9 = require("node:crypto");
+var import_node_crypto10 = require("node:crypto");
 var path12 = __toESM(require("node:path"));
 
 // shared/ota/publish/local-dir.ts
@@ -62298,7 +62675,7 @@ async function publishRolloutState(target, state) {
 
 // shared/ota/release.ts
 var manifestAssetName = (board) => `manifest-${board.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
-var sha2564 = (b) => (0, import_node_crypto9.createHash)("sha256").update(b).digest("hex");
+var sha2564 = (b) => (0, import_node_crypto10.createHash)("sha256").update(b).digest("hex");
 async function publishRelease(input) {
   const { manifest: manifest2, targets } = input;
   if (!targets.dir && !targets.github && !targets.mqtt)
@@ -62757,7 +63134,7 @@ var otaCommand = {
 };
 
 // shared/hil/run.ts
-var import_node_crypto10 = require("node:crypto");
+var import_node_crypto11 = require("node:crypto");
 var fs20 = __toESM(require("node:fs"));
 
 // shared/data/dataset.ts
@@ -63311,9 +63688,6 @@ function formatProgress(label, e) {
   const pct4 = e.total ? Math.floor(100 * e.done / e.total) : 100;
   return `${label} ${e.done}/${e.total} (${pct4}%) ${e.rate.toFixed(1)}/s`;
 }
-function stderrProgress(label, total) {
-  return createProgress(total, (e) => process.stderr.write(formatProgress(label, e) + "\n"));
-}
 
 // shared/elf/symbols.ts
 var SHT_SYMTAB = 2;
@@ -63621,6 +63995,17 @@ var HarnessLink = class {
       if (seen.length < 20) seen.push(line);
     }
   }
+  /** After a reset: the boot banner, or, when none comes within a few seconds (a USB serial port
+   * that enumerates after the banner, a pty the emulator has not noticed yet), a probe. */
+  async waitForBootOrProbe(timeoutMs) {
+    const started = Date.now();
+    try {
+      await this.waitForBoot(Math.min(timeoutMs, 3e3));
+    } catch (e) {
+      if (e.code !== "HIL_BOOT" || this.end) throw e;
+      await this.probe(Math.max(1e3, timeoutMs - (Date.now() - started)));
+    }
+  }
   /** Attaches to a device that may have booted long ago, or is still booting: sends an unknown
    * command carrying a fresh token until the device answers it (`e-[Unknown command: TOKEN]`
    * then `m-ready`, from any MLPerf Tiny harness), then syncs once more so replies to earlier
@@ -63752,12 +64137,13 @@ var HarnessLink = class {
   bootFailure(timeoutMs, seen) {
     const diag = this.transport.diagnostics();
     const heard = seen.length ? `; it sent: ${seen.slice(-3).map((l) => JSON.stringify(showLine(l))).join(", ")}` : this.bootNoise ? `; it sent ${this.bootNoise} unreadable line(s)` : "; it sent nothing";
+    const selftest = seen.some((l) => l.includes("m-selftest-done"));
     const ended = this.end ? ` (it ${this.end.signal ? `was killed by ${this.end.signal}` : `exited with code ${this.end.code}`})` : "";
     return hilError(
       "HIL_BOOT",
       `No \`m-ready\` from ${this.transport.description} within ${(timeoutMs / 1e3).toFixed(1)} s${ended}${heard}${diag ? `; stderr: ${diag}` : ""}`,
       {
-        hint: "The firmware must run the MLPerf Tiny harness on its UART (the template does when built without SELFTEST_INPUT); check the port, the baud rate, and that the board was flashed and reset."
+        hint: selftest ? "This firmware is a self-test build (it ran once and exited): build it without a self-test input (SELFTEST_INPUT / --selftest-input) to get the UART harness." : "The firmware must run the MLPerf Tiny harness on its UART (the template does when built without SELFTEST_INPUT); check the port, the baud rate, and that the board was flashed and reset."
       }
     );
   }
@@ -63790,12 +64176,19 @@ var QEMU_MACHINES = {
 };
 var live = /* @__PURE__ */ new Set();
 var exitHookInstalled = false;
+function killAll() {
+  for (const c of live) c.kill("SIGKILL");
+}
 function killAllAtExit() {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const c of live) c.kill("SIGKILL");
-  });
+  process.on("exit", killAll);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal);
+    });
+  }
 }
 function qemuArgsFor(board) {
   const id = findBoard(board).id;
@@ -63998,7 +64391,7 @@ async function openTransport(o) {
   try {
     if (s.resetCommand) {
       await runDeviceCommand("reset", s.resetCommand, vars, o.onLine);
-      await link.waitForBoot(o.bootTimeoutMs);
+      await link.waitForBootOrProbe(o.bootTimeoutMs);
     } else {
       await link.probe(o.bootTimeoutMs);
     }
@@ -64065,7 +64458,7 @@ function latencyStats(values) {
 var MAX_CHUNK_BYTES = 38;
 var MAX_MISMATCHES_LISTED = 50;
 var PRINTED_TOLERANCE = 5e-4 + 1e-6;
-var sha2565 = (bytes) => (0, import_node_crypto10.createHash)("sha256").update(bytes).digest("hex");
+var sha2565 = (bytes) => (0, import_node_crypto11.createHash)("sha256").update(bytes).digest("hex");
 function readFirmware(path16) {
   let bytes;
   try {
@@ -64261,6 +64654,7 @@ async function runHil(o) {
   } finally {
     await session.transport.close();
   }
+  if (o.outputsPath) writeDeviceOutputs(o.outputsPath, deviceOutputs, output, extended);
   const agreement2 = compare(
     hostOutputs,
     deviceOutputs,
@@ -64304,6 +64698,20 @@ async function runHil(o) {
     samplesPerSecond: wallSeconds > 0 ? count / wallSeconds : 0
   };
 }
+function writeDeviceOutputs(file, outputs, t, raw) {
+  const per = outputs[0]?.length ?? 0;
+  const dtype = raw ? DTYPE_OF[t.type] ?? "float32" : "float32";
+  const data = dtype === "float32" ? new Float32Array(outputs.length * per) : new Float64Array(outputs.length * per);
+  outputs.forEach((v, i2) => data.set(Array.from(v), i2 * per));
+  writeNpyFile(file, { dtype, shape: [outputs.length, ...raw ? t.shape.slice(1) : [per]], data });
+}
+var DTYPE_OF = {
+  INT8: "int8",
+  UINT8: "uint8",
+  INT16: "int16",
+  INT32: "int32",
+  FLOAT32: "float32"
+};
 function mapStats(s, f) {
   return { min: f(s.min), median: f(s.median), p95: f(s.p95), max: f(s.max), mean: f(s.mean) };
 }
@@ -64350,300 +64758,6 @@ function compare(host, device, mode, name) {
     mismatches
   };
 }
-
-// schemas/hil-report.schema.json
-var hil_report_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://tinyops.dev/schemas/hil-report.schema.json",
-  title: "TinyOps hil-test report",
-  description: "Written by tinyops/hil-test (tinyops hil): a validation set streamed through firmware on QEMU or a board, compared with the host interpreter.",
-  type: "object",
-  additionalProperties: false,
-  required: [
-    "schemaVersion",
-    "kind",
-    "tool",
-    "status",
-    "board",
-    "backend",
-    "link",
-    "device",
-    "firmware",
-    "model",
-    "dataset",
-    "agreement",
-    "accuracy",
-    "latency",
-    "wallSeconds",
-    "samplesPerSecond"
-  ],
-  definitions: {
-    stats: {
-      type: "object",
-      additionalProperties: false,
-      required: ["min", "median", "p95", "max", "mean"],
-      properties: {
-        min: {
-          type: "number",
-          minimum: 0
-        },
-        median: {
-          type: "number",
-          minimum: 0
-        },
-        p95: {
-          type: "number",
-          minimum: 0
-        },
-        max: {
-          type: "number",
-          minimum: 0
-        },
-        mean: {
-          type: "number",
-          minimum: 0
-        }
-      }
-    },
-    fraction: {
-      type: "number",
-      minimum: 0,
-      maximum: 1
-    },
-    file: {
-      type: "object",
-      additionalProperties: false,
-      required: ["path", "sha256"],
-      properties: {
-        path: {
-          type: "string"
-        },
-        sha256: {
-          type: "string",
-          pattern: "^[0-9a-f]{64}$"
-        }
-      }
-    },
-    nullableString: {
-      type: ["string", "null"]
-    }
-  },
-  properties: {
-    schemaVersion: {
-      const: 1
-    },
-    kind: {
-      const: "hil"
-    },
-    tool: {
-      type: "object",
-      additionalProperties: false,
-      required: ["name", "version"],
-      properties: {
-        name: {
-          const: "tinyops"
-        },
-        version: {
-          type: "string"
-        }
-      }
-    },
-    status: {
-      enum: ["pass", "fail"],
-      description: "pass when at least agreement.required of the samples matched the host exactly"
-    },
-    board: {
-      type: "string",
-      minLength: 1
-    },
-    backend: {
-      enum: ["qemu", "serial"]
-    },
-    link: {
-      type: "string",
-      description: "The emulator process or the serial port and baud rate"
-    },
-    device: {
-      type: "object",
-      additionalProperties: false,
-      required: ["name", "profile", "modelId", "protocol"],
-      properties: {
-        name: {
-          $ref: "#/definitions/nullableString"
-        },
-        profile: {
-          $ref: "#/definitions/nullableString"
-        },
-        modelId: {
-          $ref: "#/definitions/nullableString"
-        },
-        protocol: {
-          type: ["integer", "null"],
-          minimum: 1,
-          description: "TinyOps harness extension version; null for a plain MLPerf Tiny port"
-        }
-      }
-    },
-    firmware: {
-      $ref: "#/definitions/file"
-    },
-    model: {
-      $ref: "#/definitions/file"
-    },
-    dataset: {
-      type: "object",
-      additionalProperties: false,
-      required: ["path", "samples"],
-      properties: {
-        path: {
-          type: "string"
-        },
-        samples: {
-          type: "integer",
-          minimum: 1
-        }
-      }
-    },
-    agreement: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "mode",
-        "samples",
-        "exact",
-        "exactFraction",
-        "required",
-        "top1",
-        "mismatchedElements",
-        "mismatches"
-      ],
-      properties: {
-        mode: {
-          enum: ["bytes", "printed"]
-        },
-        samples: {
-          type: "integer",
-          minimum: 0
-        },
-        exact: {
-          type: "integer",
-          minimum: 0
-        },
-        exactFraction: {
-          $ref: "#/definitions/fraction"
-        },
-        required: {
-          $ref: "#/definitions/fraction"
-        },
-        top1: {
-          $ref: "#/definitions/fraction"
-        },
-        mismatchedElements: {
-          type: "integer",
-          minimum: 0
-        },
-        mismatches: {
-          type: "array",
-          maxItems: 50,
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["sample", "name", "index", "device", "host"],
-            properties: {
-              sample: {
-                type: "integer",
-                minimum: 0
-              },
-              name: {
-                type: "string"
-              },
-              index: {
-                type: "integer",
-                minimum: 0
-              },
-              device: {
-                type: ["number", "null"]
-              },
-              host: {
-                type: ["number", "null"]
-              }
-            }
-          }
-        }
-      }
-    },
-    accuracy: {
-      oneOf: [
-        {
-          type: "null"
-        },
-        {
-          type: "object",
-          additionalProperties: false,
-          required: ["labelled", "device", "host"],
-          properties: {
-            labelled: {
-              type: "integer",
-              minimum: 1
-            },
-            device: {
-              $ref: "#/definitions/fraction"
-            },
-            host: {
-              $ref: "#/definitions/fraction"
-            }
-          }
-        }
-      ]
-    },
-    latency: {
-      oneOf: [
-        {
-          type: "null"
-        },
-        {
-          type: "object",
-          additionalProperties: false,
-          required: ["unit", "proxy", "estimatedMs", "perInference", "samples"],
-          properties: {
-            unit: {
-              enum: ["instructions", "cycles", "us"]
-            },
-            proxy: {
-              type: "boolean",
-              description: "true when the figure is not time on real hardware (QEMU instruction counts)"
-            },
-            estimatedMs: {
-              oneOf: [
-                {
-                  type: "null"
-                },
-                {
-                  $ref: "#/definitions/stats"
-                }
-              ]
-            },
-            perInference: {
-              $ref: "#/definitions/stats"
-            },
-            samples: {
-              type: "integer",
-              minimum: 1
-            }
-          }
-        }
-      ]
-    },
-    wallSeconds: {
-      type: "number",
-      minimum: 0
-    },
-    samplesPerSecond: {
-      type: "number",
-      minimum: 0
-    }
-  }
-};
 
 // shared/hil/summary.ts
 var pct3 = (f) => `${(f * 100).toFixed(1)}%`;
@@ -64694,7 +64808,7 @@ var seconds = (name, v) => {
 };
 var hilCommand = {
   summary: "stream a dataset through firmware on QEMU or a board; check agreement with the host, accuracy, latency",
-  usage: "tinyops hil --firmware ELF --board BOARD --model MODEL --dataset PATH [--labels FILE] [--limit N] [--backend qemu|serial] [--port TTY --baud N --flash-command CMD --reset-command CMD] [--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION] [--report FILE] [--json] [--verbose]",
+  usage: "tinyops hil --firmware ELF --board BOARD --model MODEL --dataset PATH [--labels FILE] [--limit N] [--backend qemu|serial] [--port TTY --baud N --flash-command CMD --reset-command CMD] [--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION] [--report FILE] [--outputs FILE.npy] [--json] [--verbose]",
   async run(args, io) {
     const { values } = parseCommandLine(
       args,
@@ -64714,6 +64828,7 @@ var hilCommand = {
         "boot-timeout": { type: "string" },
         agreement: { type: "string" },
         report: { type: "string" },
+        outputs: { type: "string" },
         json: { type: "boolean" },
         verbose: { type: "boolean" }
       },
@@ -64749,7 +64864,8 @@ var hilCommand = {
       sampleTimeoutMs: seconds("timeout", values.timeout),
       bootTimeoutMs: seconds("boot-timeout", values["boot-timeout"]),
       requiredAgreement,
-      progress: values.json ? void 0 : (total) => stderrProgress("hil", total),
+      outputsPath: values.outputs,
+      progress: values.json ? void 0 : (total) => createProgress(total, (e) => io.stderr(formatProgress("hil", e))),
       onLog: values.verbose ? (line) => io.stderr(`device: ${line}`) : void 0
     });
     if (values.report) writeReport(values.report, hil_report_schema_default, report);

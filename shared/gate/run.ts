@@ -21,7 +21,8 @@ export type FailOn = 'error' | 'warning' | 'never';
 
 /** Figures measured by later steps, which replace the estimates when given. */
 export interface MeasuredFigures {
-  /** The board the figures were measured on; they apply to that board's target only. */
+  /** The board the figures were measured on; they apply to that board's target only. Unset:
+   * they apply to every target (the accuracy of firmware bit-exact with the host reference). */
   board?: string;
   flash?: Figure;
   ram?: Figure;
@@ -43,7 +44,8 @@ export interface GateInput {
   model: Model;
   targets: GateTarget[];
   failOn: FailOn;
-  measured?: MeasuredFigures;
+  /** From the build and hil-test reports, each scoped by its own board (later entries win). */
+  measured?: MeasuredFigures[];
   /** Accuracy on the validation set, when one was given (host interpreter: an estimate of the
    * device's, which hil-test measures). */
   accuracy?: Figure;
@@ -209,17 +211,20 @@ export function runGate(input: GateInput): GateResult {
   return { report, markdown };
 }
 
-/** Measured figures apply to the board they were measured on (aliases and ports included). */
-function measuredFor(measured: MeasuredFigures | undefined, target: GateTarget): MeasuredFigures {
-  if (!measured) return {};
-  if (!measured.board) return measured;
-  let board: string | null = null;
-  try {
-    board = findBoard(measured.board).id;
-  } catch {
-    board = measured.board;
-  }
-  return board === target.board.id || measured.board === target.name ? measured : {};
+/** The measured figures that apply to a target: each set applies to the board it was measured
+ * on (aliases and ports included), or to every target when it names no board. */
+function measuredFor(measured: MeasuredFigures[] | undefined, target: GateTarget): MeasuredFigures {
+  const applies = (m: MeasuredFigures) => {
+    if (!m.board) return true;
+    let board: string;
+    try {
+      board = findBoard(m.board).id;
+    } catch {
+      board = m.board;
+    }
+    return board === target.board.id || m.board === target.name;
+  };
+  return Object.assign({}, ...(measured ?? []).filter(applies)) as MeasuredFigures;
 }
 
 /** The hidden marker that finds this gate's sticky comment for a target. */

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as core from '@actions/core';
 import { describeError, TinyOpsError } from '../errors';
-import { parseSize } from '../config/units';
+import { parseFraction, parseSize } from '../config/units';
 
 /** Runs an action body, turning every error into a failed step with a clear message (what, where,
  * how to fix) instead of a stack trace. */
@@ -83,6 +83,38 @@ export function sizeInput(name: string, fallback?: number): number | undefined {
   }
 }
 
+/** A positive number input (seconds, MHz): decimals allowed, unlike integerInput. */
+export function positiveNumberInput(name: string): number | undefined {
+  const value = core.getInput(name).trim();
+  if (value === '') return undefined;
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n))
+    throw new TinyOpsError(
+      'INPUT_INVALID',
+      `Input "${name}" must be a positive number, got "${value}"`,
+      {
+        where: `with: ${name}`,
+        hint: `Set ${name} to a number such as 30 or 0.5.`,
+      },
+    );
+  return n;
+}
+
+/** A fraction input: 0.95 or 95%. */
+export function fractionInput(name: string): number | undefined {
+  const value = core.getInput(name).trim();
+  if (value === '') return undefined;
+  try {
+    return parseFraction(value, `input "${name}"`);
+  } catch (err) {
+    if (!(err instanceof TinyOpsError)) throw err;
+    throw new TinyOpsError('INPUT_INVALID', `Input "${name}" must be a fraction, got "${value}"`, {
+      where: `with: ${name}`,
+      hint: err.hint,
+    });
+  }
+}
+
 /** A list input: comma- or newline-separated, blanks dropped. */
 export function listInput(name: string): string[] {
   return core
@@ -118,6 +150,8 @@ export function annotate(
 }
 
 export const info = (message: string) => core.info(message);
+/** Shown only when the run has step debug logging on (ACTIONS_STEP_DEBUG). */
+export const debug = (message: string) => core.debug(message);
 /** Marks the step failed (exit code 1) with a message, after the outputs are written. */
 export const failStep = (message: string) => core.setFailed(message);
 /** Whether the workflow set an input at all (as opposed to leaving its default). */

@@ -64,10 +64,12 @@ if (!HAVE_TOOLS)
       model: referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
       boards: ['qemu-mps2-an386'],
     });
-    input.measured = {
-      flash: { value: report.sizes.flash, source: 'measured', basis: 'build report' },
-      ram: { value: report.sizes.ram, source: 'measured', basis: 'build report' },
-    };
+    input.measured = [
+      {
+        flash: { value: report.sizes.flash, source: 'measured', basis: 'build report' },
+        ram: { value: report.sizes.ram, source: 'measured', basis: 'build report' },
+      },
+    ];
     const flash = runGate(input).report.targets[0].checks.find((c) => c.id === 'flash')!;
     expect(flash.figure).toEqual({ value: text + data, source: 'measured', basis: 'build report' });
   });

@@ -75,13 +75,23 @@ describe('sticky PR comment against a local GitHub API', () => {
 });
 
 const INPUTS = `
-import { booleanInput, integerInput, runAction, sizeInput, input } from './shared/github/action';
+import {
+  booleanInput,
+  fractionInput,
+  integerInput,
+  positiveNumberInput,
+  runAction,
+  sizeInput,
+  input,
+} from './shared/github/action';
 void runAction(async () => {
   const values = {
     s: input('out-dir', 'dflt'),
     b: booleanInput('xxd-naming', false),
     i: integerInput('align', 16),
     z: sizeInput('max-ram', 0),
+    n: positiveNumberInput('timeout-seconds') ?? null,
+    f: fractionInput('required-agreement') ?? null,
   };
   console.log(JSON.stringify(values));
 });
@@ -93,20 +103,41 @@ describe('typed inputs and runAction', () => {
   test('defaults when unset, parsed values when set (dashes kept in INPUT_ names)', async () => {
     const unset = await run({});
     expect(unset.code).toBe(0);
-    expect(JSON.parse(unset.stdout.trim())).toEqual({ s: 'dflt', b: false, i: 16, z: 0 });
+    expect(JSON.parse(unset.stdout.trim())).toEqual({
+      s: 'dflt',
+      b: false,
+      i: 16,
+      z: 0,
+      n: null,
+      f: null,
+    });
     const set = await run({
       'out-dir': ' text ',
       'xxd-naming': 'TRUE',
       align: '32',
       'max-ram': '256KiB',
+      'timeout-seconds': '2.5',
+      'required-agreement': '99%',
     });
-    expect(JSON.parse(set.stdout.trim())).toEqual({ s: 'text', b: true, i: 32, z: 262144 });
+    expect(JSON.parse(set.stdout.trim())).toEqual({
+      s: 'text',
+      b: true,
+      i: 32,
+      z: 262144,
+      n: 2.5,
+      f: 0.99,
+    });
   });
 
   test.each([
     [{ 'xxd-naming': 'maybe' }, /Input "xxd-naming" must be true or false, got "maybe"/],
     [{ align: '1.5' }, /Input "align" must be a whole number, got "1.5"/],
     [{ 'max-ram': '256K' }, /Input "max-ram" must be a size, got "256K"[\s\S]*fix: Write 256KiB/],
+    [{ 'timeout-seconds': '0' }, /Input "timeout-seconds" must be a positive number, got "0"/],
+    [
+      { 'required-agreement': '1.5' },
+      /Input "required-agreement" must be a fraction, got "1.5"[\s\S]*fix: Write a fraction/,
+    ],
   ])(
     'a bad value %j fails the step naming the input, without a stack trace',
     async (inputs, message) => {

@@ -44748,15 +44748,17 @@ function runGate(input2) {
   return { report, markdown };
 }
 function measuredFor(measured, target) {
-  if (!measured) return {};
-  if (!measured.board) return measured;
-  let board = null;
-  try {
-    board = findBoard(measured.board).id;
-  } catch {
-    board = measured.board;
-  }
-  return board === target.board.id || measured.board === target.name ? measured : {};
+  const applies = (m) => {
+    if (!m.board) return true;
+    let board;
+    try {
+      board = findBoard(m.board).id;
+    } catch {
+      board = m.board;
+    }
+    return board === target.board.id || m.board === target.name;
+  };
+  return Object.assign({}, ...(measured ?? []).filter(applies));
 }
 function gateMarker(target) {
   return stickyMarker("constraint-gate", target);
@@ -44765,6 +44767,9 @@ function parseShape(text) {
   const m = /\[([\d,\s]*)\]/.exec(text ?? "");
   return m && m[1].trim() ? m[1].split(",").map((d) => Number(d.trim())) : [];
 }
+
+// shared/gate/measured.ts
+var import_node_crypto3 = require("node:crypto");
 
 // schemas/build-report.schema.json
 var build_report_schema_default = {
@@ -44939,6 +44944,300 @@ var build_report_schema_default = {
   }
 };
 
+// schemas/hil-report.schema.json
+var hil_report_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://tinyops.dev/schemas/hil-report.schema.json",
+  title: "TinyOps hil-test report",
+  description: "Written by tinyops/hil-test (tinyops hil): a validation set streamed through firmware on QEMU or a board, compared with the host interpreter.",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "schemaVersion",
+    "kind",
+    "tool",
+    "status",
+    "board",
+    "backend",
+    "link",
+    "device",
+    "firmware",
+    "model",
+    "dataset",
+    "agreement",
+    "accuracy",
+    "latency",
+    "wallSeconds",
+    "samplesPerSecond"
+  ],
+  definitions: {
+    stats: {
+      type: "object",
+      additionalProperties: false,
+      required: ["min", "median", "p95", "max", "mean"],
+      properties: {
+        min: {
+          type: "number",
+          minimum: 0
+        },
+        median: {
+          type: "number",
+          minimum: 0
+        },
+        p95: {
+          type: "number",
+          minimum: 0
+        },
+        max: {
+          type: "number",
+          minimum: 0
+        },
+        mean: {
+          type: "number",
+          minimum: 0
+        }
+      }
+    },
+    fraction: {
+      type: "number",
+      minimum: 0,
+      maximum: 1
+    },
+    file: {
+      type: "object",
+      additionalProperties: false,
+      required: ["path", "sha256"],
+      properties: {
+        path: {
+          type: "string"
+        },
+        sha256: {
+          type: "string",
+          pattern: "^[0-9a-f]{64}$"
+        }
+      }
+    },
+    nullableString: {
+      type: ["string", "null"]
+    }
+  },
+  properties: {
+    schemaVersion: {
+      const: 1
+    },
+    kind: {
+      const: "hil"
+    },
+    tool: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "version"],
+      properties: {
+        name: {
+          const: "tinyops"
+        },
+        version: {
+          type: "string"
+        }
+      }
+    },
+    status: {
+      enum: ["pass", "fail"],
+      description: "pass when at least agreement.required of the samples matched the host exactly"
+    },
+    board: {
+      type: "string",
+      minLength: 1
+    },
+    backend: {
+      enum: ["qemu", "serial"]
+    },
+    link: {
+      type: "string",
+      description: "The emulator process or the serial port and baud rate"
+    },
+    device: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "profile", "modelId", "protocol"],
+      properties: {
+        name: {
+          $ref: "#/definitions/nullableString"
+        },
+        profile: {
+          $ref: "#/definitions/nullableString"
+        },
+        modelId: {
+          $ref: "#/definitions/nullableString"
+        },
+        protocol: {
+          type: ["integer", "null"],
+          minimum: 1,
+          description: "TinyOps harness extension version; null for a plain MLPerf Tiny port"
+        }
+      }
+    },
+    firmware: {
+      $ref: "#/definitions/file"
+    },
+    model: {
+      $ref: "#/definitions/file"
+    },
+    dataset: {
+      type: "object",
+      additionalProperties: false,
+      required: ["path", "samples"],
+      properties: {
+        path: {
+          type: "string"
+        },
+        samples: {
+          type: "integer",
+          minimum: 1
+        }
+      }
+    },
+    agreement: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "mode",
+        "samples",
+        "exact",
+        "exactFraction",
+        "required",
+        "top1",
+        "mismatchedElements",
+        "mismatches"
+      ],
+      properties: {
+        mode: {
+          enum: ["bytes", "printed"]
+        },
+        samples: {
+          type: "integer",
+          minimum: 0
+        },
+        exact: {
+          type: "integer",
+          minimum: 0
+        },
+        exactFraction: {
+          $ref: "#/definitions/fraction"
+        },
+        required: {
+          $ref: "#/definitions/fraction"
+        },
+        top1: {
+          $ref: "#/definitions/fraction"
+        },
+        mismatchedElements: {
+          type: "integer",
+          minimum: 0
+        },
+        mismatches: {
+          type: "array",
+          maxItems: 50,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["sample", "name", "index", "device", "host"],
+            properties: {
+              sample: {
+                type: "integer",
+                minimum: 0
+              },
+              name: {
+                type: "string"
+              },
+              index: {
+                type: "integer",
+                minimum: 0
+              },
+              device: {
+                type: ["number", "null"]
+              },
+              host: {
+                type: ["number", "null"]
+              }
+            }
+          }
+        }
+      }
+    },
+    accuracy: {
+      oneOf: [
+        {
+          type: "null"
+        },
+        {
+          type: "object",
+          additionalProperties: false,
+          required: ["labelled", "device", "host"],
+          properties: {
+            labelled: {
+              type: "integer",
+              minimum: 1
+            },
+            device: {
+              $ref: "#/definitions/fraction"
+            },
+            host: {
+              $ref: "#/definitions/fraction"
+            }
+          }
+        }
+      ]
+    },
+    latency: {
+      oneOf: [
+        {
+          type: "null"
+        },
+        {
+          type: "object",
+          additionalProperties: false,
+          required: ["unit", "proxy", "estimatedMs", "perInference", "samples"],
+          properties: {
+            unit: {
+              enum: ["instructions", "cycles", "us"]
+            },
+            proxy: {
+              type: "boolean",
+              description: "true when the figure is not time on real hardware (QEMU instruction counts)"
+            },
+            estimatedMs: {
+              oneOf: [
+                {
+                  type: "null"
+                },
+                {
+                  $ref: "#/definitions/stats"
+                }
+              ]
+            },
+            perInference: {
+              $ref: "#/definitions/stats"
+            },
+            samples: {
+              type: "integer",
+              minimum: 1
+            }
+          }
+        }
+      ]
+    },
+    wallSeconds: {
+      type: "number",
+      minimum: 0
+    },
+    samplesPerSecond: {
+      type: "number",
+      minimum: 0
+    }
+  }
+};
+
 // shared/gate/measured.ts
 function measuredFromBuildReport(path4) {
   const report = readReport(path4, build_report_schema_default, "build");
@@ -44948,6 +45247,43 @@ function measuredFromBuildReport(path4) {
     flash: { value: report.sizes.flash, source: "measured", basis },
     ram: { value: report.sizes.ram, source: "measured", basis }
   };
+}
+function measuredFromHilReport(path4, modelBytes) {
+  const report = readReport(path4, hil_report_schema_default, "hil");
+  if (modelBytes && report.model.sha256 !== (0, import_node_crypto3.createHash)("sha256").update(modelBytes).digest("hex"))
+    throw new TinyOpsError(
+      "REPORT_MODEL",
+      `${path4} was measured on another model (${report.model.path}) than the one the gate checks`,
+      {
+        where: path4,
+        hint: "Run hil-test on the same .tflite the gate checks, or leave out the stale report."
+      }
+    );
+  const on = `${report.board} (${report.backend}, ${report.dataset.samples} samples of ${report.dataset.path})`;
+  const out = [];
+  const a = report.agreement;
+  if (report.accuracy) {
+    const everywhere = a.exact === a.samples;
+    out.push({
+      board: everywhere ? void 0 : report.board,
+      accuracy: {
+        value: report.accuracy.device,
+        source: "measured",
+        basis: everywhere ? `device top-1 on ${on}; every output equal to the host reference, so it holds for every target` : `device top-1 on ${on}; ${a.samples - a.exact} outputs differ from the host reference, so it holds for ${report.board} only`
+      }
+    });
+  }
+  const l = report.latency;
+  if (l?.estimatedMs) {
+    const clock = findBoard(report.board).clockMhz;
+    const median = `median of ${l.samples} inferences on ${on}`;
+    const basis = l.unit === "instructions" ? `QEMU instruction count \xD7 1 CPI at ${clock} MHz, ${median}` : l.proxy ? `emulated ${l.unit}, not time on silicon, ${median}` : l.unit === "cycles" ? `cycle counter at ${clock} MHz, ${median}` : `timed on the device, ${median}`;
+    out.push({
+      board: report.board,
+      latencyMs: { value: l.estimatedMs.median, source: l.proxy ? "estimated" : "measured", basis }
+    });
+  }
+  return out;
 }
 
 // shared/interp/tensors.ts
@@ -51204,7 +51540,11 @@ void runAction(async () => {
     gate.accuracy = hostAccuracy(gate.model, dataset, labels, config.dataset?.limit);
   }
   const buildReport = optionalInput("build-report") ?? config.reports?.build;
-  if (buildReport) gate.measured = { ...gate.measured, ...measuredFromBuildReport(buildReport) };
+  const hilReport = optionalInput("hil-report") ?? config.reports?.hil;
+  gate.measured = [
+    ...buildReport ? [measuredFromBuildReport(buildReport)] : [],
+    ...hilReport ? measuredFromHilReport(hilReport, gate.modelBytes) : []
+  ];
   const { report, markdown } = runGate(gate);
   const reportPath = input("report-path", "tinyops-gate-report.json");
   writeReport(reportPath, gate_report_schema_default, report);

@@ -5,7 +5,7 @@ import {
   type GateOptions,
 } from '../../../shared/gate/prepare';
 import { gateMarker, runGate, type FailOn } from '../../../shared/gate/run';
-import { measuredFromBuildReport } from '../../../shared/gate/measured';
+import { measuredFromBuildReport, measuredFromHilReport } from '../../../shared/gate/measured';
 import { hostAccuracy } from '../../../shared/gate/accuracy';
 import { writeReport } from '../../../shared/report/io';
 import { TinyOpsError } from '../../../shared/errors';
@@ -101,7 +101,11 @@ void runAction(async () => {
     gate.accuracy = hostAccuracy(gate.model, dataset, labels, config.dataset?.limit);
   }
   const buildReport = optionalInput('build-report') ?? config.reports?.build;
-  if (buildReport) gate.measured = { ...gate.measured, ...measuredFromBuildReport(buildReport) };
+  const hilReport = optionalInput('hil-report') ?? config.reports?.hil;
+  gate.measured = [
+    ...(buildReport ? [measuredFromBuildReport(buildReport)] : []),
+    ...(hilReport ? measuredFromHilReport(hilReport, gate.modelBytes) : []),
+  ];
 
   const { report, markdown } = runGate(gate);
   const reportPath = input('report-path', 'tinyops-gate-report.json');

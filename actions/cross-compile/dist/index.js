@@ -37002,21 +37002,24 @@ async function found(command) {
     return false;
   }
 }
+async function aptInstall(packages) {
+  if (packages.length === 0) return;
+  if (process.platform !== "linux" || !await found("apt-get")) return;
+  info2(`Installing ${packages.join(" ")} with apt-get`);
+  const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
+  const run = (args) => exec(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), {
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }
+  });
+  await run(["apt-get", "update", "-qq"]);
+  await run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", ...packages]);
+}
 async function ensureToolchain(install) {
   const missing = [];
   if (!await found("arm-none-eabi-gcc"))
     missing.push("gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "binutils-arm-none-eabi");
   if (!await found("cmake")) missing.push("cmake");
   if (!await found("ninja")) missing.push("ninja-build");
-  if (missing.length === 0 || !install) return;
-  if (process.platform !== "linux" || !await found("apt-get")) return;
-  info2(`Installing ${missing.join(" ")} with apt-get`);
-  const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
-  const run = (args) => exec(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), {
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }
-  });
-  await run(["apt-get", "update", "-qq"]);
-  await run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", ...missing]);
+  if (install) await aptInstall(missing);
 }
 
 // actions/cross-compile/src/main.ts

@@ -6,7 +6,7 @@ import { runGate, type FailOn } from '../../gate/run';
 import { writeReport } from '../../report/io';
 import type { BudgetsFile } from '../../config/tinyops-yml';
 import { hostAccuracy } from '../../gate/accuracy';
-import { measuredFromBuildReport } from '../../gate/measured';
+import { measuredFromBuildReport, measuredFromHilReport } from '../../gate/measured';
 import { parseFraction } from '../../config/units';
 
 const FAIL_ON: FailOn[] = ['error', 'warning', 'never'];
@@ -17,7 +17,7 @@ export const gateCommand: CliCommand = {
   usage:
     'tinyops gate MODEL --board BOARD [--board BOARD2] [--config tinyops.yml] [--max-flash N] [--max-ram N] ' +
     '[--max-latency MS] [--min-accuracy F] [--max-accuracy-drop F] [--fail-on error|warning|never] ' +
-    '[--baseline FILE] [--dataset PATH --labels PATH] [--build-report FILE] [--report FILE] [--json]',
+    '[--baseline FILE] [--dataset PATH --labels PATH] [--build-report FILE] [--hil-report FILE] [--report FILE] [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandLine(
       args,
@@ -36,6 +36,7 @@ export const gateCommand: CliCommand = {
         dataset: { type: 'string' },
         labels: { type: 'string' },
         'build-report': { type: 'string' },
+        'hil-report': { type: 'string' },
         report: { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -75,7 +76,13 @@ export const gateCommand: CliCommand = {
       input.baseline.accuracy = parseFraction(values['baseline-accuracy'], '--baseline-accuracy');
     const buildReport = values['build-report'] ?? config.reports?.build;
     if (buildReport)
-      input.measured = { ...input.measured, ...measuredFromBuildReport(buildReport) };
+      input.measured = [...(input.measured ?? []), measuredFromBuildReport(buildReport)];
+    const hilReport = values['hil-report'] ?? config.reports?.hil;
+    if (hilReport)
+      input.measured = [
+        ...(input.measured ?? []),
+        ...measuredFromHilReport(hilReport, input.modelBytes),
+      ];
     const { report, markdown } = runGate(input);
     if (values.report) writeReport(values.report, GATE_REPORT_SCHEMA, report);
     if (values.json) io.stdout(JSON.stringify(report, null, 2));
