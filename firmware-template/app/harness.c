@@ -28,6 +28,11 @@
 #define TICKS_TO_COUNTER(t) (t)
 #endif
 
+/* 0 builds a plain MLPerf Tiny port (how the host meets third-party ports), for tests. */
+#ifndef APP_HARNESS_EXTENSIONS
+#define APP_HARNESS_EXTENSIONS 1
+#endif
+
 /* Test hook for the host's failure detection: 1 faults, 2 hangs, 3 answers noise on `infer`. */
 #ifndef APP_INJECT_FAULT
 #define APP_INJECT_FAULT 0
@@ -157,6 +162,7 @@ static void infer(uint32_t n, uint32_t warmup) {
   app_print_results();
 }
 
+#if APP_HARNESS_EXTENSIONS
 static void print_u64(uint64_t v) {
   char buf[21];
   int i = 20;
@@ -228,6 +234,8 @@ static void counters(void) {
   print_u64(TICKS_TO_COUNTER((uint64_t)last_ticks_max));
   print_str("]\r\n");
 }
+
+#endif
 
 #if APP_INJECT_FAULT
 static void misbehave(void) {
@@ -314,12 +322,14 @@ static void command(char *cmd) {
     infer(n ? n : 1, parse_u32(w, 10));
   } else if (strcmp(cmd, "results") == 0) {
     app_print_results();
+#if APP_HARNESS_EXTENSIONS
   } else if (strcmp(cmd, "tinyops") == 0) {
     tinyops_hello();
   } else if (strcmp(cmd, "output-hex") == 0) {
     output_hex();
   } else if (strcmp(cmd, "counters") == 0) {
     counters();
+#endif
   } else if (cmd[0]) {
     line("e-[Unknown command: ", cmd, "]");
   }

@@ -203,6 +203,29 @@ describeDevice(
       expectNoQemuLeft(elf);
     });
 
+    test('a plain MLPerf Tiny port (no TinyOps commands): compared on its printed values, timed by m-lap-us', async () => {
+      const plain = await buildHarnessFirmware(work, 'digits-plain', DIGITS, {
+        HARNESS_EXTENSIONS: 'OFF',
+      });
+      const report = await runHil({
+        backend: 'qemu',
+        firmware: plain,
+        board: 'qemu-mps2-an386',
+        model: DIGITS,
+        dataset: DIGITS_VAL,
+        labels: DIGITS_LABELS,
+        limit: 30,
+      });
+      expect(report.device.protocol).toBeNull();
+      expect(report.status).toBe('pass');
+      expect(report.agreement).toMatchObject({ mode: 'printed', exact: 30, top1: 1 });
+      expect(report.latency).toMatchObject({ unit: 'us', proxy: true, samples: 30 });
+      // Virtual microseconds under -icount: 152k-157k instructions at 64 ns each is about 10 ms.
+      expect(report.latency!.perInference.median).toBeGreaterThan(5000);
+      expect(report.latency!.perInference.median).toBeLessThan(20000);
+      expectNoQemuLeft(plain);
+    });
+
     describe('serial backend through a pty', () => {
       let qemu: ChildProcess | null = null;
       afterEach(() => {

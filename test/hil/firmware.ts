@@ -20,7 +20,8 @@ export async function buildHarnessFirmware(
     outDir,
     templateDir: defaultTemplateDir(),
     selftestInput,
-    cmakeDefines: { INJECT_FAULT: 'none', ...defines },
+    // Cache variables persist in the reused build dir: reset every test hook each time.
+    cmakeDefines: { INJECT_FAULT: 'none', HARNESS_EXTENSIONS: 'ON', ...defines },
   });
   const elf = path.join(work, `${name}.elf`);
   fs.copyFileSync(path.join(outDir, 'firmware.elf'), elf);
