@@ -6,6 +6,7 @@ import { buildFirmware } from '../shared/build/build';
 import { loadModelFile } from '../shared/tflite';
 import { writeNpyFile } from '../shared/data';
 import { runHil } from '../shared/hil/run';
+import { seededBytes } from '../shared/util/prng';
 import { openDevice } from '../shared/hil/session';
 import { HAVE_REFERENCE, REFERENCE_DIR } from './reference';
 import type { BenchRow } from './table';
@@ -22,15 +23,8 @@ const BATCH = 20;
 
 const have = (tool: string) => spawnSync(tool, ['--version']).status === 0;
 
-function seededInt8(length: number, seed: number): Int8Array {
-  const out = new Int8Array(length);
-  let x = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = (x >>> 24) - 128;
-  }
-  return out;
-}
+const seededInt8 = (length: number, seed: number) =>
+  new Int8Array(seededBytes(seed, length).buffer);
 
 export async function benchHil(): Promise<BenchRow[]> {
   if (!HAVE_REFERENCE) return [{ name: 'reference models', value: 'absent: skipped' }];

@@ -2,6 +2,7 @@ import type { Model } from '../tflite/ir';
 import type { FloatExecutor } from './float-exec';
 import { asymmetricParams, roundTripError } from './params';
 import { isConstant } from './tensor-data';
+import { mulberry32 } from '../util/prng';
 
 /**
  * Calibration: run the float model over the representative samples and record, for every
@@ -39,17 +40,8 @@ interface Observed {
   invalid: boolean;
 }
 
-/** A small deterministic PRNG (mulberry32), so calibration gives the same model every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic draws, so calibration gives the same model every run. */
+const prng = mulberry32;
 
 export function calibrate(
   model: Model,

@@ -1,3 +1,4 @@
+import { seededBytes } from '../../shared/util/prng';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -6,19 +7,8 @@ import { goldenCases, describeWithReference } from '../helpers/reference';
 import { loadModelFile, tensorByteSize } from '../../shared/tflite';
 import { Interpreter } from '../../shared/interp';
 
-/** Seeded bytes (mulberry32): inputs neither implementation was tuned on. */
-function randomBytes(seed: number, n: number): Uint8Array {
-  let a = seed >>> 0;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (t ^ (t >>> 14)) >>> 24;
-  }
-  return out;
-}
+/** Seeded bytes: inputs neither implementation was tuned on. */
+const randomBytes = seededBytes;
 
 const FIXTURE = path.resolve(__dirname, '../../action-fixtures/models/digits_int8.tflite');
 /** Fewer inputs for the big image models: the C side runs under ASan. */

@@ -11,6 +11,7 @@ import { readNpyFile, writeNpyFile } from '../../shared/data';
 import type { TinyOpsError } from '../../shared/errors';
 import { goldenCases, HAVE_REFERENCE, referencePath } from '../helpers/reference';
 import { runCli } from '../helpers/cli';
+import { seededBytes } from '../../shared/util/prng';
 import { buildHarnessFirmware, HAVE_FIRMWARE_TOOLS, qemuProcessesFor } from './firmware';
 
 /** hil-test against real firmware: the template's UART harness cross-compiled with
@@ -44,16 +45,9 @@ function expectNoQemuLeft(elf: string) {
   expect(qemuProcessesFor(elf)).toEqual([]);
 }
 
-/** Seeded int8 samples (a linear congruential generator: the same data on every run). */
-function randomInt8(count: number, size: number, seed: number): Int8Array {
-  const out = new Int8Array(count * size);
-  let x = seed >>> 0;
-  for (let i = 0; i < out.length; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = (x >>> 24) - 128;
-  }
-  return out;
-}
+/** Seeded int8 samples: the same data on every run. */
+const randomInt8 = (count: number, size: number, seed: number) =>
+  new Int8Array(seededBytes(seed, count * size).buffer);
 
 describeDeviceWithReference('kws01 on QEMU through the harness', () => {
   let elf = '';

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../shared/util/prng';
 import * as path from 'node:path';
 import { loadModelFile } from '../../shared/tflite';
 import type { Model } from '../../shared/tflite/ir';
@@ -15,14 +16,7 @@ export function uniformSamples(
   scale: number,
   seed = 1,
 ): Float32Array[] {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   return Array.from({ length: count }, () =>
     Float32Array.from({ length: size }, () => rand() * scale),
   );

@@ -1,18 +1,10 @@
+import { mulberry32 } from '../../shared/util/prng';
 import * as fs from 'node:fs';
 import { readModel, TfliteFormatError } from '../../shared/tflite';
 import { describeWithReference, referencePath } from '../helpers/reference';
 
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so a failing case can be replayed from its seed. */
+const prng = mulberry32;
 
 type Mutation = (bytes: Uint8Array, rand: () => number) => Uint8Array;
 
