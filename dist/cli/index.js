@@ -60907,8 +60907,8 @@ function loadKeras3(file) {
   );
 }
 
-// shared/quant/calibrate.ts
-function prng(seed) {
+// shared/util/prng.ts
+function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = a + 1831565813 >>> 0;
@@ -60918,6 +60918,9 @@ function prng(seed) {
     return ((t ^ t >>> 14) >>> 0) / 4294967296;
   };
 }
+
+// shared/quant/calibrate.ts
+var prng = mulberry32;
 function calibrate(model, executor, samples, options) {
   const sg = model.subgraphs[0];
   const reservoir = options.reservoir ?? 65536;
@@ -63930,8 +63933,7 @@ var HarnessLink = class {
     this.splitter = new LineSplitter(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
     transport.onData((chunk) => {
       for (const ev of this.splitter.push(chunk)) {
-        if (ev.kind === "line") this.lines.push(ev.text);
-        else if (this.strict) this.lines.push(`\0overlong:${ev.bytes}:${ev.head}`);
+        if (ev.kind === "line" || this.strict) this.events.push(ev);
         else this.bootNoise++;
       }
       this.notify();
@@ -63944,7 +63946,7 @@ var HarnessLink = class {
   transport;
   options;
   splitter;
-  lines = [];
+  events = [];
   wake = null;
   end = null;
   strict = false;
@@ -63961,10 +63963,10 @@ var HarnessLink = class {
     this.wake = null;
     if (w) w();
   }
-  /** The next raw line, or null at the deadline or when the link has ended. */
-  async nextLine(deadline) {
+  /** The next line (or over-long line), or null at the deadline or when the link has ended. */
+  async nextEvent(deadline) {
     for (; ; ) {
-      if (this.lines.length) return this.lines.shift();
+      if (this.events.length) return this.events.shift();
       if (this.end) return null;
       const left = deadline - Date.now();
       if (left <= 0) return null;
@@ -63975,6 +63977,13 @@ var HarnessLink = class {
           resolve3();
         };
       });
+    }
+  }
+  /** The next whole line; over-long ones are skipped (noise while booting or attaching). */
+  async nextLine(deadline) {
+    for (; ; ) {
+      const ev = await this.nextEvent(deadline);
+      if (!ev || ev.kind === "line") return ev ? ev.text : null;
     }
   }
   /** Waits for the boot banner's `m-ready`, skipping whatever comes before it. */
@@ -64039,7 +64048,7 @@ var HarnessLink = class {
       if (fault) throw this.faultError(fault, "while attaching");
       if (line.includes(token)) answered = true;
       else if (answered && line.trim() === "m-ready") return true;
-      else if (seen.length < 20 && !line.startsWith("\0")) seen.push(line);
+      else if (seen.length < 20) seen.push(line);
     }
   }
   /** Sends one command and returns its reply's lines (without `m-ready`). */
@@ -64069,8 +64078,8 @@ var HarnessLink = class {
     let logLines = 0;
     const where = `\`${spec.command}%\`${context ? ` (${context})` : ""}`;
     for (; ; ) {
-      const line = await this.nextLine(deadline);
-      if (line === null) {
+      const ev = await this.nextEvent(deadline);
+      if (ev === null) {
         if (this.end) throw this.endedError(where, out);
         throw hilError(
           "HIL_TIMEOUT",
@@ -64080,13 +64089,12 @@ var HarnessLink = class {
           }
         );
       }
-      if (line.startsWith("\0overlong:")) {
-        const [, bytes, head] = /^\u0000overlong:(\d+):([\s\S]*)$/.exec(line);
+      if (ev.kind === "overlong")
         throw this.garbage(
           where,
-          `a line of over ${bytes} bytes without a newline (it began ${JSON.stringify(showLine(head))})`
+          `a line of over ${ev.bytes} bytes without a newline (it began ${JSON.stringify(showLine(ev.head))})`
         );
-      }
+      const line = ev.text;
       const fault = parseFault(line);
       if (fault) throw this.faultError(fault, `during ${where}`);
       if (!isText(line))

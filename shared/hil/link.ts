@@ -7,7 +7,7 @@
 import type { TinyOpsError } from '../errors';
 import { hilError } from './errors';
 import { describeFault } from './fault';
-import { LineSplitter, isText, showLine } from './lines';
+import { LineSplitter, isText, showLine, type LineEvent } from './lines';
 import { parseFault } from './replies';
 import type { Transport, TransportEnd } from './transport';
 import type { FunctionSymbol } from '../elf/symbols';
@@ -33,7 +33,7 @@ export interface LinkOptions {
 
 export class HarnessLink {
   private readonly splitter: LineSplitter;
-  private readonly lines: string[] = [];
+  private readonly events: LineEvent[] = [];
   private wake: (() => void) | null = null;
   private end: TransportEnd | null = null;
   private strict = false;
@@ -46,8 +46,7 @@ export class HarnessLink {
     this.splitter = new LineSplitter(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
     transport.onData((chunk) => {
       for (const ev of this.splitter.push(chunk)) {
-        if (ev.kind === 'line') this.lines.push(ev.text);
-        else if (this.strict) this.lines.push(`\u0000overlong:${ev.bytes}:${ev.head}`);
+        if (ev.kind === 'line' || this.strict) this.events.push(ev);
         else this.bootNoise++;
       }
       this.notify();
@@ -73,10 +72,10 @@ export class HarnessLink {
     if (w) w();
   }
 
-  /** The next raw line, or null at the deadline or when the link has ended. */
-  private async nextLine(deadline: number): Promise<string | null> {
+  /** The next line (or over-long line), or null at the deadline or when the link has ended. */
+  private async nextEvent(deadline: number): Promise<LineEvent | null> {
     for (;;) {
-      if (this.lines.length) return this.lines.shift()!;
+      if (this.events.length) return this.events.shift()!;
       if (this.end) return null;
       const left = deadline - Date.now();
       if (left <= 0) return null;
@@ -87,6 +86,14 @@ export class HarnessLink {
           resolve();
         };
       });
+    }
+  }
+
+  /** The next whole line; over-long ones are skipped (noise while booting or attaching). */
+  private async nextLine(deadline: number): Promise<string | null> {
+    for (;;) {
+      const ev = await this.nextEvent(deadline);
+      if (!ev || ev.kind === 'line') return ev ? ev.text : null;
     }
   }
 
@@ -156,7 +163,7 @@ export class HarnessLink {
       if (fault) throw this.faultError(fault, 'while attaching');
       if (line.includes(token)) answered = true;
       else if (answered && line.trim() === 'm-ready') return true;
-      else if (seen.length < 20 && !line.startsWith('\u0000')) seen.push(line);
+      else if (seen.length < 20) seen.push(line);
     }
   }
 
@@ -189,8 +196,8 @@ export class HarnessLink {
     let logLines = 0;
     const where = `\`${spec.command}%\`${context ? ` (${context})` : ''}`;
     for (;;) {
-      const line = await this.nextLine(deadline);
-      if (line === null) {
+      const ev = await this.nextEvent(deadline);
+      if (ev === null) {
         if (this.end) throw this.endedError(where, out);
         throw hilError(
           'HIL_TIMEOUT',
@@ -200,13 +207,12 @@ export class HarnessLink {
           },
         );
       }
-      if (line.startsWith('\u0000overlong:')) {
-        const [, bytes, head] = /^\u0000overlong:(\d+):([\s\S]*)$/.exec(line)!;
+      if (ev.kind === 'overlong')
         throw this.garbage(
           where,
-          `a line of over ${bytes} bytes without a newline (it began ${JSON.stringify(showLine(head))})`,
+          `a line of over ${ev.bytes} bytes without a newline (it began ${JSON.stringify(showLine(ev.head))})`,
         );
-      }
+      const line = ev.text;
       const fault = parseFault(line);
       if (fault) throw this.faultError(fault, `during ${where}`);
       if (!isText(line))

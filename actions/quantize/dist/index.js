@@ -42164,8 +42164,8 @@ function loadKeras3(file) {
   );
 }
 
-// shared/quant/calibrate.ts
-function prng(seed) {
+// shared/util/prng.ts
+function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = a + 1831565813 >>> 0;
@@ -42175,6 +42175,9 @@ function prng(seed) {
     return ((t ^ t >>> 14) >>> 0) / 4294967296;
   };
 }
+
+// shared/quant/calibrate.ts
+var prng = mulberry32;
 function calibrate(model, executor, samples, options) {
   const sg = model.subgraphs[0];
   const reservoir = options.reservoir ?? 65536;
