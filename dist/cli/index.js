@@ -61973,7 +61973,10 @@ var ota_manifest_schema_default = {
           required: ["accuracy", "latencyMs"],
           properties: {
             accuracy: { $ref: "#/definitions/nullableNumber" },
-            latencyMs: { $ref: "#/definitions/nullableNumber" }
+            latencyMs: { $ref: "#/definitions/nullableNumber" },
+            board: { type: "string" },
+            agreement: { type: "number", minimum: 0, maximum: 1 },
+            latencyProxy: { type: "boolean" }
           }
         }
       }
@@ -62182,8 +62185,9 @@ function buildManifest(input) {
   const verified = verifyImage(input.image, input.key, input.imageFile);
   const version = formatImageVersion(verified.image.version);
   const health = { ...DEFAULT_HEALTH, ...input.rollout?.health };
-  if (health.baselineLatencyMs === null && input.reports?.hil?.latencyMs != null)
-    health.baselineLatencyMs = input.reports.hil.latencyMs;
+  const hil = input.reports?.hil;
+  if (health.baselineLatencyMs === null && hil?.latencyMs != null && hil.latencyProxy !== true)
+    health.baselineLatencyMs = hil.latencyMs;
   const manifest2 = {
     schemaVersion: 1,
     kind: "ota-manifest",
@@ -62315,10 +62319,14 @@ function reportFigures(files) {
         flash: field(r, "sizes", "flash"),
         ram: field(r, "sizes", "ram")
       };
-    } else if (kind === "hil") {
+    } else if (kind === "hil" && typeof field(r, "board") === "string") {
+      const agreement2 = num3(field(r, "agreement", "exactFraction"));
       out.hil = {
-        accuracy: num3(field(r, "accuracy")) ?? num3(field(r, "device", "accuracy")),
-        latencyMs: num3(field(r, "latencyMs")) ?? num3(field(r, "latency", "meanMs")) ?? num3(field(r, "latency", "ms"))
+        accuracy: num3(field(r, "accuracy", "device")),
+        latencyMs: num3(field(r, "latency", "estimatedMs", "median")),
+        board: field(r, "board"),
+        ...agreement2 !== null ? { agreement: agreement2 } : {},
+        latencyProxy: field(r, "latency", "proxy") === true
       };
     } else {
       throw new TinyOpsError(

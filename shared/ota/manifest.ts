@@ -21,7 +21,16 @@ export interface ReportFigures {
     sizeRatio?: number;
   };
   build?: { board: string; flash: number; ram: number };
-  hil?: { accuracy: number | null; latencyMs: number | null };
+  hil?: {
+    /** Top-1 accuracy on the device, when the dataset had labels. */
+    accuracy: number | null;
+    latencyMs: number | null;
+    /** Where it ran, the fraction of samples equal to the host reference, and whether the latency
+     * is a proxy (QEMU instruction counts) rather than time on the board. */
+    board?: string;
+    agreement?: number;
+    latencyProxy?: boolean;
+  };
 }
 
 export interface Provenance {
@@ -78,8 +87,10 @@ export function buildManifest(input: ManifestInput): OtaManifest {
   const verified: VerifyResult = verifyImage(input.image, input.key, input.imageFile);
   const version = formatImageVersion(verified.image.version);
   const health = { ...DEFAULT_HEALTH, ...input.rollout?.health };
-  if (health.baselineLatencyMs === null && input.reports?.hil?.latencyMs != null)
-    health.baselineLatencyMs = input.reports.hil.latencyMs;
+  // Only a latency timed on a board can be the fleet's baseline; an emulator's proxy cannot.
+  const hil = input.reports?.hil;
+  if (health.baselineLatencyMs === null && hil?.latencyMs != null && hil.latencyProxy !== true)
+    health.baselineLatencyMs = hil.latencyMs;
   const manifest: OtaManifest = {
     schemaVersion: 1,
     kind: 'ota-manifest',
@@ -231,14 +242,15 @@ export function reportFigures(files: string[]): ReportFigures {
         flash: field(r, 'sizes', 'flash') as number,
         ram: field(r, 'sizes', 'ram') as number,
       };
-    } else if (kind === 'hil') {
-      // The hil report's layout is young: take the figures from the places it may keep them.
+    } else if (kind === 'hil' && typeof field(r, 'board') === 'string') {
+      // schemas/hil-report.schema.json: device accuracy, median latency in ms at the board's clock.
+      const agreement = num(field(r, 'agreement', 'exactFraction'));
       out.hil = {
-        accuracy: num(field(r, 'accuracy')) ?? num(field(r, 'device', 'accuracy')),
-        latencyMs:
-          num(field(r, 'latencyMs')) ??
-          num(field(r, 'latency', 'meanMs')) ??
-          num(field(r, 'latency', 'ms')),
+        accuracy: num(field(r, 'accuracy', 'device')),
+        latencyMs: num(field(r, 'latency', 'estimatedMs', 'median')),
+        board: field(r, 'board') as string,
+        ...(agreement !== null ? { agreement } : {}),
+        latencyProxy: field(r, 'latency', 'proxy') === true,
       };
     } else {
       throw new TinyOpsError(

@@ -22,6 +22,8 @@ import {
 } from '../../shared/ota/rollout';
 import { TinyOpsError } from '../../shared/errors';
 import { runCli } from '../helpers/cli';
+import { validateWithSchema } from '../../shared/config/validate';
+import { HIL_REPORT_SCHEMA } from '../../shared/hil/report';
 import { firmwareBytes, makeKey } from './keys-helper';
 
 const k = makeKey('ed25519');
@@ -36,6 +38,46 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ota-manifest-'));
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A hil-test report as `tinyops hil --report` writes it (checked against its schema here). */
+function hilReport(board: string, unit: 'us' | 'instructions', proxy: boolean, medianMs: number) {
+  const stats = (v: number) => ({ min: v, median: v, p95: v, max: v, mean: v });
+  const report = {
+    schemaVersion: 1,
+    kind: 'hil',
+    tool: { name: 'tinyops', version: '0.1.0' },
+    status: 'pass',
+    board,
+    backend: proxy ? 'qemu' : 'serial',
+    link: proxy ? 'QEMU mps2-an386 (pid 1)' : '/dev/ttyACM0 at 115200 baud',
+    device: { name: 'tinyops', profile: null, modelId: 'kws', protocol: 1 },
+    firmware: { path: 'fw.elf', sha256: 'a'.repeat(64) },
+    model: { path: 'kws.tflite', sha256: 'b'.repeat(64) },
+    dataset: { path: 'val.npz', samples: 100 },
+    agreement: {
+      mode: 'bytes',
+      samples: 100,
+      exact: 100,
+      exactFraction: 1,
+      required: 1,
+      top1: 1,
+      mismatchedElements: 0,
+      mismatches: [],
+    },
+    accuracy: { labelled: 100, device: 0.9, host: 0.9 },
+    latency: {
+      unit,
+      proxy,
+      estimatedMs: stats(medianMs),
+      perInference: stats(medianMs * 1000),
+      samples: 100,
+    },
+    wallSeconds: 3,
+    samplesPerSecond: 33,
+  };
+  validateWithSchema(HIL_REPORT_SCHEMA, report, { code: 'T', source: 'hil report' });
+  return report;
+}
 
 const code = (fn: () => unknown) => {
   try {
@@ -68,7 +110,7 @@ describe('manifest', () => {
           sizes: { flash: 81234, ram: 30111 },
         },
       ],
-      ['hil.json', { schemaVersion: 1, kind: 'hil', accuracy: 0.9, latencyMs: 12.5 }],
+      ['hil.json', hilReport('nano33ble', 'us', false, 12.5)],
     ].map(([name, data]) => {
       const file = path.join(dir, name as string);
       fs.writeFileSync(file, JSON.stringify(data));
@@ -107,11 +149,32 @@ describe('manifest', () => {
       gate: { passed: true, failOn: 'error' },
       quantize: { floatAccuracy: 0.91, int8Accuracy: 0.9, accuracyDrop: 0.01, sizeRatio: 0.26 },
       build: { board: 'mps2-an386', flash: 81234, ram: 30111 },
-      hil: { accuracy: 0.9, latencyMs: 12.5 },
+      hil: {
+        accuracy: 0.9,
+        latencyMs: 12.5,
+        board: 'nano33ble',
+        agreement: 1,
+        latencyProxy: false,
+      },
     });
     expect(m.rollout.stages).toEqual([1, 10, 50, 100]);
     expect(m.rollout.health.baselineLatencyMs).toBe(12.5); // from the HIL report
     expect(parseManifest(serializeManifest(m), 'm.json')).toEqual(m);
+  });
+
+  test("an emulator's latency (a proxy) is kept in the reports but never becomes the fleet's baseline", () => {
+    const file = path.join(dir, 'hil-qemu.json');
+    fs.writeFileSync(file, JSON.stringify(hilReport('qemu-mps2-an386', 'instructions', true, 6.3)));
+    const reports = reportFigures([file]);
+    expect(reports.hil).toMatchObject({ latencyMs: 6.3, latencyProxy: true });
+    const m = buildManifest({
+      image: sign('1.0.0'),
+      imageFile: 'fw.bin',
+      key: k.pub,
+      board: 'b',
+      reports,
+    });
+    expect(m.rollout.health.baselineLatencyMs).toBeNull();
   });
 
   test('schema validation rejects a malformed manifest on write and read', () => {

@@ -51699,7 +51699,10 @@ var ota_manifest_schema_default = {
           required: ["accuracy", "latencyMs"],
           properties: {
             accuracy: { $ref: "#/definitions/nullableNumber" },
-            latencyMs: { $ref: "#/definitions/nullableNumber" }
+            latencyMs: { $ref: "#/definitions/nullableNumber" },
+            board: { type: "string" },
+            agreement: { type: "number", minimum: 0, maximum: 1 },
+            latencyProxy: { type: "boolean" }
           }
         }
       }
@@ -51976,8 +51979,9 @@ function buildManifest(input2) {
   const verified = verifyImage(input2.image, input2.key, input2.imageFile);
   const version = formatImageVersion(verified.image.version);
   const health = { ...DEFAULT_HEALTH, ...input2.rollout?.health };
-  if (health.baselineLatencyMs === null && input2.reports?.hil?.latencyMs != null)
-    health.baselineLatencyMs = input2.reports.hil.latencyMs;
+  const hil = input2.reports?.hil;
+  if (health.baselineLatencyMs === null && hil?.latencyMs != null && hil.latencyProxy !== true)
+    health.baselineLatencyMs = hil.latencyMs;
   const manifest = {
     schemaVersion: 1,
     kind: "ota-manifest",
@@ -52109,10 +52113,14 @@ function reportFigures(files) {
         flash: field(r, "sizes", "flash"),
         ram: field(r, "sizes", "ram")
       };
-    } else if (kind === "hil") {
+    } else if (kind === "hil" && typeof field(r, "board") === "string") {
+      const agreement = num(field(r, "agreement", "exactFraction"));
       out.hil = {
-        accuracy: num(field(r, "accuracy")) ?? num(field(r, "device", "accuracy")),
-        latencyMs: num(field(r, "latencyMs")) ?? num(field(r, "latency", "meanMs")) ?? num(field(r, "latency", "ms"))
+        accuracy: num(field(r, "accuracy", "device")),
+        latencyMs: num(field(r, "latency", "estimatedMs", "median")),
+        board: field(r, "board"),
+        ...agreement !== null ? { agreement } : {},
+        latencyProxy: field(r, "latency", "proxy") === true
       };
     } else {
       throw new TinyOpsError(
