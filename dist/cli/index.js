@@ -955,17 +955,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path16) {
-      const ctrl = callVisitor(key, node2, visitor, path16);
+    function visit_(key, node2, visitor, path17) {
+      const ctrl = callVisitor(key, node2, visitor, path17);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path16, ctrl);
-        return visit_(key, ctrl, visitor, path16);
+        replaceNode(key, path17, ctrl);
+        return visit_(key, ctrl, visitor, path17);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
+          path17 = Object.freeze(path17.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path16);
+            const ci = visit_(i2, node2.items[i2], visitor, path17);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -976,13 +976,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path16);
+          path17 = Object.freeze(path17.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path16);
+          const cv = visit_("value", node2.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -1003,17 +1003,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path16) {
-      const ctrl = await callVisitor(key, node2, visitor, path16);
+    async function visitAsync_(key, node2, visitor, path17) {
+      const ctrl = await callVisitor(key, node2, visitor, path17);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path16, ctrl);
-        return visitAsync_(key, ctrl, visitor, path16);
+        replaceNode(key, path17, ctrl);
+        return visitAsync_(key, ctrl, visitor, path17);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
+          path17 = Object.freeze(path17.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path16);
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path17);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -1024,13 +1024,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path16);
+          path17 = Object.freeze(path17.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path16);
+          const cv = await visitAsync_("value", node2.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -1057,23 +1057,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path16) {
+    function callVisitor(key, node2, visitor, path17) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path16);
+        return visitor(key, node2, path17);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path16);
+        return visitor.Map?.(key, node2, path17);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path16);
+        return visitor.Seq?.(key, node2, path17);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path16);
+        return visitor.Pair?.(key, node2, path17);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path16);
+        return visitor.Scalar?.(key, node2, path17);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path16);
+        return visitor.Alias?.(key, node2, path17);
       return void 0;
     }
-    function replaceNode(key, path16, node2) {
-      const parent = path16[path16.length - 1];
+    function replaceNode(key, path17, node2) {
+      const parent = path17[path17.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -1685,10 +1685,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path16, value) {
+    function collectionFromPath(schema, path17, value) {
       let v = value;
-      for (let i2 = path16.length - 1; i2 >= 0; --i2) {
-        const k = path16[i2];
+      for (let i2 = path17.length - 1; i2 >= 0; --i2) {
+        const k = path17[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -1707,7 +1707,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path16) => path16 == null || typeof path16 === "object" && !!path16[Symbol.iterator]().next().done;
+    var isEmptyPath = (path17) => path17 == null || typeof path17 === "object" && !!path17[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1737,11 +1737,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path16, value) {
-        if (isEmptyPath(path16))
+      addIn(path17, value) {
+        if (isEmptyPath(path17))
           this.add(value);
         else {
-          const [key, ...rest] = path16;
+          const [key, ...rest] = path17;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -1755,8 +1755,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path16) {
-        const [key, ...rest] = path16;
+      deleteIn(path17) {
+        const [key, ...rest] = path17;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -1770,8 +1770,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path16, keepScalar) {
-        const [key, ...rest] = path16;
+      getIn(path17, keepScalar) {
+        const [key, ...rest] = path17;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -1789,8 +1789,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path16) {
-        const [key, ...rest] = path16;
+      hasIn(path17) {
+        const [key, ...rest] = path17;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -1800,8 +1800,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path16, value) {
-        const [key, ...rest] = path16;
+      setIn(path17, value) {
+        const [key, ...rest] = path17;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -4316,9 +4316,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path16, value) {
+      addIn(path17, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path16, value);
+          this.contents.addIn(path17, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4393,14 +4393,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path16) {
-        if (Collection.isEmptyPath(path16)) {
+      deleteIn(path17) {
+        if (Collection.isEmptyPath(path17)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path16) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path17) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4415,10 +4415,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path16, keepScalar) {
-        if (Collection.isEmptyPath(path16))
+      getIn(path17, keepScalar) {
+        if (Collection.isEmptyPath(path17))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path16, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path17, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4429,10 +4429,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path16) {
-        if (Collection.isEmptyPath(path16))
+      hasIn(path17) {
+        if (Collection.isEmptyPath(path17))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path16) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path17) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4449,13 +4449,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path16, value) {
-        if (Collection.isEmptyPath(path16)) {
+      setIn(path17, value) {
+        if (Collection.isEmptyPath(path17)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path16), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path17), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path16, value);
+          this.contents.setIn(path17, value);
         }
       }
       /**
@@ -6416,9 +6416,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path16) => {
+    visit.itemAtPath = (cst, path17) => {
       let item = cst;
-      for (const [field2, index] of path16) {
+      for (const [field2, index] of path17) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6427,23 +6427,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path16) => {
-      const parent = visit.itemAtPath(cst, path16.slice(0, -1));
-      const field2 = path16[path16.length - 1][0];
+    visit.parentCollection = (cst, path17) => {
+      const parent = visit.itemAtPath(cst, path17.slice(0, -1));
+      const field2 = path17[path17.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path16, item, visitor) {
-      let ctrl = visitor(item, path16);
+    function _visit(path17, item, visitor) {
+      let ctrl = visitor(item, path17);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path16.concat([[field2, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path17.concat([[field2, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6454,10 +6454,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path16);
+            ctrl = ctrl(item, path17);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path16) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path17) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -11437,8 +11437,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path16) {
-      let input = path16;
+    function removeDotSegments(path17) {
+      let input = path17;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11512,11 +11512,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path16) {
-      if (path16 === "" || path16[0] === "/") {
-        return removeDotSegments(path16);
+    function removeDotSegmentsRelative(path17) {
+      if (path17 === "" || path17[0] === "/") {
+        return removeDotSegments(path17);
       }
-      const segments = path16.split("/");
+      const segments = path17.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11879,8 +11879,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path16 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path16 && path16 !== "/" ? path16 : void 0;
+        const path17 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path17 && path17 !== "/" ? path17 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -23097,7 +23097,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
-    var os = require("os");
+    var os2 = require("os");
     var tty2 = require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
@@ -23145,7 +23145,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os.release().split(".");
+        const osRelease = os2.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -39034,10 +39034,10 @@ var require_tcp = __commonJS({
           timeout: opts.socksTimeout
         });
       }
-      const { port, path: path16 } = opts;
+      const { port, path: path17 } = opts;
       const host = opts.hostname;
       debug("port %d and host %s", port, host);
-      return net_1.default.createConnection({ port, host, path: path16 });
+      return net_1.default.createConnection({ port, host, path: path17 });
     };
     exports2.default = buildStream;
   }
@@ -44788,25 +44788,25 @@ var FlatbufferReader = class {
       this.fail(`offset points to ${target}, past the end of the file`, field2, pos);
     return target;
   }
-  table(pos, def, path16, depth) {
+  table(pos, def, path17, depth) {
     if (depth > this.limits.maxDepth)
-      this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path16, pos);
-    this.spend(1, path16, pos);
-    if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path16, pos);
-    this.need(pos, 4, path16);
+      this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path17, pos);
+    this.spend(1, path17, pos);
+    if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path17, pos);
+    this.need(pos, 4, path17);
     const vtable = pos - this.view.getInt32(pos, true);
-    if (vtable % 2 !== 0) this.fail("vtable is not 2-byte aligned", `${path16}.<vtable>`, pos);
-    this.need(vtable, 4, `${path16}.<vtable>`);
+    if (vtable % 2 !== 0) this.fail("vtable is not 2-byte aligned", `${path17}.<vtable>`, pos);
+    this.need(vtable, 4, `${path17}.<vtable>`);
     const vtableSize = this.view.getUint16(vtable, true);
     const objectSize = this.view.getUint16(vtable + 2, true);
     if (vtableSize < 4 || vtableSize % 2 !== 0)
-      this.fail(`vtable size ${vtableSize} is invalid`, `${path16}.<vtable>`, vtable);
-    this.need(vtable, vtableSize, `${path16}.<vtable>`);
-    if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path16, vtable + 2);
-    this.need(pos, objectSize, path16);
+      this.fail(`vtable size ${vtableSize} is invalid`, `${path17}.<vtable>`, vtable);
+    this.need(vtable, vtableSize, `${path17}.<vtable>`);
+    if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path17, vtable + 2);
+    this.need(pos, objectSize, path17);
     const out = {};
     for (const field2 of def.fields) {
-      const fieldPath = `${path16}.${field2.name}`;
+      const fieldPath = `${path17}.${field2.name}`;
       const slotPos = (slot) => {
         const entry = 4 + 2 * slot;
         if (entry + 2 > vtableSize) return 0;
@@ -44822,7 +44822,7 @@ var FlatbufferReader = class {
         const valueOffset = slotPos(field2.slot + 1);
         let typeId = 0;
         if (typeOffset !== 0) {
-          this.fieldFits(typeOffset, 1, objectSize, `${path16}.${field2.name}_type`, pos);
+          this.fieldFits(typeOffset, 1, objectSize, `${path17}.${field2.name}_type`, pos);
           typeId = this.bytes[pos + typeOffset];
         }
         if (typeId === 0 || valueOffset === 0) {
@@ -44834,7 +44834,7 @@ var FlatbufferReader = class {
         if (member === void 0)
           this.fail(
             `union type ${typeId} is not a member of ${type.union}`,
-            `${path16}.${field2.name}_type`,
+            `${path17}.${field2.name}_type`,
             pos + typeOffset
           );
         this.fieldFits(valueOffset, 4, objectSize, fieldPath, pos);
@@ -44872,47 +44872,47 @@ var FlatbufferReader = class {
         tablePos + voffset
       );
   }
-  reference(pos, type, path16, depth) {
+  reference(pos, type, path17, depth) {
     switch (type.kind) {
       case "string":
-        return this.string(pos, path16);
+        return this.string(pos, path17);
       case "table":
-        return this.table(pos, this.schema.tables[type.table], path16, depth + 1);
+        return this.table(pos, this.schema.tables[type.table], path17, depth + 1);
       case "vector":
-        return this.vector(pos, type.element, path16, depth);
+        return this.vector(pos, type.element, path17, depth);
       default:
-        return this.fail(`unexpected ${type.kind} behind an offset`, path16, pos);
+        return this.fail(`unexpected ${type.kind} behind an offset`, path17, pos);
     }
   }
-  string(pos, path16) {
-    this.need(pos, 4, path16);
+  string(pos, path17) {
+    this.need(pos, 4, path17);
     const length = this.view.getUint32(pos, true);
-    this.need(pos + 4, length + 1, path16);
+    this.need(pos + 4, length + 1, path17);
     if (this.bytes[pos + 4 + length] !== 0)
-      this.fail("string is not NUL-terminated", path16, pos + 4 + length);
+      this.fail("string is not NUL-terminated", path17, pos + 4 + length);
     return this.decoder.decode(this.bytes.subarray(pos + 4, pos + 4 + length));
   }
-  vector(pos, element, path16, depth) {
-    if (pos % 4 !== 0) this.fail("vector is not 4-byte aligned", path16, pos);
-    this.need(pos, 4, path16);
+  vector(pos, element, path17, depth) {
+    if (pos % 4 !== 0) this.fail("vector is not 4-byte aligned", path17, pos);
+    this.need(pos, 4, path17);
     const length = this.view.getUint32(pos, true);
     const start = pos + 4;
     const elementSize = element.kind === "scalar" || element.kind === "enum" ? SCALAR_SIZE[element.base] : 4;
     if (length > (this.bytes.length - start) / elementSize)
-      this.fail(`vector of ${length} elements does not fit in the file`, path16, pos);
+      this.fail(`vector of ${length} elements does not fit in the file`, path17, pos);
     if (element.kind === "scalar" && (element.base === "uint8" || element.base === "int8")) {
-      this.spend(1, path16, pos);
+      this.spend(1, path17, pos);
       const raw = this.bytes.subarray(start, start + length);
       return element.base === "uint8" ? raw : Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.length));
     }
-    this.spend(length, path16, pos);
+    this.spend(length, path17, pos);
     const out = new Array(length);
     for (let i2 = 0; i2 < length; i2++) {
       const at = start + i2 * elementSize;
       if (element.kind === "scalar" || element.kind === "enum")
         out[i2] = this.enumName(element, this.scalar(at, element.base));
       else
-        out[i2] = this.reference(this.uoffset(at, `${path16}[${i2}]`), element, `${path16}[${i2}]`, depth);
+        out[i2] = this.reference(this.uoffset(at, `${path17}[${i2}]`), element, `${path17}[${i2}]`, depth);
     }
     return out;
   }
@@ -44973,12 +44973,12 @@ var FlatbufferWriter = class {
     this.builder.finish(offset, identifier);
     return this.builder.asUint8Array().slice();
   }
-  bad(path16, message) {
-    throw new TinyOpsError("TFLITE_WRITE", `cannot write the model: ${path16} ${message}`, {
+  bad(path17, message) {
+    throw new TinyOpsError("TFLITE_WRITE", `cannot write the model: ${path17} ${message}`, {
       hint: "The model IR was changed into a shape the TFLite schema cannot hold; check the value named."
     });
   }
-  table(value, def, path16) {
+  table(value, def, path17) {
     const offsets = /* @__PURE__ */ new Map();
     for (const field2 of def.fields) {
       const v = value[field2.name];
@@ -44986,9 +44986,9 @@ var FlatbufferWriter = class {
       const t = field2.type;
       if (t.kind === "union") {
         const u = v;
-        offsets.set(field2, this.table(u, this.schema.tables[u.$type], `${path16}.${field2.name}`));
+        offsets.set(field2, this.table(u, this.schema.tables[u.$type], `${path17}.${field2.name}`));
       } else if (t.kind !== "scalar" && t.kind !== "enum") {
-        offsets.set(field2, this.reference(v, t, `${path16}.${field2.name}`));
+        offsets.set(field2, this.reference(v, t, `${path17}.${field2.name}`));
       }
     }
     const b = this.builder;
@@ -45005,26 +45005,26 @@ var FlatbufferWriter = class {
         const members = this.schema.unions[t.union].members;
         const typeId = members.indexOf(v.$type);
         if (typeId <= 0)
-          this.bad(`${path16}.${field2.name}`, `has unknown union member ${v.$type}`);
+          this.bad(`${path17}.${field2.name}`, `has unknown union member ${v.$type}`);
         b.addFieldInt8(field2.slot, typeId, 0);
         b.addFieldOffset(field2.slot + 1, offsets.get(field2), 0);
       } else if (t.kind === "scalar" || t.kind === "enum") {
         if (v === null || v === void 0) continue;
-        this.addScalarField(field2, this.scalarValue(v, t, `${path16}.${field2.name}`));
+        this.addScalarField(field2, this.scalarValue(v, t, `${path17}.${field2.name}`));
       } else if (offsets.has(field2)) {
         b.addFieldOffset(field2.slot, offsets.get(field2), 0);
       }
     }
     return b.endObject();
   }
-  scalarValue(v, t, path16) {
+  scalarValue(v, t, path17) {
     if (t.kind === "enum" && typeof v === "string") {
       const entry = Object.entries(this.schema.enums[t.enum].names).find(([, name]) => name === v);
-      if (!entry) this.bad(path16, `has unknown ${t.enum} value "${v}"`);
+      if (!entry) this.bad(path17, `has unknown ${t.enum} value "${v}"`);
       return Number(entry[0]);
     }
     if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return v;
-    return this.bad(path16, `should be a scalar, got ${typeof v}`);
+    return this.bad(path17, `should be a scalar, got ${typeof v}`);
   }
   addScalarField(field2, v) {
     const b = this.builder;
@@ -45062,28 +45062,28 @@ var FlatbufferWriter = class {
         break;
     }
   }
-  reference(v, t, path16) {
+  reference(v, t, path17) {
     const b = this.builder;
     if (t.kind === "string") {
-      if (typeof v !== "string") this.bad(path16, "should be a string");
+      if (typeof v !== "string") this.bad(path17, "should be a string");
       return b.createString(v);
     }
-    if (t.kind === "table") return this.table(v, this.schema.tables[t.table], path16);
-    if (t.kind !== "vector") return this.bad(path16, `has an unexpected ${t.kind}`);
+    if (t.kind === "table") return this.table(v, this.schema.tables[t.table], path17);
+    if (t.kind !== "vector") return this.bad(path17, `has an unexpected ${t.kind}`);
     const el = t.element;
     if (el.kind === "scalar" && el.base === "uint8") {
       const bytes = v instanceof Uint8Array ? v : Uint8Array.from(v);
       return this.byteVector(bytes);
     }
-    if (!Array.isArray(v)) return this.bad(path16, "should be an array");
+    if (!Array.isArray(v)) return this.bad(path17, "should be an array");
     if (el.kind === "scalar" || el.kind === "enum") {
       const size = SCALAR_SIZE[el.base];
       b.startVector(size, v.length, size);
       for (let i2 = v.length - 1; i2 >= 0; i2--)
-        this.addScalar(el, this.scalarValue(v[i2], el, `${path16}[${i2}]`));
+        this.addScalar(el, this.scalarValue(v[i2], el, `${path17}[${i2}]`));
       return b.endVector();
     }
-    const children = v.map((item, i2) => this.reference(item, el, `${path16}[${i2}]`));
+    const children = v.map((item, i2) => this.reference(item, el, `${path17}[${i2}]`));
     b.startVector(4, children.length, 4);
     for (let i2 = children.length - 1; i2 >= 0; i2--) b.addOffset(children[i2]);
     return b.endVector();
@@ -48506,32 +48506,32 @@ function writeFileAtomic(target, data) {
 
 // shared/tflite/load.ts
 var fs2 = __toESM(require("node:fs"));
-function loadModelFile(path16) {
+function loadModelFile(path17) {
   let stat;
   try {
-    stat = fs2.statSync(path16);
+    stat = fs2.statSync(path17);
   } catch {
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path16}`, {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path17}`, {
       hint: "Check the path (it is relative to the working directory) and that the file is committed or produced by an earlier step."
     });
   }
   if (stat.isDirectory())
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path16}`, {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path17}`, {
       hint: "Give the path of the .tflite file itself."
     });
-  const bytes = new Uint8Array(fs2.readFileSync(path16));
+  const bytes = new Uint8Array(fs2.readFileSync(path17));
   if (bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) !== "TFL3") {
     const head = new TextDecoder().decode(bytes.subarray(0, 64));
     const lfs = head.startsWith("version https://git-lfs");
     throw new TinyOpsError(
       "NOT_TFLITE",
-      `${path16} is not a TFLite model (no "TFL3" file identifier)`,
+      `${path17} is not a TFLite model (no "TFL3" file identifier)`,
       {
         hint: lfs ? "This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present." : "Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first)."
       }
     );
   }
-  return { model: readModel(bytes, path16), bytes };
+  return { model: readModel(bytes, path17), bytes };
 }
 
 // shared/cli/args.ts
@@ -48565,9 +48565,9 @@ var analyzeCommand = {
       { board: { type: "string" }, json: { type: "boolean" }, "write-plan": { type: "string" } },
       { min: 1, max: 1, names: "MODEL" }
     );
-    const path16 = positionals[0];
-    const { model, bytes } = loadModelFile(path16);
-    const report = analyzeModel(model, bytes.length, { board: values.board, source: path16 });
+    const path17 = positionals[0];
+    const { model, bytes } = loadModelFile(path17);
+    const report = analyzeModel(model, bytes.length, { board: values.board, source: path17 });
     const planOut = values["write-plan"];
     if (planOut !== void 0)
       writeFileAtomic(planOut, writeModel(withOfflinePlan(model, report.memory.offlineAllocation)));
@@ -48917,8 +48917,8 @@ function dedupe(errors) {
   return [...byPath.values()];
 }
 function describeProblem(e, locate) {
-  const path16 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const keyPath = path16.length ? path16.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
+  const path17 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const keyPath = path17.length ? path17.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
   let what;
   switch (e.keyword) {
     case "additionalProperties":
@@ -48938,7 +48938,7 @@ function describeProblem(e, locate) {
   }
   const unknownKey = e.keyword === "additionalProperties";
   const at = locate?.(
-    unknownKey ? [...path16, String(e.params.additionalProperty)] : path16,
+    unknownKey ? [...path17, String(e.params.additionalProperty)] : path17,
     unknownKey
   );
   return `${keyPath}: ${what}${at ? ` (${at})` : ""}`;
@@ -49126,16 +49126,16 @@ var tinyops_schema_default = {
 };
 
 // shared/config/tinyops-yml.ts
-function loadConfigFile(path16) {
+function loadConfigFile(path17) {
   let text;
   try {
-    text = fs3.readFileSync(path16, "utf8");
+    text = fs3.readFileSync(path17, "utf8");
   } catch {
-    throw new TinyOpsError("CONFIG_NOT_FOUND", `Config file not found: ${path16}`, {
+    throw new TinyOpsError("CONFIG_NOT_FOUND", `Config file not found: ${path17}`, {
       hint: "Create tinyops.yml at the repository root (see schemas/tinyops.schema.json), or give its path with config-file / --config."
     });
   }
-  return parseConfigText(text, path16);
+  return parseConfigText(text, path17);
 }
 function parseConfigText(text, source) {
   const lineCounter = new import_yaml.LineCounter();
@@ -49157,13 +49157,13 @@ function parseConfigText(text, source) {
     code: "CONFIG_INVALID",
     source,
     hint: "See schemas/tinyops.schema.json for every key, or point your editor at it for completion.",
-    locate: (path16, key) => {
-      let node2 = doc.getIn(path16, true);
+    locate: (path17, key) => {
+      let node2 = doc.getIn(path17, true);
       if (key) {
-        const parent = path16.length > 1 ? doc.getIn(path16.slice(0, -1), true) : doc.contents;
+        const parent = path17.length > 1 ? doc.getIn(path17.slice(0, -1), true) : doc.contents;
         if ((0, import_yaml.isMap)(parent))
           node2 = parent.items.find(
-            (pair2) => (0, import_yaml.isScalar)(pair2.key) && String(pair2.key.value) === path16[path16.length - 1]
+            (pair2) => (0, import_yaml.isScalar)(pair2.key) && String(pair2.key.value) === path17[path17.length - 1]
           )?.key;
       }
       const range = (0, import_yaml.isNode)(node2) ? node2.range : void 0;
@@ -49177,26 +49177,26 @@ function parseConfigText(text, source) {
 
 // shared/report/io.ts
 var fs4 = __toESM(require("node:fs"));
-function writeReport(path16, schema, report) {
+function writeReport(path17, schema, report) {
   validateWithSchema(schema, report, {
     code: "REPORT_INVALID",
-    source: `the ${report.kind} report being written to ${path16}`,
+    source: `the ${report.kind} report being written to ${path17}`,
     hint: "This is a TinyOps bug: please report it with the command that produced it."
   });
-  writeFileAtomic(path16, `${JSON.stringify(report, null, 2)}
+  writeFileAtomic(path17, `${JSON.stringify(report, null, 2)}
 `);
 }
-function readReport(path16, schema, kind) {
+function readReport(path17, schema, kind) {
   let data;
   try {
-    data = JSON.parse(fs4.readFileSync(path16, "utf8"));
+    data = JSON.parse(fs4.readFileSync(path17, "utf8"));
   } catch (err3) {
     const missing = err3.code === "ENOENT";
     throw new TinyOpsError(
       "REPORT_UNREADABLE",
-      missing ? `${kind} report not found: ${path16}` : `${kind} report ${path16} is not valid JSON`,
+      missing ? `${kind} report not found: ${path17}` : `${kind} report ${path17} is not valid JSON`,
       {
-        where: path16,
+        where: path17,
         hint: missing ? "Check the path, or that the step producing it ran and uploaded it." : "Give the JSON file the earlier TinyOps step wrote."
       }
     );
@@ -49204,15 +49204,15 @@ function readReport(path16, schema, kind) {
   if (data?.kind !== kind)
     throw new TinyOpsError(
       "REPORT_KIND",
-      `${path16} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`,
+      `${path17} is not a ${kind} report (kind: ${JSON.stringify(data?.kind)})`,
       {
-        where: path16,
+        where: path17,
         hint: `Give the ${kind} report here.`
       }
     );
   validateWithSchema(schema, data, {
     code: "REPORT_INVALID",
-    source: `${kind} report ${path16}`,
+    source: `${kind} report ${path17}`,
     hint: "Regenerate it with the same TinyOps version."
   });
   return data;
@@ -49405,22 +49405,22 @@ function resolveTargets(config, overrides) {
 // shared/gate/prepare.ts
 var DEFAULT_CONFIG = "tinyops.yml";
 function loadGateConfig(options) {
-  const path16 = options.configPath ?? DEFAULT_CONFIG;
-  if (!options.configRequired && !fs5.existsSync(path16)) return {};
-  return loadConfigFile(path16);
+  const path17 = options.configPath ?? DEFAULT_CONFIG;
+  if (!options.configRequired && !fs5.existsSync(path17)) return {};
+  return loadConfigFile(path17);
 }
-function loadBaselineFile(path16) {
-  if (!fs5.existsSync(path16))
-    throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path16}`, {
+function loadBaselineFile(path17) {
+  if (!fs5.existsSync(path17))
+    throw new TinyOpsError("BASELINE_NOT_FOUND", `Baseline not found: ${path17}`, {
       hint: "Give a .tflite model or a gate-report.json from an earlier run, or leave baseline empty to use the base commit on pull requests."
     });
-  if (path16.endsWith(".json"))
+  if (path17.endsWith(".json"))
     return {
       kind: "report",
-      source: path16,
-      report: readReport(path16, gate_report_schema_default, "gate")
+      source: path17,
+      report: readReport(path17, gate_report_schema_default, "gate")
     };
-  return { kind: "model", source: path16, bytes: loadModelFile(path16).bytes };
+  return { kind: "model", source: path17, bytes: loadModelFile(path17).bytes };
 }
 function prepareGate(options, config = loadGateConfig(options)) {
   const modelPath = options.model ?? config.model;
@@ -51543,9 +51543,9 @@ function padBefore(padding2, inSize, filter, stride, dilation, outSize2) {
   const total = Math.max(0, (outSize2 - 1) * stride + effective - inSize);
   return Math.floor(total / 2);
 }
-function conv2d(x2, xs, w, ws, bias, os, o, depthwise) {
+function conv2d(x2, xs, w, ws, bias, os2, o, depthwise) {
   const [batch, ih, iw, ic] = xs;
-  const [, oh, ow, oc] = os;
+  const [, oh, ow, oc] = os2;
   const kh = ws[1];
   const kw = ws[2];
   const sh = o.stride_h;
@@ -51601,24 +51601,24 @@ function strides(shape) {
   for (let i2 = shape.length - 2; i2 >= 0; i2--) s[i2] = s[i2 + 1] * shape[i2 + 1];
   return s;
 }
-function broadcast(a, as, b, bs, os, f) {
-  const n2 = elementCount2(os);
+function broadcast(a, as, b, bs, os2, f) {
+  const n2 = elementCount2(os2);
   const out = new Float32Array(n2);
   if (a.length === n2 && b.length === n2) {
     for (let i2 = 0; i2 < n2; i2++) out[i2] = f(a[i2], b[i2]);
     return out;
   }
-  const rank2 = os.length;
+  const rank2 = os2.length;
   const pa = [...new Array(rank2 - as.length).fill(1), ...as];
   const pb = [...new Array(rank2 - bs.length).fill(1), ...bs];
   const sa = strides(pa);
   const sb = strides(pb);
-  const so = strides(os);
+  const so = strides(os2);
   for (let i2 = 0; i2 < n2; i2++) {
     let ia = 0;
     let ib = 0;
     for (let d = 0; d < rank2; d++) {
-      const idx = Math.floor(i2 / so[d]) % os[d];
+      const idx = Math.floor(i2 / so[d]) % os2[d];
       if (pa[d] !== 1) ia += idx * sa[d];
       if (pb[d] !== 1) ib += idx * sb[d];
     }
@@ -51626,9 +51626,9 @@ function broadcast(a, as, b, bs, os, f) {
   }
   return out;
 }
-function pool(x2, xs, os, o, max2) {
+function pool(x2, xs, os2, o, max2) {
   const [batch, ih, iw, c] = xs;
-  const [, oh, ow] = os;
+  const [, oh, ow] = os2;
   const fh = o.filter_height;
   const fw = o.filter_width;
   const sh = o.stride_h;
@@ -51657,11 +51657,11 @@ function pool(x2, xs, os, o, max2) {
         }
   return out;
 }
-function mean(x2, xs, axesRaw, os) {
+function mean(x2, xs, axesRaw, os2) {
   const rank2 = xs.length;
   const axes = new Set(axesRaw.map((a) => a < 0 ? a + rank2 : a));
   const keptShape = xs.map((d, i2) => axes.has(i2) ? 1 : d);
-  const out = new Float32Array(elementCount2(os));
+  const out = new Float32Array(elementCount2(os2));
   const sx = strides(xs);
   const sk = strides(keptShape);
   for (let i2 = 0; i2 < x2.length; i2++) {
@@ -51686,10 +51686,10 @@ function softmax(x2, xs, beta) {
   }
   return out;
 }
-function pad(x2, xs, paddings, os) {
-  const out = new Float32Array(elementCount2(os));
+function pad(x2, xs, paddings, os2) {
+  const out = new Float32Array(elementCount2(os2));
   const sx = strides(xs);
-  const so = strides(os);
+  const so = strides(os2);
   for (let i2 = 0; i2 < x2.length; i2++) {
     let k = 0;
     for (let d = 0; d < xs.length; d++)
@@ -51698,12 +51698,12 @@ function pad(x2, xs, paddings, os) {
   }
   return out;
 }
-function concat(parts, shapes, axisRaw, os) {
-  const axis = axisRaw < 0 ? axisRaw + os.length : axisRaw;
-  const outer = elementCount2(os.slice(0, axis));
-  const out = new Float32Array(elementCount2(os));
+function concat(parts, shapes, axisRaw, os2) {
+  const axis = axisRaw < 0 ? axisRaw + os2.length : axisRaw;
+  const outer = elementCount2(os2.slice(0, axis));
+  const out = new Float32Array(elementCount2(os2));
   let offset = 0;
-  const rowOut = elementCount2(os.slice(axis));
+  const rowOut = elementCount2(os2.slice(axis));
   parts.forEach((p, k) => {
     const row = elementCount2(shapes[k].slice(axis));
     for (let r = 0; r < outer; r++)
@@ -52464,6 +52464,7 @@ var hil_report_schema_default = {
     "board",
     "backend",
     "link",
+    "download",
     "device",
     "firmware",
     "model",
@@ -52555,6 +52556,10 @@ var hil_report_schema_default = {
     },
     backend: {
       enum: ["qemu", "serial"]
+    },
+    download: {
+      enum: ["uart", "host-file"],
+      description: "How inputs reached the device: db commands over the link, or a host file through semihosting"
     },
     link: {
       type: "string",
@@ -52743,23 +52748,23 @@ var hil_report_schema_default = {
 };
 
 // shared/gate/measured.ts
-function measuredFromBuildReport(path16) {
-  const report = readReport(path16, build_report_schema_default, "build");
-  const basis = `${report.toolchain}, ELF of ${report.board} (${path16})`;
+function measuredFromBuildReport(path17) {
+  const report = readReport(path17, build_report_schema_default, "build");
+  const basis = `${report.toolchain}, ELF of ${report.board} (${path17})`;
   return {
     board: report.board,
     flash: { value: report.sizes.flash, source: "measured", basis },
     ram: { value: report.sizes.ram, source: "measured", basis }
   };
 }
-function measuredFromHilReport(path16, modelBytes) {
-  const report = readReport(path16, hil_report_schema_default, "hil");
+function measuredFromHilReport(path17, modelBytes) {
+  const report = readReport(path17, hil_report_schema_default, "hil");
   if (modelBytes && report.model.sha256 !== (0, import_node_crypto5.createHash)("sha256").update(modelBytes).digest("hex"))
     throw new TinyOpsError(
       "REPORT_MODEL",
-      `${path16} was measured on another model (${report.model.path}) than the one the gate checks`,
+      `${path17} was measured on another model (${report.model.path}) than the one the gate checks`,
       {
-        where: path16,
+        where: path17,
         hint: "Run hil-test on the same .tflite the gate checks, or leave out the stale report."
       }
     );
@@ -53071,29 +53076,29 @@ function npyToTensorBytes(a, info, where) {
   }
   throw mismatch(`convert it to ${info.type.toLowerCase()} first`);
 }
-function readInputFile(path16, info) {
+function readInputFile(path17, info) {
   let bytes;
   try {
-    bytes = new Uint8Array(fs11.readFileSync(path16));
+    bytes = new Uint8Array(fs11.readFileSync(path17));
   } catch (err3) {
     const e = err3;
     throw new TinyOpsError(
       "RUN_INPUT_FILE",
-      `Cannot read input file ${path16}: ${e.code === "ENOENT" ? "no such file" : e.message}`,
+      `Cannot read input file ${path17}: ${e.code === "ENOENT" ? "no such file" : e.message}`,
       {
-        where: path16,
+        where: path17,
         hint: "Pass an existing file of raw little-endian bytes or a .npy array."
       }
     );
   }
-  if (path16.toLowerCase().endsWith(".npy"))
-    return npyToTensorBytes(parseNpy2(bytes, path16), info, path16);
+  if (path17.toLowerCase().endsWith(".npy"))
+    return npyToTensorBytes(parseNpy2(bytes, path17), info, path17);
   if (bytes.length !== info.byteLength)
     throw new TinyOpsError(
       "RUN_INPUT_SIZE",
       `Input file has ${bytes.length} bytes; input "${info.name}" (${describe3(info)}) takes ${info.byteLength} bytes of raw little-endian data`,
       {
-        where: path16,
+        where: path17,
         hint: `Give exactly ${info.byteLength} bytes, or a .npy array of ${info.shape.reduce((x2, y) => x2 * y, 1)} values.`
       }
     );
@@ -59660,20 +59665,20 @@ var Group = class _Group {
     if (typeof y == "number") {
       return this._dereference(y);
     }
-    var path16 = normpath(y);
-    if (path16 == "/") {
+    var path17 = normpath(y);
+    if (path17 == "/") {
       return this.file;
     }
-    if (path16 == ".") {
+    if (path17 == ".") {
       return this;
     }
-    if (/^\//.test(path16)) {
-      return this.file.get(path16.slice(1));
+    if (/^\//.test(path17)) {
+      return this.file.get(path17.slice(1));
     }
-    if (posix_dirname(path16) != "") {
-      var [next_obj, additional_obj] = path16.split(/\/(.*)/);
+    if (posix_dirname(path17) != "") {
+      var [next_obj, additional_obj] = path17.split(/\/(.*)/);
     } else {
-      var next_obj = path16;
+      var next_obj = path17;
       var additional_obj = ".";
     }
     if (!(next_obj in this._links)) {
@@ -59880,8 +59885,8 @@ function posix_dirname(p) {
   }
   return head;
 }
-function normpath(path16) {
-  return path16.replace(/\/(\/)+/g, "/");
+function normpath(path17) {
+  return path17.replace(/\/(\/)+/g, "/");
 }
 
 // shared/quant/graph.ts
@@ -60437,7 +60442,7 @@ function kerasToTflite(modelConfig, weights, source) {
         const inC = xs[3];
         const depthwise = node2.className === "DepthwiseConv2D";
         const outC = depthwise ? inC * (cfg.depth_multiplier ?? 1) : cfg.filters;
-        const os = [
+        const os2 = [
           1,
           outSize(padding2, xs[1], kh, sh, dh),
           outSize(padding2, xs[2], kw, sw, dw),
@@ -60470,7 +60475,7 @@ function kerasToTflite(modelConfig, weights, source) {
           depthwise ? "DEPTHWISE_CONV_2D" : "CONV_2D",
           [x2, wt, bt],
           node2.name,
-          os,
+          os2,
           opts,
           depthwise ? "DepthwiseConv2DOptions" : "Conv2DOptions"
         );
@@ -60594,7 +60599,7 @@ function kerasToTflite(modelConfig, weights, source) {
         const [fh, fw] = pair(cfg.pool_size, 2);
         const [sh, sw] = pair(cfg.strides ?? cfg.pool_size, 2);
         const padding2 = cfg.padding ?? "valid";
-        const os = [
+        const os2 = [
           1,
           outSize(padding2, xs[1], fh, sh, 1),
           outSize(padding2, xs[2], fw, sw, 1),
@@ -60605,7 +60610,7 @@ function kerasToTflite(modelConfig, weights, source) {
           name,
           [x2],
           node2.name,
-          os,
+          os2,
           {
             padding: padding2.toUpperCase(),
             stride_w: sw,
@@ -60660,9 +60665,9 @@ function kerasToTflite(modelConfig, weights, source) {
       case "Concatenate": {
         const rank2 = xs.length;
         const axis = ((cfg.axis ?? -1) + rank2) % rank2;
-        const os = [...xs];
-        os[axis] = ins.reduce((s, t) => s + b.shape(t)[axis], 0);
-        out = b.op("CONCATENATION", ins, node2.name, os, { axis }, "ConcatenationOptions");
+        const os2 = [...xs];
+        os2[axis] = ins.reduce((s, t) => s + b.shape(t)[axis], 0);
+        out = b.op("CONCATENATION", ins, node2.name, os2, { axis }, "ConcatenationOptions");
         break;
       }
       case "ZeroPadding2D": {
@@ -61303,14 +61308,14 @@ function updateMinRuntimeVersion(model) {
 
 // shared/quant/pipeline.ts
 var sha2562 = (b) => (0, import_node_crypto6.createHash)("sha256").update(b).digest("hex");
-function loadFloatModel(path16) {
-  const format = foreignFormat(path16);
+function loadFloatModel(path17) {
+  const format = foreignFormat(path17);
   if (format === "tflite") {
-    const { model: model2, bytes } = loadModelFile(path16);
+    const { model: model2, bytes } = loadModelFile(path17);
     return { model: model2, bytes, format };
   }
-  const model = loadForeignModel(path16, format);
-  return { model, bytes: new Uint8Array(fs13.readFileSync(path16)), format };
+  const model = loadForeignModel(path17, format);
+  return { model, bytes: new Uint8Array(fs13.readFileSync(path17)), format };
 }
 function runQuantize(job) {
   const method = job.method ?? "minmax";
@@ -63147,6 +63152,8 @@ var otaCommand = {
 // shared/hil/run.ts
 var import_node_crypto11 = require("node:crypto");
 var fs20 = __toESM(require("node:fs"));
+var os = __toESM(require("node:os"));
+var path16 = __toESM(require("node:path"));
 
 // shared/data/dataset.ts
 var fs18 = __toESM(require("node:fs"));
@@ -63785,7 +63792,7 @@ function parseHello(lines) {
       return t ? { type: t[1], bytes: Number(t[2]) } : void 0;
     };
     const num4 = (s) => s !== void 0 && /^\d+$/.test(s) ? Number(s) : void 0;
-    const { protocol, board, model, input, output, db, counter, arena, ...extra } = kv;
+    const { protocol, board, model, input, output, db, counter, hostio, arena, ...extra } = kv;
     return {
       protocol: num4(protocol) ?? 0,
       board,
@@ -63794,6 +63801,7 @@ function parseHello(lines) {
       output: typed(output),
       db: num4(db),
       counter,
+      hostio,
       arena: num4(arena),
       extra
     };
@@ -64475,21 +64483,21 @@ var MAX_CHUNK_BYTES = 38;
 var MAX_MISMATCHES_LISTED = 50;
 var PRINTED_TOLERANCE = 5e-4 + 1e-6;
 var sha2565 = (bytes) => (0, import_node_crypto11.createHash)("sha256").update(bytes).digest("hex");
-function readFirmware(path16) {
+function readFirmware(path17) {
   let bytes;
   try {
-    bytes = new Uint8Array(fs20.readFileSync(path16));
+    bytes = new Uint8Array(fs20.readFileSync(path17));
   } catch {
-    throw new TinyOpsError("HIL_NO_FIRMWARE", `Firmware not found: ${path16}`, {
+    throw new TinyOpsError("HIL_NO_FIRMWARE", `Firmware not found: ${path17}`, {
       where: "--firmware",
       hint: "Give the firmware.elf the cross-compile step wrote (its build-report.json lists it)."
     });
   }
-  const elf = parseElf32(bytes, path16);
+  const elf = parseElf32(bytes, path17);
   if (elf.machine !== EM_ARM)
     throw new TinyOpsError(
       "HIL_NO_FIRMWARE",
-      `${path16} is not an Arm ELF (e_machine ${elf.machine})`,
+      `${path17} is not an Arm ELF (e_machine ${elf.machine})`,
       {
         where: "--firmware",
         hint: "Give the firmware built for the board (arm-none-eabi), not a host executable."
@@ -64530,9 +64538,13 @@ function hexChunks(bytes, chunk) {
   return out;
 }
 async function runSample(link, bytes, o) {
-  const specs = [
+  if (o.hostFile) fs20.writeFileSync(o.hostFile, bytes);
+  const download = o.hostFile ? [{ command: `db-host ${bytes.length} ${o.hostFile}`, timeoutMs: o.commandMs }] : [
     { command: `db load ${bytes.length}`, timeoutMs: o.commandMs },
-    ...hexChunks(bytes, o.chunk).map((command) => ({ command, timeoutMs: o.commandMs })),
+    ...hexChunks(bytes, o.chunk).map((command) => ({ command, timeoutMs: o.commandMs }))
+  ];
+  const specs = [
+    ...download,
     { command: "infer 1 0", timeoutMs: o.sampleMs },
     ...o.extended ? [
       { command: "output-hex", timeoutMs: o.commandMs },
@@ -64540,7 +64552,7 @@ async function runSample(link, bytes, o) {
     ] : []
   ];
   const replies = await link.commands(specs, o.context);
-  const chunks = specs.length - (o.extended ? 4 : 2);
+  const n2 = download.length;
   const deviceError = (reply, command) => {
     const errs = errorLines(reply);
     if (errs.length)
@@ -64552,9 +64564,8 @@ async function runSample(link, bytes, o) {
         }
       );
   };
-  deviceError(replies[0], specs[0].command);
-  const loadDone = replies.slice(1, 1 + chunks).flat();
-  for (let i2 = 1; i2 <= chunks; i2++) deviceError(replies[i2], "db HEX");
+  for (let i2 = 0; i2 < n2; i2++) deviceError(replies[i2], i2 === 0 ? specs[0].command : "db HEX");
+  const loadDone = replies.slice(0, n2).flat();
   if (!loadDone.includes("m-load-done"))
     throw hilError(
       "HIL_PROTOCOL",
@@ -64563,7 +64574,7 @@ async function runSample(link, bytes, o) {
         hint: "The device expected a different byte count: check that the firmware was built for this model."
       }
     );
-  const inferReply = replies[1 + chunks];
+  const inferReply = replies[n2];
   deviceError(inferReply, "infer 1 0");
   const results = parseResults(inferReply);
   if (!results)
@@ -64578,16 +64589,16 @@ async function runSample(link, bytes, o) {
     const laps = parseLaps(inferReply);
     return { device: results, latency: laps.length >= 2 ? laps[1] - laps[0] : null };
   }
-  const raw = parseOutputHex(replies[2 + chunks]);
+  const raw = parseOutputHex(replies[n2 + 1]);
   if (!raw || raw.length !== o.outBytes)
     throw hilError(
       "HIL_PROTOCOL",
-      `The device's \`output-hex%\` reply (${o.context}) is not ${o.outBytes} bytes of hex: ${replies[2 + chunks].join(" | ")}`,
+      `The device's \`output-hex%\` reply (${o.context}) is not ${o.outBytes} bytes of hex: ${replies[n2 + 1].join(" | ")}`,
       {
         hint: "The firmware and the model disagree on the output size; rebuild the firmware with this model."
       }
     );
-  const counters = parseCounters(replies[3 + chunks]);
+  const counters = parseCounters(replies[n2 + 2]);
   return {
     device: typedView(raw, o.outType),
     latency: counters && counters.infers === 1 ? counters.total : null
@@ -64642,17 +64653,22 @@ async function runHil(o) {
   });
   const { link, identity } = session;
   const extended = identity.hello !== null && identity.hello.protocol >= 1;
+  const useHostFile = extended && o.backend === "qemu" && identity.hello.hostio === "semihosting" && o.download !== "uart" && path16.join(os.tmpdir(), "tinyops-hil-XXXXXX", "in.bin").length <= 56;
+  let hostDir = null;
   const hostOutputs = [];
   const deviceOutputs = [];
   const latencies = [];
   const progress = o.progress?.(count) ?? NO_PROGRESS;
   try {
+    if (useHostFile) hostDir = fs20.mkdtempSync(path16.join(os.tmpdir(), "tinyops-hil-"));
+    const hostFile = hostDir ? path16.join(hostDir, "in.bin") : null;
     checkDeviceModel(identity, input, output, inBytes, outBytes, o.firmware);
     link.setMaxLineBytes(Math.max(2 * outBytes, 8 * outCount) + 256);
     for (let i2 = 0; i2 < count; i2++) {
       const bytes = sampleToTensorBytes(ds.sample(i2), input, ds.sampleName(i2));
       const host = interp.invoke([bytes])[0].slice();
       const r = await runSample(link, bytes, {
+        hostFile,
         chunk,
         extended,
         outType: output.type,
@@ -64669,6 +64685,7 @@ async function runHil(o) {
     progress.finish();
   } finally {
     await session.transport.close();
+    if (hostDir) fs20.rmSync(hostDir, { recursive: true, force: true });
   }
   if (o.outputsPath) writeDeviceOutputs(o.outputsPath, deviceOutputs, output, extended);
   const agreement2 = compare(
@@ -64692,6 +64709,7 @@ async function runHil(o) {
     board: board.id,
     backend: o.backend,
     link: link.description,
+    download: useHostFile ? "host-file" : "uart",
     device: {
       name: identity.name,
       profile: identity.profile,
@@ -64824,7 +64842,7 @@ var seconds = (name, v) => {
 };
 var hilCommand = {
   summary: "stream a dataset through firmware on QEMU or a board; check agreement with the host, accuracy, latency",
-  usage: "tinyops hil --firmware ELF --board BOARD --model MODEL --dataset PATH [--labels FILE] [--limit N] [--backend qemu|serial] [--port TTY --baud N --flash-command CMD --reset-command CMD] [--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION] [--report FILE] [--outputs FILE.npy] [--json] [--verbose]",
+  usage: "tinyops hil --firmware ELF --board BOARD --model MODEL --dataset PATH [--labels FILE] [--limit N] [--backend qemu|serial] [--port TTY --baud N --flash-command CMD --reset-command CMD] [--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION] [--download auto|uart] [--report FILE] [--outputs FILE.npy] [--json] [--verbose]",
   async run(args, io) {
     const { values } = parseCommandLine(
       args,
@@ -64845,6 +64863,7 @@ var hilCommand = {
         agreement: { type: "string" },
         report: { type: "string" },
         outputs: { type: "string" },
+        download: { type: "string" },
         json: { type: "boolean" },
         verbose: { type: "boolean" }
       },
@@ -64857,6 +64876,9 @@ var hilCommand = {
       throw new UsageError(`--backend is qemu or serial, got "${backend}".`);
     if (backend === "serial" && !values.port)
       throw new UsageError("--backend serial needs --port (e.g. /dev/ttyACM0).");
+    const download = values.download ?? "auto";
+    if (download !== "auto" && download !== "uart")
+      throw new UsageError(`--download is auto or uart, got "${download}".`);
     let requiredAgreement;
     if (values.agreement !== void 0) {
       requiredAgreement = Number(values.agreement);
@@ -64881,6 +64903,7 @@ var hilCommand = {
       bootTimeoutMs: seconds("boot-timeout", values["boot-timeout"]),
       requiredAgreement,
       outputsPath: values.outputs,
+      download,
       progress: values.json ? void 0 : (total) => createProgress(total, (e) => io.stderr(formatProgress("hil", e))),
       onLog: values.verbose ? (line) => io.stderr(`device: ${line}`) : void 0
     });

@@ -12,6 +12,9 @@ int board_getc(void);
 void board_timer_restart(void);
 /* Ticks since the last restart. */
 uint32_t board_timer_ticks(void);
+/* Reads n bytes of a host file into dst through the debug link (semihosting), for fast input
+ * downloads on the emulator. 0 on success, -1 when the board has no host I/O or the read failed. */
+int board_host_read(const char *path, uint8_t *dst, uint32_t n);
 /* End the program: semihosting exit on the emulator, park the core on hardware. */
 void board_exit(int code) __attribute__((noreturn));
 

@@ -14,6 +14,8 @@ export interface DeviceHello {
   /** Download buffer capacity in bytes. */
   db?: number;
   counter?: string;
+  /** `semihosting`: the device can fill its download buffer from a host file (`db-host`). */
+  hostio?: string;
   arena?: number;
   extra: Record<string, string>;
 }
@@ -88,7 +90,7 @@ export function parseHello(lines: readonly string[]): DeviceHello | null {
       return t ? { type: t[1], bytes: Number(t[2]) } : undefined;
     };
     const num = (s?: string) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
-    const { protocol, board, model, input, output, db, counter, arena, ...extra } = kv;
+    const { protocol, board, model, input, output, db, counter, hostio, arena, ...extra } = kv;
     return {
       protocol: num(protocol) ?? 0,
       board,
@@ -97,6 +99,7 @@ export function parseHello(lines: readonly string[]): DeviceHello | null {
       output: typed(output),
       db: num(db),
       counter,
+      hostio,
       arena: num(arena),
       extra,
     };

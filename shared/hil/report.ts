@@ -27,6 +27,9 @@ export interface HilReport {
   board: string;
   backend: HilBackendName;
   link: string;
+  /** How inputs reached the device: the harness's `db` commands over the link, or a host file
+   * read through semihosting (`db-host`, on the emulator). */
+  download: 'uart' | 'host-file';
   device: {
     name: string | null;
     profile: string | null;

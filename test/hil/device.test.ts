@@ -88,6 +88,7 @@ describeDeviceWithReference('kws01 on QEMU through the harness', () => {
       mismatchedElements: 0,
     });
     expect(report.agreement.mismatches).toEqual([]);
+    expect(report.download).toBe('host-file');
     expect(report.device).toMatchObject({
       name: 'tinyops',
       modelId: 'kws01_ref_int8',
@@ -182,6 +183,9 @@ describeDevice(
         DIGITS_LABELS,
         '--limit',
         '120',
+        // The harness's own download (db load + db HEX) rather than the semihosting shortcut.
+        '--download',
+        'uart',
         '--report',
         reportPath,
       ]);
@@ -191,6 +195,7 @@ describeDevice(
       expect(r.stdout).toMatch(/120\/120 samples bit-exact with the host interpreter/);
       const report = JSON.parse(fs.readFileSync(reportPath, 'utf8'));
       validateWithSchema(HIL_REPORT_SCHEMA, report, { code: 'T', source: reportPath });
+      expect(report.download).toBe('uart');
       expect(report.accuracy.labelled).toBe(120);
       expect(report.accuracy.device).toBe(report.accuracy.host);
       expect(report.accuracy.device).toBeGreaterThan(0.85);

@@ -50,6 +50,7 @@ function hilReport(board: string, unit: 'us' | 'instructions', proxy: boolean, m
     board,
     backend: proxy ? 'qemu' : 'serial',
     link: proxy ? 'QEMU mps2-an386 (pid 1)' : '/dev/ttyACM0 at 115200 baud',
+    download: 'uart',
     device: { name: 'tinyops', profile: null, modelId: 'kws', protocol: 1 },
     firmware: { path: 'fw.elf', sha256: 'a'.repeat(64) },
     model: { path: 'kws.tflite', sha256: 'b'.repeat(64) },

@@ -44960,6 +44960,7 @@ var hil_report_schema_default = {
     "board",
     "backend",
     "link",
+    "download",
     "device",
     "firmware",
     "model",
@@ -45051,6 +45052,10 @@ var hil_report_schema_default = {
     },
     backend: {
       enum: ["qemu", "serial"]
+    },
+    download: {
+      enum: ["uart", "host-file"],
+      description: "How inputs reached the device: db commands over the link, or a host file through semihosting"
     },
     link: {
       type: "string",

@@ -4107,8 +4107,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path7) {
-      let input2 = path7;
+    function removeDotSegments(path8) {
+      let input2 = path8;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -4182,11 +4182,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path7) {
-      if (path7 === "" || path7[0] === "/") {
-        return removeDotSegments(path7);
+    function removeDotSegmentsRelative(path8) {
+      if (path8 === "" || path8[0] === "/") {
+        return removeDotSegments(path8);
       }
-      const segments = path7.split("/");
+      const segments = path8.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -4549,8 +4549,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path7 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path7 && path7 !== "/" ? path7 : void 0;
+        const path8 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path8 && path8 !== "/" ? path8 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -9139,14 +9139,14 @@ var require_util2 = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path7 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path8 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path7 && path7[0] !== "/") {
-          path7 = `/${path7}`;
+        if (path8 && path8[0] !== "/") {
+          path8 = `/${path8}`;
         }
-        return new URL(`${origin}${path7}`);
+        return new URL(`${origin}${path8}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -9597,39 +9597,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path7, origin }
+          request: { method, path: path8, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path7);
+        debuglog("sending request to %s %s/%s", method, origin, path8);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path7, origin },
+          request: { method, path: path8, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path7,
+          path8,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path7, origin }
+          request: { method, path: path8, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path7);
+        debuglog("trailers received from %s %s/%s", method, origin, path8);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path7, origin },
+          request: { method, path: path8, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path7,
+          path8,
           error2.message
         );
       });
@@ -9678,9 +9678,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path7, origin }
+            request: { method, path: path8, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path7);
+          debuglog("sending request to %s %s/%s", method, origin, path8);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -9743,7 +9743,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path7,
+        path: path8,
         method,
         body,
         headers,
@@ -9758,11 +9758,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path7 !== "string") {
+        if (typeof path8 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path7[0] !== "/" && !(path7.startsWith("http://") || path7.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path8[0] !== "/" && !(path8.startsWith("http://") || path8.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path7)) {
+        } else if (invalidPathRegex.test(path8)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -9828,7 +9828,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path7, query) : path7;
+        this.path = query ? buildURL(path8, query) : path8;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -14521,7 +14521,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path7, host, upgrade, blocking, reset } = request;
+      const { method, path: path8, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -14602,7 +14602,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path7} HTTP/1.1\r
+      let header = `${method} ${path8} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -15131,7 +15131,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path7, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path8, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -15228,7 +15228,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path7;
+      headers[HTTP2_HEADER_PATH] = path8;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -15581,9 +15581,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path7 = search ? `${pathname}${search}` : pathname;
+        const path8 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path7;
+        this.opts.path = path8;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -16822,10 +16822,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path7 = "/",
+          path: path8 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path7;
+        opts.path = origin + path8;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -18797,20 +18797,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path7) {
-      if (typeof path7 !== "string") {
-        return path7;
+    function safeUrl(path8) {
+      if (typeof path8 !== "string") {
+        return path8;
       }
-      const pathSegments = path7.split("?");
+      const pathSegments = path8.split("?");
       if (pathSegments.length !== 2) {
-        return path7;
+        return path8;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path7, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path7);
+    function matchKey(mockDispatch2, { path: path8, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path8);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -18832,7 +18832,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path7 }) => matchValue(safeUrl(path7), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path8 }) => matchValue(safeUrl(path8), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -18870,9 +18870,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path7, method, body, headers, query } = opts;
+      const { path: path8, method, body, headers, query } = opts;
       return {
-        path: path7,
+        path: path8,
         method,
         body,
         headers,
@@ -19335,10 +19335,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path7, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path8, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path7,
+            Path: path8,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -24217,9 +24217,9 @@ var require_util7 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path7) {
-      for (let i2 = 0; i2 < path7.length; ++i2) {
-        const code = path7.charCodeAt(i2);
+    function validateCookiePath(path8) {
+      for (let i2 = 0; i2 < path8.length; ++i2) {
+        const code = path8.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -27139,11 +27139,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path7 = opts.path;
+          let path8 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path7 = `/${path7}`;
+            path8 = `/${path8}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path7);
+          url = new URL(util.parseOrigin(url).origin + path8);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -27217,6 +27217,8 @@ var require_undici = __commonJS({
 // shared/hil/run.ts
 var import_node_crypto2 = require("node:crypto");
 var fs6 = __toESM(require("node:fs"));
+var os = __toESM(require("node:os"));
+var path4 = __toESM(require("node:path"));
 
 // shared/errors.ts
 var TinyOpsError = class extends Error {
@@ -32130,25 +32132,25 @@ var FlatbufferReader = class {
       this.fail(`offset points to ${target}, past the end of the file`, field, pos);
     return target;
   }
-  table(pos, def, path7, depth) {
+  table(pos, def, path8, depth) {
     if (depth > this.limits.maxDepth)
-      this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path7, pos);
-    this.spend(1, path7, pos);
-    if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path7, pos);
-    this.need(pos, 4, path7);
+      this.fail(`tables nested deeper than ${this.limits.maxDepth}`, path8, pos);
+    this.spend(1, path8, pos);
+    if (pos % 4 !== 0) this.fail("table is not 4-byte aligned", path8, pos);
+    this.need(pos, 4, path8);
     const vtable = pos - this.view.getInt32(pos, true);
-    if (vtable % 2 !== 0) this.fail("vtable is not 2-byte aligned", `${path7}.<vtable>`, pos);
-    this.need(vtable, 4, `${path7}.<vtable>`);
+    if (vtable % 2 !== 0) this.fail("vtable is not 2-byte aligned", `${path8}.<vtable>`, pos);
+    this.need(vtable, 4, `${path8}.<vtable>`);
     const vtableSize = this.view.getUint16(vtable, true);
     const objectSize = this.view.getUint16(vtable + 2, true);
     if (vtableSize < 4 || vtableSize % 2 !== 0)
-      this.fail(`vtable size ${vtableSize} is invalid`, `${path7}.<vtable>`, vtable);
-    this.need(vtable, vtableSize, `${path7}.<vtable>`);
-    if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path7, vtable + 2);
-    this.need(pos, objectSize, path7);
+      this.fail(`vtable size ${vtableSize} is invalid`, `${path8}.<vtable>`, vtable);
+    this.need(vtable, vtableSize, `${path8}.<vtable>`);
+    if (objectSize < 4) this.fail(`table size ${objectSize} is invalid`, path8, vtable + 2);
+    this.need(pos, objectSize, path8);
     const out = {};
     for (const field of def.fields) {
-      const fieldPath = `${path7}.${field.name}`;
+      const fieldPath = `${path8}.${field.name}`;
       const slotPos = (slot) => {
         const entry = 4 + 2 * slot;
         if (entry + 2 > vtableSize) return 0;
@@ -32164,7 +32166,7 @@ var FlatbufferReader = class {
         const valueOffset = slotPos(field.slot + 1);
         let typeId = 0;
         if (typeOffset !== 0) {
-          this.fieldFits(typeOffset, 1, objectSize, `${path7}.${field.name}_type`, pos);
+          this.fieldFits(typeOffset, 1, objectSize, `${path8}.${field.name}_type`, pos);
           typeId = this.bytes[pos + typeOffset];
         }
         if (typeId === 0 || valueOffset === 0) {
@@ -32176,7 +32178,7 @@ var FlatbufferReader = class {
         if (member === void 0)
           this.fail(
             `union type ${typeId} is not a member of ${type.union}`,
-            `${path7}.${field.name}_type`,
+            `${path8}.${field.name}_type`,
             pos + typeOffset
           );
         this.fieldFits(valueOffset, 4, objectSize, fieldPath, pos);
@@ -32214,47 +32216,47 @@ var FlatbufferReader = class {
         tablePos + voffset
       );
   }
-  reference(pos, type, path7, depth) {
+  reference(pos, type, path8, depth) {
     switch (type.kind) {
       case "string":
-        return this.string(pos, path7);
+        return this.string(pos, path8);
       case "table":
-        return this.table(pos, this.schema.tables[type.table], path7, depth + 1);
+        return this.table(pos, this.schema.tables[type.table], path8, depth + 1);
       case "vector":
-        return this.vector(pos, type.element, path7, depth);
+        return this.vector(pos, type.element, path8, depth);
       default:
-        return this.fail(`unexpected ${type.kind} behind an offset`, path7, pos);
+        return this.fail(`unexpected ${type.kind} behind an offset`, path8, pos);
     }
   }
-  string(pos, path7) {
-    this.need(pos, 4, path7);
+  string(pos, path8) {
+    this.need(pos, 4, path8);
     const length = this.view.getUint32(pos, true);
-    this.need(pos + 4, length + 1, path7);
+    this.need(pos + 4, length + 1, path8);
     if (this.bytes[pos + 4 + length] !== 0)
-      this.fail("string is not NUL-terminated", path7, pos + 4 + length);
+      this.fail("string is not NUL-terminated", path8, pos + 4 + length);
     return this.decoder.decode(this.bytes.subarray(pos + 4, pos + 4 + length));
   }
-  vector(pos, element, path7, depth) {
-    if (pos % 4 !== 0) this.fail("vector is not 4-byte aligned", path7, pos);
-    this.need(pos, 4, path7);
+  vector(pos, element, path8, depth) {
+    if (pos % 4 !== 0) this.fail("vector is not 4-byte aligned", path8, pos);
+    this.need(pos, 4, path8);
     const length = this.view.getUint32(pos, true);
     const start = pos + 4;
     const elementSize = element.kind === "scalar" || element.kind === "enum" ? SCALAR_SIZE[element.base] : 4;
     if (length > (this.bytes.length - start) / elementSize)
-      this.fail(`vector of ${length} elements does not fit in the file`, path7, pos);
+      this.fail(`vector of ${length} elements does not fit in the file`, path8, pos);
     if (element.kind === "scalar" && (element.base === "uint8" || element.base === "int8")) {
-      this.spend(1, path7, pos);
+      this.spend(1, path8, pos);
       const raw = this.bytes.subarray(start, start + length);
       return element.base === "uint8" ? raw : Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.length));
     }
-    this.spend(length, path7, pos);
+    this.spend(length, path8, pos);
     const out = new Array(length);
     for (let i2 = 0; i2 < length; i2++) {
       const at = start + i2 * elementSize;
       if (element.kind === "scalar" || element.kind === "enum")
         out[i2] = this.enumName(element, this.scalar(at, element.base));
       else
-        out[i2] = this.reference(this.uoffset(at, `${path7}[${i2}]`), element, `${path7}[${i2}]`, depth);
+        out[i2] = this.reference(this.uoffset(at, `${path8}[${i2}]`), element, `${path8}[${i2}]`, depth);
     }
     return out;
   }
@@ -32490,32 +32492,32 @@ function validateModel(model, fail) {
 }
 
 // shared/tflite/load.ts
-function loadModelFile(path7) {
+function loadModelFile(path8) {
   let stat2;
   try {
-    stat2 = fs.statSync(path7);
+    stat2 = fs.statSync(path8);
   } catch {
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path7}`, {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${path8}`, {
       hint: "Check the path (it is relative to the working directory) and that the file is committed or produced by an earlier step."
     });
   }
   if (stat2.isDirectory())
-    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path7}`, {
+    throw new TinyOpsError("MODEL_NOT_FOUND", `Model path is a directory, not a file: ${path8}`, {
       hint: "Give the path of the .tflite file itself."
     });
-  const bytes = new Uint8Array(fs.readFileSync(path7));
+  const bytes = new Uint8Array(fs.readFileSync(path8));
   if (bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) !== "TFL3") {
     const head = new TextDecoder().decode(bytes.subarray(0, 64));
     const lfs = head.startsWith("version https://git-lfs");
     throw new TinyOpsError(
       "NOT_TFLITE",
-      `${path7} is not a TFLite model (no "TFL3" file identifier)`,
+      `${path8} is not a TFLite model (no "TFL3" file identifier)`,
       {
         hint: lfs ? "This is a Git LFS pointer: check out with `lfs: true` (actions/checkout) so the real file is present." : "Give a .tflite file made by the TFLite converter (a Keras or TF.js model goes through `tinyops quantize` first)."
       }
     );
   }
-  return { model: readModel(bytes, path7), bytes };
+  return { model: readModel(bytes, path8), bytes };
 }
 
 // shared/interp/kernel.ts
@@ -36592,7 +36594,7 @@ function parseHello(lines) {
       return t ? { type: t[1], bytes: Number(t[2]) } : void 0;
     };
     const num3 = (s) => s !== void 0 && /^\d+$/.test(s) ? Number(s) : void 0;
-    const { protocol, board, model, input: input2, output, db, counter, arena, ...extra } = kv;
+    const { protocol, board, model, input: input2, output, db, counter, hostio, arena, ...extra } = kv;
     return {
       protocol: num3(protocol) ?? 0,
       board,
@@ -36601,6 +36603,7 @@ function parseHello(lines) {
       output: typed(output),
       db: num3(db),
       counter,
+      hostio,
       arena: num3(arena),
       extra
     };
@@ -37314,21 +37317,21 @@ var MAX_CHUNK_BYTES = 38;
 var MAX_MISMATCHES_LISTED = 50;
 var PRINTED_TOLERANCE = 5e-4 + 1e-6;
 var sha256 = (bytes) => (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex");
-function readFirmware(path7) {
+function readFirmware(path8) {
   let bytes;
   try {
-    bytes = new Uint8Array(fs6.readFileSync(path7));
+    bytes = new Uint8Array(fs6.readFileSync(path8));
   } catch {
-    throw new TinyOpsError("HIL_NO_FIRMWARE", `Firmware not found: ${path7}`, {
+    throw new TinyOpsError("HIL_NO_FIRMWARE", `Firmware not found: ${path8}`, {
       where: "--firmware",
       hint: "Give the firmware.elf the cross-compile step wrote (its build-report.json lists it)."
     });
   }
-  const elf = parseElf32(bytes, path7);
+  const elf = parseElf32(bytes, path8);
   if (elf.machine !== EM_ARM)
     throw new TinyOpsError(
       "HIL_NO_FIRMWARE",
-      `${path7} is not an Arm ELF (e_machine ${elf.machine})`,
+      `${path8} is not an Arm ELF (e_machine ${elf.machine})`,
       {
         where: "--firmware",
         hint: "Give the firmware built for the board (arm-none-eabi), not a host executable."
@@ -37369,9 +37372,13 @@ function hexChunks(bytes, chunk) {
   return out;
 }
 async function runSample(link, bytes, o) {
-  const specs = [
+  if (o.hostFile) fs6.writeFileSync(o.hostFile, bytes);
+  const download = o.hostFile ? [{ command: `db-host ${bytes.length} ${o.hostFile}`, timeoutMs: o.commandMs }] : [
     { command: `db load ${bytes.length}`, timeoutMs: o.commandMs },
-    ...hexChunks(bytes, o.chunk).map((command) => ({ command, timeoutMs: o.commandMs })),
+    ...hexChunks(bytes, o.chunk).map((command) => ({ command, timeoutMs: o.commandMs }))
+  ];
+  const specs = [
+    ...download,
     { command: "infer 1 0", timeoutMs: o.sampleMs },
     ...o.extended ? [
       { command: "output-hex", timeoutMs: o.commandMs },
@@ -37379,7 +37386,7 @@ async function runSample(link, bytes, o) {
     ] : []
   ];
   const replies = await link.commands(specs, o.context);
-  const chunks = specs.length - (o.extended ? 4 : 2);
+  const n = download.length;
   const deviceError = (reply, command) => {
     const errs = errorLines(reply);
     if (errs.length)
@@ -37391,9 +37398,8 @@ async function runSample(link, bytes, o) {
         }
       );
   };
-  deviceError(replies[0], specs[0].command);
-  const loadDone = replies.slice(1, 1 + chunks).flat();
-  for (let i2 = 1; i2 <= chunks; i2++) deviceError(replies[i2], "db HEX");
+  for (let i2 = 0; i2 < n; i2++) deviceError(replies[i2], i2 === 0 ? specs[0].command : "db HEX");
+  const loadDone = replies.slice(0, n).flat();
   if (!loadDone.includes("m-load-done"))
     throw hilError(
       "HIL_PROTOCOL",
@@ -37402,7 +37408,7 @@ async function runSample(link, bytes, o) {
         hint: "The device expected a different byte count: check that the firmware was built for this model."
       }
     );
-  const inferReply = replies[1 + chunks];
+  const inferReply = replies[n];
   deviceError(inferReply, "infer 1 0");
   const results = parseResults(inferReply);
   if (!results)
@@ -37417,16 +37423,16 @@ async function runSample(link, bytes, o) {
     const laps = parseLaps(inferReply);
     return { device: results, latency: laps.length >= 2 ? laps[1] - laps[0] : null };
   }
-  const raw = parseOutputHex(replies[2 + chunks]);
+  const raw = parseOutputHex(replies[n + 1]);
   if (!raw || raw.length !== o.outBytes)
     throw hilError(
       "HIL_PROTOCOL",
-      `The device's \`output-hex%\` reply (${o.context}) is not ${o.outBytes} bytes of hex: ${replies[2 + chunks].join(" | ")}`,
+      `The device's \`output-hex%\` reply (${o.context}) is not ${o.outBytes} bytes of hex: ${replies[n + 1].join(" | ")}`,
       {
         hint: "The firmware and the model disagree on the output size; rebuild the firmware with this model."
       }
     );
-  const counters = parseCounters(replies[3 + chunks]);
+  const counters = parseCounters(replies[n + 2]);
   return {
     device: typedView(raw, o.outType),
     latency: counters && counters.infers === 1 ? counters.total : null
@@ -37481,17 +37487,22 @@ async function runHil(o) {
   });
   const { link, identity } = session;
   const extended = identity.hello !== null && identity.hello.protocol >= 1;
+  const useHostFile = extended && o.backend === "qemu" && identity.hello.hostio === "semihosting" && o.download !== "uart" && path4.join(os.tmpdir(), "tinyops-hil-XXXXXX", "in.bin").length <= 56;
+  let hostDir = null;
   const hostOutputs = [];
   const deviceOutputs = [];
   const latencies = [];
   const progress = o.progress?.(count) ?? NO_PROGRESS;
   try {
+    if (useHostFile) hostDir = fs6.mkdtempSync(path4.join(os.tmpdir(), "tinyops-hil-"));
+    const hostFile = hostDir ? path4.join(hostDir, "in.bin") : null;
     checkDeviceModel(identity, input2, output, inBytes, outBytes, o.firmware);
     link.setMaxLineBytes(Math.max(2 * outBytes, 8 * outCount) + 256);
     for (let i2 = 0; i2 < count; i2++) {
       const bytes = sampleToTensorBytes(ds.sample(i2), input2, ds.sampleName(i2));
       const host = interp.invoke([bytes])[0].slice();
       const r = await runSample(link, bytes, {
+        hostFile,
         chunk,
         extended,
         outType: output.type,
@@ -37508,6 +37519,7 @@ async function runHil(o) {
     progress.finish();
   } finally {
     await session.transport.close();
+    if (hostDir) fs6.rmSync(hostDir, { recursive: true, force: true });
   }
   if (o.outputsPath) writeDeviceOutputs(o.outputsPath, deviceOutputs, output, extended);
   const agreement2 = compare(
@@ -37531,6 +37543,7 @@ async function runHil(o) {
     board: board.id,
     backend: o.backend,
     link: link.description,
+    download: useHostFile ? "host-file" : "uart",
     device: {
       name: identity.name,
       profile: identity.profile,
@@ -37630,6 +37643,7 @@ var hil_report_schema_default = {
     "board",
     "backend",
     "link",
+    "download",
     "device",
     "firmware",
     "model",
@@ -37721,6 +37735,10 @@ var hil_report_schema_default = {
     },
     backend: {
       enum: ["qemu", "serial"]
+    },
+    download: {
+      enum: ["uart", "host-file"],
+      description: "How inputs reached the device: db commands over the link, or a host file through semihosting"
     },
     link: {
       type: "string",
@@ -38028,8 +38046,8 @@ function dedupe(errors) {
   return [...byPath.values()];
 }
 function describeProblem(e, locate) {
-  const path7 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const keyPath = path7.length ? path7.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
+  const path8 = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const keyPath = path8.length ? path8.map((p) => /^\d+$/.test(p) ? `[${p}]` : `.${p}`).join("").replace(/^\./, "") : "(top level)";
   let what;
   switch (e.keyword) {
     case "additionalProperties":
@@ -38049,7 +38067,7 @@ function describeProblem(e, locate) {
   }
   const unknownKey = e.keyword === "additionalProperties";
   const at = locate?.(
-    unknownKey ? [...path7, String(e.params.additionalProperty)] : path7,
+    unknownKey ? [...path8, String(e.params.additionalProperty)] : path8,
     unknownKey
   );
   return `${keyPath}: ${what}${at ? ` (${at})` : ""}`;
@@ -38060,13 +38078,13 @@ function allowedKeys(e) {
 }
 
 // shared/report/io.ts
-function writeReport(path7, schema, report) {
+function writeReport(path8, schema, report) {
   validateWithSchema(schema, report, {
     code: "REPORT_INVALID",
-    source: `the ${report.kind} report being written to ${path7}`,
+    source: `the ${report.kind} report being written to ${path8}`,
     hint: "This is a TinyOps bug: please report it with the command that produced it."
   });
-  writeFileAtomic(path7, `${JSON.stringify(report, null, 2)}
+  writeFileAtomic(path8, `${JSON.stringify(report, null, 2)}
 `);
 }
 
@@ -38074,7 +38092,7 @@ function writeReport(path7, schema, report) {
 var fs9 = __toESM(require("node:fs"));
 
 // node_modules/@actions/core/lib/command.js
-var os = __toESM(require("os"), 1);
+var os2 = __toESM(require("os"), 1);
 
 // node_modules/@actions/core/lib/utils.js
 function toCommandValue(input2) {
@@ -38102,7 +38120,7 @@ function toCommandProperties(annotationProperties) {
 // node_modules/@actions/core/lib/command.js
 function issueCommand(command, properties, message) {
   const cmd = new Command(command, properties, message);
-  process.stdout.write(cmd.toString() + os.EOL);
+  process.stdout.write(cmd.toString() + os2.EOL);
 }
 var CMD_STRING = "::";
 var Command = class {
@@ -38147,7 +38165,7 @@ function escapeProperty(s) {
 // node_modules/@actions/core/lib/file-command.js
 var crypto = __toESM(require("crypto"), 1);
 var fs7 = __toESM(require("fs"), 1);
-var os2 = __toESM(require("os"), 1);
+var os3 = __toESM(require("os"), 1);
 function issueFileCommand(command, message) {
   const filePath = process.env[`GITHUB_${command}`];
   if (!filePath) {
@@ -38156,7 +38174,7 @@ function issueFileCommand(command, message) {
   if (!fs7.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs7.appendFileSync(filePath, `${toCommandValue(message)}${os2.EOL}`, {
+  fs7.appendFileSync(filePath, `${toCommandValue(message)}${os3.EOL}`, {
     encoding: "utf8"
   });
 }
@@ -38169,11 +38187,11 @@ function prepareKeyValueMessage(key, value) {
   if (convertedValue.includes(delimiter2)) {
     throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter2}"`);
   }
-  return `${key}<<${delimiter2}${os2.EOL}${convertedValue}${os2.EOL}${delimiter2}`;
+  return `${key}<<${delimiter2}${os3.EOL}${convertedValue}${os3.EOL}${delimiter2}`;
 }
 
 // node_modules/@actions/core/lib/core.js
-var os5 = __toESM(require("os"), 1);
+var os6 = __toESM(require("os"), 1);
 
 // node_modules/@actions/http-client/lib/index.js
 var tunnel = __toESM(require_tunnel2(), 1);
@@ -38519,17 +38537,17 @@ var summary = _summary;
 var import_os2 = __toESM(require("os"), 1);
 
 // node_modules/@actions/exec/lib/toolrunner.js
-var os3 = __toESM(require("os"), 1);
+var os4 = __toESM(require("os"), 1);
 var events = __toESM(require("events"), 1);
 var child = __toESM(require("child_process"), 1);
-var path6 = __toESM(require("path"), 1);
+var path7 = __toESM(require("path"), 1);
 
 // node_modules/@actions/io/lib/io.js
-var path5 = __toESM(require("path"), 1);
+var path6 = __toESM(require("path"), 1);
 
 // node_modules/@actions/io/lib/io-util.js
 var fs8 = __toESM(require("fs"), 1);
-var path4 = __toESM(require("path"), 1);
+var path5 = __toESM(require("path"), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve2) {
@@ -38595,7 +38613,7 @@ function tryGetExecutablePath(filePath, extensions) {
     }
     if (stats && stats.isFile()) {
       if (IS_WINDOWS) {
-        const upperExt = path4.extname(filePath).toUpperCase();
+        const upperExt = path5.extname(filePath).toUpperCase();
         if (extensions.some((validExt) => validExt.toUpperCase() === upperExt)) {
           return filePath;
         }
@@ -38619,11 +38637,11 @@ function tryGetExecutablePath(filePath, extensions) {
       if (stats && stats.isFile()) {
         if (IS_WINDOWS) {
           try {
-            const directory = path4.dirname(filePath);
-            const upperName = path4.basename(filePath).toUpperCase();
+            const directory = path5.dirname(filePath);
+            const upperName = path5.basename(filePath).toUpperCase();
             for (const actualName of yield readdir(directory)) {
               if (upperName === actualName.toUpperCase()) {
-                filePath = path4.join(directory, actualName);
+                filePath = path5.join(directory, actualName);
                 break;
               }
             }
@@ -38711,7 +38729,7 @@ function findInPath(tool) {
     }
     const extensions = [];
     if (IS_WINDOWS && process.env["PATHEXT"]) {
-      for (const extension of process.env["PATHEXT"].split(path5.delimiter)) {
+      for (const extension of process.env["PATHEXT"].split(path6.delimiter)) {
         if (extension) {
           extensions.push(extension);
         }
@@ -38724,12 +38742,12 @@ function findInPath(tool) {
       }
       return [];
     }
-    if (tool.includes(path5.sep)) {
+    if (tool.includes(path6.sep)) {
       return [];
     }
     const directories = [];
     if (process.env.PATH) {
-      for (const p of process.env.PATH.split(path5.delimiter)) {
+      for (const p of process.env.PATH.split(path6.delimiter)) {
         if (p) {
           directories.push(p);
         }
@@ -38737,7 +38755,7 @@ function findInPath(tool) {
     }
     const matches = [];
     for (const directory of directories) {
-      const filePath = yield tryGetExecutablePath(path5.join(directory, tool), extensions);
+      const filePath = yield tryGetExecutablePath(path6.join(directory, tool), extensions);
       if (filePath) {
         matches.push(filePath);
       }
@@ -38823,12 +38841,12 @@ var ToolRunner = class extends events.EventEmitter {
   _processLineBuffer(data, strBuffer, onLine) {
     try {
       let s = strBuffer + data.toString();
-      let n = s.indexOf(os3.EOL);
+      let n = s.indexOf(os4.EOL);
       while (n > -1) {
         const line = s.substring(0, n);
         onLine(line);
-        s = s.substring(n + os3.EOL.length);
-        n = s.indexOf(os3.EOL);
+        s = s.substring(n + os4.EOL.length);
+        n = s.indexOf(os4.EOL);
       }
       return s;
     } catch (err2) {
@@ -38986,7 +39004,7 @@ var ToolRunner = class extends events.EventEmitter {
   exec() {
     return __awaiter4(this, void 0, void 0, function* () {
       if (!isRooted(this.toolPath) && (this.toolPath.includes("/") || IS_WINDOWS2 && this.toolPath.includes("\\"))) {
-        this.toolPath = path6.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+        this.toolPath = path7.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
       }
       this.toolPath = yield which(this.toolPath, true);
       return new Promise((resolve2, reject) => __awaiter4(this, void 0, void 0, function* () {
@@ -38997,7 +39015,7 @@ var ToolRunner = class extends events.EventEmitter {
         }
         const optionsNonNull = this._cloneExecOptions(this.options);
         if (!optionsNonNull.silent && optionsNonNull.outStream) {
-          optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os3.EOL);
+          optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os4.EOL);
         }
         const state = new ExecState(optionsNonNull, this.toolPath);
         state.on("debug", (message) => {
@@ -39258,7 +39276,7 @@ function setOutput(name, value) {
   if (filePath) {
     return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value));
   }
-  process.stdout.write(os5.EOL);
+  process.stdout.write(os6.EOL);
   issueCommand("set-output", { name }, toCommandValue(value));
 }
 function setFailed(message) {
@@ -39272,7 +39290,7 @@ function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 function info(message) {
-  process.stdout.write(message + os5.EOL);
+  process.stdout.write(message + os6.EOL);
 }
 
 // shared/config/units.ts

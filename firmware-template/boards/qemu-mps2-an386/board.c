@@ -34,7 +34,10 @@ void board_putc(char c) {
 }
 
 int board_getc(void) {
+  /* QEMU runs WFE as a yield to its main loop, which then delivers the next byte at once;
+   * spinning instead leaves input waiting for the end of the translated block chain. */
   while (!(UART_STATE & UART_STATE_RXFULL)) {
+    __asm__ volatile("wfe");
   }
   return (int)(UART_DATA & 0xFFu);
 }
@@ -43,10 +46,25 @@ void board_timer_restart(void) { TIMER1_LOAD = 0xFFFFFFFFu; /* writing LOAD relo
 
 uint32_t board_timer_ticks(void) { return 0xFFFFFFFFu - TIMER1_VALUE; }
 
-static void semihost(uint32_t op, const void *arg) {
+static uint32_t semihost(uint32_t op, const void *arg) {
   register uint32_t r0 __asm__("r0") = op;
   register const void *r1 __asm__("r1") = arg;
   __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+  return r0;
+}
+
+/* SYS_OPEN (mode 1: "rb"), SYS_READ (returns the bytes NOT read), SYS_CLOSE. */
+int board_host_read(const char *path, uint8_t *dst, uint32_t n) {
+  uint32_t len = 0;
+  while (path[len]) len++;
+  uint32_t open_args[3] = {(uint32_t)path, 1u, len};
+  uint32_t handle = semihost(0x01u, open_args);
+  if (handle == 0xFFFFFFFFu) return -1;
+  uint32_t read_args[3] = {handle, (uint32_t)dst, n};
+  uint32_t left = semihost(0x06u, read_args);
+  uint32_t close_args[1] = {handle};
+  (void)semihost(0x02u, close_args);
+  return left == 0 ? 0 : -1;
 }
 
 void board_exit(int code) {

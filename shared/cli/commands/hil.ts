@@ -23,7 +23,7 @@ export const hilCommand: CliCommand = {
   usage:
     'tinyops hil --firmware ELF --board BOARD --model MODEL --dataset PATH [--labels FILE] [--limit N] ' +
     '[--backend qemu|serial] [--port TTY --baud N --flash-command CMD --reset-command CMD] ' +
-    '[--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION] [--report FILE] [--outputs FILE.npy] [--json] [--verbose]',
+    '[--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION] [--download auto|uart] [--report FILE] [--outputs FILE.npy] [--json] [--verbose]',
   async run(args, io) {
     const { values } = parseCommandLine(
       args,
@@ -44,6 +44,7 @@ export const hilCommand: CliCommand = {
         agreement: { type: 'string' },
         report: { type: 'string' },
         outputs: { type: 'string' },
+        download: { type: 'string' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
       },
@@ -56,6 +57,9 @@ export const hilCommand: CliCommand = {
       throw new UsageError(`--backend is qemu or serial, got "${backend}".`);
     if (backend === 'serial' && !values.port)
       throw new UsageError('--backend serial needs --port (e.g. /dev/ttyACM0).');
+    const download = values.download ?? 'auto';
+    if (download !== 'auto' && download !== 'uart')
+      throw new UsageError(`--download is auto or uart, got "${download}".`);
     let requiredAgreement: number | undefined;
     if (values.agreement !== undefined) {
       requiredAgreement = Number(values.agreement);
@@ -82,6 +86,7 @@ export const hilCommand: CliCommand = {
       bootTimeoutMs: seconds('boot-timeout', values['boot-timeout']),
       requiredAgreement,
       outputsPath: values.outputs,
+      download,
       progress: values.json
         ? undefined
         : (total) => createProgress(total, (e) => io.stderr(formatProgress('hil', e))),
