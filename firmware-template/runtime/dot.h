@@ -39,4 +39,38 @@ static inline uint32_t tor_dot_s8_offset(const int8_t *f, const int8_t *x, int32
   return acc;
 }
 
+#ifdef TOR_DOT_DSP
+/* Four int8 lanes split by SXTB16 into (b0, b2) and (b1, b3) as int16 pairs. */
+static inline int16x2_t tor_lanes02(uint32_t w) { return __sxtb16(w); }
+static inline int16x2_t tor_lanes13(uint32_t w) { return __sxtb16((w >> 8) | (w << 24)); }
+
+static inline uint32_t tor_ld32(const void *p) {
+  uint32_t w;
+  memcpy(&w, p, 4); /* unaligned LDR is fine on ARMv7-M */
+  return w;
+}
+
+/* Two filters' dot products with one int16 column laid out by groups of four as x0,x2,x1,x3
+ * (see the im2col in conv2d.c): each column load serves both filters. */
+static inline void tor_dot2_s16col(const int16_t *col, const int8_t *fa, const int8_t *fb, int32_t n,
+                                   uint32_t *acc_a, uint32_t *acc_b) {
+  int32_t a = (int32_t)*acc_a, b = (int32_t)*acc_b, i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const int16x2_t x02 = (int16x2_t)tor_ld32(col + i), x13 = (int16x2_t)tor_ld32(col + i + 2);
+    const uint32_t wa = tor_ld32(fa + i), wb = tor_ld32(fb + i);
+    a = __smlad(tor_lanes02(wa), x02, a);
+    a = __smlad(tor_lanes13(wa), x13, a);
+    b = __smlad(tor_lanes02(wb), x02, b);
+    b = __smlad(tor_lanes13(wb), x13, b);
+  }
+  uint32_t ua = (uint32_t)a, ub = (uint32_t)b;
+  for (; i < n; i++) { /* the tail is stored in natural order */
+    ua += (uint32_t)((int32_t)fa[i] * (int32_t)col[i]);
+    ub += (uint32_t)((int32_t)fb[i] * (int32_t)col[i]);
+  }
+  *acc_a = ua;
+  *acc_b = ub;
+}
+#endif
+
 #endif

@@ -24,34 +24,12 @@ int tor_quantize_multiplier(double real, int32_t *multiplier, int *shift) {
   return 1;
 }
 
-int32_t tor_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
-  if (a == b && a == INT32_MIN) return INT32_MAX;
-  int64_t ab = (int64_t)a * (int64_t)b;
-  int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-  return (int32_t)((ab + nudge) / (1ll << 31));
-}
-
-int32_t tor_rounding_divide_by_pot(int32_t x, int exponent) {
-  int32_t mask = (int32_t)((1ll << exponent) - 1);
-  int32_t remainder = x & mask;
-  int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
-}
-
 int32_t tor_sat_rounding_mul_by_pot(int32_t x, int exponent) {
   if (exponent == 0) return x;
   int32_t threshold = INT32_MAX >> exponent;
   if (x > threshold) return INT32_MAX;
   if (x < -threshold) return INT32_MIN;
   return (int32_t)((uint32_t)x << exponent);
-}
-
-int32_t tor_mul_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift) {
-  int left = shift > 0 ? shift : 0;
-  int right = shift > 0 ? 0 : -shift;
-  /* The left shift wraps like TFLite's int32 multiply does in practice. */
-  int32_t shifted = (int32_t)((uint32_t)x << left);
-  return tor_rounding_divide_by_pot(tor_sat_rounding_doubling_high_mul(shifted, multiplier), right);
 }
 
 #define MUL tor_sat_rounding_doubling_high_mul

@@ -10,11 +10,32 @@
 /* real = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31). Returns 0 when the
  * value is not finite or negative, or the shift would leave [-31, 30]. */
 int tor_quantize_multiplier(double real, int32_t *multiplier, int *shift);
-int32_t tor_sat_rounding_doubling_high_mul(int32_t a, int32_t b);
-int32_t tor_rounding_divide_by_pot(int32_t x, int exponent);
 /* x * 2^exponent with saturation, exponent in [0, 31]. */
 int32_t tor_sat_rounding_mul_by_pot(int32_t x, int exponent);
-int32_t tor_mul_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift);
+
+/* The requantization of every conv, depthwise and FC output: inline, since a call costs as much
+ * as the arithmetic when a depthwise output is only nine MACs. */
+static inline int32_t tor_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
+  if (a == b && a == INT32_MIN) return INT32_MAX;
+  int64_t ab = (int64_t)a * (int64_t)b;
+  int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  return (int32_t)((ab + nudge) / (1ll << 31));
+}
+
+static inline int32_t tor_rounding_divide_by_pot(int32_t x, int exponent) {
+  int32_t mask = (int32_t)((1ll << exponent) - 1);
+  int32_t remainder = x & mask;
+  int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+static inline int32_t tor_mul_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift) {
+  int left = shift > 0 ? shift : 0;
+  int right = shift > 0 ? 0 : -shift;
+  /* The left shift wraps like TFLite's int32 multiply does in practice. */
+  int32_t shifted = (int32_t)((uint32_t)x << left);
+  return tor_rounding_divide_by_pot(tor_sat_rounding_doubling_high_mul(shifted, multiplier), right);
+}
 /* exp(a) for a <= 0 given with `int_bits` (1..5) integer bits; result with 0 integer bits. */
 int32_t tor_exp_on_negative_values(int32_t a, int int_bits);
 #define tor_exp_on_negative_values_5(a) tor_exp_on_negative_values((a), 5)

@@ -45,6 +45,78 @@ static void conv_channel_s8(const conv_params *p, const int8_t *in, const int8_t
   }
 }
 
+#ifdef TOR_DOT_DSP
+/* The DSP path (Cortex-M4/M7/M33): for each output pixel the receptive field is gathered once
+ * as int16 (x + input offset; 0 where the window hangs over the edge, which adds nothing, as the
+ * reference skips those taps), then every output channel of a block takes its dot product with
+ * it, two channels per pass so each column load serves both. Integer sums wrap the same in any
+ * order, so the bits equal the reference path's. */
+#define CONV_COL_MAX 1024 /* int16 elements of one receptive field on the stack: 2 KB */
+#define CONV_BLOCK 32
+
+typedef struct {
+  int32_t oc0, n;
+  int32_t bias[CONV_BLOCK], mult[CONV_BLOCK];
+  int shift[CONV_BLOCK];
+} conv_block;
+
+/* Column position of element k: groups of four as 0,2,1,3 (SXTB16's lane split), the tail as is. */
+static inline int32_t col_pos(int32_t k, int32_t full4) {
+  return k < full4 ? (k & ~3) | ((k & 1) << 1) | ((k >> 1) & 1) : k;
+}
+
+static void conv_col(const conv_params *p, const int8_t *in, int32_t oy, int32_t ox, int16_t *col) {
+  const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
+  const int32_t full4 = (p->f_h * p->f_w * p->in_c) & ~3;
+  const uint32_t off2 = ((uint32_t)(uint16_t)p->input_offset << 16) | (uint16_t)p->input_offset;
+  int32_t k = 0;
+  for (int32_t fy = 0; fy < p->f_h; fy++) {
+    const int32_t iy = iy0 + p->dil_h * fy;
+    for (int32_t fx = 0; fx < p->f_w; fx++, k += p->in_c) {
+      const int32_t ix = ix0 + p->dil_w * fx;
+      if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
+        for (int32_t c = 0; c < p->in_c; c++) col[col_pos(k + c, full4)] = 0;
+        continue;
+      }
+      const int8_t *ip = in + (iy * p->in_w + ix) * p->in_c;
+      if ((p->in_c & 3) == 0) { /* whole groups: SXTAB16 adds the offset and splits the lanes */
+        for (int32_t c = 0; c < p->in_c; c += 4) {
+          const uint32_t w = tor_ld32(ip + c);
+          const int32_t x02 = __sxtab16(off2, w), x13 = __sxtab16(off2, (w >> 8) | (w << 24));
+          memcpy(col + k + c, &x02, 4);
+          memcpy(col + k + c + 2, &x13, 4);
+        }
+      } else {
+        for (int32_t c = 0; c < p->in_c; c++)
+          col[col_pos(k + c, full4)] = (int16_t)((int32_t)ip[c] + p->input_offset);
+      }
+    }
+  }
+}
+
+static void conv_block_dsp(const conv_params *p, const conv_block *b, const int8_t *in,
+                           const int8_t *filter, int8_t *out) {
+  int16_t col[CONV_COL_MAX] __attribute__((aligned(4)));
+  const int32_t f_size = p->f_h * p->f_w * p->in_c;
+  for (int32_t oy = 0; oy < p->out_h; oy++) {
+    for (int32_t ox = 0; ox < p->out_w; ox++) {
+      conv_col(p, in, oy, ox, col);
+      int8_t *op = out + (oy * p->out_w + ox) * p->out_c + b->oc0;
+      for (int32_t c = 0; c < b->n; c += 2) {
+        const int8_t *fa = filter + (b->oc0 + c) * f_size;
+        const int pair = c + 1 < b->n;
+        uint32_t acc[2] = {(uint32_t)b->bias[c], pair ? (uint32_t)b->bias[c + 1] : 0u};
+        tor_dot2_s16col(col, fa, pair ? fa + f_size : fa, f_size, &acc[0], &acc[1]);
+        for (int k = 0; k <= pair; k++)
+          op[c + k] = (int8_t)tor_offset_clamp(
+              tor_mul_by_quantized_multiplier((int32_t)acc[k], b->mult[c + k], b->shift[c + k]),
+              p->output_offset, p->act_min, p->act_max);
+      }
+    }
+  }
+}
+#endif
+
 tor_status tor_op_conv2d(tor_interp *it, const tor_op *op, int run) {
   TOR_CHECK(op->ninputs >= 2 && op->noutputs >= 1, TOR_ERR_SHAPE);
   const tor_tensor *in = tor_op_in(it, op, 0), *w = tor_op_in(it, op, 1), *b = tor_op_in(it, op, 2);
@@ -84,6 +156,24 @@ tor_status tor_op_conv2d(tor_interp *it, const tor_op *op, int run) {
   int8_t *outd = (int8_t *)tor_mdata(it, out);
   const int32_t in_batch = p.in_h * p.in_w * p.in_c, out_batch = p.out_h * p.out_w * p.out_c;
   const int32_t f_size = p.f_h * p.f_w * p.in_c;
+#ifdef TOR_DOT_DSP
+  if (f_size <= CONV_COL_MAX) {
+    conv_block blk;
+    for (int32_t oc0 = 0; oc0 < p.out_c; oc0 += CONV_BLOCK) {
+      blk.oc0 = oc0;
+      blk.n = p.out_c - oc0 < CONV_BLOCK ? p.out_c - oc0 : CONV_BLOCK;
+      for (int32_t c = 0; c < blk.n; c++) {
+        TOR_CHECK(tor_conv_multiplier(it, in, w, out, (uint32_t)(oc0 + c), &blk.mult[c], &blk.shift[c]),
+                  TOR_ERR_QUANT);
+        blk.bias[c] = bd ? tor_ld_i32(bd + 4 * (oc0 + c)) : 0;
+      }
+      if (!run) continue;
+      for (int32_t n = 0; n < batches; n++)
+        conv_block_dsp(&p, &blk, ind + n * in_batch, wd, outd + n * out_batch);
+    }
+    return TOR_OK;
+  }
+#endif
   for (int32_t oc = 0; oc < p.out_c; oc++) {
     int32_t mult;
     int shift;

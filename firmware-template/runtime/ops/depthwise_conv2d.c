@@ -1,4 +1,5 @@
 /* DEPTHWISE_CONV_2D, int8, per-channel weights [1, fh, fw, in_c * multiplier]. */
+#include "../dot.h"
 #include "../ops.h"
 
 typedef struct {
@@ -50,6 +51,54 @@ static void dw_block_s8(const dw_params *p, const dw_block *b, const int8_t *in,
   }
 }
 
+#ifdef TOR_DOT_DSP
+/* The DSP path for a channel multiplier of 1: four channels at a time, their four accumulators
+ * in registers across the window. SXTAB16 adds the input offset to two lanes at once and
+ * SMLABB/SMLATT multiply-accumulate each lane (wrapping, as the reference's int32 sums do).
+ * The window's in-image taps are listed once per pixel. */
+#define DW_MAX_TAPS 64
+
+static void dw_block_dsp(const dw_params *p, const dw_block *b, const int8_t *in, const int8_t *filter,
+                         int8_t *out) {
+  int32_t tap_in[DW_MAX_TAPS], tap_f[DW_MAX_TAPS];
+  const uint32_t off2 = ((uint32_t)(uint16_t)p->input_offset << 16) | (uint16_t)p->input_offset;
+  for (int32_t oy = 0; oy < p->out_h; oy++) {
+    for (int32_t ox = 0; ox < p->out_w; ox++) {
+      const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
+      int32_t taps = 0;
+      for (int32_t fy = 0; fy < p->f_h; fy++) {
+        const int32_t iy = iy0 + p->dil_h * fy;
+        if (iy < 0 || iy >= p->in_h) continue;
+        for (int32_t fx = 0; fx < p->f_w; fx++) {
+          const int32_t ix = ix0 + p->dil_w * fx;
+          if (ix < 0 || ix >= p->in_w) continue;
+          tap_in[taps] = (iy * p->in_w + ix) * p->in_c + b->oc0;
+          tap_f[taps++] = (fy * p->f_w + fx) * p->out_c + b->oc0;
+        }
+      }
+      int8_t *op = out + (oy * p->out_w + ox) * p->out_c + b->oc0;
+      for (int32_t c = 0; c < b->n; c += 4) {
+        int32_t a0 = b->bias[c], a1 = b->bias[c + 1], a2 = b->bias[c + 2], a3 = b->bias[c + 3];
+        for (int32_t t = 0; t < taps; t++) {
+          const uint32_t x = tor_ld32(in + tap_in[t] + c), f = tor_ld32(filter + tap_f[t] + c);
+          const int16x2_t x02 = __sxtab16(off2, x), x13 = __sxtab16(off2, (x >> 8) | (x << 24));
+          const int16x2_t f02 = tor_lanes02(f), f13 = tor_lanes13(f);
+          a0 = __smlabb(x02, f02, a0);
+          a2 = __smlatt(x02, f02, a2);
+          a1 = __smlabb(x13, f13, a1);
+          a3 = __smlatt(x13, f13, a3);
+        }
+        const int32_t acc[4] = {a0, a1, a2, a3};
+        for (int k = 0; k < 4; k++)
+          op[c + k] = (int8_t)tor_offset_clamp(
+              tor_mul_by_quantized_multiplier(acc[k], b->mult[c + k], b->shift[c + k]), p->output_offset,
+              p->act_min, p->act_max);
+      }
+    }
+  }
+}
+#endif
+
 tor_status tor_op_depthwise_conv2d(tor_interp *it, const tor_op *op, int run) {
   TOR_CHECK(op->ninputs >= 2 && op->noutputs >= 1, TOR_ERR_SHAPE);
   const tor_tensor *in = tor_op_in(it, op, 0), *w = tor_op_in(it, op, 1), *b = tor_op_in(it, op, 2);
@@ -100,8 +149,15 @@ tor_status tor_op_depthwise_conv2d(tor_interp *it, const tor_op *op, int run) {
       blk.bias[c] = bd ? tor_ld_i32(bd + 4 * (oc0 + c)) : 0;
     }
     if (!run) continue;
-    for (int32_t n = 0; n < batches; n++)
+    for (int32_t n = 0; n < batches; n++) {
+#ifdef TOR_DOT_DSP
+      if (p.mult == 1 && blk.n % 4 == 0 && p.f_h * p.f_w <= DW_MAX_TAPS) {
+        dw_block_dsp(&p, &blk, ind + n * in_batch, wd, outd + n * out_batch);
+        continue;
+      }
+#endif
       dw_block_s8(&p, &blk, ind + n * in_batch, wd, outd + n * out_batch);
+    }
   }
   return TOR_OK;
 }
