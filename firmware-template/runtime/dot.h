@@ -13,6 +13,29 @@
 #define TOR_DOT_DSP 1
 #endif
 
+#ifdef TOR_DOT_DSP
+/* Four int8 lanes split by SXTB16 into (b0, b2) and (b1, b3) as int16 pairs. */
+static inline int16x2_t tor_lanes02(uint32_t w) { return __sxtb16(w); }
+/* The rotation folded into the instruction (GCC does not fold it from the intrinsics). */
+static inline int16x2_t tor_lanes13(uint32_t w) {
+  int16x2_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
+  return r;
+}
+/* (b1 + off, b3 + off): SXTAB16 with the rotation folded in. */
+static inline int16x2_t tor_lanes13_add(int16x2_t off2, uint32_t w) {
+  int16x2_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(off2), "r"(w));
+  return r;
+}
+
+static inline uint32_t tor_ld32(const void *p) {
+  uint32_t w;
+  memcpy(&w, p, 4); /* unaligned LDR is fine on ARMv7-M */
+  return w;
+}
+#endif
+
 static inline uint32_t tor_dot_s8_offset(const int8_t *f, const int8_t *x, int32_t n, int32_t offset,
                                          uint32_t acc) {
   int32_t i = 0;
@@ -22,15 +45,9 @@ static inline uint32_t tor_dot_s8_offset(const int8_t *f, const int8_t *x, int32
     const uint32_t off2 = ((uint32_t)(uint16_t)offset << 16) | (uint16_t)offset;
     int32_t sacc = (int32_t)acc;
     for (; i + 4 <= n; i += 4) {
-      uint32_t xw, fw;
-      memcpy(&xw, x + i, 4); /* unaligned LDR is fine on ARMv7-M */
-      memcpy(&fw, f + i, 4);
-      int16x2_t x02 = __sxtab16(off2, xw);            /* x[0]+off, x[2]+off */
-      int16x2_t x13 = __sxtab16(off2, ((xw >> 8) | (xw << 24)));  /* x[1]+off, x[3]+off */
-      int16x2_t f02 = __sxtb16(fw);
-      int16x2_t f13 = __sxtb16(((fw >> 8) | (fw << 24)));
-      sacc = __smlad(x02, f02, sacc);
-      sacc = __smlad(x13, f13, sacc);
+      const uint32_t xw = tor_ld32(x + i), fw = tor_ld32(f + i);
+      sacc = __smlad(__sxtab16(off2, xw), tor_lanes02(fw), sacc); /* x[0]+off, x[2]+off */
+      sacc = __smlad(tor_lanes13_add(off2, xw), tor_lanes13(fw), sacc);
     }
     acc = (uint32_t)sacc;
   }
@@ -39,16 +56,39 @@ static inline uint32_t tor_dot_s8_offset(const int8_t *f, const int8_t *x, int32
   return acc;
 }
 
+/* Two weight rows against one input row (two fully-connected units): the input is loaded and
+ * widened once for both. */
+static inline void tor_dot2_s8_offset(const int8_t *fa, const int8_t *fb, const int8_t *x, int32_t n,
+                                      int32_t offset, uint32_t *acc_a, uint32_t *acc_b) {
+  int32_t i = 0;
+  uint32_t ua = *acc_a, ub = *acc_b;
 #ifdef TOR_DOT_DSP
-/* Four int8 lanes split by SXTB16 into (b0, b2) and (b1, b3) as int16 pairs. */
-static inline int16x2_t tor_lanes02(uint32_t w) { return __sxtb16(w); }
-static inline int16x2_t tor_lanes13(uint32_t w) { return __sxtb16((w >> 8) | (w << 24)); }
-
-static inline uint32_t tor_ld32(const void *p) {
-  uint32_t w;
-  memcpy(&w, p, 4); /* unaligned LDR is fine on ARMv7-M */
-  return w;
+  if (offset >= -32000 && offset <= 32000) {
+    const uint32_t off2 = ((uint32_t)(uint16_t)offset << 16) | (uint16_t)offset;
+    int32_t a = (int32_t)ua, b = (int32_t)ub;
+    for (; i + 4 <= n; i += 4) {
+      const uint32_t xw = tor_ld32(x + i);
+      const int16x2_t x02 = __sxtab16(off2, xw), x13 = tor_lanes13_add(off2, xw);
+      const uint32_t wa = tor_ld32(fa + i), wb = tor_ld32(fb + i);
+      a = __smlad(tor_lanes02(wa), x02, a);
+      a = __smlad(tor_lanes13(wa), x13, a);
+      b = __smlad(tor_lanes02(wb), x02, b);
+      b = __smlad(tor_lanes13(wb), x13, b);
+    }
+    ua = (uint32_t)a;
+    ub = (uint32_t)b;
+  }
+#endif
+  for (; i < n; i++) {
+    const int32_t xi = (int32_t)x[i] + offset;
+    ua += (uint32_t)((int32_t)fa[i] * xi);
+    ub += (uint32_t)((int32_t)fb[i] * xi);
+  }
+  *acc_a = ua;
+  *acc_b = ub;
 }
+
+#ifdef TOR_DOT_DSP
 
 /* Two filters' dot products with one int16 column laid out by groups of four as x0,x2,x1,x3
  * (see the im2col in conv2d.c): each column load serves both filters. */
@@ -70,6 +110,39 @@ static inline void tor_dot2_s16col(const int16_t *col, const int8_t *fa, const i
   }
   *acc_a = ua;
   *acc_b = ub;
+}
+
+/* Two filters by two columns (two output pixels): each filter word and each column word is
+ * loaded once for two multiply-accumulates. acc = {a.c0, b.c0, a.c1, b.c1}. */
+static inline void tor_dot2x2_s16col(const int16_t *c0, const int16_t *c1, const int8_t *fa,
+                                     const int8_t *fb, int32_t n, uint32_t acc[4]) {
+  int32_t a0 = (int32_t)acc[0], b0 = (int32_t)acc[1], a1 = (int32_t)acc[2], b1 = (int32_t)acc[3];
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const int16x2_t x02 = (int16x2_t)tor_ld32(c0 + i), x13 = (int16x2_t)tor_ld32(c0 + i + 2);
+    const int16x2_t y02 = (int16x2_t)tor_ld32(c1 + i), y13 = (int16x2_t)tor_ld32(c1 + i + 2);
+    uint32_t w = tor_ld32(fa + i);
+    int16x2_t f02 = tor_lanes02(w), f13 = tor_lanes13(w);
+    a0 = __smlad(f02, x02, a0);
+    a0 = __smlad(f13, x13, a0);
+    a1 = __smlad(f02, y02, a1);
+    a1 = __smlad(f13, y13, a1);
+    w = tor_ld32(fb + i);
+    f02 = tor_lanes02(w);
+    f13 = tor_lanes13(w);
+    b0 = __smlad(f02, x02, b0);
+    b0 = __smlad(f13, x13, b0);
+    b1 = __smlad(f02, y02, b1);
+    b1 = __smlad(f13, y13, b1);
+  }
+  uint32_t u[4] = {(uint32_t)a0, (uint32_t)b0, (uint32_t)a1, (uint32_t)b1};
+  for (; i < n; i++) {
+    u[0] += (uint32_t)((int32_t)fa[i] * (int32_t)c0[i]);
+    u[1] += (uint32_t)((int32_t)fb[i] * (int32_t)c0[i]);
+    u[2] += (uint32_t)((int32_t)fa[i] * (int32_t)c1[i]);
+    u[3] += (uint32_t)((int32_t)fb[i] * (int32_t)c1[i]);
+  }
+  memcpy(acc, u, sizeof u);
 }
 #endif
 

@@ -160,34 +160,39 @@ describeDeviceWithReference('kws01 on QEMU through the harness', () => {
   });
 });
 
-describeDeviceWithReference('the image models on QEMU: every DSP kernel path bit-exact', () => {
-  // vww01 (MobileNet: a 3-channel first conv, strided depthwise, 1x1 convs) and ic01 (ResNet:
-  // 3x3 convs, ADD): seeded inputs through the harness, compared byte for byte with the host.
-  test.each([
-    ['vww01_96_int8', [96, 96, 3]],
-    ['ic01_resnet_quant', [32, 32, 3]],
-  ])('%s', async (name, shape) => {
-    const model = referencePath(`mlperf-tiny/${name}.tflite`);
-    const elf = await buildHarnessFirmware(work, name as string, model);
-    const size = (shape as number[]).reduce((a, b) => a * b, 1);
-    const dataset = path.join(work, `${name}-8.npy`);
-    writeNpyFile(dataset, {
-      dtype: 'int8',
-      shape: [8, ...(shape as number[])],
-      data: randomInt8(8, size, 3),
+describeDeviceWithReference(
+  'the MLPerf Tiny models on QEMU: every DSP kernel path bit-exact',
+  () => {
+    // vww01 (MobileNet: a 3-channel first conv, strided depthwise, 1x1 convs), ic01 (ResNet: 3x3
+    // convs of up to 576-element fields, ADD) and ad01 (fully connected, units in pairs): seeded
+    // inputs through the harness, compared byte for byte with the host.
+    test.each([
+      ['vww01_96_int8', [96, 96, 3]],
+      ['ic01_resnet_quant', [32, 32, 3]],
+      ['ad01_int8', [640]],
+    ])('%s', async (name, shape) => {
+      const model = referencePath(`mlperf-tiny/${name}.tflite`);
+      const elf = await buildHarnessFirmware(work, name as string, model);
+      const size = (shape as number[]).reduce((a, b) => a * b, 1);
+      const dataset = path.join(work, `${name}-8.npy`);
+      writeNpyFile(dataset, {
+        dtype: 'int8',
+        shape: [8, ...(shape as number[])],
+        data: randomInt8(8, size, 3),
+      });
+      const report = await runHil({
+        backend: 'qemu',
+        firmware: elf,
+        board: 'qemu-mps2-an386',
+        model,
+        dataset,
+      });
+      expect(report.agreement.mismatches).toEqual([]);
+      expect(report.agreement.exact).toBe(8);
+      expectNoQemuLeft(elf);
     });
-    const report = await runHil({
-      backend: 'qemu',
-      firmware: elf,
-      board: 'qemu-mps2-an386',
-      model,
-      dataset,
-    });
-    expect(report.agreement.mismatches).toEqual([]);
-    expect(report.agreement.exact).toBe(8);
-    expectNoQemuLeft(elf);
-  });
-});
+  },
+);
 
 describeDevice(
   'the digits fixture on QEMU: accuracy, the CLI, the serial backend and failures',

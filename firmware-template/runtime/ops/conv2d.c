@@ -51,7 +51,8 @@ static void conv_channel_s8(const conv_params *p, const int8_t *in, const int8_t
  * reference skips those taps), then every output channel of a block takes its dot product with
  * it, two channels per pass so each column load serves both. Integer sums wrap the same in any
  * order, so the bits equal the reference path's. */
-#define CONV_COL_MAX 1024 /* int16 elements of one receptive field on the stack: 2 KB */
+#define CONV_COL_MAX 1024 /* int16 elements of column buffer on the stack (2 KB): one
+                            * receptive field, or two of up to half the size */
 #define CONV_BLOCK 32
 
 typedef struct {
@@ -82,7 +83,7 @@ static void conv_col(const conv_params *p, const int8_t *in, int32_t oy, int32_t
       if ((p->in_c & 3) == 0) { /* whole groups: SXTAB16 adds the offset and splits the lanes */
         for (int32_t c = 0; c < p->in_c; c += 4) {
           const uint32_t w = tor_ld32(ip + c);
-          const int32_t x02 = __sxtab16(off2, w), x13 = __sxtab16(off2, (w >> 8) | (w << 24));
+          const int32_t x02 = __sxtab16(off2, w), x13 = tor_lanes13_add(off2, w);
           memcpy(col + k + c, &x02, 4);
           memcpy(col + k + c + 2, &x13, 4);
         }
@@ -94,23 +95,40 @@ static void conv_col(const conv_params *p, const int8_t *in, int32_t oy, int32_t
   }
 }
 
+static inline void conv_store(const conv_params *p, const conv_block *b, int8_t *op, int32_t c,
+                              uint32_t acc) {
+  op[c] = (int8_t)tor_offset_clamp(tor_mul_by_quantized_multiplier((int32_t)acc, b->mult[c], b->shift[c]),
+                                   p->output_offset, p->act_min, p->act_max);
+}
+
+/* Output pixels two at a time (their columns side by side) when a receptive field fits half the
+ * buffer, else one at a time; channels two at a time. An odd channel at the end runs the kernel
+ * with its filter twice and keeps one result. */
 static void conv_block_dsp(const conv_params *p, const conv_block *b, const int8_t *in,
                            const int8_t *filter, int8_t *out) {
-  int16_t col[CONV_COL_MAX] __attribute__((aligned(4)));
-  const int32_t f_size = p->f_h * p->f_w * p->in_c;
-  for (int32_t oy = 0; oy < p->out_h; oy++) {
-    for (int32_t ox = 0; ox < p->out_w; ox++) {
-      conv_col(p, in, oy, ox, col);
-      int8_t *op = out + (oy * p->out_w + ox) * p->out_c + b->oc0;
-      for (int32_t c = 0; c < b->n; c += 2) {
-        const int8_t *fa = filter + (b->oc0 + c) * f_size;
-        const int pair = c + 1 < b->n;
-        uint32_t acc[2] = {(uint32_t)b->bias[c], pair ? (uint32_t)b->bias[c + 1] : 0u};
-        tor_dot2_s16col(col, fa, pair ? fa + f_size : fa, f_size, &acc[0], &acc[1]);
-        for (int k = 0; k <= pair; k++)
-          op[c + k] = (int8_t)tor_offset_clamp(
-              tor_mul_by_quantized_multiplier((int32_t)acc[k], b->mult[c + k], b->shift[c + k]),
-              p->output_offset, p->act_min, p->act_max);
+  int16_t col[2][CONV_COL_MAX / 2] __attribute__((aligned(4)));
+  const int32_t f_size = p->f_h * p->f_w * p->in_c, pixels = p->out_h * p->out_w;
+  const int32_t step = f_size <= CONV_COL_MAX / 2 ? 2 : 1;
+  for (int32_t px = 0; px < pixels; px += step) {
+    const int two = step == 2 && px + 1 < pixels;
+    conv_col(p, in, px / p->out_w, px % p->out_w, col[0]);
+    if (two) conv_col(p, in, (px + 1) / p->out_w, (px + 1) % p->out_w, col[1]);
+    int8_t *o0 = out + px * p->out_c + b->oc0, *o1 = o0 + p->out_c;
+    for (int32_t c = 0; c < b->n; c += 2) {
+      const int8_t *fa = filter + (b->oc0 + c) * f_size;
+      const int pair = c + 1 < b->n;
+      const int8_t *fb = pair ? fa + f_size : fa;
+      const uint32_t ba = (uint32_t)b->bias[c], bb = pair ? (uint32_t)b->bias[c + 1] : 0u;
+      uint32_t acc[4] = {ba, bb, ba, bb};
+      if (two)
+        tor_dot2x2_s16col(col[0], col[1], fa, fb, f_size, acc);
+      else
+        tor_dot2_s16col(col[0], fa, fb, f_size, &acc[0], &acc[1]);
+      conv_store(p, b, o0, c, acc[0]);
+      if (pair) conv_store(p, b, o0, c + 1, acc[1]);
+      if (two) {
+        conv_store(p, b, o1, c, acc[2]);
+        if (pair) conv_store(p, b, o1, c + 1, acc[3]);
       }
     }
   }

@@ -81,7 +81,7 @@ static void dw_block_dsp(const dw_params *p, const dw_block *b, const int8_t *in
         int32_t a0 = b->bias[c], a1 = b->bias[c + 1], a2 = b->bias[c + 2], a3 = b->bias[c + 3];
         for (int32_t t = 0; t < taps; t++) {
           const uint32_t x = tor_ld32(in + tap_in[t] + c), f = tor_ld32(filter + tap_f[t] + c);
-          const int16x2_t x02 = __sxtab16(off2, x), x13 = __sxtab16(off2, (x >> 8) | (x << 24));
+          const int16x2_t x02 = __sxtab16(off2, x), x13 = tor_lanes13_add(off2, x);
           const int16x2_t f02 = tor_lanes02(f), f13 = tor_lanes13(f);
           a0 = __smlabb(x02, f02, a0);
           a2 = __smlatt(x02, f02, a2);

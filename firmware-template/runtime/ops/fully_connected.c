@@ -60,15 +60,36 @@ tor_status tor_op_fully_connected(tor_interp *it, const tor_op *op, int run) {
   const int8_t *ind = (const int8_t *)tor_cdata(it, in), *wd = (const int8_t *)tor_cdata(it, w);
   const uint8_t *bd = b ? tor_cdata(it, b) : NULL;
   int8_t *outd = (int8_t *)tor_mdata(it, out);
-  int32_t mult = 0;
-  int shift = 0;
-  for (int32_t u = 0; u < p.units; u++) {
-    if (u == 0 || w->nscales > 1)
-      TOR_CHECK(fc_multiplier(it, in, w, out, (uint32_t)u, &mult, &shift), TOR_ERR_QUANT);
+  int32_t mult[2] = {0, 0};
+  int shift[2] = {0, 0};
+  /* Units two at a time: with symmetric weights both rows share one pass over the input. */
+  for (int32_t u = 0; u < p.units; u += 2) {
+    const int pair = u + 1 < p.units;
+    for (int k = 0; k <= pair; k++)
+      if (u + k == 0 || w->nscales > 1)
+        TOR_CHECK(fc_multiplier(it, in, w, out, (uint32_t)(u + k), &mult[k], &shift[k]), TOR_ERR_QUANT);
+    if (w->nscales <= 1) {
+      mult[1] = mult[0];
+      shift[1] = shift[0];
+    }
     if (!run) continue;
-    int32_t bias = bd ? tor_ld_i32(bd + 4 * u) : 0;
-    for (int32_t n = 0; n < batches; n++)
-      outd[n * p.units + u] = fc_unit_s8(&p, ind + n * p.depth, wd + u * p.depth, bias, mult, shift);
+    const int32_t bias[2] = {bd ? tor_ld_i32(bd + 4 * u) : 0, bd && pair ? tor_ld_i32(bd + 4 * (u + 1)) : 0};
+    for (int32_t n = 0; n < batches; n++) {
+      const int8_t *row = ind + n * p.depth;
+      if (pair && p.filter_offset == 0) {
+        uint32_t acc[2] = {(uint32_t)bias[0], (uint32_t)bias[1]};
+        tor_dot2_s8_offset(wd + u * p.depth, wd + (u + 1) * p.depth, row, p.depth, p.input_offset,
+                           &acc[0], &acc[1]);
+        for (int k = 0; k < 2; k++)
+          outd[n * p.units + u + k] = (int8_t)tor_offset_clamp(
+              tor_mul_by_quantized_multiplier((int32_t)acc[k], mult[k], shift[k]), p.output_offset,
+              p.act_min, p.act_max);
+        continue;
+      }
+      for (int k = 0; k <= pair; k++)
+        outd[n * p.units + u + k] =
+            fc_unit_s8(&p, row, wd + (u + k) * p.depth, bias[k], mult[k], shift[k]);
+    }
   }
   return TOR_OK;
 }
