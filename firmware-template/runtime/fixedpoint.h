@@ -23,7 +23,7 @@ static inline int32_t tor_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
 }
 
 static inline int32_t tor_rounding_divide_by_pot(int32_t x, int exponent) {
-  int32_t mask = (int32_t)((1ll << exponent) - 1);
+  int32_t mask = (int32_t)((1u << exponent) - 1u); /* exponent in [0, 31] */
   int32_t remainder = x & mask;
   int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
@@ -34,7 +34,14 @@ static inline int32_t tor_mul_by_quantized_multiplier(int32_t x, int32_t multipl
   int right = shift > 0 ? 0 : -shift;
   /* The left shift wraps like TFLite's int32 multiply does in practice. */
   int32_t shifted = (int32_t)((uint32_t)x << left);
-  return tor_rounding_divide_by_pot(tor_sat_rounding_doubling_high_mul(shifted, multiplier), right);
+  if (multiplier == INT32_MIN) /* the doubling high multiply's one saturating case */
+    return tor_rounding_divide_by_pot(tor_sat_rounding_doubling_high_mul(shifted, multiplier), right);
+  /* The same doubling high multiply, written so the compiler keeps it in a few instructions:
+   * add the nudge, then shift right by 31 rounding toward zero as the division does. */
+  int64_t ab = (int64_t)shifted * multiplier;
+  int64_t t = ab + (ab >= 0 ? (1 << 30) : (1 - (1 << 30)));
+  int32_t high = (int32_t)((t < 0 ? t + 0x7FFFFFFF : t) >> 31);
+  return tor_rounding_divide_by_pot(high, right);
 }
 /* exp(a) for a <= 0 given with `int_bits` (1..5) integer bits; result with 0 integer bits. */
 int32_t tor_exp_on_negative_values(int32_t a, int int_bits);
