@@ -55,10 +55,12 @@ void tor_activation_range(int act, float scale, int32_t zero_point, int32_t qmin
                           int32_t *lo, int32_t *hi);
 int tor_clz32(uint32_t x);
 
-/* v + offset clamped to [lo, hi], in 64 bits so an extreme multiplier cannot overflow. */
+/* v + offset clamped to [lo, hi] (an int8/int16 range and zero point): compared before the
+ * addition, so an extreme v cannot overflow and no 64-bit arithmetic is needed. */
 static inline int32_t tor_offset_clamp(int32_t v, int32_t offset, int32_t lo, int32_t hi) {
-  int64_t r = (int64_t)v + offset;
-  return (int32_t)(r < lo ? lo : r > hi ? hi : r);
+  if (v < lo - offset) return lo;
+  if (v > hi - offset) return hi;
+  return v + offset;
 }
 
 #endif
