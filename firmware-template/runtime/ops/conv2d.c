@@ -53,7 +53,7 @@ static void conv_channel_s8(const conv_params *p, const int8_t *in, const int8_t
  * order, so the bits equal the reference path's. */
 #define CONV_COL_MAX 1024 /* int16 elements of column buffer on the stack (2 KB): one
                             * receptive field, or two of up to half the size */
-#define CONV_BLOCK 32
+#define CONV_BLOCK 64
 
 typedef struct {
   int32_t oc0, n;
@@ -61,11 +61,9 @@ typedef struct {
   int shift[CONV_BLOCK];
 } conv_block;
 
-/* Column position of element k: groups of four as 0,2,1,3 (SXTB16's lane split), the tail as is. */
-static inline int32_t col_pos(int32_t k, int32_t full4) {
-  return k < full4 ? (k & ~3) | ((k & 1) << 1) | ((k >> 1) & 1) : k;
-}
-
+/* One output pixel's receptive field into `col`, each whole group of four elements stored as
+ * x0,x2,x1,x3 to match SXTB16's split of four filter bytes into (f0,f2) and (f1,f3); the tail
+ * of fewer than four stays in natural order. */
 static void conv_col(const conv_params *p, const int8_t *in, int32_t oy, int32_t ox, int16_t *col) {
   const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
   const int32_t full4 = (p->f_h * p->f_w * p->in_c) & ~3;
@@ -76,7 +74,7 @@ static void conv_col(const conv_params *p, const int8_t *in, int32_t oy, int32_t
     for (int32_t fx = 0; fx < p->f_w; fx++, k += p->in_c) {
       const int32_t ix = ix0 + p->dil_w * fx;
       if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
-        for (int32_t c = 0; c < p->in_c; c++) col[col_pos(k + c, full4)] = 0;
+        memset(col + k, 0, (size_t)p->in_c * sizeof *col); /* zeros: any order */
         continue;
       }
       const int8_t *ip = in + (iy * p->in_w + ix) * p->in_c;
@@ -88,11 +86,16 @@ static void conv_col(const conv_params *p, const int8_t *in, int32_t oy, int32_t
           memcpy(col + k + c + 2, &x13, 4);
         }
       } else {
-        for (int32_t c = 0; c < p->in_c; c++)
-          col[col_pos(k + c, full4)] = (int16_t)((int32_t)ip[c] + p->input_offset);
+        for (int32_t c = 0; c < p->in_c; c++) col[k + c] = (int16_t)((int32_t)ip[c] + p->input_offset);
       }
     }
   }
+  if (p->in_c & 3) /* filled in natural order: swap the middle pair of every whole group */
+    for (int32_t g = 0; g < full4; g += 4) {
+      const int16_t t = col[g + 1];
+      col[g + 1] = col[g + 2];
+      col[g + 2] = t;
+    }
 }
 
 static inline void conv_store(const conv_params *p, const conv_block *b, int8_t *op, int32_t c,
