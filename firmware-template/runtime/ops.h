@@ -18,6 +18,14 @@
 
 typedef tor_status (*tor_kernel_fn)(tor_interp *it, const tor_op *op, int run);
 
+/* Marks a kernel's portable path. Where the DSP path handles the common shapes, the portable
+ * one is only a fallback for rare ones: optimised for size there, to keep the runtime small. */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__GNUC__) && !defined(__clang__)
+#define TOR_FALLBACK __attribute__((optimize("Os")))
+#else
+#define TOR_FALLBACK
+#endif
+
 /* Builtin operator codes from the TFLite schema. */
 enum {
   TOR_OP_ADD = 0, TOR_OP_AVERAGE_POOL_2D = 1, TOR_OP_CONCATENATION = 2, TOR_OP_CONV_2D = 3,

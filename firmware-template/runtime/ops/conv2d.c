@@ -9,7 +9,7 @@ typedef struct {
 } conv_params;
 
 /* One output channel of one batch: the reference accumulation order of TFLite Micro. */
-static void conv_channel_s8(const conv_params *p, const int8_t *in, const int8_t *filter,
+TOR_FALLBACK static void conv_channel_s8(const conv_params *p, const int8_t *in, const int8_t *filter,
                             int32_t bias, int32_t mult, int shift, int8_t *out, int32_t oc) {
   for (int32_t oy = 0; oy < p->out_h; oy++) {
     for (int32_t ox = 0; ox < p->out_w; ox++) {

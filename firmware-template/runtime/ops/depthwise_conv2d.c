@@ -18,7 +18,7 @@ typedef struct {
   int shift[DW_BLOCK];
 } dw_block;
 
-static void dw_block_s8(const dw_params *p, const dw_block *b, const int8_t *in, const int8_t *filter,
+TOR_FALLBACK static void dw_block_s8(const dw_params *p, const dw_block *b, const int8_t *in, const int8_t *filter,
                         int8_t *out) {
   uint32_t acc[DW_BLOCK];
   for (int32_t oy = 0; oy < p->out_h; oy++) {
@@ -52,41 +52,58 @@ static void dw_block_s8(const dw_params *p, const dw_block *b, const int8_t *in,
 }
 
 #ifdef TOR_DOT_DSP
-/* The DSP path for a channel multiplier of 1: four channels at a time, their four accumulators
- * in registers across the window. SXTAB16 adds the input offset to two lanes at once and
- * SMLABB/SMLATT multiply-accumulate each lane (wrapping, as the reference's int32 sums do).
- * The window's in-image taps are listed once per pixel. */
-#define DW_MAX_TAPS 64
+/* The DSP path for a channel multiplier of 1 and no horizontal dilation: four channels at a
+ * time, their accumulators in registers across the window. SXTAB16 adds the input offset to two
+ * lanes at once and SMLABB/SMLATT multiply-accumulate each lane (wrapping, as the reference's
+ * int32 sums do). Each window row's in-image taps are one run; a run of three (a 3x3 kernel away
+ * from the edges) is unrolled. */
+#define DW_MAX_ROWS 16
+
+#define DW_TAP(X, F)                                                     \
+  do {                                                                   \
+    const uint32_t x_ = (X), f_ = (F);                                   \
+    const int16x2_t x02 = __sxtab16(off2, x_), x13 = tor_lanes13_add(off2, x_); \
+    const int16x2_t f02 = tor_lanes02(f_), f13 = tor_lanes13(f_);        \
+    a0 = __smlabb(x02, f02, a0);                                         \
+    a2 = __smlatt(x02, f02, a2);                                         \
+    a1 = __smlabb(x13, f13, a1);                                         \
+    a3 = __smlatt(x13, f13, a3);                                         \
+  } while (0)
 
 static void dw_block_dsp(const dw_params *p, const dw_block *b, const int8_t *in, const int8_t *filter,
                          int8_t *out) {
-  int32_t tap_in[DW_MAX_TAPS], tap_f[DW_MAX_TAPS];
   const uint32_t off2 = ((uint32_t)(uint16_t)p->input_offset << 16) | (uint16_t)p->input_offset;
+  const int32_t cs = p->in_c; /* == out_c: the stride between taps in input and filter alike */
+  const int8_t *row_in[DW_MAX_ROWS], *row_f[DW_MAX_ROWS];
   for (int32_t oy = 0; oy < p->out_h; oy++) {
+    const int32_t iy0 = oy * p->stride_h - p->pad_h;
     for (int32_t ox = 0; ox < p->out_w; ox++) {
-      const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
-      int32_t taps = 0;
-      for (int32_t fy = 0; fy < p->f_h; fy++) {
+      const int32_t ix0 = ox * p->stride_w - p->pad_w;
+      const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+      const int32_t fx1 = p->f_w < p->in_w - ix0 ? p->f_w : p->in_w - ix0;
+      const int32_t run = fx1 - fx0;
+      int32_t rows = 0;
+      for (int32_t fy = 0; fy < p->f_h && run > 0; fy++) {
         const int32_t iy = iy0 + p->dil_h * fy;
         if (iy < 0 || iy >= p->in_h) continue;
-        for (int32_t fx = 0; fx < p->f_w; fx++) {
-          const int32_t ix = ix0 + p->dil_w * fx;
-          if (ix < 0 || ix >= p->in_w) continue;
-          tap_in[taps] = (iy * p->in_w + ix) * p->in_c + b->oc0;
-          tap_f[taps++] = (fy * p->f_w + fx) * p->out_c + b->oc0;
-        }
+        row_in[rows] = in + (iy * p->in_w + ix0 + fx0) * cs + b->oc0;
+        row_f[rows++] = filter + (fy * p->f_w + fx0) * cs + b->oc0;
       }
       int8_t *op = out + (oy * p->out_w + ox) * p->out_c + b->oc0;
       for (int32_t c = 0; c < b->n; c += 4) {
         int32_t a0 = b->bias[c], a1 = b->bias[c + 1], a2 = b->bias[c + 2], a3 = b->bias[c + 3];
-        for (int32_t t = 0; t < taps; t++) {
-          const uint32_t x = tor_ld32(in + tap_in[t] + c), f = tor_ld32(filter + tap_f[t] + c);
-          const int16x2_t x02 = __sxtab16(off2, x), x13 = tor_lanes13_add(off2, x);
-          const int16x2_t f02 = tor_lanes02(f), f13 = tor_lanes13(f);
-          a0 = __smlabb(x02, f02, a0);
-          a2 = __smlatt(x02, f02, a2);
-          a1 = __smlabb(x13, f13, a1);
-          a3 = __smlatt(x13, f13, a3);
+        if (rows == 3 && run == 3) { /* a 3x3 window inside the image: nine taps, no loop */
+          for (int r = 0; r < 3; r++) {
+            const int8_t *ip = row_in[r] + c, *fp = row_f[r] + c;
+            DW_TAP(tor_ld32(ip), tor_ld32(fp));
+            DW_TAP(tor_ld32(ip + cs), tor_ld32(fp + cs));
+            DW_TAP(tor_ld32(ip + 2 * cs), tor_ld32(fp + 2 * cs));
+          }
+        } else {
+          for (int32_t r = 0; r < rows; r++) {
+            const int8_t *ip = row_in[r] + c, *fp = row_f[r] + c;
+            for (int32_t t = 0; t < run; t++, ip += cs, fp += cs) DW_TAP(tor_ld32(ip), tor_ld32(fp));
+          }
         }
         const int32_t acc[4] = {a0, a1, a2, a3};
         for (int k = 0; k < 4; k++)
@@ -151,7 +168,7 @@ tor_status tor_op_depthwise_conv2d(tor_interp *it, const tor_op *op, int run) {
     if (!run) continue;
     for (int32_t n = 0; n < batches; n++) {
 #ifdef TOR_DOT_DSP
-      if (p.mult == 1 && blk.n % 4 == 0 && p.f_h * p.f_w <= DW_MAX_TAPS) {
+      if (p.mult == 1 && blk.n % 4 == 0 && p.dil_w == 1 && p.f_h <= DW_MAX_ROWS) {
         dw_block_dsp(&p, &blk, ind + n * in_batch, wd, outd + n * out_batch);
         continue;
       }
