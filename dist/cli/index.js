@@ -45716,16 +45716,28 @@ var M4_INSTRUCTIONS = {
   }
 };
 var PER_OP_INSTRUCTIONS = 300;
-var M4_CPI = { reference: 1.25, optimized: 1.15 };
-var CORE_FACTOR = {
-  "cortex-m4": { reference: 1, optimized: 1 },
-  "cortex-m33": { reference: 1, optimized: 1 },
-  "cortex-m7": { reference: 0.6, optimized: 0.6 },
-  "cortex-m0+": { reference: 1.3, optimized: 4 },
-  "xtensa-lx6": { reference: 1.1, optimized: 2 },
-  "xtensa-lx7": { reference: 1.1, optimized: 0.5 },
-  "arc-em9d": { reference: 1, optimized: 0.8 }
+var TINYOPS_M4 = {
+  conv: { perMac: 1.609, perOutput: 64.1, perElement: 0 },
+  depthwise: { perMac: 10.565, perOutput: 0, perElement: 0 },
+  fc: { perMac: 1.991, perOutput: 129.4, perElement: 0 },
+  pool: { perMac: 0, perOutput: 0, perElement: 12.66 },
+  elementwise: { perMac: 0, perOutput: 0, perElement: 117.7 },
+  softmax: { perMac: 0, perOutput: 0, perElement: 149.3 },
+  move: { perMac: 0, perOutput: 0, perElement: 0.5 },
+  other: { perMac: 40, perOutput: 0, perElement: 40 }
 };
+var TINYOPS_PER_OP_INSTRUCTIONS = 60;
+var M4_CPI = { reference: 1.25, optimized: 1.15, tinyops: 1.15 };
+var CORE_FACTOR = {
+  "cortex-m4": { reference: 1, optimized: 1, tinyops: 1 },
+  "cortex-m33": { reference: 1, optimized: 1, tinyops: 1 },
+  "cortex-m7": { reference: 0.6, optimized: 0.6, tinyops: 0.6 },
+  "cortex-m0+": { reference: 1.3, optimized: 4, tinyops: 4 },
+  "xtensa-lx6": { reference: 1.1, optimized: 2, tinyops: 3 },
+  "xtensa-lx7": { reference: 1.1, optimized: 0.5, tinyops: 3 },
+  "arc-em9d": { reference: 1, optimized: 0.8, tinyops: 3 }
+};
+var DSP_CORES = /* @__PURE__ */ new Set(["cortex-m4", "cortex-m33", "cortex-m7"]);
 var OPTIMIZED_LIBRARY = {
   "cortex-m4": "CMSIS-NN",
   "cortex-m33": "CMSIS-NN",
@@ -45736,6 +45748,11 @@ var OPTIMIZED_LIBRARY = {
   "arc-em9d": "embARC MLI"
 };
 function m4Instructions(costs, flavour) {
+  if (flavour === "tinyops")
+    return costs.reduce((s, c) => {
+      const k2 = TINYOPS_M4[c.family];
+      return s + c.macs * k2.perMac + c.outputBytes * k2.perOutput + c.elementOps * k2.perElement + TINYOPS_PER_OP_INSTRUCTIONS;
+    }, 0);
   const k = M4_INSTRUCTIONS[flavour];
   return costs.reduce(
     (s, c) => s + c.macs * k[c.family] + c.elementOps * k[c.family] + PER_OP_INSTRUCTIONS,
@@ -45744,13 +45761,14 @@ function m4Instructions(costs, flavour) {
 }
 function estimateLatency(costs, board, flavour) {
   const cycles = m4Instructions(costs, flavour) * M4_CPI[flavour] * CORE_FACTOR[board.core][flavour];
-  const library = flavour === "optimized" ? OPTIMIZED_LIBRARY[board.core] : "reference C kernels";
+  const library = flavour === "optimized" ? OPTIMIZED_LIBRARY[board.core] : flavour === "tinyops" ? `the TinyOps runtime (${DSP_CORES.has(board.core) ? "SIMD kernels" : "portable C kernels"})` : "reference C kernels";
+  const fitted = flavour === "tinyops" ? "per-MAC and per-output costs fitted to its own instruction counts on Cortex-M4 (QEMU)" : "per-MAC costs fitted to TFLite Micro instruction counts on Cortex-M4 (QEMU)";
   return {
     board: board.id,
     flavour,
     cycles: Math.round(cycles),
     ms: cycles / (board.clockMhz * 1e3),
-    basis: `estimate: ${library} on ${board.core} at ${board.clockMhz} MHz; per-MAC costs fitted to TFLite Micro instruction counts on Cortex-M4 (QEMU), scaled by core`
+    basis: `estimate: ${library} on ${board.core} at ${board.clockMhz} MHz; ${fitted}, scaled by core`
   };
 }
 
@@ -48269,7 +48287,8 @@ function analyzeModel(model, modelBytes, options = {}) {
       ),
       latency: {
         reference: estimateLatency(costs, board, "reference"),
-        optimized: estimateLatency(costs, board, "optimized")
+        optimized: estimateLatency(costs, board, "optimized"),
+        tinyops: estimateLatency(costs, board, "tinyops")
       }
     })),
     notes
@@ -48449,8 +48468,9 @@ function formatAnalysis(r) {
         "RAM est",
         "RAM",
         "fits",
-        "latency ref",
-        "latency opt"
+        "TFLM ref",
+        "TFLM opt",
+        "TinyOps"
       ],
       r.boards.map((b) => [
         b.board.id,
@@ -48462,16 +48482,17 @@ function formatAnalysis(r) {
         formatBytes(b.fit.ram.capacity),
         b.fit.fits ? "yes" : `NO (${[!b.fit.flash.fits && "flash", !b.fit.ram.fits && "RAM"].filter(Boolean).join(", ")})`,
         `${b.latency.reference.ms.toFixed(1)} ms`,
-        `${b.latency.optimized.ms.toFixed(1)} ms`
+        `${b.latency.optimized.ms.toFixed(1)} ms`,
+        `${b.latency.tinyops.ms.toFixed(1)} ms`
       ]),
-      /* @__PURE__ */ new Set([2, 3, 4, 5, 6, 8, 9])
+      /* @__PURE__ */ new Set([2, 3, 4, 5, 6, 8, 9, 10])
     )
   );
   out.push(
     "  flash = model + runtime (16 KiB budget) + 8 KiB startup/HAL; RAM = arena plan + runtime tables + 4 KiB stack."
   );
   out.push(
-    "  latency: estimate from MACs and per-core cycles per MAC, reference vs optimized kernels; M4 calibrated to TFLite Micro instruction counts."
+    "  latency: estimates from MACs and per-core cycles per MAC: TFLite Micro with reference or optimized kernels, and the TinyOps runtime; M4 calibrated to instruction counts under QEMU."
   );
   if (r.boards.length === 1) out.push(`  basis: ${r.boards[0].latency.optimized.basis}`);
   for (const note of r.notes) out.push(`Note: ${note}`);
@@ -49731,7 +49752,7 @@ function estimates(analysis, target, model) {
   const latency = estimateLatency(
     analysis.ops,
     target.board,
-    target.runtime === "cmsis-nn" ? "optimized" : "reference"
+    target.runtime === "cmsis-nn" ? "optimized" : target.runtime === "tinyops" ? "tinyops" : "reference"
   );
   return {
     flash: {

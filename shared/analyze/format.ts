@@ -109,8 +109,9 @@ export function formatAnalysis(r: AnalysisReport): string {
         'RAM est',
         'RAM',
         'fits',
-        'latency ref',
-        'latency opt',
+        'TFLM ref',
+        'TFLM opt',
+        'TinyOps',
       ],
       r.boards.map((b) => [
         b.board.id,
@@ -125,15 +126,16 @@ export function formatAnalysis(r: AnalysisReport): string {
           : `NO (${[!b.fit.flash.fits && 'flash', !b.fit.ram.fits && 'RAM'].filter(Boolean).join(', ')})`,
         `${b.latency.reference.ms.toFixed(1)} ms`,
         `${b.latency.optimized.ms.toFixed(1)} ms`,
+        `${b.latency.tinyops.ms.toFixed(1)} ms`,
       ]),
-      new Set([2, 3, 4, 5, 6, 8, 9]),
+      new Set([2, 3, 4, 5, 6, 8, 9, 10]),
     ),
   );
   out.push(
     '  flash = model + runtime (16 KiB budget) + 8 KiB startup/HAL; RAM = arena plan + runtime tables + 4 KiB stack.',
   );
   out.push(
-    '  latency: estimate from MACs and per-core cycles per MAC, reference vs optimized kernels; M4 calibrated to TFLite Micro instruction counts.',
+    '  latency: estimates from MACs and per-core cycles per MAC: TFLite Micro with reference or optimized kernels, and the TinyOps runtime; M4 calibrated to instruction counts under QEMU.',
   );
   if (r.boards.length === 1) out.push(`  basis: ${r.boards[0].latency.optimized.basis}`);
   for (const note of r.notes) out.push(`Note: ${note}`);

@@ -67,7 +67,8 @@ export interface MemoryReport {
 export interface BoardReport {
   board: Board;
   fit: BoardFit;
-  latency: { reference: LatencyEstimate; optimized: LatencyEstimate };
+  /** TFLite Micro (reference kernels, or the core's optimized library) and the TinyOps runtime. */
+  latency: { reference: LatencyEstimate; optimized: LatencyEstimate; tinyops: LatencyEstimate };
 }
 
 export interface AnalysisReport {
@@ -162,6 +163,7 @@ export function analyzeModel(
       latency: {
         reference: estimateLatency(costs, board, 'reference'),
         optimized: estimateLatency(costs, board, 'optimized'),
+        tinyops: estimateLatency(costs, board, 'tinyops'),
       },
     })),
     notes,

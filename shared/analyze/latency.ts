@@ -14,15 +14,19 @@
  * take two cycles, taken branches up to three). Other cores scale the M4 figures by the
  * relative per-MAC throughput of their kernels, a judgement from their pipelines (M7 dual issue;
  * M0+ without SIMD, the optimized library falls back to plain C; LX7's 128-bit SIMD with esp-nn;
- * LX6 without SIMD; ARC EM9D with embARC MLI's XY-memory MACs).
+ * LX6 without SIMD; ARC EM9D with embARC MLI's XY-memory MACs). The TinyOps runtime's own
+ * figures are fitted the same way to its counts (see TINYOPS_M4); the gate prices a target with
+ * the runtime it names (TinyOps by default).
  */
 import type { OpCost, KernelFamily } from './cost';
 import type { Board, CoreId } from './boards';
 
-export type KernelFlavour = 'reference' | 'optimized';
+/** TFLite Micro's reference kernels, TFLite Micro with the core's optimized library, or the
+ * TinyOps runtime (the firmware template's). */
+export type KernelFlavour = 'reference' | 'optimized' | 'tinyops';
 
 /** Cortex-M4 instructions per MAC or per element, by kernel family (the calibrated basis). */
-const M4_INSTRUCTIONS: Record<KernelFlavour, Record<KernelFamily, number>> = {
+const M4_INSTRUCTIONS: Record<'reference' | 'optimized', Record<KernelFamily, number>> = {
   reference: {
     conv: 43.0,
     depthwise: 107.0,
@@ -45,18 +49,42 @@ const M4_INSTRUCTIONS: Record<KernelFlavour, Record<KernelFamily, number>> = {
   },
 };
 const PER_OP_INSTRUCTIONS = 300;
-const M4_CPI: Record<KernelFlavour, number> = { reference: 1.25, optimized: 1.15 };
+
+/** The TinyOps runtime on the Cortex-M4 (its DSP kernels): instructions = per MAC x MACs + per
+ * output x outputs + per element x other element operations, fitted by
+ * scripts/calibrate-latency.ts to its own per-operator counts under QEMU on the four MLPerf Tiny
+ * int8 models (their depthwise layers are all 3x3, so that family has one per-MAC figure). Moves
+ * and ops those models lack take the optimized library's figures. */
+const TINYOPS_M4: Record<KernelFamily, { perMac: number; perOutput: number; perElement: number }> =
+  {
+    conv: { perMac: 1.609, perOutput: 64.1, perElement: 0 },
+    depthwise: { perMac: 10.565, perOutput: 0, perElement: 0 },
+    fc: { perMac: 1.991, perOutput: 129.4, perElement: 0 },
+    pool: { perMac: 0, perOutput: 0, perElement: 12.66 },
+    elementwise: { perMac: 0, perOutput: 0, perElement: 117.7 },
+    softmax: { perMac: 0, perOutput: 0, perElement: 149.3 },
+    move: { perMac: 0, perOutput: 0, perElement: 0.5 },
+    other: { perMac: 40, perOutput: 0, perElement: 40 },
+  };
+const TINYOPS_PER_OP_INSTRUCTIONS = 60;
+const M4_CPI: Record<KernelFlavour, number> = { reference: 1.25, optimized: 1.15, tinyops: 1.15 };
 
 /** Cycles per MAC relative to the Cortex-M4, by core and flavour. */
+/** Cycles per MAC relative to the Cortex-M4, by core and flavour. The TinyOps runtime's SIMD
+ * path needs the Arm DSP extension; elsewhere its portable C path runs, about three times the
+ * M4's SIMD cost (a judgement, like the other cores' figures). */
 const CORE_FACTOR: Record<CoreId, Record<KernelFlavour, number>> = {
-  'cortex-m4': { reference: 1.0, optimized: 1.0 },
-  'cortex-m33': { reference: 1.0, optimized: 1.0 },
-  'cortex-m7': { reference: 0.6, optimized: 0.6 },
-  'cortex-m0+': { reference: 1.3, optimized: 4.0 },
-  'xtensa-lx6': { reference: 1.1, optimized: 2.0 },
-  'xtensa-lx7': { reference: 1.1, optimized: 0.5 },
-  'arc-em9d': { reference: 1.0, optimized: 0.8 },
+  'cortex-m4': { reference: 1.0, optimized: 1.0, tinyops: 1.0 },
+  'cortex-m33': { reference: 1.0, optimized: 1.0, tinyops: 1.0 },
+  'cortex-m7': { reference: 0.6, optimized: 0.6, tinyops: 0.6 },
+  'cortex-m0+': { reference: 1.3, optimized: 4.0, tinyops: 4.0 },
+  'xtensa-lx6': { reference: 1.1, optimized: 2.0, tinyops: 3.0 },
+  'xtensa-lx7': { reference: 1.1, optimized: 0.5, tinyops: 3.0 },
+  'arc-em9d': { reference: 1.0, optimized: 0.8, tinyops: 3.0 },
 };
+
+/** Cores with the Arm DSP extension, where the TinyOps runtime's SIMD kernels run. */
+const DSP_CORES: ReadonlySet<CoreId> = new Set(['cortex-m4', 'cortex-m33', 'cortex-m7']);
 
 /** The optimized library per core, named in the estimate's basis. */
 const OPTIMIZED_LIBRARY: Record<CoreId, string> = {
@@ -79,6 +107,17 @@ export interface LatencyEstimate {
 
 /** M4-equivalent instructions for the model with a kernel flavour (the calibrated quantity). */
 export function m4Instructions(costs: OpCost[], flavour: KernelFlavour): number {
+  if (flavour === 'tinyops')
+    return costs.reduce((s, c) => {
+      const k = TINYOPS_M4[c.family];
+      return (
+        s +
+        c.macs * k.perMac +
+        c.outputBytes * k.perOutput +
+        c.elementOps * k.perElement +
+        TINYOPS_PER_OP_INSTRUCTIONS
+      );
+    }, 0);
   const k = M4_INSTRUCTIONS[flavour];
   return costs.reduce(
     (s, c) => s + c.macs * k[c.family] + c.elementOps * k[c.family] + PER_OP_INSTRUCTIONS,
@@ -93,12 +132,21 @@ export function estimateLatency(
 ): LatencyEstimate {
   const cycles =
     m4Instructions(costs, flavour) * M4_CPI[flavour] * CORE_FACTOR[board.core][flavour];
-  const library = flavour === 'optimized' ? OPTIMIZED_LIBRARY[board.core] : 'reference C kernels';
+  const library =
+    flavour === 'optimized'
+      ? OPTIMIZED_LIBRARY[board.core]
+      : flavour === 'tinyops'
+        ? `the TinyOps runtime (${DSP_CORES.has(board.core) ? 'SIMD kernels' : 'portable C kernels'})`
+        : 'reference C kernels';
+  const fitted =
+    flavour === 'tinyops'
+      ? 'per-MAC and per-output costs fitted to its own instruction counts on Cortex-M4 (QEMU)'
+      : 'per-MAC costs fitted to TFLite Micro instruction counts on Cortex-M4 (QEMU)';
   return {
     board: board.id,
     flavour,
     cycles: Math.round(cycles),
     ms: cycles / (board.clockMhz * 1000),
-    basis: `estimate: ${library} on ${board.core} at ${board.clockMhz} MHz; per-MAC costs fitted to TFLite Micro instruction counts on Cortex-M4 (QEMU), scaled by core`,
+    basis: `estimate: ${library} on ${board.core} at ${board.clockMhz} MHz; ${fitted}, scaled by core`,
   };
 }

@@ -90,7 +90,11 @@ function estimates(analysis: AnalysisReport, target: GateTarget, model: Model): 
   const latency = estimateLatency(
     analysis.ops,
     target.board,
-    target.runtime === 'cmsis-nn' ? 'optimized' : 'reference',
+    target.runtime === 'cmsis-nn'
+      ? 'optimized'
+      : target.runtime === 'tinyops'
+        ? 'tinyops'
+        : 'reference',
   );
   return {
     flash: {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadModelFile } from '../../shared/tflite';
+import { m4Instructions, opCosts } from '../../shared/analyze';
 import { HAVE_REFERENCE, goldenCases, referencePath } from '../helpers/reference';
 import {
   buildFirmware,
@@ -73,6 +74,11 @@ describeRun('firmware on QEMU mps2-an386', () => {
       }
     }
     console.log(`kws01 instructions per inference on QEMU: ${counts.join(', ')}`);
+    const modelled = m4Instructions(
+      opCosts(loadModelFile(model('kws01_ref_int8')).model),
+      'tinyops',
+    );
+    expect(Math.abs(modelled / counts[0] - 1)).toBeLessThan(0.08);
   });
 
   test.each(['vww01_96_int8', 'ic01_resnet_quant', 'ad01_int8'])(
@@ -88,6 +94,10 @@ describeRun('firmware on QEMU mps2-an386', () => {
       console.log(
         `${name} instructions per inference on QEMU: ${r.instructions}, arena ${r.arena} B`,
       );
+      // The gate's latency estimate for this runtime is fitted to these counts
+      // (scripts/calibrate-latency.ts): a kernel change that moves them needs a new fit.
+      const modelled = m4Instructions(opCosts(loadModelFile(model(name)).model), 'tinyops');
+      expect(Math.abs(modelled / r.instructions! - 1)).toBeLessThan(0.08);
     },
   );
 

@@ -41825,16 +41825,28 @@ var M4_INSTRUCTIONS = {
   }
 };
 var PER_OP_INSTRUCTIONS = 300;
-var M4_CPI = { reference: 1.25, optimized: 1.15 };
-var CORE_FACTOR = {
-  "cortex-m4": { reference: 1, optimized: 1 },
-  "cortex-m33": { reference: 1, optimized: 1 },
-  "cortex-m7": { reference: 0.6, optimized: 0.6 },
-  "cortex-m0+": { reference: 1.3, optimized: 4 },
-  "xtensa-lx6": { reference: 1.1, optimized: 2 },
-  "xtensa-lx7": { reference: 1.1, optimized: 0.5 },
-  "arc-em9d": { reference: 1, optimized: 0.8 }
+var TINYOPS_M4 = {
+  conv: { perMac: 1.609, perOutput: 64.1, perElement: 0 },
+  depthwise: { perMac: 10.565, perOutput: 0, perElement: 0 },
+  fc: { perMac: 1.991, perOutput: 129.4, perElement: 0 },
+  pool: { perMac: 0, perOutput: 0, perElement: 12.66 },
+  elementwise: { perMac: 0, perOutput: 0, perElement: 117.7 },
+  softmax: { perMac: 0, perOutput: 0, perElement: 149.3 },
+  move: { perMac: 0, perOutput: 0, perElement: 0.5 },
+  other: { perMac: 40, perOutput: 0, perElement: 40 }
 };
+var TINYOPS_PER_OP_INSTRUCTIONS = 60;
+var M4_CPI = { reference: 1.25, optimized: 1.15, tinyops: 1.15 };
+var CORE_FACTOR = {
+  "cortex-m4": { reference: 1, optimized: 1, tinyops: 1 },
+  "cortex-m33": { reference: 1, optimized: 1, tinyops: 1 },
+  "cortex-m7": { reference: 0.6, optimized: 0.6, tinyops: 0.6 },
+  "cortex-m0+": { reference: 1.3, optimized: 4, tinyops: 4 },
+  "xtensa-lx6": { reference: 1.1, optimized: 2, tinyops: 3 },
+  "xtensa-lx7": { reference: 1.1, optimized: 0.5, tinyops: 3 },
+  "arc-em9d": { reference: 1, optimized: 0.8, tinyops: 3 }
+};
+var DSP_CORES = /* @__PURE__ */ new Set(["cortex-m4", "cortex-m33", "cortex-m7"]);
 var OPTIMIZED_LIBRARY = {
   "cortex-m4": "CMSIS-NN",
   "cortex-m33": "CMSIS-NN",
@@ -41845,6 +41857,11 @@ var OPTIMIZED_LIBRARY = {
   "arc-em9d": "embARC MLI"
 };
 function m4Instructions(costs, flavour) {
+  if (flavour === "tinyops")
+    return costs.reduce((s, c) => {
+      const k2 = TINYOPS_M4[c.family];
+      return s + c.macs * k2.perMac + c.outputBytes * k2.perOutput + c.elementOps * k2.perElement + TINYOPS_PER_OP_INSTRUCTIONS;
+    }, 0);
   const k = M4_INSTRUCTIONS[flavour];
   return costs.reduce(
     (s, c) => s + c.macs * k[c.family] + c.elementOps * k[c.family] + PER_OP_INSTRUCTIONS,
@@ -41853,13 +41870,14 @@ function m4Instructions(costs, flavour) {
 }
 function estimateLatency(costs, board, flavour) {
   const cycles = m4Instructions(costs, flavour) * M4_CPI[flavour] * CORE_FACTOR[board.core][flavour];
-  const library = flavour === "optimized" ? OPTIMIZED_LIBRARY[board.core] : "reference C kernels";
+  const library = flavour === "optimized" ? OPTIMIZED_LIBRARY[board.core] : flavour === "tinyops" ? `the TinyOps runtime (${DSP_CORES.has(board.core) ? "SIMD kernels" : "portable C kernels"})` : "reference C kernels";
+  const fitted = flavour === "tinyops" ? "per-MAC and per-output costs fitted to its own instruction counts on Cortex-M4 (QEMU)" : "per-MAC costs fitted to TFLite Micro instruction counts on Cortex-M4 (QEMU)";
   return {
     board: board.id,
     flavour,
     cycles: Math.round(cycles),
     ms: cycles / (board.clockMhz * 1e3),
-    basis: `estimate: ${library} on ${board.core} at ${board.clockMhz} MHz; per-MAC costs fitted to TFLite Micro instruction counts on Cortex-M4 (QEMU), scaled by core`
+    basis: `estimate: ${library} on ${board.core} at ${board.clockMhz} MHz; ${fitted}, scaled by core`
   };
 }
 
@@ -44350,7 +44368,8 @@ function analyzeModel(model, modelBytes, options = {}) {
       ),
       latency: {
         reference: estimateLatency(costs, board, "reference"),
-        optimized: estimateLatency(costs, board, "optimized")
+        optimized: estimateLatency(costs, board, "optimized"),
+        tinyops: estimateLatency(costs, board, "tinyops")
       }
     })),
     notes
@@ -44646,7 +44665,7 @@ function estimates(analysis, target, model) {
   const latency = estimateLatency(
     analysis.ops,
     target.board,
-    target.runtime === "cmsis-nn" ? "optimized" : "reference"
+    target.runtime === "cmsis-nn" ? "optimized" : target.runtime === "tinyops" ? "tinyops" : "reference"
   );
   return {
     flash: {

@@ -9,7 +9,7 @@ typedef struct {
   int32_t act_min, act_max;
 } add_params;
 
-static int8_t add_s8(const add_params *p, int8_t a, int8_t b) {
+static inline int8_t add_s8(const add_params *p, int8_t a, int8_t b) {
   int32_t x = (int32_t)(((uint32_t)(a + p->in1_offset)) << p->left_shift);
   int32_t y = (int32_t)(((uint32_t)(b + p->in2_offset)) << p->left_shift);
   int32_t sx = tor_mul_by_quantized_multiplier(x, p->in1_mult, p->in1_shift);
@@ -46,6 +46,10 @@ tor_status tor_op_add(tor_interp *it, const tor_op *op, int run) {
   if (!run) return TOR_OK;
   const int8_t *ad = (const int8_t *)tor_cdata(it, a), *bd = (const int8_t *)tor_cdata(it, b);
   int8_t *od = (int8_t *)tor_mdata(it, out);
+  if (a->count == out->count && b->count == out->count) { /* no broadcast: the usual residual add */
+    for (uint32_t i = 0; i < out->count; i++) od[i] = add_s8(&p, ad[i], bd[i]);
+    return TOR_OK;
+  }
   uint32_t k = 0;
   for (int32_t i0 = 0; i0 < bc.out[0]; i0++)
     for (int32_t i1 = 0; i1 < bc.out[1]; i1++)
