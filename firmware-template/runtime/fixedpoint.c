@@ -1,6 +1,7 @@
 #include "fixedpoint.h"
 
 #include <math.h>
+#include <string.h>
 
 int tor_quantize_multiplier(double real, int32_t *multiplier, int *shift) {
   *multiplier = 0;
@@ -125,4 +126,55 @@ int tor_clz32(uint32_t x) {
     n++;
   }
   return n;
+}
+
+/* A positive normal float as mantissa (24 bits, hidden bit set) x 2^exp; 0 otherwise. */
+static int float_parts(float f, uint32_t *mant, int *exp) {
+  uint32_t bits;
+  memcpy(&bits, &f, 4);
+  const uint32_t e = (bits >> 23) & 0xFFu;
+  if ((bits >> 31) || e == 0 || e == 0xFFu) return 0;
+  *mant = (bits & 0x7FFFFFu) | 0x800000u;
+  *exp = (int)e - 150; /* f = mant x 2^(e - 127 - 23) */
+  return 1;
+}
+
+int tor_quantize_scale_ratio(float a, float b, float c, int32_t *multiplier, int *shift) {
+  uint32_t ma, mb, mc;
+  int ea, eb, ec;
+  if (!float_parts(a, &ma, &ea) || !float_parts(b, &mb, &eb) || !float_parts(c, &mc, &ec))
+    return tor_quantize_multiplier((double)a * (double)b / (double)c, multiplier, shift);
+  /* (double)a * (double)b is exact: a 48-bit product. */
+  const uint64_t p = (uint64_t)ma * mb;
+  /* p / mc to 56+ quotient bits in two 64-by-32 steps (p < 2^48, the remainder < 2^24). */
+  const uint64_t q1 = p / mc, r1 = p % mc;
+  const uint64_t t = r1 << 32;
+  const uint64_t q0 = t / mc, r0 = t % mc;
+  uint64_t q = (q1 << 32) | q0; /* the quotient x 2^32, truncated */
+  int sticky = r0 != 0;
+  /* Round to 53 significant bits, to nearest with ties to even: the double division's result. */
+  /* p >= 2^46 and mc < 2^24, so q >= 2^54: 2 to 4 bits below the 53 kept, and the sticky bit. */
+  const int drop = 64 - tor_clz32((uint32_t)(q >> 32)) - 53;
+  const uint64_t half = 1ull << (drop - 1), rest = q & ((1ull << drop) - 1);
+  uint64_t q53 = q >> drop;
+  if (rest > half || (rest == half && (sticky || (q53 & 1)))) q53++;
+  int e = ea + eb - ec - 32 + drop; /* value = q53 x 2^e */
+  if (q53 >> 53) { /* the rounding carried into a 54th bit */
+    q53 >>= 1;
+    e++;
+  }
+  /* frexp: value = m x 2^fe with m = q53 / 2^53 in [0.5, 1); then round(m x 2^31), half away. */
+  int fe = e + 53;
+  uint64_t q31 = (q53 + (1ull << 21)) >> 22;
+  if (q31 == (1ull << 31)) {
+    q31 >>= 1;
+    fe++;
+  }
+  *multiplier = 0;
+  *shift = 0;
+  if (fe < -31) return 1; /* flushed to zero, as TFLite does */
+  if (fe > 30) return 0;
+  *multiplier = (int32_t)q31;
+  *shift = fe;
+  return 1;
 }

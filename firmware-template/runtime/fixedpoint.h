@@ -10,6 +10,10 @@
 /* real = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31). Returns 0 when the
  * value is not finite or negative, or the shift would leave [-31, 30]. */
 int tor_quantize_multiplier(double real, int32_t *multiplier, int *shift);
+/* The same for real = (double)a * (double)b / (double)c, computed exactly as that double
+ * expression rounds, in integer arithmetic: no software double on cores without a double FPU
+ * (it costs hundreds of instructions per channel, every inference). */
+int tor_quantize_scale_ratio(float a, float b, float c, int32_t *multiplier, int *shift);
 /* x * 2^exponent with saturation, exponent in [0, 31]. */
 int32_t tor_sat_rounding_mul_by_pot(int32_t x, int exponent);
 

@@ -75,10 +75,9 @@ int tor_window(int32_t in, int32_t filter, int32_t stride, int32_t dilation, int
 
 int tor_conv_multiplier(const tor_interp *it, const tor_tensor *in, const tor_tensor *filter,
                         const tor_tensor *out, uint32_t c, int32_t *mult, int *shift) {
-  double fs = (double)tor_channel_scale(it, filter, c);
   if (!(out->scale > 0.0f)) return 0;
-  double eff = (double)in->scale * fs / (double)out->scale;
-  return tor_quantize_multiplier(eff, mult, shift);
+  /* TFLite Micro: (double)input_scale * (double)filter_scale / (double)output_scale. */
+  return tor_quantize_scale_ratio(in->scale, tor_channel_scale(it, filter, c), out->scale, mult, shift);
 }
 
 int tor_broadcast(const tor_tensor *a, const tor_tensor *b, const tor_tensor *out, tor_bcast *bc) {

@@ -41826,9 +41826,9 @@ var M4_INSTRUCTIONS = {
 };
 var PER_OP_INSTRUCTIONS = 300;
 var TINYOPS_M4 = {
-  conv: { perMac: 1.609, perOutput: 64.1, perElement: 0 },
-  depthwise: { perMac: 10.565, perOutput: 0, perElement: 0 },
-  fc: { perMac: 1.991, perOutput: 129.4, perElement: 0 },
+  conv: { perMac: 1.546, perOutput: 62.7, perElement: 0 },
+  depthwise: { perMac: 9.699, perOutput: 0, perElement: 0 },
+  fc: { perMac: 1.996, perOutput: 132.3, perElement: 0 },
   pool: { perMac: 0, perOutput: 0, perElement: 12.66 },
   elementwise: { perMac: 0, perOutput: 0, perElement: 117.7 },
   softmax: { perMac: 0, perOutput: 0, perElement: 149.3 },

@@ -26,7 +26,7 @@ static int8_t fc_unit_s8(const fc_params *p, const int8_t *row, const int8_t *w,
 static int fc_multiplier(const tor_interp *it, const tor_tensor *in, const tor_tensor *w,
                          const tor_tensor *out, uint32_t unit, int32_t *mult, int *shift) {
   float prod = in->scale * tor_channel_scale(it, w, unit);
-  return tor_quantize_multiplier((double)prod / (double)out->scale, mult, shift);
+  return tor_quantize_scale_ratio(prod, 1.0f, out->scale, mult, shift);
 }
 
 tor_status tor_op_fully_connected(tor_interp *it, const tor_op *op, int run) {
