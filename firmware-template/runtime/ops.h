@@ -54,6 +54,11 @@ int tor_window(int32_t in, int32_t filter, int32_t stride, int32_t dilation, int
 /* Per-channel quantized multiplier in*filter/out, the way TFLM's conv derives it. */
 int tor_conv_multiplier(const tor_interp *it, const tor_tensor *in, const tor_tensor *filter,
                         const tor_tensor *out, uint32_t c, int32_t *mult, int *shift);
+/* Bias, multiplier and shift of output channels oc0 .. oc0 + n - 1 of a conv-like op (bias 0
+ * without a bias tensor); 0 when a multiplier is out of range. */
+int tor_channel_params(const tor_interp *it, const tor_tensor *in, const tor_tensor *filter,
+                       const tor_tensor *bias, const tor_tensor *out, int32_t oc0, int32_t n,
+                       int32_t *bias_out, int32_t *mult, int *shift);
 
 /* Broadcast shapes (up to 4D) for elementwise binary ops. */
 typedef struct {

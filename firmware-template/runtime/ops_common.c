@@ -80,6 +80,17 @@ int tor_conv_multiplier(const tor_interp *it, const tor_tensor *in, const tor_te
   return tor_quantize_scale_ratio(in->scale, tor_channel_scale(it, filter, c), out->scale, mult, shift);
 }
 
+int tor_channel_params(const tor_interp *it, const tor_tensor *in, const tor_tensor *filter,
+                       const tor_tensor *bias, const tor_tensor *out, int32_t oc0, int32_t n,
+                       int32_t *bias_out, int32_t *mult, int *shift) {
+  const uint8_t *bd = bias ? tor_cdata(it, bias) : NULL;
+  for (int32_t c = 0; c < n; c++) {
+    if (!tor_conv_multiplier(it, in, filter, out, (uint32_t)(oc0 + c), &mult[c], &shift[c])) return 0;
+    bias_out[c] = bd ? tor_ld_i32(bd + 4 * (oc0 + c)) : 0;
+  }
+  return 1;
+}
+
 int tor_broadcast(const tor_tensor *a, const tor_tensor *b, const tor_tensor *out, tor_bcast *bc) {
   if (a->ndims > 4 || b->ndims > 4 || out->ndims > 4) return 0;
   int32_t da[4], db[4], dout[4];

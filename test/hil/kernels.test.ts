@@ -207,6 +207,23 @@ function expectSpread(file: string) {
   expect(inside.length).toBeGreaterThan(values.length / 2);
 }
 
+/** Runs the samples through the firmware on QEMU: every output equal to the host's, and
+ * spread over the int8 range. */
+async function expectExactOnQemu(elf: string, model: string, dataset: string, samples: number) {
+  const outputs = path.join(work, 'outputs.npy');
+  const report = await runHil({
+    backend: 'qemu',
+    firmware: elf,
+    board: 'qemu-mps2-an386',
+    model,
+    dataset,
+    outputsPath: outputs,
+  });
+  expect(report.agreement.mismatches).toEqual([]);
+  expect(report.agreement.exact).toBe(samples);
+  expectSpread(outputs);
+}
+
 describeDevice('DSP kernels on QEMU equal the host interpreter', () => {
   test.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, k) => {
     const model = path.join(work, 'op.tflite');
@@ -219,18 +236,7 @@ describeDevice('DSP kernels on QEMU equal the host interpreter', () => {
       shape: [4, k.h, k.w, k.c],
       data: new Int8Array(seededBytes(11, 4 * size).buffer),
     });
-    const outputs = path.join(work, 'op-out.npy');
-    const report = await runHil({
-      backend: 'qemu',
-      firmware: elf,
-      board: 'qemu-mps2-an386',
-      model,
-      dataset,
-      outputsPath: outputs,
-    });
-    expect(report.agreement.mismatches).toEqual([]);
-    expect(report.agreement.exact).toBe(4);
-    expectSpread(outputs);
+    await expectExactOnQemu(elf, model, dataset, 4);
   });
 
   test('fully connected, an odd unit count and a depth that is not a multiple of four', async () => {
@@ -259,14 +265,6 @@ describeDevice('DSP kernels on QEMU equal the host interpreter', () => {
       shape: [6, depth],
       data: new Int8Array(seededBytes(17, 6 * depth).buffer),
     });
-    const report = await runHil({
-      backend: 'qemu',
-      firmware: elf,
-      board: 'qemu-mps2-an386',
-      model,
-      dataset,
-    });
-    expect(report.agreement.mismatches).toEqual([]);
-    expect(report.agreement.exact).toBe(6);
+    await expectExactOnQemu(elf, model, dataset, 6);
   });
 });

@@ -183,11 +183,8 @@ tor_status tor_op_conv2d(tor_interp *it, const tor_op *op, int run) {
     for (int32_t oc0 = 0; oc0 < p.out_c; oc0 += CONV_BLOCK) {
       blk.oc0 = oc0;
       blk.n = p.out_c - oc0 < CONV_BLOCK ? p.out_c - oc0 : CONV_BLOCK;
-      for (int32_t c = 0; c < blk.n; c++) {
-        TOR_CHECK(tor_conv_multiplier(it, in, w, out, (uint32_t)(oc0 + c), &blk.mult[c], &blk.shift[c]),
-                  TOR_ERR_QUANT);
-        blk.bias[c] = bd ? tor_ld_i32(bd + 4 * (oc0 + c)) : 0;
-      }
+      TOR_CHECK(tor_channel_params(it, in, w, b, out, oc0, blk.n, blk.bias, blk.mult, blk.shift),
+                TOR_ERR_QUANT);
       if (!run) continue;
       for (int32_t n = 0; n < batches; n++)
         conv_block_dsp(&p, &blk, ind + n * in_batch, wd, outd + n * out_batch);

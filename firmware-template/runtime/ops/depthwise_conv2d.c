@@ -153,18 +153,14 @@ tor_status tor_op_depthwise_conv2d(tor_interp *it, const tor_op *op, int run) {
   tor_activation_range(act, out->scale, out->zero_point, -128, 127, &p.act_min, &p.act_max);
 
   const int8_t *ind = (const int8_t *)tor_cdata(it, in), *wd = (const int8_t *)tor_cdata(it, w);
-  const uint8_t *bd = b ? tor_cdata(it, b) : NULL;
   int8_t *outd = (int8_t *)tor_mdata(it, out);
   const int32_t in_batch = p.in_h * p.in_w * p.in_c, out_batch = p.out_h * p.out_w * p.out_c;
   dw_block blk;
   for (int32_t oc0 = 0; oc0 < p.out_c; oc0 += DW_BLOCK) {
     blk.oc0 = oc0;
     blk.n = p.out_c - oc0 < DW_BLOCK ? p.out_c - oc0 : DW_BLOCK;
-    for (int32_t c = 0; c < blk.n; c++) {
-      TOR_CHECK(tor_conv_multiplier(it, in, w, out, (uint32_t)(oc0 + c), &blk.mult[c], &blk.shift[c]),
-                TOR_ERR_QUANT);
-      blk.bias[c] = bd ? tor_ld_i32(bd + 4 * (oc0 + c)) : 0;
-    }
+    TOR_CHECK(tor_channel_params(it, in, w, b, out, oc0, blk.n, blk.bias, blk.mult, blk.shift),
+              TOR_ERR_QUANT);
     if (!run) continue;
     for (int32_t n = 0; n < batches; n++) {
 #ifdef TOR_DOT_DSP
