@@ -50383,7 +50383,7 @@ var DESCR_TO_DTYPE = {
 function malformed(source, problem, hint) {
   return new TinyOpsError("NPY_MALFORMED", `${source}: not a readable .npy file: ${problem}`, {
     where: source,
-    hint: hint ?? "Re-create the file with numpy.save (C order, little-endian, a plain numeric dtype)."
+    hint: hint ?? "Re-create the file with numpy.save (C order, a plain numeric dtype)."
   });
 }
 function isNpy(bytes) {
@@ -50442,13 +50442,6 @@ function parseNpy(bytes, source = "<npy>") {
       `Convert with arr.astype(...) to one of: ${Object.values(DTYPES).map((d) => d.descr).join(" ")}.`
     );
   }
-  if (order === ">" && DTYPES[dtype].itemSize > 1) {
-    throw malformed(
-      source,
-      `big-endian dtype '${descr}' is not supported`,
-      "Convert to little-endian first: arr.astype(arr.dtype.newbyteorder('<'))."
-    );
-  }
   if (header.fortran_order !== false) {
     throw malformed(
       source,
@@ -50485,14 +50478,19 @@ function parseNpy(bytes, source = "<npy>") {
       `shape ${formatShape(dims)} of ${descr} needs ${count * itemSize} data bytes but ${available} follow the header`
     );
   }
-  return {
-    dtype,
-    shape: dims,
-    data: decodeElements(dtype, bytes.subarray(dataStart), count, source)
-  };
+  let data = bytes.subarray(dataStart);
+  if (order === ">" && itemSize > 1) data = byteSwapped(data, itemSize, count);
+  return { dtype, shape: dims, data: decodeElements(dtype, data, count, source) };
 }
 function readNpyFile(file) {
   return parseNpy(readFileChecked(file), file);
+}
+function byteSwapped(bytes, itemSize, count) {
+  const out = new Uint8Array(count * itemSize);
+  for (let i2 = 0; i2 < count; i2++)
+    for (let b = 0; b < itemSize; b++)
+      out[i2 * itemSize + b] = bytes[i2 * itemSize + itemSize - 1 - b];
+  return out;
 }
 function encodeNpy(arr2) {
   if (elementCount(arr2.shape) !== arr2.data.length) {
@@ -52966,93 +52964,572 @@ var buildCommand = {
 };
 
 // shared/interp/input-file.ts
+var fs12 = __toESM(require("node:fs"));
+
+// shared/data/dataset.ts
 var fs11 = __toESM(require("node:fs"));
-var MAGIC2 = [147, 78, 85, 77, 80, 89];
-var NPY_TYPES = {
-  i1: { bytes: 1, kind: "i", tensor: "INT8" },
-  u1: { bytes: 1, kind: "u", tensor: "UINT8" },
-  b1: { bytes: 1, kind: "b", tensor: "BOOL" },
-  i2: { bytes: 2, kind: "i", tensor: "INT16" },
-  u2: { bytes: 2, kind: "u", tensor: "UINT16" },
-  i4: { bytes: 4, kind: "i", tensor: "INT32" },
-  u4: { bytes: 4, kind: "u", tensor: "UINT32" },
-  i8: { bytes: 8, kind: "i", tensor: "INT64" },
-  u8: { bytes: 8, kind: "u", tensor: "UINT64" },
-  f4: { bytes: 4, kind: "f", tensor: "FLOAT32" },
-  f8: { bytes: 8, kind: "f", tensor: "FLOAT64" }
-};
-function npyError(message, where) {
-  return new TinyOpsError("NPY_FORMAT", message, {
-    where,
-    hint: "Write the file with numpy.save() (a plain numeric array, C order)."
-  });
-}
-function parseNpy2(bytes, where) {
-  if (bytes.length < 10 || !MAGIC2.every((b, i2) => bytes[i2] === b))
-    throw npyError("Not a NumPy .npy file (missing the \\x93NUMPY magic)", where);
-  const major = bytes[6];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let headerLength;
-  let headerStart;
-  if (major === 1) {
-    headerLength = view.getUint16(8, true);
-    headerStart = 10;
-  } else if (major === 2 || major === 3) {
-    if (bytes.length < 12) throw npyError("Truncated .npy header", where);
-    headerLength = view.getUint32(8, true);
-    headerStart = 12;
-  } else throw npyError(`Unsupported .npy format version ${major}`, where);
-  if (headerStart + headerLength > bytes.length) throw npyError("Truncated .npy header", where);
-  const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(
-    bytes.subarray(headerStart, headerStart + headerLength)
-  );
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === void 0 || fortran === void 0 || shapeText === void 0)
-    throw npyError(`Unreadable .npy header: ${header.trim()}`, where);
-  if (fortran === "True") throw npyError("Fortran-order arrays are not supported", where);
-  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map((s) => Number(s.replace(/L$/, "")));
-  if (shape.some((d) => !Number.isInteger(d) || d < 0))
-    throw npyError(`Bad shape (${shapeText}) in the .npy header`, where);
-  const type = NPY_TYPES[descr.replace(/^[<>|=]/, "")];
-  if (!type)
-    throw npyError(
-      `Unsupported dtype '${descr}' (use a numeric dtype such as float32 or int8)`,
-      where
-    );
-  const count = shape.reduce((a, b) => a * b, 1);
-  const start = headerStart + headerLength;
-  const need = count * type.bytes;
-  if (bytes.length - start < need)
-    throw npyError(
-      `The array needs ${need} data bytes for shape (${shape.join(", ")}) of ${descr}; the file has ${bytes.length - start}`,
-      where
-    );
-  return { dtype: descr, shape, data: bytes.subarray(start, start + need) };
-}
-function npyValues(a) {
-  const type = NPY_TYPES[a.dtype.replace(/^[<>|=]/, "")];
-  const little = !a.dtype.startsWith(">");
-  const view = new DataView(a.data.buffer, a.data.byteOffset, a.data.byteLength);
-  const n2 = a.data.length / type.bytes;
-  const out = new Array(n2);
-  for (let i2 = 0; i2 < n2; i2++) {
-    const o = i2 * type.bytes;
-    if (type.kind === "f")
-      out[i2] = type.bytes === 4 ? view.getFloat32(o, little) : view.getFloat64(o, little);
-    else if (type.bytes === 8)
-      out[i2] = Number(
-        type.kind === "i" ? view.getBigInt64(o, little) : view.getBigUint64(o, little)
+var path10 = __toESM(require("node:path"));
+
+// shared/data/labels.ts
+var path9 = __toESM(require("node:path"));
+function readLabelFile(file) {
+  if (file.toLowerCase().endsWith(".npy")) {
+    const arr2 = readNpyFile(file);
+    if (arr2.shape.length !== 1 && !(arr2.shape.length === 2 && arr2.shape[1] === 1)) {
+      throw new TinyOpsError(
+        "DATASET_LABELS",
+        `${file}: labels must be a 1-D array, found shape [${arr2.shape.join(", ")}]`,
+        {
+          where: file,
+          hint: "Save the class indices as a 1-D integer array: numpy.save(path, y.astype(numpy.int32))."
+        }
       );
-    else if (type.bytes === 4)
-      out[i2] = type.kind === "i" ? view.getInt32(o, little) : view.getUint32(o, little);
-    else if (type.bytes === 2)
-      out[i2] = type.kind === "i" ? view.getInt16(o, little) : view.getUint16(o, little);
-    else out[i2] = type.kind === "i" ? view.getInt8(o) : view.getUint8(o);
+    }
+    return { ordered: Array.from(arr2.data, (v, i2) => checkLabel(v, `${file}[${i2}]`)) };
   }
-  return out;
+  return parseLabelText(new TextDecoder().decode(readFileChecked(file)), file);
 }
+function parseLabelText(text, source) {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  if (lines.length > 0 && lines[0].includes(",")) {
+    const byName = /* @__PURE__ */ new Map();
+    lines.forEach((line, i2) => {
+      const cols = line.split(",").map((c) => c.trim());
+      const col = cols.length === 2 ? 1 : 2;
+      if (cols.length < 2 || /^-?\d+$/.test(cols[0])) {
+        throw new TinyOpsError(
+          "DATASET_LABELS",
+          `${source}:${i2 + 1}: expected 'file_name,label' or 'file_name,num_classes,label', found '${line}'`,
+          { where: `${source}:${i2 + 1}` }
+        );
+      }
+      byName.set(path9.basename(cols[0]), checkLabel(Number(cols[col]), `${source}:${i2 + 1}`));
+    });
+    return { byName };
+  }
+  if (lines.every((l) => /^-?\d+$/.test(l))) {
+    return { ordered: lines.map((l, i2) => checkLabel(Number(l), `${source}:${i2 + 1}`)) };
+  }
+  const classNames = [...new Set(lines)].sort();
+  return { ordered: lines.map((l) => classNames.indexOf(l)), classNames };
+}
+function checkLabel(v, where) {
+  if (!Number.isInteger(v) || v < 0 || v > 2147483647) {
+    throw new TinyOpsError(
+      "DATASET_LABELS",
+      `label ${v} at ${where} is not a non-negative integer class index`,
+      {
+        where,
+        hint: "Labels are class indices 0..N-1 (or class names in a labels.txt)."
+      }
+    );
+  }
+  return v;
+}
+
+// shared/data/dataset.ts
+var LABEL_FILE_NAMES = ["labels.npy", "labels.txt", "labels.csv"];
+function loadDataset(p, options = {}) {
+  const dtype = options.dtype === void 0 ? void 0 : parseDType(options.dtype, p);
+  let stat;
+  try {
+    stat = fs11.statSync(p);
+  } catch {
+    throw new TinyOpsError("DATASET_NOT_FOUND", `Dataset not found: ${p}`, {
+      where: p,
+      hint: "Check the --dataset path."
+    });
+  }
+  let ds;
+  if (stat.isDirectory()) ds = loadDirectory(p, options, dtype);
+  else ds = loadFile(p, options, dtype);
+  if (options.labels !== void 0)
+    attachLabels(ds, resolveLabelOption(options.labels), String(options.labels));
+  if (dtype && ds.dtype !== dtype) {
+    throw new TinyOpsError(
+      "DATASET_DTYPE",
+      `${p}: samples are ${ds.dtype} but ${dtype} was requested`,
+      {
+        where: p,
+        hint: `Convert the data to ${dtype}, or drop the dtype option.`
+      }
+    );
+  }
+  return ds;
+}
+function loadFile(p, options, dtype) {
+  const fd2 = fs11.openSync(p, "r");
+  const head = new Uint8Array(8);
+  fs11.readSync(fd2, head, 0, 8, 0);
+  fs11.closeSync(fd2);
+  if (isNpy(head)) return fromArray(p, "npy", readNpyFile(p), options.shape);
+  if (isZip(head)) {
+    const bytes = readFileChecked(p);
+    const keys = npzKeys(bytes, p);
+    const inputKey = options.inputKey ?? INPUT_KEYS.find((k) => keys.includes(k)) ?? (keys.length === 1 ? keys[0] : void 0);
+    if (!inputKey || !keys.includes(inputKey)) {
+      throw new TinyOpsError(
+        "DATASET_KEY",
+        `${p}: no samples array ${inputKey ? `'${inputKey}'` : `(looked for ${INPUT_KEYS.join(", ")})`}; the archive holds: ${keys.join(", ") || "nothing"}`,
+        {
+          where: p,
+          hint: "Name the samples array with the input key option (e.g. --input-key NAME) or save it as x."
+        }
+      );
+    }
+    const labelKey = options.labelKey ?? LABEL_KEYS.find((k) => keys.includes(k));
+    if (options.labelKey && !keys.includes(options.labelKey)) {
+      throw new TinyOpsError(
+        "DATASET_KEY",
+        `${p}: no labels array '${options.labelKey}'; the archive holds: ${keys.join(", ")}`,
+        { where: p }
+      );
+    }
+    const arrays = parseNpz(bytes, p, labelKey ? [inputKey, labelKey] : [inputKey]);
+    const ds = fromArray(`${p}:${inputKey}`, "npz", arrays.get(inputKey), options.shape);
+    ds.source = p;
+    if (labelKey && options.labels === void 0) {
+      const y = arrays.get(labelKey);
+      const lf = {
+        ordered: Array.from(y.data, (v, i2) => checkLabel(v, `${p}:${labelKey}[${i2}]`))
+      };
+      attachLabels(ds, lf, `${p}:${labelKey}`);
+    }
+    return ds;
+  }
+  if (!options.shape || !dtype) {
+    throw new TinyOpsError(
+      "DATASET_FORMAT",
+      `${p}: not a .npy or .npz file; raw binary needs a shape and a dtype`,
+      {
+        where: p,
+        hint: "Give the per-sample shape and dtype (e.g. --shape 1x49x10 --dtype int8), or save the data with numpy.save."
+      }
+    );
+  }
+  return rawFile(p, options.shape, dtype);
+}
+function fromArray(source, kind, arr2, expected) {
+  let count;
+  let sampleShape;
+  if (expected && sameShapeModuloBatch(arr2.shape, expected)) {
+    count = 1;
+    sampleShape = arr2.shape.slice();
+  } else if (expected && arr2.shape.length > 0 && sameShapeModuloBatch(arr2.shape.slice(1), expected)) {
+    count = arr2.shape[0];
+    sampleShape = arr2.shape.slice(1);
+  } else if (expected) {
+    throw shapeError(source, expected, arr2.shape, "a single sample or N stacked samples");
+  } else {
+    if (arr2.shape.length === 0) {
+      throw new TinyOpsError("DATASET_SHAPE", `${source}: a scalar is not a dataset`, {
+        where: source,
+        hint: "Save samples stacked along the first axis."
+      });
+    }
+    count = arr2.shape[0];
+    sampleShape = arr2.shape.slice(1);
+  }
+  const per = elementCount(sampleShape);
+  return {
+    source,
+    kind,
+    count,
+    dtype: arr2.dtype,
+    sampleShape,
+    sampleName: (i2) => `${source}[${i2}]`,
+    sample: (i2) => {
+      checkIndex(i2, count, source);
+      return {
+        dtype: arr2.dtype,
+        shape: sampleShape.slice(),
+        data: arr2.data.subarray(i2 * per, (i2 + 1) * per)
+      };
+    }
+  };
+}
+function rawFile(p, shape, dtype) {
+  const sampleBytes = elementCount(shape) * DTYPES[dtype].itemSize;
+  const size = fs11.statSync(p).size;
+  if (sampleBytes === 0 || size % sampleBytes !== 0 || size === 0) {
+    throw new TinyOpsError(
+      "DATASET_SHAPE",
+      `${p}: ${size} bytes is not a whole number of ${dtype} samples of shape ${formatShape(shape)} (${sampleBytes} bytes each)`,
+      {
+        where: p,
+        hint: "Check the shape and dtype given for the raw file (the file holds N samples back to back)."
+      }
+    );
+  }
+  const count = size / sampleBytes;
+  return {
+    source: p,
+    kind: "raw",
+    count,
+    dtype,
+    sampleShape: shape.slice(),
+    sampleName: (i2) => `${p}[${i2}]`,
+    sample: (i2) => {
+      checkIndex(i2, count, p);
+      const buf = new Uint8Array(sampleBytes);
+      const fd2 = fs11.openSync(p, "r");
+      try {
+        fs11.readSync(fd2, buf, 0, sampleBytes, i2 * sampleBytes);
+      } finally {
+        fs11.closeSync(fd2);
+      }
+      return {
+        dtype,
+        shape: shape.slice(),
+        data: decodeElements(dtype, buf, elementCount(shape), `${p}[${i2}]`)
+      };
+    }
+  };
+}
+function loadDirectory(dir, options, dtype) {
+  const entries = fs11.readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith("."));
+  const files = entries.filter((e) => e.isFile() && !LABEL_FILE_NAMES.includes(e.name.toLowerCase())).map((e) => e.name).sort();
+  const subdirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const raw = options.shape !== void 0 && dtype !== void 0;
+  const isSample = (name) => raw ? true : name.toLowerCase().endsWith(".npy");
+  let sampleFiles;
+  let labels;
+  let classNames;
+  let kind;
+  if (files.filter(isSample).length === 0 && subdirs.length > 0) {
+    kind = raw ? "raw-dir" : "class-dirs";
+    sampleFiles = [];
+    labels = [];
+    classNames = subdirs;
+    subdirs.forEach((cls, label) => {
+      const inner = fs11.readdirSync(path10.join(dir, cls)).filter((n2) => !n2.startsWith(".") && isSample(n2)).sort();
+      for (const n2 of inner) {
+        sampleFiles.push(path10.join(dir, cls, n2));
+        labels.push(label);
+      }
+    });
+  } else {
+    kind = raw ? "raw-dir" : "npy-dir";
+    sampleFiles = files.filter(isSample).map((n2) => path10.join(dir, n2));
+  }
+  if (sampleFiles.length === 0) {
+    throw new TinyOpsError("DATASET_EMPTY", `${dir}: no samples found`, {
+      where: dir,
+      hint: raw ? "Put one raw sample file per sample in the directory." : "Put one .npy file per sample in the directory (or DIR/<class>/*.npy), or give shape and dtype for raw files."
+    });
+  }
+  const readOne = (file) => {
+    if (!raw) return readNpyFile(file);
+    const bytes = readFileChecked(file);
+    const expectedBytes = elementCount(options.shape) * DTYPES[dtype].itemSize;
+    if (bytes.length !== expectedBytes) {
+      throw new TinyOpsError(
+        "DATASET_SHAPE",
+        `${file}: ${bytes.length} bytes, expected ${expectedBytes} for one ${dtype} sample of shape ${formatShape(options.shape)}`,
+        {
+          where: file,
+          hint: "Each file in a raw directory holds exactly one sample; check the shape and dtype."
+        }
+      );
+    }
+    return {
+      dtype,
+      shape: options.shape.slice(),
+      data: decodeElements(dtype, bytes, elementCount(options.shape), file)
+    };
+  };
+  const first = readOne(sampleFiles[0]);
+  if (options.shape && !raw && !sameShapeModuloBatch(first.shape, options.shape)) {
+    throw shapeError(sampleFiles[0], options.shape, first.shape, "one sample per file");
+  }
+  const ds = {
+    source: dir,
+    kind,
+    count: sampleFiles.length,
+    dtype: first.dtype,
+    sampleShape: first.shape.slice(),
+    classNames,
+    sampleName: (i2) => sampleFiles[i2],
+    sample: (i2) => {
+      checkIndex(i2, sampleFiles.length, dir);
+      const s = i2 === 0 ? first : readOne(sampleFiles[i2]);
+      if (s.dtype !== first.dtype || !sameShape2(s.shape, first.shape)) {
+        throw new TinyOpsError(
+          "DATASET_SHAPE",
+          `${sampleFiles[i2]}: ${s.dtype} ${formatShape(s.shape)} differs from the first sample (${first.dtype} ${formatShape(first.shape)}, ${sampleFiles[0]})`,
+          {
+            where: sampleFiles[i2],
+            hint: "Every sample in a dataset must have the same shape and dtype."
+          }
+        );
+      }
+      return s;
+    }
+  };
+  if (labels) ds.labels = Int32Array.from(labels);
+  else if (options.labels === void 0) {
+    const labelFile = LABEL_FILE_NAMES.map(
+      (n2) => entries.find((e) => e.isFile() && e.name.toLowerCase() === n2)
+    ).find((e) => e);
+    if (labelFile)
+      attachLabels(
+        ds,
+        readLabelFile(path10.join(dir, labelFile.name)),
+        path10.join(dir, labelFile.name)
+      );
+  }
+  return ds;
+}
+function resolveLabelOption(labels) {
+  if (typeof labels === "string") return readLabelFile(labels);
+  return { ordered: Array.from(labels, (v, i2) => checkLabel(v, `labels[${i2}]`)) };
+}
+function attachLabels(ds, lf, source) {
+  let labels;
+  if (lf.byName) {
+    if (ds.kind !== "npy-dir" && ds.kind !== "raw-dir" && ds.kind !== "class-dirs") {
+      throw new TinyOpsError(
+        "DATASET_LABELS",
+        `${source}: labels keyed by file name need a directory with one file per sample, but ${ds.source} is a single file`,
+        {
+          where: source,
+          hint: "Give one label per line in sample order (labels.txt), or a 1-D labels.npy."
+        }
+      );
+    }
+    labels = [];
+    for (let i2 = 0; i2 < ds.count; i2++) {
+      const name = path10.basename(ds.sampleName(i2));
+      const label = lf.byName.get(name);
+      if (label === void 0) {
+        throw new TinyOpsError("DATASET_LABELS", `${source}: no label for sample file '${name}'`, {
+          where: source,
+          hint: `Add a line '${name},<label>' to the labels file (CSV files are keyed by sample file name).`
+        });
+      }
+      labels.push(label);
+    }
+  } else {
+    labels = lf.ordered ?? [];
+    if (labels.length !== ds.count) {
+      throw new TinyOpsError(
+        "DATASET_LABELS",
+        `${source}: ${labels.length} labels for ${ds.count} samples in ${ds.source}`,
+        {
+          where: source,
+          hint: "Give exactly one label per sample, in sample order."
+        }
+      );
+    }
+  }
+  ds.labels = Int32Array.from(labels);
+  if (lf.classNames) ds.classNames = lf.classNames;
+}
+function checkIndex(i2, count, source) {
+  if (!Number.isInteger(i2) || i2 < 0 || i2 >= count)
+    throw new RangeError(`sample index ${i2} out of range 0..${count - 1} in ${source}`);
+}
+function sameShape2(a, b) {
+  return a.length === b.length && a.every((d, i2) => d === b[i2]);
+}
+function sameShapeModuloBatch(a, b) {
+  const strip = (s) => s.length > 0 && s[0] === 1 ? s.slice(1) : s.slice();
+  return sameShape2(a, b) || sameShape2(strip(a), b) || sameShape2(a, strip(b)) || sameShape2(strip(a), strip(b));
+}
+function shapeError(source, expected, found, layout) {
+  return new TinyOpsError(
+    "DATASET_SHAPE",
+    `${source}: expected samples of shape ${formatShape(expected)} but found ${formatShape(found)} (${layout})`,
+    {
+      where: source,
+      hint: `Reshape the data so that each sample is ${formatShape(expected)} (a leading batch dimension of 1 may be present or absent), e.g. numpy.save(path, x.reshape(-1, ${expected.filter((_, i2) => !(i2 === 0 && expected[0] === 1)).join(", ")})).`
+    }
+  );
+}
+
+// shared/data/tensor.ts
+var QUANT_TYPES = {
+  INT8: { dtype: "int8", min: -128, max: 127 },
+  UINT8: { dtype: "uint8", min: 0, max: 255 },
+  INT16: { dtype: "int16", min: -32768, max: 32767 }
+};
+var TENSOR_DTYPE = {
+  FLOAT32: "float32",
+  FLOAT64: "float64",
+  INT8: "int8",
+  UINT8: "uint8",
+  INT16: "int16",
+  UINT16: "uint16",
+  INT32: "int32",
+  UINT32: "uint32",
+  INT64: "int64",
+  BOOL: "bool"
+};
+function quantizeValue2(x2, scale, zeroPoint, min, max2) {
+  const v = Math.fround(Math.fround(x2) / Math.fround(scale));
+  const r = v < 0 ? -Math.round(-v) : Math.round(v);
+  const q = r + zeroPoint;
+  return q < min ? min : q > max2 ? max2 : q;
+}
+function quantizeSample(sample, scale, zeroPoint, type) {
+  const t = QUANT_TYPES[type];
+  if (!(scale > 0) || !Number.isFinite(scale)) {
+    throw new TinyOpsError("DATASET_QUANT", `cannot quantize with scale ${scale}`, {
+      hint: "The model input needs a positive per-tensor scale."
+    });
+  }
+  const out = type === "INT8" ? new Int8Array(sample.data.length) : type === "UINT8" ? new Uint8Array(sample.data.length) : new Int16Array(sample.data.length);
+  for (let i2 = 0; i2 < out.length; i2++)
+    out[i2] = quantizeValue2(sample.data[i2], scale, zeroPoint, t.min, t.max);
+  return { dtype: t.dtype, shape: sample.shape.slice(), data: out };
+}
+function inputLabel(tensor) {
+  return `model input '${tensor.name}' (${tensor.type} ${formatShape(tensor.shape)})`;
+}
+function fitSample(sample, tensor, where) {
+  if (!sameShapeModuloBatch(sample.shape, tensor.shape)) {
+    throw new TinyOpsError(
+      "DATASET_SHAPE",
+      `${where}: sample shape ${formatShape(sample.shape)} does not match ${inputLabel(tensor)}: expected ${formatShape(tensor.shape)}, found ${formatShape(sample.shape)}`,
+      {
+        where,
+        hint: `Reshape each sample to ${formatShape(tensor.shape)} (a leading batch dimension of 1 may be present or absent).`
+      }
+    );
+  }
+  const direct = TENSOR_DTYPE[tensor.type];
+  if (direct === void 0) {
+    throw new TinyOpsError(
+      "DATASET_DTYPE",
+      `${where}: ${inputLabel(tensor)} has a type datasets cannot feed`,
+      { where }
+    );
+  }
+  const shaped = (s) => ({ ...s, shape: tensor.shape.slice() });
+  if (sample.dtype === direct) return shaped(sample);
+  const q = QUANT_TYPES[tensor.type];
+  if (q && DTYPES[sample.dtype].isFloat) {
+    const quant = tensor.quantization;
+    if (!quant || quant.scale.length !== 1) {
+      throw new TinyOpsError(
+        "DATASET_QUANT",
+        `${where}: float samples need quantizing but ${inputLabel(tensor)} has ${quant && quant.scale.length > 1 ? "per-channel" : "no"} quantization parameters`,
+        {
+          where,
+          hint: `Provide samples already as ${q.dtype}.`
+        }
+      );
+    }
+    return shaped(
+      quantizeSample(
+        sample,
+        quant.scale[0],
+        quant.zeroPoint[0] ?? 0,
+        tensor.type
+      )
+    );
+  }
+  if (tensor.type === "FLOAT32" && DTYPES[sample.dtype].isFloat) {
+    return shaped({ dtype: "float32", shape: sample.shape, data: Float32Array.from(sample.data) });
+  }
+  throw new TinyOpsError(
+    "DATASET_DTYPE",
+    `${where}: samples are ${sample.dtype} but ${inputLabel(tensor)} takes ${direct}`,
+    {
+      where,
+      hint: q ? `Provide ${direct} samples, or float32 samples to be quantized with the input's scale and zero point.` : `Provide ${direct} samples (numpy: x.astype(numpy.${direct})).`
+    }
+  );
+}
+function sampleToTensorBytes(sample, tensor, where) {
+  const fitted = fitSample(sample, tensor, where);
+  return encodeElements(fitted.dtype, fitted.data);
+}
+function checkDatasetAgainstTensor(ds, tensor, options = {}) {
+  if (ds.count === 0)
+    throw new TinyOpsError("DATASET_EMPTY", `${ds.source}: the dataset has no samples`, {
+      where: ds.source
+    });
+  fitSample(ds.sample(0), tensor, ds.sampleName(0));
+  if (ds.labels) {
+    if (ds.labels.length !== ds.count) {
+      throw new TinyOpsError(
+        "DATASET_LABELS",
+        `${ds.source}: ${ds.labels.length} labels for ${ds.count} samples`,
+        {
+          where: ds.source,
+          hint: "Give exactly one label per sample."
+        }
+      );
+    }
+    if (options.numClasses !== void 0) {
+      const bad2 = ds.labels.findIndex((l) => l >= options.numClasses);
+      if (bad2 >= 0) {
+        throw new TinyOpsError(
+          "DATASET_LABELS",
+          `${ds.sampleName(bad2)}: label ${ds.labels[bad2]} is out of range for a model with ${options.numClasses} classes (expected 0..${options.numClasses - 1})`,
+          {
+            where: ds.sampleName(bad2),
+            hint: "Labels are class indices matching the model output order."
+          }
+        );
+      }
+    }
+  }
+}
+
+// shared/data/metrics.ts
+function argmax2(values) {
+  let best = 0;
+  for (let i2 = 1; i2 < values.length; i2++) if (values[i2] > values[best]) best = i2;
+  return best;
+}
+
+// shared/data/progress.ts
+function createProgress(total, onProgress, options = {}) {
+  const now = options.now ?? (() => Date.now());
+  const interval = options.intervalMs ?? 250;
+  const start = now();
+  let last = -Infinity;
+  let lastDone = 0;
+  let finished = false;
+  const emit = (done) => {
+    const t = now();
+    const elapsedMs = t - start;
+    last = t;
+    onProgress({ done, total, rate: elapsedMs > 0 ? done * 1e3 / elapsedMs : 0, elapsedMs });
+  };
+  return {
+    update(done) {
+      lastDone = done;
+      if (now() - last >= interval) emit(done);
+    },
+    finish() {
+      if (!finished) emit(Math.max(lastDone, total));
+      finished = true;
+    }
+  };
+}
+var NO_PROGRESS = { update() {
+}, finish() {
+} };
+function formatProgress(label, e) {
+  const pct4 = e.total ? Math.floor(100 * e.done / e.total) : 100;
+  return `${label} ${e.done}/${e.total} (${pct4}%) ${e.rate.toFixed(1)}/s`;
+}
+
+// shared/interp/input-file.ts
+var SAME_BYTES = {
+  int8: "INT8",
+  uint8: "UINT8",
+  bool: "BOOL",
+  int16: "INT16",
+  uint16: "UINT16",
+  int32: "INT32",
+  uint32: "UINT32",
+  float32: "FLOAT32",
+  float64: "FLOAT64"
+};
 function describe3(info) {
   return `${info.type} [${info.shape.join(", ")}]`;
 }
@@ -53065,10 +53542,11 @@ function npyToTensorBytes(a, info, where) {
       `The array has shape (${a.shape.join(", ")}) = ${have} values; input "${info.name}" is ${describe3(info)} = ${count} values`,
       { where, hint: `Save an array of ${count} values (shape [${info.shape.join(", ")}]).` }
     );
-  const type = NPY_TYPES[a.dtype.replace(/^[<>|=]/, "")];
-  const littleOrSingle = !a.dtype.startsWith(">") || type.bytes === 1;
-  if (type.tensor === info.type && littleOrSingle) return a.data.slice();
-  const values = npyValues(a);
+  const values = a.data;
+  if (SAME_BYTES[a.dtype] === info.type)
+    return new Uint8Array(
+      values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)
+    );
   const mismatch = (why) => new TinyOpsError(
     "RUN_INPUT_DTYPE",
     `The array's dtype ${a.dtype} does not fit input "${info.name}" (${info.type}): ${why}`,
@@ -53079,7 +53557,7 @@ function npyToTensorBytes(a, info, where) {
   );
   if (info.type === "FLOAT32") return new Uint8Array(Float32Array.from(values).buffer);
   if (info.type === "INT8") {
-    if (type.kind === "f") {
+    if (DTYPES[a.dtype].isFloat) {
       if (!info.quantization)
         throw mismatch("the input has no quantization to convert floats with");
       const out = new Int8Array(count);
@@ -53091,7 +53569,7 @@ function npyToTensorBytes(a, info, where) {
       );
       return new Uint8Array(out.buffer);
     }
-    const bad2 = values.findIndex((v) => v < -128 || v > 127);
+    const bad2 = Array.prototype.findIndex.call(values, (v) => v < -128 || v > 127);
     if (bad2 >= 0) throw mismatch(`value ${values[bad2]} at position ${bad2} is outside [-128, 127]`);
     return new Uint8Array(Int8Array.from(values).buffer);
   }
@@ -53100,7 +53578,7 @@ function npyToTensorBytes(a, info, where) {
 function readInputFile(path17, info) {
   let bytes;
   try {
-    bytes = new Uint8Array(fs11.readFileSync(path17));
+    bytes = new Uint8Array(fs12.readFileSync(path17));
   } catch (err3) {
     const e = err3;
     throw new TinyOpsError(
@@ -53113,7 +53591,7 @@ function readInputFile(path17, info) {
     );
   }
   if (path17.toLowerCase().endsWith(".npy"))
-    return npyToTensorBytes(parseNpy2(bytes, path17), info, path17);
+    return npyToTensorBytes(parseNpy(bytes, path17), info, path17);
   if (bytes.length !== info.byteLength)
     throw new TinyOpsError(
       "RUN_INPUT_SIZE",
@@ -53198,7 +53676,7 @@ function interpreterRunner(model) {
 
 // shared/quant/pipeline.ts
 var import_node_crypto6 = require("node:crypto");
-var fs13 = __toESM(require("node:fs"));
+var fs14 = __toESM(require("node:fs"));
 
 // schemas/quantize-report.schema.json
 var quantize_report_schema_default = {
@@ -53339,8 +53817,8 @@ var quantize_report_schema_default = {
 };
 
 // shared/quant/import.ts
-var fs12 = __toESM(require("node:fs"));
-var path9 = __toESM(require("node:path"));
+var fs13 = __toESM(require("node:fs"));
+var path11 = __toESM(require("node:path"));
 
 // node_modules/jsfive/dist/esm/index.mjs
 function _unpack_struct_from(structure, buf, offset = 0) {
@@ -60737,7 +61215,7 @@ function transpose2d(w, rows, cols) {
 
 // shared/quant/import.ts
 function foreignFormat(file) {
-  const ext = path9.extname(file).toLowerCase();
+  const ext = path11.extname(file).toLowerCase();
   if (ext === ".h5" || ext === ".hdf5") return "keras-h5";
   if (ext === ".keras") return "keras";
   if (ext === ".json") return "tfjs";
@@ -60755,7 +61233,7 @@ function readJson(text, where) {
 }
 function readBytes(file) {
   try {
-    return new Uint8Array(fs12.readFileSync(file));
+    return new Uint8Array(fs13.readFileSync(file));
   } catch {
     throw new TinyOpsError("MODEL_NOT_FOUND", `Model file not found: ${file}`, {
       hint: "Check the path."
@@ -60783,7 +61261,7 @@ function loadTfjs(file) {
   const weights = /* @__PURE__ */ new Map();
   for (const group of json.weightsManifest ?? []) {
     const shards = group.paths.map(
-      (p) => readBytes(path9.join(path9.dirname(file), p))
+      (p) => readBytes(path11.join(path11.dirname(file), p))
     );
     const total = shards.reduce((s, b) => s + b.length, 0);
     const all = new Uint8Array(total);
@@ -61336,7 +61814,7 @@ function loadFloatModel(path17) {
     return { model: model2, bytes, format };
   }
   const model = loadForeignModel(path17, format);
-  return { model, bytes: new Uint8Array(fs13.readFileSync(path17)), format };
+  return { model, bytes: new Uint8Array(fs14.readFileSync(path17)), format };
 }
 function runQuantize(job) {
   const method = job.method ?? "minmax";
@@ -61494,12 +61972,12 @@ var quantizeCommand = {
 };
 
 // shared/cli/commands/ota.ts
-var fs17 = __toESM(require("node:fs"));
-var path13 = __toESM(require("node:path"));
+var fs18 = __toESM(require("node:fs"));
+var path15 = __toESM(require("node:path"));
 
 // shared/ota/keys.ts
 var import_node_crypto7 = require("node:crypto");
-var fs14 = __toESM(require("node:fs"));
+var fs15 = __toESM(require("node:fs"));
 function parseKeyPem(pem, source) {
   let privateKey;
   let publicKey;
@@ -61553,7 +62031,7 @@ function loadKey(options) {
     });
   let text;
   try {
-    text = fs14.readFileSync(options.file, "utf8");
+    text = fs15.readFileSync(options.file, "utf8");
   } catch {
     throw new TinyOpsError("OTA_KEY", `Key file not found or unreadable: ${options.file}`, {
       where: options.file,
@@ -61878,8 +62356,8 @@ function compareImageVersions(a, b) {
 
 // shared/ota/manifest.ts
 var import_node_crypto9 = require("node:crypto");
-var fs15 = __toESM(require("node:fs"));
-var path10 = __toESM(require("node:path"));
+var fs16 = __toESM(require("node:fs"));
+var path12 = __toESM(require("node:path"));
 
 // schemas/ota-manifest.schema.json
 var ota_manifest_schema_default = {
@@ -62222,7 +62700,7 @@ function buildManifest(input) {
     createdAt: (input.now ?? /* @__PURE__ */ new Date()).toISOString(),
     board: input.board,
     firmware: {
-      file: path10.basename(input.imageFile),
+      file: path12.basename(input.imageFile),
       ...input.imageUrl ? { url: input.imageUrl } : {},
       version,
       sha256: sha2563(input.image),
@@ -62232,7 +62710,7 @@ function buildManifest(input) {
       signature: verified.signatureKind
     },
     model: input.model ? {
-      file: path10.basename(input.model.file),
+      file: path12.basename(input.model.file),
       sha256: sha2563(input.model.bytes),
       bytes: input.model.bytes.length,
       version: input.model.version ?? null
@@ -62283,7 +62761,7 @@ function parseManifest(text, source) {
 function readManifest(file) {
   let text;
   try {
-    text = fs15.readFileSync(file, "utf8");
+    text = fs16.readFileSync(file, "utf8");
   } catch {
     throw new TinyOpsError("OTA_MANIFEST_MISSING", `Manifest not found: ${file}`, {
       where: file,
@@ -62317,7 +62795,7 @@ function reportFigures(files) {
   for (const file of files) {
     let r;
     try {
-      r = JSON.parse(fs15.readFileSync(file, "utf8"));
+      r = JSON.parse(fs16.readFileSync(file, "utf8"));
     } catch {
       throw new TinyOpsError("REPORT_UNREADABLE", `Report ${file} is missing or not JSON`, {
         where: file,
@@ -62370,25 +62848,25 @@ function reportFigures(files) {
 
 // shared/ota/release.ts
 var import_node_crypto10 = require("node:crypto");
-var path12 = __toESM(require("node:path"));
+var path14 = __toESM(require("node:path"));
 
 // shared/ota/publish/local-dir.ts
-var fs16 = __toESM(require("node:fs"));
-var path11 = __toESM(require("node:path"));
+var fs17 = __toESM(require("node:fs"));
+var path13 = __toESM(require("node:path"));
 var latestName = (board) => `latest-${board.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
 function readLatestLocal(dir, board) {
-  const file = path11.join(dir, latestName(board));
-  if (!fs16.existsSync(file)) return null;
-  return parseManifest(fs16.readFileSync(file, "utf8"), file);
+  const file = path13.join(dir, latestName(board));
+  if (!fs17.existsSync(file)) return null;
+  return parseManifest(fs17.readFileSync(file, "utf8"), file);
 }
 function publishLocal(dir, release) {
-  const folder = path11.join(dir, release.manifest.releaseId);
+  const folder = path13.join(dir, release.manifest.releaseId);
   const manifestText = serializeManifest(release.manifest);
   writeFilesAtomic([
-    { path: path11.join(folder, release.manifest.firmware.file), data: release.image },
-    ...release.model ? [{ path: path11.join(folder, path11.basename(release.model.file)), data: release.model.bytes }] : [],
-    { path: path11.join(folder, "manifest.json"), data: manifestText },
-    { path: path11.join(dir, latestName(release.manifest.board)), data: manifestText }
+    { path: path13.join(folder, release.manifest.firmware.file), data: release.image },
+    ...release.model ? [{ path: path13.join(folder, path13.basename(release.model.file)), data: release.model.bytes }] : [],
+    { path: path13.join(folder, "manifest.json"), data: manifestText },
+    { path: path13.join(dir, latestName(release.manifest.board)), data: manifestText }
   ]);
   return folder;
 }
@@ -62773,7 +63251,7 @@ async function publishRelease(input) {
     });
     const assets = await uploadReleaseAssets(g, release, [
       { name: manifest2.firmware.file, data: input.image },
-      ...input.model ? [{ name: path12.basename(input.model.file), data: input.model.bytes }] : [],
+      ...input.model ? [{ name: path14.basename(input.model.file), data: input.model.bytes }] : [],
       {
         name: manifestAssetName(manifest2.board),
         data: new TextEncoder().encode(serializeManifest(manifest2)),
@@ -62846,7 +63324,7 @@ function fraction(name, value) {
 }
 function readInput(file, what) {
   try {
-    return new Uint8Array(fs17.readFileSync(file));
+    return new Uint8Array(fs18.readFileSync(file));
   } catch {
     throw new TinyOpsError("FILE_MISSING", `${what} not found or unreadable: ${file}`, {
       where: file,
@@ -63055,7 +63533,7 @@ async function publish(args, io) {
   );
   if (!values.manifest) throw new UsageError("--manifest is required.");
   const m = readManifest(values.manifest);
-  const imagePath = values.image ?? path13.join(path13.dirname(values.manifest), m.firmware.file);
+  const imagePath = values.image ?? path15.join(path15.dirname(values.manifest), m.firmware.file);
   let github;
   if (values["github-release"]) {
     const tokenVar = values["token-env"] ?? "GITHUB_TOKEN";
@@ -63175,558 +63653,6 @@ var import_node_crypto11 = require("node:crypto");
 var fs20 = __toESM(require("node:fs"));
 var os = __toESM(require("node:os"));
 var path16 = __toESM(require("node:path"));
-
-// shared/data/dataset.ts
-var fs18 = __toESM(require("node:fs"));
-var path15 = __toESM(require("node:path"));
-
-// shared/data/labels.ts
-var path14 = __toESM(require("node:path"));
-function readLabelFile(file) {
-  if (file.toLowerCase().endsWith(".npy")) {
-    const arr2 = readNpyFile(file);
-    if (arr2.shape.length !== 1 && !(arr2.shape.length === 2 && arr2.shape[1] === 1)) {
-      throw new TinyOpsError(
-        "DATASET_LABELS",
-        `${file}: labels must be a 1-D array, found shape [${arr2.shape.join(", ")}]`,
-        {
-          where: file,
-          hint: "Save the class indices as a 1-D integer array: numpy.save(path, y.astype(numpy.int32))."
-        }
-      );
-    }
-    return { ordered: Array.from(arr2.data, (v, i2) => checkLabel(v, `${file}[${i2}]`)) };
-  }
-  return parseLabelText(new TextDecoder().decode(readFileChecked(file)), file);
-}
-function parseLabelText(text, source) {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
-  if (lines.length > 0 && lines[0].includes(",")) {
-    const byName = /* @__PURE__ */ new Map();
-    lines.forEach((line, i2) => {
-      const cols = line.split(",").map((c) => c.trim());
-      const col = cols.length === 2 ? 1 : 2;
-      if (cols.length < 2 || /^-?\d+$/.test(cols[0])) {
-        throw new TinyOpsError(
-          "DATASET_LABELS",
-          `${source}:${i2 + 1}: expected 'file_name,label' or 'file_name,num_classes,label', found '${line}'`,
-          { where: `${source}:${i2 + 1}` }
-        );
-      }
-      byName.set(path14.basename(cols[0]), checkLabel(Number(cols[col]), `${source}:${i2 + 1}`));
-    });
-    return { byName };
-  }
-  if (lines.every((l) => /^-?\d+$/.test(l))) {
-    return { ordered: lines.map((l, i2) => checkLabel(Number(l), `${source}:${i2 + 1}`)) };
-  }
-  const classNames = [...new Set(lines)].sort();
-  return { ordered: lines.map((l) => classNames.indexOf(l)), classNames };
-}
-function checkLabel(v, where) {
-  if (!Number.isInteger(v) || v < 0 || v > 2147483647) {
-    throw new TinyOpsError(
-      "DATASET_LABELS",
-      `label ${v} at ${where} is not a non-negative integer class index`,
-      {
-        where,
-        hint: "Labels are class indices 0..N-1 (or class names in a labels.txt)."
-      }
-    );
-  }
-  return v;
-}
-
-// shared/data/dataset.ts
-var LABEL_FILE_NAMES = ["labels.npy", "labels.txt", "labels.csv"];
-function loadDataset(p, options = {}) {
-  const dtype = options.dtype === void 0 ? void 0 : parseDType(options.dtype, p);
-  let stat;
-  try {
-    stat = fs18.statSync(p);
-  } catch {
-    throw new TinyOpsError("DATASET_NOT_FOUND", `Dataset not found: ${p}`, {
-      where: p,
-      hint: "Check the --dataset path."
-    });
-  }
-  let ds;
-  if (stat.isDirectory()) ds = loadDirectory(p, options, dtype);
-  else ds = loadFile(p, options, dtype);
-  if (options.labels !== void 0)
-    attachLabels(ds, resolveLabelOption(options.labels), String(options.labels));
-  if (dtype && ds.dtype !== dtype) {
-    throw new TinyOpsError(
-      "DATASET_DTYPE",
-      `${p}: samples are ${ds.dtype} but ${dtype} was requested`,
-      {
-        where: p,
-        hint: `Convert the data to ${dtype}, or drop the dtype option.`
-      }
-    );
-  }
-  return ds;
-}
-function loadFile(p, options, dtype) {
-  const fd2 = fs18.openSync(p, "r");
-  const head = new Uint8Array(8);
-  fs18.readSync(fd2, head, 0, 8, 0);
-  fs18.closeSync(fd2);
-  if (isNpy(head)) return fromArray(p, "npy", readNpyFile(p), options.shape);
-  if (isZip(head)) {
-    const bytes = readFileChecked(p);
-    const keys = npzKeys(bytes, p);
-    const inputKey = options.inputKey ?? INPUT_KEYS.find((k) => keys.includes(k)) ?? (keys.length === 1 ? keys[0] : void 0);
-    if (!inputKey || !keys.includes(inputKey)) {
-      throw new TinyOpsError(
-        "DATASET_KEY",
-        `${p}: no samples array ${inputKey ? `'${inputKey}'` : `(looked for ${INPUT_KEYS.join(", ")})`}; the archive holds: ${keys.join(", ") || "nothing"}`,
-        {
-          where: p,
-          hint: "Name the samples array with the input key option (e.g. --input-key NAME) or save it as x."
-        }
-      );
-    }
-    const labelKey = options.labelKey ?? LABEL_KEYS.find((k) => keys.includes(k));
-    if (options.labelKey && !keys.includes(options.labelKey)) {
-      throw new TinyOpsError(
-        "DATASET_KEY",
-        `${p}: no labels array '${options.labelKey}'; the archive holds: ${keys.join(", ")}`,
-        { where: p }
-      );
-    }
-    const arrays = parseNpz(bytes, p, labelKey ? [inputKey, labelKey] : [inputKey]);
-    const ds = fromArray(`${p}:${inputKey}`, "npz", arrays.get(inputKey), options.shape);
-    ds.source = p;
-    if (labelKey && options.labels === void 0) {
-      const y = arrays.get(labelKey);
-      const lf = {
-        ordered: Array.from(y.data, (v, i2) => checkLabel(v, `${p}:${labelKey}[${i2}]`))
-      };
-      attachLabels(ds, lf, `${p}:${labelKey}`);
-    }
-    return ds;
-  }
-  if (!options.shape || !dtype) {
-    throw new TinyOpsError(
-      "DATASET_FORMAT",
-      `${p}: not a .npy or .npz file; raw binary needs a shape and a dtype`,
-      {
-        where: p,
-        hint: "Give the per-sample shape and dtype (e.g. --shape 1x49x10 --dtype int8), or save the data with numpy.save."
-      }
-    );
-  }
-  return rawFile(p, options.shape, dtype);
-}
-function fromArray(source, kind, arr2, expected) {
-  let count;
-  let sampleShape;
-  if (expected && sameShapeModuloBatch(arr2.shape, expected)) {
-    count = 1;
-    sampleShape = arr2.shape.slice();
-  } else if (expected && arr2.shape.length > 0 && sameShapeModuloBatch(arr2.shape.slice(1), expected)) {
-    count = arr2.shape[0];
-    sampleShape = arr2.shape.slice(1);
-  } else if (expected) {
-    throw shapeError(source, expected, arr2.shape, "a single sample or N stacked samples");
-  } else {
-    if (arr2.shape.length === 0) {
-      throw new TinyOpsError("DATASET_SHAPE", `${source}: a scalar is not a dataset`, {
-        where: source,
-        hint: "Save samples stacked along the first axis."
-      });
-    }
-    count = arr2.shape[0];
-    sampleShape = arr2.shape.slice(1);
-  }
-  const per = elementCount(sampleShape);
-  return {
-    source,
-    kind,
-    count,
-    dtype: arr2.dtype,
-    sampleShape,
-    sampleName: (i2) => `${source}[${i2}]`,
-    sample: (i2) => {
-      checkIndex(i2, count, source);
-      return {
-        dtype: arr2.dtype,
-        shape: sampleShape.slice(),
-        data: arr2.data.subarray(i2 * per, (i2 + 1) * per)
-      };
-    }
-  };
-}
-function rawFile(p, shape, dtype) {
-  const sampleBytes = elementCount(shape) * DTYPES[dtype].itemSize;
-  const size = fs18.statSync(p).size;
-  if (sampleBytes === 0 || size % sampleBytes !== 0 || size === 0) {
-    throw new TinyOpsError(
-      "DATASET_SHAPE",
-      `${p}: ${size} bytes is not a whole number of ${dtype} samples of shape ${formatShape(shape)} (${sampleBytes} bytes each)`,
-      {
-        where: p,
-        hint: "Check the shape and dtype given for the raw file (the file holds N samples back to back)."
-      }
-    );
-  }
-  const count = size / sampleBytes;
-  return {
-    source: p,
-    kind: "raw",
-    count,
-    dtype,
-    sampleShape: shape.slice(),
-    sampleName: (i2) => `${p}[${i2}]`,
-    sample: (i2) => {
-      checkIndex(i2, count, p);
-      const buf = new Uint8Array(sampleBytes);
-      const fd2 = fs18.openSync(p, "r");
-      try {
-        fs18.readSync(fd2, buf, 0, sampleBytes, i2 * sampleBytes);
-      } finally {
-        fs18.closeSync(fd2);
-      }
-      return {
-        dtype,
-        shape: shape.slice(),
-        data: decodeElements(dtype, buf, elementCount(shape), `${p}[${i2}]`)
-      };
-    }
-  };
-}
-function loadDirectory(dir, options, dtype) {
-  const entries = fs18.readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith("."));
-  const files = entries.filter((e) => e.isFile() && !LABEL_FILE_NAMES.includes(e.name.toLowerCase())).map((e) => e.name).sort();
-  const subdirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  const raw = options.shape !== void 0 && dtype !== void 0;
-  const isSample = (name) => raw ? true : name.toLowerCase().endsWith(".npy");
-  let sampleFiles;
-  let labels;
-  let classNames;
-  let kind;
-  if (files.filter(isSample).length === 0 && subdirs.length > 0) {
-    kind = raw ? "raw-dir" : "class-dirs";
-    sampleFiles = [];
-    labels = [];
-    classNames = subdirs;
-    subdirs.forEach((cls, label) => {
-      const inner = fs18.readdirSync(path15.join(dir, cls)).filter((n2) => !n2.startsWith(".") && isSample(n2)).sort();
-      for (const n2 of inner) {
-        sampleFiles.push(path15.join(dir, cls, n2));
-        labels.push(label);
-      }
-    });
-  } else {
-    kind = raw ? "raw-dir" : "npy-dir";
-    sampleFiles = files.filter(isSample).map((n2) => path15.join(dir, n2));
-  }
-  if (sampleFiles.length === 0) {
-    throw new TinyOpsError("DATASET_EMPTY", `${dir}: no samples found`, {
-      where: dir,
-      hint: raw ? "Put one raw sample file per sample in the directory." : "Put one .npy file per sample in the directory (or DIR/<class>/*.npy), or give shape and dtype for raw files."
-    });
-  }
-  const readOne = (file) => {
-    if (!raw) return readNpyFile(file);
-    const bytes = readFileChecked(file);
-    const expectedBytes = elementCount(options.shape) * DTYPES[dtype].itemSize;
-    if (bytes.length !== expectedBytes) {
-      throw new TinyOpsError(
-        "DATASET_SHAPE",
-        `${file}: ${bytes.length} bytes, expected ${expectedBytes} for one ${dtype} sample of shape ${formatShape(options.shape)}`,
-        {
-          where: file,
-          hint: "Each file in a raw directory holds exactly one sample; check the shape and dtype."
-        }
-      );
-    }
-    return {
-      dtype,
-      shape: options.shape.slice(),
-      data: decodeElements(dtype, bytes, elementCount(options.shape), file)
-    };
-  };
-  const first = readOne(sampleFiles[0]);
-  if (options.shape && !raw && !sameShapeModuloBatch(first.shape, options.shape)) {
-    throw shapeError(sampleFiles[0], options.shape, first.shape, "one sample per file");
-  }
-  const ds = {
-    source: dir,
-    kind,
-    count: sampleFiles.length,
-    dtype: first.dtype,
-    sampleShape: first.shape.slice(),
-    classNames,
-    sampleName: (i2) => sampleFiles[i2],
-    sample: (i2) => {
-      checkIndex(i2, sampleFiles.length, dir);
-      const s = i2 === 0 ? first : readOne(sampleFiles[i2]);
-      if (s.dtype !== first.dtype || !sameShape2(s.shape, first.shape)) {
-        throw new TinyOpsError(
-          "DATASET_SHAPE",
-          `${sampleFiles[i2]}: ${s.dtype} ${formatShape(s.shape)} differs from the first sample (${first.dtype} ${formatShape(first.shape)}, ${sampleFiles[0]})`,
-          {
-            where: sampleFiles[i2],
-            hint: "Every sample in a dataset must have the same shape and dtype."
-          }
-        );
-      }
-      return s;
-    }
-  };
-  if (labels) ds.labels = Int32Array.from(labels);
-  else if (options.labels === void 0) {
-    const labelFile = LABEL_FILE_NAMES.map(
-      (n2) => entries.find((e) => e.isFile() && e.name.toLowerCase() === n2)
-    ).find((e) => e);
-    if (labelFile)
-      attachLabels(
-        ds,
-        readLabelFile(path15.join(dir, labelFile.name)),
-        path15.join(dir, labelFile.name)
-      );
-  }
-  return ds;
-}
-function resolveLabelOption(labels) {
-  if (typeof labels === "string") return readLabelFile(labels);
-  return { ordered: Array.from(labels, (v, i2) => checkLabel(v, `labels[${i2}]`)) };
-}
-function attachLabels(ds, lf, source) {
-  let labels;
-  if (lf.byName) {
-    if (ds.kind !== "npy-dir" && ds.kind !== "raw-dir" && ds.kind !== "class-dirs") {
-      throw new TinyOpsError(
-        "DATASET_LABELS",
-        `${source}: labels keyed by file name need a directory with one file per sample, but ${ds.source} is a single file`,
-        {
-          where: source,
-          hint: "Give one label per line in sample order (labels.txt), or a 1-D labels.npy."
-        }
-      );
-    }
-    labels = [];
-    for (let i2 = 0; i2 < ds.count; i2++) {
-      const name = path15.basename(ds.sampleName(i2));
-      const label = lf.byName.get(name);
-      if (label === void 0) {
-        throw new TinyOpsError("DATASET_LABELS", `${source}: no label for sample file '${name}'`, {
-          where: source,
-          hint: `Add a line '${name},<label>' to the labels file (CSV files are keyed by sample file name).`
-        });
-      }
-      labels.push(label);
-    }
-  } else {
-    labels = lf.ordered ?? [];
-    if (labels.length !== ds.count) {
-      throw new TinyOpsError(
-        "DATASET_LABELS",
-        `${source}: ${labels.length} labels for ${ds.count} samples in ${ds.source}`,
-        {
-          where: source,
-          hint: "Give exactly one label per sample, in sample order."
-        }
-      );
-    }
-  }
-  ds.labels = Int32Array.from(labels);
-  if (lf.classNames) ds.classNames = lf.classNames;
-}
-function checkIndex(i2, count, source) {
-  if (!Number.isInteger(i2) || i2 < 0 || i2 >= count)
-    throw new RangeError(`sample index ${i2} out of range 0..${count - 1} in ${source}`);
-}
-function sameShape2(a, b) {
-  return a.length === b.length && a.every((d, i2) => d === b[i2]);
-}
-function sameShapeModuloBatch(a, b) {
-  const strip = (s) => s.length > 0 && s[0] === 1 ? s.slice(1) : s.slice();
-  return sameShape2(a, b) || sameShape2(strip(a), b) || sameShape2(a, strip(b)) || sameShape2(strip(a), strip(b));
-}
-function shapeError(source, expected, found, layout) {
-  return new TinyOpsError(
-    "DATASET_SHAPE",
-    `${source}: expected samples of shape ${formatShape(expected)} but found ${formatShape(found)} (${layout})`,
-    {
-      where: source,
-      hint: `Reshape the data so that each sample is ${formatShape(expected)} (a leading batch dimension of 1 may be present or absent), e.g. numpy.save(path, x.reshape(-1, ${expected.filter((_, i2) => !(i2 === 0 && expected[0] === 1)).join(", ")})).`
-    }
-  );
-}
-
-// shared/data/tensor.ts
-var QUANT_TYPES = {
-  INT8: { dtype: "int8", min: -128, max: 127 },
-  UINT8: { dtype: "uint8", min: 0, max: 255 },
-  INT16: { dtype: "int16", min: -32768, max: 32767 }
-};
-var TENSOR_DTYPE = {
-  FLOAT32: "float32",
-  FLOAT64: "float64",
-  INT8: "int8",
-  UINT8: "uint8",
-  INT16: "int16",
-  UINT16: "uint16",
-  INT32: "int32",
-  UINT32: "uint32",
-  INT64: "int64",
-  BOOL: "bool"
-};
-function quantizeValue2(x2, scale, zeroPoint, min, max2) {
-  const v = Math.fround(Math.fround(x2) / Math.fround(scale));
-  const r = v < 0 ? -Math.round(-v) : Math.round(v);
-  const q = r + zeroPoint;
-  return q < min ? min : q > max2 ? max2 : q;
-}
-function quantizeSample(sample, scale, zeroPoint, type) {
-  const t = QUANT_TYPES[type];
-  if (!(scale > 0) || !Number.isFinite(scale)) {
-    throw new TinyOpsError("DATASET_QUANT", `cannot quantize with scale ${scale}`, {
-      hint: "The model input needs a positive per-tensor scale."
-    });
-  }
-  const out = type === "INT8" ? new Int8Array(sample.data.length) : type === "UINT8" ? new Uint8Array(sample.data.length) : new Int16Array(sample.data.length);
-  for (let i2 = 0; i2 < out.length; i2++)
-    out[i2] = quantizeValue2(sample.data[i2], scale, zeroPoint, t.min, t.max);
-  return { dtype: t.dtype, shape: sample.shape.slice(), data: out };
-}
-function inputLabel(tensor) {
-  return `model input '${tensor.name}' (${tensor.type} ${formatShape(tensor.shape)})`;
-}
-function fitSample(sample, tensor, where) {
-  if (!sameShapeModuloBatch(sample.shape, tensor.shape)) {
-    throw new TinyOpsError(
-      "DATASET_SHAPE",
-      `${where}: sample shape ${formatShape(sample.shape)} does not match ${inputLabel(tensor)}: expected ${formatShape(tensor.shape)}, found ${formatShape(sample.shape)}`,
-      {
-        where,
-        hint: `Reshape each sample to ${formatShape(tensor.shape)} (a leading batch dimension of 1 may be present or absent).`
-      }
-    );
-  }
-  const direct = TENSOR_DTYPE[tensor.type];
-  if (direct === void 0) {
-    throw new TinyOpsError(
-      "DATASET_DTYPE",
-      `${where}: ${inputLabel(tensor)} has a type datasets cannot feed`,
-      { where }
-    );
-  }
-  const shaped = (s) => ({ ...s, shape: tensor.shape.slice() });
-  if (sample.dtype === direct) return shaped(sample);
-  const q = QUANT_TYPES[tensor.type];
-  if (q && DTYPES[sample.dtype].isFloat) {
-    const quant = tensor.quantization;
-    if (!quant || quant.scale.length !== 1) {
-      throw new TinyOpsError(
-        "DATASET_QUANT",
-        `${where}: float samples need quantizing but ${inputLabel(tensor)} has ${quant && quant.scale.length > 1 ? "per-channel" : "no"} quantization parameters`,
-        {
-          where,
-          hint: `Provide samples already as ${q.dtype}.`
-        }
-      );
-    }
-    return shaped(
-      quantizeSample(
-        sample,
-        quant.scale[0],
-        quant.zeroPoint[0] ?? 0,
-        tensor.type
-      )
-    );
-  }
-  if (tensor.type === "FLOAT32" && DTYPES[sample.dtype].isFloat) {
-    return shaped({ dtype: "float32", shape: sample.shape, data: Float32Array.from(sample.data) });
-  }
-  throw new TinyOpsError(
-    "DATASET_DTYPE",
-    `${where}: samples are ${sample.dtype} but ${inputLabel(tensor)} takes ${direct}`,
-    {
-      where,
-      hint: q ? `Provide ${direct} samples, or float32 samples to be quantized with the input's scale and zero point.` : `Provide ${direct} samples (numpy: x.astype(numpy.${direct})).`
-    }
-  );
-}
-function sampleToTensorBytes(sample, tensor, where) {
-  const fitted = fitSample(sample, tensor, where);
-  return encodeElements(fitted.dtype, fitted.data);
-}
-function checkDatasetAgainstTensor(ds, tensor, options = {}) {
-  if (ds.count === 0)
-    throw new TinyOpsError("DATASET_EMPTY", `${ds.source}: the dataset has no samples`, {
-      where: ds.source
-    });
-  fitSample(ds.sample(0), tensor, ds.sampleName(0));
-  if (ds.labels) {
-    if (ds.labels.length !== ds.count) {
-      throw new TinyOpsError(
-        "DATASET_LABELS",
-        `${ds.source}: ${ds.labels.length} labels for ${ds.count} samples`,
-        {
-          where: ds.source,
-          hint: "Give exactly one label per sample."
-        }
-      );
-    }
-    if (options.numClasses !== void 0) {
-      const bad2 = ds.labels.findIndex((l) => l >= options.numClasses);
-      if (bad2 >= 0) {
-        throw new TinyOpsError(
-          "DATASET_LABELS",
-          `${ds.sampleName(bad2)}: label ${ds.labels[bad2]} is out of range for a model with ${options.numClasses} classes (expected 0..${options.numClasses - 1})`,
-          {
-            where: ds.sampleName(bad2),
-            hint: "Labels are class indices matching the model output order."
-          }
-        );
-      }
-    }
-  }
-}
-
-// shared/data/metrics.ts
-function argmax2(values) {
-  let best = 0;
-  for (let i2 = 1; i2 < values.length; i2++) if (values[i2] > values[best]) best = i2;
-  return best;
-}
-
-// shared/data/progress.ts
-function createProgress(total, onProgress, options = {}) {
-  const now = options.now ?? (() => Date.now());
-  const interval = options.intervalMs ?? 250;
-  const start = now();
-  let last = -Infinity;
-  let lastDone = 0;
-  let finished = false;
-  const emit = (done) => {
-    const t = now();
-    const elapsedMs = t - start;
-    last = t;
-    onProgress({ done, total, rate: elapsedMs > 0 ? done * 1e3 / elapsedMs : 0, elapsedMs });
-  };
-  return {
-    update(done) {
-      lastDone = done;
-      if (now() - last >= interval) emit(done);
-    },
-    finish() {
-      if (!finished) emit(Math.max(lastDone, total));
-      finished = true;
-    }
-  };
-}
-var NO_PROGRESS = { update() {
-}, finish() {
-} };
-function formatProgress(label, e) {
-  const pct4 = e.total ? Math.floor(100 * e.done / e.total) : 100;
-  return `${label} ${e.done}/${e.total} (${pct4}%) ${e.rate.toFixed(1)}/s`;
-}
 
 // shared/elf/symbols.ts
 var SHT_SYMTAB = 2;

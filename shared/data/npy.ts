@@ -1,5 +1,6 @@
 /**
- * NumPy .npy reader and writer (format versions 1, 2 and 3; C order, little-endian). The header is
+ * NumPy .npy reader and writer (format versions 1, 2 and 3; C order; big-endian arrays are
+ * byte-swapped on reading, files are written little-endian). The header is
  * bounds-checked before anything is allocated, so a damaged or hostile file fails with a
  * TinyOpsError naming the file and the problem rather than an out-of-memory crash.
  */
@@ -20,7 +21,7 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** numpy itself refuses headers beyond 10 000 bytes by default; allow generous slack. */
 const MAX_HEADER_BYTES = 1 << 20;
 
-/** Maps a numpy descr to a supported dtype (byte order '<', '|' or '=' on a little-endian host). */
+/** Maps a numpy descr's type code (its byte order stripped) to a supported dtype. */
 const DESCR_TO_DTYPE: Record<string, DType> = {
   f4: 'float32',
   f8: 'float64',
@@ -37,8 +38,7 @@ const DESCR_TO_DTYPE: Record<string, DType> = {
 function malformed(source: string, problem: string, hint?: string): TinyOpsError {
   return new TinyOpsError('NPY_MALFORMED', `${source}: not a readable .npy file: ${problem}`, {
     where: source,
-    hint:
-      hint ?? 'Re-create the file with numpy.save (C order, little-endian, a plain numeric dtype).',
+    hint: hint ?? 'Re-create the file with numpy.save (C order, a plain numeric dtype).',
   });
 }
 
@@ -103,13 +103,6 @@ export function parseNpy(bytes: Uint8Array, source = '<npy>'): NdArray {
         .join(' ')}.`,
     );
   }
-  if (order === '>' && DTYPES[dtype].itemSize > 1) {
-    throw malformed(
-      source,
-      `big-endian dtype '${descr}' is not supported`,
-      "Convert to little-endian first: arr.astype(arr.dtype.newbyteorder('<')).",
-    );
-  }
   if (header.fortran_order !== false) {
     throw malformed(
       source,
@@ -152,15 +145,22 @@ export function parseNpy(bytes: Uint8Array, source = '<npy>'): NdArray {
       `shape ${formatShape(dims)} of ${descr} needs ${count * itemSize} data bytes but ${available} follow the header`,
     );
   }
-  return {
-    dtype,
-    shape: dims,
-    data: decodeElements(dtype, bytes.subarray(dataStart), count, source),
-  };
+  let data = bytes.subarray(dataStart);
+  if (order === '>' && itemSize > 1) data = byteSwapped(data, itemSize, count);
+  return { dtype, shape: dims, data: decodeElements(dtype, data, count, source) };
 }
 
 export function readNpyFile(file: string): NdArray {
   return parseNpy(readFileChecked(file), file);
+}
+
+/** Big-endian elements (numpy's '>' descr) as little-endian bytes. */
+function byteSwapped(bytes: Uint8Array, itemSize: number, count: number): Uint8Array {
+  const out = new Uint8Array(count * itemSize);
+  for (let i = 0; i < count; i++)
+    for (let b = 0; b < itemSize; b++)
+      out[i * itemSize + b] = bytes[i * itemSize + itemSize - 1 - b];
+  return out;
 }
 
 /** Encodes an array as .npy (version 1, or 2 if the header would not fit). */

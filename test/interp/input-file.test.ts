@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TinyOpsError } from '../../shared/errors';
 import type { TensorInfo } from '../../shared/interp';
-import { npyToTensorBytes, parseNpy, readInputFile } from '../../shared/interp/input-file';
+import { parseNpy } from '../../shared/data';
+import { npyToTensorBytes, readInputFile } from '../../shared/interp/input-file';
 
 /** A .npy file as numpy.save writes it (version 1 or 2 header, padded to 64 bytes). */
 function npy(
@@ -51,10 +52,10 @@ function code(f: () => unknown): string {
   throw new Error('expected an error');
 }
 
-describe('.npy reading', () => {
+describe('.npy inputs for tinyops run', () => {
   test('header fields of version 1 and 2 files', () => {
     const a = parseNpy(npy('<f4', [2, 3], new Uint8Array(24)), 'a.npy');
-    expect(a).toEqual({ dtype: '<f4', shape: [2, 3], data: new Uint8Array(24) });
+    expect(a).toEqual({ dtype: 'float32', shape: [2, 3], data: new Float32Array(6) });
     const b = parseNpy(npy('|i1', [5], Uint8Array.of(1, 2, 3, 4, 5), 2), 'b.npy');
     expect(b.shape).toEqual([5]);
     expect(Array.from(b.data)).toEqual([1, 2, 3, 4, 5]);
@@ -111,13 +112,13 @@ describe('.npy reading', () => {
 
   test('refusals: not an npy, Fortran order, unknown dtype, truncated data, out-of-range ints, wrong count', () => {
     expect(code(() => parseNpy(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), 'x'))).toBe(
-      'NPY_FORMAT',
+      'NPY_MALFORMED',
     );
     expect(code(() => parseNpy(npy('<f4', [1], new Uint8Array(4), 1, true), 'x'))).toBe(
-      'NPY_FORMAT',
+      'NPY_MALFORMED',
     );
-    expect(code(() => parseNpy(npy('<c8', [1], new Uint8Array(8)), 'x'))).toBe('NPY_FORMAT');
-    expect(code(() => parseNpy(npy('<f4', [4], new Uint8Array(8)), 'x'))).toBe('NPY_FORMAT');
+    expect(code(() => parseNpy(npy('<c8', [1], new Uint8Array(8)), 'x'))).toBe('NPY_MALFORMED');
+    expect(code(() => parseNpy(npy('<f4', [4], new Uint8Array(8)), 'x'))).toBe('NPY_MALFORMED');
     expect(
       code(() =>
         npyToTensorBytes(

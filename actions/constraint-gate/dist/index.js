@@ -45752,7 +45752,7 @@ var DESCR_TO_DTYPE = {
 function malformed(source, problem, hint) {
   return new TinyOpsError("NPY_MALFORMED", `${source}: not a readable .npy file: ${problem}`, {
     where: source,
-    hint: hint ?? "Re-create the file with numpy.save (C order, little-endian, a plain numeric dtype)."
+    hint: hint ?? "Re-create the file with numpy.save (C order, a plain numeric dtype)."
   });
 }
 function isNpy(bytes) {
@@ -45811,13 +45811,6 @@ function parseNpy(bytes, source = "<npy>") {
       `Convert with arr.astype(...) to one of: ${Object.values(DTYPES).map((d) => d.descr).join(" ")}.`
     );
   }
-  if (order === ">" && DTYPES[dtype].itemSize > 1) {
-    throw malformed(
-      source,
-      `big-endian dtype '${descr}' is not supported`,
-      "Convert to little-endian first: arr.astype(arr.dtype.newbyteorder('<'))."
-    );
-  }
   if (header.fortran_order !== false) {
     throw malformed(
       source,
@@ -45854,11 +45847,16 @@ function parseNpy(bytes, source = "<npy>") {
       `shape ${formatShape(dims)} of ${descr} needs ${count * itemSize} data bytes but ${available} follow the header`
     );
   }
-  return {
-    dtype,
-    shape: dims,
-    data: decodeElements(dtype, bytes.subarray(dataStart), count, source)
-  };
+  let data = bytes.subarray(dataStart);
+  if (order === ">" && itemSize > 1) data = byteSwapped(data, itemSize, count);
+  return { dtype, shape: dims, data: decodeElements(dtype, data, count, source) };
+}
+function byteSwapped(bytes, itemSize, count) {
+  const out = new Uint8Array(count * itemSize);
+  for (let i2 = 0; i2 < count; i2++)
+    for (let b = 0; b < itemSize; b++)
+      out[i2 * itemSize + b] = bytes[i2 * itemSize + itemSize - 1 - b];
+  return out;
 }
 function latin1(bytes) {
   let s = "";
