@@ -174,7 +174,7 @@ describeWithReference('interpreter on the TFLite Micro golden vectors', () => {
       fs.writeFileSync(notNpy, 'hello');
       const r5 = await runCli(['run', kws.modelPath, '--input', notNpy, '--json']);
       expect(r5.code).toBe(1);
-      expect(JSON.parse(r5.stdout).error.code).toBe('NPY_FORMAT');
+      expect(JSON.parse(r5.stdout).error.code).toBe('NPY_MALFORMED');
     });
   });
 
