@@ -75,10 +75,10 @@ async function main(): Promise<void> {
       const rows = samples
         .filter((s) => s.cost.family === family && s.cost.macs > 0)
         .map((s): [number, number, number] => [s.cost.macs, s.cost.outputBytes, s.instructions]);
-      let [a, b] = fit(rows);
       // Every depthwise layer here is 3x3 (MACs = 9 x outputs): the two terms cannot be told
       // apart, so that family gets one per-MAC figure.
-      if (a < 0 || b < 0) [a, b] = [fit(rows.map(([m, , y]) => [m, 0, y]))[0], 0];
+      const [a, b] =
+        family === 'depthwise' ? [fit(rows.map(([m, , y]) => [m, 0, y]))[0], 0] : fit(rows);
       console.log(
         `${family}: ${a.toFixed(3)} instructions per MAC + ${b.toFixed(1)} per output (${rows.length} ops)`,
       );

@@ -64,33 +64,58 @@ typedef struct {
 /* One output pixel's receptive field into `col`, each whole group of four elements stored as
  * x0,x2,x1,x3 to match SXTB16's split of four filter bytes into (f0,f2) and (f1,f3); the tail
  * of fewer than four stays in natural order. */
+/* `n` input bytes plus the offset into the column at `col`: four at a time through SXTAB16
+ * (stored x0,x2,x1,x3) when `grouped`, else one by one in natural order. */
+static inline void conv_col_run(const int8_t *ip, int16_t *col, int32_t n, int32_t offset,
+                                uint32_t off2, int grouped) {
+  if (grouped) {
+    for (int32_t c = 0; c < n; c += 4) {
+      const uint32_t w = tor_ld32(ip + c);
+      const int32_t x02 = __sxtab16(off2, w), x13 = tor_lanes13_add(off2, w);
+      memcpy(col + c, &x02, 4);
+      memcpy(col + c + 2, &x13, 4);
+    }
+  } else {
+    for (int32_t c = 0; c < n; c++) col[c] = (int16_t)((int32_t)ip[c] + offset);
+  }
+}
+
 static void conv_col(const conv_params *p, const int8_t *in, int32_t oy, int32_t ox, int16_t *col) {
   const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
-  const int32_t full4 = (p->f_h * p->f_w * p->in_c) & ~3;
+  const int32_t full4 = (p->f_h * p->f_w * p->in_c) & ~3, row = p->f_w * p->in_c;
   const uint32_t off2 = ((uint32_t)(uint16_t)p->input_offset << 16) | (uint16_t)p->input_offset;
-  int32_t k = 0;
-  for (int32_t fy = 0; fy < p->f_h; fy++) {
+  const int grouped = (p->in_c & 3) == 0;
+  /* Undilated rows: the in-image taps of a filter row are one run in the input and the column. */
+  int32_t fx0 = 0, fx1 = p->f_w;
+  if (p->dil_w == 1) {
+    fx0 = ix0 < 0 ? -ix0 : 0;
+    fx1 = p->f_w < p->in_w - ix0 ? p->f_w : p->in_w - ix0;
+    if (fx1 < fx0) fx1 = fx0;
+  }
+  for (int32_t fy = 0, k = 0; fy < p->f_h; fy++, k += row) {
     const int32_t iy = iy0 + p->dil_h * fy;
-    for (int32_t fx = 0; fx < p->f_w; fx++, k += p->in_c) {
+    if (iy < 0 || iy >= p->in_h) {
+      for (int32_t c = 0; c < row; c++) col[k + c] = 0; /* zeros: any order */
+      continue;
+    }
+    if (p->dil_w == 1) {
+      for (int32_t c = 0; c < fx0 * p->in_c; c++) col[k + c] = 0;
+      conv_col_run(in + (iy * p->in_w + ix0 + fx0) * p->in_c, col + k + fx0 * p->in_c,
+                   (fx1 - fx0) * p->in_c, p->input_offset, off2, grouped);
+      for (int32_t c = fx1 * p->in_c; c < row; c++) col[k + c] = 0;
+      continue;
+    }
+    for (int32_t fx = 0; fx < p->f_w; fx++) {
       const int32_t ix = ix0 + p->dil_w * fx;
-      if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
-        memset(col + k, 0, (size_t)p->in_c * sizeof *col); /* zeros: any order */
+      int16_t *cp = col + k + fx * p->in_c;
+      if (ix < 0 || ix >= p->in_w) {
+        for (int32_t c = 0; c < p->in_c; c++) cp[c] = 0;
         continue;
       }
-      const int8_t *ip = in + (iy * p->in_w + ix) * p->in_c;
-      if ((p->in_c & 3) == 0) { /* whole groups: SXTAB16 adds the offset and splits the lanes */
-        for (int32_t c = 0; c < p->in_c; c += 4) {
-          const uint32_t w = tor_ld32(ip + c);
-          const int32_t x02 = __sxtab16(off2, w), x13 = tor_lanes13_add(off2, w);
-          memcpy(col + k + c, &x02, 4);
-          memcpy(col + k + c + 2, &x13, 4);
-        }
-      } else {
-        for (int32_t c = 0; c < p->in_c; c++) col[k + c] = (int16_t)((int32_t)ip[c] + p->input_offset);
-      }
+      conv_col_run(in + (iy * p->in_w + ix) * p->in_c, cp, p->in_c, p->input_offset, off2, grouped);
     }
   }
-  if (p->in_c & 3) /* filled in natural order: swap the middle pair of every whole group */
+  if (!grouped) /* filled in natural order: swap the middle pair of every whole group */
     for (int32_t g = 0; g < full4; g += 4) {
       const int16_t t = col[g + 1];
       col[g + 1] = col[g + 2];
