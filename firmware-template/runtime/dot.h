@@ -1,7 +1,8 @@
-/* The int8 dot product with an input offset, sum f[i] * (x[i] + offset), accumulated with
- * int32 wrap-around (as the reference kernels' int32 accumulator). On cores with the DSP
- * extension (Cortex-M4/M7/M33) four products take two SMLADs; elsewhere plain C. Integer
- * addition is associative under wrap-around, so both paths give identical bits. */
+/* The int8 dot products of the kernels, accumulated with int32 wrap-around (as the reference
+ * kernels' int32 accumulator). On cores with the DSP extension (Cortex-M4/M7/M33) they use
+ * SXTB16/SXTAB16 and SMLAD/SMLABB/SMLATT, two multiply-accumulates per instruction; elsewhere
+ * plain C. Integer addition is associative under wrap-around, so both give identical bits.
+ * TOR_DSP_EMULATE runs the DSP path on the host through C models of those instructions. */
 #ifndef TOR_DOT_H
 #define TOR_DOT_H
 
@@ -11,23 +12,56 @@
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
 #include <arm_acle.h>
 #define TOR_DOT_DSP 1
+typedef int16x2_t tor_i16x2;
+#define tor_sxtb16 __sxtb16
+#define tor_sxtab16 __sxtab16
+#define tor_smlad __smlad
+#define tor_smlabb __smlabb
+#define tor_smlatt __smlatt
+/* The rotation folded into the instruction (GCC does not fold it from the intrinsics). */
+static inline tor_i16x2 tor_lanes13(uint32_t w) {
+  tor_i16x2 r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
+  return r;
+}
+static inline tor_i16x2 tor_lanes13_add(tor_i16x2 off2, uint32_t w) {
+  tor_i16x2 r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(off2), "r"(w));
+  return r;
+}
+#elif defined(TOR_DSP_EMULATE)
+/* Host builds can run the DSP path on C models of the five instructions it uses, so the
+ * sanitizers and the loader fuzzer check its memory accesses too (tests build it this way). */
+#define TOR_DOT_DSP 1
+typedef int32_t tor_i16x2;
+static inline int32_t tor_lo16(uint32_t v) { return (int16_t)(uint16_t)v; }
+static inline int32_t tor_hi16(uint32_t v) { return (int16_t)(uint16_t)(v >> 16); }
+static inline tor_i16x2 tor_pack16(int32_t lo, int32_t hi) {
+  return (tor_i16x2)(((uint32_t)(uint16_t)hi << 16) | (uint16_t)lo);
+}
+static inline tor_i16x2 tor_sxtb16(uint32_t w) { return tor_pack16((int8_t)w, (int8_t)(w >> 16)); }
+static inline tor_i16x2 tor_sxtab16(tor_i16x2 a, uint32_t w) {
+  return tor_pack16(tor_lo16((uint32_t)a) + (int8_t)w, tor_hi16((uint32_t)a) + (int8_t)(w >> 16));
+}
+static inline int32_t tor_smlad(tor_i16x2 a, tor_i16x2 b, int32_t acc) {
+  return (int32_t)((uint32_t)acc + (uint32_t)(tor_lo16((uint32_t)a) * tor_lo16((uint32_t)b)) +
+                   (uint32_t)(tor_hi16((uint32_t)a) * tor_hi16((uint32_t)b)));
+}
+static inline int32_t tor_smlabb(tor_i16x2 a, tor_i16x2 b, int32_t acc) {
+  return (int32_t)((uint32_t)acc + (uint32_t)(tor_lo16((uint32_t)a) * tor_lo16((uint32_t)b)));
+}
+static inline int32_t tor_smlatt(tor_i16x2 a, tor_i16x2 b, int32_t acc) {
+  return (int32_t)((uint32_t)acc + (uint32_t)(tor_hi16((uint32_t)a) * tor_hi16((uint32_t)b)));
+}
+static inline tor_i16x2 tor_lanes13(uint32_t w) { return tor_sxtb16((w >> 8) | (w << 24)); }
+static inline tor_i16x2 tor_lanes13_add(tor_i16x2 off2, uint32_t w) {
+  return tor_sxtab16(off2, (w >> 8) | (w << 24));
+}
 #endif
 
 #ifdef TOR_DOT_DSP
 /* Four int8 lanes split by SXTB16 into (b0, b2) and (b1, b3) as int16 pairs. */
-static inline int16x2_t tor_lanes02(uint32_t w) { return __sxtb16(w); }
-/* The rotation folded into the instruction (GCC does not fold it from the intrinsics). */
-static inline int16x2_t tor_lanes13(uint32_t w) {
-  int16x2_t r;
-  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
-  return r;
-}
-/* (b1 + off, b3 + off): SXTAB16 with the rotation folded in. */
-static inline int16x2_t tor_lanes13_add(int16x2_t off2, uint32_t w) {
-  int16x2_t r;
-  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(off2), "r"(w));
-  return r;
-}
+static inline tor_i16x2 tor_lanes02(uint32_t w) { return tor_sxtb16(w); }
 
 static inline uint32_t tor_ld32(const void *p) {
   uint32_t w;
@@ -46,8 +80,8 @@ static inline uint32_t tor_dot_s8_offset(const int8_t *f, const int8_t *x, int32
     int32_t sacc = (int32_t)acc;
     for (; i + 4 <= n; i += 4) {
       const uint32_t xw = tor_ld32(x + i), fw = tor_ld32(f + i);
-      sacc = __smlad(__sxtab16(off2, xw), tor_lanes02(fw), sacc); /* x[0]+off, x[2]+off */
-      sacc = __smlad(tor_lanes13_add(off2, xw), tor_lanes13(fw), sacc);
+      sacc = tor_smlad(tor_sxtab16(off2, xw), tor_lanes02(fw), sacc); /* x[0]+off, x[2]+off */
+      sacc = tor_smlad(tor_lanes13_add(off2, xw), tor_lanes13(fw), sacc);
     }
     acc = (uint32_t)sacc;
   }
@@ -68,12 +102,12 @@ static inline void tor_dot2_s8_offset(const int8_t *fa, const int8_t *fb, const 
     int32_t a = (int32_t)ua, b = (int32_t)ub;
     for (; i + 4 <= n; i += 4) {
       const uint32_t xw = tor_ld32(x + i);
-      const int16x2_t x02 = __sxtab16(off2, xw), x13 = tor_lanes13_add(off2, xw);
+      const tor_i16x2 x02 = tor_sxtab16(off2, xw), x13 = tor_lanes13_add(off2, xw);
       const uint32_t wa = tor_ld32(fa + i), wb = tor_ld32(fb + i);
-      a = __smlad(tor_lanes02(wa), x02, a);
-      a = __smlad(tor_lanes13(wa), x13, a);
-      b = __smlad(tor_lanes02(wb), x02, b);
-      b = __smlad(tor_lanes13(wb), x13, b);
+      a = tor_smlad(tor_lanes02(wa), x02, a);
+      a = tor_smlad(tor_lanes13(wa), x13, a);
+      b = tor_smlad(tor_lanes02(wb), x02, b);
+      b = tor_smlad(tor_lanes13(wb), x13, b);
     }
     ua = (uint32_t)a;
     ub = (uint32_t)b;
@@ -96,12 +130,12 @@ static inline void tor_dot2_s16col(const int16_t *col, const int8_t *fa, const i
                                    uint32_t *acc_a, uint32_t *acc_b) {
   int32_t a = (int32_t)*acc_a, b = (int32_t)*acc_b, i = 0;
   for (; i + 4 <= n; i += 4) {
-    const int16x2_t x02 = (int16x2_t)tor_ld32(col + i), x13 = (int16x2_t)tor_ld32(col + i + 2);
+    const tor_i16x2 x02 = (tor_i16x2)tor_ld32(col + i), x13 = (tor_i16x2)tor_ld32(col + i + 2);
     const uint32_t wa = tor_ld32(fa + i), wb = tor_ld32(fb + i);
-    a = __smlad(tor_lanes02(wa), x02, a);
-    a = __smlad(tor_lanes13(wa), x13, a);
-    b = __smlad(tor_lanes02(wb), x02, b);
-    b = __smlad(tor_lanes13(wb), x13, b);
+    a = tor_smlad(tor_lanes02(wa), x02, a);
+    a = tor_smlad(tor_lanes13(wa), x13, a);
+    b = tor_smlad(tor_lanes02(wb), x02, b);
+    b = tor_smlad(tor_lanes13(wb), x13, b);
   }
   uint32_t ua = (uint32_t)a, ub = (uint32_t)b;
   for (; i < n; i++) { /* the tail is stored in natural order */
@@ -119,21 +153,21 @@ static inline void tor_dot2x2_s16col(const int16_t *c0, const int16_t *c1, const
   int32_t a0 = (int32_t)acc[0], b0 = (int32_t)acc[1], a1 = (int32_t)acc[2], b1 = (int32_t)acc[3];
   int32_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    const int16x2_t x02 = (int16x2_t)tor_ld32(c0 + i), x13 = (int16x2_t)tor_ld32(c0 + i + 2);
-    const int16x2_t y02 = (int16x2_t)tor_ld32(c1 + i), y13 = (int16x2_t)tor_ld32(c1 + i + 2);
+    const tor_i16x2 x02 = (tor_i16x2)tor_ld32(c0 + i), x13 = (tor_i16x2)tor_ld32(c0 + i + 2);
+    const tor_i16x2 y02 = (tor_i16x2)tor_ld32(c1 + i), y13 = (tor_i16x2)tor_ld32(c1 + i + 2);
     uint32_t w = tor_ld32(fa + i);
-    int16x2_t f02 = tor_lanes02(w), f13 = tor_lanes13(w);
-    a0 = __smlad(f02, x02, a0);
-    a0 = __smlad(f13, x13, a0);
-    a1 = __smlad(f02, y02, a1);
-    a1 = __smlad(f13, y13, a1);
+    tor_i16x2 f02 = tor_lanes02(w), f13 = tor_lanes13(w);
+    a0 = tor_smlad(f02, x02, a0);
+    a0 = tor_smlad(f13, x13, a0);
+    a1 = tor_smlad(f02, y02, a1);
+    a1 = tor_smlad(f13, y13, a1);
     w = tor_ld32(fb + i);
     f02 = tor_lanes02(w);
     f13 = tor_lanes13(w);
-    b0 = __smlad(f02, x02, b0);
-    b0 = __smlad(f13, x13, b0);
-    b1 = __smlad(f02, y02, b1);
-    b1 = __smlad(f13, y13, b1);
+    b0 = tor_smlad(f02, x02, b0);
+    b0 = tor_smlad(f13, x13, b0);
+    b1 = tor_smlad(f02, y02, b1);
+    b1 = tor_smlad(f13, y13, b1);
   }
   uint32_t u[4] = {(uint32_t)a0, (uint32_t)b0, (uint32_t)a1, (uint32_t)b1};
   for (; i < n; i++) {

@@ -19,12 +19,19 @@ const HEAVY = new Set([
   'person_detect',
 ]);
 
-(haveTool('gcc') ? describeWithReference : describe.skip)(
-  'C runtime and TypeScript interpreter agree bit for bit on unseen inputs',
-  () => {
+/** Both kernel paths of the C runtime: the portable C one, and the Cortex-M DSP one run on C
+ * models of its instructions (TOR_DSP_EMULATE), so its memory accesses are under ASan too. */
+const PATHS: Array<[string, string[]]> = [
+  ['portable C kernels', []],
+  ['DSP kernels (emulated instructions)', ['TOR_DSP_EMULATE']],
+];
+
+(haveTool('gcc') ? describeWithReference : describe.skip).each(PATHS)(
+  'C runtime (%s) and TypeScript interpreter agree bit for bit on unseen inputs',
+  (_label, defines) => {
     let runner: { dir: string; exe: string };
     beforeAll(() => {
-      runner = buildHostRunner('tinyops-agree-');
+      runner = buildHostRunner('tinyops-agree-', defines);
     });
     afterAll(() => fs.rmSync(runner.dir, { recursive: true, force: true }));
 

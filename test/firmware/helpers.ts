@@ -40,14 +40,19 @@ export const SANITIZE_FLAGS = [
   '-O1',
 ];
 
-/** Builds firmware-template/host/host_runner.c with the runtime into a fresh temp dir. */
-export function buildHostRunner(prefix: string): { dir: string; exe: string } {
+/** Builds firmware-template/host/host_runner.c with the runtime into a fresh temp dir.
+ * `defines` such as TOR_DSP_EMULATE select other kernel paths. */
+export function buildHostRunner(
+  prefix: string,
+  defines: string[] = [],
+): { dir: string; exe: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const exe = path.join(dir, 'host_runner');
   execFileSync(
     'gcc',
     [
       ...SANITIZE_FLAGS,
+      ...defines.map((d) => `-D${d}`),
       '-o',
       exe,
       path.join(FIRMWARE_DIR, 'host', 'host_runner.c'),

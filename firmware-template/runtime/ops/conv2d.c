@@ -61,9 +61,6 @@ typedef struct {
   int shift[CONV_BLOCK];
 } conv_block;
 
-/* One output pixel's receptive field into `col`, each whole group of four elements stored as
- * x0,x2,x1,x3 to match SXTB16's split of four filter bytes into (f0,f2) and (f1,f3); the tail
- * of fewer than four stays in natural order. */
 /* `n` input bytes plus the offset into the column at `col`: four at a time through SXTAB16
  * (stored x0,x2,x1,x3) when `grouped`, else one by one in natural order. */
 static inline void conv_col_run(const int8_t *ip, int16_t *col, int32_t n, int32_t offset,
@@ -71,7 +68,7 @@ static inline void conv_col_run(const int8_t *ip, int16_t *col, int32_t n, int32
   if (grouped) {
     for (int32_t c = 0; c < n; c += 4) {
       const uint32_t w = tor_ld32(ip + c);
-      const int32_t x02 = __sxtab16(off2, w), x13 = tor_lanes13_add(off2, w);
+      const int32_t x02 = tor_sxtab16(off2, w), x13 = tor_lanes13_add(off2, w);
       memcpy(col + c, &x02, 4);
       memcpy(col + c + 2, &x13, 4);
     }
@@ -80,6 +77,9 @@ static inline void conv_col_run(const int8_t *ip, int16_t *col, int32_t n, int32
   }
 }
 
+/* One output pixel's receptive field into `col`, each whole group of four elements stored as
+ * x0,x2,x1,x3 to match SXTB16's split of four filter bytes into (f0,f2) and (f1,f3); the tail
+ * of fewer than four stays in natural order. */
 static void conv_col(const conv_params *p, const int8_t *in, int32_t oy, int32_t ox, int16_t *col) {
   const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
   const int32_t full4 = (p->f_h * p->f_w * p->in_c) & ~3, row = p->f_w * p->in_c;
@@ -134,13 +134,14 @@ static inline void conv_store(const conv_params *p, const conv_block *b, int8_t 
  * with its filter twice and keeps one result. */
 static void conv_block_dsp(const conv_params *p, const conv_block *b, const int8_t *in,
                            const int8_t *filter, int8_t *out) {
-  int16_t col[2][CONV_COL_MAX / 2] __attribute__((aligned(4)));
+  int16_t col[CONV_COL_MAX] __attribute__((aligned(4)));
+  int16_t *const col1 = col + CONV_COL_MAX / 2; /* the second pixel's, when two fit */
   const int32_t f_size = p->f_h * p->f_w * p->in_c, pixels = p->out_h * p->out_w;
   const int32_t step = f_size <= CONV_COL_MAX / 2 ? 2 : 1;
   for (int32_t px = 0; px < pixels; px += step) {
     const int two = step == 2 && px + 1 < pixels;
-    conv_col(p, in, px / p->out_w, px % p->out_w, col[0]);
-    if (two) conv_col(p, in, (px + 1) / p->out_w, (px + 1) % p->out_w, col[1]);
+    conv_col(p, in, px / p->out_w, px % p->out_w, col);
+    if (two) conv_col(p, in, (px + 1) / p->out_w, (px + 1) % p->out_w, col1);
     int8_t *o0 = out + px * p->out_c + b->oc0, *o1 = o0 + p->out_c;
     for (int32_t c = 0; c < b->n; c += 2) {
       const int8_t *fa = filter + (b->oc0 + c) * f_size;
@@ -149,9 +150,9 @@ static void conv_block_dsp(const conv_params *p, const conv_block *b, const int8
       const uint32_t ba = (uint32_t)b->bias[c], bb = pair ? (uint32_t)b->bias[c + 1] : 0u;
       uint32_t acc[4] = {ba, bb, ba, bb};
       if (two)
-        tor_dot2x2_s16col(col[0], col[1], fa, fb, f_size, acc);
+        tor_dot2x2_s16col(col, col1, fa, fb, f_size, acc);
       else
-        tor_dot2_s16col(col[0], fa, fb, f_size, &acc[0], &acc[1]);
+        tor_dot2_s16col(col, fa, fb, f_size, &acc[0], &acc[1]);
       conv_store(p, b, o0, c, acc[0]);
       if (pair) conv_store(p, b, o0, c + 1, acc[1]);
       if (two) {

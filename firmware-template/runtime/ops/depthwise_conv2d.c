@@ -62,12 +62,12 @@ TOR_FALLBACK static void dw_block_s8(const dw_params *p, const dw_block *b, cons
 #define DW_TAP(X, F)                                                     \
   do {                                                                   \
     const uint32_t x_ = (X), f_ = (F);                                   \
-    const int16x2_t x02 = __sxtab16(off2, x_), x13 = tor_lanes13_add(off2, x_); \
-    const int16x2_t f02 = tor_lanes02(f_), f13 = tor_lanes13(f_);        \
-    a0 = __smlabb(x02, f02, a0);                                         \
-    a2 = __smlatt(x02, f02, a2);                                         \
-    a1 = __smlabb(x13, f13, a1);                                         \
-    a3 = __smlatt(x13, f13, a3);                                         \
+    const tor_i16x2 x02 = tor_sxtab16(off2, x_), x13 = tor_lanes13_add(off2, x_); \
+    const tor_i16x2 f02 = tor_lanes02(f_), f13 = tor_lanes13(f_);        \
+    a0 = tor_smlabb(x02, f02, a0);                                         \
+    a2 = tor_smlatt(x02, f02, a2);                                         \
+    a1 = tor_smlabb(x13, f13, a1);                                         \
+    a3 = tor_smlatt(x13, f13, a3);                                         \
   } while (0)
 
 static void dw_block_dsp(const dw_params *p, const dw_block *b, const int8_t *in, const int8_t *filter,
