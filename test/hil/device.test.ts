@@ -45,6 +45,29 @@ function expectNoQemuLeft(elf: string) {
   expect(qemuProcessesFor(elf)).toEqual([]);
 }
 
+/** QEMU as "the board" for the serial backend: its UART on a new pty (a real tty, as a board's
+ * would be), its monitor on a unix socket (for a reset command). Resolves to the pty's path. */
+let board: ChildProcess | null = null;
+async function startBoard(elf: string, monitor: string): Promise<string> {
+  const args = QEMU_MPS2_AN386_ARGS.map((a) => (a === 'stdio' ? 'pty' : a));
+  args[args.indexOf('-monitor') + 1] = `unix:${monitor},server,nowait`;
+  const qemu = spawn('qemu-system-arm', [...args, '-kernel', elf], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  board = qemu;
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const take = (d: Buffer) => {
+      text += d.toString();
+      const found = /redirected to (\/dev\/pts\/\d+)/.exec(text);
+      if (found) resolve(found[1]);
+    };
+    qemu.stdout!.on('data', take);
+    qemu.stderr!.on('data', take);
+    qemu.on('exit', () => reject(new Error(`QEMU exited: ${text}`)));
+  });
+}
+
 /** Seeded int8 samples: the same data on every run. */
 const randomInt8 = (count: number, size: number, seed: number) =>
   new Int8Array(seededBytes(seed, count * size).buffer);
@@ -142,6 +165,26 @@ describeDeviceWithReference('kws01 on QEMU through the harness', () => {
     const harness = report.latency!.perInference.median;
     expect(harness).toBeLessThanOrEqual(counted);
     expect(counted - harness).toBeLessThan(20 * 13);
+  });
+
+  test('the same 105 inputs through the serial backend: a pty to the QEMU board', async () => {
+    const port = await startBoard(elf, path.join(work, 'kws-monitor.sock'));
+    try {
+      const report = await runHil({
+        backend: 'serial',
+        serial: { port },
+        firmware: elf,
+        board: 'qemu-mps2-an386',
+        model: referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
+        dataset: path.join(work, 'kws-105.npy'),
+      });
+      expect(report.link).toBe(`${port} at 115200 baud`);
+      expect(report.download).toBe('uart');
+      expect(report.agreement).toMatchObject({ mode: 'bytes', samples: 105, exact: 105 });
+    } finally {
+      board?.kill('SIGKILL');
+      board = null;
+    }
   });
 
   test('a firmware built for another model is refused before streaming, naming both sizes', async () => {
@@ -271,36 +314,14 @@ describeDevice(
     });
 
     describe('serial backend through a pty', () => {
-      let qemu: ChildProcess | null = null;
       afterEach(() => {
-        qemu?.kill('SIGKILL');
-        qemu = null;
+        board?.kill('SIGKILL');
+        board = null;
       });
-
-      /** QEMU as "the board": its UART on a new pty, its monitor on a unix socket (for reset). */
-      async function startBoard(monitor: string): Promise<string> {
-        const args = QEMU_MPS2_AN386_ARGS.map((a) => (a === 'stdio' ? 'pty' : a));
-        const m = args.indexOf('-monitor');
-        args[m + 1] = `unix:${monitor},server,nowait`;
-        qemu = spawn('qemu-system-arm', [...args, '-kernel', elf], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        return new Promise((resolve, reject) => {
-          let text = '';
-          const take = (d: Buffer) => {
-            text += d.toString();
-            const found = /redirected to (\/dev\/pts\/\d+)/.exec(text);
-            if (found) resolve(found[1]);
-          };
-          qemu!.stdout!.on('data', take);
-          qemu!.stderr!.on('data', take);
-          qemu!.on('exit', () => reject(new Error(`QEMU exited: ${text}`)));
-        });
-      }
 
       test('attaches to a running board, and after a reset command, with the same agreement', async () => {
         const monitor = path.join(work, 'monitor.sock');
-        const port = await startBoard(monitor);
+        const port = await startBoard(elf, monitor);
         const base = {
           backend: 'serial' as const,
           firmware: elf,
