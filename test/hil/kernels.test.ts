@@ -239,14 +239,25 @@ describeDevice('DSP kernels on QEMU equal the host interpreter', () => {
     await expectExactOnQemu(elf, model, dataset, 4);
   });
 
-  test('fully connected, an odd unit count and a depth that is not a multiple of four', async () => {
+  // An odd unit count and a depth that is not a multiple of four; int8 weights are symmetric
+  // (zero point 0), and a nonzero weight zero point, which older models carry, takes the
+  // portable path.
+  test.each([
+    ['symmetric weights', 0],
+    ['asymmetric weights (weight zero point 3)', 3],
+  ])('fully connected, 7 units of depth 37, %s', async (_label, weightZeroPoint) => {
     const units = 7;
     const depth = 37;
     const spec: OpSpec = {
       op: 'FULLY_CONNECTED',
       inputs: [
         { type: 'INT8', shape: [1, depth], quant: [0.04, 2] },
-        { type: 'INT8', shape: [units, depth], quant: [0.01, 0], data: weights(units * depth, 9) },
+        {
+          type: 'INT8',
+          shape: [units, depth],
+          quant: [0.01, weightZeroPoint as number],
+          data: weights(units * depth, 9),
+        },
         {
           type: 'INT32',
           shape: [units],

@@ -7,19 +7,13 @@ typedef struct {
   int32_t input_offset, filter_offset, output_offset, act_min, act_max;
 } fc_params;
 
-/* One output unit for one batch row. */
-static int8_t fc_unit_s8(const fc_params *p, const int8_t *row, const int8_t *w, int32_t bias,
-                         int32_t mult, int shift) {
+/* One unit's accumulator with asymmetric weights (a nonzero weight zero point, which TFLite's
+ * int8 spec rules out but older models may carry). */
+TOR_FALLBACK static uint32_t fc_unit_asymmetric(const fc_params *p, const int8_t *row, const int8_t *w) {
   uint32_t acc = 0;
-  if (p->filter_offset == 0) { /* int8 weights are symmetric: the usual case */
-    acc = tor_dot_s8_offset(w, row, p->depth, p->input_offset, 0);
-  } else {
-    for (int32_t d = 0; d < p->depth; d++)
-      acc += (uint32_t)(((int32_t)w[d] + p->filter_offset) * ((int32_t)row[d] + p->input_offset));
-  }
-  acc += (uint32_t)bias;
-  return (int8_t)tor_offset_clamp(tor_mul_by_quantized_multiplier((int32_t)acc, mult, shift),
-                                  p->output_offset, p->act_min, p->act_max);
+  for (int32_t d = 0; d < p->depth; d++)
+    acc += (uint32_t)(((int32_t)w[d] + p->filter_offset) * ((int32_t)row[d] + p->input_offset));
+  return acc;
 }
 
 /* TFLM's FC multiplier: the input*filter product is taken in float, then widened. */
@@ -74,21 +68,20 @@ tor_status tor_op_fully_connected(tor_interp *it, const tor_op *op, int run) {
     }
     if (!run) continue;
     const int32_t bias[2] = {bd ? tor_ld_i32(bd + 4 * u) : 0, bd && pair ? tor_ld_i32(bd + 4 * (u + 1)) : 0};
+    const int8_t *wa = wd + u * p.depth, *wb = pair ? wa + p.depth : wa; /* an odd last unit: twice */
     for (int32_t n = 0; n < batches; n++) {
       const int8_t *row = ind + n * p.depth;
-      if (pair && p.filter_offset == 0) {
-        uint32_t acc[2] = {(uint32_t)bias[0], (uint32_t)bias[1]};
-        tor_dot2_s8_offset(wd + u * p.depth, wd + (u + 1) * p.depth, row, p.depth, p.input_offset,
-                           &acc[0], &acc[1]);
-        for (int k = 0; k < 2; k++)
-          outd[n * p.units + u + k] = (int8_t)tor_offset_clamp(
-              tor_mul_by_quantized_multiplier((int32_t)acc[k], mult[k], shift[k]), p.output_offset,
-              p.act_min, p.act_max);
-        continue;
+      uint32_t acc[2] = {0, 0};
+      if (p.filter_offset == 0) { /* int8 weights are symmetric: the usual case */
+        tor_dot2_s8_offset(wa, wb, row, p.depth, p.input_offset, &acc[0], &acc[1]);
+      } else {
+        acc[0] = fc_unit_asymmetric(&p, row, wa);
+        acc[1] = fc_unit_asymmetric(&p, row, wb);
       }
       for (int k = 0; k <= pair; k++)
-        outd[n * p.units + u + k] =
-            fc_unit_s8(&p, row, wd + (u + k) * p.depth, bias[k], mult[k], shift[k]);
+        outd[n * p.units + u + k] = (int8_t)tor_offset_clamp(
+            tor_mul_by_quantized_multiplier((int32_t)(acc[k] + (uint32_t)bias[k]), mult[k], shift[k]),
+            p.output_offset, p.act_min, p.act_max);
     }
   }
   return TOR_OK;
