@@ -7759,14 +7759,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs21 = this.flowScalar(this.type);
+              const fs22 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs21, sep: [] });
+                map.items.push({ start, key: fs22, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs21);
+                this.stack.push(fs22);
               } else {
-                Object.assign(it, { key: fs21, sep: [] });
+                Object.assign(it, { key: fs22, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -7894,13 +7894,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs21 = this.flowScalar(this.type);
+              const fs22 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs21, sep: [] });
+                fc.items.push({ start: [], key: fs22, sep: [] });
               else if (it.sep)
-                this.stack.push(fs21);
+                this.stack.push(fs22);
               else
-                Object.assign(it, { key: fs21, sep: [] });
+                Object.assign(it, { key: fs22, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -15417,12 +15417,12 @@ var require_dist2 = __commonJS({
         throw new Error(`Unknown format "${name}"`);
       return f;
     };
-    function addFormats2(ajv2, list, fs21, exportName) {
+    function addFormats2(ajv2, list, fs22, exportName) {
       var _a2;
       var _b2;
       (_a2 = (_b2 = ajv2.opts.code).formats) !== null && _a2 !== void 0 ? _a2 : _b2.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
       for (const f of list)
-        ajv2.addFormat(f, fs21[f]);
+        ajv2.addFormat(f, fs22[f]);
     }
     module2.exports = exports2 = formatsPlugin;
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -63650,7 +63650,7 @@ var otaCommand = {
 
 // shared/hil/run.ts
 var import_node_crypto11 = require("node:crypto");
-var fs20 = __toESM(require("node:fs"));
+var fs21 = __toESM(require("node:fs"));
 var os = __toESM(require("node:os"));
 var path16 = __toESM(require("node:path"));
 
@@ -63691,6 +63691,9 @@ function symbolize(symbols, addr) {
 function hilError(kind, message, options = {}) {
   return new TinyOpsError(kind, message, options);
 }
+
+// shared/hil/sample.ts
+var fs19 = __toESM(require("node:fs"));
 
 // shared/hil/replies.ts
 var BRACKETED = (prefix) => new RegExp(`^${prefix}\\[([^\\]]*)\\]$`);
@@ -63795,6 +63798,128 @@ function parseFault(line) {
 }
 function errorLines(lines) {
   return lines.filter((l) => l.startsWith("e-"));
+}
+
+// shared/hil/sample.ts
+function hexChunks(bytes, chunk) {
+  const out = [];
+  for (let i2 = 0; i2 < bytes.length; i2 += chunk)
+    out.push(`db ${Buffer.from(bytes.subarray(i2, i2 + chunk)).toString("hex")}`);
+  return out;
+}
+async function runSample(link, bytes, o) {
+  if (o.hostFile) fs19.writeFileSync(o.hostFile, bytes);
+  const download = o.hostFile ? [{ command: `db-host ${bytes.length} ${o.hostFile}`, timeoutMs: o.commandMs }] : [
+    { command: `db load ${bytes.length}`, timeoutMs: o.commandMs },
+    ...hexChunks(bytes, o.chunk).map((command) => ({ command, timeoutMs: o.commandMs }))
+  ];
+  const specs = [
+    ...download,
+    { command: "infer 1 0", timeoutMs: o.sampleMs },
+    ...o.extended ? [
+      { command: "output-hex", timeoutMs: o.commandMs },
+      { command: "counters", timeoutMs: o.commandMs }
+    ] : []
+  ];
+  const replies = await link.commands(specs, o.context);
+  const n2 = download.length;
+  const deviceError = (reply, command) => {
+    const errs = errorLines(reply);
+    if (errs.length)
+      throw hilError(
+        "HIL_DEVICE_ERROR",
+        `The device refused \`${command}%\` (${o.context}): ${errs.join(" ")}`,
+        {
+          hint: "The firmware reported the error itself; see the message for which check failed."
+        }
+      );
+  };
+  for (let i2 = 0; i2 < n2; i2++) deviceError(replies[i2], i2 === 0 ? specs[0].command : "db HEX");
+  const loadDone = replies.slice(0, n2).flat();
+  if (!loadDone.includes("m-load-done"))
+    throw hilError(
+      "HIL_PROTOCOL",
+      `The device took ${bytes.length} bytes without \`m-load-done\` (${o.context})`,
+      {
+        hint: "The device expected a different byte count: check that the firmware was built for this model."
+      }
+    );
+  const inferReply = replies[n2];
+  deviceError(inferReply, "infer 1 0");
+  const results = parseResults(inferReply);
+  if (!results)
+    throw hilError(
+      "HIL_PROTOCOL",
+      `The device answered \`infer 1 0%\` without \`m-results-[...]\` (${o.context}): ${inferReply.join(" | ")}`,
+      {
+        hint: "Every MLPerf Tiny port prints m-results after an inference; check the port."
+      }
+    );
+  if (!o.extended) {
+    const laps = parseLaps(inferReply);
+    return { device: results, latency: laps.length >= 2 ? laps[1] - laps[0] : null };
+  }
+  const raw = parseOutputHex(replies[n2 + 1]);
+  if (!raw || raw.length !== o.outBytes)
+    throw hilError(
+      "HIL_PROTOCOL",
+      `The device's \`output-hex%\` reply (${o.context}) is not ${o.outBytes} bytes of hex: ${replies[n2 + 1].join(" | ")}`,
+      {
+        hint: "The firmware and the model disagree on the output size; rebuild the firmware with this model."
+      }
+    );
+  const counters = parseCounters(replies[n2 + 2]);
+  return {
+    device: typedView(raw, o.outType),
+    latency: counters && counters.infers === 1 ? counters.total : null
+  };
+}
+
+// shared/hil/agreement.ts
+var MAX_MISMATCHES_LISTED = 50;
+var PRINTED_TOLERANCE = 5e-4 + 1e-6;
+function dequantized(raw, t) {
+  const v = typedView(raw, t.type);
+  const q = t.quantization;
+  if (t.type === "FLOAT32" || !q || q.scale.length === 0) return Array.from(v);
+  return Array.from(v, (x2) => Math.fround((x2 - (q.zeroPoint[0] ?? 0)) * q.scale[0]));
+}
+function compare(host, device, mode, name) {
+  let exact = 0;
+  let top1 = 0;
+  let mismatchedElements = 0;
+  const mismatches = [];
+  for (let s = 0; s < host.length; s++) {
+    const h = host[s];
+    const d = device[s];
+    let same = h.length === d.length;
+    for (let i2 = 0; i2 < Math.max(h.length, d.length); i2++) {
+      const ok = mode === "bytes" ? Object.is(h[i2], d[i2]) : Math.abs(h[i2] - d[i2]) <= PRINTED_TOLERANCE;
+      if (ok) continue;
+      same = false;
+      mismatchedElements++;
+      if (mismatches.length < MAX_MISMATCHES_LISTED)
+        mismatches.push({
+          sample: s,
+          name: name(s),
+          index: i2,
+          device: d[i2] ?? null,
+          host: h[i2] ?? null
+        });
+    }
+    if (same) exact++;
+    if (argmax2(h) === argmax2(d)) top1++;
+  }
+  const n2 = host.length;
+  return {
+    mode,
+    samples: n2,
+    exact,
+    exactFraction: n2 ? exact / n2 : 1,
+    top1: n2 ? top1 / n2 : 1,
+    mismatchedElements,
+    mismatches
+  };
 }
 
 // shared/hil/fault.ts
@@ -64220,7 +64345,7 @@ async function startQemu(elf, board, qemuBinary = "qemu-system-arm") {
 }
 
 // shared/hil/serial.ts
-var fs19 = __toESM(require("node:fs"));
+var fs20 = __toESM(require("node:fs"));
 var tty = __toESM(require("node:tty"));
 var STTY_RAW = [
   "raw",
@@ -64239,7 +64364,7 @@ var STTY_RAW = [
 ];
 async function waitForPath(p, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
-  while (!fs19.existsSync(p)) {
+  while (!fs20.existsSync(p)) {
     if (Date.now() > deadline)
       throw new TinyOpsError("HIL_NO_PORT", `Serial port ${p} does not exist`, {
         where: "--port",
@@ -64263,8 +64388,8 @@ async function openSerial(options) {
     );
   let readFd, writeFd;
   try {
-    readFd = fs19.openSync(options.port, fs19.constants.O_RDONLY | fs19.constants.O_NOCTTY);
-    writeFd = fs19.openSync(options.port, fs19.constants.O_WRONLY | fs19.constants.O_NOCTTY);
+    readFd = fs20.openSync(options.port, fs20.constants.O_RDONLY | fs20.constants.O_NOCTTY);
+    writeFd = fs20.openSync(options.port, fs20.constants.O_WRONLY | fs20.constants.O_NOCTTY);
   } catch (e) {
     throw new TinyOpsError("HIL_NO_PORT", `Cannot open ${options.port}: ${e.message}`, {
       where: "--port",
@@ -64272,8 +64397,8 @@ async function openSerial(options) {
     });
   }
   if (!tty.isatty(readFd)) {
-    fs19.closeSync(readFd);
-    fs19.closeSync(writeFd);
+    fs20.closeSync(readFd);
+    fs20.closeSync(writeFd);
     throw new TinyOpsError("HIL_NO_PORT", `${options.port} is not a terminal device`, {
       where: "--port",
       hint: "Give the device node of the board's serial port, e.g. /dev/ttyACM0."
@@ -64427,13 +64552,11 @@ function latencyStats(values) {
 
 // shared/hil/run.ts
 var MAX_CHUNK_BYTES = 38;
-var MAX_MISMATCHES_LISTED = 50;
-var PRINTED_TOLERANCE = 5e-4 + 1e-6;
 var sha2565 = (bytes) => (0, import_node_crypto11.createHash)("sha256").update(bytes).digest("hex");
 function readFirmware(path17) {
   let bytes;
   try {
-    bytes = new Uint8Array(fs20.readFileSync(path17));
+    bytes = new Uint8Array(fs21.readFileSync(path17));
   } catch {
     throw new TinyOpsError("HIL_NO_FIRMWARE", `Firmware not found: ${path17}`, {
       where: "--firmware",
@@ -64477,79 +64600,6 @@ function checkDeviceModel(identity, input, output, inBytes, outBytes, firmware) 
         hint: "Build with a larger ARENA_SIZE (tinyops build sizes it for the harness when no self-test input is given)."
       }
     );
-}
-function hexChunks(bytes, chunk) {
-  const out = [];
-  for (let i2 = 0; i2 < bytes.length; i2 += chunk)
-    out.push(`db ${Buffer.from(bytes.subarray(i2, i2 + chunk)).toString("hex")}`);
-  return out;
-}
-async function runSample(link, bytes, o) {
-  if (o.hostFile) fs20.writeFileSync(o.hostFile, bytes);
-  const download = o.hostFile ? [{ command: `db-host ${bytes.length} ${o.hostFile}`, timeoutMs: o.commandMs }] : [
-    { command: `db load ${bytes.length}`, timeoutMs: o.commandMs },
-    ...hexChunks(bytes, o.chunk).map((command) => ({ command, timeoutMs: o.commandMs }))
-  ];
-  const specs = [
-    ...download,
-    { command: "infer 1 0", timeoutMs: o.sampleMs },
-    ...o.extended ? [
-      { command: "output-hex", timeoutMs: o.commandMs },
-      { command: "counters", timeoutMs: o.commandMs }
-    ] : []
-  ];
-  const replies = await link.commands(specs, o.context);
-  const n2 = download.length;
-  const deviceError = (reply, command) => {
-    const errs = errorLines(reply);
-    if (errs.length)
-      throw hilError(
-        "HIL_DEVICE_ERROR",
-        `The device refused \`${command}%\` (${o.context}): ${errs.join(" ")}`,
-        {
-          hint: "The firmware reported the error itself; see the message for which check failed."
-        }
-      );
-  };
-  for (let i2 = 0; i2 < n2; i2++) deviceError(replies[i2], i2 === 0 ? specs[0].command : "db HEX");
-  const loadDone = replies.slice(0, n2).flat();
-  if (!loadDone.includes("m-load-done"))
-    throw hilError(
-      "HIL_PROTOCOL",
-      `The device took ${bytes.length} bytes without \`m-load-done\` (${o.context})`,
-      {
-        hint: "The device expected a different byte count: check that the firmware was built for this model."
-      }
-    );
-  const inferReply = replies[n2];
-  deviceError(inferReply, "infer 1 0");
-  const results = parseResults(inferReply);
-  if (!results)
-    throw hilError(
-      "HIL_PROTOCOL",
-      `The device answered \`infer 1 0%\` without \`m-results-[...]\` (${o.context}): ${inferReply.join(" | ")}`,
-      {
-        hint: "Every MLPerf Tiny port prints m-results after an inference; check the port."
-      }
-    );
-  if (!o.extended) {
-    const laps = parseLaps(inferReply);
-    return { device: results, latency: laps.length >= 2 ? laps[1] - laps[0] : null };
-  }
-  const raw = parseOutputHex(replies[n2 + 1]);
-  if (!raw || raw.length !== o.outBytes)
-    throw hilError(
-      "HIL_PROTOCOL",
-      `The device's \`output-hex%\` reply (${o.context}) is not ${o.outBytes} bytes of hex: ${replies[n2 + 1].join(" | ")}`,
-      {
-        hint: "The firmware and the model disagree on the output size; rebuild the firmware with this model."
-      }
-    );
-  const counters = parseCounters(replies[n2 + 2]);
-  return {
-    device: typedView(raw, o.outType),
-    latency: counters && counters.infers === 1 ? counters.total : null
-  };
 }
 async function runHil(o) {
   const started = Date.now();
@@ -64607,7 +64657,7 @@ async function runHil(o) {
   const latencies = [];
   const progress = o.progress?.(count) ?? NO_PROGRESS;
   try {
-    if (useHostFile) hostDir = fs20.mkdtempSync(path16.join(os.tmpdir(), "tinyops-hil-"));
+    if (useHostFile) hostDir = fs21.mkdtempSync(path16.join(os.tmpdir(), "tinyops-hil-"));
     const hostFile = hostDir ? path16.join(hostDir, "in.bin") : null;
     checkDeviceModel(identity, input, output, inBytes, outBytes, o.firmware);
     link.setMaxLineBytes(Math.max(2 * outBytes, 8 * outCount) + 256);
@@ -64632,7 +64682,7 @@ async function runHil(o) {
     progress.finish();
   } finally {
     await session.transport.close();
-    if (hostDir) fs20.rmSync(hostDir, { recursive: true, force: true });
+    if (hostDir) fs21.rmSync(hostDir, { recursive: true, force: true });
   }
   if (o.outputsPath) writeDeviceOutputs(o.outputsPath, deviceOutputs, output, extended);
   const agreement2 = compare(
@@ -64695,49 +64745,6 @@ var DTYPE_OF = {
 };
 function mapStats(s, f) {
   return { min: f(s.min), median: f(s.median), p95: f(s.p95), max: f(s.max), mean: f(s.mean) };
-}
-function dequantized(raw, t) {
-  const v = typedView(raw, t.type);
-  const q = t.quantization;
-  if (t.type === "FLOAT32" || !q || q.scale.length === 0) return Array.from(v);
-  return Array.from(v, (x2) => Math.fround((x2 - (q.zeroPoint[0] ?? 0)) * q.scale[0]));
-}
-function compare(host, device, mode, name) {
-  let exact = 0;
-  let top1 = 0;
-  let mismatchedElements = 0;
-  const mismatches = [];
-  for (let s = 0; s < host.length; s++) {
-    const h = host[s];
-    const d = device[s];
-    let same = h.length === d.length;
-    for (let i2 = 0; i2 < Math.max(h.length, d.length); i2++) {
-      const ok = mode === "bytes" ? Object.is(h[i2], d[i2]) : Math.abs(h[i2] - d[i2]) <= PRINTED_TOLERANCE;
-      if (ok) continue;
-      same = false;
-      mismatchedElements++;
-      if (mismatches.length < MAX_MISMATCHES_LISTED)
-        mismatches.push({
-          sample: s,
-          name: name(s),
-          index: i2,
-          device: d[i2] ?? null,
-          host: h[i2] ?? null
-        });
-    }
-    if (same) exact++;
-    if (argmax2(h) === argmax2(d)) top1++;
-  }
-  const n2 = host.length;
-  return {
-    mode,
-    samples: n2,
-    exact,
-    exactFraction: n2 ? exact / n2 : 1,
-    top1: n2 ? top1 / n2 : 1,
-    mismatchedElements,
-    mismatches
-  };
 }
 
 // shared/hil/summary.ts

@@ -21,18 +21,14 @@ import { parseElf32, EM_ARM } from '../elf/elf';
 import { functionSymbols } from '../elf/symbols';
 import { TINYOPS_VERSION } from '../version';
 import { hilError } from './errors';
-import type { HarnessLink } from './link';
-import { errorLines, parseCounters, parseLaps, parseOutputHex, parseResults } from './replies';
-import type { HilBackendName, HilMismatch, HilReport } from './report';
+import { runSample } from './sample';
+import { compare, dequantized } from './agreement';
+import type { HilBackendName, HilReport } from './report';
 import { openDevice, type DeviceIdentity, type SerialBackendOptions } from './session';
 import { latencyStats, type LatencyStats } from './stats';
 
 /** Bytes per `db HEX%` command: "db " + 76 hex digits = 79 characters, under the 80 kept. */
 export const MAX_CHUNK_BYTES = 38;
-const MAX_MISMATCHES_LISTED = 50;
-/** m-results prints 3 decimals: values within half a unit of the last place (plus float noise) agree. */
-const PRINTED_TOLERANCE = 0.0005 + 1e-6;
-
 export interface HilOptions {
   backend: HilBackendName;
   firmware: string;
@@ -61,12 +57,6 @@ export interface HilOptions {
   outputsPath?: string;
   progress?: (total: number) => ProgressReporter;
   onLog?: (line: string) => void;
-}
-
-interface SampleResult {
-  /** Output 0 as numbers: the raw typed values (bytes mode) or the printed values. */
-  device: ArrayLike<number>;
-  latency: number | null;
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -132,100 +122,6 @@ function checkDeviceModel(
         hint: 'Build with a larger ARENA_SIZE (tinyops build sizes it for the harness when no self-test input is given).',
       },
     );
-}
-
-function hexChunks(bytes: Uint8Array, chunk: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < bytes.length; i += chunk)
-    out.push(`db ${Buffer.from(bytes.subarray(i, i + chunk)).toString('hex')}`);
-  return out;
-}
-
-/** One sample through the device: download, infer once without warm-up, read the output. */
-async function runSample(
-  link: HarnessLink,
-  bytes: Uint8Array,
-  o: {
-    /** A host file the device reads the input from (db-host), instead of `db` over the UART. */
-    hostFile: string | null;
-    chunk: number;
-    extended: boolean;
-    outType: Tensor['type'];
-    outBytes: number;
-    sampleMs: number;
-    commandMs: number;
-    context: string;
-  },
-): Promise<SampleResult> {
-  if (o.hostFile) fs.writeFileSync(o.hostFile, bytes);
-  const download = o.hostFile
-    ? [{ command: `db-host ${bytes.length} ${o.hostFile}`, timeoutMs: o.commandMs }]
-    : [
-        { command: `db load ${bytes.length}`, timeoutMs: o.commandMs },
-        ...hexChunks(bytes, o.chunk).map((command) => ({ command, timeoutMs: o.commandMs })),
-      ];
-  const specs = [
-    ...download,
-    { command: 'infer 1 0', timeoutMs: o.sampleMs },
-    ...(o.extended
-      ? [
-          { command: 'output-hex', timeoutMs: o.commandMs },
-          { command: 'counters', timeoutMs: o.commandMs },
-        ]
-      : []),
-  ];
-  const replies = await link.commands(specs, o.context);
-  const n = download.length;
-  const deviceError = (reply: string[], command: string) => {
-    const errs = errorLines(reply);
-    if (errs.length)
-      throw hilError(
-        'HIL_DEVICE_ERROR',
-        `The device refused \`${command}%\` (${o.context}): ${errs.join(' ')}`,
-        {
-          hint: 'The firmware reported the error itself; see the message for which check failed.',
-        },
-      );
-  };
-  for (let i = 0; i < n; i++) deviceError(replies[i], i === 0 ? specs[0].command : 'db HEX');
-  const loadDone = replies.slice(0, n).flat();
-  if (!loadDone.includes('m-load-done'))
-    throw hilError(
-      'HIL_PROTOCOL',
-      `The device took ${bytes.length} bytes without \`m-load-done\` (${o.context})`,
-      {
-        hint: 'The device expected a different byte count: check that the firmware was built for this model.',
-      },
-    );
-  const inferReply = replies[n];
-  deviceError(inferReply, 'infer 1 0');
-  const results = parseResults(inferReply);
-  if (!results)
-    throw hilError(
-      'HIL_PROTOCOL',
-      `The device answered \`infer 1 0%\` without \`m-results-[...]\` (${o.context}): ${inferReply.join(' | ')}`,
-      {
-        hint: 'Every MLPerf Tiny port prints m-results after an inference; check the port.',
-      },
-    );
-  if (!o.extended) {
-    const laps = parseLaps(inferReply);
-    return { device: results, latency: laps.length >= 2 ? laps[1] - laps[0] : null };
-  }
-  const raw = parseOutputHex(replies[n + 1]);
-  if (!raw || raw.length !== o.outBytes)
-    throw hilError(
-      'HIL_PROTOCOL',
-      `The device's \`output-hex%\` reply (${o.context}) is not ${o.outBytes} bytes of hex: ${replies[n + 1].join(' | ')}`,
-      {
-        hint: 'The firmware and the model disagree on the output size; rebuild the firmware with this model.',
-      },
-    );
-  const counters = parseCounters(replies[n + 2]);
-  return {
-    device: typedView(raw, o.outType),
-    latency: counters && counters.infers === 1 ? counters.total : null,
-  };
 }
 
 export async function runHil(o: HilOptions): Promise<HilReport> {
@@ -396,56 +292,4 @@ const DTYPE_OF: Partial<Record<Tensor['type'], DType>> = {
 
 function mapStats(s: LatencyStats, f: (v: number) => number): LatencyStats {
   return { min: f(s.min), median: f(s.median), p95: f(s.p95), max: f(s.max), mean: f(s.mean) };
-}
-
-/** Host output as the values m-results prints: dequantized floats. */
-function dequantized(raw: Uint8Array, t: Tensor): number[] {
-  const v = typedView(raw, t.type);
-  const q = t.quantization;
-  if (t.type === 'FLOAT32' || !q || q.scale.length === 0) return Array.from(v);
-  return Array.from(v, (x) => Math.fround((x - (q.zeroPoint[0] ?? 0)) * q.scale[0]));
-}
-
-function compare(
-  host: ArrayLike<number>[],
-  device: ArrayLike<number>[],
-  mode: 'bytes' | 'printed',
-  name: (i: number) => string,
-): Omit<HilReport['agreement'], 'required'> {
-  let exact = 0;
-  let top1 = 0;
-  let mismatchedElements = 0;
-  const mismatches: HilMismatch[] = [];
-  for (let s = 0; s < host.length; s++) {
-    const h = host[s];
-    const d = device[s];
-    let same = h.length === d.length;
-    for (let i = 0; i < Math.max(h.length, d.length); i++) {
-      const ok =
-        mode === 'bytes' ? Object.is(h[i], d[i]) : Math.abs(h[i] - d[i]) <= PRINTED_TOLERANCE;
-      if (ok) continue;
-      same = false;
-      mismatchedElements++;
-      if (mismatches.length < MAX_MISMATCHES_LISTED)
-        mismatches.push({
-          sample: s,
-          name: name(s),
-          index: i,
-          device: d[i] ?? null,
-          host: h[i] ?? null,
-        });
-    }
-    if (same) exact++;
-    if (argmax(h) === argmax(d)) top1++;
-  }
-  const n = host.length;
-  return {
-    mode,
-    samples: n,
-    exact,
-    exactFraction: n ? exact / n : 1,
-    top1: n ? top1 / n : 1,
-    mismatchedElements,
-    mismatches,
-  };
 }

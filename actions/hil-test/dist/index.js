@@ -8087,12 +8087,12 @@ var require_dist = __commonJS({
         throw new Error(`Unknown format "${name}"`);
       return f;
     };
-    function addFormats2(ajv2, list, fs10, exportName) {
+    function addFormats2(ajv2, list, fs11, exportName) {
       var _a2;
       var _b2;
       (_a2 = (_b2 = ajv2.opts.code).formats) !== null && _a2 !== void 0 ? _a2 : _b2.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
       for (const f of list)
-        ajv2.addFormat(f, fs10[f]);
+        ajv2.addFormat(f, fs11[f]);
     }
     module2.exports = exports2 = formatsPlugin;
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -27216,7 +27216,7 @@ var require_undici = __commonJS({
 
 // shared/hil/run.ts
 var import_node_crypto2 = require("node:crypto");
-var fs6 = __toESM(require("node:fs"));
+var fs7 = __toESM(require("node:fs"));
 var os = __toESM(require("node:os"));
 var path4 = __toESM(require("node:path"));
 
@@ -36545,6 +36545,9 @@ function hilError(kind, message, options = {}) {
   return new TinyOpsError(kind, message, options);
 }
 
+// shared/hil/sample.ts
+var fs5 = __toESM(require("node:fs"));
+
 // shared/hil/replies.ts
 var BRACKETED = (prefix) => new RegExp(`^${prefix}\\[([^\\]]*)\\]$`);
 var RESULTS = BRACKETED("m-results-");
@@ -36648,6 +36651,128 @@ function parseFault(line) {
 }
 function errorLines(lines) {
   return lines.filter((l) => l.startsWith("e-"));
+}
+
+// shared/hil/sample.ts
+function hexChunks(bytes, chunk) {
+  const out = [];
+  for (let i2 = 0; i2 < bytes.length; i2 += chunk)
+    out.push(`db ${Buffer.from(bytes.subarray(i2, i2 + chunk)).toString("hex")}`);
+  return out;
+}
+async function runSample(link, bytes, o) {
+  if (o.hostFile) fs5.writeFileSync(o.hostFile, bytes);
+  const download = o.hostFile ? [{ command: `db-host ${bytes.length} ${o.hostFile}`, timeoutMs: o.commandMs }] : [
+    { command: `db load ${bytes.length}`, timeoutMs: o.commandMs },
+    ...hexChunks(bytes, o.chunk).map((command) => ({ command, timeoutMs: o.commandMs }))
+  ];
+  const specs = [
+    ...download,
+    { command: "infer 1 0", timeoutMs: o.sampleMs },
+    ...o.extended ? [
+      { command: "output-hex", timeoutMs: o.commandMs },
+      { command: "counters", timeoutMs: o.commandMs }
+    ] : []
+  ];
+  const replies = await link.commands(specs, o.context);
+  const n = download.length;
+  const deviceError = (reply, command) => {
+    const errs = errorLines(reply);
+    if (errs.length)
+      throw hilError(
+        "HIL_DEVICE_ERROR",
+        `The device refused \`${command}%\` (${o.context}): ${errs.join(" ")}`,
+        {
+          hint: "The firmware reported the error itself; see the message for which check failed."
+        }
+      );
+  };
+  for (let i2 = 0; i2 < n; i2++) deviceError(replies[i2], i2 === 0 ? specs[0].command : "db HEX");
+  const loadDone = replies.slice(0, n).flat();
+  if (!loadDone.includes("m-load-done"))
+    throw hilError(
+      "HIL_PROTOCOL",
+      `The device took ${bytes.length} bytes without \`m-load-done\` (${o.context})`,
+      {
+        hint: "The device expected a different byte count: check that the firmware was built for this model."
+      }
+    );
+  const inferReply = replies[n];
+  deviceError(inferReply, "infer 1 0");
+  const results = parseResults(inferReply);
+  if (!results)
+    throw hilError(
+      "HIL_PROTOCOL",
+      `The device answered \`infer 1 0%\` without \`m-results-[...]\` (${o.context}): ${inferReply.join(" | ")}`,
+      {
+        hint: "Every MLPerf Tiny port prints m-results after an inference; check the port."
+      }
+    );
+  if (!o.extended) {
+    const laps = parseLaps(inferReply);
+    return { device: results, latency: laps.length >= 2 ? laps[1] - laps[0] : null };
+  }
+  const raw = parseOutputHex(replies[n + 1]);
+  if (!raw || raw.length !== o.outBytes)
+    throw hilError(
+      "HIL_PROTOCOL",
+      `The device's \`output-hex%\` reply (${o.context}) is not ${o.outBytes} bytes of hex: ${replies[n + 1].join(" | ")}`,
+      {
+        hint: "The firmware and the model disagree on the output size; rebuild the firmware with this model."
+      }
+    );
+  const counters = parseCounters(replies[n + 2]);
+  return {
+    device: typedView(raw, o.outType),
+    latency: counters && counters.infers === 1 ? counters.total : null
+  };
+}
+
+// shared/hil/agreement.ts
+var MAX_MISMATCHES_LISTED = 50;
+var PRINTED_TOLERANCE = 5e-4 + 1e-6;
+function dequantized(raw, t) {
+  const v = typedView(raw, t.type);
+  const q = t.quantization;
+  if (t.type === "FLOAT32" || !q || q.scale.length === 0) return Array.from(v);
+  return Array.from(v, (x2) => Math.fround((x2 - (q.zeroPoint[0] ?? 0)) * q.scale[0]));
+}
+function compare(host, device, mode, name) {
+  let exact = 0;
+  let top1 = 0;
+  let mismatchedElements = 0;
+  const mismatches = [];
+  for (let s = 0; s < host.length; s++) {
+    const h = host[s];
+    const d = device[s];
+    let same = h.length === d.length;
+    for (let i2 = 0; i2 < Math.max(h.length, d.length); i2++) {
+      const ok = mode === "bytes" ? Object.is(h[i2], d[i2]) : Math.abs(h[i2] - d[i2]) <= PRINTED_TOLERANCE;
+      if (ok) continue;
+      same = false;
+      mismatchedElements++;
+      if (mismatches.length < MAX_MISMATCHES_LISTED)
+        mismatches.push({
+          sample: s,
+          name: name(s),
+          index: i2,
+          device: d[i2] ?? null,
+          host: h[i2] ?? null
+        });
+    }
+    if (same) exact++;
+    if (argmax(h) === argmax(d)) top1++;
+  }
+  const n = host.length;
+  return {
+    mode,
+    samples: n,
+    exact,
+    exactFraction: n ? exact / n : 1,
+    top1: n ? top1 / n : 1,
+    mismatchedElements,
+    mismatches
+  };
 }
 
 // shared/hil/fault.ts
@@ -37073,7 +37198,7 @@ async function startQemu(elf, board, qemuBinary = "qemu-system-arm") {
 }
 
 // shared/hil/serial.ts
-var fs5 = __toESM(require("node:fs"));
+var fs6 = __toESM(require("node:fs"));
 var tty = __toESM(require("node:tty"));
 
 // shared/build/run-command.ts
@@ -37124,7 +37249,7 @@ var STTY_RAW = [
 ];
 async function waitForPath(p, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
-  while (!fs5.existsSync(p)) {
+  while (!fs6.existsSync(p)) {
     if (Date.now() > deadline)
       throw new TinyOpsError("HIL_NO_PORT", `Serial port ${p} does not exist`, {
         where: "--port",
@@ -37148,8 +37273,8 @@ async function openSerial(options) {
     );
   let readFd, writeFd;
   try {
-    readFd = fs5.openSync(options.port, fs5.constants.O_RDONLY | fs5.constants.O_NOCTTY);
-    writeFd = fs5.openSync(options.port, fs5.constants.O_WRONLY | fs5.constants.O_NOCTTY);
+    readFd = fs6.openSync(options.port, fs6.constants.O_RDONLY | fs6.constants.O_NOCTTY);
+    writeFd = fs6.openSync(options.port, fs6.constants.O_WRONLY | fs6.constants.O_NOCTTY);
   } catch (e) {
     throw new TinyOpsError("HIL_NO_PORT", `Cannot open ${options.port}: ${e.message}`, {
       where: "--port",
@@ -37157,8 +37282,8 @@ async function openSerial(options) {
     });
   }
   if (!tty.isatty(readFd)) {
-    fs5.closeSync(readFd);
-    fs5.closeSync(writeFd);
+    fs6.closeSync(readFd);
+    fs6.closeSync(writeFd);
     throw new TinyOpsError("HIL_NO_PORT", `${options.port} is not a terminal device`, {
       where: "--port",
       hint: "Give the device node of the board's serial port, e.g. /dev/ttyACM0."
@@ -37312,13 +37437,11 @@ function latencyStats(values) {
 
 // shared/hil/run.ts
 var MAX_CHUNK_BYTES = 38;
-var MAX_MISMATCHES_LISTED = 50;
-var PRINTED_TOLERANCE = 5e-4 + 1e-6;
 var sha256 = (bytes) => (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex");
 function readFirmware(path8) {
   let bytes;
   try {
-    bytes = new Uint8Array(fs6.readFileSync(path8));
+    bytes = new Uint8Array(fs7.readFileSync(path8));
   } catch {
     throw new TinyOpsError("HIL_NO_FIRMWARE", `Firmware not found: ${path8}`, {
       where: "--firmware",
@@ -37362,79 +37485,6 @@ function checkDeviceModel(identity, input2, output, inBytes, outBytes, firmware)
         hint: "Build with a larger ARENA_SIZE (tinyops build sizes it for the harness when no self-test input is given)."
       }
     );
-}
-function hexChunks(bytes, chunk) {
-  const out = [];
-  for (let i2 = 0; i2 < bytes.length; i2 += chunk)
-    out.push(`db ${Buffer.from(bytes.subarray(i2, i2 + chunk)).toString("hex")}`);
-  return out;
-}
-async function runSample(link, bytes, o) {
-  if (o.hostFile) fs6.writeFileSync(o.hostFile, bytes);
-  const download = o.hostFile ? [{ command: `db-host ${bytes.length} ${o.hostFile}`, timeoutMs: o.commandMs }] : [
-    { command: `db load ${bytes.length}`, timeoutMs: o.commandMs },
-    ...hexChunks(bytes, o.chunk).map((command) => ({ command, timeoutMs: o.commandMs }))
-  ];
-  const specs = [
-    ...download,
-    { command: "infer 1 0", timeoutMs: o.sampleMs },
-    ...o.extended ? [
-      { command: "output-hex", timeoutMs: o.commandMs },
-      { command: "counters", timeoutMs: o.commandMs }
-    ] : []
-  ];
-  const replies = await link.commands(specs, o.context);
-  const n = download.length;
-  const deviceError = (reply, command) => {
-    const errs = errorLines(reply);
-    if (errs.length)
-      throw hilError(
-        "HIL_DEVICE_ERROR",
-        `The device refused \`${command}%\` (${o.context}): ${errs.join(" ")}`,
-        {
-          hint: "The firmware reported the error itself; see the message for which check failed."
-        }
-      );
-  };
-  for (let i2 = 0; i2 < n; i2++) deviceError(replies[i2], i2 === 0 ? specs[0].command : "db HEX");
-  const loadDone = replies.slice(0, n).flat();
-  if (!loadDone.includes("m-load-done"))
-    throw hilError(
-      "HIL_PROTOCOL",
-      `The device took ${bytes.length} bytes without \`m-load-done\` (${o.context})`,
-      {
-        hint: "The device expected a different byte count: check that the firmware was built for this model."
-      }
-    );
-  const inferReply = replies[n];
-  deviceError(inferReply, "infer 1 0");
-  const results = parseResults(inferReply);
-  if (!results)
-    throw hilError(
-      "HIL_PROTOCOL",
-      `The device answered \`infer 1 0%\` without \`m-results-[...]\` (${o.context}): ${inferReply.join(" | ")}`,
-      {
-        hint: "Every MLPerf Tiny port prints m-results after an inference; check the port."
-      }
-    );
-  if (!o.extended) {
-    const laps = parseLaps(inferReply);
-    return { device: results, latency: laps.length >= 2 ? laps[1] - laps[0] : null };
-  }
-  const raw = parseOutputHex(replies[n + 1]);
-  if (!raw || raw.length !== o.outBytes)
-    throw hilError(
-      "HIL_PROTOCOL",
-      `The device's \`output-hex%\` reply (${o.context}) is not ${o.outBytes} bytes of hex: ${replies[n + 1].join(" | ")}`,
-      {
-        hint: "The firmware and the model disagree on the output size; rebuild the firmware with this model."
-      }
-    );
-  const counters = parseCounters(replies[n + 2]);
-  return {
-    device: typedView(raw, o.outType),
-    latency: counters && counters.infers === 1 ? counters.total : null
-  };
 }
 async function runHil(o) {
   const started = Date.now();
@@ -37492,7 +37542,7 @@ async function runHil(o) {
   const latencies = [];
   const progress = o.progress?.(count) ?? NO_PROGRESS;
   try {
-    if (useHostFile) hostDir = fs6.mkdtempSync(path4.join(os.tmpdir(), "tinyops-hil-"));
+    if (useHostFile) hostDir = fs7.mkdtempSync(path4.join(os.tmpdir(), "tinyops-hil-"));
     const hostFile = hostDir ? path4.join(hostDir, "in.bin") : null;
     checkDeviceModel(identity, input2, output, inBytes, outBytes, o.firmware);
     link.setMaxLineBytes(Math.max(2 * outBytes, 8 * outCount) + 256);
@@ -37517,7 +37567,7 @@ async function runHil(o) {
     progress.finish();
   } finally {
     await session.transport.close();
-    if (hostDir) fs6.rmSync(hostDir, { recursive: true, force: true });
+    if (hostDir) fs7.rmSync(hostDir, { recursive: true, force: true });
   }
   if (o.outputsPath) writeDeviceOutputs(o.outputsPath, deviceOutputs, output, extended);
   const agreement2 = compare(
@@ -37580,49 +37630,6 @@ var DTYPE_OF = {
 };
 function mapStats(s, f) {
   return { min: f(s.min), median: f(s.median), p95: f(s.p95), max: f(s.max), mean: f(s.mean) };
-}
-function dequantized(raw, t) {
-  const v = typedView(raw, t.type);
-  const q = t.quantization;
-  if (t.type === "FLOAT32" || !q || q.scale.length === 0) return Array.from(v);
-  return Array.from(v, (x2) => Math.fround((x2 - (q.zeroPoint[0] ?? 0)) * q.scale[0]));
-}
-function compare(host, device, mode, name) {
-  let exact = 0;
-  let top1 = 0;
-  let mismatchedElements = 0;
-  const mismatches = [];
-  for (let s = 0; s < host.length; s++) {
-    const h = host[s];
-    const d = device[s];
-    let same = h.length === d.length;
-    for (let i2 = 0; i2 < Math.max(h.length, d.length); i2++) {
-      const ok = mode === "bytes" ? Object.is(h[i2], d[i2]) : Math.abs(h[i2] - d[i2]) <= PRINTED_TOLERANCE;
-      if (ok) continue;
-      same = false;
-      mismatchedElements++;
-      if (mismatches.length < MAX_MISMATCHES_LISTED)
-        mismatches.push({
-          sample: s,
-          name: name(s),
-          index: i2,
-          device: d[i2] ?? null,
-          host: h[i2] ?? null
-        });
-    }
-    if (same) exact++;
-    if (argmax(h) === argmax(d)) top1++;
-  }
-  const n = host.length;
-  return {
-    mode,
-    samples: n,
-    exact,
-    exactFraction: n ? exact / n : 1,
-    top1: n ? top1 / n : 1,
-    mismatchedElements,
-    mismatches
-  };
 }
 
 // schemas/hil-report.schema.json
@@ -38087,7 +38094,7 @@ function writeReport(path8, schema, report) {
 }
 
 // shared/github/action.ts
-var fs9 = __toESM(require("node:fs"));
+var fs10 = __toESM(require("node:fs"));
 
 // node_modules/@actions/core/lib/command.js
 var os2 = __toESM(require("os"), 1);
@@ -38162,17 +38169,17 @@ function escapeProperty(s) {
 
 // node_modules/@actions/core/lib/file-command.js
 var crypto = __toESM(require("crypto"), 1);
-var fs7 = __toESM(require("fs"), 1);
+var fs8 = __toESM(require("fs"), 1);
 var os3 = __toESM(require("os"), 1);
 function issueFileCommand(command, message) {
   const filePath = process.env[`GITHUB_${command}`];
   if (!filePath) {
     throw new Error(`Unable to find environment variable for file command ${command}`);
   }
-  if (!fs7.existsSync(filePath)) {
+  if (!fs8.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs7.appendFileSync(filePath, `${toCommandValue(message)}${os3.EOL}`, {
+  fs8.appendFileSync(filePath, `${toCommandValue(message)}${os3.EOL}`, {
     encoding: "utf8"
   });
 }
@@ -38544,7 +38551,7 @@ var path7 = __toESM(require("path"), 1);
 var path6 = __toESM(require("path"), 1);
 
 // node_modules/@actions/io/lib/io-util.js
-var fs8 = __toESM(require("fs"), 1);
+var fs9 = __toESM(require("fs"), 1);
 var path5 = __toESM(require("path"), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
@@ -38573,9 +38580,9 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs8.promises;
+var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs9.promises;
 var IS_WINDOWS = process.platform === "win32";
-var READONLY = fs8.constants.O_RDONLY;
+var READONLY = fs9.constants.O_RDONLY;
 function exists(fsPath) {
   return __awaiter2(this, void 0, void 0, function* () {
     try {
@@ -39334,7 +39341,7 @@ async function runAction(body) {
 function fileAtFault(where) {
   const file = where?.split(/[:@ ]/)[0];
   if (!file || !/\.(tflite|ya?ml|json|c|h)$/.test(file)) return void 0;
-  return fs9.existsSync(file) ? file : void 0;
+  return fs10.existsSync(file) ? file : void 0;
 }
 function input(name, fallback = "") {
   return getInput(name).trim() || fallback;
