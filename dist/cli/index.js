@@ -64376,7 +64376,8 @@ async function waitForPath(p, timeoutMs) {
 async function openSerial(options) {
   const baud = options.baud ?? 115200;
   await waitForPath(options.port, options.appearTimeoutMs ?? 1e4);
-  const stty = await runCommand("stty", ["-F", options.port, String(baud), ...STTY_RAW]);
+  const device = process.platform === "darwin" || process.platform.endsWith("bsd") ? "-f" : "-F";
+  const stty = await runCommand("stty", [device, options.port, String(baud), ...STTY_RAW]);
   if (stty.code !== 0)
     throw new TinyOpsError(
       "HIL_NO_PORT",

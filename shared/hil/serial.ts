@@ -48,7 +48,9 @@ async function waitForPath(p: string, timeoutMs: number): Promise<void> {
 export async function openSerial(options: SerialOptions): Promise<Transport> {
   const baud = options.baud ?? 115200;
   await waitForPath(options.port, options.appearTimeoutMs ?? 10_000);
-  const stty = await runCommand('stty', ['-F', options.port, String(baud), ...STTY_RAW]);
+  // GNU stty names the device with -F, BSD's (macOS runners) with -f.
+  const device = process.platform === 'darwin' || process.platform.endsWith('bsd') ? '-f' : '-F';
+  const stty = await runCommand('stty', [device, options.port, String(baud), ...STTY_RAW]);
   if (stty.code !== 0)
     throw new TinyOpsError(
       'HIL_NO_PORT',
