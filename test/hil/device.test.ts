@@ -75,15 +75,14 @@ const randomInt8 = (count: number, size: number, seed: number) =>
 describeDeviceWithReference('kws01 on QEMU through the harness', () => {
   let elf = '';
   const gc = () => goldenCases().find((c) => c.name === 'kws01_ref_int8')!;
+  /** The five golden inputs, then 100 seeded ones. */
+  let dataset = '';
   beforeAll(async () => {
     elf = await buildHarnessFirmware(
       work,
       'kws01',
       referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
     );
-  });
-
-  test('the five golden inputs and 100 unseen ones: every output bit-exact, the goldens equal TFLite Micro', async () => {
     const golden = gc();
     const size = golden.inputs[0][0].length;
     const data = new Int8Array(105 * size);
@@ -91,8 +90,12 @@ describeDeviceWithReference('kws01 on QEMU through the harness', () => {
       data.set(new Int8Array(inp[0].buffer, inp[0].byteOffset, size), k * size),
     );
     data.set(randomInt8(100, size, 7), 5 * size);
-    const dataset = path.join(work, 'kws-105.npy');
+    dataset = path.join(work, 'kws-105.npy');
     writeNpyFile(dataset, { dtype: 'int8', shape: [105, 49, 10, 1], data });
+  });
+
+  test('the five golden inputs and 100 unseen ones: every output bit-exact, the goldens equal TFLite Micro', async () => {
+    const golden = gc();
     const outputs = path.join(work, 'kws-out.npy');
     const report = await runHil({
       backend: 'qemu',
@@ -176,7 +179,7 @@ describeDeviceWithReference('kws01 on QEMU through the harness', () => {
         firmware: elf,
         board: 'qemu-mps2-an386',
         model: referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
-        dataset: path.join(work, 'kws-105.npy'),
+        dataset,
       });
       expect(report.link).toBe(`${port} at 115200 baud`);
       expect(report.download).toBe('uart');
