@@ -12,22 +12,6 @@
 
 #define PROTOCOL_VERSION "1"
 
-/* The timer, and what its ticks count. Under QEMU -icount shift=6 an instruction takes 64 ns of
- * virtual time and the 25 MHz dual timer ticks every 40 ns: instructions = ticks x 40 / 64. */
-#ifdef BOARD_QEMU
-#define TIMER_HZ 25000000u
-#define COUNTER_UNIT "instructions"
-#define TICKS_TO_COUNTER(t) ((t) * 40u / 64u)
-#elif defined(BOARD_STM32F746)
-#define TIMER_HZ 16000000u
-#define COUNTER_UNIT "cycles"
-#define TICKS_TO_COUNTER(t) (t)
-#else
-#define TIMER_HZ 1000000u
-#define COUNTER_UNIT "us"
-#define TICKS_TO_COUNTER(t) (t)
-#endif
-
 /* Boards whose debug link can read host files (db-host). */
 #ifdef BOARD_QEMU
 #define HOST_IO " hostio=semihosting"
@@ -123,6 +107,15 @@ void app_print_results(void) {
   (void)bytes;
 }
 
+/* `output-hex%` (and the self-test): output tensor 0 as raw bytes, for bit-exact comparison. */
+void app_print_output_hex(void) {
+  uint32_t bytes;
+  const uint8_t *out = tor_output(&app_interp, 0, &bytes);
+  print_str("m-output-hex-[");
+  for (uint32_t i = 0; i < bytes; i++) print_hex8(out[i]);
+  print_str("]\r\n");
+}
+
 static void load_tensor(void) {
   uint32_t bytes;
   uint8_t *in = tor_input(&app_interp, 0, &bytes);
@@ -170,17 +163,6 @@ static void infer(uint32_t n, uint32_t warmup) {
 }
 
 #if APP_HARNESS_EXTENSIONS
-static void print_u64(uint64_t v) {
-  char buf[21];
-  int i = 20;
-  buf[i] = 0;
-  do {
-    buf[--i] = (char)('0' + v % 10u);
-    v /= 10u;
-  } while (v);
-  print_str(buf + i);
-}
-
 static const char *type_name(uint32_t t) {
   switch (t) {
     case TOR_INT8:
@@ -237,15 +219,6 @@ static void db_host(char *args) {
   db_expect = 0;
   db_pos = n;
   line("m-load-done", 0, 0);
-}
-
-/* `output-hex%`: output tensor 0 as raw bytes, for bit-exact comparison with the host. */
-static void output_hex(void) {
-  uint32_t bytes;
-  const uint8_t *out = tor_output(&app_interp, 0, &bytes);
-  print_str("m-output-hex-[");
-  for (uint32_t i = 0; i < bytes; i++) print_hex8(out[i]);
-  print_str("]\r\n");
 }
 
 /* `counters%`: the last `infer`'s timed inferences in the board's counter unit. */
@@ -352,7 +325,7 @@ static void command(char *cmd) {
   } else if (strcmp(cmd, "tinyops") == 0) {
     tinyops_hello();
   } else if (strcmp(cmd, "output-hex") == 0) {
-    output_hex();
+    app_print_output_hex();
   } else if (strcmp(cmd, "counters") == 0) {
     counters();
   } else if (strcmp(cmd, "db-host") == 0) {

@@ -27,7 +27,7 @@ static void print_failure(const char *what, tor_status s) {
 
 #if APP_SELFTEST
 static int selftest(void) {
-  uint32_t in_bytes, out_bytes;
+  uint32_t in_bytes;
   uint8_t *in = tor_input(&app_interp, 0, &in_bytes);
   if (in_bytes != selftest_input_len) {
     print_str("e-[self-test input is ");
@@ -46,15 +46,12 @@ static int selftest(void) {
     print_failure("invoke", s);
     return 4;
   }
-  const uint8_t *out = tor_output(&app_interp, 0, &out_bytes);
-  print_str("m-output-hex-[");
-  for (uint32_t i = 0; i < out_bytes; i++) print_hex8(out[i]);
-  print_str("]\r\nm-ticks-");
+  app_print_output_hex();
+  print_str("m-ticks-");
   print_u32(ticks);
 #ifdef BOARD_QEMU
-  /* Under QEMU -icount shift=6 the dual timer advances 1.6 ticks per instruction. */
   print_str("\r\nm-instructions-");
-  print_u32((uint32_t)(((uint64_t)ticks * 40u) / 64u));
+  print_u32((uint32_t)TICKS_TO_COUNTER((uint64_t)ticks));
 #endif
   print_str("\r\nm-arena-used-");
   print_u32(app_interp.arena_used);

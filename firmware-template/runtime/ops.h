@@ -54,11 +54,19 @@ int tor_window(int32_t in, int32_t filter, int32_t stride, int32_t dilation, int
 /* Per-channel quantized multiplier in*filter/out, the way TFLM's conv derives it. */
 int tor_conv_multiplier(const tor_interp *it, const tor_tensor *in, const tor_tensor *filter,
                         const tor_tensor *out, uint32_t c, int32_t *mult, int *shift);
-/* Bias, multiplier and shift of output channels oc0 .. oc0 + n - 1 of a conv-like op (bias 0
- * without a bias tensor); 0 when a multiplier is out of range. */
-int tor_channel_params(const tor_interp *it, const tor_tensor *in, const tor_tensor *filter,
-                       const tor_tensor *bias, const tor_tensor *out, int32_t oc0, int32_t n,
-                       int32_t *bias_out, int32_t *mult, int *shift);
+/* A block of a conv-like op's output channels, with each one's bias, multiplier and shift: the
+ * kernels run a block at a time so those stay at hand without a per-op table. */
+#define TOR_CHANNEL_BLOCK 64
+typedef struct {
+  int32_t oc0, n;
+  int32_t bias[TOR_CHANNEL_BLOCK], mult[TOR_CHANNEL_BLOCK];
+  int shift[TOR_CHANNEL_BLOCK];
+} tor_channel_block;
+/* Loads the block of the out_c channels that starts at oc0 (bias 0 without a bias tensor); 0
+ * when a multiplier is out of range. */
+int tor_channel_block_load(const tor_interp *it, const tor_tensor *in, const tor_tensor *filter,
+                           const tor_tensor *bias, const tor_tensor *out, int32_t oc0,
+                           int32_t out_c, tor_channel_block *blk);
 
 /* Broadcast shapes (up to 4D) for elementwise binary ops. */
 typedef struct {

@@ -80,13 +80,16 @@ int tor_conv_multiplier(const tor_interp *it, const tor_tensor *in, const tor_te
   return tor_quantize_scale_ratio(in->scale, tor_channel_scale(it, filter, c), out->scale, mult, shift);
 }
 
-int tor_channel_params(const tor_interp *it, const tor_tensor *in, const tor_tensor *filter,
-                       const tor_tensor *bias, const tor_tensor *out, int32_t oc0, int32_t n,
-                       int32_t *bias_out, int32_t *mult, int *shift) {
+int tor_channel_block_load(const tor_interp *it, const tor_tensor *in, const tor_tensor *filter,
+                           const tor_tensor *bias, const tor_tensor *out, int32_t oc0,
+                           int32_t out_c, tor_channel_block *blk) {
   const uint8_t *bd = bias ? tor_cdata(it, bias) : NULL;
-  for (int32_t c = 0; c < n; c++) {
-    if (!tor_conv_multiplier(it, in, filter, out, (uint32_t)(oc0 + c), &mult[c], &shift[c])) return 0;
-    bias_out[c] = bd ? tor_ld_i32(bd + 4 * (oc0 + c)) : 0;
+  blk->oc0 = oc0;
+  blk->n = out_c - oc0 < TOR_CHANNEL_BLOCK ? out_c - oc0 : TOR_CHANNEL_BLOCK;
+  for (int32_t c = 0; c < blk->n; c++) {
+    if (!tor_conv_multiplier(it, in, filter, out, (uint32_t)(oc0 + c), &blk->mult[c], &blk->shift[c]))
+      return 0;
+    blk->bias[c] = bd ? tor_ld_i32(bd + 4 * (oc0 + c)) : 0;
   }
   return 1;
 }

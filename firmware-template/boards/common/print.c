@@ -17,6 +17,17 @@ void print_u32(uint32_t v) {
   print_str(buf + i);
 }
 
+void print_u64(uint64_t v) {
+  char buf[21];
+  int i = 20;
+  buf[i] = 0;
+  do {
+    buf[--i] = (char)('0' + v % 10u);
+    v /= 10u;
+  } while (v);
+  print_str(buf + i);
+}
+
 void print_hex8(uint8_t v) {
   static const char digits[] = "0123456789abcdef";
   board_putc(digits[v >> 4]);

@@ -6,6 +6,7 @@
 
 void print_str(const char *s);
 void print_u32(uint32_t v);
+void print_u64(uint64_t v);
 void print_hex32(uint32_t v);
 void print_hex8(uint8_t v);
 

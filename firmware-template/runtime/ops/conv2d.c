@@ -53,13 +53,6 @@ TOR_FALLBACK static void conv_channel_s8(const conv_params *p, const int8_t *in,
  * order, so the bits equal the reference path's. */
 #define CONV_COL_MAX 1024 /* int16 elements of column buffer on the stack (2 KB): one
                             * receptive field, or two of up to half the size */
-#define CONV_BLOCK 64
-
-typedef struct {
-  int32_t oc0, n;
-  int32_t bias[CONV_BLOCK], mult[CONV_BLOCK];
-  int shift[CONV_BLOCK];
-} conv_block;
 
 /* `n` input bytes plus the offset into the column at `col`: four at a time through SXTAB16
  * (stored x0,x2,x1,x3) when `grouped`, else one by one in natural order. */
@@ -123,7 +116,7 @@ static void conv_col(const conv_params *p, const int8_t *in, int32_t oy, int32_t
     }
 }
 
-static inline void conv_store(const conv_params *p, const conv_block *b, int8_t *op, int32_t c,
+static inline void conv_store(const conv_params *p, const tor_channel_block *b, int8_t *op, int32_t c,
                               uint32_t acc) {
   op[c] = (int8_t)tor_offset_clamp(tor_mul_by_quantized_multiplier((int32_t)acc, b->mult[c], b->shift[c]),
                                    p->output_offset, p->act_min, p->act_max);
@@ -132,7 +125,7 @@ static inline void conv_store(const conv_params *p, const conv_block *b, int8_t 
 /* Output pixels two at a time (their columns side by side) when a receptive field fits half the
  * buffer, else one at a time; channels two at a time. An odd channel at the end runs the kernel
  * with its filter twice and keeps one result. */
-static void conv_block_dsp(const conv_params *p, const conv_block *b, const int8_t *in,
+static void conv_block_dsp(const conv_params *p, const tor_channel_block *b, const int8_t *in,
                            const int8_t *filter, int8_t *out) {
   int16_t col[CONV_COL_MAX] __attribute__((aligned(4)));
   int16_t *const col1 = col + CONV_COL_MAX / 2; /* the second pixel's, when two fit */
@@ -205,12 +198,9 @@ tor_status tor_op_conv2d(tor_interp *it, const tor_op *op, int run) {
   const int32_t f_size = p.f_h * p.f_w * p.in_c;
 #ifdef TOR_DOT_DSP
   if (f_size <= CONV_COL_MAX) {
-    conv_block blk;
-    for (int32_t oc0 = 0; oc0 < p.out_c; oc0 += CONV_BLOCK) {
-      blk.oc0 = oc0;
-      blk.n = p.out_c - oc0 < CONV_BLOCK ? p.out_c - oc0 : CONV_BLOCK;
-      TOR_CHECK(tor_channel_params(it, in, w, b, out, oc0, blk.n, blk.bias, blk.mult, blk.shift),
-                TOR_ERR_QUANT);
+    tor_channel_block blk;
+    for (int32_t oc0 = 0; oc0 < p.out_c; oc0 += TOR_CHANNEL_BLOCK) {
+      TOR_CHECK(tor_channel_block_load(it, in, w, b, out, oc0, p.out_c, &blk), TOR_ERR_QUANT);
       if (!run) continue;
       for (int32_t n = 0; n < batches; n++)
         conv_block_dsp(&p, &blk, ind + n * in_batch, wd, outd + n * out_batch);

@@ -8,19 +8,13 @@ typedef struct {
   int32_t input_offset, output_offset, act_min, act_max;
 } dw_params;
 
-/* Channels are done in blocks: for each output pixel and tap, the block's input and filter
- * bytes are contiguous (NHWC), so the inner loop streams instead of striding by out_c. */
-#define DW_BLOCK 32
+/* Channels are done in blocks (tor_channel_block): for each output pixel and tap, the block's
+ * input and filter bytes are contiguous (NHWC), so the inner loop streams instead of striding
+ * by out_c. */
 
-typedef struct {
-  int32_t oc0, n; /* first output channel and count */
-  int32_t bias[DW_BLOCK], mult[DW_BLOCK];
-  int shift[DW_BLOCK];
-} dw_block;
-
-TOR_FALLBACK static void dw_block_s8(const dw_params *p, const dw_block *b, const int8_t *in, const int8_t *filter,
+TOR_FALLBACK static void dw_block_s8(const dw_params *p, const tor_channel_block *b, const int8_t *in, const int8_t *filter,
                         int8_t *out) {
-  uint32_t acc[DW_BLOCK];
+  uint32_t acc[TOR_CHANNEL_BLOCK];
   for (int32_t oy = 0; oy < p->out_h; oy++) {
     for (int32_t ox = 0; ox < p->out_w; ox++) {
       const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
@@ -70,7 +64,7 @@ TOR_FALLBACK static void dw_block_s8(const dw_params *p, const dw_block *b, cons
     a3 = tor_smlatt(x13, f13, a3);                                         \
   } while (0)
 
-static void dw_block_dsp(const dw_params *p, const dw_block *b, const int8_t *in, const int8_t *filter,
+static void dw_block_dsp(const dw_params *p, const tor_channel_block *b, const int8_t *in, const int8_t *filter,
                          int8_t *out) {
   const uint32_t off2 = ((uint32_t)(uint16_t)p->input_offset << 16) | (uint16_t)p->input_offset;
   const int32_t cs = p->in_c; /* == out_c: the stride between taps in input and filter alike */
@@ -155,12 +149,9 @@ tor_status tor_op_depthwise_conv2d(tor_interp *it, const tor_op *op, int run) {
   const int8_t *ind = (const int8_t *)tor_cdata(it, in), *wd = (const int8_t *)tor_cdata(it, w);
   int8_t *outd = (int8_t *)tor_mdata(it, out);
   const int32_t in_batch = p.in_h * p.in_w * p.in_c, out_batch = p.out_h * p.out_w * p.out_c;
-  dw_block blk;
-  for (int32_t oc0 = 0; oc0 < p.out_c; oc0 += DW_BLOCK) {
-    blk.oc0 = oc0;
-    blk.n = p.out_c - oc0 < DW_BLOCK ? p.out_c - oc0 : DW_BLOCK;
-    TOR_CHECK(tor_channel_params(it, in, w, b, out, oc0, blk.n, blk.bias, blk.mult, blk.shift),
-              TOR_ERR_QUANT);
+  tor_channel_block blk;
+  for (int32_t oc0 = 0; oc0 < p.out_c; oc0 += TOR_CHANNEL_BLOCK) {
+    TOR_CHECK(tor_channel_block_load(it, in, w, b, out, oc0, p.out_c, &blk), TOR_ERR_QUANT);
     if (!run) continue;
     for (int32_t n = 0; n < batches; n++) {
 #ifdef TOR_DOT_DSP
