@@ -48352,9 +48352,9 @@ function parseDurationMs(value, where) {
 }
 function parseFraction(value, where) {
   const text = String(value).trim();
-  const pct4 = text.endsWith("%");
-  const n2 = Number(pct4 ? text.slice(0, -1) : text);
-  const f = pct4 ? n2 / 100 : n2;
+  const pct = text.endsWith("%");
+  const n2 = Number(pct ? text.slice(0, -1) : text);
+  const f = pct ? n2 / 100 : n2;
   if (!Number.isFinite(f) || f < 0 || f > 1 || text === "")
     throw new TinyOpsError(
       "CONFIG_FRACTION",
@@ -48366,6 +48366,9 @@ function parseFraction(value, where) {
     );
   return f;
 }
+function formatPercent(fraction2) {
+  return `${(fraction2 * 100).toFixed(1)}%`;
+}
 function formatBytes(bytes) {
   if (Math.abs(bytes) < 1024) return `${bytes} B`;
   if (Math.abs(bytes) < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
@@ -48374,7 +48377,6 @@ function formatBytes(bytes) {
 
 // shared/analyze/format.ts
 var n = (v) => v.toLocaleString("en-US");
-var pct = (f) => `${(f * 100).toFixed(1)}%`;
 function table2(header, rows, right = /* @__PURE__ */ new Set()) {
   const widths = header.map((h, i2) => Math.max(h.length, ...rows.map((r) => (r[i2] ?? "").length)));
   const line = (cells) => cells.map((c, i2) => right.has(i2) ? c.padStart(widths[i2]) : c.padEnd(widths[i2])).join("  ").trimEnd();
@@ -48421,9 +48423,9 @@ function formatAnalysis(r) {
   out.push(`Memory plan (subgraph 0, ${m.alignment}-byte aligned buffers)`);
   out.push(`  arena plan:   ${n(m.planBytes)} B (${m.strategy})`);
   out.push(`  lower bound:  ${n(m.lowerBound)} B (most bytes live at one op)`);
-  out.push(`  gap:          ${n(m.gapBytes)} B (${pct(m.gapFraction)})`);
+  out.push(`  gap:          ${n(m.gapBytes)} B (${formatPercent(m.gapFraction)})`);
   out.push(
-    `  TFLite Micro greedy planner on the same lifetimes: ${n(m.tflmGreedyBytes)} B${m.tflmGreedyBytes > m.planBytes ? ` (ours is ${pct(m.planBytes / m.tflmGreedyBytes)} of it)` : ""}`
+    `  TFLite Micro greedy planner on the same lifetimes: ${n(m.tflmGreedyBytes)} B${m.tflmGreedyBytes > m.planBytes ? ` (ours is ${formatPercent(m.planBytes / m.tflmGreedyBytes)} of it)` : ""}`
   );
   out.push(...tflmLines("  TFLite Micro arena_used_bytes estimate, 32-bit MCU", r.tflm.mcu32));
   out.push(`  (same on a 64-bit host: ${n(r.tflm.host64.totalBytes)} B)`);
@@ -49671,8 +49673,8 @@ function change(check) {
   const delta = check.figure.value - check.baseline;
   if (delta === 0) return "no change";
   const sign3 = delta > 0 ? "+" : "\u2212";
-  const pct4 = check.baseline !== 0 ? ` (${sign3}${Math.abs(delta / check.baseline * 100).toFixed(1)}%)` : "";
-  return `${sign3}${formatFigure(check, Math.abs(delta))}${pct4}`;
+  const pct = check.baseline !== 0 ? ` (${sign3}${Math.abs(delta / check.baseline * 100).toFixed(1)}%)` : "";
+  return `${sign3}${formatFigure(check, Math.abs(delta))}${pct}`;
 }
 function renderTargetMarkdown(details, marker) {
   const { verdict } = details;
@@ -52344,9 +52346,9 @@ async function buildFirmware(options) {
     const plannedModel = path7.join(buildDir, "model.planned.tflite");
     fs9.mkdirSync(buildDir, { recursive: true });
     writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
-    const harnessBuffer = options.selftestInput ? 0 : inputTensorBytes(model.model);
-    arenaSize = options.arenaSize ?? Math.max(16, alignUp(plan.planBytes, 16) + harnessBuffer);
     const sg = model.model.subgraphs[0];
+    const harnessBuffer = options.selftestInput ? 0 : alignUp(tensorByteSize(sg.tensors[sg.inputs[0]]), 16);
+    arenaSize = options.arenaSize ?? Math.max(16, alignUp(plan.planBytes, 16) + harnessBuffer);
     const ops = [
       ...new Set(sg.operators.map((op) => model.model.operatorCodes[op.opcodeIndex].name))
     ].sort();
@@ -52423,11 +52425,6 @@ async function buildFirmware(options) {
 function modelId(modelPath) {
   const stem = path7.basename(modelPath).replace(/\.[^.]*$/, "");
   return stem.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 40) || "model";
-}
-function inputTensorBytes(model) {
-  const sg = model.subgraphs[0];
-  const t = sg.tensors[sg.inputs[0]];
-  return alignUp(Math.ceil(t.shape.reduce((a, b) => a * b, 1) * TENSOR_TYPE_BYTES[t.type]), 16);
 }
 async function checked(result, what) {
   if (result.code === 0) return;
@@ -53514,22 +53511,11 @@ var NO_PROGRESS = { update() {
 }, finish() {
 } };
 function formatProgress(label, e) {
-  const pct4 = e.total ? Math.floor(100 * e.done / e.total) : 100;
-  return `${label} ${e.done}/${e.total} (${pct4}%) ${e.rate.toFixed(1)}/s`;
+  const pct = e.total ? Math.floor(100 * e.done / e.total) : 100;
+  return `${label} ${e.done}/${e.total} (${pct}%) ${e.rate.toFixed(1)}/s`;
 }
 
 // shared/interp/input-file.ts
-var SAME_BYTES = {
-  int8: "INT8",
-  uint8: "UINT8",
-  bool: "BOOL",
-  int16: "INT16",
-  uint16: "UINT16",
-  int32: "INT32",
-  uint32: "UINT32",
-  float32: "FLOAT32",
-  float64: "FLOAT64"
-};
 function describe3(info) {
   return `${info.type} [${info.shape.join(", ")}]`;
 }
@@ -53543,7 +53529,7 @@ function npyToTensorBytes(a, info, where) {
       { where, hint: `Save an array of ${count} values (shape [${info.shape.join(", ")}]).` }
     );
   const values = a.data;
-  if (SAME_BYTES[a.dtype] === info.type)
+  if (TENSOR_DTYPE[info.type] === a.dtype && a.dtype !== "int64")
     return new Uint8Array(
       values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)
     );
@@ -61463,9 +61449,9 @@ function calibrate(model, executor, samples, options) {
   }
   return { method: options.method, samples: samples.length, ranges };
 }
-function percentileRange(o, pct4) {
+function percentileRange(o, pct) {
   const sorted = Float64Array.from(o.kept).sort();
-  const tail = (100 - pct4) / 100 * sorted.length;
+  const tail = (100 - pct) / 100 * sorted.length;
   if (tail < 1) return { min: o.min, max: o.max };
   const lo = sorted[Math.floor(tail)];
   const hi = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length - 1 - tail))];
@@ -61887,17 +61873,17 @@ function runQuantize(job) {
 // shared/cli/commands/quantize.ts
 var METHODS = ["minmax", "percentile", "mse"];
 function summary(r) {
-  const pct4 = (v) => v === null ? "n/a" : `${(v * 100).toFixed(2)}%`;
+  const pct = (v) => v === null ? "n/a" : `${(v * 100).toFixed(2)}%`;
   const e = r.evaluation;
   const lines = [
     `Quantized ${r.source.path} -> ${r.output.path} (full int8, ${r.options.floatIo ? "float32" : "int8"} I/O, ${r.options.perChannel ? "per-channel" : "per-tensor"} weights)`,
     `  size: ${r.source.bytes} B -> ${r.output.bytes} B (${(r.sizeRatio * 100).toFixed(1)}%)`,
     `  calibration: ${r.calibration.method}${r.calibration.percentile !== null ? ` ${r.calibration.percentile}` : ""} over ${r.calibration.samples} samples of ${r.calibration.dataset}`,
-    `  float vs int8 on ${e.samples} samples: output mean |err| ${e.outputMeanAbsError.toPrecision(4)}, max ${e.outputMaxAbsError.toPrecision(4)}, top-1 agreement ${pct4(e.top1Agreement)}`
+    `  float vs int8 on ${e.samples} samples: output mean |err| ${e.outputMeanAbsError.toPrecision(4)}, max ${e.outputMaxAbsError.toPrecision(4)}, top-1 agreement ${pct(e.top1Agreement)}`
   ];
   if (e.floatAccuracy !== null)
     lines.push(
-      `  accuracy: float ${pct4(e.floatAccuracy)}, int8 ${pct4(e.int8Accuracy)} (drop ${pct4(e.accuracyDrop)})`
+      `  accuracy: float ${pct(e.floatAccuracy)}, int8 ${pct(e.int8Accuracy)} (drop ${pct(e.accuracyDrop)})`
     );
   if (r.cleanup.length > 0) lines.push(`  clean-up: ${r.cleanup.join("; ")}`);
   if (r.worstTensors.length > 0) {
@@ -62594,7 +62580,6 @@ function initialRolloutState(releaseId, version, plan, now = /* @__PURE__ */ new
     decidedAt: now.toISOString()
   };
 }
-var pct2 = (x2) => `${(x2 * 100).toFixed(1)}%`;
 function cohortHealth(reports, stageIndex, plan) {
   const latest = /* @__PURE__ */ new Map();
   for (const r of reports) latest.set(r.deviceId, r);
@@ -62623,12 +62608,12 @@ function cohortHealth(reports, stageIndex, plan) {
     const regression = meanLatency !== null && base ? (meanLatency - base) / base : null;
     const problems = [];
     if (success < plan.health.minUpdateSuccessRate)
-      problems.push(`update success ${pct2(success)} < ${pct2(plan.health.minUpdateSuccessRate)}`);
+      problems.push(`update success ${formatPercent(success)} < ${formatPercent(plan.health.minUpdateSuccessRate)}`);
     if (crash > plan.health.maxCrashRate)
-      problems.push(`crash rate ${pct2(crash)} > ${pct2(plan.health.maxCrashRate)}`);
+      problems.push(`crash rate ${formatPercent(crash)} > ${formatPercent(plan.health.maxCrashRate)}`);
     if (regression !== null && regression > plan.health.maxLatencyRegression)
       problems.push(
-        `latency ${meanLatency.toFixed(2)} ms is ${pct2(regression)} over the ${base} ms baseline (max ${pct2(plan.health.maxLatencyRegression)})`
+        `latency ${meanLatency.toFixed(2)} ms is ${formatPercent(regression)} over the ${base} ms baseline (max ${formatPercent(plan.health.maxLatencyRegression)})`
       );
     const enough = n2 >= plan.minReportsPerStage;
     out.push({
@@ -62672,7 +62657,7 @@ function decideRollout(current, reports, plan, now = /* @__PURE__ */ new Date())
       reason: `Rollout complete at 100%; ${open.reports} healthy reports.`
     };
   const next = current.stageIndex + 1;
-  const summary2 = `update success ${pct2(open.updateSuccessRate)}, crash rate ${pct2(open.crashRate)}${open.meanLatencyMs !== null ? `, mean latency ${open.meanLatencyMs.toFixed(2)} ms` : ""}`;
+  const summary2 = `update success ${formatPercent(open.updateSuccessRate)}, crash rate ${formatPercent(open.crashRate)}${open.meanLatencyMs !== null ? `, mean latency ${open.meanLatencyMs.toFixed(2)} ms` : ""}`;
   return {
     ...base,
     stageIndex: next,
@@ -64075,12 +64060,12 @@ var HarnessLink = class {
     }
   }
   /** Waits for the boot banner's `m-ready`, skipping whatever comes before it. */
-  async waitForBoot(timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
+  async waitForBoot(timeoutMs2) {
+    const deadline = Date.now() + timeoutMs2;
     const seen = [];
     for (; ; ) {
       const line = await this.nextLine(deadline);
-      if (line === null) throw this.bootFailure(timeoutMs, seen);
+      if (line === null) throw this.bootFailure(timeoutMs2, seen);
       const fault = parseFault(line);
       if (fault) throw this.faultError(fault, "while booting");
       if (line.trim() === "m-ready") {
@@ -64094,21 +64079,21 @@ var HarnessLink = class {
   }
   /** After a reset: the boot banner, or, when none comes within a few seconds (a USB serial port
    * that enumerates after the banner, a pty the emulator has not noticed yet), a probe. */
-  async waitForBootOrProbe(timeoutMs) {
+  async waitForBootOrProbe(timeoutMs2) {
     const started = Date.now();
     try {
-      await this.waitForBoot(Math.min(timeoutMs, 3e3));
+      await this.waitForBoot(Math.min(timeoutMs2, 3e3));
     } catch (e) {
       if (e.code !== "HIL_BOOT" || this.end) throw e;
-      await this.probe(Math.max(1e3, timeoutMs - (Date.now() - started)));
+      await this.probe(Math.max(1e3, timeoutMs2 - (Date.now() - started)));
     }
   }
   /** Attaches to a device that may have booted long ago, or is still booting: sends an unknown
    * command carrying a fresh token until the device answers it (`e-[Unknown command: TOKEN]`
    * then `m-ready`, from any MLPerf Tiny harness), then syncs once more so replies to earlier
    * probes cannot be taken for later commands' replies. */
-  async probe(timeoutMs, everyMs = 500) {
-    const deadline = Date.now() + timeoutMs;
+  async probe(timeoutMs2, everyMs = 500) {
+    const deadline = Date.now() + timeoutMs2;
     const seen = [];
     while (Date.now() < deadline) {
       if (await this.sync(Math.min(everyMs, deadline - Date.now()), seen)) {
@@ -64119,15 +64104,15 @@ var HarnessLink = class {
       }
       if (this.end) break;
     }
-    throw this.bootFailure(timeoutMs, seen);
+    throw this.bootFailure(timeoutMs2, seen);
   }
   syncCount = 0;
   /** Sends `%sync-TOKEN%` (the leading '%' ends any half-received command) and skips lines up
    * to that command's `m-ready`; false when it does not come in time. */
-  async sync(timeoutMs, seen) {
+  async sync(timeoutMs2, seen) {
     const token = `sync-${process.pid}-${++this.syncCount}`;
     await this.transport.write(`%${token}%`);
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Date.now() + timeoutMs2;
     let answered = false;
     for (; ; ) {
       const line = await this.nextLine(deadline);
@@ -64140,8 +64125,8 @@ var HarnessLink = class {
     }
   }
   /** Sends one command and returns its reply's lines (without `m-ready`). */
-  async command(command, timeoutMs, context = "") {
-    return (await this.commands([{ command, timeoutMs }], context))[0];
+  async command(command, timeoutMs2, context = "") {
+    return (await this.commands([{ command, timeoutMs: timeoutMs2 }], context))[0];
   }
   /** Sends commands and reads their replies in order. Over a flow-controlled link they all go
    * out at once (the replies still come one by one); otherwise each waits for the last reply.
@@ -64230,14 +64215,14 @@ var HarnessLink = class {
       }
     );
   }
-  bootFailure(timeoutMs, seen) {
+  bootFailure(timeoutMs2, seen) {
     const diag = this.transport.diagnostics();
     const heard = seen.length ? `; it sent: ${seen.slice(-3).map((l) => JSON.stringify(showLine(l))).join(", ")}` : this.bootNoise ? `; it sent ${this.bootNoise} unreadable line(s)` : "; it sent nothing";
     const selftest = seen.some((l) => l.includes("m-selftest-done"));
     const ended = this.end ? ` (it ${this.end.signal ? `was killed by ${this.end.signal}` : `exited with code ${this.end.code}`})` : "";
     return hilError(
       "HIL_BOOT",
-      `No \`m-ready\` from ${this.transport.description} within ${(timeoutMs / 1e3).toFixed(1)} s${ended}${heard}${diag ? `; stderr: ${diag}` : ""}`,
+      `No \`m-ready\` from ${this.transport.description} within ${(timeoutMs2 / 1e3).toFixed(1)} s${ended}${heard}${diag ? `; stderr: ${diag}` : ""}`,
       {
         hint: selftest ? "This firmware is a self-test build (it ran once and exited): build it without a self-test input (SELFTEST_INPUT / --selftest-input) to get the UART harness." : "The firmware must run the MLPerf Tiny harness on its UART (the template does when built without SELFTEST_INPUT); check the port, the baud rate, and that the board was flashed and reset."
       }
@@ -64362,8 +64347,8 @@ var STTY_RAW = [
   "-cstopb",
   "-parenb"
 ];
-async function waitForPath(p, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
+async function waitForPath(p, timeoutMs2) {
+  const deadline = Date.now() + timeoutMs2;
   while (!fs20.existsSync(p)) {
     if (Date.now() > deadline)
       throw new TinyOpsError("HIL_NO_PORT", `Serial port ${p} does not exist`, {
@@ -64498,12 +64483,12 @@ async function openTransport(o) {
   }
   return { transport, link };
 }
-async function identify(link, timeoutMs) {
+async function identify(link, timeoutMs2) {
   const [name, profile, hello] = await link.commands(
     [
-      { command: "name", timeoutMs },
-      { command: "profile", timeoutMs },
-      { command: "tinyops", timeoutMs }
+      { command: "name", timeoutMs: timeoutMs2 },
+      { command: "profile", timeoutMs: timeoutMs2 },
+      { command: "tinyops", timeoutMs: timeoutMs2 }
     ],
     "identifying the device"
   );
@@ -64574,7 +64559,7 @@ function readFirmware(path17) {
         hint: "Give the firmware built for the board (arm-none-eabi), not a host executable."
       }
     );
-  return bytes;
+  return { bytes, symbols: functionSymbols(bytes, elf) };
 }
 function checkDeviceModel(identity, input, output, inBytes, outBytes, firmware) {
   const h = identity.hello;
@@ -64605,8 +64590,7 @@ function checkDeviceModel(identity, input, output, inBytes, outBytes, firmware) 
 async function runHil(o) {
   const started = Date.now();
   const board = findBoard(o.board);
-  const firmwareBytes = readFirmware(o.firmware);
-  const symbols = functionSymbols(firmwareBytes, parseElf32(firmwareBytes, o.firmware));
+  const { bytes: firmwareBytes, symbols } = readFirmware(o.firmware);
   const { model, bytes: modelBytes } = loadModelFile(o.model);
   const sg = model.subgraphs[0];
   if (sg.inputs.length !== 1)
@@ -64732,24 +64716,16 @@ async function runHil(o) {
 }
 function writeDeviceOutputs(file, outputs, t, raw) {
   const per = outputs[0]?.length ?? 0;
-  const dtype = raw ? DTYPE_OF[t.type] ?? "float32" : "float32";
+  const dtype = raw ? TENSOR_DTYPE[t.type] ?? "float32" : "float32";
   const data = dtype === "float32" ? new Float32Array(outputs.length * per) : new Float64Array(outputs.length * per);
   outputs.forEach((v, i2) => data.set(Array.from(v), i2 * per));
   writeNpyFile(file, { dtype, shape: [outputs.length, ...raw ? t.shape.slice(1) : [per]], data });
 }
-var DTYPE_OF = {
-  INT8: "int8",
-  UINT8: "uint8",
-  INT16: "int16",
-  INT32: "int32",
-  FLOAT32: "float32"
-};
 function mapStats(s, f) {
   return { min: f(s.min), median: f(s.median), p95: f(s.p95), max: f(s.max), mean: f(s.mean) };
 }
 
 // shared/hil/summary.ts
-var pct3 = (f) => `${(f * 100).toFixed(1)}%`;
 var int = (n2) => Math.round(n2).toLocaleString("en-US");
 var ms = (n2) => n2 >= 10 ? n2.toFixed(1) : n2.toFixed(2);
 function latencyLine(r) {
@@ -64763,7 +64739,7 @@ function latencyLine(r) {
 function agreementLine(r) {
   const a = r.agreement;
   const what = a.mode === "bytes" ? "bit-exact with the host interpreter" : "equal to the host to 3 decimals";
-  return `${a.exact}/${a.samples} samples ${what} (${pct3(a.exactFraction)}, required ${pct3(a.required)}); top-1 agreement ${pct3(a.top1)}`;
+  return `${a.exact}/${a.samples} samples ${what} (${formatPercent(a.exactFraction)}, required ${formatPercent(a.required)}); top-1 agreement ${formatPercent(a.top1)}`;
 }
 function formatHilText(r) {
   const lines = [
@@ -64773,7 +64749,7 @@ function formatHilText(r) {
   ];
   if (r.accuracy)
     lines.push(
-      `  accuracy: device ${pct3(r.accuracy.device)}, host ${pct3(r.accuracy.host)} on ${r.accuracy.labelled} labelled samples`
+      `  accuracy: device ${formatPercent(r.accuracy.device)}, host ${formatPercent(r.accuracy.host)} on ${r.accuracy.labelled} labelled samples`
     );
   const lat = latencyLine(r);
   if (lat) lines.push(`  latency: ${lat}`);
@@ -64788,16 +64764,15 @@ function formatHilText(r) {
 }
 
 // shared/cli/commands/hil.ts
-var seconds = (name, v) => {
+var timeoutMs = (name, v) => {
   if (v === void 0) return void 0;
-  const n2 = Number(v);
-  if (!(n2 > 0) || !Number.isFinite(n2))
-    throw new UsageError(`--${name} takes seconds (a positive number), got "${v}".`);
-  return n2 * 1e3;
+  const ms2 = parseDurationMs(/^\s*[\d.]+\s*$/.test(v) ? `${v}s` : v, `--${name}`);
+  if (!(ms2 > 0)) throw new UsageError(`--${name} must be longer than zero, got "${v}".`);
+  return ms2;
 };
 var hilCommand = {
   summary: "stream a dataset through firmware on QEMU or a board; check agreement with the host, accuracy, latency",
-  usage: "tinyops hil --firmware ELF --board BOARD --model MODEL --dataset PATH [--labels FILE] [--limit N] [--backend qemu|serial] [--port TTY --baud N --flash-command CMD --reset-command CMD] [--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION] [--download auto|uart] [--report FILE] [--outputs FILE.npy] [--json] [--verbose]",
+  usage: "tinyops hil --firmware ELF --board BOARD --model MODEL --dataset PATH [--labels FILE] [--limit N] [--backend qemu|serial] [--port TTY --baud N --flash-command CMD --reset-command CMD] [--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION|PERCENT] [--download auto|uart] [--report FILE] [--outputs FILE.npy] [--json] [--verbose]",
   async run(args, io) {
     const { values } = parseCommandLine(
       args,
@@ -64834,12 +64809,7 @@ var hilCommand = {
     const download = values.download ?? "auto";
     if (download !== "auto" && download !== "uart")
       throw new UsageError(`--download is auto or uart, got "${download}".`);
-    let requiredAgreement;
-    if (values.agreement !== void 0) {
-      requiredAgreement = Number(values.agreement);
-      if (!(requiredAgreement >= 0 && requiredAgreement <= 1))
-        throw new UsageError(`--agreement takes a fraction in [0, 1], got "${values.agreement}".`);
-    }
+    const requiredAgreement = values.agreement === void 0 ? void 0 : parseFraction(values.agreement, "--agreement");
     const report = await runHil({
       backend,
       firmware: values.firmware,
@@ -64854,8 +64824,8 @@ var hilCommand = {
         flashCommand: values["flash-command"],
         resetCommand: values["reset-command"]
       } : void 0,
-      sampleTimeoutMs: seconds("timeout", values.timeout),
-      bootTimeoutMs: seconds("boot-timeout", values["boot-timeout"]),
+      sampleTimeoutMs: timeoutMs("timeout", values.timeout),
+      bootTimeoutMs: timeoutMs("boot-timeout", values["boot-timeout"]),
       requiredAgreement,
       outputsPath: values.outputs,
       download,

@@ -1,10 +1,9 @@
 /** The analysis as plain-text tables for a terminal (the CLI's default output). */
-import { formatBytes } from '../config/units';
+import { formatBytes, formatPercent as pct } from '../config/units';
 import type { AnalysisReport } from './index';
 import type { TflmArenaEstimate } from './tflm-estimate';
 
 const n = (v: number) => v.toLocaleString('en-US');
-const pct = (f: number) => `${(f * 100).toFixed(1)}%`;
 
 /** Left-aligned text columns, right-aligned numeric ones (those given in `right`). */
 export function table(header: string[], rows: string[][], right: Set<number> = new Set()): string {

@@ -8,7 +8,7 @@ import { loadModelFile } from '../tflite/load';
 import { writeModel } from '../tflite/model';
 import { planMemory, withOfflinePlan } from '../analyze';
 import { alignUp } from '../analyze/lifetimes';
-import { TENSOR_TYPE_BYTES, type Model } from '../tflite/ir';
+import { tensorByteSize } from '../tflite/tensor';
 import { writeFileAtomic } from '../fsutil/atomic';
 import { TINYOPS_VERSION } from '../version';
 import { firmwarePort, portMemory } from './ports';
@@ -112,10 +112,12 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
     writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
     // The UART harness downloads an input into the arena's unplanned tail before copying it into
     // the input tensor (whose bytes the plan may reuse mid-inference): leave room for one.
-    const harnessBuffer = options.selftestInput ? 0 : inputTensorBytes(model.model);
+    const sg = model.model.subgraphs[0];
+    const harnessBuffer = options.selftestInput
+      ? 0
+      : alignUp(tensorByteSize(sg.tensors[sg.inputs[0]]), 16);
     arenaSize = options.arenaSize ?? Math.max(16, alignUp(plan.planBytes, 16) + harnessBuffer);
     // Size the runtime to the model: only its ops are linked, its tables hold exactly its tensors.
-    const sg = model.model.subgraphs[0];
     const ops = [
       ...new Set(sg.operators.map((op) => model.model.operatorCodes[op.opcodeIndex].name)),
     ].sort();
@@ -198,12 +200,6 @@ export async function buildFirmware(options: BuildOptions): Promise<BuildReport>
 function modelId(modelPath: string): string {
   const stem = path.basename(modelPath).replace(/\.[^.]*$/, '');
   return stem.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40) || 'model';
-}
-
-function inputTensorBytes(model: Model): number {
-  const sg = model.subgraphs[0];
-  const t = sg.tensors[sg.inputs[0]];
-  return alignUp(Math.ceil(t.shape.reduce((a, b) => a * b, 1) * TENSOR_TYPE_BYTES[t.type]), 16);
 }
 
 async function checked(result: { code: number; output: string }, what: string): Promise<void> {

@@ -79,6 +79,11 @@ export function parseFraction(value: string | number, where: string): number {
   return f;
 }
 
+/** Formats a fraction as a percentage with one decimal: 0.937 -> "93.7%". */
+export function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
 /** Formats bytes the way reports show them: exact bytes plus KiB. */
 export function formatBytes(bytes: number): string {
   if (Math.abs(bytes) < 1024) return `${bytes} B`;

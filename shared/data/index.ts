@@ -21,6 +21,7 @@ export {
   fitSample,
   sampleToTensorBytes,
   checkDatasetAgainstTensor,
+  TENSOR_DTYPE,
 } from './tensor';
 export type { ClassificationReport, AgreementReport, Mismatch, ErrorStats } from './metrics';
 export { argmax, classificationReport, agreement, errorStats } from './metrics';

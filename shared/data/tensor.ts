@@ -18,7 +18,7 @@ const QUANT_TYPES: Record<string, { dtype: DType; min: number; max: number }> = 
 };
 
 /** The dataset dtype that feeds a tensor type directly (no conversion). */
-const TENSOR_DTYPE: Record<string, DType> = {
+export const TENSOR_DTYPE: Readonly<Record<string, DType>> = {
   FLOAT32: 'float32',
   FLOAT64: 'float64',
   INT8: 'int8',

@@ -12,13 +12,19 @@ import { TinyOpsError } from '../errors';
 import { loadModelFile } from '../tflite/load';
 import type { Tensor } from '../tflite/ir';
 import { Interpreter, typedView } from '../interp';
-import { argmax, checkDatasetAgainstTensor, loadDataset, sampleToTensorBytes } from '../data';
+import {
+  argmax,
+  checkDatasetAgainstTensor,
+  loadDataset,
+  sampleToTensorBytes,
+  TENSOR_DTYPE,
+} from '../data';
 import { writeNpyFile } from '../data/npy';
 import type { DType } from '../data/ndarray';
 import { NO_PROGRESS, type ProgressReporter } from '../data/progress';
 import { findBoard } from '../analyze/boards';
 import { parseElf32, EM_ARM } from '../elf/elf';
-import { functionSymbols } from '../elf/symbols';
+import { functionSymbols, type FunctionSymbol } from '../elf/symbols';
 import { TINYOPS_VERSION } from '../version';
 import { hilError } from './errors';
 import { runSample } from './sample';
@@ -61,7 +67,8 @@ export interface HilOptions {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-function readFirmware(path: string): Uint8Array {
+/** The firmware's bytes (for its hash) and function symbols (to name where a crash happened). */
+function readFirmware(path: string): { bytes: Uint8Array; symbols: FunctionSymbol[] } {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(fs.readFileSync(path));
@@ -81,7 +88,7 @@ function readFirmware(path: string): Uint8Array {
         hint: 'Give the firmware built for the board (arm-none-eabi), not a host executable.',
       },
     );
-  return bytes;
+  return { bytes, symbols: functionSymbols(bytes, elf) };
 }
 
 /** Checks the firmware's handshake against the model given: the same input and output sizes. */
@@ -127,8 +134,7 @@ function checkDeviceModel(
 export async function runHil(o: HilOptions): Promise<HilReport> {
   const started = Date.now();
   const board = findBoard(o.board);
-  const firmwareBytes = readFirmware(o.firmware);
-  const symbols = functionSymbols(firmwareBytes, parseElf32(firmwareBytes, o.firmware));
+  const { bytes: firmwareBytes, symbols } = readFirmware(o.firmware);
   const { model, bytes: modelBytes } = loadModelFile(o.model);
   const sg = model.subgraphs[0];
   if (sg.inputs.length !== 1)
@@ -273,7 +279,7 @@ function writeDeviceOutputs(
   raw: boolean,
 ): void {
   const per = outputs[0]?.length ?? 0;
-  const dtype: DType = raw ? (DTYPE_OF[t.type] ?? 'float32') : 'float32';
+  const dtype: DType = raw ? (TENSOR_DTYPE[t.type] ?? 'float32') : 'float32';
   const data =
     dtype === 'float32'
       ? new Float32Array(outputs.length * per)
@@ -281,14 +287,6 @@ function writeDeviceOutputs(
   outputs.forEach((v, i) => data.set(Array.from(v), i * per));
   writeNpyFile(file, { dtype, shape: [outputs.length, ...(raw ? t.shape.slice(1) : [per])], data });
 }
-
-const DTYPE_OF: Partial<Record<Tensor['type'], DType>> = {
-  INT8: 'int8',
-  UINT8: 'uint8',
-  INT16: 'int16',
-  INT32: 'int32',
-  FLOAT32: 'float32',
-};
 
 function mapStats(s: LatencyStats, f: (v: number) => number): LatencyStats {
   return { min: f(s.min), median: f(s.median), p95: f(s.p95), max: f(s.max), mean: f(s.mean) };

@@ -1,7 +1,7 @@
 import type { HilReport } from './report';
 import type { LatencyStats } from './stats';
+import { formatPercent as pct } from '../config/units';
 
-const pct = (f: number) => `${(f * 100).toFixed(1)}%`;
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n >= 10 ? n.toFixed(1) : n.toFixed(2));
 

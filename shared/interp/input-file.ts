@@ -7,24 +7,10 @@
  */
 import * as fs from 'node:fs';
 import { TinyOpsError } from '../errors';
-import type { TensorType } from '../tflite/ir';
-import { parseNpy, type NdArray } from '../data';
-import { DTYPES, type DType } from '../data/ndarray';
+import { parseNpy, TENSOR_DTYPE, type NdArray } from '../data';
+import { DTYPES } from '../data/ndarray';
 import type { TensorInfo } from './interpreter';
 import { quantizeFloatToInt8 } from './kernels/quantize';
-
-/** The tensor type an array of each dtype fills byte for byte. */
-const SAME_BYTES: Partial<Record<DType, TensorType>> = {
-  int8: 'INT8',
-  uint8: 'UINT8',
-  bool: 'BOOL',
-  int16: 'INT16',
-  uint16: 'UINT16',
-  int32: 'INT32',
-  uint32: 'UINT32',
-  float32: 'FLOAT32',
-  float64: 'FLOAT64',
-};
 
 function describe(info: TensorInfo): string {
   return `${info.type} [${info.shape.join(', ')}]`;
@@ -41,7 +27,9 @@ export function npyToTensorBytes(a: NdArray, info: TensorInfo, where: string): U
       { where, hint: `Save an array of ${count} values (shape [${info.shape.join(', ')}]).` },
     );
   const values = a.data;
-  if (SAME_BYTES[a.dtype] === info.type)
+  // The array's values are the tensor's bytes when the types match (int64 arrays are read into
+  // float64 values, so they are converted like any other).
+  if (TENSOR_DTYPE[info.type] === a.dtype && a.dtype !== 'int64')
     return new Uint8Array(
       values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength),
     );

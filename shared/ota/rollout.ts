@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TinyOpsError } from '../errors';
+import { formatPercent as pct } from '../config/units';
 
 export const DEFAULT_STAGES = [1, 10, 50, 100];
 
@@ -143,8 +144,6 @@ export function initialRolloutState(
     decidedAt: now.toISOString(),
   };
 }
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** Health of each open cohort (stages 0..current) from device reports; the last report per device counts. */
 export function cohortHealth(

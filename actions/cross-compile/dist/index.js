@@ -35513,9 +35513,9 @@ async function buildFirmware(options) {
     const plannedModel = path3.join(buildDir, "model.planned.tflite");
     fs4.mkdirSync(buildDir, { recursive: true });
     writeFileAtomic(plannedModel, writeModel(withOfflinePlan(model.model, plan.offlineAllocation)));
-    const harnessBuffer = options.selftestInput ? 0 : inputTensorBytes(model.model);
-    arenaSize = options.arenaSize ?? Math.max(16, alignUp(plan.planBytes, 16) + harnessBuffer);
     const sg = model.model.subgraphs[0];
+    const harnessBuffer = options.selftestInput ? 0 : alignUp(tensorByteSize(sg.tensors[sg.inputs[0]]), 16);
+    arenaSize = options.arenaSize ?? Math.max(16, alignUp(plan.planBytes, 16) + harnessBuffer);
     const ops = [
       ...new Set(sg.operators.map((op) => model.model.operatorCodes[op.opcodeIndex].name))
     ].sort();
@@ -35592,11 +35592,6 @@ async function buildFirmware(options) {
 function modelId(modelPath) {
   const stem = path3.basename(modelPath).replace(/\.[^.]*$/, "");
   return stem.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 40) || "model";
-}
-function inputTensorBytes(model) {
-  const sg = model.subgraphs[0];
-  const t = sg.tensors[sg.inputs[0]];
-  return alignUp(Math.ceil(t.shape.reduce((a, b) => a * b, 1) * TENSOR_TYPE_BYTES[t.type]), 16);
 }
 async function checked(result, what) {
   if (result.code === 0) return;

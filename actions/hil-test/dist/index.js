@@ -36191,8 +36191,8 @@ var NO_PROGRESS = { update() {
 }, finish() {
 } };
 function formatProgress(label, e) {
-  const pct2 = e.total ? Math.floor(100 * e.done / e.total) : 100;
-  return `${label} ${e.done}/${e.total} (${pct2}%) ${e.rate.toFixed(1)}/s`;
+  const pct = e.total ? Math.floor(100 * e.done / e.total) : 100;
+  return `${label} ${e.done}/${e.total} (${pct}%) ${e.rate.toFixed(1)}/s`;
 }
 
 // shared/analyze/boards.ts
@@ -37459,7 +37459,7 @@ function readFirmware(path8) {
         hint: "Give the firmware built for the board (arm-none-eabi), not a host executable."
       }
     );
-  return bytes;
+  return { bytes, symbols: functionSymbols(bytes, elf) };
 }
 function checkDeviceModel(identity, input2, output, inBytes, outBytes, firmware) {
   const h = identity.hello;
@@ -37490,8 +37490,7 @@ function checkDeviceModel(identity, input2, output, inBytes, outBytes, firmware)
 async function runHil(o) {
   const started = Date.now();
   const board = findBoard(o.board);
-  const firmwareBytes = readFirmware(o.firmware);
-  const symbols = functionSymbols(firmwareBytes, parseElf32(firmwareBytes, o.firmware));
+  const { bytes: firmwareBytes, symbols } = readFirmware(o.firmware);
   const { model, bytes: modelBytes } = loadModelFile(o.model);
   const sg = model.subgraphs[0];
   if (sg.inputs.length !== 1)
@@ -37617,18 +37616,11 @@ async function runHil(o) {
 }
 function writeDeviceOutputs(file, outputs, t, raw) {
   const per = outputs[0]?.length ?? 0;
-  const dtype = raw ? DTYPE_OF[t.type] ?? "float32" : "float32";
+  const dtype = raw ? TENSOR_DTYPE[t.type] ?? "float32" : "float32";
   const data = dtype === "float32" ? new Float32Array(outputs.length * per) : new Float64Array(outputs.length * per);
   outputs.forEach((v, i2) => data.set(Array.from(v), i2 * per));
   writeNpyFile(file, { dtype, shape: [outputs.length, ...raw ? t.shape.slice(1) : [per]], data });
 }
-var DTYPE_OF = {
-  INT8: "int8",
-  UINT8: "uint8",
-  INT16: "int16",
-  INT32: "int32",
-  FLOAT32: "float32"
-};
 function mapStats(s, f) {
   return { min: f(s.min), median: f(s.median), p95: f(s.p95), max: f(s.max), mean: f(s.mean) };
 }
@@ -37932,8 +37924,35 @@ var hil_report_schema_default = {
   }
 };
 
+// shared/config/units.ts
+var SIZE_UNITS = {
+  "": 1,
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3
+};
+function parseFraction(value, where) {
+  const text = String(value).trim();
+  const pct = text.endsWith("%");
+  const n = Number(pct ? text.slice(0, -1) : text);
+  const f = pct ? n / 100 : n;
+  if (!Number.isFinite(f) || f < 0 || f > 1 || text === "")
+    throw new TinyOpsError(
+      "CONFIG_FRACTION",
+      `${where}: "${value}" is not a fraction between 0 and 1`,
+      {
+        where,
+        hint: "Write a fraction (0.9) or a percentage (90%)."
+      }
+    );
+  return f;
+}
+function formatPercent(fraction) {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
 // shared/hil/summary.ts
-var pct = (f) => `${(f * 100).toFixed(1)}%`;
 var int = (n) => Math.round(n).toLocaleString("en-US");
 var ms = (n) => n >= 10 ? n.toFixed(1) : n.toFixed(2);
 function latencyLine(r) {
@@ -37947,7 +37966,7 @@ function latencyLine(r) {
 function agreementLine(r) {
   const a = r.agreement;
   const what = a.mode === "bytes" ? "bit-exact with the host interpreter" : "equal to the host to 3 decimals";
-  return `${a.exact}/${a.samples} samples ${what} (${pct(a.exactFraction)}, required ${pct(a.required)}); top-1 agreement ${pct(a.top1)}`;
+  return `${a.exact}/${a.samples} samples ${what} (${formatPercent(a.exactFraction)}, required ${formatPercent(a.required)}); top-1 agreement ${formatPercent(a.top1)}`;
 }
 function formatHilText(r) {
   const lines = [
@@ -37957,7 +37976,7 @@ function formatHilText(r) {
   ];
   if (r.accuracy)
     lines.push(
-      `  accuracy: device ${pct(r.accuracy.device)}, host ${pct(r.accuracy.host)} on ${r.accuracy.labelled} labelled samples`
+      `  accuracy: device ${formatPercent(r.accuracy.device)}, host ${formatPercent(r.accuracy.host)} on ${r.accuracy.labelled} labelled samples`
     );
   const lat = latencyLine(r);
   if (lat) lines.push(`  latency: ${lat}`);
@@ -37984,7 +38003,7 @@ function renderHilSummary(r) {
   ];
   if (r.accuracy)
     out.push(
-      `- **Accuracy** (top-1): device ${pct(r.accuracy.device)}, host ${pct(r.accuracy.host)}`
+      `- **Accuracy** (top-1): device ${formatPercent(r.accuracy.device)}, host ${formatPercent(r.accuracy.host)}`
     );
   const l = r.latency;
   if (l) {
@@ -39297,31 +39316,6 @@ function error(message, properties = {}) {
 }
 function info(message) {
   process.stdout.write(message + os6.EOL);
-}
-
-// shared/config/units.ts
-var SIZE_UNITS = {
-  "": 1,
-  B: 1,
-  KiB: 1024,
-  MiB: 1024 ** 2,
-  GiB: 1024 ** 3
-};
-function parseFraction(value, where) {
-  const text = String(value).trim();
-  const pct2 = text.endsWith("%");
-  const n = Number(pct2 ? text.slice(0, -1) : text);
-  const f = pct2 ? n / 100 : n;
-  if (!Number.isFinite(f) || f < 0 || f > 1 || text === "")
-    throw new TinyOpsError(
-      "CONFIG_FRACTION",
-      `${where}: "${value}" is not a fraction between 0 and 1`,
-      {
-        where,
-        hint: "Write a fraction (0.9) or a percentage (90%)."
-      }
-    );
-  return f;
 }
 
 // shared/github/action.ts

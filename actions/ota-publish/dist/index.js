@@ -51134,6 +51134,9 @@ var SIZE_UNITS = {
   MiB: 1024 ** 2,
   GiB: 1024 ** 3
 };
+function formatPercent(fraction2) {
+  return `${(fraction2 * 100).toFixed(1)}%`;
+}
 
 // shared/github/action.ts
 async function runAction(body) {
@@ -51884,7 +51887,6 @@ function initialRolloutState(releaseId, version, plan, now = /* @__PURE__ */ new
     decidedAt: now.toISOString()
   };
 }
-var pct = (x) => `${(x * 100).toFixed(1)}%`;
 function cohortHealth(reports, stageIndex, plan) {
   const latest = /* @__PURE__ */ new Map();
   for (const r of reports) latest.set(r.deviceId, r);
@@ -51913,12 +51915,12 @@ function cohortHealth(reports, stageIndex, plan) {
     const regression = meanLatency !== null && base ? (meanLatency - base) / base : null;
     const problems = [];
     if (success < plan.health.minUpdateSuccessRate)
-      problems.push(`update success ${pct(success)} < ${pct(plan.health.minUpdateSuccessRate)}`);
+      problems.push(`update success ${formatPercent(success)} < ${formatPercent(plan.health.minUpdateSuccessRate)}`);
     if (crash > plan.health.maxCrashRate)
-      problems.push(`crash rate ${pct(crash)} > ${pct(plan.health.maxCrashRate)}`);
+      problems.push(`crash rate ${formatPercent(crash)} > ${formatPercent(plan.health.maxCrashRate)}`);
     if (regression !== null && regression > plan.health.maxLatencyRegression)
       problems.push(
-        `latency ${meanLatency.toFixed(2)} ms is ${pct(regression)} over the ${base} ms baseline (max ${pct(plan.health.maxLatencyRegression)})`
+        `latency ${meanLatency.toFixed(2)} ms is ${formatPercent(regression)} over the ${base} ms baseline (max ${formatPercent(plan.health.maxLatencyRegression)})`
       );
     const enough = n >= plan.minReportsPerStage;
     out.push({
@@ -51962,7 +51964,7 @@ function decideRollout(current, reports, plan, now = /* @__PURE__ */ new Date())
       reason: `Rollout complete at 100%; ${open2.reports} healthy reports.`
     };
   const next = current.stageIndex + 1;
-  const summary2 = `update success ${pct(open2.updateSuccessRate)}, crash rate ${pct(open2.crashRate)}${open2.meanLatencyMs !== null ? `, mean latency ${open2.meanLatencyMs.toFixed(2)} ms` : ""}`;
+  const summary2 = `update success ${formatPercent(open2.updateSuccessRate)}, crash rate ${formatPercent(open2.crashRate)}${open2.meanLatencyMs !== null ? `, mean latency ${open2.meanLatencyMs.toFixed(2)} ms` : ""}`;
   return {
     ...base,
     stageIndex: next,

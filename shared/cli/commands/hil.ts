@@ -6,13 +6,14 @@ import { HIL_REPORT_SCHEMA } from '../../hil/report';
 import { formatHilText } from '../../hil/summary';
 import { writeReport } from '../../report/io';
 import { createProgress, formatProgress } from '../../data/progress';
+import { parseDurationMs, parseFraction } from '../../config/units';
 
-const seconds = (name: string, v: string | undefined): number | undefined => {
+/** A timeout: seconds when bare (30), or with a unit (500ms, 2s); milliseconds out. */
+const timeoutMs = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n))
-    throw new UsageError(`--${name} takes seconds (a positive number), got "${v}".`);
-  return n * 1000;
+  const ms = parseDurationMs(/^\s*[\d.]+\s*$/.test(v) ? `${v}s` : v, `--${name}`);
+  if (!(ms > 0)) throw new UsageError(`--${name} must be longer than zero, got "${v}".`);
+  return ms;
 };
 
 /** `tinyops hil`: a dataset through firmware on QEMU or a board on a serial port. Exit 0 when
@@ -23,7 +24,7 @@ export const hilCommand: CliCommand = {
   usage:
     'tinyops hil --firmware ELF --board BOARD --model MODEL --dataset PATH [--labels FILE] [--limit N] ' +
     '[--backend qemu|serial] [--port TTY --baud N --flash-command CMD --reset-command CMD] ' +
-    '[--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION] [--download auto|uart] [--report FILE] [--outputs FILE.npy] [--json] [--verbose]',
+    '[--timeout SECONDS] [--boot-timeout SECONDS] [--agreement FRACTION|PERCENT] [--download auto|uart] [--report FILE] [--outputs FILE.npy] [--json] [--verbose]',
   async run(args, io) {
     const { values } = parseCommandLine(
       args,
@@ -60,12 +61,8 @@ export const hilCommand: CliCommand = {
     const download = values.download ?? 'auto';
     if (download !== 'auto' && download !== 'uart')
       throw new UsageError(`--download is auto or uart, got "${download}".`);
-    let requiredAgreement: number | undefined;
-    if (values.agreement !== undefined) {
-      requiredAgreement = Number(values.agreement);
-      if (!(requiredAgreement >= 0 && requiredAgreement <= 1))
-        throw new UsageError(`--agreement takes a fraction in [0, 1], got "${values.agreement}".`);
-    }
+    const requiredAgreement =
+      values.agreement === undefined ? undefined : parseFraction(values.agreement, '--agreement');
     const report = await runHil({
       backend,
       firmware: values.firmware!,
@@ -82,8 +79,8 @@ export const hilCommand: CliCommand = {
             resetCommand: values['reset-command'],
           }
         : undefined,
-      sampleTimeoutMs: seconds('timeout', values.timeout),
-      bootTimeoutMs: seconds('boot-timeout', values['boot-timeout']),
+      sampleTimeoutMs: timeoutMs('timeout', values.timeout),
+      bootTimeoutMs: timeoutMs('boot-timeout', values['boot-timeout']),
       requiredAgreement,
       outputsPath: values.outputs,
       download,
