@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { runHil } from '../../shared/hil/run';
 import { liveQemuCount } from '../../shared/hil/qemu';
 import { HIL_REPORT_SCHEMA } from '../../shared/hil/report';
 import { QEMU_MPS2_AN386_ARGS } from '../../shared/build/qemu';
@@ -12,7 +11,13 @@ import type { TinyOpsError } from '../../shared/errors';
 import { goldenCases, HAVE_REFERENCE, referencePath } from '../helpers/reference';
 import { runCli } from '../helpers/cli';
 import { seededBytes } from '../../shared/util/prng';
-import { buildHarnessFirmware, HAVE_FIRMWARE_TOOLS, qemuProcessesFor } from './firmware';
+import {
+  runOnQemu,
+  runOverSerial,
+  buildHarnessFirmware,
+  HAVE_FIRMWARE_TOOLS,
+  qemuProcessesFor,
+} from './firmware';
 
 /** hil-test against real firmware: the template's UART harness cross-compiled with
  * arm-none-eabi-gcc, run on QEMU's mps2-an386 (the qemu backend) and reached through a pty (the
@@ -97,14 +102,14 @@ describeDeviceWithReference('kws01 on QEMU through the harness', () => {
   test('the five golden inputs and 100 unseen ones: every output bit-exact, the goldens equal TFLite Micro', async () => {
     const golden = gc();
     const outputs = path.join(work, 'kws-out.npy');
-    const report = await runHil({
-      backend: 'qemu',
-      firmware: elf,
-      board: 'qemu-mps2-an386',
-      model: referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
+    const report = await runOnQemu(
+      elf,
+      referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
       dataset,
-      outputsPath: outputs,
-    });
+      {
+        outputsPath: outputs,
+      },
+    );
     validateWithSchema(HIL_REPORT_SCHEMA, report, { code: 'T', source: 'report' });
     expect(report.status).toBe('pass');
     expect(report.agreement).toMatchObject({
@@ -150,13 +155,7 @@ describeDeviceWithReference('kws01 on QEMU through the harness', () => {
       data: new Int8Array(gc().inputs[0][0]),
     });
     const model = referencePath('mlperf-tiny/kws01_ref_int8.tflite');
-    const report = await runHil({
-      backend: 'qemu',
-      firmware: elf,
-      board: 'qemu-mps2-an386',
-      model,
-      dataset: one,
-    });
+    const report = await runOnQemu(elf, model, one);
     const selftest = await buildHarnessFirmware(work, 'kws01-selftest', model, {}, input);
     const run = spawnSync('qemu-system-arm', [...QEMU_MPS2_AN386_ARGS, '-kernel', selftest], {
       encoding: 'latin1',
@@ -173,14 +172,12 @@ describeDeviceWithReference('kws01 on QEMU through the harness', () => {
   test('the same 105 inputs through the serial backend: a pty to the QEMU board', async () => {
     const port = await startBoard(elf, path.join(work, 'kws-monitor.sock'));
     try {
-      const report = await runHil({
-        backend: 'serial',
-        serial: { port },
-        firmware: elf,
-        board: 'qemu-mps2-an386',
-        model: referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
+      const report = await runOverSerial(
+        { port },
+        elf,
+        referencePath('mlperf-tiny/kws01_ref_int8.tflite'),
         dataset,
-      });
+      );
       expect(report.link).toBe(`${port} at 115200 baud`);
       expect(report.download).toBe('uart');
       expect(report.agreement).toMatchObject({ mode: 'bytes', samples: 105, exact: 105 });
@@ -191,13 +188,7 @@ describeDeviceWithReference('kws01 on QEMU through the harness', () => {
   });
 
   test('a firmware built for another model is refused before streaming, naming both sizes', async () => {
-    const err = (await runHil({
-      backend: 'qemu',
-      firmware: elf,
-      board: 'qemu-mps2-an386',
-      model: DIGITS,
-      dataset: DIGITS_VAL,
-    }).catch((e) => e)) as TinyOpsError;
+    const err = (await runOnQemu(elf, DIGITS, DIGITS_VAL).catch((e) => e)) as TinyOpsError;
     expect(err.code).toBe('HIL_MISMATCH');
     expect(err.message).toMatch(
       /firmware's model input is int8 490 bytes but the --model's is int8 196 bytes/,
@@ -226,13 +217,7 @@ describeDeviceWithReference(
         shape: [8, ...(shape as number[])],
         data: randomInt8(8, size, 3),
       });
-      const report = await runHil({
-        backend: 'qemu',
-        firmware: elf,
-        board: 'qemu-mps2-an386',
-        model,
-        dataset,
-      });
+      const report = await runOnQemu(elf, model, dataset);
       expect(report.agreement.mismatches).toEqual([]);
       expect(report.agreement.exact).toBe(8);
       expectNoQemuLeft(elf);
@@ -287,12 +272,7 @@ describeDevice(
       const plain = await buildHarnessFirmware(work, 'digits-plain', DIGITS, {
         HARNESS_EXTENSIONS: 'OFF',
       });
-      const report = await runHil({
-        backend: 'qemu',
-        firmware: plain,
-        board: 'qemu-mps2-an386',
-        model: DIGITS,
-        dataset: DIGITS_VAL,
+      const report = await runOnQemu(plain, DIGITS, DIGITS_VAL, {
         labels: DIGITS_LABELS,
         limit: 30,
       });
@@ -302,12 +282,7 @@ describeDevice(
       expect(report.latency).toMatchObject({ unit: 'us', proxy: true, samples: 30 });
       // Virtual microseconds under -icount (64 ns per instruction): the extended build's
       // instruction count, plus the input copy and loop inside the timed m-lap-us span.
-      const counted = await runHil({
-        backend: 'qemu',
-        firmware: elf,
-        board: 'qemu-mps2-an386',
-        model: DIGITS,
-        dataset: DIGITS_VAL,
+      const counted = await runOnQemu(elf, DIGITS, DIGITS_VAL, {
         limit: 30,
       });
       const expectedUs = (counted.latency!.perInference.median * 64) / 1000;
@@ -325,27 +300,23 @@ describeDevice(
       test('attaches to a running board, and after a reset command, with the same agreement', async () => {
         const monitor = path.join(work, 'monitor.sock');
         const port = await startBoard(elf, monitor);
-        const base = {
-          backend: 'serial' as const,
-          firmware: elf,
-          board: 'qemu-mps2-an386',
-          model: DIGITS,
-          dataset: DIGITS_VAL,
+        // A board that booted long ago: probed, no banner.
+        const attached = await runOverSerial({ port }, elf, DIGITS, DIGITS_VAL, {
           labels: DIGITS_LABELS,
           limit: 100,
-        };
-        // A board that booted long ago: probed, no banner.
-        const attached = await runHil({ ...base, serial: { port } });
+        });
         expect(attached.status).toBe('pass');
         expect(attached.agreement.exact).toBe(100);
         expect(attached.link).toBe(`${port} at 115200 baud`);
         // Flash (a real command: it checks the image exists) and reset through QEMU's monitor.
         const reset = `python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b'system_reset\\n')" ${monitor}`;
-        const afterReset = await runHil({
-          ...base,
-          limit: 20,
-          serial: { port, flashCommand: 'test -s {elf}', resetCommand: reset },
-        });
+        const afterReset = await runOverSerial(
+          { port, flashCommand: 'test -s {elf}', resetCommand: reset },
+          elf,
+          DIGITS,
+          DIGITS_VAL,
+          { labels: DIGITS_LABELS, limit: 20 },
+        );
         expect(afterReset.status).toBe('pass');
         expect(afterReset.accuracy).toEqual({
           ...attached.accuracy,
@@ -353,9 +324,12 @@ describeDevice(
           device: afterReset.accuracy!.host,
           host: afterReset.accuracy!.host,
         });
-        // The figures do not depend on the link: the same instruction counts as over the pipe, to
-        // the timer's resolution (1.6 ticks per instruction, so a count may differ by one).
-        const overQemu = await runHil({ ...base, backend: 'qemu', limit: 20 });
+        // The figures do not depend on the link: the same instruction counts as over the pipe
+        // (the timer restarts right before each inference; the check allows one count of slack).
+        const overQemu = await runOnQemu(elf, DIGITS, DIGITS_VAL, {
+          labels: DIGITS_LABELS,
+          limit: 20,
+        });
         const a = afterReset.latency!.perInference;
         const b = overQemu.latency!.perInference;
         for (const k of ['min', 'median', 'p95', 'max'] as const)
@@ -363,42 +337,30 @@ describeDevice(
       });
 
       test('a flash command that fails stops the run with its output', async () => {
-        const err = (await runHil({
-          backend: 'serial',
-          firmware: elf,
-          board: 'qemu-mps2-an386',
-          model: DIGITS,
-          dataset: DIGITS_VAL,
-          serial: { port: '/dev/null', flashCommand: 'echo "no probe found" >&2; exit 3' },
-        }).catch((e) => e)) as TinyOpsError;
+        const err = (await runOverSerial(
+          { port: '/dev/null', flashCommand: 'echo "no probe found" >&2; exit 3' },
+          elf,
+          DIGITS,
+          DIGITS_VAL,
+        ).catch((e) => e)) as TinyOpsError;
         expect(err.code).toBe('HIL_FLASH');
         expect(err.message).toMatch(/exit 3/);
         expect(err.message).toMatch(/no probe found/);
       });
 
       test('a port that is not a terminal is refused', async () => {
-        const err = (await runHil({
-          backend: 'serial',
-          firmware: elf,
-          board: 'qemu-mps2-an386',
-          model: DIGITS,
-          dataset: DIGITS_VAL,
-          serial: { port: DIGITS_VAL },
-        }).catch((e) => e)) as TinyOpsError;
+        const err = (await runOverSerial({ port: DIGITS_VAL }, elf, DIGITS, DIGITS_VAL).catch(
+          (e) => e,
+        )) as TinyOpsError;
         expect(err.code).toBe('HIL_NO_PORT');
       });
     });
 
     describe('firmware that misbehaves fails with a clear message, in time, leaving no QEMU', () => {
       const run = (firmware: string, timeoutS = 3) =>
-        runHil({
-          backend: 'qemu',
-          firmware,
-          board: 'qemu-mps2-an386',
-          model: DIGITS,
-          dataset: DIGITS_VAL,
-          sampleTimeoutMs: timeoutS * 1000,
-        }).catch((e) => e as TinyOpsError);
+        runOnQemu(firmware, DIGITS, DIGITS_VAL, { sampleTimeoutMs: timeoutS * 1000 }).catch(
+          (e) => e as TinyOpsError,
+        );
 
       test('a HardFault: where (the function) and why (the fault status), for sample 0', async () => {
         const faulty = await buildHarnessFirmware(work, 'digits-fault', DIGITS, {

@@ -3,6 +3,10 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildFirmware } from '../../shared/build/build';
 import { defaultTemplateDir } from '../../shared/build/template-dir';
+import { runHil, type HilOptions } from '../../shared/hil/run';
+import type { HilReport } from '../../shared/hil/report';
+import type { SerialBackendOptions } from '../../shared/hil/session';
+import { haveTool } from '../firmware/helpers';
 
 /** Builds the template's UART-harness firmware for the QEMU board and keeps a copy of the ELF
  * under `name`, so later builds in the same directory (other options) do not overwrite it. */
@@ -29,8 +33,37 @@ export async function buildHarnessFirmware(
 }
 
 export const HAVE_FIRMWARE_TOOLS = ['arm-none-eabi-gcc', 'cmake', 'ninja', 'qemu-system-arm'].every(
-  (c) => spawnSync(c, ['--version']).status === 0,
+  haveTool,
 );
+
+/** runHil on the emulated board, with the options every test repeats filled in. */
+export function runOnQemu(
+  firmware: string,
+  model: string,
+  dataset: string,
+  extra: Partial<HilOptions> = {},
+): Promise<HilReport> {
+  return runHil({ backend: 'qemu', firmware, board: 'qemu-mps2-an386', model, dataset, ...extra });
+}
+
+/** runHil through the serial backend, to the emulated board on a pty. */
+export function runOverSerial(
+  serial: SerialBackendOptions,
+  firmware: string,
+  model: string,
+  dataset: string,
+  extra: Partial<HilOptions> = {},
+): Promise<HilReport> {
+  return runHil({
+    backend: 'serial',
+    serial,
+    firmware,
+    board: 'qemu-mps2-an386',
+    model,
+    dataset,
+    ...extra,
+  });
+}
 
 /** QEMU processes running this ELF, found by their command line (none must outlive a run). */
 export function qemuProcessesFor(elf: string): number[] {

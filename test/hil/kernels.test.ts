@@ -3,10 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeModel } from '../../shared/tflite';
 import { readNpyFile, writeNpyFile } from '../../shared/data';
-import { runHil } from '../../shared/hil/run';
 import { mulberry32, seededBytes } from '../../shared/util/prng';
 import { singleOpModel, type OpSpec } from '../interp/single-op';
-import { buildHarnessFirmware, HAVE_FIRMWARE_TOOLS } from './firmware';
+import { buildHarnessFirmware, HAVE_FIRMWARE_TOOLS, runOnQemu } from './firmware';
 
 /** The firmware's Cortex-M4 DSP kernels (im2col conv with two pixels by two filters, depthwise
  * four channels at a time, FC two units at a time) against the host interpreter, bit for bit,
@@ -211,12 +210,7 @@ function expectSpread(file: string) {
  * spread over the int8 range. */
 async function expectExactOnQemu(elf: string, model: string, dataset: string, samples: number) {
   const outputs = path.join(work, 'outputs.npy');
-  const report = await runHil({
-    backend: 'qemu',
-    firmware: elf,
-    board: 'qemu-mps2-an386',
-    model,
-    dataset,
+  const report = await runOnQemu(elf, model, dataset, {
     outputsPath: outputs,
   });
   expect(report.agreement.mismatches).toEqual([]);
