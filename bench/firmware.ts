@@ -7,6 +7,7 @@ import { analyzeModel, withOfflinePlan } from '../shared/analyze';
 import { loadModelFile, writeModel } from '../shared/tflite';
 import { HAVE_REFERENCE, REFERENCE_DIR } from './reference';
 import type { BenchRow } from './table';
+import { haveTool, missingTool } from './tools';
 
 /** The firmware template on the emulated Cortex-M4F (QEMU mps2-an386, -icount shift=6): flash
  * and RAM of the firmware without the model, the runtime's own flash, and instructions per
@@ -27,7 +28,6 @@ const TFLM: Record<string, [number, number]> = {
 const n = (v: number) => v.toLocaleString('en-US');
 const run = (cmd: string, args: string[], timeout = 300_000) =>
   spawnSync(cmd, args, { encoding: 'utf8', timeout, killSignal: 'SIGKILL', maxBuffer: 16 << 20 });
-const have = (tool: string) => run(tool, ['--version']).status === 0;
 
 /** text+data / data+bss per `arm-none-eabi-size` (Berkeley format), summed over its lines. */
 function sizeOf(file: string): { text: number; data: number; bss: number } {
@@ -44,8 +44,8 @@ function symbolSize(elf: string, name: string): number {
 
 export async function benchFirmware(): Promise<BenchRow[]> {
   if (!HAVE_REFERENCE) return [{ name: 'reference models', value: 'absent: skipped' }];
-  for (const tool of ['cmake', 'arm-none-eabi-gcc', 'qemu-system-arm'])
-    if (!have(tool)) return [{ name: tool, value: 'not installed: skipped' }];
+  const missing = missingTool(['cmake', 'arm-none-eabi-gcc', 'qemu-system-arm']);
+  if (missing) return missing;
   const build = fs.mkdtempSync(path.join(os.tmpdir(), 'tor-bench-'));
   const rows: BenchRow[] = [];
   try {
@@ -63,7 +63,7 @@ export async function benchFirmware(): Promise<BenchRow[]> {
         FIRMWARE_DIR,
         '-B',
         build,
-        ...(have('ninja') ? ['-G', 'Ninja'] : []),
+        ...(haveTool('ninja') ? ['-G', 'Ninja'] : []),
         `-DMODEL=${planned}`,
         `-DSELFTEST_INPUT=${input}`,
       ]);

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { buildFirmware } from '../shared/build/build';
 import { loadModelFile } from '../shared/tflite';
 import { writeNpyFile } from '../shared/data';
@@ -10,6 +9,7 @@ import { seededBytes } from '../shared/util/prng';
 import { openDevice } from '../shared/hil/session';
 import { HAVE_REFERENCE, REFERENCE_DIR } from './reference';
 import type { BenchRow } from './table';
+import { missingTool } from './tools';
 
 /** hil-test through QEMU mps2-an386: samples per second streamed end to end (download over the
  * emulated UART, one inference, output bytes, counters, the host reference alongside), and
@@ -21,15 +21,13 @@ const MODELS: Array<{ name: string; samples: number }> = [
 ];
 const BATCH = 20;
 
-const have = (tool: string) => spawnSync(tool, ['--version']).status === 0;
-
 const seededInt8 = (length: number, seed: number) =>
   new Int8Array(seededBytes(seed, length).buffer);
 
 export async function benchHil(): Promise<BenchRow[]> {
   if (!HAVE_REFERENCE) return [{ name: 'reference models', value: 'absent: skipped' }];
-  for (const tool of ['cmake', 'ninja', 'arm-none-eabi-gcc', 'qemu-system-arm'])
-    if (!have(tool)) return [{ name: tool, value: 'not installed: skipped' }];
+  const missing = missingTool(['cmake', 'ninja', 'arm-none-eabi-gcc', 'qemu-system-arm']);
+  if (missing) return missing;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-hil-bench-'));
   const rows: BenchRow[] = [];
   try {

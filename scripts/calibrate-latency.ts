@@ -11,8 +11,8 @@ import { buildFirmware } from '../shared/build/build';
 import { QEMU_MPS2_AN386_ARGS } from '../shared/build/qemu';
 import { loadModelFile } from '../shared/tflite';
 import { opCosts, type OpCost } from '../shared/analyze/cost';
+import { REFERENCE_DIR } from '../bench/reference';
 
-const REF = path.resolve('../shared/reference-models');
 const MODELS = ['kws01_ref_int8', 'vww01_96_int8', 'ic01_resnet_quant', 'ad01_int8'];
 
 interface Sample {
@@ -22,8 +22,8 @@ interface Sample {
 }
 
 async function measure(work: string, name: string): Promise<Sample[]> {
-  const model = path.join(REF, 'mlperf-tiny', `${name}.tflite`);
-  const input = path.join(REF, 'golden', name, 'input-0.bin');
+  const model = path.join(REFERENCE_DIR, 'mlperf-tiny', `${name}.tflite`);
+  const input = path.join(REFERENCE_DIR, 'golden', name, 'input-0.bin');
   const outDir = path.join(work, name);
   await buildFirmware({
     board: 'qemu-mps2-an386',

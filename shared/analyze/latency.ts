@@ -58,7 +58,7 @@ const PER_OP_INSTRUCTIONS = 300;
 const TINYOPS_M4: Record<KernelFamily, { perMac: number; perOutput: number; perElement: number }> =
   {
     conv: { perMac: 1.515, perOutput: 62.7, perElement: 0 },
-    depthwise: { perMac: 9.765, perOutput: 0, perElement: 0 },
+    depthwise: { perMac: 9.644, perOutput: 0, perElement: 0 },
     fc: { perMac: 1.996, perOutput: 122.8, perElement: 0 },
     pool: { perMac: 0, perOutput: 0, perElement: 12.66 },
     elementwise: { perMac: 0, perOutput: 0, perElement: 117.7 },

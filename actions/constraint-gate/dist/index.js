@@ -41827,7 +41827,7 @@ var M4_INSTRUCTIONS = {
 var PER_OP_INSTRUCTIONS = 300;
 var TINYOPS_M4 = {
   conv: { perMac: 1.515, perOutput: 62.7, perElement: 0 },
-  depthwise: { perMac: 9.765, perOutput: 0, perElement: 0 },
+  depthwise: { perMac: 9.644, perOutput: 0, perElement: 0 },
   fc: { perMac: 1.996, perOutput: 122.8, perElement: 0 },
   pool: { perMac: 0, perOutput: 0, perElement: 12.66 },
   elementwise: { perMac: 0, perOutput: 0, perElement: 117.7 },
